@@ -1,0 +1,321 @@
+//! Raw Linux syscalls over inline assembly: no libc, no `errno` global.
+//!
+//! Every wrapper returns `Result<_, Errno>`. These are thin: they do not
+//! retry on `EINTR` and check nothing the kernel checks itself. Most users
+//! want [`crate::Ring`]; these are public for programs with no libc at all
+//! (see `examples/nostd-cat`).
+
+#[cfg(target_arch = "aarch64")]
+mod aarch64;
+#[cfg(target_arch = "aarch64")]
+use aarch64 as arch;
+#[cfg(target_arch = "x86_64")]
+mod x86_64;
+#[cfg(target_arch = "x86_64")]
+use x86_64 as arch;
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+compile_error!("uring-core supports x86_64 and aarch64 Linux");
+
+use crate::Errno;
+use arch::*;
+use core::ffi::c_void;
+use uring_sys::{io_uring_params, kernel_sigset_t};
+
+/// `PROT_READ | PROT_WRITE`.
+pub const PROT_RW: usize = 0x1 | 0x2;
+/// `MAP_SHARED`.
+pub const MAP_SHARED: usize = 0x01;
+/// `MAP_PRIVATE`.
+pub const MAP_PRIVATE: usize = 0x02;
+/// `MAP_ANONYMOUS`.
+pub const MAP_ANONYMOUS: usize = 0x20;
+/// `MAP_POPULATE`.
+pub const MAP_POPULATE: usize = 0x8000;
+/// `MAP_HUGETLB`.
+pub const MAP_HUGETLB: usize = 0x40000;
+/// `MADV_DONTFORK`.
+pub const MADV_DONTFORK: usize = 10;
+/// `EFD_CLOEXEC`.
+pub const EFD_CLOEXEC: u32 = 0o2000000;
+/// `EFD_NONBLOCK`.
+pub const EFD_NONBLOCK: u32 = 0o4000;
+/// `O_CLOEXEC`.
+pub const O_CLOEXEC: u32 = 0o2000000;
+
+#[inline(always)]
+fn ret(r: isize) -> Result<usize, Errno> {
+    Errno::from_ret(r)
+}
+
+/// `io_uring_setup(2)`: create a ring; returns its fd. Kernel 5.1+.
+///
+/// # Safety
+/// `p` must be valid for reads and writes of `io_uring_params`; with
+/// `IORING_SETUP_NO_MMAP`, `p.sq_off.user_addr`/`p.cq_off.user_addr` must
+/// point to memory that stays valid and unaliased for the ring's life.
+#[inline]
+pub unsafe fn io_uring_setup(entries: u32, p: *mut io_uring_params) -> Result<i32, Errno> {
+    // SAFETY: forwarded to the caller's contract.
+    ret(unsafe { syscall6(SYS_IO_URING_SETUP, entries as usize, p as usize, 0, 0, 0, 0) })
+        .map(|fd| fd as i32)
+}
+
+/// `io_uring_enter(2)`: submit `to_submit` SQEs and/or wait for
+/// `min_complete` CQEs. `arg`/`argsz` is a sigset (`argsz` = 8) or, with
+/// `IORING_ENTER_EXT_ARG`, an `io_uring_getevents_arg`. Kernel 5.1+.
+///
+/// # Safety
+/// `fd` is a ring fd (or a registered ring index with
+/// `IORING_ENTER_REGISTERED_RING`) whose SQEs the kernel may read;
+/// `arg` is null or valid for `argsz` bytes of the type `flags` says.
+#[inline]
+pub unsafe fn io_uring_enter(
+    fd: u32,
+    to_submit: u32,
+    min_complete: u32,
+    flags: u32,
+    arg: *const c_void,
+    argsz: usize,
+) -> Result<u32, Errno> {
+    // SAFETY: forwarded to the caller's contract.
+    ret(unsafe {
+        syscall6(
+            SYS_IO_URING_ENTER,
+            fd as usize,
+            to_submit as usize,
+            min_complete as usize,
+            flags as usize,
+            arg as usize,
+            argsz,
+        )
+    })
+    .map(|n| n as u32)
+}
+
+/// `io_uring_enter(2)` with a (kernel) signal mask to apply while waiting.
+///
+/// # Safety
+/// As [`io_uring_enter`].
+#[inline]
+pub unsafe fn io_uring_enter_sigmask(
+    fd: u32,
+    to_submit: u32,
+    min_complete: u32,
+    flags: u32,
+    sigmask: Option<&kernel_sigset_t>,
+) -> Result<u32, Errno> {
+    let (p, sz) = match sigmask {
+        Some(s) => (s as *const kernel_sigset_t as *const c_void, 8),
+        None => (core::ptr::null(), 8),
+    };
+    // SAFETY: forwarded; the sigset is valid for 8 bytes.
+    unsafe { io_uring_enter(fd, to_submit, min_complete, flags, p, sz) }
+}
+
+/// `io_uring_register(2)`: returns the kernel's non-negative result.
+/// Kernel 5.1+ (opcodes vary).
+///
+/// # Safety
+/// `arg` must be valid for what `opcode` makes the kernel read or write
+/// (`nr_args` elements), and registered memory must outlive its
+/// registration.
+#[inline]
+pub unsafe fn io_uring_register(
+    fd: i32,
+    opcode: u32,
+    arg: *const c_void,
+    nr_args: u32,
+) -> Result<u32, Errno> {
+    // SAFETY: forwarded to the caller's contract.
+    ret(unsafe {
+        syscall6(
+            SYS_IO_URING_REGISTER,
+            fd as u32 as usize,
+            opcode as usize,
+            arg as usize,
+            nr_args as usize,
+            0,
+            0,
+        )
+    })
+    .map(|n| n as u32)
+}
+
+/// `mmap(2)`.
+///
+/// # Safety
+/// Mapping over existing memory (`MAP_FIXED`) or sharing it is the
+/// caller's responsibility.
+#[inline]
+pub unsafe fn mmap(
+    addr: *mut c_void,
+    len: usize,
+    prot: usize,
+    flags: usize,
+    fd: i32,
+    off: u64,
+) -> Result<*mut c_void, Errno> {
+    // SAFETY: forwarded to the caller's contract.
+    ret(unsafe {
+        syscall6(SYS_MMAP, addr as usize, len, prot, flags, fd as u32 as usize, off as usize)
+    })
+    .map(|p| p as *mut c_void)
+}
+
+/// `munmap(2)`.
+///
+/// # Safety
+/// Nothing may use the range afterwards.
+#[inline]
+pub unsafe fn munmap(addr: *mut c_void, len: usize) -> Result<(), Errno> {
+    // SAFETY: forwarded to the caller's contract.
+    ret(unsafe { syscall6(SYS_MUNMAP, addr as usize, len, 0, 0, 0, 0) }).map(|_| ())
+}
+
+/// `madvise(2)`.
+///
+/// # Safety
+/// Some advice (e.g. `MADV_DONTNEED`) changes memory contents.
+#[inline]
+pub unsafe fn madvise(addr: *mut c_void, len: usize, advice: usize) -> Result<(), Errno> {
+    // SAFETY: forwarded to the caller's contract.
+    ret(unsafe { syscall6(SYS_MADVISE, addr as usize, len, advice, 0, 0, 0) }).map(|_| ())
+}
+
+/// `close(2)`.
+#[inline]
+pub fn close(fd: i32) -> Result<(), Errno> {
+    // SAFETY: close takes no pointers; closing an fd someone else owns is a
+    // logic error, not memory unsafety.
+    ret(unsafe { syscall6(SYS_CLOSE, fd as u32 as usize, 0, 0, 0, 0, 0) }).map(|_| ())
+}
+
+/// `read(2)`.
+#[inline]
+pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, Errno> {
+    // SAFETY: the kernel writes at most buf.len() bytes into buf.
+    ret(unsafe {
+        syscall6(SYS_READ, fd as u32 as usize, buf.as_mut_ptr() as usize, buf.len(), 0, 0, 0)
+    })
+}
+
+/// `write(2)`.
+#[inline]
+pub fn write(fd: i32, buf: &[u8]) -> Result<usize, Errno> {
+    // SAFETY: the kernel reads at most buf.len() bytes from buf.
+    ret(unsafe {
+        syscall6(SYS_WRITE, fd as u32 as usize, buf.as_ptr() as usize, buf.len(), 0, 0, 0)
+    })
+}
+
+/// `eventfd2(2)`: returns the new fd.
+#[inline]
+pub fn eventfd(initval: u32, flags: u32) -> Result<i32, Errno> {
+    // SAFETY: no pointers.
+    ret(unsafe { syscall6(SYS_EVENTFD2, initval as usize, flags as usize, 0, 0, 0, 0) })
+        .map(|fd| fd as i32)
+}
+
+/// `pipe2(2)`: returns `[read_end, write_end]`.
+#[inline]
+pub fn pipe2(flags: u32) -> Result<[i32; 2], Errno> {
+    let mut fds = [0i32; 2];
+    // SAFETY: the kernel writes two ints into fds.
+    ret(unsafe { syscall6(SYS_PIPE2, fds.as_mut_ptr() as usize, flags as usize, 0, 0, 0, 0) })?;
+    Ok(fds)
+}
+
+/// `getpid(2)`.
+#[inline]
+pub fn getpid() -> i32 {
+    // SAFETY: no arguments; cannot fail.
+    unsafe { syscall6(SYS_GETPID, 0, 0, 0, 0, 0, 0) as i32 }
+}
+
+/// `gettid(2)`.
+#[inline]
+pub fn gettid() -> i32 {
+    // SAFETY: no arguments; cannot fail.
+    unsafe { syscall6(SYS_GETTID, 0, 0, 0, 0, 0, 0) as i32 }
+}
+
+/// `struct utsname` as `uname(2)` fills it (six 65-byte fields).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct Utsname {
+    /// "Linux".
+    pub sysname: [u8; 65],
+    /// Host name.
+    pub nodename: [u8; 65],
+    /// Kernel release, e.g. "6.18.0".
+    pub release: [u8; 65],
+    /// Kernel build.
+    pub version: [u8; 65],
+    /// Machine, e.g. "x86_64".
+    pub machine: [u8; 65],
+    /// NIS domain.
+    pub domainname: [u8; 65],
+}
+
+impl Utsname {
+    /// A field as text up to its NUL (non-UTF-8 gives "").
+    pub fn field(f: &[u8; 65]) -> &str {
+        let n = f.iter().position(|&b| b == 0).unwrap_or(f.len());
+        core::str::from_utf8(&f[..n]).unwrap_or("")
+    }
+}
+
+/// `uname(2)`.
+#[inline]
+pub fn uname() -> Result<Utsname, Errno> {
+    let mut u = Utsname {
+        sysname: [0; 65],
+        nodename: [0; 65],
+        release: [0; 65],
+        version: [0; 65],
+        machine: [0; 65],
+        domainname: [0; 65],
+    };
+    // SAFETY: the kernel writes one struct utsname (390 bytes) into u.
+    ret(unsafe { syscall6(SYS_UNAME, &mut u as *mut Utsname as usize, 0, 0, 0, 0, 0) })?;
+    Ok(u)
+}
+
+/// `exit_group(2)`: ends the process.
+#[inline]
+pub fn exit(code: i32) -> ! {
+    // SAFETY: exit_group does not return.
+    unsafe {
+        syscall6(SYS_EXIT_GROUP, code as usize, 0, 0, 0, 0, 0);
+    }
+    #[allow(clippy::empty_loop)]
+    loop {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_fd_is_ebadf() {
+        assert_eq!(close(-1), Err(Errno::EBADF));
+        assert_eq!(write(-1, b"x"), Err(Errno::EBADF));
+    }
+
+    #[test]
+    fn pipe_roundtrip() {
+        let [r, w] = pipe2(O_CLOEXEC).unwrap();
+        assert_eq!(write(w, b"abc"), Ok(3));
+        let mut b = [0u8; 8];
+        assert_eq!(read(r, &mut b), Ok(3));
+        assert_eq!(&b[..3], b"abc");
+        close(r).unwrap();
+        close(w).unwrap();
+    }
+
+    #[test]
+    fn uname_says_linux() {
+        let u = uname().unwrap();
+        assert_eq!(Utsname::field(&u.sysname), "Linux");
+    }
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Re-extract the vendored headers from the crates.io package `axboe-liburing`
+# and verify them against the checksums recorded in vendor/README.md.
+#
+#   bash vendor/refresh.sh            # verify (exit 1 on any mismatch)
+#   bash vendor/refresh.sh --update   # copy from the package, then print new sums
+#
+# To move to a newer package: change VERSION below, run with --update, paste the
+# printed sums into vendor/README.md, regenerate uring-sys (see README.md), and
+# run the test suite (the coverage test lists any new prep helper to port).
+set -euo pipefail
+VERSION=2.15.3
+here=$(cd "$(dirname "$0")" && pwd)
+files=(liburing.h liburing/barrier.h liburing/io_uring.h liburing/sanitize.h
+       liburing/io_uring/query.h liburing/io_uring/bpf_filter.h)
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+(cd "$work" && cargo init -q --name vendor-fetch \
+  && cargo add -q "axboe-liburing@=$VERSION" && cargo fetch -q)
+src=$(find "${CARGO_HOME:-$HOME/.cargo}/registry/src" -maxdepth 2 -type d \
+      -name "axboe-liburing-$VERSION" | head -n1)
+[ -n "$src" ] || { echo "axboe-liburing-$VERSION not found in cargo's registry cache" >&2; exit 1; }
+
+status=0
+for f in "${files[@]}"; do
+  up="$src/src/include/$f"
+  ours="$here/liburing/include/$f"
+  if [ "${1:-}" = "--update" ]; then
+    mkdir -p "$(dirname "$ours")"; cp "$up" "$ours"
+    printf '%s  %s\n' "$(sha256sum "$ours" | cut -d' ' -f1)" "liburing/include/$f"
+    continue
+  fi
+  want=$(grep -F "| \`liburing/include/$f\`" "$here/README.md" | sed -E 's/.*\| ([0-9a-f]{64}) \|.*/\1/')
+  got_up=$(sha256sum "$up" | cut -d' ' -f1)
+  got_ours=$(sha256sum "$ours" | cut -d' ' -f1)
+  if [ "$want" = "$got_up" ] && [ "$want" = "$got_ours" ]; then
+    echo "ok        $f"
+  else
+    echo "MISMATCH  $f (README $want, package $got_up, vendored $got_ours)"; status=1
+  fi
+done
+exit $status

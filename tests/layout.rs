@@ -1,0 +1,84 @@
+//! Every field offset and size of the io_uring ABI structs (and of the
+//! hand-written Linux types in uring-sys) compared with what the C compiler
+//! computes from the vendored headers. Field list: tests/layout_fields.txt.
+
+extern crate uring;
+
+use std::ffi::{c_char, c_long, CStr};
+
+macro_rules! field_size {
+    ($t:ty, $($f:tt)+) => {{
+        let u = core::mem::MaybeUninit::<$t>::uninit();
+        let p = u.as_ptr();
+        // SAFETY: addr_of! computes the field address without reading the
+        // (uninitialised) value.
+        #[allow(unused_unsafe)]
+        let fp = unsafe { core::ptr::addr_of!((*p).$($f)+) };
+        size_of_pointee(fp)
+    }};
+}
+
+fn size_of_pointee<T>(_: *const T) -> usize {
+    core::mem::size_of::<T>()
+}
+
+include!(concat!(env!("OUT_DIR"), "/layout_rust.rs"));
+
+#[repr(C)]
+struct CField {
+    strukt: *const c_char,
+    member: *const c_char,
+    offset: c_long,
+    size: c_long,
+}
+#[repr(C)]
+struct CType {
+    name: *const c_char,
+    size: c_long,
+    align: c_long,
+}
+extern "C" {
+    fn uring_layout_fields(n: *mut usize) -> *const CField;
+    fn uring_layout_types(n: *mut usize) -> *const CType;
+}
+
+fn s(p: *const c_char) -> &'static str {
+    // SAFETY: the C table holds NUL-terminated string literals.
+    unsafe { CStr::from_ptr(p) }.to_str().unwrap()
+}
+
+#[test]
+fn field_offsets_and_sizes_match_c() {
+    let mut n = 0;
+    // SAFETY: returns a pointer to a static array of n entries.
+    let c = unsafe { std::slice::from_raw_parts(uring_layout_fields(&mut n), n) };
+    let r = rust_fields();
+    assert_eq!(c.len(), r.len());
+    let mut bad = Vec::new();
+    for (c, (st, m, off, size)) in c.iter().zip(r) {
+        assert_eq!((s(c.strukt), s(c.member)), (st, m));
+        if c.offset as i64 != off || c.size as i64 != size {
+            bad.push(format!("{st}.{m}: C offset {} size {}, Rust offset {off} size {size}", c.offset, c.size));
+        }
+    }
+    println!("{} fields compared with C", c.len());
+    assert!(bad.is_empty(), "layout mismatches:\n{}", bad.join("\n"));
+}
+
+#[test]
+fn struct_sizes_and_alignments_match_c() {
+    let mut n = 0;
+    // SAFETY: returns a pointer to a static array of n entries.
+    let c = unsafe { std::slice::from_raw_parts(uring_layout_types(&mut n), n) };
+    let r = rust_types();
+    assert_eq!(c.len(), r.len());
+    let mut bad = Vec::new();
+    for (c, (st, size, align)) in c.iter().zip(r) {
+        assert_eq!(s(c.name), st);
+        if c.size as i64 != size || c.align as i64 != align {
+            bad.push(format!("{st}: C size {} align {}, Rust size {size} align {align}", c.size, c.align));
+        }
+        println!("{st:<28} size {size:>4} align {align}");
+    }
+    assert!(bad.is_empty(), "layout mismatches:\n{}", bad.join("\n"));
+}

@@ -26,7 +26,10 @@ fn committed_bindings_match_a_fresh_bindgen_run() {
              run `cargo run -p uring-gen` and review the diff"
         );
     }
-    println!("bindings.rs matches bindgen ({} lines)", fresh.lines().count());
+    println!(
+        "bindings.rs matches bindgen ({} lines)",
+        fresh.lines().count()
+    );
 }
 
 /// The bindings must come from the vendored 6.18-era header, not the
@@ -42,6 +45,9 @@ fn bindings_have_recent_uapi_items() {
         "IORING_SETUP_SQE_MIXED",
         "IORING_OP_NOP128",
     ] {
-        assert!(b.contains(&format!("pub const {item}:")), "{item} missing from bindings.rs");
+        assert!(
+            b.contains(&format!("pub const {item}:")),
+            "{item} missing from bindings.rs"
+        );
     }
 }

@@ -55,11 +55,16 @@ fn non_prep_helpers_have_twins_and_byte_exact_tests() {
     }
     let mut missing = Vec::new();
     for c in REQUIRED {
-        assert!(header.contains(&format!(" {c}(")), "{c} is no longer in liburing.h: update REQUIRED");
+        assert!(
+            header.contains(&format!(" {c}(")),
+            "{c} is no longer in liburing.h: update REQUIRED"
+        );
         let rust = c.strip_prefix("io_uring_").unwrap();
         let twin = ["pub fn ", "pub unsafe fn ", "pub const fn "]
             .iter()
-            .any(|p| core.contains(&format!("{p}{rust}(")) || core.contains(&format!("{p}{rust}<")));
+            .any(|p| {
+                core.contains(&format!("{p}{rust}(")) || core.contains(&format!("{p}{rust}<"))
+            });
         let wrapper = c_refs.contains(&format!("ref_{c}("));
         let used = tests.contains(&format!("ref_{c}("));
         println!("{c:<34} twin {twin:<5} C wrapper {wrapper:<5} tested {used}");
@@ -67,5 +72,8 @@ fn non_prep_helpers_have_twins_and_byte_exact_tests() {
             missing.push(*c);
         }
     }
-    assert!(missing.is_empty(), "helpers without a Rust twin or byte-exact test: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "helpers without a Rust twin or byte-exact test: {missing:?}"
+    );
 }

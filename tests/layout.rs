@@ -58,7 +58,10 @@ fn field_offsets_and_sizes_match_c() {
     for (c, (st, m, off, size)) in c.iter().zip(r) {
         assert_eq!((s(c.strukt), s(c.member)), (st, m));
         if c.offset as i64 != off || c.size as i64 != size {
-            bad.push(format!("{st}.{m}: C offset {} size {}, Rust offset {off} size {size}", c.offset, c.size));
+            bad.push(format!(
+                "{st}.{m}: C offset {} size {}, Rust offset {off} size {size}",
+                c.offset, c.size
+            ));
         }
     }
     println!("{} fields compared with C", c.len());
@@ -76,7 +79,10 @@ fn struct_sizes_and_alignments_match_c() {
     for (c, (st, size, align)) in c.iter().zip(r) {
         assert_eq!(s(c.name), st);
         if c.size as i64 != size || c.align as i64 != align {
-            bad.push(format!("{st}: C size {} align {}, Rust size {size} align {align}", c.size, c.align));
+            bad.push(format!(
+                "{st}: C size {} align {}, Rust size {size} align {align}",
+                c.size, c.align
+            ));
         }
         println!("{st:<28} size {size:>4} align {align}");
     }

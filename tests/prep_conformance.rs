@@ -25,26 +25,67 @@ type Sqe = [u64; 16];
 const FILE_INDEX_ALLOC: u32 = uring_sys::IORING_FILE_INDEX_ALLOC;
 
 fn s_i32() -> impl Strategy<Value = i32> {
-    let edges = vec![0, 1, -1, 2, i32::MIN, i32::MAX, FILE_INDEX_ALLOC as i32, -100];
+    let edges = vec![
+        0,
+        1,
+        -1,
+        2,
+        i32::MIN,
+        i32::MAX,
+        FILE_INDEX_ALLOC as i32,
+        -100,
+    ];
     prop_oneof![3 => any::<i32>(), 2 => prop::sample::select(edges)]
 }
 fn s_u32() -> impl Strategy<Value = u32> {
-    let edges = vec![0, 1, 2, u32::MAX, FILE_INDEX_ALLOC - 1, 0x8000_0000, 0xffff, 0x1_0000];
+    let edges = vec![
+        0,
+        1,
+        2,
+        u32::MAX,
+        FILE_INDEX_ALLOC - 1,
+        0x8000_0000,
+        0xffff,
+        0x1_0000,
+    ];
     prop_oneof![3 => any::<u32>(), 2 => prop::sample::select(edges)]
 }
 fn s_u16() -> impl Strategy<Value = u16> {
     prop_oneof![3 => any::<u16>(), 2 => prop::sample::select(vec![0, 1, u16::MAX, 0x8000])]
 }
 fn s_u64() -> impl Strategy<Value = u64> {
-    let edges = vec![0, 1, u64::MAX, u32::MAX as u64, 1 << 32, i64::MAX as u64, 1 << 63];
+    let edges = vec![
+        0,
+        1,
+        u64::MAX,
+        u32::MAX as u64,
+        1 << 32,
+        i64::MAX as u64,
+        1 << 63,
+    ];
     prop_oneof![3 => any::<u64>(), 2 => prop::sample::select(edges)]
 }
 fn s_i64() -> impl Strategy<Value = i64> {
-    let edges = vec![0, 1, -1, i64::MIN, i64::MAX, u32::MAX as i64, i32::MIN as i64];
+    let edges = vec![
+        0,
+        1,
+        -1,
+        i64::MIN,
+        i64::MAX,
+        u32::MAX as i64,
+        i32::MIN as i64,
+    ];
     prop_oneof![3 => any::<i64>(), 2 => prop::sample::select(edges)]
 }
 fn s_usize() -> impl Strategy<Value = usize> {
-    let edges = vec![0, 1, usize::MAX, u32::MAX as usize, 1 << 32, u16::MAX as usize + 1];
+    let edges = vec![
+        0,
+        1,
+        usize::MAX,
+        u32::MAX as usize,
+        1 << 32,
+        u16::MAX as usize + 1,
+    ];
     prop_oneof![3 => any::<usize>(), 2 => prop::sample::select(edges)]
 }
 /// Pointers are only stored by prep helpers, never dereferenced: any bits.
@@ -125,7 +166,10 @@ fn check(
 include!(concat!(env!("OUT_DIR"), "/prep_cases.rs"));
 
 fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn runner_for(seed: u64, helper: &str, cases: u32) -> TestRunner {
@@ -139,7 +183,11 @@ fn runner_for(seed: u64, helper: &str, cases: u32) -> TestRunner {
     for (i, k) in key.chunks_mut(8).enumerate() {
         k.copy_from_slice(&(h.rotate_left(i as u32 * 17) ^ i as u64).to_le_bytes());
     }
-    let config = Config { cases, failure_persistence: None, ..Config::default() };
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
     TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &key))
 }
 
@@ -161,7 +209,11 @@ fn prep_helpers_match_liburing_byte_for_byte() {
         let mut runner = runner_for(seed, name, cases);
         let result = case(&mut runner);
         // The opcode liburing writes with all-zero arguments (prep_rw takes it as one).
-        let op = if *name == "rw" { "(argument)".into() } else { opcode_label(opcode()) };
+        let op = if *name == "rw" {
+            "(argument)".into()
+        } else {
+            opcode_label(opcode())
+        };
         match &result {
             Ok(()) => println!("{name:<28} {op:<18} {:>6}  ok", cases * 2),
             Err(e) => {
@@ -176,13 +228,29 @@ fn prep_helpers_match_liburing_byte_for_byte() {
         cases * 2,
         MISSING.len()
     );
-    assert!(failures.is_empty(), "{} helpers differ from liburing:\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} helpers differ from liburing:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 #[test]
 fn every_liburing_prep_helper_has_a_rust_twin() {
-    println!("{} prep helpers in liburing.h, {} with a Rust twin", HEADER_HELPERS.len(), CASES.len());
-    assert!(UNMAPPED.is_empty(), "generator cannot map parameter types of: {UNMAPPED:?}");
-    assert!(MISSING.is_empty(), "{} liburing prep helpers lack a Rust twin: {MISSING:?}", MISSING.len());
+    println!(
+        "{} prep helpers in liburing.h, {} with a Rust twin",
+        HEADER_HELPERS.len(),
+        CASES.len()
+    );
+    assert!(
+        UNMAPPED.is_empty(),
+        "generator cannot map parameter types of: {UNMAPPED:?}"
+    );
+    assert!(
+        MISSING.is_empty(),
+        "{} liburing prep helpers lack a Rust twin: {MISSING:?}",
+        MISSING.len()
+    );
     assert_eq!(HEADER_HELPERS.len(), CASES.len());
 }

@@ -30,7 +30,10 @@ pub fn libclang_available() -> Result<(), String> {
     std::panic::set_hook(prev);
     match r {
         Ok(v) if v.parsed.is_some() => Ok(()),
-        Ok(v) => Err(format!("libclang loaded but reports no version: {}", v.full)),
+        Ok(v) => Err(format!(
+            "libclang loaded but reports no version: {}",
+            v.full
+        )),
         Err(_) => Err("libclang not found (install Debian package libclang-dev)".into()),
     }
 }

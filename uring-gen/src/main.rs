@@ -14,7 +14,10 @@ fn main() {
     let old = std::fs::read_to_string(&path).unwrap_or_default();
     if check {
         if old != fresh {
-            eprintln!("{} is out of date: run `cargo run -p uring-gen`", path.display());
+            eprintln!(
+                "{} is out of date: run `cargo run -p uring-gen`",
+                path.display()
+            );
             std::process::exit(1);
         }
         println!("{} is up to date", path.display());

@@ -114,25 +114,43 @@ impl io_uring_sqe {
     pub fn addr3(&self) -> u64 {
         // SAFETY: `__bindgen_anon_6` is a 16-byte, 8-aligned union of plain
         // integers; its first 8 bytes are `addr3`/`optval`/`attr_ptr`.
-        unsafe { core::ptr::addr_of!(self.__bindgen_anon_6).cast::<u64>().read() }
+        unsafe {
+            core::ptr::addr_of!(self.__bindgen_anon_6)
+                .cast::<u64>()
+                .read()
+        }
     }
     /// Sets `addr3` (also `optval` and `attr_ptr`, the same bytes).
     #[inline(always)]
     pub fn set_addr3(&mut self, v: u64) {
         // SAFETY: as in `addr3`; the pointer is derived from `&mut self`.
-        unsafe { core::ptr::addr_of_mut!(self.__bindgen_anon_6).cast::<u64>().write(v) }
+        unsafe {
+            core::ptr::addr_of_mut!(self.__bindgen_anon_6)
+                .cast::<u64>()
+                .write(v)
+        }
     }
     /// `sqe->__pad2[0]` (bytes 56..64), `attr_type_mask` for read/write attrs.
     #[inline(always)]
     pub fn pad2(&self) -> u64 {
         // SAFETY: bytes 8..16 of the same 16-byte, 8-aligned union.
-        unsafe { core::ptr::addr_of!(self.__bindgen_anon_6).cast::<u64>().add(1).read() }
+        unsafe {
+            core::ptr::addr_of!(self.__bindgen_anon_6)
+                .cast::<u64>()
+                .add(1)
+                .read()
+        }
     }
     /// Sets `__pad2[0]` / `attr_type_mask`.
     #[inline(always)]
     pub fn set_pad2(&mut self, v: u64) {
         // SAFETY: as in `pad2`; the pointer is derived from `&mut self`.
-        unsafe { core::ptr::addr_of_mut!(self.__bindgen_anon_6).cast::<u64>().add(1).write(v) }
+        unsafe {
+            core::ptr::addr_of_mut!(self.__bindgen_anon_6)
+                .cast::<u64>()
+                .add(1)
+                .write(v)
+        }
     }
     /// `sqe->optval`: the same bytes as `addr3`.
     #[inline(always)]

@@ -157,7 +157,15 @@ pub unsafe fn mmap(
 ) -> Result<*mut c_void, Errno> {
     // SAFETY: forwarded to the caller's contract.
     ret(unsafe {
-        syscall6(SYS_MMAP, addr as usize, len, prot, flags, fd as u32 as usize, off as usize)
+        syscall6(
+            SYS_MMAP,
+            addr as usize,
+            len,
+            prot,
+            flags,
+            fd as u32 as usize,
+            off as usize,
+        )
     })
     .map(|p| p as *mut c_void)
 }
@@ -195,7 +203,15 @@ pub fn close(fd: i32) -> Result<(), Errno> {
 pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, Errno> {
     // SAFETY: the kernel writes at most buf.len() bytes into buf.
     ret(unsafe {
-        syscall6(SYS_READ, fd as u32 as usize, buf.as_mut_ptr() as usize, buf.len(), 0, 0, 0)
+        syscall6(
+            SYS_READ,
+            fd as u32 as usize,
+            buf.as_mut_ptr() as usize,
+            buf.len(),
+            0,
+            0,
+            0,
+        )
     })
 }
 
@@ -204,7 +220,15 @@ pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, Errno> {
 pub fn write(fd: i32, buf: &[u8]) -> Result<usize, Errno> {
     // SAFETY: the kernel reads at most buf.len() bytes from buf.
     ret(unsafe {
-        syscall6(SYS_WRITE, fd as u32 as usize, buf.as_ptr() as usize, buf.len(), 0, 0, 0)
+        syscall6(
+            SYS_WRITE,
+            fd as u32 as usize,
+            buf.as_ptr() as usize,
+            buf.len(),
+            0,
+            0,
+            0,
+        )
     })
 }
 
@@ -221,7 +245,17 @@ pub fn eventfd(initval: u32, flags: u32) -> Result<i32, Errno> {
 pub fn pipe2(flags: u32) -> Result<[i32; 2], Errno> {
     let mut fds = [0i32; 2];
     // SAFETY: the kernel writes two ints into fds.
-    ret(unsafe { syscall6(SYS_PIPE2, fds.as_mut_ptr() as usize, flags as usize, 0, 0, 0, 0) })?;
+    ret(unsafe {
+        syscall6(
+            SYS_PIPE2,
+            fds.as_mut_ptr() as usize,
+            flags as usize,
+            0,
+            0,
+            0,
+            0,
+        )
+    })?;
     Ok(fds)
 }
 

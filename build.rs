@@ -293,7 +293,7 @@ fn gen_prep_rs(helpers: &[Helper], implemented: &[String]) -> String {
                 }
             })
             .collect();
-        let fname = format!("case_{}", h.rust_name.trim_start_matches('_'));
+        let fname = format!("case_{}", h.rust_name.replace("__", "raw_"));
         writeln!(
             s,
             "fn {fname}(runner: &mut TestRunner) -> Result<(), String> {{\n\

@@ -56,7 +56,7 @@ fn non_prep_helpers_have_twins_and_byte_exact_tests() {
     let mut missing = Vec::new();
     for c in REQUIRED {
         assert!(
-            header.contains(&format!(" {c}(")),
+            header.contains(&format!("{c}(")),
             "{c} is no longer in liburing.h: update REQUIRED"
         );
         let rust = c.strip_prefix("io_uring_").unwrap();

@@ -88,3 +88,25 @@ fn struct_sizes_and_alignments_match_c() {
     }
     assert!(bad.is_empty(), "layout mismatches:\n{}", bad.join("\n"));
 }
+
+#[repr(C)]
+struct CConst {
+    name: *const c_char,
+    value: u64,
+}
+extern "C" {
+    fn uring_hand_consts(n: *mut std::ffi::c_ulong) -> *const CConst;
+}
+
+#[test]
+fn hand_written_constants_match_c() {
+    let mut n = 0;
+    // SAFETY: returns a pointer to a static array of n entries.
+    let c = unsafe { std::slice::from_raw_parts(uring_hand_consts(&mut n), n as usize) };
+    let r = uring_sys::consts::HAND_WRITTEN;
+    assert_eq!(c.len(), r.len());
+    for (c, (name, value)) in c.iter().zip(r) {
+        assert_eq!(s(c.name), *name);
+        assert_eq!(c.value, *value, "{name}: C {:#x}, Rust {value:#x}", c.value);
+    }
+}

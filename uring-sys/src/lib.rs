@@ -42,12 +42,16 @@
 pub mod bindings;
 
 mod buf_ring;
+pub mod consts;
 pub mod linux;
 mod sqe;
 
 pub use bindings::*;
+// Explicit re-exports shadow the glob: `IORING_FILE_INDEX_ALLOC` is the
+// header's `unsigned`, not bindgen's `i32`.
+pub use consts::{
+    IORING_CQE_F_TSTAMP_HW, IORING_FILE_INDEX_ALLOC, IORING_ZCRX_AREA_MASK, IOSQE_ASYNC,
+    IOSQE_BUFFER_SELECT, IOSQE_CQE_SKIP_SUCCESS, IOSQE_FIXED_FILE, IOSQE_IO_DRAIN,
+    IOSQE_IO_HARDLINK, IOSQE_IO_LINK,
+};
 pub use linux::*;
-
-/// `IORING_FILE_INDEX_ALLOC` from liburing.h: ask the kernel to pick a free
-/// slot in the fixed file table (`~0U`). Kernel 5.19+.
-pub const IORING_FILE_INDEX_ALLOC: u32 = !0;

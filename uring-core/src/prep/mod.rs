@@ -13,3 +13,43 @@
 //! operation completes is the submitter's promise (see `Ring::submit`).
 //!
 //! Grouped like liburing's man pages.
+
+mod buffers;
+mod cancel;
+mod cmd;
+mod fs;
+mod futex;
+mod msg;
+mod net;
+mod nop;
+mod open;
+mod path;
+mod pipe;
+mod poll;
+mod recv;
+mod rw;
+mod send;
+mod splice;
+mod timeout;
+mod waitid;
+mod xattr;
+
+pub use buffers::*;
+pub use cancel::*;
+pub use cmd::*;
+pub use fs::*;
+pub use futex::*;
+pub use msg::*;
+pub use net::*;
+pub use nop::*;
+pub use open::*;
+pub use path::*;
+pub use pipe::*;
+pub use poll::*;
+pub use recv::*;
+pub use rw::*;
+pub use send::*;
+pub use splice::*;
+pub use timeout::*;
+pub use waitid::*;
+pub use xattr::*;

@@ -1,0 +1,226 @@
+//! Sending on sockets: send, sendto, zero-copy send, sendmsg, bundles.
+//!
+//! liburing man pages: `io_uring_prep_send(3)` (with `send_bundle`,
+//! `send_set_addr`, `sendto`), `io_uring_prep_send_zc(3)` (with
+//! `send_zc_fixed`), `io_uring_prep_sendmsg(3)` (with `sendmsg_zc`,
+//! `sendmsg_zc_fixed`).
+//!
+//! ABI notes: `MSG_*` flags go in `sqe->msg_flags`; the io_uring-specific
+//! `IORING_RECVSEND_*` flags go in `sqe->ioprio`. Zero-copy sends post two
+//! CQEs: the result (with `IORING_CQE_F_MORE`) and a notification
+//! (`IORING_CQE_F_NOTIF`) once the kernel no longer reads the buffer.
+//!
+//! # Example
+//! ```
+//! use uring_core::prep;
+//! use uring_core::sys::{io_uring_sqe, IORING_OP_SEND_ZC, IORING_RECVSEND_FIXED_BUF};
+//!
+//! let data = *b"hello";
+//! let mut sqe = io_uring_sqe::zeroed();
+//! // SAFETY: only the SQE is filled; it is never submitted.
+//! unsafe { prep::send_zc_fixed(&mut sqe, 3, data.as_ptr().cast(), data.len(), 0, 0, 7) };
+//! assert_eq!(sqe.opcode as u32, IORING_OP_SEND_ZC);
+//! assert_eq!(sqe.len, 5);
+//! assert_eq!(sqe.ioprio as u32, IORING_RECVSEND_FIXED_BUF);
+//! assert_eq!(sqe.buf_index(), 7);
+//! ```
+
+use core::ffi::c_void;
+use core::ptr;
+
+use uring_sys::{
+    io_uring_sqe, msghdr, sockaddr, socklen_t, IORING_OP_SEND, IORING_OP_SENDMSG,
+    IORING_OP_SENDMSG_ZC, IORING_OP_SEND_ZC, IORING_RECVSEND_BUNDLE, IORING_RECVSEND_FIXED_BUF,
+};
+
+use super::rw::prep_rw;
+
+/// Prepares a `send(2)` of `len` bytes at `buf` on socket `sockfd`.
+///
+/// Mirrors `io_uring_prep_send()` (liburing). Opcode: `IORING_OP_SEND`,
+/// kernel 5.6+. `len` is truncated to 32 bits like C's `(__u32) len`.
+///
+/// # Safety
+/// `buf` points to `len` readable bytes that stay valid until the CQE
+/// arrives (the kernel reads them, possibly after submission). With
+/// `IOSQE_BUFFER_SELECT`, `buf` may be null.
+#[inline]
+pub unsafe fn send(
+    sqe: &mut io_uring_sqe,
+    sockfd: i32,
+    buf: *const c_void,
+    len: usize,
+    flags: i32,
+) {
+    prep_rw(
+        IORING_OP_SEND,
+        sqe,
+        sockfd,
+        buf as usize as u64,
+        len as u32,
+        0,
+    );
+    sqe.set_msg_flags(flags as u32);
+}
+
+/// Prepares a bundled send: data from several provided buffers of the group
+/// in `sqe->buf_group` (set `IOSQE_BUFFER_SELECT`) goes out in one request.
+///
+/// Mirrors `io_uring_prep_send_bundle()` (liburing). Opcode:
+/// `IORING_OP_SEND` with `IORING_RECVSEND_BUNDLE` ORed into `sqe->ioprio`,
+/// kernel 6.10+. No buffer address: `addr` is 0.
+#[inline]
+pub fn send_bundle(sqe: &mut io_uring_sqe, sockfd: i32, len: usize, flags: i32) {
+    // SAFETY: a null buffer; `send` only stores it as an integer.
+    unsafe { send(sqe, sockfd, ptr::null(), len, flags) };
+    sqe.ioprio |= IORING_RECVSEND_BUNDLE as u16;
+}
+
+/// Sets the destination address of a prepared send (`sendto(2)`-style):
+/// `sqe->addr2 = dest_addr`, `sqe->addr_len = addr_len`.
+///
+/// Mirrors `io_uring_prep_send_set_addr()` (liburing). For `IORING_OP_SEND`
+/// and `IORING_OP_SEND_ZC`, kernel 6.0+. Writes only those two fields.
+///
+/// # Safety
+/// `dest_addr` points to `addr_len` readable bytes that stay valid until the
+/// CQE arrives.
+#[inline]
+pub unsafe fn send_set_addr(sqe: &mut io_uring_sqe, dest_addr: *const sockaddr, addr_len: u16) {
+    sqe.set_addr2(dest_addr as usize as u64);
+    sqe.set_addr_len(addr_len);
+}
+
+/// Prepares a `sendto(2)`: [`send`] plus a destination address.
+///
+/// Mirrors `io_uring_prep_sendto()` (liburing). Opcode: `IORING_OP_SEND`,
+/// kernel 6.0+. `addrlen` is truncated to the 16-bit `sqe->addr_len`.
+///
+/// # Safety
+/// As for [`send`] and [`send_set_addr`].
+#[inline]
+pub unsafe fn sendto(
+    sqe: &mut io_uring_sqe,
+    sockfd: i32,
+    buf: *const c_void,
+    len: usize,
+    flags: i32,
+    addr: *const sockaddr,
+    addrlen: socklen_t,
+) {
+    // SAFETY: the caller upholds `send`'s and `send_set_addr`'s contracts.
+    unsafe {
+        send(sqe, sockfd, buf, len, flags);
+        send_set_addr(sqe, addr, addrlen as u16);
+    }
+}
+
+/// Prepares a zero-copy send of `len` bytes at `buf`.
+///
+/// Mirrors `io_uring_prep_send_zc()` (liburing). Opcode:
+/// `IORING_OP_SEND_ZC`, kernel 6.0+. `zc_flags` (`IORING_RECVSEND_POLL_FIRST`,
+/// `IORING_SEND_ZC_REPORT_USAGE`, ...) is *assigned* to `sqe->ioprio`
+/// (truncated to 16 bits), replacing what was there.
+///
+/// # Safety
+/// `buf` points to `len` readable bytes that stay valid and unmodified until
+/// the notification CQE (`IORING_CQE_F_NOTIF`) arrives, not just the first
+/// CQE: the kernel transmits straight from this memory.
+#[inline]
+pub unsafe fn send_zc(
+    sqe: &mut io_uring_sqe,
+    sockfd: i32,
+    buf: *const c_void,
+    len: usize,
+    flags: i32,
+    zc_flags: u32,
+) {
+    prep_rw(
+        IORING_OP_SEND_ZC,
+        sqe,
+        sockfd,
+        buf as usize as u64,
+        len as u32,
+        0,
+    );
+    sqe.set_msg_flags(flags as u32);
+    sqe.ioprio = zc_flags as u16;
+}
+
+/// Prepares a zero-copy send from registered buffer `buf_index`.
+///
+/// Mirrors `io_uring_prep_send_zc_fixed()` (liburing). Opcode:
+/// `IORING_OP_SEND_ZC` with `IORING_RECVSEND_FIXED_BUF` ORed into
+/// `sqe->ioprio`, kernel 6.0+. `buf_index` is truncated to 16 bits.
+///
+/// # Safety
+/// As for [`send_zc`]; `buf..buf+len` lies inside registered buffer
+/// `buf_index`.
+#[inline]
+pub unsafe fn send_zc_fixed(
+    sqe: &mut io_uring_sqe,
+    sockfd: i32,
+    buf: *const c_void,
+    len: usize,
+    flags: i32,
+    zc_flags: u32,
+    buf_index: u32,
+) {
+    // SAFETY: the caller upholds `send_zc`'s contract.
+    unsafe { send_zc(sqe, sockfd, buf, len, flags, zc_flags) };
+    sqe.ioprio |= IORING_RECVSEND_FIXED_BUF as u16;
+    sqe.set_buf_index(buf_index as u16);
+}
+
+/// Prepares a `sendmsg(2)` on socket `fd`.
+///
+/// Mirrors `io_uring_prep_sendmsg()` (liburing). Opcode:
+/// `IORING_OP_SENDMSG`, kernel 5.3+. `len` is 1 (one `msghdr`).
+///
+/// # Safety
+/// `msg` and everything it points to (name, iovecs and their buffers,
+/// control data) stay valid and readable until the CQE arrives.
+#[inline]
+pub unsafe fn sendmsg(sqe: &mut io_uring_sqe, fd: i32, msg: *const msghdr, flags: u32) {
+    prep_rw(IORING_OP_SENDMSG, sqe, fd, msg as usize as u64, 1, 0);
+    sqe.set_msg_flags(flags);
+}
+
+/// Prepares a zero-copy `sendmsg(2)`.
+///
+/// Mirrors `io_uring_prep_sendmsg_zc()` (liburing). Opcode:
+/// `IORING_OP_SENDMSG_ZC` (written over `sendmsg`'s opcode), kernel 6.1+.
+///
+/// # Safety
+/// As for [`sendmsg`], and the data buffers stay valid and unmodified until
+/// the notification CQE (`IORING_CQE_F_NOTIF`) arrives.
+#[inline]
+pub unsafe fn sendmsg_zc(sqe: &mut io_uring_sqe, fd: i32, msg: *const msghdr, flags: u32) {
+    // SAFETY: the caller upholds `sendmsg`'s contract.
+    unsafe { sendmsg(sqe, fd, msg, flags) };
+    sqe.opcode = IORING_OP_SENDMSG_ZC as u8;
+}
+
+/// Prepares a zero-copy `sendmsg(2)` whose iovecs lie in registered buffer
+/// `buf_index`.
+///
+/// Mirrors `io_uring_prep_sendmsg_zc_fixed()` (liburing). Opcode:
+/// `IORING_OP_SENDMSG_ZC` with `IORING_RECVSEND_FIXED_BUF` ORed into
+/// `sqe->ioprio`, kernel 6.15+. `buf_index` is truncated to 16 bits.
+///
+/// # Safety
+/// As for [`sendmsg_zc`]; the iovecs lie inside registered buffer
+/// `buf_index`.
+#[inline]
+pub unsafe fn sendmsg_zc_fixed(
+    sqe: &mut io_uring_sqe,
+    fd: i32,
+    msg: *const msghdr,
+    flags: u32,
+    buf_index: u32,
+) {
+    // SAFETY: the caller upholds `sendmsg_zc`'s contract.
+    unsafe { sendmsg_zc(sqe, fd, msg, flags) };
+    sqe.ioprio |= IORING_RECVSEND_FIXED_BUF as u16;
+    sqe.set_buf_index(buf_index as u16);
+}

@@ -1,0 +1,206 @@
+//! The io_uring work of `nostd-cat`: open, then read -> write in a loop.
+//!
+//! | exit code | meaning |
+//! |---|---|
+//! | 0 | the whole file was written to stdout |
+//! | 2 | bad usage: not exactly one argument |
+//! | 3 | ring setup failed (`io_uring_setup`: no io_uring, EPERM, ...) |
+//! | 4 | open failed (ENOENT, EACCES, ENOTDIR, ...) |
+//! | 5 | read failed (EISDIR for a directory, EIO, ...) |
+//! | 6 | write to stdout failed (EBADF, ENOSPC, a write of 0 bytes, ...) |
+//! | 7 | `io_uring_enter` itself failed |
+//!
+//! The loop queues `read(fd, BUF, BUF_LEN, off)` with `IOSQE_IO_LINK` and
+//! `write(1, BUF, BUF_LEN)` after it, and submits both with one
+//! `io_uring_enter`. A read that returns fewer bytes than asked counts as
+//! a failure for the link, so the kernel cancels the write (`ECANCELED`):
+//! the tail of the file (and any short read) is then written with plain
+//! write SQEs, looping over short writes. A read of 0 bytes is the end.
+
+use core::cell::UnsafeCell;
+use core::ffi::c_char;
+use core::mem::ManuallyDrop;
+use uring_core::ring::Params;
+use uring_core::sys::{io_uring_sqe, IOSQE_IO_LINK_BIT};
+use uring_core::{prep, Errno, Ring};
+
+/// Exit code: bad usage.
+pub const EXIT_USAGE: i32 = 2;
+/// Exit code: ring setup failed.
+pub const EXIT_SETUP: i32 = 3;
+/// Exit code: open failed.
+pub const EXIT_OPEN: i32 = 4;
+/// Exit code: read failed.
+pub const EXIT_READ: i32 = 5;
+/// Exit code: write failed.
+pub const EXIT_WRITE: i32 = 6;
+/// Exit code: `io_uring_enter` failed.
+pub const EXIT_ENTER: i32 = 7;
+
+/// SQ entries: two are in flight at most.
+const ENTRIES: u32 = 2;
+/// Bytes per read.
+const BUF_LEN: usize = 64 * 1024;
+/// Bytes of ring memory (SQEs + rings): one page each for this ring, as
+/// `uring_core::ring::memory_size(2, IORING_SETUP_NO_MMAP)` says
+/// (`tests/nostd_cat.rs` checks it).
+const RING_LEN: usize = 2 * PAGE;
+
+const AT_FDCWD: i32 = -100;
+const O_RDONLY: i32 = 0;
+const O_CLOEXEC: i32 = 0o2000000;
+/// Offset -1: "the file's current position" (stdout may be a pipe).
+const CUR_POS: u64 = u64::MAX;
+
+/// Bytes in `.bss` (so they cost nothing in the file). Only 64-byte
+/// aligned: a page-aligned `.bss` makes lld pad the file to a page
+/// boundary (4 KiB, more than the program). [`ring_mem`] aligns at run time.
+#[repr(C, align(64))]
+struct Region<const N: usize>(UnsafeCell<[u8; N]>);
+
+// SAFETY: the regions are only touched through `cat`, which runs once on
+// the single thread of the process (see its contract).
+unsafe impl<const N: usize> Sync for Region<N> {}
+
+impl<const N: usize> Region<N> {
+    const fn new() -> Self {
+        Region(UnsafeCell::new([0; N]))
+    }
+    fn ptr(&self) -> *mut u8 {
+        self.0.get().cast()
+    }
+}
+
+/// The ring's SQEs and rings (IORING_SETUP_NO_MMAP), with room to align.
+static RING_MEM: Region<{ RING_LEN + PAGE }> = Region::new();
+/// The alignment uring-core asks for (4 KiB on x86_64, 64 KiB on aarch64,
+/// whose kernels may use 64 KiB pages).
+const PAGE: usize = uring_core::ring::PAGE_SIZE;
+
+/// The page-aligned `RING_LEN` bytes inside `RING_MEM`.
+fn ring_mem() -> *mut u8 {
+    let p = RING_MEM.ptr();
+    // Adds (-addr mod PAGE) < PAGE: the result stays inside RING_MEM.
+    p.wrapping_add((p as usize).wrapping_neg() & (PAGE - 1))
+}
+/// The data buffer.
+static BUF: Region<BUF_LEN> = Region::new();
+
+/// user_data of the SQEs, to tell the CQEs apart.
+const UD_OPEN: u64 = 0;
+const UD_READ: u64 = 1;
+const UD_WRITE: u64 = 2;
+
+/// Submits what is queued, waits for `want` CQEs and stores each result in
+/// `res[user_data]`.
+fn run(ring: &mut Ring, want: u32, res: &mut [i32; 3]) -> Result<(), i32> {
+    ring.submit_and_wait(want).map_err(|_| EXIT_ENTER)?;
+    for _ in 0..want {
+        let cqe = ring.wait_cqe().map_err(|_| EXIT_ENTER)?;
+        ring.cqe_seen(&cqe);
+        if let Some(slot) = res.get_mut(cqe.user_data as usize) {
+            *slot = cqe.res;
+        }
+    }
+    Ok(())
+}
+
+/// The next SQE; the ring has `ENTRIES` slots and at most two are queued
+/// between waits, so it never runs out (but an error beats a panic).
+fn sqe(ring: &mut Ring) -> Result<&mut io_uring_sqe, i32> {
+    ring.get_sqe().ok_or(EXIT_ENTER)
+}
+
+/// Writes `BUF[done..len]` to stdout, looping over short writes.
+fn write_rest(ring: &mut Ring, mut done: usize, len: usize, res: &mut [i32; 3]) -> Result<(), i32> {
+    while done < len {
+        let s = sqe(ring)?;
+        // SAFETY: BUF[done..len] stays valid and untouched until `run`
+        // has reaped this write's CQE.
+        unsafe {
+            prep::write(
+                s,
+                1,
+                BUF.ptr().add(done).cast(),
+                (len - done) as u32,
+                CUR_POS,
+            );
+        }
+        s.user_data = UD_WRITE;
+        run(ring, 1, res)?;
+        match res[2] {
+            n if n > 0 => done += n as usize,
+            _ => return Err(EXIT_WRITE),
+        }
+    }
+    Ok(())
+}
+
+/// Opens `path` and copies it to stdout, all through one ring; returns
+/// the exit code (see the table above).
+fn copy(path: *const c_char) -> Result<(), i32> {
+    let mut p = Params::new();
+    // SAFETY: ring_mem() is page-aligned, RING_LEN bytes, and used by
+    // nothing else for the life of the process (cat runs once). Too small
+    // a region would be ENOMEM from setup, before any syscall.
+    let ring = unsafe { Ring::queue_init_mem(ENTRIES, &mut p, ring_mem(), RING_LEN) }
+        .map_err(|_| EXIT_SETUP)?;
+    // The process exits right after `copy`: the kernel tears the ring down
+    // with it. Skipping Drop saves a close(2), so the process makes no
+    // syscall besides io_uring_setup, io_uring_enter and exit_group.
+    let mut ring = ManuallyDrop::new(ring);
+    let ring: &mut Ring = &mut ring;
+    let mut res = [0i32; 3];
+
+    let s = sqe(ring)?;
+    // SAFETY: path is a NUL-terminated string that outlives the wait.
+    unsafe { prep::openat(s, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0) };
+    s.user_data = UD_OPEN;
+    run(ring, 1, &mut res)?;
+    let fd = match res[0] {
+        fd if fd >= 0 => fd,
+        _ => return Err(EXIT_OPEN),
+    };
+
+    let mut off = 0u64;
+    loop {
+        let s = sqe(ring)?;
+        // SAFETY: BUF is ours until both CQEs are reaped by `run`.
+        unsafe { prep::read(s, fd, BUF.ptr().cast(), BUF_LEN as u32, off) };
+        s.flags |= 1 << IOSQE_IO_LINK_BIT;
+        s.user_data = UD_READ;
+        let s = sqe(ring)?;
+        // SAFETY: as above; the kernel starts the write only after the
+        // read completed in full (the link).
+        unsafe { prep::write(s, 1, BUF.ptr().cast(), BUF_LEN as u32, CUR_POS) };
+        s.user_data = UD_WRITE;
+        run(ring, 2, &mut res)?;
+        let (r, w) = (res[1], res[2]);
+        if r < 0 {
+            return Err(EXIT_READ);
+        }
+        if r == 0 {
+            return Ok(());
+        }
+        if w != BUF_LEN as i32 {
+            // Short read (write cancelled), failed write, or short write.
+            if w < 0 && w != -Errno::ECANCELED.0 {
+                return Err(EXIT_WRITE);
+            }
+            write_rest(ring, w.max(0) as usize, r as usize, &mut res)?;
+        }
+        off += r as u64;
+    }
+}
+
+/// Copies the file at `path` to stdout; returns the process exit code.
+///
+/// # Safety
+/// `path` points to a NUL-terminated string. Call at most once per
+/// process, from one thread: the ring memory and buffer are statics.
+pub unsafe fn cat(path: *const c_char) -> i32 {
+    match copy(path) {
+        Ok(()) => 0,
+        Err(code) => code,
+    }
+}

@@ -1,0 +1,35 @@
+//! `cat FILE` through io_uring only: `#![no_std]`, `#![no_main]`, no libc,
+//! statically linked, its own `_start`.
+//!
+//! The process makes no system call but `io_uring_setup`,
+//! `io_uring_enter` and `exit_group`: the ring lives in a `static` array
+//! (`IORING_SETUP_NO_MMAP`), the file is opened with an `openat` SQE, and
+//! each chunk is read into a static buffer and written to fd 1 by a linked
+//! read -> write pair. See `cat.rs` for the exit codes and docs/SIZE.md
+//! for the build command and the size.
+//!
+//! Built with `panic = "abort"` (the `min-size` profile) it is the no_std
+//! program. Built with `panic = "unwind"` (the `dev` profile, e.g. by
+//! `cargo build --workspace` or clippy) no_std is impossible on stable
+//! Rust, so the same `cat` module runs under an ordinary std `main`.
+#![cfg_attr(panic = "abort", no_std, no_main)]
+
+mod cat;
+#[cfg(panic = "abort")]
+mod rt;
+
+/// Dev-profile entry point: std startup around the same io_uring code.
+#[cfg(not(panic = "abort"))]
+fn main() {
+    use std::os::unix::ffi::OsStringExt;
+    let mut args = std::env::args_os();
+    let code = match (args.nth(1), args.next()) {
+        (Some(path), None) => match std::ffi::CString::new(path.into_vec()) {
+            // SAFETY: a NUL-terminated string; called once, from main.
+            Ok(path) => unsafe { cat::cat(path.as_ptr()) },
+            Err(_) => cat::EXIT_OPEN,
+        },
+        _ => cat::EXIT_USAGE,
+    };
+    std::process::exit(code)
+}

@@ -1,0 +1,369 @@
+//! examples/nostd-cat, the no_std static binary: built with the command of
+//! docs/SIZE.md, run on real files, checked byte for byte, exit code by
+//! exit code, for its size budget and (when strace is installed) for the
+//! syscalls it makes.
+//!
+//! The binary is built once, into `<target>/tmp/nostd-cat-build` (its own
+//! target dir, so this cargo never waits on the lock of the cargo running
+//! the tests).
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+/// Size budget of the stripped static binary (issue 6: at most 8 KiB).
+const SIZE_BUDGET: u64 = 8 * 1024;
+/// Bytes per read in nostd-cat (`BUF_LEN` in examples/nostd-cat/src/cat.rs).
+const BUF_LEN: usize = 64 * 1024;
+
+// Exit codes of nostd-cat (the table in examples/nostd-cat/src/cat.rs).
+const EXIT_USAGE: i32 = 2;
+const EXIT_SETUP: i32 = 3;
+const EXIT_OPEN: i32 = 4;
+const EXIT_READ: i32 = 5;
+const EXIT_WRITE: i32 = 6;
+
+/// Builds nostd-cat once:
+/// `cargo build -p nostd-cat --profile min-size` (docs/SIZE.md).
+fn binary() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nostd-cat-build");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+        let out = Command::new(cargo)
+            .args([
+                "build",
+                "-p",
+                "nostd-cat",
+                "--profile",
+                "min-size",
+                "--manifest-path",
+            ])
+            .arg(&manifest)
+            .env("CARGO_TARGET_DIR", &target)
+            // Exactly the documented command: no flags from the outer build.
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .env_remove("CARGO_BUILD_TARGET")
+            .output()
+            .expect("run cargo");
+        assert!(
+            out.status.success(),
+            "building nostd-cat failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        target.join("min-size").join("nostd-cat")
+    })
+}
+
+/// A scratch directory for this test.
+fn scratch(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("nostd-cat-files")
+        .join(name);
+    let _ = fs::remove_dir_all(&d);
+    fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Deterministic bytes that are not a repeating short pattern (xorshift).
+fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+fn run(args: &[&Path]) -> Output {
+    Command::new(binary())
+        .args(args)
+        .output()
+        .expect("run nostd-cat")
+}
+
+fn code(out: &Output) -> i32 {
+    out.status
+        .code()
+        .unwrap_or_else(|| panic!("killed by a signal: {:?}", out.status))
+}
+
+#[test]
+fn copies_files_byte_for_byte_to_a_pipe() {
+    let dir = scratch("pipe");
+    let cases: [(&str, Vec<u8>); 6] = [
+        ("empty", Vec::new()),
+        ("one", b"x".to_vec()),
+        ("text", b"hello, io_uring\n".to_vec()),
+        ("exact-buffer", noise(BUF_LEN, 1)),
+        ("buffer-plus-one", noise(BUF_LEN + 1, 2)),
+        ("large", noise(5 * BUF_LEN + 12_345, 3)),
+    ];
+    for (name, data) in &cases {
+        let path = dir.join(name);
+        fs::write(&path, data).unwrap();
+        let out = run(&[&path]);
+        assert_eq!(code(&out), 0, "{name}: stderr {:?}", out.stderr);
+        assert_eq!(out.stdout.len(), data.len(), "{name}: length");
+        assert!(out.stdout == *data, "{name}: bytes differ");
+        assert!(out.stderr.is_empty(), "{name}: wrote to stderr");
+    }
+}
+
+#[test]
+fn copies_to_a_regular_file_at_its_position() {
+    // stdout is a regular file: writes use offset -1 (the file position),
+    // so what was already written before exec is kept.
+    let dir = scratch("file");
+    let data = noise(3 * BUF_LEN + 7, 4);
+    let src = dir.join("src");
+    fs::write(&src, &data).unwrap();
+    let dst = dir.join("dst");
+    fs::write(&dst, b"head:").unwrap();
+    let out_file = fs::OpenOptions::new().append(true).open(&dst).unwrap();
+    let status = Command::new(binary())
+        .arg(&src)
+        .stdout(Stdio::from(out_file))
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    let got = fs::read(&dst).unwrap();
+    assert_eq!(&got[..5], b"head:");
+    assert!(got[5..] == data[..], "file copy differs");
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let out = Command::new(binary()).output().unwrap();
+    assert_eq!(code(&out), EXIT_USAGE);
+    let p = Path::new("/dev/null");
+    assert_eq!(code(&run(&[p, p])), EXIT_USAGE);
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn missing_file_is_an_open_failure() {
+    // openat -> ENOENT.
+    let dir = scratch("missing");
+    let out = run(&[&dir.join("no-such-file")]);
+    assert_eq!(code(&out), EXIT_OPEN);
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn path_through_a_file_is_an_open_failure() {
+    // openat("<regular file>/x") -> ENOTDIR, whatever our privileges (root
+    // bypasses permission bits, so EACCES cannot be provoked reliably).
+    let dir = scratch("notdir");
+    let file = dir.join("plain");
+    fs::write(&file, b"data").unwrap();
+    let out = run(&[&file.join("x")]);
+    assert_eq!(code(&out), EXIT_OPEN);
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn directory_is_a_read_failure() {
+    // openat(dir, O_RDONLY) succeeds; the read SQE fails with EISDIR.
+    let dir = scratch("isdir");
+    let out = run(&[&dir]);
+    assert_eq!(code(&out), EXIT_READ);
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn unwritable_stdout_is_a_write_failure() {
+    // fd 1 opened read-only: the write SQE fails with EBADF.
+    let dir = scratch("ro-stdout");
+    let src = dir.join("src");
+    fs::write(&src, b"some bytes").unwrap();
+    let ro = File::open(&src).unwrap();
+    let status = Command::new(binary())
+        .arg(&src)
+        .stdout(Stdio::from(ro))
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(EXIT_WRITE));
+}
+
+/// The ELF program headers' types (`PT_*`) of a 64-bit little-endian ELF.
+fn program_header_types(elf: &[u8]) -> Vec<u32> {
+    assert_eq!(&elf[..4], b"\x7fELF");
+    assert_eq!(elf[4], 2, "ELFCLASS64");
+    let u16_at = |o: usize| u16::from_le_bytes([elf[o], elf[o + 1]]) as usize;
+    let u64_at = |o: usize| u64::from_le_bytes(elf[o..o + 8].try_into().unwrap()) as usize;
+    let (phoff, phentsize, phnum) = (u64_at(0x20), u16_at(0x36), u16_at(0x38));
+    (0..phnum)
+        .map(|i| {
+            let o = phoff + i * phentsize;
+            u32::from_le_bytes(elf[o..o + 4].try_into().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn binary_is_static_and_within_its_size_budget() {
+    const PT_DYNAMIC: u32 = 2;
+    const PT_INTERP: u32 = 3;
+    let bin = binary();
+    let elf = fs::read(bin).unwrap();
+    let size = elf.len() as u64;
+    println!("nostd-cat: {size} bytes (budget {SIZE_BUDGET}, aim 4096)");
+    let types = program_header_types(&elf);
+    assert!(
+        !types.contains(&PT_INTERP),
+        "has an interpreter: not static"
+    );
+    assert!(!types.contains(&PT_DYNAMIC), "has a dynamic section");
+    assert!(
+        size <= SIZE_BUDGET,
+        "nostd-cat is {size} bytes, over the {SIZE_BUDGET}-byte budget"
+    );
+}
+
+#[test]
+fn ring_memory_fits_the_static_array() {
+    // cat.rs gives its 2-entry ring RING_LEN = 2 * PAGE_SIZE bytes.
+    let need = uring_core::ring::memory_size(2, uring_core::sys::IORING_SETUP_NO_MMAP).unwrap();
+    let have = 2 * uring_core::ring::PAGE_SIZE;
+    assert!(
+        need <= have,
+        "a 2-entry NO_MMAP ring needs {need} bytes, nostd-cat has {have}"
+    );
+}
+
+/// Cross-builds nostd-cat for aarch64 and runs it under qemu-user: checks
+/// `_start` and argv on AArch64. qemu-user has no io_uring (ENOSYS), so a
+/// run with a file ends in the setup failure code.
+#[test]
+fn aarch64_build_starts_under_qemu() {
+    const TARGET: &str = "aarch64-unknown-linux-gnu";
+    let have = |tool: &str| {
+        Command::new(tool)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .is_ok_and(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l == TARGET)
+        });
+    if !(installed && have("aarch64-linux-gnu-gcc") && have("qemu-aarch64")) {
+        println!(
+            "SKIPPED: needs `rustup target add {TARGET}` and Debian's \
+             gcc-aarch64-linux-gnu and qemu-user"
+        );
+        return;
+    }
+    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nostd-cat-build");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args([
+            "build",
+            "-p",
+            "nostd-cat",
+            "--profile",
+            "min-size",
+            "--target",
+            TARGET,
+        ])
+        .arg("--manifest-path")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env(
+            "CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER",
+            "aarch64-linux-gnu-gcc",
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bin = target_dir.join(TARGET).join("min-size").join("nostd-cat");
+    let size = fs::metadata(&bin).unwrap().len();
+    println!("nostd-cat for {TARGET}: {size} bytes");
+    assert!(size <= SIZE_BUDGET);
+    let usage = Command::new("qemu-aarch64").arg(&bin).output().unwrap();
+    assert_eq!(usage.status.code(), Some(EXIT_USAGE));
+    let file = Command::new("qemu-aarch64")
+        .arg(&bin)
+        .arg("/dev/null")
+        .output()
+        .unwrap();
+    // 0 if this qemu ever gains io_uring, else the setup failure.
+    assert!(
+        matches!(file.status.code(), Some(0) | Some(EXIT_SETUP)),
+        "{:?}",
+        file.status
+    );
+}
+
+#[test]
+fn makes_only_io_uring_syscalls_and_exit() {
+    let have_strace = Command::new("strace")
+        .arg("-V")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have_strace {
+        println!("SKIPPED: strace is not installed (apt-get install strace)");
+        return;
+    }
+    let dir = scratch("strace");
+    let src = dir.join("src");
+    fs::write(&src, noise(2 * BUF_LEN + 100, 5)).unwrap();
+    let log = dir.join("log");
+    let out = Command::new("strace")
+        .args(["-f", "-qq", "-o"])
+        .arg(&log)
+        .arg(binary())
+        .arg(&src)
+        .output()
+        .unwrap();
+    let text = fs::read_to_string(&log).unwrap_or_default();
+    if !text.contains("execve(") {
+        println!(
+            "SKIPPED: strace cannot trace here: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+        return;
+    }
+    assert_eq!(out.status.code(), Some(0));
+    let mut names: Vec<&str> = text
+        .lines()
+        .filter_map(|l| {
+            // "[PID ]name(args) = ret"; skip signal and exit lines.
+            let l = l
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .trim_start();
+            let name = l.split('(').next()?;
+            (!name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'))
+            .then_some(name)
+        })
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    println!("syscalls: {names:?}");
+    // execve is strace starting the program; everything after is ours.
+    assert_eq!(
+        names,
+        ["execve", "exit_group", "io_uring_enter", "io_uring_setup"]
+    );
+}

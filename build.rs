@@ -297,17 +297,24 @@ fn gen_prep_rs(helpers: &[Helper], implemented: &[String]) -> String {
         writeln!(
             s,
             "fn {fname}(runner: &mut TestRunner) -> Result<(), String> {{\n\
-             \x20   let strat = ({} prefill());\n\
-             \x20   runner.run(&strat, |({} pre)| {{\n\
-             \x20       let args = || format!(\"{}\"{});\n\
+             \x20   let strat = ({} prefill(),);\n\
+             \x20   runner.run(&strat, |({} pre,)| {{\n\
+             \x20       let args = || -> String {{ {} }};\n\
              \x20       check({:?}, &args, &pre,\n\
              \x20           |sqe| unsafe {{ ref_{}({}) }},\n\
              \x20           |sqe| {{ #[allow(unused_unsafe)] unsafe {{ uring_core::prep::{}({}) }} }})\n\
              \x20   }}).map_err(|e| e.to_string())\n}}",
             strat.iter().map(|x| format!("{x},")).collect::<String>(),
             pat.iter().map(|x| format!("{x},")).collect::<String>(),
-            fmt.join(", "),
-            pat.iter().map(|x| format!(", {x}")).collect::<String>(),
+            if pat.is_empty() {
+                "String::new()".to_string()
+            } else {
+                format!(
+                    "format!({:?}{})",
+                    fmt.join(", "),
+                    pat.iter().map(|x| format!(", {x}")).collect::<String>()
+                )
+            },
             h.rust_name,
             h.c_name,
             c_call.join(", "),
@@ -323,7 +330,7 @@ fn gen_prep_rs(helpers: &[Helper], implemented: &[String]) -> String {
                 if is_sqe(p) {
                     "b.as_mut_ptr() as *mut u8".into()
                 } else {
-                    format!("0 as {}", class(&h.params[i].ty).unwrap().0)
+                    format!("0{}", class(&h.params[i].ty).unwrap().0)
                 }
             })
             .collect();

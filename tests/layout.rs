@@ -4,7 +4,7 @@
 
 extern crate uring;
 
-use std::ffi::{c_char, c_long, CStr};
+use std::ffi::{c_char, CStr};
 
 macro_rules! field_size {
     ($t:ty, $($f:tt)+) => {{
@@ -28,14 +28,14 @@ include!(concat!(env!("OUT_DIR"), "/layout_rust.rs"));
 struct CField {
     strukt: *const c_char,
     member: *const c_char,
-    offset: c_long,
-    size: c_long,
+    offset: i64,
+    size: i64,
 }
 #[repr(C)]
 struct CType {
     name: *const c_char,
-    size: c_long,
-    align: c_long,
+    size: i64,
+    align: i64,
 }
 extern "C" {
     fn uring_layout_fields(n: *mut usize) -> *const CField;
@@ -57,7 +57,7 @@ fn field_offsets_and_sizes_match_c() {
     let mut bad = Vec::new();
     for (c, (st, m, off, size)) in c.iter().zip(r) {
         assert_eq!((s(c.strukt), s(c.member)), (st, m));
-        if c.offset as i64 != off || c.size as i64 != size {
+        if c.offset != off || c.size != size {
             bad.push(format!(
                 "{st}.{m}: C offset {} size {}, Rust offset {off} size {size}",
                 c.offset, c.size
@@ -78,7 +78,7 @@ fn struct_sizes_and_alignments_match_c() {
     let mut bad = Vec::new();
     for (c, (st, size, align)) in c.iter().zip(r) {
         assert_eq!(s(c.name), st);
-        if c.size as i64 != size || c.align as i64 != align {
+        if c.size != size || c.align != align {
             bad.push(format!(
                 "{st}: C size {} align {}, Rust size {size} align {align}",
                 c.size, c.align

@@ -22,6 +22,12 @@ pub type idtype_t = c_uint;
 /// `sa_family_t`.
 pub type sa_family_t = u16;
 
+/// `AT_FDCWD` (`<fcntl.h>`, `linux/fcntl.h`): as the `dfd` of an `*at`
+/// call (`openat`, `statx`, `unlinkat`, ...), resolve relative paths from
+/// the current working directory. The same value (-100) on every Linux
+/// architecture.
+pub const AT_FDCWD: i32 = -100;
+
 /// `struct iovec`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]

@@ -32,17 +32,11 @@ use uring_sys::{
     IORING_OP_SOCKET,
 };
 
+use super::open::set_target_fixed_file;
 use super::rw::prep_rw;
 
 /// `IORING_FILE_INDEX_ALLOC` (`~0U` in io_uring.h).
 const ALLOC: u32 = IORING_FILE_INDEX_ALLOC;
-
-/// liburing's `__io_uring_set_target_fixed_file()`: `file_index = slot + 1`
-/// (unsigned, wrapping like C).
-#[inline]
-fn set_target_fixed_file(sqe: &mut io_uring_sqe, file_index: u32) {
-    sqe.set_file_index(file_index.wrapping_add(1));
-}
 
 /// Prepares an `accept4(2)` on listening socket `fd`.
 ///

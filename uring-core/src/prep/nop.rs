@@ -36,7 +36,7 @@ pub fn nop(sqe: &mut io_uring_sqe) {
 /// `IORING_SETUP_SQE_MIXED` ring (liburing's `io_uring_get_sqe128`); in a
 /// ring of plain 64-byte SQEs the kernel fails it with `-EINVAL`.
 ///
-/// Opcode: `IORING_OP_NOP128`, kernel 6.18+.
+/// Opcode: `IORING_OP_NOP128`, kernel 6.19+.
 #[inline]
 pub fn nop128(sqe: &mut io_uring_sqe) {
     prep_rw(uring_sys::IORING_OP_NOP128, sqe, -1, 0, 0, 0);

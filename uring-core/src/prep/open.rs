@@ -19,23 +19,20 @@
 //! // SAFETY: the SQE is never submitted, so the kernel never reads `path`.
 //! unsafe { prep::open_direct(&mut sqe, path.as_ptr(), 0, 0, 4) };
 //! assert_eq!(sqe.opcode, sys::IORING_OP_OPENAT as u8);
-//! assert_eq!(sqe.fd, -100); // AT_FDCWD
+//! assert_eq!(sqe.fd, sys::AT_FDCWD);
 //! assert_eq!(sqe.file_index(), 5); // slot 4, stored as slot + 1
 //! ```
 
 use core::ffi::c_char;
 
-use uring_sys::{io_uring_sqe, mode_t, open_how, IORING_FILE_INDEX_ALLOC};
+use uring_sys::{io_uring_sqe, mode_t, open_how, AT_FDCWD, IORING_FILE_INDEX_ALLOC};
 
 use super::rw::{prep_rw, ptr_u64};
 
-/// `AT_FDCWD` (`<fcntl.h>`, Linux: -100): paths are relative to the
-/// current working directory. liburing's path helpers without a `dfd`
-/// argument pass it.
-pub(crate) const AT_FDCWD: i32 = -100;
-
 /// liburing's `__io_uring_set_target_fixed_file`: slots are stored as
-/// `index + 1` (unsigned, wrapping), 0 meaning "no fixed file".
+/// `index + 1` (unsigned, wrapping like C), 0 meaning "no fixed file".
+/// Shared by every helper that targets a direct descriptor (also
+/// `net.rs`'s accept/socket `_direct` variants).
 #[inline(always)]
 pub(crate) fn set_target_fixed_file(sqe: &mut io_uring_sqe, file_index: u32) {
     sqe.set_file_index(file_index.wrapping_add(1));

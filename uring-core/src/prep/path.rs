@@ -3,7 +3,7 @@
 //! (`mkdir`), `io_uring_prep_symlinkat(3)` (`symlink`),
 //! `io_uring_prep_linkat(3)` (`link`).
 //!
-//! The variants without a directory fd pass `AT_FDCWD` (-100).
+//! The variants without a directory fd pass `uring_sys::AT_FDCWD` (-100).
 //!
 //! # Example
 //! ```
@@ -14,16 +14,15 @@
 //! // SAFETY: the SQE is never submitted, so the kernel never reads the paths.
 //! unsafe { prep::rename(&mut sqe, old.as_ptr(), new.as_ptr()) };
 //! assert_eq!(sqe.opcode, sys::IORING_OP_RENAMEAT as u8);
-//! assert_eq!(sqe.fd, -100); // old dfd: AT_FDCWD
-//! assert_eq!(sqe.len, -100i32 as u32); // new dfd: AT_FDCWD
+//! assert_eq!(sqe.fd, sys::AT_FDCWD); // old dfd
+//! assert_eq!(sqe.len, sys::AT_FDCWD as u32); // new dfd
 //! assert_eq!(sqe.addr2(), new.as_ptr() as u64);
 //! ```
 
 use core::ffi::c_char;
 
-use uring_sys::{io_uring_sqe, mode_t};
+use uring_sys::{io_uring_sqe, mode_t, AT_FDCWD};
 
-use super::open::AT_FDCWD;
 use super::rw::{prep_rw, ptr_u64};
 
 /// Prepares an `unlinkat(2)` of `path` relative to `dfd`; `flags` may be

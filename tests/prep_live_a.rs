@@ -1,0 +1,1483 @@
+//! The rw, splice, fs, open, path, xattr, poll, timeout, cancel and nop prep
+//! helpers against the live kernel: each SQE is built only by
+//! `uring_core::prep`, submitted through `Ring`, and the test checks what
+//! the kernel did with it (bytes on disk or in a pipe, `res` values, errno
+//! names) by independent means (std, or libc through std's own libc).
+//!
+//! Never asserts timings: timeouts are either long enough never to fire
+//! (60 s, removed or satisfied by count) or must fire (a read that can never
+//! complete). Every wait is bounded by 10 s so a bug fails instead of hanging.
+//!
+//! Run: `cargo test --test prep_live_a -- --nocapture`
+
+use std::collections::HashMap;
+use std::ffi::{c_char, c_int, c_void, CString};
+use std::fs::File;
+use std::io::{pipe, PipeReader, PipeWriter, Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::ptr::null;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use uring_core::buf_ring::{buf_ring_add, buf_ring_advance, buf_ring_mask, cqe_bid};
+use uring_core::sys::*;
+use uring_core::{prep, Errno, Ring};
+
+// Linux UAPI values (identical on x86_64 and aarch64), from <fcntl.h>,
+// <poll.h>, <sys/epoll.h>, <fcntl.h>'s fadvise, <sys/mman.h>, <linux/fs.h>.
+const O_RDONLY: i32 = 0;
+const O_WRONLY: i32 = 1;
+const O_CREAT: i32 = 0o100;
+const O_EXCL: i32 = 0o200;
+const O_CLOEXEC: i32 = 0o2_000_000;
+const AT_REMOVEDIR: i32 = 0x200;
+const AT_SYMLINK_FOLLOW: i32 = 0x400;
+const AT_EMPTY_PATH: i32 = 0x1000;
+const RENAME_NOREPLACE: u32 = 1;
+const RESOLVE_BENEATH: u64 = 0x08;
+const STATX_SIZE: u32 = 0x200;
+const STATX_BASIC_STATS: u32 = 0x7ff;
+const POLLIN: u32 = 0x1;
+const POLLOUT: u32 = 0x4;
+const EPOLLIN: u32 = 0x1;
+const EPOLL_CTL_ADD: i32 = 1;
+const EPOLL_CLOEXEC: c_int = O_CLOEXEC;
+const POSIX_FADV_WILLNEED: i32 = 3;
+const POSIX_FADV_DONTNEED: i32 = 4;
+const MADV_WILLNEED: i32 = 3;
+const RWF_APPEND: i32 = 0x10;
+const FALLOC_FL_KEEP_SIZE: i32 = 1;
+const SYNC_FILE_RANGE_WRITE: i32 = 2;
+const XATTR_CREATE: i32 = 1;
+const F_GETFD: c_int = 1;
+const FD_CLOEXEC: c_int = 1;
+
+// From the C library std already links (no extra dependency).
+extern "C" {
+    fn epoll_create1(flags: c_int) -> c_int;
+    fn fcntl(fd: c_int, cmd: c_int, ...) -> c_int;
+    fn lgetxattr(
+        path: *const c_char,
+        name: *const c_char,
+        value: *mut c_void,
+        size: usize,
+    ) -> isize;
+}
+
+/// A fresh directory under `temp_dir()`, removed with its contents on drop.
+struct TmpDir {
+    path: PathBuf,
+}
+
+impl TmpDir {
+    fn new(tag: &str) -> TmpDir {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!(
+            "uring-prep-live-a-{}-{tag}-{n}",
+            std::process::id()
+        ));
+        std::fs::create_dir(&path).unwrap();
+        TmpDir { path }
+    }
+
+    fn join(&self, name: &str) -> PathBuf {
+        self.path.join(name)
+    }
+
+    /// `name` inside the directory as a C string (absolute path).
+    fn c(&self, name: &str) -> CString {
+        cpath(&self.join(name))
+    }
+
+    /// The directory itself, opened for use as a `dfd`.
+    fn open(&self) -> File {
+        File::open(&self.path).unwrap()
+    }
+}
+
+impl Drop for TmpDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+fn cpath(p: &Path) -> CString {
+    CString::new(p.as_os_str().as_bytes()).unwrap()
+}
+
+fn ring(entries: u32) -> Ring {
+    Ring::queue_init(entries, 0).expect("io_uring_setup")
+}
+
+/// The next CQE as (user_data, res, flags), waiting at most 10 s.
+fn next(ring: &mut Ring) -> (u64, i32, u32) {
+    let ts = __kernel_timespec {
+        tv_sec: 10,
+        tv_nsec: 0,
+    };
+    let cqe = ring.wait_cqe_timeout(Some(&ts)).expect("a CQE within 10 s");
+    let out = (cqe.user_data, cqe.res, cqe.flags);
+    ring.cqe_seen(&cqe);
+    out
+}
+
+/// Fills one SQE with `f` (user_data 0x5eed), submits it and returns its
+/// CQE's (res, flags).
+fn run_flags(ring: &mut Ring, f: impl FnOnce(&mut io_uring_sqe)) -> (i32, u32) {
+    queue(ring, 0x5eed, f);
+    ring.submit_and_wait(1).unwrap();
+    let (ud, res, flags) = next(ring);
+    assert_eq!(ud, 0x5eed);
+    (res, flags)
+}
+
+/// As [`run_flags`], returning only `res`.
+fn run(ring: &mut Ring, f: impl FnOnce(&mut io_uring_sqe)) -> i32 {
+    run_flags(ring, f).0
+}
+
+/// Fills one SQE with `f` and tags it `user_data`, without submitting.
+fn queue(ring: &mut Ring, user_data: u64, f: impl FnOnce(&mut io_uring_sqe)) {
+    let sqe = ring.get_sqe().expect("a free SQE");
+    f(sqe);
+    sqe.user_data = user_data;
+}
+
+/// Submits what is queued and collects `n` CQEs by user_data: (res, flags).
+fn collect(ring: &mut Ring, n: usize) -> HashMap<u64, (i32, u32)> {
+    ring.submit().unwrap();
+    let mut out = HashMap::new();
+    for _ in 0..n {
+        let (ud, res, flags) = next(ring);
+        assert!(out.insert(ud, (res, flags)).is_none(), "two CQEs for {ud}");
+    }
+    out
+}
+
+/// `res` as an errno, failing if it is not negative.
+fn errno(res: i32) -> Errno {
+    Errno::from_res(res).expect_err("expected a negative res")
+}
+
+fn pipe_pair() -> (PipeReader, PipeWriter) {
+    pipe().unwrap()
+}
+
+/// A file in `dir` holding `data`, opened read-write.
+fn file_with(dir: &TmpDir, name: &str, data: &[u8]) -> File {
+    std::fs::write(dir.join(name), data).unwrap();
+    File::options()
+        .read(true)
+        .write(true)
+        .open(dir.join(name))
+        .unwrap()
+}
+
+const LONG: __kernel_timespec = __kernel_timespec {
+    tv_sec: 60,
+    tv_nsec: 0,
+};
+const SHORT: __kernel_timespec = __kernel_timespec {
+    tv_sec: 0,
+    tv_nsec: 1_000_000,
+};
+
+// ---------------------------------------------------------------- nop, rw
+
+#[test]
+fn nop_completes_with_zero_and_echoes_user_data() {
+    let mut r = ring(4);
+    queue(&mut r, 1, prep::nop);
+    queue(&mut r, u64::MAX, prep::nop);
+    let got = collect(&mut r, 2);
+    assert_eq!(got[&1], (0, 0));
+    assert_eq!(got[&u64::MAX], (0, 0));
+}
+
+#[test]
+fn nop_with_inject_result_posts_the_given_res() {
+    let mut r = ring(4);
+    // IORING_NOP_INJECT_RESULT (kernel 6.10+): `len` becomes `res`.
+    let res = run(&mut r, |s| {
+        prep::nop(s);
+        s.set_nop_flags(IORING_NOP_INJECT_RESULT);
+        s.len = -Errno::ENOENT.raw() as u32;
+    });
+    assert_eq!(errno(res), Errno::ENOENT);
+}
+
+#[test]
+fn nop128_in_a_mixed_ring_or_skip() {
+    let probe = ring(4).get_probe_ring().unwrap();
+    if !probe.opcode_supported(IORING_OP_NOP128) {
+        println!(
+            "SKIP nop128: IORING_OP_NOP128 needs kernel 6.19+ (probe last_op {})",
+            probe.last_op()
+        );
+        // An opcode the kernel does not know is rejected with EINVAL.
+        let mut r = Ring::queue_init(4, IORING_SETUP_SQE128).unwrap();
+        let sqe = r.get_sqe128().expect("a free SQE");
+        prep::nop128(sqe);
+        r.submit_and_wait(1).unwrap();
+        assert_eq!(errno(next(&mut r).1), Errno::EINVAL);
+        return;
+    }
+    let mut r = Ring::queue_init(4, IORING_SETUP_SQE_MIXED).unwrap();
+    let sqe = r.get_sqe128().expect("a free 128-byte SQE");
+    prep::nop128(sqe);
+    sqe.user_data = 128;
+    r.submit_and_wait(1).unwrap();
+    assert_eq!(next(&mut r), (128, 0, 0));
+}
+
+#[test]
+fn write_then_read_at_offsets() {
+    let dir = TmpDir::new("rw");
+    let f = file_with(&dir, "f", b"");
+    let fd = f.as_raw_fd();
+    let mut r = ring(4);
+
+    let msg = b"hello, uring world";
+    // SAFETY: `msg` outlives the request (run waits for the CQE).
+    let res = run(&mut r, |s| unsafe {
+        prep::write(s, fd, msg.as_ptr().cast(), msg.len() as u32, 0)
+    });
+    assert_eq!(res, msg.len() as i32);
+    assert_eq!(std::fs::read(dir.join("f")).unwrap(), msg);
+
+    let mut buf = [0u8; 5];
+    // SAFETY: `buf` outlives the request and is not touched until it completes.
+    let res = run(&mut r, |s| unsafe {
+        prep::read(s, fd, buf.as_mut_ptr().cast(), 5, 13)
+    });
+    assert_eq!(res, 5);
+    assert_eq!(&buf, b"world");
+
+    // `rw` with an explicit opcode: overwrite "hello" at offset 0.
+    // SAFETY: the literal is static.
+    let res = run(&mut r, |s| unsafe {
+        prep::rw(
+            IORING_OP_WRITE as i32,
+            s,
+            fd,
+            b"HELLO".as_ptr().cast(),
+            5,
+            0,
+        )
+    });
+    assert_eq!(res, 5);
+    assert_eq!(std::fs::read(dir.join("f")).unwrap(), b"HELLO, uring world");
+
+    // Reading at EOF returns 0; a bad fd gives EBADF.
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::read(s, fd, buf.as_mut_ptr().cast(), 5, 100)
+    });
+    assert_eq!(res, 0);
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::read(s, 1 << 20, buf.as_mut_ptr().cast(), 5, 0)
+    });
+    assert_eq!(errno(res), Errno::EBADF);
+}
+
+#[test]
+fn writev_readv_and_their_v2_flags() {
+    let dir = TmpDir::new("rwv");
+    let f = file_with(&dir, "f", b"");
+    let fd = f.as_raw_fd();
+    let mut r = ring(4);
+
+    let (a, b) = (*b"abc", *b"defgh");
+    let out = [
+        iovec {
+            iov_base: a.as_ptr() as *mut c_void,
+            iov_len: a.len(),
+        },
+        iovec {
+            iov_base: b.as_ptr() as *mut c_void,
+            iov_len: b.len(),
+        },
+    ];
+    // SAFETY: the iovecs and what they point to outlive the request.
+    let res = run(&mut r, |s| unsafe {
+        prep::writev(s, fd, out.as_ptr(), 2, 0)
+    });
+    assert_eq!(res, 8);
+    assert_eq!(std::fs::read(dir.join("f")).unwrap(), b"abcdefgh");
+
+    // Read back split differently: 5 + 3 bytes.
+    let (mut x, mut y) = ([0u8; 5], [0u8; 3]);
+    let inv = [
+        iovec {
+            iov_base: x.as_mut_ptr().cast(),
+            iov_len: x.len(),
+        },
+        iovec {
+            iov_base: y.as_mut_ptr().cast(),
+            iov_len: y.len(),
+        },
+    ];
+    // SAFETY: the buffers outlive the request and are untouched meanwhile.
+    let res = run(&mut r, |s| unsafe {
+        prep::readv(s, fd, inv.as_ptr(), 2, 0)
+    });
+    assert_eq!(res, 8);
+    assert_eq!((&x, &y), (b"abcde", b"fgh"));
+
+    // writev2 with RWF_APPEND ignores the offset and appends.
+    // SAFETY: as for writev.
+    let res = run(&mut r, |s| unsafe {
+        prep::writev2(s, fd, out.as_ptr(), 1, 0, RWF_APPEND)
+    });
+    assert_eq!(res, 3);
+    assert_eq!(std::fs::read(dir.join("f")).unwrap(), b"abcdefghabc");
+
+    // readv2 with flags 0 behaves as readv, here from offset 6.
+    // SAFETY: as for readv.
+    let res = run(&mut r, |s| unsafe {
+        prep::readv2(s, fd, inv.as_ptr(), 2, 6, 0)
+    });
+    assert_eq!(res, 5);
+    assert_eq!(&x, b"ghabc");
+}
+
+/// A page-aligned, zeroed heap buffer (freed on drop).
+struct Aligned {
+    ptr: *mut u8,
+    layout: std::alloc::Layout,
+}
+
+impl Aligned {
+    fn new(len: usize) -> Aligned {
+        let layout = std::alloc::Layout::from_size_align(len, 4096).unwrap();
+        // SAFETY: the layout has a non-zero size.
+        let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+        assert!(!ptr.is_null());
+        Aligned { ptr, layout }
+    }
+    fn len(&self) -> usize {
+        self.layout.size()
+    }
+    fn iovec(&self) -> iovec {
+        iovec {
+            iov_base: self.ptr.cast(),
+            iov_len: self.len(),
+        }
+    }
+    /// A copy of bytes `at..at + n`.
+    fn bytes(&self, at: usize, n: usize) -> Vec<u8> {
+        assert!(at + n <= self.len());
+        // SAFETY: in bounds (checked); no request is writing it when called.
+        unsafe { std::slice::from_raw_parts(self.ptr.add(at), n) }.to_vec()
+    }
+    fn fill(&mut self, at: usize, data: &[u8]) {
+        assert!(at + data.len() <= self.len());
+        // SAFETY: in bounds (checked); no request is using it when called.
+        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), self.ptr.add(at), data.len()) };
+    }
+}
+
+impl Drop for Aligned {
+    fn drop(&mut self) {
+        // SAFETY: allocated with this layout in `new`.
+        unsafe { std::alloc::dealloc(self.ptr, self.layout) };
+    }
+}
+
+#[test]
+fn read_fixed_write_fixed_and_their_vectored_forms() {
+    let dir = TmpDir::new("fixed");
+    let f = file_with(&dir, "f", b"");
+    let fd = f.as_raw_fd();
+    // Declared before the ring, so the ring (and its registration) is
+    // dropped first.
+    let mut buf = Aligned::new(8192);
+    let mut r = ring(4);
+    // SAFETY: `buf` outlives the ring and is only accessed between requests.
+    unsafe { r.register_buffers(&[buf.iovec()]) }.unwrap();
+
+    buf.fill(100, b"fixed-buffer write");
+    let src = buf.ptr.wrapping_add(100);
+    // SAFETY: the range lies in registered buffer 0, which outlives the request.
+    let res = run(&mut r, |s| unsafe {
+        prep::write_fixed(s, fd, src.cast(), 18, 0, 0)
+    });
+    assert_eq!(res, 18);
+    assert_eq!(std::fs::read(dir.join("f")).unwrap(), b"fixed-buffer write");
+
+    let dst = buf.ptr.wrapping_add(4000);
+    // SAFETY: as above; nothing else touches the buffer meanwhile.
+    let res = run(&mut r, |s| unsafe {
+        prep::read_fixed(s, fd, dst.cast(), 6, 0, 0)
+    });
+    assert_eq!(res, 6);
+    assert_eq!(buf.bytes(4000, 6), b"fixed-");
+
+    // A buffer index that was never registered is rejected.
+    // SAFETY: the kernel rejects the index before touching memory.
+    let res = run(&mut r, |s| unsafe {
+        prep::read_fixed(s, fd, dst.cast(), 6, 0, 3)
+    });
+    assert_eq!(errno(res), Errno::EFAULT);
+
+    // Vectored fixed I/O (kernel 6.15+): iovecs inside registered buffer 0.
+    buf.fill(5000, b"vec");
+    buf.fill(6000, b"tored");
+    let out = [
+        iovec {
+            iov_base: buf.ptr.wrapping_add(5000).cast(),
+            iov_len: 3,
+        },
+        iovec {
+            iov_base: buf.ptr.wrapping_add(6000).cast(),
+            iov_len: 5,
+        },
+    ];
+    // SAFETY: the iovecs and the registered buffer outlive the request.
+    let res = run(&mut r, |s| unsafe {
+        prep::writev_fixed(s, fd, out.as_ptr(), 2, 18, 0, 0)
+    });
+    assert_eq!(res, 8);
+    assert_eq!(
+        std::fs::read(dir.join("f")).unwrap(),
+        b"fixed-buffer writevectored"
+    );
+    let inv = [
+        iovec {
+            iov_base: buf.ptr.wrapping_add(7000).cast(),
+            iov_len: 4,
+        },
+        iovec {
+            iov_base: buf.ptr.wrapping_add(7100).cast(),
+            iov_len: 4,
+        },
+    ];
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::readv_fixed(s, fd, inv.as_ptr(), 2, 18, 0, 0)
+    });
+    assert_eq!(res, 8);
+    assert_eq!(buf.bytes(7000, 4), b"vect");
+    assert_eq!(buf.bytes(7100, 4), b"ored");
+}
+
+#[test]
+fn read_multishot_fills_provided_buffers_until_cancelled() {
+    const BGID: u16 = 7;
+    const ENTRIES: u32 = 4;
+    const BUF_LEN: usize = 64;
+    let (mut rd, mut wr) = pipe_pair();
+    let mut bufs = vec![0u8; ENTRIES as usize * BUF_LEN];
+    let mut r = ring(8);
+    let br = r.setup_buf_ring(ENTRIES, BGID, 0).unwrap();
+    for i in 0..ENTRIES as usize {
+        // SAFETY: `br` is the registered ring of ENTRIES entries; `bufs`
+        // outlives the group (freed below before `bufs` drops).
+        unsafe {
+            buf_ring_add(
+                br.as_ptr(),
+                bufs.as_mut_ptr().add(i * BUF_LEN).cast(),
+                BUF_LEN as u32,
+                i as u16,
+                buf_ring_mask(ENTRIES),
+                i as i32,
+            )
+        };
+    }
+    // SAFETY: the ENTRIES entries just written hold valid buffers.
+    unsafe { buf_ring_advance(br.as_ptr(), ENTRIES as i32) };
+
+    let fd = rd.as_raw_fd();
+    queue(&mut r, 1, |s| {
+        prep::read_multishot(s, fd, 0, 0, BGID as i32)
+    });
+    r.submit().unwrap();
+    assert_eq!(r.peek_cqe().map(|c| c.res), Err(Errno::EAGAIN));
+
+    let mut seen = Vec::new();
+    for chunk in [&b"abc"[..], b"defgh", b"ij"] {
+        wr.write_all(chunk).unwrap();
+        let (ud, res, flags) = next(&mut r);
+        assert_eq!((ud, res), (1, chunk.len() as i32));
+        assert_ne!(flags & IORING_CQE_F_MORE, 0, "multishot keeps going");
+        let bid = cqe_bid(flags).expect("IORING_CQE_F_BUFFER") as usize;
+        assert!(bid < ENTRIES as usize);
+        assert_eq!(&bufs[bid * BUF_LEN..][..chunk.len()], chunk);
+        assert!(!seen.contains(&bid), "buffer {bid} used twice");
+        seen.push(bid);
+    }
+
+    queue(&mut r, 2, |s| prep::cancel64(s, 1, 0));
+    let got = collect(&mut r, 2);
+    assert_eq!(got[&2].0, 0);
+    assert_eq!(errno(got[&1].0), Errno::ECANCELED);
+    assert_eq!(got[&1].1 & IORING_CQE_F_MORE, 0, "the final CQE");
+    // SAFETY: no request uses the group any more; `br` is not used after.
+    unsafe { r.free_buf_ring(br, ENTRIES, BGID) }.unwrap();
+
+    // Nothing was consumed from the pipe behind the ring's back.
+    drop(wr);
+    let mut rest = Vec::new();
+    rd.read_to_end(&mut rest).unwrap();
+    assert!(rest.is_empty());
+}
+
+// ---------------------------------------------------------------- splice
+
+#[test]
+fn splice_pipe_to_file_and_back_and_tee() {
+    let dir = TmpDir::new("splice");
+    let f = file_with(&dir, "f", b"");
+    let fd = f.as_raw_fd();
+    let (mut p1r, mut p1w) = pipe_pair();
+    let (mut p2r, p2w) = pipe_pair();
+    let mut r = ring(4);
+
+    p1w.write_all(b"spliced!").unwrap();
+    let res = run(&mut r, |s| {
+        prep::splice(s, p1r.as_raw_fd(), -1, fd, 4, 8, 0)
+    });
+    assert_eq!(res, 8);
+    assert_eq!(std::fs::read(dir.join("f")).unwrap(), b"\0\0\0\0spliced!");
+
+    // File (offset 6) into the pipe.
+    let res = run(&mut r, |s| {
+        prep::splice(s, fd, 6, p1w.as_raw_fd(), -1, 5, 0)
+    });
+    assert_eq!(res, 5);
+    let mut got = [0u8; 5];
+    p1r.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"liced");
+
+    // tee duplicates without consuming: both pipes then hold the bytes.
+    p1w.write_all(b"tee data").unwrap();
+    let res = run(&mut r, |s| {
+        prep::tee(s, p1r.as_raw_fd(), p2w.as_raw_fd(), 8, 0)
+    });
+    assert_eq!(res, 8);
+    let (mut a, mut b) = ([0u8; 8], [0u8; 8]);
+    p2r.read_exact(&mut a).unwrap();
+    p1r.read_exact(&mut b).unwrap();
+    assert_eq!((&a, &b), (b"tee data", b"tee data"));
+
+    // SPLICE_F_FD_IN_FIXED: fd_in is a registered-file slot.
+    r.register_files(&[p1r.as_raw_fd()]).unwrap();
+    p1w.write_all(b"fixed").unwrap();
+    let res = run(&mut r, |s| {
+        prep::splice(s, 0, -1, fd, 0, 5, SPLICE_F_FD_IN_FIXED)
+    });
+    assert_eq!(res, 5);
+    assert_eq!(std::fs::read(dir.join("f")).unwrap(), b"fixedpliced!");
+
+    // Splicing between two non-pipes is invalid.
+    let res = run(&mut r, |s| prep::splice(s, fd, 0, fd, 0, 5, 0));
+    assert_eq!(errno(res), Errno::EINVAL);
+}
+
+// ---------------------------------------------------------------- fs
+
+#[test]
+fn statx_reports_the_size_written() {
+    let dir = TmpDir::new("statx");
+    let f = file_with(&dir, "f", &[7u8; 1234]);
+    let path = dir.c("f");
+    let mut r = ring(4);
+
+    let mut stx = statx::default();
+    // SAFETY: `path` and `stx` outlive the request; `stx` is untouched meanwhile.
+    let res = run(&mut r, |s| unsafe {
+        prep::statx(s, AT_FDCWD, path.as_ptr(), 0, STATX_BASIC_STATS, &mut stx)
+    });
+    assert_eq!(res, 0);
+    assert_ne!(stx.stx_mask & STATX_SIZE, 0);
+    assert_eq!(stx.stx_size, 1234);
+    assert_eq!(stx.stx_ino, f.metadata().unwrap().ino());
+
+    // Relative to a directory fd, and on the fd itself with AT_EMPTY_PATH.
+    let d = dir.open();
+    let mut stx2 = statx::default();
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::statx(s, d.as_raw_fd(), c"f".as_ptr(), 0, STATX_SIZE, &mut stx2)
+    });
+    assert_eq!((res, stx2.stx_size), (0, 1234));
+    let mut stx3 = statx::default();
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::statx(
+            s,
+            f.as_raw_fd(),
+            c"".as_ptr(),
+            AT_EMPTY_PATH,
+            STATX_SIZE,
+            &mut stx3,
+        )
+    });
+    assert_eq!((res, stx3.stx_size), (0, 1234));
+
+    let missing = dir.c("missing");
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::statx(s, AT_FDCWD, missing.as_ptr(), 0, STATX_SIZE, &mut stx)
+    });
+    assert_eq!(errno(res), Errno::ENOENT);
+}
+
+#[test]
+fn fsync_sync_file_range_fallocate_ftruncate() {
+    let dir = TmpDir::new("fs");
+    let f = file_with(&dir, "f", b"0123456789");
+    let fd = f.as_raw_fd();
+    let len = || std::fs::metadata(dir.join("f")).unwrap().len();
+    let mut r = ring(4);
+
+    assert_eq!(run(&mut r, |s| prep::fsync(s, fd, 0)), 0);
+    assert_eq!(
+        run(&mut r, |s| prep::fsync(s, fd, IORING_FSYNC_DATASYNC)),
+        0
+    );
+    assert_eq!(
+        run(&mut r, |s| prep::sync_file_range(
+            s,
+            fd,
+            0,
+            0,
+            SYNC_FILE_RANGE_WRITE
+        )),
+        0
+    );
+    let res = run(&mut r, |s| prep::fsync(s, 1 << 20, 0));
+    assert_eq!(errno(res), Errno::EBADF);
+
+    // fallocate mode 0 extends the file; KEEP_SIZE does not.
+    assert_eq!(run(&mut r, |s| prep::fallocate(s, fd, 0, 0, 8192)), 0);
+    assert_eq!(len(), 8192);
+    assert_eq!(
+        run(&mut r, |s| prep::fallocate(
+            s,
+            fd,
+            FALLOC_FL_KEEP_SIZE,
+            0,
+            65536
+        )),
+        0
+    );
+    assert_eq!(len(), 8192);
+    let res = run(&mut r, |s| prep::fallocate(s, fd, 0, 0, 0));
+    assert_eq!(errno(res), Errno::EINVAL);
+
+    // ftruncate (kernel 6.9+) shrinks and keeps the prefix.
+    assert_eq!(run(&mut r, |s| prep::ftruncate(s, fd, 4)), 0);
+    assert_eq!(std::fs::read(dir.join("f")).unwrap(), b"0123");
+    let res = run(&mut r, |s| prep::ftruncate(s, fd, -1));
+    assert_eq!(errno(res), Errno::EINVAL);
+}
+
+#[test]
+fn fadvise_and_madvise_return_zero() {
+    let dir = TmpDir::new("advise");
+    let f = file_with(&dir, "f", &[1u8; 8192]);
+    let fd = f.as_raw_fd();
+    let mut r = ring(4);
+
+    let res = run(&mut r, |s| {
+        prep::fadvise(s, fd, 0, 4096, POSIX_FADV_WILLNEED)
+    });
+    assert_eq!(res, 0);
+    let res = run(&mut r, |s| {
+        prep::fadvise64(s, fd, 0, 8192, POSIX_FADV_DONTNEED)
+    });
+    assert_eq!(res, 0);
+    let res = run(&mut r, |s| prep::fadvise(s, fd, 0, 0, 999));
+    assert_eq!(errno(res), Errno::EINVAL);
+
+    let mem = Aligned::new(2 * 4096);
+    // SAFETY: a live, page-aligned allocation of that length; WILLNEED
+    // does not change its contents.
+    let res = run(&mut r, |s| unsafe {
+        prep::madvise(s, mem.ptr.cast(), mem.len() as u32, MADV_WILLNEED)
+    });
+    assert_eq!(res, 0);
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::madvise64(s, mem.ptr.cast(), mem.len() as i64, MADV_WILLNEED)
+    });
+    assert_eq!(res, 0);
+    // An unaligned address is rejected.
+    // SAFETY: the kernel rejects the address before using the memory.
+    let res = run(&mut r, |s| unsafe {
+        prep::madvise(s, mem.ptr.wrapping_add(1).cast(), 4096, MADV_WILLNEED)
+    });
+    assert_eq!(errno(res), Errno::EINVAL);
+}
+
+// ---------------------------------------------------------------- open/close
+
+#[test]
+fn openat_open_openat2_and_close() {
+    let dir = TmpDir::new("open");
+    std::fs::write(dir.join("f"), b"contents").unwrap();
+    let d = dir.open();
+    let mut r = ring(4);
+
+    // openat relative to a dfd, creating a file with a mode.
+    // SAFETY: the path literal is static.
+    let fd = run(&mut r, |s| unsafe {
+        prep::openat(
+            s,
+            d.as_raw_fd(),
+            c"new".as_ptr(),
+            O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC,
+            0o600,
+        )
+    });
+    assert!(fd >= 0, "openat: {fd}");
+    // SAFETY: the literal is static.
+    let res = run(&mut r, |s| unsafe {
+        prep::write(s, fd, b"data".as_ptr().cast(), 4, 0)
+    });
+    assert_eq!(res, 4);
+    assert_eq!(run(&mut r, |s| prep::close(s, fd)), 0);
+    assert_eq!(errno(run(&mut r, |s| prep::close(s, fd))), Errno::EBADF);
+    assert_eq!(std::fs::read(dir.join("new")).unwrap(), b"data");
+    let mode = std::fs::metadata(dir.join("new"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::openat(
+            s,
+            d.as_raw_fd(),
+            c"new".as_ptr(),
+            O_CREAT | O_EXCL | O_WRONLY,
+            0o600,
+        )
+    });
+    assert_eq!(errno(res), Errno::EEXIST);
+
+    // open (AT_FDCWD) with an absolute path.
+    let path = dir.c("f");
+    // SAFETY: `path` outlives the request.
+    let fd = run(&mut r, |s| unsafe {
+        prep::open(s, path.as_ptr(), O_RDONLY | O_CLOEXEC, 0)
+    });
+    assert!(fd >= 0, "open: {fd}");
+    // SAFETY: a fresh descriptor the kernel just opened for us.
+    let mut file = unsafe { File::from_raw_fd(fd) };
+    let mut s = String::new();
+    file.read_to_string(&mut s).unwrap();
+    assert_eq!(s, "contents");
+
+    // openat2: RESOLVE_BENEATH refuses to leave the dfd's tree.
+    let how = open_how {
+        flags: (O_RDONLY | O_CLOEXEC) as u64,
+        mode: 0,
+        resolve: RESOLVE_BENEATH,
+    };
+    // SAFETY: `how` and the literal outlive the request.
+    let fd = run(&mut r, |s| unsafe {
+        prep::openat2(s, d.as_raw_fd(), c"f".as_ptr(), &how)
+    });
+    assert!(fd >= 0, "openat2: {fd}");
+    // SAFETY: fresh descriptor, owned from here on.
+    drop(unsafe { OwnedFd::from_raw_fd(fd) });
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::openat2(s, d.as_raw_fd(), c"../f".as_ptr(), &how)
+    });
+    assert_eq!(errno(res), Errno::EXDEV);
+}
+
+#[test]
+fn openat_direct_open_direct_close_direct() {
+    let dir = TmpDir::new("direct");
+    std::fs::write(dir.join("f"), b"direct bytes").unwrap();
+    let d = dir.open();
+    let mut r = ring(4);
+    r.register_files_sparse(4).unwrap();
+    let mut buf = [0u8; 12];
+
+    let read_slot = |r: &mut Ring, slot: i32, buf: &mut [u8; 12]| {
+        // SAFETY: `buf` outlives the request (run waits for it).
+        run(r, |s| {
+            unsafe { prep::read(s, slot, buf.as_mut_ptr().cast(), 12, 0) };
+            s.flags |= IOSQE_FIXED_FILE;
+        })
+    };
+
+    // SAFETY: the literal is static.
+    let res = run(&mut r, |s| unsafe {
+        prep::openat_direct(s, d.as_raw_fd(), c"f".as_ptr(), O_RDONLY, 0, 2)
+    });
+    assert_eq!(res, 0, "a chosen slot gives res 0");
+    assert_eq!(read_slot(&mut r, 2, &mut buf), 12);
+    assert_eq!(&buf, b"direct bytes");
+
+    assert_eq!(run(&mut r, |s| prep::close_direct(s, 2)), 0);
+    assert_eq!(errno(read_slot(&mut r, 2, &mut buf)), Errno::EBADF);
+    assert_eq!(
+        errno(run(&mut r, |s| prep::close_direct(s, 2))),
+        Errno::EBADF
+    );
+
+    // IORING_FILE_INDEX_ALLOC: the kernel picks a free slot and returns it.
+    let path = dir.c("f");
+    // SAFETY: `path` outlives the request.
+    let slot = run(&mut r, |s| unsafe {
+        prep::open_direct(s, path.as_ptr(), O_RDONLY, 0, IORING_FILE_INDEX_ALLOC)
+    });
+    assert!((0..4).contains(&slot), "allocated slot {slot}");
+    buf = [0; 12];
+    assert_eq!(read_slot(&mut r, slot, &mut buf), 12);
+    assert_eq!(&buf, b"direct bytes");
+
+    // openat2_direct into slot 0, and a slot outside the table.
+    let how = open_how {
+        flags: O_RDONLY as u64,
+        ..Default::default()
+    };
+    // SAFETY: `how` and the literal outlive the request.
+    let res = run(&mut r, |s| unsafe {
+        prep::openat2_direct(s, d.as_raw_fd(), c"f".as_ptr(), &how, 0)
+    });
+    assert_eq!(res, 0);
+    buf = [0; 12];
+    assert_eq!(read_slot(&mut r, 0, &mut buf), 12);
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::openat2_direct(s, d.as_raw_fd(), c"f".as_ptr(), &how, 9)
+    });
+    assert_eq!(errno(res), Errno::EINVAL);
+}
+
+#[test]
+fn files_update_and_fixed_fd_install() {
+    let (mut rd, wr) = pipe_pair();
+    let mut r = ring(4);
+    r.register_files_sparse(4).unwrap();
+
+    // Slots 1 and 2 get the pipe's two ends.
+    let mut fds = [rd.as_raw_fd(), wr.as_raw_fd()];
+    // SAFETY: `fds` outlives the request.
+    let res = run(&mut r, |s| unsafe {
+        prep::files_update(s, fds.as_mut_ptr(), 2, 1)
+    });
+    assert_eq!(res, 2);
+    // SAFETY: the literal is static.
+    let res = run(&mut r, |s| {
+        unsafe { prep::write(s, 2, b"via slot 2".as_ptr().cast(), 10, u64::MAX) };
+        s.flags |= IOSQE_FIXED_FILE;
+    });
+    assert_eq!(res, 10);
+    let mut got = [0u8; 10];
+    rd.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"via slot 2");
+
+    // With IORING_FILE_INDEX_ALLOC the kernel writes the slots it chose
+    // back into the array: the two free ones, 0 and 3.
+    let mut alloc = [wr.as_raw_fd(), wr.as_raw_fd()];
+    // SAFETY: `alloc` outlives the request and is untouched meanwhile.
+    let res = run(&mut r, |s| unsafe {
+        prep::files_update(s, alloc.as_mut_ptr(), 2, IORING_FILE_INDEX_ALLOC as i32)
+    });
+    assert_eq!(res, 2);
+    alloc.sort();
+    assert_eq!(alloc, [0, 3]);
+    // SAFETY: `fds` outlives the request.
+    let res = run(&mut r, |s| unsafe {
+        prep::files_update(s, fds.as_mut_ptr(), 2, 3)
+    });
+    assert_eq!(errno(res), Errno::EINVAL, "slots 3..5 exceed the table");
+
+    // fixed_fd_install: slot 2 (the write end) becomes a normal fd,
+    // O_CLOEXEC by default, without it with IORING_FIXED_FD_NO_CLOEXEC.
+    for (flags, cloexec) in [(0, FD_CLOEXEC), (IORING_FIXED_FD_NO_CLOEXEC, 0)] {
+        let fd = run(&mut r, |s| prep::fixed_fd_install(s, 2, flags));
+        assert!(fd >= 0, "fixed_fd_install: {fd}");
+        assert_ne!(fd, wr.as_raw_fd());
+        // SAFETY: F_GETFD takes no argument and only reads the fd flags.
+        assert_eq!(unsafe { fcntl(fd, F_GETFD) } & FD_CLOEXEC, cloexec);
+        // SAFETY: the kernel installed this fd for us; we own it now.
+        let mut w = unsafe { File::from_raw_fd(fd) };
+        w.write_all(b"installed").unwrap();
+        let mut got = [0u8; 9];
+        rd.read_exact(&mut got).unwrap();
+        assert_eq!(&got, b"installed");
+    }
+    // An empty slot cannot be installed.
+    r.register_files_update(0, &[-1]).unwrap();
+    let res = run(&mut r, |s| prep::fixed_fd_install(s, 0, 0));
+    assert_eq!(errno(res), Errno::EBADF);
+}
+
+// ---------------------------------------------------------------- paths
+
+#[test]
+fn unlinkat_and_unlink() {
+    let dir = TmpDir::new("unlink");
+    std::fs::write(dir.join("a"), b"").unwrap();
+    std::fs::write(dir.join("b"), b"").unwrap();
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    let d = dir.open();
+    let mut r = ring(4);
+
+    // SAFETY: the literals are static.
+    let res = run(&mut r, |s| unsafe {
+        prep::unlinkat(s, d.as_raw_fd(), c"a".as_ptr(), 0)
+    });
+    assert_eq!(res, 0);
+    assert!(!dir.join("a").exists());
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::unlinkat(s, d.as_raw_fd(), c"a".as_ptr(), 0)
+    });
+    assert_eq!(errno(res), Errno::ENOENT);
+    // A directory needs AT_REMOVEDIR.
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::unlinkat(s, d.as_raw_fd(), c"sub".as_ptr(), 0)
+    });
+    assert_eq!(errno(res), Errno::EISDIR);
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::unlinkat(s, d.as_raw_fd(), c"sub".as_ptr(), AT_REMOVEDIR)
+    });
+    assert_eq!(res, 0);
+    assert!(!dir.join("sub").exists());
+
+    let b = dir.c("b");
+    // SAFETY: `b` outlives the request.
+    let res = run(&mut r, |s| unsafe { prep::unlink(s, b.as_ptr(), 0) });
+    assert_eq!(res, 0);
+    assert!(!dir.join("b").exists());
+}
+
+#[test]
+fn renameat_and_rename() {
+    let dir = TmpDir::new("rename");
+    std::fs::write(dir.join("a"), b"A").unwrap();
+    std::fs::write(dir.join("x"), b"X").unwrap();
+    let d = dir.open();
+    let fd = d.as_raw_fd();
+    let mut r = ring(4);
+
+    // SAFETY: the literals are static.
+    let res = run(&mut r, |s| unsafe {
+        prep::renameat(s, fd, c"a".as_ptr(), fd, c"b".as_ptr(), 0)
+    });
+    assert_eq!(res, 0);
+    assert!(!dir.join("a").exists());
+    assert_eq!(std::fs::read(dir.join("b")).unwrap(), b"A");
+
+    // RENAME_NOREPLACE refuses to overwrite.
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::renameat(s, fd, c"b".as_ptr(), fd, c"x".as_ptr(), RENAME_NOREPLACE)
+    });
+    assert_eq!(errno(res), Errno::EEXIST);
+    assert_eq!(std::fs::read(dir.join("x")).unwrap(), b"X");
+
+    // rename (AT_FDCWD both sides) overwrites.
+    let (from, to) = (dir.c("b"), dir.c("x"));
+    // SAFETY: both paths outlive the request.
+    let res = run(&mut r, |s| unsafe {
+        prep::rename(s, from.as_ptr(), to.as_ptr())
+    });
+    assert_eq!(res, 0);
+    assert!(!dir.join("b").exists());
+    assert_eq!(std::fs::read(dir.join("x")).unwrap(), b"A");
+}
+
+#[test]
+fn mkdirat_and_mkdir() {
+    let dir = TmpDir::new("mkdir");
+    let d = dir.open();
+    let mut r = ring(4);
+
+    // SAFETY: the literal is static.
+    let res = run(&mut r, |s| unsafe {
+        prep::mkdirat(s, d.as_raw_fd(), c"sub".as_ptr(), 0o700)
+    });
+    assert_eq!(res, 0);
+    let md = std::fs::metadata(dir.join("sub")).unwrap();
+    assert!(md.is_dir());
+    assert_eq!(md.permissions().mode() & 0o777, 0o700);
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::mkdirat(s, d.as_raw_fd(), c"sub".as_ptr(), 0o700)
+    });
+    assert_eq!(errno(res), Errno::EEXIST);
+
+    let nested = dir.c("sub/inner");
+    // SAFETY: `nested` outlives the request.
+    let res = run(&mut r, |s| unsafe {
+        prep::mkdir(s, nested.as_ptr(), 0o755)
+    });
+    assert_eq!(res, 0);
+    assert!(dir.join("sub/inner").is_dir());
+    let orphan = dir.c("no/such");
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::mkdir(s, orphan.as_ptr(), 0o755)
+    });
+    assert_eq!(errno(res), Errno::ENOENT);
+}
+
+#[test]
+fn symlinkat_and_symlink() {
+    let dir = TmpDir::new("symlink");
+    std::fs::write(dir.join("target"), b"T").unwrap();
+    let d = dir.open();
+    let mut r = ring(4);
+
+    // SAFETY: the literals are static.
+    let res = run(&mut r, |s| unsafe {
+        prep::symlinkat(s, c"target".as_ptr(), d.as_raw_fd(), c"rel".as_ptr())
+    });
+    assert_eq!(res, 0);
+    assert_eq!(
+        std::fs::read_link(dir.join("rel")).unwrap(),
+        Path::new("target")
+    );
+    assert_eq!(std::fs::read(dir.join("rel")).unwrap(), b"T");
+
+    let (target, link) = (dir.c("target"), dir.c("abs"));
+    // SAFETY: both paths outlive the request.
+    let res = run(&mut r, |s| unsafe {
+        prep::symlink(s, target.as_ptr(), link.as_ptr())
+    });
+    assert_eq!(res, 0);
+    assert_eq!(
+        std::fs::read_link(dir.join("abs")).unwrap(),
+        dir.join("target")
+    );
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::symlink(s, target.as_ptr(), link.as_ptr())
+    });
+    assert_eq!(errno(res), Errno::EEXIST);
+}
+
+#[test]
+fn linkat_and_link() {
+    let dir = TmpDir::new("link");
+    std::fs::write(dir.join("f"), b"F").unwrap();
+    std::os::unix::fs::symlink("f", dir.join("sym")).unwrap();
+    let d = dir.open();
+    let fd = d.as_raw_fd();
+    let mut r = ring(4);
+
+    // SAFETY: the literals are static.
+    let res = run(&mut r, |s| unsafe {
+        prep::linkat(s, fd, c"f".as_ptr(), fd, c"g".as_ptr(), 0)
+    });
+    assert_eq!(res, 0);
+    let (f, g) = (
+        std::fs::metadata(dir.join("f")).unwrap(),
+        std::fs::metadata(dir.join("g")).unwrap(),
+    );
+    assert_eq!((f.ino(), f.nlink()), (g.ino(), 2));
+
+    // AT_SYMLINK_FOLLOW links the symlink's target, not the symlink.
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::linkat(s, fd, c"sym".as_ptr(), fd, c"h".as_ptr(), AT_SYMLINK_FOLLOW)
+    });
+    assert_eq!(res, 0);
+    assert_eq!(std::fs::metadata(dir.join("h")).unwrap().ino(), f.ino());
+    assert!(!std::fs::symlink_metadata(dir.join("h"))
+        .unwrap()
+        .is_symlink());
+
+    // link (AT_FDCWD) without the flag links the symlink itself.
+    let (sym, k) = (dir.c("sym"), dir.c("k"));
+    // SAFETY: both paths outlive the request.
+    let res = run(&mut r, |s| unsafe {
+        prep::link(s, sym.as_ptr(), k.as_ptr(), 0)
+    });
+    assert_eq!(res, 0);
+    assert!(std::fs::symlink_metadata(dir.join("k"))
+        .unwrap()
+        .is_symlink());
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::link(s, sym.as_ptr(), k.as_ptr(), 0)
+    });
+    assert_eq!(errno(res), Errno::EEXIST);
+}
+
+// ---------------------------------------------------------------- xattr
+
+#[test]
+fn setxattr_getxattr_and_fd_forms() {
+    let dir = TmpDir::new("xattr");
+    let f = file_with(&dir, "f", b"");
+    let path = dir.c("f");
+    let name = c"user.uring_prep";
+    let mut r = ring(4);
+
+    // SAFETY: name, value and path outlive the request.
+    let res = run(&mut r, |s| unsafe {
+        prep::setxattr(s, name.as_ptr(), c"hello".as_ptr(), path.as_ptr(), 0, 5)
+    });
+    if res == -Errno::EOPNOTSUPP.raw() {
+        println!(
+            "SKIP xattr: {} does not support user xattrs",
+            dir.path.display()
+        );
+        return;
+    }
+    assert_eq!(res, 0);
+    // Checked independently through the C library.
+    let mut via_libc = [0u8; 16];
+    // SAFETY: valid C strings and a 16-byte writable buffer.
+    let n = unsafe {
+        lgetxattr(
+            path.as_ptr(),
+            name.as_ptr(),
+            via_libc.as_mut_ptr().cast(),
+            via_libc.len(),
+        )
+    };
+    assert_eq!(n, 5);
+    assert_eq!(&via_libc[..5], b"hello");
+
+    let mut value = [0 as c_char; 16];
+    // SAFETY: `value` outlives the request and is untouched meanwhile.
+    let res = run(&mut r, |s| unsafe {
+        prep::getxattr(s, name.as_ptr(), value.as_mut_ptr(), path.as_ptr(), 16)
+    });
+    assert_eq!(res, 5);
+    assert_eq!(
+        value[..5].iter().map(|&c| c as u8).collect::<Vec<_>>(),
+        b"hello"
+    );
+
+    // The fd forms: XATTR_CREATE on an existing name fails, then replace.
+    let fd = f.as_raw_fd();
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::fsetxattr(s, fd, name.as_ptr(), c"world!".as_ptr(), XATTR_CREATE, 6)
+    });
+    assert_eq!(errno(res), Errno::EEXIST);
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::fsetxattr(s, fd, name.as_ptr(), c"world!".as_ptr(), 0, 6)
+    });
+    assert_eq!(res, 0);
+    value = [0; 16];
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::fgetxattr(s, fd, name.as_ptr(), value.as_mut_ptr(), 16)
+    });
+    assert_eq!(res, 6);
+    assert_eq!(
+        value[..6].iter().map(|&c| c as u8).collect::<Vec<_>>(),
+        b"world!"
+    );
+
+    // Too small a buffer, and a name that is not set.
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::fgetxattr(s, fd, name.as_ptr(), value.as_mut_ptr(), 2)
+    });
+    assert_eq!(errno(res), Errno::ERANGE);
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::getxattr(
+            s,
+            c"user.absent".as_ptr(),
+            value.as_mut_ptr(),
+            path.as_ptr(),
+            16,
+        )
+    });
+    assert_eq!(errno(res), Errno::ENODATA);
+}
+
+// ---------------------------------------------------------------- poll
+
+#[test]
+fn poll_add_fires_when_a_pipe_becomes_readable() {
+    let (rd, mut wr) = pipe_pair();
+    let mut r = ring(4);
+    queue(&mut r, 7, |s| prep::poll_add(s, rd.as_raw_fd(), POLLIN));
+    r.submit().unwrap();
+    assert_eq!(
+        r.peek_cqe().map(|c| c.res),
+        Err(Errno::EAGAIN),
+        "nothing to read yet"
+    );
+
+    wr.write_all(b"x").unwrap();
+    assert_eq!(next(&mut r), (7, POLLIN as i32, 0));
+
+    // The write end of an empty pipe is writable at once.
+    let res = run(&mut r, |s| prep::poll_add(s, wr.as_raw_fd(), POLLOUT));
+    assert_eq!(res, POLLOUT as i32);
+}
+
+#[test]
+fn poll_multishot_posts_per_event_until_poll_remove() {
+    let (mut rd, mut wr) = pipe_pair();
+    let mut r = ring(4);
+    queue(&mut r, 9, |s| {
+        prep::poll_multishot(s, rd.as_raw_fd(), POLLIN)
+    });
+    r.submit().unwrap();
+
+    for round in 0..3 {
+        wr.write_all(b"ping").unwrap();
+        let (ud, res, flags) = next(&mut r);
+        assert_eq!((ud, res), (9, POLLIN as i32), "round {round}");
+        assert_ne!(flags & IORING_CQE_F_MORE, 0, "round {round}: still armed");
+        let mut got = [0u8; 4];
+        rd.read_exact(&mut got).unwrap();
+    }
+
+    queue(&mut r, 10, |s| prep::poll_remove(s, 9));
+    let got = collect(&mut r, 2);
+    assert_eq!(got[&10], (0, 0));
+    assert_eq!(errno(got[&9].0), Errno::ECANCELED);
+    assert_eq!(got[&9].1 & IORING_CQE_F_MORE, 0, "the final CQE");
+
+    // Removing it again: nothing by that user_data any more.
+    let res = run(&mut r, |s| prep::poll_remove(s, 9));
+    assert_eq!(errno(res), Errno::ENOENT);
+}
+
+#[test]
+fn poll_update_changes_user_data_and_mask() {
+    let (rd, mut wr) = pipe_pair();
+    let mut r = ring(4);
+    // Armed for POLLOUT on the read end: never ready.
+    queue(&mut r, 20, |s| prep::poll_add(s, rd.as_raw_fd(), POLLOUT));
+    r.submit().unwrap();
+
+    queue(&mut r, 21, |s| {
+        prep::poll_update(
+            s,
+            20,
+            22,
+            POLLIN,
+            IORING_POLL_UPDATE_EVENTS | IORING_POLL_UPDATE_USER_DATA,
+        )
+    });
+    r.submit().unwrap();
+    assert_eq!(next(&mut r), (21, 0, 0));
+
+    wr.write_all(b"y").unwrap();
+    assert_eq!(next(&mut r), (22, POLLIN as i32, 0));
+
+    // The old request is gone; a new user_data without
+    // IORING_POLL_UPDATE_USER_DATA is rejected before the lookup.
+    let res = run(&mut r, |s| {
+        prep::poll_update(s, 20, 0, POLLIN, IORING_POLL_UPDATE_EVENTS)
+    });
+    assert_eq!(errno(res), Errno::ENOENT);
+    let res = run(&mut r, |s| {
+        prep::poll_update(s, 20, 23, POLLIN, IORING_POLL_UPDATE_EVENTS)
+    });
+    assert_eq!(errno(res), Errno::EINVAL);
+}
+
+#[test]
+fn epoll_ctl_then_epoll_wait() {
+    let (rd, mut wr) = pipe_pair();
+    // SAFETY: plain syscall wrapper; the fd is owned below.
+    let epfd = unsafe { epoll_create1(EPOLL_CLOEXEC) };
+    assert!(epfd >= 0);
+    // SAFETY: a fresh fd we own.
+    let _ep = unsafe { OwnedFd::from_raw_fd(epfd) };
+    let mut r = ring(4);
+
+    let ev = epoll_event {
+        events: EPOLLIN,
+        data: 0xabcd,
+    };
+    // SAFETY: `ev` outlives the request.
+    let res = run(&mut r, |s| unsafe {
+        prep::epoll_ctl(s, epfd, rd.as_raw_fd(), EPOLL_CTL_ADD, &ev)
+    });
+    if res == -Errno::EINVAL.raw() || res == -Errno::EOPNOTSUPP.raw() {
+        println!(
+            "SKIP epoll: IORING_OP_EPOLL_CTL unsupported ({})",
+            errno(res)
+        );
+        return;
+    }
+    assert_eq!(res, 0);
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::epoll_ctl(s, epfd, rd.as_raw_fd(), EPOLL_CTL_ADD, &ev)
+    });
+    assert_eq!(errno(res), Errno::EEXIST);
+
+    wr.write_all(b"z").unwrap();
+    let mut events = [epoll_event::default(); 4];
+    // SAFETY: `events` outlives the request and is untouched meanwhile.
+    let res = run(&mut r, |s| unsafe {
+        prep::epoll_wait(s, epfd, events.as_mut_ptr(), 4, 0)
+    });
+    assert_eq!(res, 1);
+    let e = events[0];
+    assert_eq!(({ e.events }, { e.data }), (EPOLLIN, 0xabcd));
+}
+
+// ---------------------------------------------------------------- timeouts
+
+#[test]
+fn timeout_expires_with_etime() {
+    let mut r = ring(4);
+    // SAFETY: SHORT is a constant with static storage.
+    let res = run(&mut r, |s| unsafe { prep::timeout(s, &SHORT, 0, 0) });
+    assert_eq!(errno(res), Errno::ETIME);
+}
+
+#[test]
+fn timeout_with_count_completes_after_that_many_cqes() {
+    let mut r = ring(8);
+    // SAFETY: LONG is a constant with static storage.
+    queue(&mut r, 1, |s| unsafe { prep::timeout(s, &LONG, 2, 0) });
+    r.submit().unwrap();
+    queue(&mut r, 2, prep::nop);
+    queue(&mut r, 3, prep::nop);
+    let got = collect(&mut r, 3);
+    assert_eq!(got[&1].0, 0, "count reached: res 0, not ETIME");
+    assert_eq!((got[&2].0, got[&3].0), (0, 0));
+}
+
+#[test]
+fn timeout_remove_cancels_a_pending_timeout() {
+    let mut r = ring(4);
+    // SAFETY: LONG is a constant with static storage.
+    queue(&mut r, 10, |s| unsafe { prep::timeout(s, &LONG, 0, 0) });
+    r.submit().unwrap();
+    queue(&mut r, 11, |s| prep::timeout_remove(s, 10, 0));
+    let got = collect(&mut r, 2);
+    assert_eq!(got[&11].0, 0);
+    assert_eq!(errno(got[&10].0), Errno::ECANCELED);
+    let res = run(&mut r, |s| prep::timeout_remove(s, 10, 0));
+    assert_eq!(errno(res), Errno::ENOENT);
+}
+
+#[test]
+fn timeout_update_shortens_a_pending_timeout() {
+    let mut r = ring(4);
+    // SAFETY: LONG / SHORT are constants with static storage.
+    queue(&mut r, 20, |s| unsafe { prep::timeout(s, &LONG, 0, 0) });
+    r.submit().unwrap();
+    // SAFETY: as above.
+    queue(&mut r, 21, |s| unsafe {
+        prep::timeout_update(s, &SHORT, 20, 0)
+    });
+    let got = collect(&mut r, 2);
+    assert_eq!(got[&21].0, 0);
+    assert_eq!(
+        errno(got[&20].0),
+        Errno::ETIME,
+        "fired with the new, short value"
+    );
+    // SAFETY: as above.
+    let res = run(&mut r, |s| unsafe {
+        prep::timeout_update(s, &SHORT, 20, 0)
+    });
+    assert_eq!(errno(res), Errno::ENOENT);
+}
+
+#[test]
+fn link_timeout_cancels_a_blocked_read_or_is_cancelled_itself() {
+    let (rd, _wr) = pipe_pair();
+    let mut buf = [0u8; 8];
+    let mut r = ring(4);
+
+    // A read of an empty pipe never completes: the linked timeout fires.
+    // SAFETY: `buf` outlives the request (we wait for its CQE below).
+    queue(&mut r, 30, |s| {
+        unsafe { prep::read(s, rd.as_raw_fd(), buf.as_mut_ptr().cast(), 8, u64::MAX) };
+        s.flags |= IOSQE_IO_LINK;
+    });
+    // SAFETY: SHORT is a constant with static storage.
+    queue(&mut r, 31, |s| unsafe { prep::link_timeout(s, &SHORT, 0) });
+    let got = collect(&mut r, 2);
+    assert_eq!(errno(got[&30].0), Errno::ECANCELED);
+    assert_eq!(errno(got[&31].0), Errno::ETIME);
+
+    // A nop finishes first: the linked timeout is cancelled.
+    queue(&mut r, 32, |s| {
+        prep::nop(s);
+        s.flags |= IOSQE_IO_LINK;
+    });
+    // SAFETY: LONG is a constant with static storage.
+    queue(&mut r, 33, |s| unsafe { prep::link_timeout(s, &LONG, 0) });
+    let got = collect(&mut r, 2);
+    assert_eq!(got[&32].0, 0);
+    assert_eq!(errno(got[&33].0), Errno::ECANCELED);
+}
+
+// ---------------------------------------------------------------- cancel
+
+#[test]
+fn cancel64_and_cancel_stop_a_blocked_pipe_read() {
+    let (rd, _wr) = pipe_pair();
+    let mut buf = [0u8; 8];
+    let mut r = ring(4);
+
+    for by_pointer in [false, true] {
+        // SAFETY: `buf` outlives the request (we wait for its CQE below).
+        queue(&mut r, 40, |s| unsafe {
+            prep::read(s, rd.as_raw_fd(), buf.as_mut_ptr().cast(), 8, u64::MAX)
+        });
+        r.submit().unwrap();
+        queue(&mut r, 41, |s| {
+            if by_pointer {
+                // SAFETY: the pointer is only compared, never dereferenced.
+                unsafe { prep::cancel(s, 40 as *const c_void, 0) }
+            } else {
+                prep::cancel64(s, 40, 0)
+            }
+        });
+        let got = collect(&mut r, 2);
+        assert_eq!(got[&41].0, 0, "by_pointer {by_pointer}");
+        assert_eq!(errno(got[&40].0), Errno::ECANCELED);
+    }
+    let res = run(&mut r, |s| prep::cancel64(s, 40, 0));
+    assert_eq!(errno(res), Errno::ENOENT);
+    // SAFETY: the pointer is only compared, never dereferenced.
+    let res = run(&mut r, |s| unsafe { prep::cancel(s, null(), 0) });
+    assert_eq!(errno(res), Errno::ENOENT);
+}
+
+#[test]
+fn cancel_fd_stops_every_read_on_that_fd() {
+    let (rd, _wr) = pipe_pair();
+    let (mut a, mut b) = ([0u8; 4], [0u8; 4]);
+    let mut r = ring(4);
+    // SAFETY: both buffers outlive the requests (we wait for their CQEs).
+    queue(&mut r, 50, |s| unsafe {
+        prep::read(s, rd.as_raw_fd(), a.as_mut_ptr().cast(), 4, u64::MAX)
+    });
+    // SAFETY: as above.
+    queue(&mut r, 51, |s| unsafe {
+        prep::read(s, rd.as_raw_fd(), b.as_mut_ptr().cast(), 4, u64::MAX)
+    });
+    r.submit().unwrap();
+
+    queue(&mut r, 52, |s| {
+        prep::cancel_fd(s, rd.as_raw_fd(), IORING_ASYNC_CANCEL_ALL)
+    });
+    let got = collect(&mut r, 3);
+    assert_eq!(got[&52].0, 2, "both reads cancelled");
+    assert_eq!(errno(got[&50].0), Errno::ECANCELED);
+    assert_eq!(errno(got[&51].0), Errno::ECANCELED);
+
+    // Nothing left on that fd.
+    let res = run(&mut r, |s| prep::cancel_fd(s, rd.as_raw_fd(), 0));
+    assert_eq!(errno(res), Errno::ENOENT);
+}

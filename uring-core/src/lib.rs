@@ -33,6 +33,7 @@ extern crate std;
 pub mod errno;
 pub mod syscall;
 
+pub mod queue;
 pub mod ring;
 
 pub mod cq;

@@ -1,1 +1,298 @@
-//! (to be written)
+//! Submission: handing out SQEs and telling the kernel about them.
+//!
+//! "Enter only when needed" (liburing's `sq_ring_needs_enter` /
+//! `cq_ring_needs_enter`): a plain [`Ring::submit`] calls
+//! `io_uring_enter` only if there is something to submit (and, with
+//! SQPOLL, only if the kernel thread sleeps), if a wait is requested, or
+//! if the kernel flagged a CQ overflow backlog or pending task work.
+
+use crate::Errno;
+use crate::Ring;
+use core::ops::{Deref, DerefMut};
+use core::ptr;
+use core::sync::atomic::{fence, Ordering};
+use uring_sys::{
+    io_uring_sqe, IORING_ENTER_GETEVENTS, IORING_ENTER_SQ_WAIT, IORING_ENTER_SQ_WAKEUP,
+    IORING_OP_NOP, IORING_SETUP_IOPOLL, IORING_SETUP_SQE128, IORING_SETUP_SQE_MIXED,
+    IORING_SETUP_SQPOLL, IORING_SQ_CQ_OVERFLOW, IORING_SQ_NEED_WAKEUP, IORING_SQ_TASKRUN,
+    IOSQE_CQE_SKIP_SUCCESS_BIT,
+};
+
+/// Resets the fields prep helpers do not always write, so a reused SQE
+/// slot carries nothing over: `flags`, `ioprio`, `rw_flags`, `buf_index`,
+/// `personality`, `file_index`, `addr3` and `__pad2[0]` become 0.
+///
+/// Mirrors `io_uring_initialize_sqe()` (liburing). Kernel: any.
+#[inline]
+pub fn initialize_sqe(sqe: &mut io_uring_sqe) {
+    sqe.flags = 0;
+    sqe.ioprio = 0;
+    sqe.set_rw_flags(0);
+    sqe.set_buf_index(0);
+    sqe.personality = 0;
+    sqe.set_file_index(0);
+    sqe.set_addr3(0);
+    sqe.set_pad2(0);
+}
+
+/// A 128-byte SQE (IORING_SETUP_SQE128, or a wide entry of an
+/// IORING_SETUP_SQE_MIXED ring): the 64-byte SQE plus 64 more bytes of
+/// command area. Derefs to the [`io_uring_sqe`], so prep helpers apply.
+#[repr(C)]
+pub struct Sqe128 {
+    /// The first 64 bytes.
+    pub sqe: io_uring_sqe,
+    /// Bytes 64..128.
+    pub ext: [u8; 64],
+}
+
+impl core::fmt::Debug for Sqe128 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Sqe128")
+            .field("opcode", &self.sqe.opcode)
+            .field("user_data", &self.sqe.user_data)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sqe128 {
+    /// The 80-byte command area (`sqe->cmd`, bytes 48..128) of a 128-byte
+    /// SQE, e.g. for IORING_OP_URING_CMD128 / NVMe passthrough.
+    #[inline]
+    pub fn cmd(&mut self) -> &mut [u8; 80] {
+        // SAFETY: bytes 48..128 of this 128-byte, 8-aligned struct are
+        // plain bytes (integer fields and unions of integers); the pointer
+        // comes from `&mut self`, which covers all 128 bytes.
+        unsafe {
+            &mut *(self as *mut Sqe128)
+                .cast::<u8>()
+                .add(48)
+                .cast::<[u8; 80]>()
+        }
+    }
+}
+
+impl Deref for Sqe128 {
+    type Target = io_uring_sqe;
+    #[inline]
+    fn deref(&self) -> &io_uring_sqe {
+        &self.sqe
+    }
+}
+
+impl DerefMut for Sqe128 {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut io_uring_sqe {
+        &mut self.sqe
+    }
+}
+
+impl Ring {
+    /// The next free SQE, initialised with [`initialize_sqe`] (other
+    /// fields keep stale data: a prep helper sets them); `None` when the
+    /// SQ is full (nothing is overwritten: submit, or with SQPOLL
+    /// [`sqring_wait`](Self::sqring_wait)).
+    ///
+    /// Mirrors `io_uring_get_sqe()` (liburing). Kernel: 5.1+.
+    #[inline]
+    pub fn get_sqe(&mut self) -> Option<&mut io_uring_sqe> {
+        let p = self.sq.next_sqe()?;
+        // SAFETY: `next` reserved this slot for us: it lies in the SQE
+        // array and the kernel will not read it before we publish the tail.
+        // The borrow of self keeps it exclusive until the next call.
+        let sqe = unsafe { &mut *p };
+        initialize_sqe(sqe);
+        Some(sqe)
+    }
+
+    /// A 128-byte SQE: the next SQE of an IORING_SETUP_SQE128 ring, or two
+    /// slots of an IORING_SETUP_SQE_MIXED ring (when the tail is on the
+    /// last slot, that slot gets a NOP with IOSQE_CQE_SKIP_SUCCESS and the
+    /// entry wraps to slot 0). The caller must use a 128-byte opcode
+    /// (e.g. IORING_OP_NOP128, IORING_OP_URING_CMD128) in a mixed ring.
+    /// `None` if full or the ring has neither flag.
+    ///
+    /// Mirrors `io_uring_get_sqe128()` (liburing). Kernel: 5.19+ (SQE128),
+    /// 6.19+ (SQE_MIXED; the 6.18 test kernel rejects it).
+    pub fn get_sqe128(&mut self) -> Option<&mut Sqe128> {
+        let p = if self.flags() & IORING_SETUP_SQE128 != 0 {
+            self.sq.next_sqe()?
+        } else if self.flags() & IORING_SETUP_SQE_MIXED != 0 {
+            let w = self.sq.next_wide()?;
+            if let Some(pad) = w.pad {
+                // SAFETY: reserved by next_wide; unpublished, exclusive.
+                let pad = unsafe { &mut *pad };
+                write_skip_nop(pad);
+            }
+            w.sqe
+        } else {
+            return None;
+        };
+        // SAFETY: a 128-byte slot: with SQE128 every slot is 128 bytes;
+        // in a mixed ring next_wide reserved two adjacent 64-byte slots
+        // (never split across the ring's end). Exclusive as in get_sqe.
+        let sqe = unsafe { &mut *p.cast::<Sqe128>() };
+        initialize_sqe(sqe);
+        Some(sqe)
+    }
+
+    /// SQEs handed out and not yet consumed by the kernel.
+    ///
+    /// Mirrors `io_uring_sq_ready()` (liburing). Kernel: 5.1+.
+    #[inline]
+    pub fn sq_ready(&self) -> u32 {
+        self.sq.ready()
+    }
+
+    /// Free SQ slots.
+    ///
+    /// Mirrors `io_uring_sq_space_left()` (liburing). Kernel: 5.1+.
+    #[inline]
+    pub fn sq_space_left(&self) -> u32 {
+        self.sq.space_left()
+    }
+
+    /// SQEs the kernel dropped as invalid (`*sq.kdropped`).
+    #[inline]
+    pub fn sq_dropped(&self) -> u32 {
+        self.sq.dropped()
+    }
+
+    /// The kernel's `IORING_SQ_*` flags word (NEED_WAKEUP, CQ_OVERFLOW,
+    /// TASKRUN).
+    #[inline]
+    pub fn sq_flags(&self) -> u32 {
+        self.sq.flags()
+    }
+
+    /// Whether the kernel asks us to enter to flush completions (CQ
+    /// overflow backlog or pending task work) or IOPOLL needs reaping.
+    #[inline]
+    pub(crate) fn cq_ring_needs_enter(&self) -> bool {
+        self.flags() & IORING_SETUP_IOPOLL != 0 || self.cq_ring_needs_flush()
+    }
+
+    /// CQ overflow backlog or pending task work (IORING_SQ_CQ_OVERFLOW,
+    /// IORING_SQ_TASKRUN).
+    #[inline]
+    pub(crate) fn cq_ring_needs_flush(&self) -> bool {
+        self.sq.flags() & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN) != 0
+    }
+
+    /// Whether submitting `submit` SQEs needs a syscall; adds
+    /// IORING_ENTER_SQ_WAKEUP to `flags` when the SQPOLL thread sleeps.
+    #[inline]
+    pub(crate) fn sq_ring_needs_enter(&self, submit: u32, flags: &mut u32) -> bool {
+        if submit == 0 {
+            return false;
+        }
+        if self.flags() & IORING_SETUP_SQPOLL == 0 {
+            return true;
+        }
+        // SeqCst fence: our tail store must be visible to the SQPOLL thread
+        // before we read its NEED_WAKEUP flag (pairs with the kernel's
+        // smp_mb between setting the flag and re-checking the tail).
+        fence(Ordering::SeqCst);
+        if self.sq.flags() & IORING_SQ_NEED_WAKEUP != 0 {
+            *flags |= IORING_ENTER_SQ_WAKEUP;
+            return true;
+        }
+        false
+    }
+
+    /// Publishes handed-out SQEs; returns how many the kernel has not
+    /// consumed yet.
+    #[inline]
+    pub(crate) fn flush_sq(&mut self) -> u32 {
+        self.sq.flush()
+    }
+
+    fn submit_inner(&mut self, wait_nr: u32, getevents: bool) -> Result<u32, Errno> {
+        let submitted = self.flush_sq();
+        let cq_needs_enter = getevents || wait_nr != 0 || self.cq_ring_needs_enter();
+        let mut flags = 0;
+        if self.sq_ring_needs_enter(submitted, &mut flags) || cq_needs_enter {
+            if cq_needs_enter {
+                flags |= IORING_ENTER_GETEVENTS;
+            }
+            // SAFETY: no argument; the SQEs up to the tail were written
+            // through get_sqe and published by flush_sq.
+            unsafe { self.enter(submitted, wait_nr, flags, ptr::null(), 8) }
+        } else {
+            Ok(submitted)
+        }
+    }
+
+    /// Submits the SQEs handed out since the last submit; returns how many
+    /// the kernel took (with SQPOLL: how many are pending for the thread).
+    ///
+    /// Mirrors `io_uring_submit()` (liburing). Kernel: 5.1+.
+    ///
+    /// Errors: as [`Ring::enter`] (`EAGAIN`, `EBUSY`, `EINTR`, `EBADFD`,
+    /// `EEXIST`, ...).
+    #[inline]
+    pub fn submit(&mut self) -> Result<u32, Errno> {
+        self.submit_inner(0, false)
+    }
+
+    /// Submits and waits until at least `wait_nr` completions are ready.
+    ///
+    /// Mirrors `io_uring_submit_and_wait()` (liburing). Kernel: 5.1+.
+    ///
+    /// Errors: as [`submit`](Self::submit).
+    #[inline]
+    pub fn submit_and_wait(&mut self, wait_nr: u32) -> Result<u32, Errno> {
+        self.submit_inner(wait_nr, false)
+    }
+
+    /// Submits and always enters to flush completions (task work, overflow)
+    /// without waiting.
+    ///
+    /// Mirrors `io_uring_submit_and_get_events()` (liburing). Kernel: 5.1+.
+    ///
+    /// Errors: as [`submit`](Self::submit).
+    #[inline]
+    pub fn submit_and_get_events(&mut self) -> Result<u32, Errno> {
+        self.submit_inner(0, true)
+    }
+
+    /// Enters only to run task work and flush overflowed completions into
+    /// the CQ (useful with DEFER_TASKRUN / TASKRUN_FLAG).
+    ///
+    /// Mirrors `io_uring_get_events()` (liburing). Kernel: 5.1+.
+    ///
+    /// Errors: as [`Ring::enter`].
+    #[inline]
+    pub fn get_events(&mut self) -> Result<u32, Errno> {
+        // SAFETY: no argument.
+        unsafe { self.enter(0, 0, IORING_ENTER_GETEVENTS, ptr::null(), 8) }
+    }
+
+    /// With SQPOLL and a full SQ, waits until the kernel thread consumed
+    /// some SQEs; otherwise returns 0 at once.
+    ///
+    /// Mirrors `io_uring_sqring_wait()` (liburing). Kernel: 5.10+.
+    ///
+    /// Errors: as [`Ring::enter`].
+    pub fn sqring_wait(&mut self) -> Result<u32, Errno> {
+        if self.flags() & IORING_SETUP_SQPOLL == 0 || self.sq_space_left() != 0 {
+            return Ok(0);
+        }
+        // SAFETY: no argument.
+        unsafe { self.enter(0, 0, IORING_ENTER_SQ_WAIT, ptr::null(), 8) }
+    }
+}
+
+/// A NOP that posts no CQE on success (the pad of a wrapped wide entry).
+fn write_skip_nop(sqe: &mut io_uring_sqe) {
+    initialize_sqe(sqe);
+    sqe.opcode = IORING_OP_NOP as u8;
+    sqe.flags = 1 << IOSQE_CQE_SKIP_SUCCESS_BIT;
+    sqe.fd = -1;
+    sqe.set_off(0);
+    sqe.set_addr(0);
+    sqe.len = 0;
+    sqe.user_data = 0;
+    sqe.set_splice_fd_in(0);
+    sqe.set_rw_flags(0);
+}

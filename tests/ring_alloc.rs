@@ -1,0 +1,91 @@
+//! Zero heap allocations across setup, 10,000 submit/reap cycles and
+//! teardown, seen by a counting global allocator (its own test binary:
+//! the global allocator is per binary). Only this thread's allocations
+//! are counted, so the test harness's own threads do not interfere.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use uring_core::ring::Params;
+use uring_core::sys::*;
+use uring_core::Ring;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn count() {
+    // try_with: TLS may be gone during thread teardown.
+    let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
+}
+
+// SAFETY: forwards to System; counting has no effect on the memory.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        count();
+        // SAFETY: forwarded contract.
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
+        count();
+        // SAFETY: forwarded contract.
+        unsafe { System.alloc_zeroed(l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
+        count();
+        // SAFETY: forwarded contract.
+        unsafe { System.realloc(p, l, n) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        // SAFETY: forwarded contract.
+        unsafe { System.dealloc(p, l) }
+    }
+}
+
+#[global_allocator]
+static A: Counting = Counting;
+
+fn allocs() -> u64 {
+    ALLOCS.with(|c| c.get())
+}
+
+#[test]
+fn no_allocation_in_setup_io_and_teardown() {
+    // The counter itself works (else the test could not fail).
+    let before = allocs();
+    drop(std::hint::black_box(vec![1u8; 16]));
+    assert_eq!(allocs(), before + 1);
+
+    let start = allocs();
+    let mut p = Params::new().with_flags(IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN);
+    let mut ring = Ring::queue_init_params(16, &mut p).unwrap();
+    let mut sum = 0u64;
+    for i in 0..10_000u64 {
+        let sqe = ring.get_sqe().unwrap();
+        sqe.opcode = IORING_OP_NOP as u8;
+        sqe.fd = -1;
+        sqe.set_off(0);
+        sqe.set_addr(0);
+        sqe.len = 0;
+        sqe.user_data = i;
+        ring.submit_and_wait(1).unwrap();
+        let cqe = ring.wait_cqe().unwrap();
+        sum += cqe.user_data;
+        ring.cqe_seen(&cqe);
+    }
+    // Batches through the iterator too.
+    for _ in 0..100 {
+        for i in 0..8 {
+            let sqe = ring.get_sqe().unwrap();
+            sqe.opcode = IORING_OP_NOP as u8;
+            sqe.user_data = i;
+        }
+        ring.submit_and_wait(8).unwrap();
+        assert_eq!(ring.for_each_cqe(|_| {}), 8);
+    }
+    drop(ring);
+    let used = allocs() - start;
+    assert_eq!(sum, (0..10_000u64).sum());
+    assert_eq!(used, 0, "uring-core allocated {used} times");
+}

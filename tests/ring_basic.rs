@@ -1,0 +1,186 @@
+//! Ring basics against the live kernel: NOP round trip, batches, a full
+//! SQ, bad setup input.
+
+use uring_core::sys::{io_uring_sqe, IORING_OP_NOP, IORING_SETUP_CLAMP};
+use uring_core::{Errno, Ring};
+
+fn nop(sqe: &mut io_uring_sqe, user_data: u64) {
+    sqe.opcode = IORING_OP_NOP as u8;
+    sqe.fd = -1;
+    sqe.set_off(0);
+    sqe.set_addr(0);
+    sqe.len = 0;
+    sqe.user_data = user_data;
+}
+
+#[test]
+fn nop_round_trip() {
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    assert!(ring.ring_fd() >= 0);
+    assert_eq!(ring.sq_entries(), 8);
+    assert_eq!(ring.cq_entries(), 16);
+    nop(ring.get_sqe().unwrap(), 0xdead_beef);
+    assert_eq!(ring.sq_ready(), 1);
+    assert_eq!(ring.submit().unwrap(), 1);
+    let cqe = ring.wait_cqe().unwrap();
+    assert_eq!(cqe.user_data, 0xdead_beef);
+    assert_eq!(cqe.res, 0);
+    assert_eq!(cqe.result(), Ok(0));
+    assert!(cqe.big_cqe().is_none());
+    assert_eq!(ring.cq_ready(), 1);
+    ring.cqe_seen(&cqe);
+    assert_eq!(ring.cq_ready(), 0);
+    assert_eq!(ring.peek_cqe().unwrap_err(), Errno::EAGAIN);
+}
+
+#[test]
+fn initialize_sqe_resets_the_liburing_fields() {
+    let mut raw = io_uring_sqe::zeroed();
+    raw.opcode = 5;
+    raw.flags = 3;
+    raw.ioprio = 1;
+    raw.personality = 9;
+    raw.set_buf_index(3);
+    raw.set_file_index(5);
+    raw.set_addr3(11);
+    raw.set_pad2(13);
+    raw.set_rw_flags(17);
+    uring_core::sq::initialize_sqe(&mut raw);
+    assert_eq!(
+        (
+            raw.flags,
+            raw.ioprio,
+            raw.personality,
+            raw.buf_index(),
+            raw.file_index()
+        ),
+        (0, 0, 0, 0, 0)
+    );
+    assert_eq!((raw.addr3(), raw.pad2(), raw.rw_flags()), (0, 0, 0));
+    assert_eq!(raw.opcode, 5, "fields liburing leaves alone stay");
+}
+
+#[test]
+fn get_sqe_resets_a_reused_slot() {
+    // One slot: the second get_sqe returns the same memory.
+    let mut ring = Ring::queue_init(1, 0).unwrap();
+    let sqe = ring.get_sqe().unwrap();
+    nop(sqe, 1);
+    sqe.set_buf_index(3);
+    sqe.set_file_index(5);
+    sqe.set_addr3(11);
+    sqe.set_pad2(13);
+    let first = sqe as *const io_uring_sqe;
+    assert_eq!(ring.submit_and_wait(1).unwrap(), 1);
+    assert_eq!(ring.for_each_cqe(|_| {}), 1);
+    let sqe = ring.get_sqe().unwrap();
+    assert_eq!(sqe as *const io_uring_sqe, first);
+    assert_eq!(
+        (sqe.buf_index(), sqe.file_index(), sqe.addr3(), sqe.pad2()),
+        (0, 0, 0, 0)
+    );
+    assert_eq!(sqe.user_data, 1, "user_data is the prep helper's job");
+}
+
+#[test]
+fn batch_of_n() {
+    const N: u64 = 100;
+    let mut ring = Ring::queue_init(128, 0).unwrap();
+    for i in 0..N {
+        nop(ring.get_sqe().unwrap(), i);
+    }
+    assert_eq!(ring.sq_ready(), N as u32);
+    assert_eq!(ring.submit_and_wait(N as u32).unwrap(), N as u32);
+    assert_eq!(ring.sq_ready(), 0);
+    assert_eq!(ring.cq_ready(), N as u32);
+    let mut seen = [false; N as usize];
+    let n = ring.for_each_cqe(|c| {
+        assert_eq!(c.res, 0);
+        let i = c.user_data as usize;
+        assert!(!seen[i], "user_data {i} twice");
+        seen[i] = true;
+    });
+    assert_eq!(n, N as u32);
+    assert!(seen.iter().all(|&s| s));
+    assert_eq!(ring.cq_ready(), 0);
+}
+
+#[test]
+fn iterator_advances_only_past_what_it_yielded() {
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    for i in 0..6 {
+        nop(ring.get_sqe().unwrap(), i);
+    }
+    ring.submit_and_wait(6).unwrap();
+    let mut it = ring.cqes();
+    let a = it.next().unwrap();
+    let b = it.next().unwrap();
+    drop(it);
+    assert_eq!((a.user_data, b.user_data), (0, 1));
+    assert_eq!(ring.cq_ready(), 4);
+    let mut out: [uring_core::cq::Cqe; 3] = Default::default();
+    assert_eq!(ring.peek_batch_cqe(&mut out), 3);
+    assert_eq!(
+        out.iter().map(|c| c.user_data).collect::<Vec<_>>(),
+        [2, 3, 4]
+    );
+    assert_eq!(ring.cq_ready(), 4, "peek_batch_cqe must not advance");
+    ring.cq_advance(3);
+    assert_eq!(ring.wait_cqe().unwrap().user_data, 5);
+    ring.cq_advance(100); // clamped to what is ready
+    assert_eq!(ring.cq_ready(), 0);
+}
+
+#[test]
+fn sq_full_returns_none_and_overwrites_nothing() {
+    let mut ring = Ring::queue_init(4, 0).unwrap();
+    for i in 0..4 {
+        nop(ring.get_sqe().unwrap(), 100 + i);
+    }
+    assert_eq!(ring.sq_space_left(), 0);
+    assert!(ring.get_sqe().is_none());
+    assert!(ring.get_sqe().is_none());
+    assert_eq!(ring.submit_and_wait(4).unwrap(), 4);
+    let mut got = Vec::new();
+    ring.for_each_cqe(|c| got.push(c.user_data));
+    got.sort();
+    assert_eq!(got, [100, 101, 102, 103]);
+    assert_eq!(ring.sq_space_left(), 4);
+    assert!(ring.get_sqe().is_some());
+}
+
+#[test]
+fn wraps_many_times() {
+    // 4 slots, 1000 rounds: the indices wrap the ring 250 times.
+    let mut ring = Ring::queue_init(4, 0).unwrap();
+    for round in 0..1000u64 {
+        nop(ring.get_sqe().unwrap(), round);
+        nop(ring.get_sqe().unwrap(), round + 1_000_000);
+        assert_eq!(ring.submit_and_wait(2).unwrap(), 2);
+        let a = ring.wait_cqe().unwrap();
+        ring.cqe_seen(&a);
+        let b = ring.wait_cqe().unwrap();
+        ring.cqe_seen(&b);
+        let mut v = [a.user_data, b.user_data];
+        v.sort();
+        assert_eq!(v, [round, round + 1_000_000]);
+    }
+}
+
+#[test]
+fn bad_setup_input_is_named_errno() {
+    assert_eq!(Ring::queue_init(0, 0).unwrap_err(), Errno::EINVAL);
+    assert_eq!(Ring::queue_init(1 << 20, 0).unwrap_err(), Errno::EINVAL);
+    assert_eq!(Ring::queue_init(8, 1 << 31).unwrap_err(), Errno::EINVAL);
+    // CLAMP turns "too large" into the maximum.
+    let r = Ring::queue_init(1 << 20, IORING_SETUP_CLAMP).unwrap();
+    assert_eq!(r.sq_entries(), 32768);
+}
+
+#[test]
+fn submit_with_nothing_does_not_fail() {
+    let mut ring = Ring::queue_init(4, 0).unwrap();
+    assert_eq!(ring.submit().unwrap(), 0);
+    assert_eq!(ring.peek_cqe().unwrap_err(), Errno::EAGAIN);
+    assert_eq!(ring.wait_cqe_nr(0).unwrap_err(), Errno::EAGAIN);
+}

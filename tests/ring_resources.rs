@@ -1,0 +1,197 @@
+//! Rings in caller memory (IORING_SETUP_NO_MMAP) and teardown: open fds
+//! and mappings are back to the start after Drop.
+//!
+//! One test function only: /proc/self/{fd,maps} are process-wide, so a
+//! concurrently running test would disturb the counts.
+
+use std::fs;
+use uring_core::ring::{memory_layout, memory_size, memory_size_params, Params, PAGE_SIZE};
+use uring_core::sys::*;
+use uring_core::{Errno, Ring};
+
+fn nop(sqe: &mut io_uring_sqe, user_data: u64) {
+    sqe.opcode = IORING_OP_NOP as u8;
+    sqe.fd = -1;
+    sqe.set_off(0);
+    sqe.set_addr(0);
+    sqe.len = 0;
+    sqe.user_data = user_data;
+}
+
+fn round_trips(ring: &mut Ring, n: u64) {
+    for i in 0..n {
+        nop(ring.get_sqe().unwrap(), i);
+        ring.submit_and_wait(1).unwrap();
+        let c = ring.wait_cqe().unwrap();
+        assert_eq!((c.user_data, c.res), (i, 0));
+        ring.cqe_seen(&c);
+    }
+}
+
+fn fds() -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Mapping lines (address range + what), without the read_dir fd noise.
+fn maps() -> Vec<String> {
+    let mut v: Vec<String> = fs::read_to_string("/proc/self/maps")
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            format!("{} {}", f[0], f.get(5).copied().unwrap_or(""))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn io_uring_maps() -> usize {
+    maps().iter().filter(|l| l.contains("io_uring")).count()
+}
+
+/// Page-aligned static memory for a NO_MMAP ring (zero-initialised: .bss).
+#[repr(C, align(65536))]
+struct Arena(std::cell::UnsafeCell<[u8; 1 << 16]>);
+// SAFETY: only the single test below uses it, through a raw pointer.
+unsafe impl Sync for Arena {}
+static ARENA: Arena = Arena(std::cell::UnsafeCell::new([0; 1 << 16]));
+
+#[test]
+fn resources_and_caller_memory() {
+    // Warm up whatever the test harness or std allocate lazily.
+    drop(Ring::queue_init(2, 0).unwrap());
+    let fds0 = fds();
+    let maps0 = maps();
+
+    // 1. Kernel-mapped ring: one fd and io_uring mappings while alive.
+    {
+        let mut ring = Ring::queue_init(64, 0).unwrap();
+        round_trips(&mut ring, 3);
+        assert_eq!(fds().len(), fds0.len() + 1);
+        // Single mmap for both rings + one for the SQEs.
+        assert_eq!(io_uring_maps(), 2, "{:#?}", maps());
+    }
+    assert_eq!(fds(), fds0);
+    assert_eq!(maps(), maps0);
+
+    // 2. NO_MMAP in a static buffer: no mapping appears at all.
+    let mut p = Params::new();
+    let l = memory_layout(64, &p).unwrap();
+    println!("NO_MMAP layout for 64 entries: {l:?}");
+    assert!(l.size <= 1 << 16);
+    assert_eq!(memory_size(64, 0), Ok(l.size));
+    assert_eq!(memory_size_params(64, &p), Ok(l.size));
+    let mem = ARENA.0.get().cast::<u8>();
+    {
+        // SAFETY: ARENA is 64 KiB, page aligned, used by nothing else, and
+        // outlives the ring (static).
+        let mut ring = unsafe { Ring::queue_init_mem(64, &mut p, mem, 1 << 16) }.unwrap();
+        assert_ne!(ring.flags() & IORING_SETUP_NO_MMAP, 0);
+        assert_eq!(p.sq_off.user_addr, mem as u64);
+        assert_eq!(p.cq_off.user_addr, mem as u64 + l.rings_offset as u64);
+        round_trips(&mut ring, 200);
+        assert_eq!(maps(), maps0, "NO_MMAP with caller memory mapped something");
+        assert_eq!(fds().len(), fds0.len() + 1);
+    }
+    assert_eq!(fds(), fds0);
+    assert_eq!(maps(), maps0);
+    // The same memory again (stale indices are cleared by setup).
+    {
+        let mut p = Params::new().with_flags(IORING_SETUP_NO_SQARRAY);
+        // SAFETY: as above; the previous ring is gone.
+        let mut ring = unsafe { Ring::queue_init_mem(8, &mut p, mem, 1 << 16) }.unwrap();
+        round_trips(&mut ring, 20);
+    }
+
+    // 3. Bad caller memory is a named error, before any syscall.
+    let mut p = Params::new();
+    // SAFETY: rejected before the memory is touched.
+    let e = unsafe { Ring::queue_init_mem(64, &mut p, mem, l.size - 1) }.unwrap_err();
+    assert_eq!(e, Errno::ENOMEM);
+    // SAFETY: rejected (misaligned) before the memory is touched.
+    let e = unsafe { Ring::queue_init_mem(64, &mut p, mem.wrapping_add(8), 1 << 15) }.unwrap_err();
+    assert_eq!(e, Errno::EINVAL);
+    // SAFETY: null is rejected.
+    let e = unsafe { Ring::queue_init_mem(64, &mut p, std::ptr::null_mut(), 1 << 16) };
+    assert_eq!(e.unwrap_err(), Errno::EINVAL);
+    // SAFETY: entries 0 is rejected by the layout.
+    let e = unsafe { Ring::queue_init_mem(0, &mut p, mem, 1 << 16) }.unwrap_err();
+    assert_eq!(e, Errno::EINVAL);
+    assert_eq!(fds(), fds0);
+
+    // 4. NO_MMAP without caller memory: an anonymous mapping we own.
+    {
+        let mut p = Params::new().with_flags(IORING_SETUP_NO_MMAP);
+        let mut ring = Ring::queue_init_params(16, &mut p).unwrap();
+        round_trips(&mut ring, 5);
+        assert_eq!(maps().len(), maps0.len() + 1, "one anonymous region");
+        assert_eq!(p.sq_off.user_addr % PAGE_SIZE as u64, 0);
+    }
+    assert_eq!(maps(), maps0);
+
+    // 5. SQPOLL, big entries, a registered ring fd: all released.
+    {
+        let mut a = Ring::queue_init_params(8, &mut Params::new().sqpoll(10)).unwrap();
+        let mut b = Ring::queue_init(8, IORING_SETUP_SQE128 | IORING_SETUP_CQE32).unwrap();
+        let mut up = io_uring_rsrc_update {
+            offset: u32::MAX,
+            resv: 0,
+            data: b.ring_fd() as u64,
+        };
+        // SAFETY: one io_uring_rsrc_update, read and written by the kernel.
+        unsafe { b.register_raw(IORING_REGISTER_RING_FDS, &mut up as *mut _ as *const _, 1) }
+            .unwrap();
+        b.set_registered_index(up.offset);
+        b.close_ring_fd().unwrap();
+        round_trips(&mut a, 3);
+        round_trips(&mut b, 3);
+    }
+    assert_eq!(fds(), fds0);
+    assert_eq!(maps(), maps0);
+
+    // 6. Separate SQ and CQ ring mappings (kernels without
+    // IORING_FEAT_SINGLE_MMAP), forced through queue_mmap; and
+    // ring_dontfork marking every mapping "dc" (do not copy on fork).
+    {
+        let mut p = Params::new();
+        // SAFETY: p is a valid io_uring_params; no NO_MMAP.
+        let fd = unsafe { uring_core::syscall::io_uring_setup(32, &mut p.0) }.unwrap();
+        p.features &= !IORING_FEAT_SINGLE_MMAP;
+        // SAFETY: a fresh io_uring fd with its own setup parameters.
+        let mut ring = unsafe { Ring::queue_mmap(fd, &p) }.unwrap();
+        assert_eq!(io_uring_maps(), 3, "SQ ring, CQ ring and SQEs apart");
+        round_trips(&mut ring, 50);
+        assert_eq!(dontfork_maps(), 0);
+        ring.ring_dontfork().unwrap();
+        assert_eq!(dontfork_maps(), 3);
+    }
+    assert_eq!(fds(), fds0);
+    assert_eq!(maps(), maps0);
+}
+
+/// io_uring mappings whose smaps VmFlags include `dc` (MADV_DONTFORK).
+fn dontfork_maps() -> usize {
+    let smaps = fs::read_to_string("/proc/self/smaps").unwrap();
+    let mut n = 0;
+    let mut in_uring = false;
+    for line in smaps.lines() {
+        if line.starts_with("VmFlags:") {
+            if in_uring && line.split_whitespace().any(|f| f == "dc") {
+                n += 1;
+            }
+        } else if line
+            .split_whitespace()
+            .next()
+            .is_some_and(|a| a.contains('-') && !a.ends_with(':'))
+        {
+            in_uring = line.contains("io_uring");
+        }
+    }
+    n
+}

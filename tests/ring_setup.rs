@@ -1,0 +1,501 @@
+//! Setup flags against the live kernel: SQPOLL, SINGLE_ISSUER |
+//! DEFER_TASKRUN, R_DISABLED, SQE128/CQE32 and the mixed sizes,
+//! NO_SQARRAY, registered ring fds, eventfd toggling, layout constants.
+
+use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
+use uring_core::ring::{Params, RINGS_HEADER};
+use uring_core::sys::*;
+use uring_core::{syscall, Errno, Ring};
+
+fn nop(sqe: &mut io_uring_sqe, user_data: u64) {
+    sqe.opcode = IORING_OP_NOP as u8;
+    sqe.fd = -1;
+    sqe.set_off(0);
+    sqe.set_addr(0);
+    sqe.len = 0;
+    sqe.set_nop_flags(0);
+    sqe.user_data = user_data;
+}
+
+fn round_trip(ring: &mut Ring, user_data: u64) {
+    nop(ring.get_sqe().unwrap(), user_data);
+    ring.submit().unwrap();
+    let cqe = ring.wait_cqe().unwrap();
+    assert_eq!((cqe.user_data, cqe.res), (user_data, 0));
+    ring.cqe_seen(&cqe);
+}
+
+#[test]
+fn params_written_back_and_header_constant_matches_kernel() {
+    let mut p = Params::new();
+    let ring = Ring::queue_init_params(16, &mut p).unwrap();
+    assert_eq!((p.sq_entries, p.cq_entries), (16, 32));
+    // RINGS_HEADER is an upper bound of sizeof(struct io_rings): 64 on
+    // this kernel, 320 where head/tail had their own cache lines.
+    println!("cq_off.cqes = {}", p.cq_off.cqes);
+    assert!(
+        p.cq_off.cqes as usize <= RINGS_HEADER,
+        "sizeof(struct io_rings) grew"
+    );
+    assert_ne!(p.features & IORING_FEAT_SINGLE_MMAP, 0);
+    assert_eq!(ring.features(), p.features);
+    assert_eq!(ring.flags(), 0);
+    assert_eq!(ring.as_raw_fd(), ring.ring_fd());
+    // The kernel's SQ array follows the CQEs at a cache-line boundary, as
+    // rings_size() assumes; with CQE32 the kernel doubles header + CQEs.
+    let hdr = p.cq_off.cqes as usize;
+    assert_eq!(
+        p.sq_off.array as usize,
+        (hdr + 32 * 16).next_multiple_of(64)
+    );
+    let mut p = Params::new().with_flags(IORING_SETUP_CQE32);
+    let _r = Ring::queue_init_params(16, &mut p).unwrap();
+    assert_eq!(
+        p.sq_off.array as usize,
+        ((hdr + 32 * 16) * 2).next_multiple_of(64)
+    );
+}
+
+#[test]
+fn cqsize_and_clamp() {
+    let mut p = Params::new().cq_size(100);
+    let ring = Ring::queue_init_params(8, &mut p).unwrap();
+    assert_eq!(ring.cq_entries(), 128);
+    let mut p = Params::new().cq_size(4);
+    assert_eq!(
+        Ring::queue_init_params(8, &mut p).unwrap_err(),
+        Errno::EINVAL
+    );
+    let mut p = Params::new().cq_size(0);
+    assert_eq!(
+        Ring::queue_init_params(8, &mut p).unwrap_err(),
+        Errno::EINVAL
+    );
+}
+
+#[test]
+fn sqpoll_submits_and_wakes_the_thread() {
+    let mut p = Params::new().sqpoll(1);
+    let mut ring = Ring::queue_init_params(8, &mut p).unwrap();
+    assert_ne!(ring.flags() & IORING_SETUP_SQPOLL, 0);
+    round_trip(&mut ring, 1);
+    // Let the thread go idle (1 ms idle time) and flag NEED_WAKEUP.
+    let start = Instant::now();
+    while ring.sq_flags() & IORING_SQ_NEED_WAKEUP == 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "SQPOLL thread never slept"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    println!("SQPOLL thread asleep after {:?}", start.elapsed());
+    // submit must see the flag and enter with IORING_ENTER_SQ_WAKEUP.
+    round_trip(&mut ring, 2);
+    // A full SQ with SQPOLL: sqring_wait returns once space frees.
+    for i in 0..8 {
+        nop(ring.get_sqe().unwrap(), 10 + i);
+    }
+    assert!(ring.get_sqe().is_none());
+    ring.submit().unwrap();
+    ring.sqring_wait().unwrap();
+    let mut n = 0;
+    while n < 8 {
+        let c = ring.wait_cqe().unwrap();
+        ring.cqe_seen(&c);
+        n += 1;
+    }
+    assert!(ring.get_sqe().is_some());
+}
+
+#[test]
+fn single_issuer_defer_taskrun() {
+    let mut ring =
+        Ring::queue_init(8, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN).unwrap();
+    for i in 0..4 {
+        nop(ring.get_sqe().unwrap(), i);
+    }
+    assert_eq!(ring.submit_and_wait(4).unwrap(), 4);
+    let mut seen = Vec::new();
+    ring.for_each_cqe(|c| seen.push(c.user_data));
+    seen.sort();
+    assert_eq!(seen, [0, 1, 2, 3]);
+    // Another task may not submit.
+    let t = std::thread::spawn(move || {
+        nop(ring.get_sqe().unwrap(), 9);
+        ring.submit()
+    });
+    assert_eq!(t.join().unwrap(), Err(Errno::EEXIST));
+}
+
+#[test]
+fn r_disabled_then_enable() {
+    let mut ring = Ring::queue_init(4, IORING_SETUP_R_DISABLED).unwrap();
+    nop(ring.get_sqe().unwrap(), 5);
+    assert_eq!(ring.submit().unwrap_err(), Errno::EBADFD);
+    // SAFETY: ENABLE_RINGS takes no argument.
+    unsafe { ring.register_raw(IORING_REGISTER_ENABLE_RINGS, std::ptr::null(), 0) }.unwrap();
+    // The SQE is still published (the tail was stored before the error).
+    assert_eq!(ring.submit_and_wait(1).unwrap(), 1);
+    let c = ring.wait_cqe().unwrap();
+    assert_eq!(c.user_data, 5);
+}
+
+#[test]
+fn sqe128_ring() {
+    let mut ring = Ring::queue_init(4, IORING_SETUP_SQE128).unwrap();
+    for i in 0..4u64 {
+        let sqe = ring.get_sqe128().unwrap();
+        nop(sqe, i);
+        sqe.ext = [0xa5; 64];
+        sqe.cmd()[79] = 1;
+    }
+    assert!(ring.get_sqe128().is_none());
+    ring.submit_and_wait(4).unwrap();
+    assert_eq!(ring.for_each_cqe(|c| assert_eq!(c.res, 0)), 4);
+    // Slots are 128 bytes apart.
+    let a = ring.get_sqe().unwrap() as *mut io_uring_sqe as usize;
+    let b = ring.get_sqe().unwrap() as *mut io_uring_sqe as usize;
+    assert_eq!(b - a, 128);
+}
+
+#[test]
+fn cqe32_ring_carries_big_cqe() {
+    let mut ring = Ring::queue_init(4, IORING_SETUP_CQE32).unwrap();
+    let sqe = ring.get_sqe().unwrap();
+    nop(sqe, 42);
+    sqe.set_nop_flags(IORING_NOP_CQE32);
+    sqe.set_off(0x1111);
+    sqe.set_addr(0x2222);
+    ring.submit_and_wait(1).unwrap();
+    let c = ring.wait_cqe().unwrap();
+    assert_eq!((c.user_data, c.res), (42, 0));
+    assert_eq!(c.big_cqe(), Some(&[0x1111, 0x2222]));
+    assert_eq!(c.nr(), 1);
+    ring.cqe_seen(&c);
+    // A plain NOP in a CQE32 ring still has a (zero) second half.
+    round_trip(&mut ring, 43);
+}
+
+#[test]
+fn cqe_mixed_ring() {
+    // Linux 6.18+.
+    let mut ring = Ring::queue_init(4, IORING_SETUP_CQE_MIXED).unwrap();
+    // 16-byte and 32-byte CQEs interleaved, wrapping the 8-slot CQ a few
+    // times so the kernel has to pad.
+    for round in 0..10u64 {
+        for k in 0..3u64 {
+            let sqe = ring.get_sqe().unwrap();
+            nop(sqe, round * 10 + k);
+            if k == 1 {
+                sqe.set_nop_flags(IORING_NOP_CQE32);
+                sqe.set_off(round);
+                sqe.set_addr(k);
+            }
+        }
+        ring.submit_and_wait(3).unwrap();
+        let mut got = Vec::new();
+        for c in ring.cqes() {
+            got.push((c.user_data, c.big_cqe().copied(), c.nr()));
+        }
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                (round * 10, None, 1),
+                (round * 10 + 1, Some([round, 1]), 2),
+                (round * 10 + 2, None, 1)
+            ]
+        );
+        assert_eq!(ring.cq_ready(), 0);
+    }
+}
+
+#[test]
+fn sqe_mixed_ring_pads_at_the_wrap() {
+    let mut ring = match Ring::queue_init(4, IORING_SETUP_SQE_MIXED | IORING_SETUP_NO_SQARRAY) {
+        Ok(r) => r,
+        Err(e) => {
+            // Linux 6.19+; 6.18 rejects the flag.
+            assert_eq!(e, Errno::EINVAL);
+            return println!("SQE_MIXED unsupported here");
+        }
+    };
+    // Occupy slots so the tail sits on the last slot, then ask for a wide
+    // SQE: the last slot becomes a skip-success NOP.
+    for round in 0..5u64 {
+        for i in 0..3 {
+            nop(ring.get_sqe().unwrap(), round * 100 + i);
+        }
+        ring.submit_and_wait(3).unwrap();
+        assert_eq!(ring.for_each_cqe(|c| assert_eq!(c.res, 0)), 3);
+        let sqe = ring.get_sqe128().unwrap();
+        nop(sqe, round * 100 + 50);
+        sqe.opcode = IORING_OP_NOP128 as u8;
+        ring.submit_and_wait(1).unwrap();
+        let mut got = Vec::new();
+        ring.for_each_cqe(|c| got.push((c.user_data, c.res)));
+        assert_eq!(got, [(round * 100 + 50, 0)], "the pad NOP posts nothing");
+    }
+    // A plain ring has no 128-byte SQEs.
+    let mut plain = Ring::queue_init(4, 0).unwrap();
+    assert!(plain.get_sqe128().is_none());
+}
+
+#[test]
+fn no_sqarray() {
+    let mut ring = Ring::queue_init(8, IORING_SETUP_NO_SQARRAY).unwrap();
+    for i in 0..20 {
+        round_trip(&mut ring, i);
+    }
+}
+
+#[test]
+fn submit_all_coop_taskrun_taskrun_flag() {
+    let flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
+    let mut ring = Ring::queue_init(8, flags).unwrap();
+    round_trip(&mut ring, 1);
+    assert_eq!(ring.submit_and_get_events().unwrap(), 0);
+    assert_eq!(ring.get_events().unwrap(), 0);
+}
+
+#[test]
+fn attach_wq_shares_workers() {
+    let a = Ring::queue_init(4, 0).unwrap();
+    let mut p = Params::new().attach_wq(a.ring_fd());
+    let mut b = Ring::queue_init_params(4, &mut p).unwrap();
+    round_trip(&mut b, 3);
+    let mut p = Params::new().attach_wq(-1);
+    assert_eq!(
+        Ring::queue_init_params(4, &mut p).unwrap_err(),
+        Errno::ENXIO
+    );
+}
+
+/// Registers the ring fd by hand (what `register_ring_fd` does).
+fn register_ring_fd(ring: &mut Ring) -> u32 {
+    let mut up = io_uring_rsrc_update {
+        offset: u32::MAX,
+        resv: 0,
+        data: ring.ring_fd() as u64,
+    };
+    // SAFETY: the kernel reads/writes one io_uring_rsrc_update.
+    let n = unsafe {
+        ring.register_raw(
+            IORING_REGISTER_RING_FDS,
+            (&mut up as *mut io_uring_rsrc_update).cast(),
+            1,
+        )
+    }
+    .unwrap();
+    assert_eq!(n, 1);
+    ring.set_registered_index(up.offset);
+    up.offset
+}
+
+#[test]
+fn registered_ring_fd_is_used_by_enter() {
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    let idx = register_ring_fd(&mut ring);
+    assert_eq!(ring.registered_index(), Some(idx));
+    assert_eq!(ring.enter_ring_fd(), idx);
+    round_trip(&mut ring, 1);
+    // With the real fd closed, only the registered index can work.
+    ring.close_ring_fd().unwrap();
+    assert_eq!(ring.ring_fd(), -1);
+    assert_eq!(syscall::close(ring.as_raw_fd()), Err(Errno::EBADF));
+    round_trip(&mut ring, 2);
+    let ts = __kernel_timespec {
+        tv_sec: 0,
+        tv_nsec: 1_000_000,
+    };
+    assert_eq!(ring.wait_cqe_timeout(Some(&ts)).unwrap_err(), Errno::ETIME);
+    // register_raw goes through the index too (FEAT_REG_REG_RING).
+    // SAFETY: no argument.
+    let r = unsafe { ring.register_raw(IORING_REGISTER_ENABLE_RINGS, std::ptr::null(), 0) };
+    assert_eq!(
+        r,
+        Err(Errno::EBADFD),
+        "ring already enabled: the kernel saw our ring"
+    );
+}
+
+#[test]
+fn drop_unregisters_the_ring_fd() {
+    // A task has 16 registered-ring slots: leaking them would fail here.
+    for i in 0..40 {
+        let mut ring = Ring::queue_init(2, 0).unwrap();
+        register_ring_fd(&mut ring);
+        round_trip(&mut ring, i);
+    }
+}
+
+#[test]
+fn eventfd_toggle() {
+    let mut ring = Ring::queue_init(4, 0).unwrap();
+    let efd = syscall::eventfd(0, syscall::EFD_CLOEXEC | syscall::EFD_NONBLOCK).unwrap();
+    // SAFETY: the kernel reads one int.
+    unsafe { ring.register_raw(IORING_REGISTER_EVENTFD, (&efd as *const i32).cast(), 1) }.unwrap();
+    assert!(ring.cq_eventfd_enabled());
+    ring.cq_eventfd_toggle(false).unwrap();
+    assert!(!ring.cq_eventfd_enabled());
+    round_trip(&mut ring, 1);
+    let mut b = [0u8; 8];
+    assert_eq!(syscall::read(efd, &mut b), Err(Errno::EAGAIN));
+    ring.cq_eventfd_toggle(true).unwrap();
+    ring.cq_eventfd_toggle(true).unwrap(); // no-op
+    round_trip(&mut ring, 2);
+    assert_eq!(syscall::read(efd, &mut b), Ok(8));
+    assert_eq!(u64::from_ne_bytes(b), 1);
+    syscall::close(efd).unwrap();
+}
+
+#[test]
+fn registered_fd_only_with_no_mmap() {
+    let mut p = Params::new().with_flags(IORING_SETUP_REGISTERED_FD_ONLY | IORING_SETUP_NO_MMAP);
+    let mut ring = Ring::queue_init_params(4, &mut p).unwrap();
+    assert_eq!(ring.ring_fd(), -1);
+    assert!(ring.registered_index().is_some());
+    round_trip(&mut ring, 77);
+}
+
+#[test]
+fn no_mmap_in_multi_page_heap_memory() {
+    // 1024 entries: 16 pages of SQEs, 5 pages of rings, ordinary (not huge)
+    // pages; kernels from 6.13 vmap them (older ones need one huge page).
+    let mut p = Params::new();
+    let l = uring_core::ring::memory_layout(1024, &p).unwrap();
+    let layout = std::alloc::Layout::from_size_align(l.size, l.align).unwrap();
+    // SAFETY: non-zero size.
+    let mem = unsafe { std::alloc::alloc_zeroed(layout) };
+    assert!(!mem.is_null());
+    {
+        // SAFETY: mem holds l.size bytes, is page aligned, and is freed
+        // only after the ring is dropped (end of this block).
+        let mut ring = match unsafe { Ring::queue_init_mem(1024, &mut p, mem, l.size) } {
+            Ok(r) => r,
+            Err(e) => {
+                // SAFETY: allocated above with this layout; no ring uses it.
+                unsafe { std::alloc::dealloc(mem, layout) };
+                panic!("NO_MMAP in {} bytes of heap: {e}", l.size);
+            }
+        };
+        for i in 0..3000 {
+            round_trip(&mut ring, i);
+        }
+        let mut n = 0;
+        for i in 0..1024 {
+            nop(ring.get_sqe().unwrap(), i);
+        }
+        ring.submit_and_wait(1024).unwrap();
+        while n < 1024 {
+            n += ring.for_each_cqe(|_| {});
+        }
+    }
+    // SAFETY: the ring is gone.
+    unsafe { std::alloc::dealloc(mem, layout) };
+}
+
+#[test]
+fn cqe_mixed_batches_across_padding() {
+    // Linux 6.18+.
+    let mut ring = Ring::queue_init(4, IORING_SETUP_CQE_MIXED).unwrap();
+    let mut want = Vec::new();
+    let mut got = Vec::new();
+    let mut next = 0u64;
+    let mut pads = 0;
+    for round in 0..40u64 {
+        // 1 or 2 small CQEs then one big one: the big one lands on every
+        // slot parity, so the kernel must pad at the ring's end sometimes.
+        for _ in 0..(round % 2 + 1) {
+            nop(ring.get_sqe().unwrap(), next);
+            want.push((next, None));
+            next += 1;
+        }
+        let sqe = ring.get_sqe().unwrap();
+        nop(sqe, next);
+        sqe.set_nop_flags(IORING_NOP_CQE32);
+        sqe.set_off(next * 3);
+        sqe.set_addr(next * 5);
+        want.push((next, Some([next * 3, next * 5])));
+        next += 1;
+        let small = round as u32 % 2 + 1;
+        ring.submit_and_wait(small + 1).unwrap();
+        // Slots posted: the small ones, two for the big one, and a pad
+        // when the big one would have straddled the end.
+        if ring.cq_ready() == small + 3 {
+            pads += 1;
+        }
+        let mut buf: [uring_core::cq::Cqe; 2] = Default::default();
+        loop {
+            let n = ring.peek_batch_cqe(&mut buf);
+            if n == 0 {
+                break;
+            }
+            let slots: u32 = buf[..n].iter().map(|c| c.nr()).sum();
+            got.extend(buf[..n].iter().map(|c| (c.user_data, c.big_cqe().copied())));
+            ring.cq_advance(slots);
+        }
+    }
+    assert_eq!(got, want);
+    println!("{pads} rounds were padded");
+    assert!(
+        pads > 0,
+        "the kernel never padded: the test missed its case"
+    );
+}
+
+#[test]
+fn sq_rewind_when_the_kernel_has_it() {
+    let flags = IORING_SETUP_SQ_REWIND | IORING_SETUP_NO_SQARRAY;
+    let mut ring = match Ring::queue_init(4, flags) {
+        Ok(r) => r,
+        Err(e) => {
+            // Linux 7.0+; older kernels reject the unknown flag.
+            assert_eq!(e, Errno::EINVAL);
+            return println!("SQ_REWIND unsupported here");
+        }
+    };
+    for round in 0..10u64 {
+        for i in 0..3 {
+            nop(ring.get_sqe().unwrap(), round * 10 + i);
+        }
+        assert_eq!(ring.submit_and_wait(3).unwrap(), 3);
+        let mut got = Vec::new();
+        ring.for_each_cqe(|c| got.push(c.user_data));
+        got.sort();
+        assert_eq!(got, [round * 10, round * 10 + 1, round * 10 + 2]);
+    }
+}
+
+#[test]
+fn no_iowait() {
+    let mut ring = Ring::queue_init(4, 0).unwrap();
+    if ring.features() & IORING_FEAT_NO_IOWAIT == 0 {
+        assert_eq!(ring.set_iowait(false), Err(Errno::EOPNOTSUPP));
+        return;
+    }
+    ring.set_iowait(false).unwrap();
+    round_trip(&mut ring, 1);
+    let ts = __kernel_timespec {
+        tv_sec: 0,
+        tv_nsec: 1_000_000,
+    };
+    assert_eq!(ring.wait_cqe_timeout(Some(&ts)).unwrap_err(), Errno::ETIME);
+    ring.set_iowait(true).unwrap();
+    round_trip(&mut ring, 2);
+}
+
+#[test]
+fn register_ring_fd_api_switches_enter() {
+    let mut ring = Ring::queue_init(4, 0).unwrap();
+    let idx = ring.register_ring_fd().unwrap();
+    assert_eq!(ring.registered_index(), Some(idx));
+    assert_eq!(ring.enter_ring_fd(), idx);
+    round_trip(&mut ring, 1);
+    ring.unregister_ring_fd().unwrap();
+    assert_eq!(ring.registered_index(), None);
+    assert_eq!(ring.enter_ring_fd(), ring.ring_fd() as u32);
+    round_trip(&mut ring, 2);
+    ring.queue_exit();
+}

@@ -1,0 +1,174 @@
+//! Completion side against the live kernel: CQ overflow with NODROP,
+//! timeouts (EXT_ARG), sigmask waits, min-timeout waits.
+
+use uring_core::sys::*;
+use uring_core::{Errno, Ring};
+
+fn nop(sqe: &mut io_uring_sqe, user_data: u64) {
+    sqe.opcode = IORING_OP_NOP as u8;
+    sqe.fd = -1;
+    sqe.set_off(0);
+    sqe.set_addr(0);
+    sqe.len = 0;
+    sqe.set_nop_flags(0);
+    sqe.user_data = user_data;
+}
+
+fn ms(n: i64) -> __kernel_timespec {
+    __kernel_timespec {
+        tv_sec: 0,
+        tv_nsec: n * 1_000_000,
+    }
+}
+
+/// Submits 2x the CQ size of NOPs without reaping, then reaps everything
+/// with `reap`, checking every user_data arrives exactly once.
+fn overflow_case(flags: u32, reap: fn(&mut Ring, &mut Vec<u64>)) {
+    let mut ring = Ring::queue_init(8, flags).unwrap();
+    assert_ne!(ring.features() & IORING_FEAT_NODROP, 0);
+    let total = 2 * ring.cq_entries() as u64; // 32
+    let mut next = 0u64;
+    while next < total {
+        while let Some(sqe) = ring.get_sqe() {
+            nop(sqe, next);
+            next += 1;
+            if next == total {
+                break;
+            }
+        }
+        ring.submit().unwrap();
+    }
+    // DEFER_TASKRUN rings post only when we enter to run task work.
+    let _ = ring.get_events();
+    assert_eq!(ring.cq_ready(), ring.cq_entries(), "CQ full");
+    assert!(ring.cq_has_overflow(), "the rest waits in the backlog");
+    let mut seen = Vec::new();
+    reap(&mut ring, &mut seen);
+    seen.sort();
+    assert_eq!(seen, (0..total).collect::<Vec<_>>());
+    assert!(!ring.cq_has_overflow());
+    assert_eq!(ring.cq_overflow(), 0, "NODROP lost nothing");
+}
+
+fn reap_with_peek(ring: &mut Ring, seen: &mut Vec<u64>) {
+    // peek_cqe enters by itself when the kernel flags the backlog.
+    while let Ok(c) = ring.peek_cqe() {
+        seen.push(c.user_data);
+        ring.cqe_seen(&c);
+    }
+}
+
+fn reap_with_batches(ring: &mut Ring, seen: &mut Vec<u64>) {
+    let mut buf: [uring_core::cq::Cqe; 5] = Default::default();
+    loop {
+        let n = ring.peek_batch_cqe(&mut buf);
+        if n == 0 {
+            break;
+        }
+        seen.extend(buf[..n].iter().map(|c| c.user_data));
+        ring.cq_advance(n as u32);
+    }
+}
+
+#[test]
+fn cq_overflow_nodrop_loses_nothing_peek() {
+    overflow_case(0, reap_with_peek);
+}
+
+#[test]
+fn cq_overflow_nodrop_loses_nothing_batch() {
+    overflow_case(0, reap_with_batches);
+}
+
+#[test]
+fn cq_overflow_nodrop_defer_taskrun() {
+    overflow_case(
+        IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+        reap_with_peek,
+    );
+}
+
+#[test]
+fn wait_timeout_gives_etime() {
+    let mut ring = Ring::queue_init(4, 0).unwrap();
+    assert_eq!(
+        ring.wait_cqe_timeout(Some(&ms(5))).unwrap_err(),
+        Errno::ETIME
+    );
+    assert_eq!(
+        ring.wait_cqes(3, Some(&ms(5)), None).unwrap_err(),
+        Errno::ETIME
+    );
+    // A CQE that is already there comes back without waiting.
+    nop(ring.get_sqe().unwrap(), 8);
+    ring.submit().unwrap();
+    let c = ring.wait_cqe_timeout(Some(&ms(1000))).unwrap();
+    assert_eq!(c.user_data, 8);
+    ring.cqe_seen(&c);
+}
+
+#[test]
+fn submit_and_wait_timeout_submits() {
+    let mut ring = Ring::queue_init(4, 0).unwrap();
+    nop(ring.get_sqe().unwrap(), 1);
+    nop(ring.get_sqe().unwrap(), 2);
+    let c = ring
+        .submit_and_wait_timeout(2, Some(&ms(1000)), None)
+        .unwrap();
+    assert!(c.user_data == 1 || c.user_data == 2);
+    assert_eq!(ring.cq_ready(), 2);
+    ring.cq_advance(2);
+    // Nothing more will come: the SQEs were submitted, the wait times out.
+    nop(ring.get_sqe().unwrap(), 3);
+    let c = ring.submit_and_wait_timeout(2, Some(&ms(5)), None);
+    match c {
+        Ok(c) => assert_eq!(c.user_data, 3),
+        Err(e) => assert_eq!(e, Errno::ETIME),
+    }
+    assert_eq!(ring.sq_ready(), 0, "the SQE was submitted");
+}
+
+#[test]
+fn wait_with_sigmask() {
+    let mut ring = Ring::queue_init(4, 0).unwrap();
+    // Block SIGUSR1 (10) while waiting; with and without a timeout.
+    let mask = kernel_sigset_t {
+        sig: [1 << (10 - 1)],
+    };
+    assert_eq!(
+        ring.wait_cqes(1, Some(&ms(2)), Some(&mask)).unwrap_err(),
+        Errno::ETIME
+    );
+    nop(ring.get_sqe().unwrap(), 4);
+    ring.submit().unwrap();
+    let c = ring.wait_cqes(1, None, Some(&mask)).unwrap();
+    assert_eq!(c.user_data, 4);
+}
+
+#[test]
+fn min_timeout_wait_returns_what_is_ready() {
+    let mut ring = Ring::queue_init(4, 0).unwrap();
+    if ring.features() & IORING_FEAT_MIN_TIMEOUT == 0 {
+        assert_eq!(
+            ring.wait_cqes_min_timeout(1, None, 10, None).unwrap_err(),
+            Errno::EINVAL
+        );
+        return;
+    }
+    nop(ring.get_sqe().unwrap(), 6);
+    // Ask for 3 with a 10 s cap, but after 1 ms take what is there.
+    let ts = __kernel_timespec {
+        tv_sec: 10,
+        tv_nsec: 0,
+    };
+    let c = ring
+        .submit_and_wait_min_timeout(3, Some(&ts), 1000, None)
+        .unwrap();
+    assert_eq!(c.user_data, 6);
+    ring.cqe_seen(&c);
+    assert_eq!(
+        ring.wait_cqes_min_timeout(2, Some(&ms(5)), 1000, None)
+            .unwrap_err(),
+        Errno::ETIME
+    );
+}

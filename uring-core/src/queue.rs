@@ -1,0 +1,518 @@
+//! Queue index arithmetic over plain memory: head/tail/mask, space left,
+//! ready counts, slot addressing and batch iteration.
+//!
+//! Nothing here knows about file descriptors or mappings: [`SqRing`] and
+//! [`CqRing`] are built from raw pointers to the shared indices and entry
+//! arrays, so the same code runs over kernel-mapped rings (see
+//! [`crate::Ring`]) and over ordinary arrays in unit tests, Miri or fuzzers.
+//!
+//! Index protocol (io_uring(7)): head and tail are free-running `u32`
+//! counters that wrap at `u32::MAX`; the slot of index `i` is
+//! `i & ring_mask`; the number of entries between them is `tail - head`
+//! (wrapping). The producer owns the tail, the consumer the head.
+
+use core::ptr;
+use core::sync::atomic::{AtomicU32, Ordering};
+use uring_sys::{io_uring_cqe, io_uring_sqe, IORING_CQE_F_32, IORING_CQE_F_SKIP};
+
+use crate::Errno;
+
+/// Entries between `head` and `tail` (`tail - head`, wrapping).
+#[inline(always)]
+pub const fn ready(tail: u32, head: u32) -> u32 {
+    tail.wrapping_sub(head)
+}
+
+/// Free slots in a ring of `entries` slots; 0 if the indices claim more
+/// than `entries` are in use (a corrupt head never underflows).
+#[inline(always)]
+pub const fn space_left(entries: u32, tail: u32, head: u32) -> u32 {
+    entries.saturating_sub(ready(tail, head))
+}
+
+/// Offset, in units of the 64-byte SQE or 16-byte CQE, of index `index`:
+/// `(index & mask) << shift` (`shift` is 1 for SQE128/CQE32 rings).
+#[inline(always)]
+pub const fn slot(index: u32, mask: u32, shift: u32) -> usize {
+    ((index & mask) as usize) << (shift & 1)
+}
+
+/// Checks a ring geometry: `entries` a non-zero power of two and
+/// `mask == entries - 1`. Every slot computed with [`slot`] is then in
+/// bounds of an array of `entries << shift` units.
+#[inline]
+pub const fn check_geometry(entries: u32, mask: u32) -> Result<(), Errno> {
+    if entries == 0 || !entries.is_power_of_two() || mask != entries - 1 {
+        Err(Errno::EINVAL)
+    } else {
+        Ok(())
+    }
+}
+
+/// Raw pointers describing a submission queue (see [`SqRing::new`]).
+#[derive(Clone, Copy, Debug)]
+pub struct SqPtrs {
+    /// `sq_off.head`: consumer index, written by the kernel.
+    pub khead: *mut u32,
+    /// `sq_off.tail`: producer index, written by us.
+    pub ktail: *mut u32,
+    /// `sq_off.flags`: `IORING_SQ_*`, written by the kernel.
+    pub kflags: *mut u32,
+    /// `sq_off.dropped`: invalid SQEs the kernel skipped.
+    pub kdropped: *mut u32,
+    /// The SQE array (`entries << shift` 64-byte units).
+    pub sqes: *mut io_uring_sqe,
+    /// Ring size (power of two).
+    pub entries: u32,
+    /// `entries - 1`.
+    pub mask: u32,
+    /// 1 for 128-byte SQEs (IORING_SETUP_SQE128), else 0.
+    pub shift: u32,
+    /// IORING_SETUP_SQ_REWIND: the kernel ignores head and tail and
+    /// always reads SQEs from slot 0; the tail is never published.
+    pub rewind: bool,
+}
+
+/// A submission queue: the kernel-shared indices plus our local
+/// `sqe_head`/`sqe_tail` (SQEs handed out but not yet published).
+#[derive(Debug)]
+pub struct SqRing {
+    p: SqPtrs,
+    /// Index up to which SQEs are published to the kernel (`*ktail`).
+    sqe_head: u32,
+    /// Index of the next SQE to hand out.
+    sqe_tail: u32,
+}
+
+impl SqRing {
+    /// Wraps the pointers; reads the current tail as the start.
+    ///
+    /// Errors: `EINVAL` if the geometry is not a power of two with a
+    /// matching mask.
+    ///
+    /// # Safety
+    /// Every pointer is valid (and aligned) for the life of the value:
+    /// the indices for atomic `u32` access, `sqes` for `entries << shift`
+    /// SQEs that nobody but this value and the consumer touch.
+    pub unsafe fn new(p: SqPtrs) -> Result<Self, Errno> {
+        check_geometry(p.entries, p.mask)?;
+        // SAFETY: ktail is valid per the contract; we are the only writer.
+        let tail = unsafe { atomic(p.ktail) }.load(Ordering::Relaxed);
+        Ok(SqRing {
+            p,
+            sqe_head: tail,
+            sqe_tail: tail,
+        })
+    }
+
+    /// The pointers this queue was built from.
+    #[inline]
+    pub fn ptrs(&self) -> &SqPtrs {
+        &self.p
+    }
+
+    /// Number of slots.
+    #[inline]
+    pub fn entries(&self) -> u32 {
+        self.p.entries
+    }
+
+    /// The kernel's consumer index.
+    #[inline]
+    pub fn head(&self) -> u32 {
+        // SAFETY: valid per `new`'s contract.
+        // Acquire: the kernel (or SQPOLL thread) advances head once it has
+        // read the SQEs; our next writes to those slots must come after.
+        unsafe { atomic(self.p.khead) }.load(Ordering::Acquire)
+    }
+
+    /// `IORING_SQ_*` flags the kernel publishes.
+    #[inline]
+    pub fn flags(&self) -> u32 {
+        // SAFETY: valid per `new`'s contract.
+        // Relaxed: a hint word (READ_ONCE in liburing); callers that need
+        // ordering against their tail store issue a fence first.
+        unsafe { atomic(self.p.kflags) }.load(Ordering::Relaxed)
+    }
+
+    /// SQEs the kernel dropped as invalid.
+    #[inline]
+    pub fn dropped(&self) -> u32 {
+        // SAFETY: valid per `new`'s contract.
+        // Relaxed: a statistic, nothing is read based on it.
+        unsafe { atomic(self.p.kdropped) }.load(Ordering::Relaxed)
+    }
+
+    /// SQEs handed out and not yet consumed by the kernel
+    /// (`io_uring_sq_ready`).
+    #[inline]
+    pub fn ready(&self) -> u32 {
+        ready(self.sqe_tail, self.head())
+    }
+
+    /// Free slots (`io_uring_sq_space_left`).
+    #[inline]
+    pub fn space_left(&self) -> u32 {
+        space_left(self.p.entries, self.sqe_tail, self.head())
+    }
+
+    /// SQEs handed out since the last [`flush`](Self::flush).
+    #[inline]
+    pub fn unflushed(&self) -> u32 {
+        ready(self.sqe_tail, self.sqe_head)
+    }
+
+    /// Local index of the next SQE to hand out.
+    #[inline]
+    pub fn sqe_tail(&self) -> u32 {
+        self.sqe_tail
+    }
+
+    #[inline]
+    fn at(&self, index: u32) -> *mut io_uring_sqe {
+        // wrapping_add: the offset is < entries << shift by construction
+        // (check_geometry), so this stays inside the SQE array.
+        self.p
+            .sqes
+            .wrapping_add(slot(index, self.p.mask, self.p.shift))
+    }
+
+    /// Reserves the next slot; `None` when the ring is full (nothing is
+    /// overwritten). The slot's content is left as is.
+    #[inline]
+    pub fn next_sqe(&mut self) -> Option<*mut io_uring_sqe> {
+        let tail = self.sqe_tail;
+        if ready(tail, self.head()) >= self.p.entries {
+            return None;
+        }
+        self.sqe_tail = tail.wrapping_add(1);
+        Some(self.at(tail))
+    }
+
+    /// Reserves two consecutive slots for a 128-byte SQE in a mixed-size
+    /// ring (IORING_SETUP_SQE_MIXED). When the tail is on the ring's last
+    /// slot, that slot is returned as `pad` (to be filled with a NOP that
+    /// posts no CQE) and the pair starts at slot 0. `None` if it does not fit.
+    #[inline]
+    pub fn next_wide(&mut self) -> Option<WideSlot> {
+        let head = self.head();
+        let mut tail = self.sqe_tail;
+        let mut pad = None;
+        if tail.wrapping_add(1) & self.p.mask == 0 {
+            // Last slot: pad it, the 128-byte entry wraps to slot 0.
+            if ready(tail.wrapping_add(2), head) >= self.p.entries {
+                return None;
+            }
+            pad = Some(self.at(tail));
+            tail = tail.wrapping_add(1);
+        } else if ready(tail.wrapping_add(1), head) >= self.p.entries {
+            return None;
+        }
+        self.sqe_tail = tail.wrapping_add(2);
+        Some(WideSlot {
+            pad,
+            sqe: self.at(tail),
+        })
+    }
+
+    /// Publishes every handed-out SQE to the kernel by storing the tail;
+    /// returns how many SQEs the kernel has not consumed yet
+    /// (`__io_uring_flush_sq`).
+    #[inline]
+    pub fn flush(&mut self) -> u32 {
+        let tail = self.sqe_tail;
+        if self.p.rewind {
+            // The next batch starts at slot 0 again; head and tail stay 0
+            // in shared memory (the kernel ignores them).
+            self.sqe_tail = 0;
+            self.sqe_head = 0;
+            return tail;
+        }
+        if self.sqe_head != tail {
+            self.sqe_head = tail;
+            // SAFETY: valid per `new`'s contract.
+            // Release: the SQE contents must be visible before the kernel
+            // (or the SQPOLL thread) can see the new tail.
+            unsafe { atomic(self.p.ktail) }.store(tail, Ordering::Release);
+        }
+        ready(tail, self.head())
+    }
+}
+
+/// The slots [`SqRing::next_wide`] reserved.
+#[derive(Debug, Clone, Copy)]
+pub struct WideSlot {
+    /// The ring's last slot, to be padded with a skip-success NOP.
+    pub pad: Option<*mut io_uring_sqe>,
+    /// The first of the two slots of the 128-byte entry.
+    pub sqe: *mut io_uring_sqe,
+}
+
+/// Raw pointers describing a completion queue (see [`CqRing::new`]).
+#[derive(Clone, Copy, Debug)]
+pub struct CqPtrs {
+    /// `cq_off.head`: consumer index, written by us.
+    pub khead: *mut u32,
+    /// `cq_off.tail`: producer index, written by the kernel.
+    pub ktail: *mut u32,
+    /// `cq_off.flags` (`IORING_CQ_*`), or null on kernels without it.
+    pub kflags: *mut u32,
+    /// `cq_off.overflow`: completions lost (without IORING_FEAT_NODROP).
+    pub koverflow: *mut u32,
+    /// The CQE array (`entries << shift` 16-byte units).
+    pub cqes: *mut io_uring_cqe,
+    /// Ring size (power of two).
+    pub entries: u32,
+    /// `entries - 1`.
+    pub mask: u32,
+    /// 1 for 32-byte CQEs (IORING_SETUP_CQE32), else 0.
+    pub shift: u32,
+}
+
+/// A completion queue over shared indices. It has no local state: the
+/// head in shared memory is the only consumer index.
+#[derive(Debug)]
+pub struct CqRing {
+    p: CqPtrs,
+}
+
+impl CqRing {
+    /// Wraps the pointers.
+    ///
+    /// Errors: `EINVAL` if the geometry is not a power of two with a
+    /// matching mask.
+    ///
+    /// # Safety
+    /// Every pointer is valid and aligned for the life of the value (the
+    /// indices for atomic `u32` access, `kflags` may be null, `cqes` for
+    /// `entries << shift` CQE units written only by the producer between
+    /// head and tail).
+    pub unsafe fn new(p: CqPtrs) -> Result<Self, Errno> {
+        check_geometry(p.entries, p.mask)?;
+        Ok(CqRing { p })
+    }
+
+    /// The pointers this queue was built from.
+    #[inline]
+    pub fn ptrs(&self) -> &CqPtrs {
+        &self.p
+    }
+
+    /// Number of slots.
+    #[inline]
+    pub fn entries(&self) -> u32 {
+        self.p.entries
+    }
+
+    /// The producer index.
+    #[inline]
+    pub fn tail(&self) -> u32 {
+        // SAFETY: valid per `new`'s contract.
+        // Acquire: pairs with the kernel's release store of the tail, so
+        // every CQE in [head, tail) is fully written before we read it.
+        unsafe { atomic(self.p.ktail) }.load(Ordering::Acquire)
+    }
+
+    /// Our consumer index.
+    #[inline]
+    pub fn head(&self) -> u32 {
+        // SAFETY: valid per `new`'s contract.
+        // Relaxed: only we write the CQ head, so we read our own value.
+        unsafe { atomic(self.p.khead) }.load(Ordering::Relaxed)
+    }
+
+    /// Completions ready to reap, counted in slots (`io_uring_cq_ready`).
+    #[inline]
+    pub fn ready(&self) -> u32 {
+        ready(self.tail(), self.head())
+    }
+
+    /// Marks `nr` slots consumed (`io_uring_cq_advance`).
+    #[inline]
+    pub fn advance(&self, nr: u32) {
+        if nr != 0 {
+            let head = self.head().wrapping_add(nr);
+            // SAFETY: valid per `new`'s contract.
+            // Release: our reads of the consumed CQEs must complete before
+            // the kernel can see the slots free and overwrite them.
+            unsafe { atomic(self.p.khead) }.store(head, Ordering::Release);
+        }
+    }
+
+    /// Completions the kernel could not post (`*cq.koverflow`).
+    #[inline]
+    pub fn overflow(&self) -> u32 {
+        // SAFETY: valid per `new`'s contract.
+        // Relaxed: a counter, nothing is read based on it.
+        unsafe { atomic(self.p.koverflow) }.load(Ordering::Relaxed)
+    }
+
+    /// `IORING_CQ_*` flags, or `None` on kernels without the CQ flags word.
+    #[inline]
+    pub fn flags(&self) -> Option<u32> {
+        if self.p.kflags.is_null() {
+            return None;
+        }
+        // SAFETY: non-null, valid per `new`'s contract.
+        // Relaxed: a control word only we write; the kernel reads it as a
+        // hint (READ_ONCE), nothing else is published with it.
+        Some(unsafe { atomic(self.p.kflags) }.load(Ordering::Relaxed))
+    }
+
+    /// Stores the CQ flags word; `EOPNOTSUPP` if the kernel has none.
+    #[inline]
+    pub fn set_flags(&self, flags: u32) -> Result<(), Errno> {
+        if self.p.kflags.is_null() {
+            return Err(Errno::EOPNOTSUPP);
+        }
+        // SAFETY: non-null, valid per `new`'s contract.
+        // Relaxed: as in `flags` (WRITE_ONCE in liburing).
+        unsafe { atomic(self.p.kflags) }.store(flags, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// The CQE at `index` (no bounds beyond the mask are needed).
+    #[inline]
+    pub fn at(&self, index: u32) -> *const io_uring_cqe {
+        // wrapping_add: the offset is < entries << shift by construction.
+        self.p
+            .cqes
+            .wrapping_add(slot(index, self.p.mask, self.p.shift))
+    }
+
+    /// Copies the CQE at `index`: `(user_data, res, flags, big)` where
+    /// `big` is the second 16 bytes of a 32-byte CQE (zero otherwise).
+    /// A 32-byte CQE is one with `shift == 1` or, in a mixed ring, with
+    /// `IORING_CQE_F_32`.
+    ///
+    /// # Safety
+    /// `index` is in `[head, tail)` as last read with [`tail`](Self::tail).
+    #[inline]
+    pub unsafe fn read(&self, index: u32) -> RawCqe {
+        let p = self.at(index);
+        // SAFETY: in bounds (mask) and published by the producer (caller).
+        let (user_data, res, flags) = unsafe { ((*p).user_data, (*p).res, (*p).flags) };
+        let big = self.p.shift == 1 || flags & IORING_CQE_F_32 != 0;
+        let mut extra = [0u64; 2];
+        if big && (self.p.shift == 1 || index & self.p.mask != self.p.mask) {
+            // SAFETY: the next 16 bytes are the same (32-byte) slot, or in a
+            // mixed ring the following slot, which the kernel never splits
+            // across the end of the ring (checked just above).
+            extra = unsafe { ptr::read(p.add(1).cast::<[u64; 2]>()) };
+        }
+        RawCqe {
+            user_data,
+            res,
+            flags,
+            big,
+            extra,
+            nr: if big && self.p.shift == 0 { 2 } else { 1 },
+        }
+    }
+
+    /// Iterates the completions in `[head, tail)` as read now, skipping
+    /// padding entries (`IORING_CQE_F_SKIP`). The head is not moved: call
+    /// [`advance`](Self::advance) with [`CqBatch::consumed`] afterwards.
+    #[inline]
+    pub fn batch(&self) -> CqBatch<'_> {
+        let head = self.head();
+        CqBatch {
+            cq: self,
+            start: head,
+            head,
+            tail: self.tail(),
+        }
+    }
+}
+
+/// One CQE copied out of a ring by [`CqRing::read`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawCqe {
+    /// `cqe->user_data`.
+    pub user_data: u64,
+    /// `cqe->res`.
+    pub res: i32,
+    /// `cqe->flags`.
+    pub flags: u32,
+    /// A 32-byte CQE.
+    pub big: bool,
+    /// `big_cqe[0..2]` (zero for 16-byte CQEs).
+    pub extra: [u64; 2],
+    /// Slots it occupies (`io_uring_cqe_nr`): 2 for a 32-byte CQE in a
+    /// mixed ring, else 1.
+    pub nr: u32,
+}
+
+impl RawCqe {
+    /// Whether this is a padding entry the consumer must skip.
+    #[inline]
+    pub fn is_skip(&self) -> bool {
+        self.flags & IORING_CQE_F_SKIP != 0
+    }
+}
+
+/// A snapshot iterator over `[head, tail)` of a [`CqRing`].
+#[derive(Debug)]
+pub struct CqBatch<'a> {
+    cq: &'a CqRing,
+    start: u32,
+    head: u32,
+    tail: u32,
+}
+
+impl<'a> CqBatch<'a> {
+    /// The ring the batch reads (to [`CqRing::advance`] it afterwards).
+    #[inline]
+    pub fn ring(&self) -> &'a CqRing {
+        self.cq
+    }
+
+    /// Slots passed so far (what to hand to [`CqRing::advance`]).
+    #[inline]
+    pub fn consumed(&self) -> u32 {
+        ready(self.head, self.start)
+    }
+
+    /// Slots left in the snapshot.
+    #[inline]
+    pub fn remaining(&self) -> u32 {
+        ready(self.tail, self.head)
+    }
+}
+
+impl Iterator for CqBatch<'_> {
+    type Item = RawCqe;
+
+    #[inline]
+    fn next(&mut self) -> Option<RawCqe> {
+        while self.head != self.tail {
+            // SAFETY: head is in [start, tail) and tail was read with
+            // acquire ordering when the batch was made.
+            let c = unsafe { self.cq.read(self.head) };
+            // min: a corrupt F_32 on the last published slot never moves
+            // the cursor past the tail.
+            self.head = self.head.wrapping_add(c.nr.min(self.remaining()));
+            if !c.is_skip() {
+                return Some(c);
+            }
+        }
+        None
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.remaining() as usize))
+    }
+}
+
+/// Views a `*mut u32` in shared memory as an atomic.
+///
+/// # Safety
+/// `p` is valid and 4-byte aligned for the returned lifetime.
+#[inline(always)]
+unsafe fn atomic<'a>(p: *mut u32) -> &'a AtomicU32 {
+    // SAFETY: AtomicU32 has the layout of u32; validity per the caller.
+    unsafe { AtomicU32::from_ptr(p) }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,290 @@
+//! Pure tests of the index arithmetic over in-memory rings (no kernel).
+
+use super::*;
+use core::cell::UnsafeCell;
+
+#[test]
+fn ready_and_space_wrap_at_u32_max() {
+    assert_eq!(ready(5, 3), 2);
+    assert_eq!(ready(2, u32::MAX - 1), 4); // tail wrapped, head did not
+    assert_eq!(ready(0, u32::MAX), 1);
+    assert_eq!(space_left(8, 2, u32::MAX - 1), 4);
+    assert_eq!(space_left(8, 0, 0), 8);
+    // A head claiming more than `entries` in use never underflows.
+    assert_eq!(space_left(8, 100, 0), 0);
+}
+
+#[test]
+fn slot_masks_and_shifts() {
+    assert_eq!(slot(9, 7, 0), 1);
+    assert_eq!(slot(9, 7, 1), 2);
+    assert_eq!(slot(u32::MAX, 7, 0), 7);
+    assert_eq!(slot(u32::MAX, 7, 1), 14);
+}
+
+#[test]
+fn geometry_is_checked() {
+    assert!(check_geometry(8, 7).is_ok());
+    assert_eq!(check_geometry(0, u32::MAX), Err(Errno::EINVAL));
+    assert_eq!(check_geometry(6, 5), Err(Errno::EINVAL));
+    assert_eq!(check_geometry(8, 15), Err(Errno::EINVAL));
+}
+
+/// An SQ in plain memory: indices + `N` SQE slots (64 bytes each).
+struct MemSq<const N: usize> {
+    idx: UnsafeCell<[u32; 4]>, // head, tail, flags, dropped
+    sqes: UnsafeCell<[io_uring_sqe; N]>,
+}
+
+impl<const N: usize> MemSq<N> {
+    fn new(start: u32) -> Self {
+        MemSq {
+            idx: UnsafeCell::new([start, start, 0, 0]),
+            sqes: UnsafeCell::new([const { io_uring_sqe::zeroed() }; N]),
+        }
+    }
+    fn idx(&self, i: usize) -> *mut u32 {
+        self.idx.get().cast::<u32>().wrapping_add(i)
+    }
+    fn ring(&self) -> SqRing {
+        let p = SqPtrs {
+            khead: self.idx(0),
+            ktail: self.idx(1),
+            kflags: self.idx(2),
+            kdropped: self.idx(3),
+            sqes: self.sqes.get().cast(),
+            entries: N as u32,
+            mask: N as u32 - 1,
+            shift: 0,
+            rewind: false,
+        };
+        // SAFETY: all pointers into self, which outlives the ring in tests.
+        unsafe { SqRing::new(p) }.unwrap()
+    }
+    /// The consumer takes `n` entries (as the kernel would).
+    fn consume(&self, n: u32) {
+        // SAFETY: test-local memory, single thread.
+        unsafe { *self.idx(0) = (*self.idx(0)).wrapping_add(n) };
+    }
+    fn tail(&self) -> u32 {
+        // SAFETY: as above.
+        unsafe { *self.idx(1) }
+    }
+    fn base(&self) -> *mut io_uring_sqe {
+        self.sqes.get().cast()
+    }
+}
+
+#[test]
+fn sq_fills_then_refuses_without_overwriting() {
+    let m = MemSq::<4>::new(0);
+    let mut sq = m.ring();
+    let got: [_; 4] = core::array::from_fn(|_| sq.next_sqe().unwrap());
+    for (i, p) in got.iter().enumerate() {
+        assert_eq!(*p, m.base().wrapping_add(i));
+    }
+    assert_eq!(sq.space_left(), 0);
+    assert!(sq.next_sqe().is_none());
+    assert_eq!(sq.ready(), 4);
+    // Nothing published before flush.
+    assert_eq!(m.tail(), 0);
+    assert_eq!(sq.flush(), 4);
+    assert_eq!(m.tail(), 4);
+    m.consume(3);
+    assert_eq!(sq.space_left(), 3);
+    assert_eq!(sq.next_sqe(), Some(m.base())); // index 4 -> slot 0
+}
+
+#[test]
+fn sq_wraps_at_u32_max() {
+    let m = MemSq::<4>::new(u32::MAX - 1);
+    let mut sq = m.ring();
+    for i in 0..4u32 {
+        let want = m
+            .base()
+            .wrapping_add(((u32::MAX - 1).wrapping_add(i) & 3) as usize);
+        assert_eq!(sq.next_sqe(), Some(want));
+    }
+    assert!(sq.next_sqe().is_none());
+    assert_eq!(sq.flush(), 4);
+    assert_eq!(m.tail(), 2); // wrapped past u32::MAX
+    m.consume(4);
+    assert_eq!(sq.space_left(), 4);
+    assert_eq!(sq.ready(), 0);
+    assert_eq!(sq.unflushed(), 0);
+}
+
+#[test]
+fn sq_wide_pads_the_last_slot() {
+    let m = MemSq::<4>::new(0);
+    let mut sq = m.ring();
+    sq.next_sqe().unwrap();
+    sq.next_sqe().unwrap();
+    sq.next_sqe().unwrap(); // tail = 3: the last slot
+                            // Needs slot 3 (pad) + slots 0,1: only 1 free.
+    assert!(sq.next_wide().is_none());
+    sq.flush();
+    m.consume(3);
+    let w = sq.next_wide().unwrap();
+    assert_eq!(w.pad, Some(m.base().wrapping_add(3)));
+    assert_eq!(w.sqe, m.base());
+    assert_eq!(sq.sqe_tail(), 6);
+    assert_eq!(sq.space_left(), 1);
+    // No pad when the pair fits: tail 6 -> slots 2,3 need 2 free, only 1.
+    assert!(sq.next_wide().is_none());
+    m.consume(3);
+    let w = sq.next_wide().unwrap();
+    assert_eq!(w.pad, None);
+    assert_eq!(w.sqe, m.base().wrapping_add(2));
+}
+
+/// A CQ in plain memory: indices + `N` 16-byte slots.
+struct MemCq<const N: usize> {
+    idx: UnsafeCell<[u32; 4]>, // head, tail, flags, overflow
+    cqes: UnsafeCell<[[u64; 2]; N]>,
+    shift: u32,
+}
+
+impl<const N: usize> MemCq<N> {
+    fn new(start: u32, shift: u32) -> Self {
+        MemCq {
+            idx: UnsafeCell::new([start, start, 0, 0]),
+            cqes: UnsafeCell::new([[0; 2]; N]),
+            shift,
+        }
+    }
+    fn idx(&self, i: usize) -> *mut u32 {
+        self.idx.get().cast::<u32>().wrapping_add(i)
+    }
+    fn ring(&self) -> CqRing {
+        let entries = (N as u32) >> self.shift;
+        let p = CqPtrs {
+            khead: self.idx(0),
+            ktail: self.idx(1),
+            kflags: self.idx(2),
+            koverflow: self.idx(3),
+            cqes: self.cqes.get().cast(),
+            entries,
+            mask: entries - 1,
+            shift: self.shift,
+        };
+        // SAFETY: all pointers into self, which outlives the ring.
+        unsafe { CqRing::new(p) }.unwrap()
+    }
+    /// The producer posts a CQE (`slots` 16-byte units) at its tail.
+    fn post(&self, user_data: u64, flags: u32, extra: u64, slots: u32) {
+        // SAFETY: test-local memory, single thread.
+        unsafe {
+            let tail = *self.idx(1);
+            let entries = (N as u32) >> self.shift;
+            let s = ((tail & (entries - 1)) as usize) << self.shift;
+            let c = self.cqes.get().cast::<[u64; 2]>();
+            *c.add(s) = [user_data, u64::from(flags) << 32];
+            if slots == 2 || self.shift == 1 {
+                *c.add(s + 1) = [extra, extra + 1];
+            }
+            *self.idx(1) = tail.wrapping_add(slots);
+        }
+    }
+    fn head(&self) -> u32 {
+        // SAFETY: as above.
+        unsafe { *self.idx(0) }
+    }
+}
+
+#[test]
+fn cq_batch_iterates_then_advances_once() {
+    let m = MemCq::<8>::new(u32::MAX - 2, 0);
+    let cq = m.ring();
+    for i in 0..5 {
+        m.post(i, 0, 0, 1);
+    }
+    assert_eq!(cq.ready(), 5);
+    let mut b = cq.batch();
+    let first: [u64; 3] = core::array::from_fn(|_| b.next().unwrap().user_data);
+    assert_eq!(first, [0, 1, 2]);
+    assert_eq!(b.consumed(), 3);
+    assert_eq!(b.remaining(), 2);
+    assert_eq!(
+        m.head(),
+        u32::MAX - 2,
+        "iteration alone does not move the head"
+    );
+    cq.advance(b.consumed());
+    assert_eq!(m.head(), 0); // wrapped
+    let rest: [u64; 2] = {
+        let mut b = cq.batch();
+        let r = core::array::from_fn(|_| b.next().unwrap().user_data);
+        assert!(b.next().is_none());
+        cq.advance(b.consumed());
+        r
+    };
+    assert_eq!(rest, [3, 4]);
+    assert_eq!(cq.ready(), 0);
+}
+
+#[test]
+fn cq_batch_snapshot_ignores_later_posts() {
+    let m = MemCq::<8>::new(0, 0);
+    let cq = m.ring();
+    m.post(1, 0, 0, 1);
+    let mut b = cq.batch();
+    m.post(2, 0, 0, 1);
+    assert_eq!(b.next().map(|c| c.user_data), Some(1));
+    assert!(b.next().is_none());
+}
+
+#[test]
+fn cq_big_entries_with_shift() {
+    let m = MemCq::<8>::new(0, 1); // 4 entries of 32 bytes
+    let cq = m.ring();
+    m.post(7, 0, 40, 1);
+    let c = cq.batch().next().unwrap();
+    assert!(c.big);
+    assert_eq!(c.nr, 1);
+    assert_eq!(c.extra, [40, 41]);
+}
+
+#[test]
+fn cq_mixed_sizes_and_skip_padding() {
+    let m = MemCq::<4>::new(0, 0);
+    let cq = m.ring();
+    m.post(1, 0, 0, 1); // slot 0
+    m.post(2, 0, 0, 1); // slot 1
+    m.post(3, 0, 0, 1); // slot 2
+                        // A 32-byte CQE cannot start at slot 3: the producer pads it.
+    m.post(0, IORING_CQE_F_SKIP, 0, 1); // slot 3
+    cq.advance(3);
+    m.post(9, IORING_CQE_F_32, 90, 2); // slots 0,1
+    let mut b = cq.batch();
+    let c = b.next().unwrap();
+    assert_eq!((c.user_data, c.big, c.nr, c.extra), (9, true, 2, [90, 91]));
+    assert!(b.next().is_none());
+    assert_eq!(b.consumed(), 3);
+    cq.advance(b.consumed());
+    assert_eq!(cq.ready(), 0);
+}
+
+#[test]
+fn cq_flags_word() {
+    let m = MemCq::<4>::new(0, 0);
+    let cq = m.ring();
+    assert_eq!(cq.flags(), Some(0));
+    cq.set_flags(1).unwrap();
+    assert_eq!(cq.flags(), Some(1));
+}
+
+#[test]
+fn sq_rewind_restarts_at_slot_zero() {
+    let m = MemSq::<4>::new(0);
+    let mut p = *m.ring().ptrs();
+    p.rewind = true;
+    // SAFETY: pointers into m, which outlives the ring.
+    let mut sq = unsafe { SqRing::new(p) }.unwrap();
+    sq.next_sqe().unwrap();
+    sq.next_sqe().unwrap();
+    assert_eq!(sq.flush(), 2);
+    assert_eq!(m.tail(), 0, "the tail is never published");
+    assert_eq!(sq.next_sqe(), Some(m.base()));
+    assert_eq!(sq.flush(), 1);
+}

@@ -1,0 +1,262 @@
+//! Ring sizes and the memory layout for IORING_SETUP_NO_MMAP.
+//!
+//! The kernel (io_uring/io_uring.c, `rings_size()`, 6.18) lays the shared
+//! rings out as one `struct io_rings` header, then the CQE array, then
+//! (unless IORING_SETUP_NO_SQARRAY) the SQ index array after a cache-line
+//! boundary; the SQEs are a separate array. With NO_MMAP the caller gives
+//! the kernel both: `cq_off.user_addr` for the rings, `sq_off.user_addr`
+//! for the SQEs. Each must start on a page boundary and is pinned in whole
+//! pages (the kernel rounds each region up to a page).
+//!
+//! Physical contiguity: kernels 6.5–6.12 map each region with a single
+//! `page_address()`, so a region larger than a page must lie in one huge
+//! page (one folio), otherwise setup fails with `EINVAL`. From 6.13 the
+//! kernel `vmap`s the pinned pages, so any page-aligned memory works.
+//!
+//! Our layout: `[SQEs, rounded up to a page][rings, rounded up to a page]`,
+//! aligned to [`PAGE_SIZE`]. Both regions fit one 2 MiB huge page for any
+//! ring up to 4096 SQ entries.
+
+use super::Params;
+use crate::Errno;
+use uring_sys::{
+    io_uring_params, IORING_SETUP_CLAMP, IORING_SETUP_CQE32, IORING_SETUP_CQE_MIXED,
+    IORING_SETUP_CQSIZE, IORING_SETUP_NO_SQARRAY, IORING_SETUP_SQE128, IORING_SETUP_SQE_MIXED,
+};
+
+/// The page size the layout assumes (and the alignment it asks for).
+/// x86_64 has 4 KiB pages; aarch64 kernels may use 4, 16 or 64 KiB, so we
+/// use the largest there (over-aligning is harmless).
+#[cfg(not(target_arch = "aarch64"))]
+pub const PAGE_SIZE: usize = 4096;
+/// The page size the layout assumes (and the alignment it asks for).
+#[cfg(target_arch = "aarch64")]
+pub const PAGE_SIZE: usize = 65536;
+
+/// `IORING_MAX_ENTRIES`: the largest SQ size the kernel accepts.
+pub const MAX_ENTRIES: u32 = 32768;
+/// `IORING_MAX_CQ_ENTRIES`: the largest CQ size the kernel accepts.
+pub const MAX_CQ_ENTRIES: u32 = 2 * MAX_ENTRIES;
+/// Upper bound of `sizeof(struct io_rings)` (= `cq_off.cqes`) used for
+/// sizing: 320 bytes where each queue's head and tail sit on their own
+/// 64-byte cache line (kernel builds so configured), 64 where they do not
+/// (e.g. the 6.18 test kernel). Sizing with the bound makes
+/// [`memory_size`] at most a few hundred bytes (before page rounding)
+/// larger than the kernel's own figure, never smaller: the kernel pins
+/// whole pages from `cq_off.user_addr` and cannot know the buffer's end.
+/// `tests/ring_setup.rs` checks the bound against the live kernel.
+pub const RINGS_HEADER: usize = 320;
+const CACHE_LINE: usize = 64;
+
+/// Bytes per SQE slot for these setup flags (128 with SQE128).
+#[inline]
+pub const fn sqe_size(flags: u32) -> usize {
+    if flags & IORING_SETUP_SQE128 != 0 {
+        128
+    } else {
+        64
+    }
+}
+
+/// Bytes per CQE slot for these setup flags (32 with CQE32).
+#[inline]
+pub const fn cqe_size(flags: u32) -> usize {
+    if flags & IORING_SETUP_CQE32 != 0 {
+        32
+    } else {
+        16
+    }
+}
+
+/// `(sq_entries, cq_entries)` the kernel will pick for `entries` and `p`,
+/// with its rules: entries 0 → `EINVAL`; above [`MAX_ENTRIES`] → `EINVAL`
+/// unless IORING_SETUP_CLAMP; rounded up to a power of two; CQ twice the
+/// SQ unless IORING_SETUP_CQSIZE (then `p.cq_entries`, 0 → `EINVAL`, at
+/// most [`MAX_CQ_ENTRIES`] unless CLAMP, and not below the SQ size).
+pub fn ring_entries(entries: u32, p: &io_uring_params) -> Result<(u32, u32), Errno> {
+    let clamp = p.flags & IORING_SETUP_CLAMP != 0;
+    if entries == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let sq = match entries {
+        e if e <= MAX_ENTRIES => e,
+        _ if clamp => MAX_ENTRIES,
+        _ => return Err(Errno::EINVAL),
+    };
+    let sq = sq.checked_next_power_of_two().ok_or(Errno::EINVAL)?;
+    let cq = if p.flags & IORING_SETUP_CQSIZE != 0 {
+        let cq = match p.cq_entries {
+            0 => return Err(Errno::EINVAL),
+            c if c <= MAX_CQ_ENTRIES => c,
+            _ if clamp => MAX_CQ_ENTRIES,
+            _ => return Err(Errno::EINVAL),
+        };
+        let cq = cq.checked_next_power_of_two().ok_or(Errno::EINVAL)?;
+        if cq < sq {
+            return Err(Errno::EINVAL);
+        }
+        cq
+    } else {
+        sq.checked_mul(2).ok_or(Errno::EINVAL)?
+    };
+    Ok((sq, cq))
+}
+
+/// Bytes of the shared rings (header, CQEs, SQ array), the kernel's
+/// `rings_size()`.
+pub fn rings_size(flags: u32, sq_entries: u32, cq_entries: u32) -> Result<usize, Errno> {
+    if (flags & IORING_SETUP_CQE_MIXED != 0 && cq_entries < 2)
+        || (flags & IORING_SETUP_SQE_MIXED != 0 && sq_entries < 2)
+    {
+        return Err(Errno::EINVAL);
+    }
+    let mut off = (cq_entries as usize)
+        .checked_mul(16)
+        .and_then(|c| c.checked_add(RINGS_HEADER))
+        .ok_or(Errno::EINVAL)?;
+    if flags & IORING_SETUP_CQE32 != 0 {
+        // The kernel doubles header + CQEs, not only the CQEs.
+        off = off.checked_mul(2).ok_or(Errno::EINVAL)?;
+    }
+    off = align_up(off, CACHE_LINE)?;
+    if flags & IORING_SETUP_NO_SQARRAY == 0 {
+        off = off
+            .checked_add(sq_entries as usize * 4)
+            .ok_or(Errno::EINVAL)?;
+    }
+    Ok(off)
+}
+
+/// Bytes of the SQE array.
+#[inline]
+pub fn sqes_size(flags: u32, sq_entries: u32) -> Result<usize, Errno> {
+    (sq_entries as usize)
+        .checked_mul(sqe_size(flags))
+        .ok_or(Errno::EINVAL)
+}
+
+/// Where the SQEs and rings go in caller memory for IORING_SETUP_NO_MMAP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemLayout {
+    /// Total bytes needed.
+    pub size: usize,
+    /// Required alignment of the memory's start ([`PAGE_SIZE`]).
+    pub align: usize,
+    /// Offset of the SQE array (always 0).
+    pub sqes_offset: usize,
+    /// Bytes reserved for the SQEs (page-rounded).
+    pub sqes_len: usize,
+    /// Offset of the rings (page aligned).
+    pub rings_offset: usize,
+    /// Bytes reserved for the rings (page-rounded).
+    pub rings_len: usize,
+    /// SQ entries the kernel will use.
+    pub sq_entries: u32,
+    /// CQ entries the kernel will use.
+    pub cq_entries: u32,
+}
+
+/// The exact memory `Ring::queue_init_mem` needs for `entries` and `p`.
+///
+/// Mirrors the sizing of `io_uring_memory_size_params()` (liburing), and
+/// adds the alignment. Kernel: 6.5+ (NO_MMAP).
+///
+/// Errors: `EINVAL` for entries the kernel would reject (0, too large
+/// without CLAMP, bad CQSIZE).
+///
+/// ```
+/// use uring_core::ring::{memory_layout, Params};
+/// let l = memory_layout(8, &Params::new()).unwrap();
+/// assert_eq!(l.align, uring_core::ring::PAGE_SIZE);
+/// assert!(l.size >= 8 * 64 + 16 * 16);
+/// ```
+pub fn memory_layout(entries: u32, p: &Params) -> Result<MemLayout, Errno> {
+    let (sq, cq) = ring_entries(entries, p)?;
+    let sqes_len = align_up(sqes_size(p.flags, sq)?, PAGE_SIZE)?;
+    let rings_len = align_up(rings_size(p.flags, sq, cq)?, PAGE_SIZE)?;
+    Ok(MemLayout {
+        size: sqes_len.checked_add(rings_len).ok_or(Errno::EINVAL)?,
+        align: PAGE_SIZE,
+        sqes_offset: 0,
+        sqes_len,
+        rings_offset: sqes_len,
+        rings_len,
+        sq_entries: sq,
+        cq_entries: cq,
+    })
+}
+
+/// Bytes of caller memory a NO_MMAP ring of `entries` with setup `flags`
+/// needs (aligned to [`PAGE_SIZE`]).
+///
+/// Mirrors `io_uring_memory_size()` (liburing). Kernel: 6.5+.
+///
+/// Errors: `EINVAL` as [`memory_layout`].
+pub fn memory_size(entries: u32, flags: u32) -> Result<usize, Errno> {
+    memory_layout(entries, &Params::new().with_flags(flags)).map(|l| l.size)
+}
+
+/// As [`memory_size`], with full parameters (CQSIZE, CLAMP, ...).
+///
+/// Mirrors `io_uring_memory_size_params()` (liburing). Kernel: 6.5+.
+///
+/// Errors: `EINVAL` as [`memory_layout`].
+pub fn memory_size_params(entries: u32, p: &Params) -> Result<usize, Errno> {
+    memory_layout(entries, p).map(|l| l.size)
+}
+
+#[inline]
+pub(crate) fn align_up(n: usize, a: usize) -> Result<usize, Errno> {
+    n.checked_add(a - 1)
+        .map(|v| v & !(a - 1))
+        .ok_or(Errno::EINVAL)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_rules() {
+        let p = Params::new();
+        assert_eq!(ring_entries(0, &p), Err(Errno::EINVAL));
+        assert_eq!(ring_entries(1, &p), Ok((1, 2)));
+        assert_eq!(ring_entries(5, &p), Ok((8, 16)));
+        assert_eq!(ring_entries(MAX_ENTRIES + 1, &p), Err(Errno::EINVAL));
+        let c = Params::new().with_flags(IORING_SETUP_CLAMP);
+        assert_eq!(
+            ring_entries(u32::MAX, &c),
+            Ok((MAX_ENTRIES, MAX_CQ_ENTRIES))
+        );
+        let q = Params::new().cq_size(3);
+        assert_eq!(ring_entries(8, &q), Err(Errno::EINVAL)); // 4 < 8
+        assert_eq!(ring_entries(2, &q), Ok((2, 4)));
+        assert_eq!(
+            ring_entries(2, &Params::new().cq_size(0)),
+            Err(Errno::EINVAL)
+        );
+    }
+
+    #[test]
+    fn rings_size_formula() {
+        // header + 16 CQEs of 16 bytes, cache aligned, + 8 u32 SQ indices.
+        assert_eq!(rings_size(0, 8, 16), Ok(320 + 256 + 32));
+        assert_eq!(rings_size(IORING_SETUP_NO_SQARRAY, 8, 16), Ok(320 + 256));
+        assert_eq!(
+            rings_size(IORING_SETUP_CQE32, 8, 16),
+            Ok((320 + 256) * 2 + 32)
+        );
+        assert_eq!(rings_size(IORING_SETUP_CQE_MIXED, 1, 1), Err(Errno::EINVAL));
+    }
+
+    #[test]
+    fn layout_is_page_rounded() {
+        let l = memory_layout(8, &Params::new()).unwrap();
+        assert_eq!(l.sqes_len, PAGE_SIZE);
+        assert_eq!(l.rings_offset, PAGE_SIZE);
+        assert_eq!(l.size, 2 * PAGE_SIZE);
+        let big = memory_layout(4096, &Params::new().with_flags(IORING_SETUP_SQE128)).unwrap();
+        assert_eq!(big.sqes_len, 4096 * 128);
+        assert_eq!(big.size % PAGE_SIZE, 0);
+    }
+}

@@ -1,0 +1,233 @@
+//! Mapping the rings: kernel mmaps (single or separate SQ/CQ/SQE regions)
+//! or caller memory (IORING_SETUP_NO_MMAP), and what Drop undoes.
+
+use super::layout::{cqe_size, sqe_size};
+use crate::queue::{CqPtrs, SqPtrs};
+use crate::syscall;
+use crate::Errno;
+use core::ffi::c_void;
+use core::ptr;
+use uring_sys::{
+    io_uring_cqe, io_uring_params, io_uring_sqe, IORING_FEAT_SINGLE_MMAP, IORING_OFF_CQ_RING,
+    IORING_OFF_SQES, IORING_OFF_SQ_RING, IORING_SETUP_CQE32, IORING_SETUP_NO_SQARRAY,
+    IORING_SETUP_SQE128, IORING_SETUP_SQ_REWIND,
+};
+
+/// One region setup created and Drop must unmap (`len == 0`: none).
+#[derive(Debug)]
+pub(crate) struct Mapping {
+    pub(crate) ptr: *mut c_void,
+    pub(crate) len: usize,
+}
+
+impl Mapping {
+    pub(crate) const NONE: Mapping = Mapping {
+        ptr: ptr::null_mut(),
+        len: 0,
+    };
+
+    /// `mmap(MAP_SHARED | MAP_POPULATE)` of `len` bytes of `fd` at `off`.
+    pub(crate) fn of_ring(fd: i32, len: usize, off: u32) -> Result<Mapping, Errno> {
+        // SAFETY: a fresh mapping at a kernel-chosen address overlaps
+        // nothing we use.
+        let ptr = unsafe {
+            syscall::mmap(
+                ptr::null_mut(),
+                len,
+                syscall::PROT_RW,
+                syscall::MAP_SHARED | syscall::MAP_POPULATE,
+                fd,
+                off as u64,
+            )
+        }?;
+        Ok(Mapping { ptr, len })
+    }
+
+    /// Anonymous shared memory (for NO_MMAP rings without caller memory).
+    pub(crate) fn anonymous(len: usize) -> Result<Mapping, Errno> {
+        // SAFETY: as in `of_ring`.
+        let ptr = unsafe {
+            syscall::mmap(
+                ptr::null_mut(),
+                len,
+                syscall::PROT_RW,
+                syscall::MAP_SHARED | syscall::MAP_ANONYMOUS | syscall::MAP_POPULATE,
+                -1,
+                0,
+            )
+        }?;
+        Ok(Mapping { ptr, len })
+    }
+
+    pub(crate) fn base(&self) -> *mut u8 {
+        self.ptr.cast()
+    }
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        if self.len != 0 {
+            // SAFETY: we created this mapping and nothing refers to it once
+            // its owner (the Ring) is dropped. An error cannot be reported
+            // from Drop and leaves nothing to undo.
+            let _ = unsafe { syscall::munmap(self.ptr, self.len) };
+        }
+    }
+}
+
+/// What setup mapped: Drop of each unmaps it (caller memory is never here).
+#[derive(Debug)]
+pub(crate) struct Maps {
+    pub(crate) sq_ring: Mapping,
+    pub(crate) cq_ring: Mapping,
+    pub(crate) sqes: Mapping,
+}
+
+impl Maps {
+    pub(crate) const NONE: Maps = Maps {
+        sq_ring: Mapping::NONE,
+        cq_ring: Mapping::NONE,
+        sqes: Mapping::NONE,
+    };
+}
+
+/// Where the three regions live and how long each is (for bounds checks).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Regions {
+    pub(crate) sq_ring: *mut u8,
+    pub(crate) sq_ring_len: usize,
+    pub(crate) cq_ring: *mut u8,
+    pub(crate) cq_ring_len: usize,
+    pub(crate) sqes: *mut u8,
+    pub(crate) sqes_len: usize,
+}
+
+/// Sizes of the SQ and CQ ring mappings as liburing computes them.
+fn ring_sizes(p: &io_uring_params) -> Result<(usize, usize), Errno> {
+    let sq = if p.flags & IORING_SETUP_NO_SQARRAY != 0 {
+        0
+    } else {
+        (p.sq_off.array as usize)
+            .checked_add(p.sq_entries as usize * 4)
+            .ok_or(Errno::EINVAL)?
+    };
+    let cq = (p.cq_entries as usize)
+        .checked_mul(cqe_size(p.flags))
+        .and_then(|c| c.checked_add(p.cq_off.cqes as usize))
+        .ok_or(Errno::EINVAL)?;
+    Ok((sq, cq))
+}
+
+/// Maps the rings of `fd` the kernel allocated (`io_uring_queue_mmap`):
+/// one mapping for both rings with IORING_FEAT_SINGLE_MMAP, else two, plus
+/// the SQEs. On error everything mapped so far is unmapped.
+pub(crate) fn map_kernel(fd: i32, p: &io_uring_params) -> Result<(Maps, Regions), Errno> {
+    let (mut sq_len, mut cq_len) = ring_sizes(p)?;
+    let mut maps = Maps::NONE;
+    if p.features & IORING_FEAT_SINGLE_MMAP != 0 {
+        sq_len = sq_len.max(cq_len);
+        cq_len = sq_len;
+        maps.sq_ring = Mapping::of_ring(fd, sq_len, IORING_OFF_SQ_RING)?;
+    } else {
+        maps.sq_ring = Mapping::of_ring(fd, sq_len, IORING_OFF_SQ_RING)?;
+        maps.cq_ring = Mapping::of_ring(fd, cq_len, IORING_OFF_CQ_RING)?;
+    }
+    let sqes_len = (p.sq_entries as usize)
+        .checked_mul(sqe_size(p.flags))
+        .ok_or(Errno::EINVAL)?;
+    maps.sqes = Mapping::of_ring(fd, sqes_len, IORING_OFF_SQES)?;
+    let cq_base = if maps.cq_ring.len != 0 {
+        maps.cq_ring.base()
+    } else {
+        maps.sq_ring.base()
+    };
+    let r = Regions {
+        sq_ring: maps.sq_ring.base(),
+        sq_ring_len: sq_len,
+        cq_ring: cq_base,
+        cq_ring_len: cq_len,
+        sqes: maps.sqes.base(),
+        sqes_len,
+    };
+    Ok((maps, r))
+}
+
+/// `base + off` as a `*mut T` if `off + size_of::<T>() * n` fits in `len`
+/// and is aligned; `EINVAL` otherwise (a kernel offset we cannot trust).
+fn field<T>(base: *mut u8, len: usize, off: u32, n: usize) -> Result<*mut T, Errno> {
+    let off = off as usize;
+    let end = core::mem::size_of::<T>()
+        .checked_mul(n)
+        .and_then(|b| b.checked_add(off))
+        .ok_or(Errno::EINVAL)?;
+    if end > len || off % core::mem::align_of::<T>() != 0 {
+        return Err(Errno::EINVAL);
+    }
+    // wrapping_add: in bounds of the region (checked above).
+    Ok(base.wrapping_add(off).cast())
+}
+
+/// Queue pointers from the kernel's offsets, every one bounds-checked
+/// against its region. Reads the ring masks the kernel wrote.
+///
+/// # Safety
+/// The regions are valid for their lengths and hold a ring the kernel
+/// set up with `p`.
+pub(crate) unsafe fn queue_ptrs(
+    p: &io_uring_params,
+    r: &Regions,
+) -> Result<(SqPtrs, CqPtrs, *mut u32), Errno> {
+    let (sb, sl, cb, cl) = (r.sq_ring, r.sq_ring_len, r.cq_ring, r.cq_ring_len);
+    let so = &p.sq_off;
+    let co = &p.cq_off;
+    let sq_mask_p = field::<u32>(sb, sl, so.ring_mask, 1)?;
+    let cq_mask_p = field::<u32>(cb, cl, co.ring_mask, 1)?;
+    // SAFETY: in bounds, aligned; the kernel wrote these at setup and never
+    // changes them.
+    let (sq_mask, cq_mask) = unsafe { (sq_mask_p.read_volatile(), cq_mask_p.read_volatile()) };
+    let sq_shift = u32::from(p.flags & IORING_SETUP_SQE128 != 0);
+    let cq_shift = u32::from(p.flags & IORING_SETUP_CQE32 != 0);
+    let sq_entries = p.sq_entries;
+    let cq_entries = p.cq_entries;
+    if sq_mask != sq_entries.wrapping_sub(1) || cq_mask != cq_entries.wrapping_sub(1) {
+        return Err(Errno::EINVAL);
+    }
+    if (sq_entries as usize)
+        .checked_mul(sqe_size(p.flags))
+        .map_or(true, |n| n > r.sqes_len)
+    {
+        return Err(Errno::EINVAL);
+    }
+    let sq = SqPtrs {
+        khead: field(sb, sl, so.head, 1)?,
+        ktail: field(sb, sl, so.tail, 1)?,
+        kflags: field(sb, sl, so.flags, 1)?,
+        kdropped: field(sb, sl, so.dropped, 1)?,
+        sqes: r.sqes.cast::<io_uring_sqe>(),
+        entries: sq_entries,
+        mask: sq_mask,
+        shift: sq_shift,
+        rewind: p.flags & IORING_SETUP_SQ_REWIND != 0,
+    };
+    let cq = CqPtrs {
+        khead: field(cb, cl, co.head, 1)?,
+        ktail: field(cb, cl, co.tail, 1)?,
+        // cq_off.flags is 0 on kernels before 5.8 (no CQ flags word).
+        kflags: if co.flags == 0 {
+            ptr::null_mut()
+        } else {
+            field(cb, cl, co.flags, 1)?
+        },
+        koverflow: field(cb, cl, co.overflow, 1)?,
+        cqes: field::<io_uring_cqe>(cb, cl, co.cqes, (cq_entries as usize) << cq_shift)?,
+        entries: cq_entries,
+        mask: cq_mask,
+        shift: cq_shift,
+    };
+    let array = if p.flags & IORING_SETUP_NO_SQARRAY != 0 {
+        ptr::null_mut()
+    } else {
+        field::<u32>(sb, sl, so.array, sq_entries as usize)?
+    };
+    Ok((sq, cq, array))
+}

@@ -1,0 +1,587 @@
+//! [`Ring`]: setting up an io_uring instance, mapping its queues (kernel
+//! mmaps, or caller memory with IORING_SETUP_NO_MMAP), and tearing it down.
+//!
+//! Submission lives in [`crate::sq`], completion in [`crate::cq`],
+//! registration in [`crate::register`]; all are methods of [`Ring`].
+
+mod layout;
+mod mmap;
+mod params;
+
+pub use layout::{
+    cqe_size, memory_layout, memory_size, memory_size_params, ring_entries, rings_size, sqe_size,
+    sqes_size, MemLayout, MAX_CQ_ENTRIES, MAX_ENTRIES, PAGE_SIZE, RINGS_HEADER,
+};
+pub use params::Params;
+
+use crate::queue::{CqRing, SqRing};
+use crate::syscall;
+use crate::Errno;
+use core::ffi::c_void;
+use mmap::{Mapping, Maps, Regions};
+use uring_sys::{
+    io_uring_params, io_uring_rsrc_update, IORING_ENTER_NO_IOWAIT, IORING_ENTER_REGISTERED_RING,
+    IORING_FEAT_NO_IOWAIT, IORING_FEAT_REG_REG_RING, IORING_REGISTER_USE_REGISTERED_RING,
+    IORING_SETUP_NO_MMAP, IORING_SETUP_REGISTERED_FD_ONLY, IORING_UNREGISTER_RING_FDS,
+};
+
+/// The ring fd is registered: enter with IORING_ENTER_REGISTERED_RING.
+const INT_REG_RING: u8 = 1;
+/// Register calls may use the registered index too (IORING_FEAT_REG_REG_RING).
+const INT_REG_REG_RING: u8 = 2;
+/// Every enter adds IORING_ENTER_NO_IOWAIT (`set_iowait(false)`).
+const INT_NO_IOWAIT: u8 = 4;
+
+/// An io_uring instance: its fd, the mapped submission and completion
+/// queues, and the setup flags and features.
+///
+/// Mirrors `struct io_uring` (liburing). Dropping it does what
+/// `io_uring_queue_exit()` does: unregisters a registered ring fd, closes
+/// the fd and unmaps exactly the regions setup mapped (never caller
+/// memory). Kernel: 5.1+.
+///
+/// ```no_run
+/// use uring_core::Ring;
+/// let mut ring = Ring::queue_init(8, 0)?;
+/// let sqe = ring.get_sqe().ok_or(uring_core::Errno::EBUSY)?;
+/// sqe.opcode = uring_core::sys::IORING_OP_NOP as u8;
+/// sqe.user_data = 7;
+/// ring.submit_and_wait(1)?;
+/// let cqe = ring.wait_cqe()?;
+/// assert_eq!(cqe.user_data, 7);
+/// ring.cqe_seen(&cqe);
+/// # Ok::<(), uring_core::Errno>(())
+/// ```
+#[derive(Debug)]
+pub struct Ring {
+    pub(crate) sq: SqRing,
+    pub(crate) cq: CqRing,
+    flags: u32,
+    features: u32,
+    /// The real fd, or -1 (IORING_SETUP_REGISTERED_FD_ONLY, or closed).
+    fd: i32,
+    /// What io_uring_enter gets: `fd`, or the registered index.
+    enter_fd: u32,
+    int_flags: u8,
+    /// What setup mapped; unmapped when the Ring's fields drop, after
+    /// `Drop for Ring` closed the fd.
+    _maps: Maps,
+    /// Where the SQ ring, CQ ring and SQEs live (for `ring_dontfork`).
+    regions: Regions,
+}
+
+// SAFETY: the raw pointers point into memory owned by the ring (mappings or
+// caller memory promised to outlive it); nothing is tied to a thread except
+// with IORING_SETUP_SINGLE_ISSUER, where the kernel itself returns EEXIST
+// to other submitters rather than misbehaving.
+unsafe impl Send for Ring {}
+
+impl Ring {
+    /// Sets up a ring with `entries` SQ entries and `IORING_SETUP_*` flags.
+    ///
+    /// Mirrors `io_uring_queue_init()` (liburing). Kernel: 5.1+.
+    ///
+    /// Errors: `EINVAL` (entries 0 or above 32768 without CLAMP, unknown or
+    /// conflicting flags), `ENOMEM`, `EMFILE`/`ENFILE`, `EPERM` (io_uring
+    /// disabled by sysctl), `ENOSYS` (kernel without io_uring).
+    pub fn queue_init(entries: u32, flags: u32) -> Result<Ring, Errno> {
+        Self::queue_init_params(entries, &mut Params::new().with_flags(flags))
+    }
+
+    /// Sets up a ring from full parameters; the kernel's answers
+    /// (`sq_entries`, `cq_entries`, `features`, offsets) are written back
+    /// to `p`.
+    ///
+    /// With IORING_SETUP_NO_MMAP and no caller memory, the rings go in an
+    /// anonymous shared mapping of [`memory_size_params`] bytes, unmapped
+    /// on Drop (as liburing does; kernels before 6.13 need it to fit one
+    /// page or fail with `EINVAL`). Use [`queue_init_mem`](Self::queue_init_mem)
+    /// to supply the memory.
+    ///
+    /// Mirrors `io_uring_queue_init_params()` (liburing). Kernel: 5.1+.
+    ///
+    /// Errors: as [`queue_init`](Self::queue_init).
+    pub fn queue_init_params(entries: u32, p: &mut Params) -> Result<Ring, Errno> {
+        if p.flags & IORING_SETUP_NO_MMAP != 0 {
+            let l = memory_layout(entries, p)?;
+            let m = Mapping::anonymous(l.size)?;
+            // SAFETY: a fresh private-to-us mapping of exactly l.size bytes,
+            // page aligned; it moves into the ring and lives as long.
+            return unsafe { Self::setup_mem(entries, p, m.base(), l.size, m) };
+        }
+        // SAFETY: p is a valid io_uring_params; no NO_MMAP, so the kernel
+        // reads no user addresses.
+        let fd = unsafe { syscall::io_uring_setup(entries, &mut p.0) }?;
+        // SAFETY: a fresh io_uring fd, owned by nobody else, with the
+        // parameters its setup returned.
+        unsafe { Self::queue_mmap(fd, p) }
+    }
+
+    /// Maps a ring fd that was set up by hand with
+    /// [`syscall::io_uring_setup`] and takes ownership of it (Drop closes
+    /// it, also when this fails). Uses one mapping for both rings with
+    /// IORING_FEAT_SINGLE_MMAP in `p.features`, separate SQ and CQ ring
+    /// mappings otherwise, plus the SQE mapping.
+    ///
+    /// Mirrors `io_uring_queue_mmap()` (liburing). Kernel: 5.1+.
+    ///
+    /// Errors: `EINVAL` (offsets in `p` that do not fit the mappings,
+    /// a NO_MMAP ring), `ENOMEM`, and what `mmap` returns.
+    ///
+    /// # Safety
+    /// `fd` is an io_uring fd nobody else closes, and `p` holds the
+    /// parameters its `io_uring_setup` returned.
+    pub unsafe fn queue_mmap(fd: i32, p: &Params) -> Result<Ring, Errno> {
+        if p.flags & IORING_SETUP_NO_MMAP != 0 {
+            discard_fd(fd, p.flags);
+            return Err(Errno::EINVAL);
+        }
+        match mmap::map_kernel(fd, p) {
+            Ok((maps, r)) => Self::from_parts(fd, p, maps, &r),
+            Err(e) => {
+                discard_fd(fd, p.flags);
+                Err(e)
+            }
+        }
+    }
+
+    /// Sets up a ring whose SQEs and rings live in caller memory
+    /// (IORING_SETUP_NO_MMAP, added to `p.flags`): no mmap syscall at all.
+    /// The memory is zeroed first. [`memory_layout`] gives the size and
+    /// alignment needed.
+    ///
+    /// Mirrors `io_uring_queue_init_mem()` (liburing), returning the ring
+    /// instead of the bytes used. Kernel: 6.5+.
+    ///
+    /// Errors: `EINVAL` if `mem` is null or not [`PAGE_SIZE`]-aligned (or
+    /// for entries/flags as [`queue_init`](Self::queue_init)); `ENOMEM` if
+    /// `len` is smaller than [`memory_size_params`] (checked before any
+    /// syscall); `EINVAL` from kernels before 6.13 when a region larger than
+    /// a page is not in one huge page.
+    ///
+    /// # Safety
+    /// `mem` is valid for reads and writes of `len` bytes, stays valid
+    /// (not freed, unmapped or reused) until the ring is dropped, and is
+    /// accessed by nobody else meanwhile: the kernel reads and writes it.
+    pub unsafe fn queue_init_mem(
+        entries: u32,
+        p: &mut Params,
+        mem: *mut u8,
+        len: usize,
+    ) -> Result<Ring, Errno> {
+        p.flags |= IORING_SETUP_NO_MMAP;
+        // SAFETY: forwarded to the caller's contract; nothing to unmap.
+        unsafe { Self::setup_mem(entries, p, mem, len, Mapping::NONE) }
+    }
+
+    /// NO_MMAP setup in `[mem, mem + len)`; `own` is the mapping to unmap
+    /// on Drop (or NONE for caller memory).
+    ///
+    /// # Safety
+    /// As [`queue_init_mem`](Self::queue_init_mem).
+    unsafe fn setup_mem(
+        entries: u32,
+        p: &mut Params,
+        mem: *mut u8,
+        len: usize,
+        own: Mapping,
+    ) -> Result<Ring, Errno> {
+        p.flags |= IORING_SETUP_NO_MMAP;
+        let l = memory_layout(entries, p)?;
+        if mem.is_null() || (mem as usize) % l.align != 0 {
+            return Err(Errno::EINVAL);
+        }
+        if len < l.size {
+            return Err(Errno::ENOMEM);
+        }
+        // SAFETY: the caller promises len writable bytes; zeroing clears
+        // stale indices of a previous ring in the same memory.
+        unsafe { core::ptr::write_bytes(mem, 0, l.size) };
+        let sqes = mem.wrapping_add(l.sqes_offset);
+        let rings = mem.wrapping_add(l.rings_offset);
+        p.sq_off.user_addr = sqes as u64;
+        p.cq_off.user_addr = rings as u64;
+        // SAFETY: p is valid; the user addresses point to l.size bytes the
+        // caller lends to the kernel for the ring's life (contract).
+        let fd = unsafe { syscall::io_uring_setup(entries, &mut p.0) }?;
+        if p.sq_entries != l.sq_entries || p.cq_entries != l.cq_entries {
+            // The kernel sized the rings differently from our layout.
+            discard_fd(fd, p.flags);
+            return Err(Errno::EINVAL);
+        }
+        let r = Regions {
+            sq_ring: rings,
+            sq_ring_len: l.rings_len,
+            cq_ring: rings,
+            cq_ring_len: l.rings_len,
+            sqes,
+            sqes_len: l.sqes_len,
+        };
+        let maps = Maps {
+            sq_ring: own,
+            cq_ring: Mapping::NONE,
+            sqes: Mapping::NONE,
+        };
+        Self::from_parts(fd, p, maps, &r)
+    }
+
+    /// Builds the ring from a set-up fd and its regions; closes the fd
+    /// (and drops `maps`) on error.
+    fn from_parts(fd: i32, p: &io_uring_params, maps: Maps, r: &Regions) -> Result<Ring, Errno> {
+        let reg_only = p.flags & IORING_SETUP_REGISTERED_FD_ONLY != 0;
+        let fail = |e: Errno| -> Result<Ring, Errno> {
+            discard_fd(fd, p.flags);
+            Err(e)
+        };
+        // SAFETY: the regions are valid for their lengths (mapped by us or
+        // promised by the caller) and hold the ring the kernel set up with p.
+        let (sqp, cqp, array) = match unsafe { mmap::queue_ptrs(p, r) } {
+            Ok(v) => v,
+            Err(e) => return fail(e),
+        };
+        // SAFETY: every pointer was bounds-checked against regions that
+        // live as long as the ring (maps move into it, caller memory is
+        // promised to).
+        let sq = match unsafe { SqRing::new(sqp) } {
+            Ok(v) => v,
+            Err(e) => return fail(e),
+        };
+        // SAFETY: as above.
+        let cq = match unsafe { CqRing::new(cqp) } {
+            Ok(v) => v,
+            Err(e) => return fail(e),
+        };
+        if !array.is_null() {
+            // The SQ index array maps ring slot i to SQE i, set once here
+            // (as liburing does) so submission never touches it again.
+            for i in 0..sqp.entries {
+                // SAFETY: array was checked to hold sq_entries u32s; the
+                // kernel only reads it during io_uring_enter, not now.
+                unsafe { array.add(i as usize).write_volatile(i) };
+            }
+        }
+        let mut ring = Ring {
+            sq,
+            cq,
+            flags: p.flags,
+            features: p.features,
+            fd,
+            enter_fd: fd as u32,
+            int_flags: 0,
+            _maps: maps,
+            regions: *r,
+        };
+        if reg_only {
+            // setup returned a registered ring index, not an fd.
+            ring.fd = -1;
+            ring.int_flags = INT_REG_RING | INT_REG_REG_RING;
+        }
+        Ok(ring)
+    }
+
+    /// Tears the ring down now (the same as dropping it): unregisters a
+    /// registered ring fd, closes the fd, unmaps what setup mapped.
+    ///
+    /// Mirrors `io_uring_queue_exit()` (liburing). Kernel: 5.1+.
+    #[inline]
+    pub fn queue_exit(self) {}
+
+    /// The ring's file descriptor, or -1 with
+    /// IORING_SETUP_REGISTERED_FD_ONLY or after [`close_ring_fd`](Self::close_ring_fd).
+    ///
+    /// Mirrors `ring->ring_fd` (liburing). Kernel: 5.1+.
+    #[inline]
+    pub fn ring_fd(&self) -> i32 {
+        self.fd
+    }
+
+    /// What `io_uring_enter` is called with: the registered index if the
+    /// ring fd is registered, else the fd.
+    ///
+    /// Mirrors `ring->enter_ring_fd` (liburing).
+    #[inline]
+    pub fn enter_ring_fd(&self) -> u32 {
+        self.enter_fd
+    }
+
+    /// The `IORING_SETUP_*` flags the ring was set up with.
+    ///
+    /// Mirrors `ring->flags` (liburing).
+    #[inline]
+    pub fn flags(&self) -> u32 {
+        self.flags
+    }
+
+    /// The `IORING_FEAT_*` bits the kernel reported at setup.
+    ///
+    /// Mirrors `ring->features` (liburing).
+    #[inline]
+    pub fn features(&self) -> u32 {
+        self.features
+    }
+
+    /// Number of SQ slots.
+    #[inline]
+    pub fn sq_entries(&self) -> u32 {
+        self.sq.entries()
+    }
+
+    /// Number of CQ slots.
+    #[inline]
+    pub fn cq_entries(&self) -> u32 {
+        self.cq.entries()
+    }
+
+    /// The registered ring index, if the ring fd is registered.
+    #[inline]
+    pub fn registered_index(&self) -> Option<u32> {
+        (self.int_flags & INT_REG_RING != 0).then_some(self.enter_fd)
+    }
+
+    /// Records that the ring fd is registered at `idx` (what
+    /// `IORING_REGISTER_RING_FDS` returned in `offset`): from now on every
+    /// enter uses IORING_ENTER_REGISTERED_RING with `idx`, and, when the
+    /// kernel has IORING_FEAT_REG_REG_RING, every [`register_raw`](Self::register_raw)
+    /// uses IORING_REGISTER_USE_REGISTERED_RING. Drop unregisters it.
+    ///
+    /// Low level: `Ring::register_ring_fd()` calls this. A wrong index is
+    /// not unsafe; the kernel then answers `EBADF`/`ENXIO`.
+    #[inline]
+    pub fn set_registered_index(&mut self, idx: u32) {
+        self.enter_fd = idx;
+        self.int_flags |= INT_REG_RING;
+        if self.features & IORING_FEAT_REG_REG_RING != 0 {
+            self.int_flags |= INT_REG_REG_RING;
+        }
+    }
+
+    /// Forgets the registered index (after `IORING_UNREGISTER_RING_FDS`):
+    /// enter and register go back to the plain fd. Does nothing when the
+    /// fd is closed or was never a real fd (there is nothing to go back to).
+    #[inline]
+    pub fn clear_registered_index(&mut self) {
+        if self.fd >= 0 {
+            self.enter_fd = self.fd as u32;
+            self.int_flags &= !(INT_REG_RING | INT_REG_REG_RING);
+        }
+    }
+
+    /// Closes the ring's real fd once it is registered; the ring keeps
+    /// working through the registered index.
+    ///
+    /// Mirrors `io_uring_close_ring_fd()` (liburing). Kernel: 5.18+
+    /// (needs IORING_FEAT_REG_REG_RING, 6.3+, for later registrations).
+    ///
+    /// Errors: `EOPNOTSUPP` without IORING_FEAT_REG_REG_RING, `EINVAL` if
+    /// the fd is not registered, `EBADF` if already closed.
+    pub fn close_ring_fd(&mut self) -> Result<(), Errno> {
+        if self.features & IORING_FEAT_REG_REG_RING == 0 {
+            return Err(Errno::EOPNOTSUPP);
+        }
+        if self.int_flags & INT_REG_RING == 0 {
+            return Err(Errno::EINVAL);
+        }
+        if self.fd < 0 {
+            return Err(Errno::EBADF);
+        }
+        syscall::close(self.fd)?;
+        self.fd = -1;
+        Ok(())
+    }
+
+    /// Keeps the ring's memory out of forked children (`MADV_DONTFORK` on
+    /// the SQEs and both rings), so a child cannot touch the parent's ring
+    /// and copy-on-write never splits pages the kernel has pinned. For a
+    /// NO_MMAP ring this applies to the caller's memory region (whole
+    /// pages).
+    ///
+    /// Mirrors `io_uring_ring_dontfork()` (liburing). Kernel: 5.1+.
+    ///
+    /// Errors: what `madvise` returns (`EINVAL`, `ENOMEM`).
+    pub fn ring_dontfork(&self) -> Result<(), Errno> {
+        let r = &self.regions;
+        let mut areas = [
+            (r.sqes, r.sqes_len),
+            (r.sq_ring, r.sq_ring_len),
+            (r.cq_ring, 0),
+        ];
+        if r.cq_ring != r.sq_ring {
+            areas[2].1 = r.cq_ring_len;
+        }
+        for (ptr, len) in areas {
+            if len != 0 {
+                // SAFETY: MADV_DONTFORK changes no contents; the range lies
+                // in memory the ring owns or was lent for its life.
+                unsafe { syscall::madvise(ptr.cast(), len, syscall::MADV_DONTFORK) }?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a task waiting on this ring counts as in iowait (the
+    /// default); `false` makes every later enter pass
+    /// IORING_ENTER_NO_IOWAIT.
+    ///
+    /// Mirrors `io_uring_set_iowait()` (liburing). Kernel: 6.15+
+    /// (IORING_FEAT_NO_IOWAIT).
+    ///
+    /// Errors: `EOPNOTSUPP` on kernels without IORING_FEAT_NO_IOWAIT.
+    pub fn set_iowait(&mut self, enable_iowait: bool) -> Result<(), Errno> {
+        if self.features & IORING_FEAT_NO_IOWAIT == 0 {
+            return Err(Errno::EOPNOTSUPP);
+        }
+        if enable_iowait {
+            self.int_flags &= !INT_NO_IOWAIT;
+        } else {
+            self.int_flags |= INT_NO_IOWAIT;
+        }
+        Ok(())
+    }
+
+    /// `io_uring_register(2)` on this ring: through the registered index
+    /// with IORING_REGISTER_USE_REGISTERED_RING ORed into `opcode` when the
+    /// ring fd is registered (and the kernel supports it), else on the fd.
+    /// Returns the kernel's non-negative result.
+    ///
+    /// Mirrors liburing's internal `do_register()`. Kernel: 5.1+ (opcodes
+    /// vary).
+    ///
+    /// Errors: whatever the opcode returns (`EINVAL`, `EBADF`, `EFAULT`,
+    /// `EBUSY`, `ENOMEM`, `EEXIST`, ...).
+    ///
+    /// # Safety
+    /// `arg` is valid for what `opcode` makes the kernel read or write with
+    /// `nr_args`, and memory registered with the kernel outlives its
+    /// registration.
+    pub unsafe fn register_raw(
+        &self,
+        opcode: u32,
+        arg: *const c_void,
+        nr_args: u32,
+    ) -> Result<u32, Errno> {
+        let (fd, op) = if self.int_flags & INT_REG_REG_RING != 0 {
+            (
+                self.enter_fd as i32,
+                opcode | IORING_REGISTER_USE_REGISTERED_RING,
+            )
+        } else {
+            (self.fd, opcode)
+        };
+        // SAFETY: forwarded to the caller's contract.
+        unsafe { syscall::io_uring_register(fd, op, arg, nr_args) }
+    }
+
+    /// `io_uring_enter(2)` on this ring, adding IORING_ENTER_REGISTERED_RING
+    /// and using the index when the ring fd is registered.
+    ///
+    /// Mirrors `io_uring_enter2()` (liburing) bound to a ring. Kernel: 5.1+.
+    ///
+    /// Errors: `EAGAIN`/`EBUSY` (resources, CQ overflow backlog), `EINTR`,
+    /// `ETIME` (timeout with IORING_ENTER_EXT_ARG), `EBADFD` (disabled
+    /// ring), `EEXIST` (SINGLE_ISSUER from another task), `EINVAL`.
+    ///
+    /// # Safety
+    /// `arg`/`argsz` are null/8 or a valid sigset (8 bytes), or with
+    /// IORING_ENTER_EXT_ARG a valid `io_uring_getevents_arg` whose pointers
+    /// are valid; SQEs up to the published tail are fully written.
+    pub unsafe fn enter(
+        &self,
+        to_submit: u32,
+        min_complete: u32,
+        flags: u32,
+        arg: *const c_void,
+        argsz: usize,
+    ) -> Result<u32, Errno> {
+        let mut flags = flags;
+        if self.int_flags & INT_REG_RING != 0 {
+            flags |= IORING_ENTER_REGISTERED_RING;
+        }
+        if self.int_flags & INT_NO_IOWAIT != 0 {
+            flags |= IORING_ENTER_NO_IOWAIT;
+        }
+        // SAFETY: forwarded to the caller's contract; enter_fd is ours.
+        unsafe {
+            syscall::io_uring_enter(self.enter_fd, to_submit, min_complete, flags, arg, argsz)
+        }
+    }
+}
+
+/// Releases what io_uring_setup returned when setup fails later: closes
+/// the fd, or unregisters the index with IORING_SETUP_REGISTERED_FD_ONLY.
+fn discard_fd(fd: i32, flags: u32) {
+    if flags & IORING_SETUP_REGISTERED_FD_ONLY != 0 {
+        unregister_index(fd as u32);
+    } else {
+        let _ = syscall::close(fd);
+    }
+}
+
+/// Unregisters registered ring index `idx` of the current task, through
+/// the index itself (IORING_FEAT_REG_REG_RING). Best effort (Drop/error
+/// paths).
+fn unregister_index(idx: u32) {
+    let up = io_uring_rsrc_update {
+        offset: idx,
+        resv: 0,
+        data: 0,
+    };
+    // SAFETY: the kernel reads one io_uring_rsrc_update from `up`.
+    let _ = unsafe {
+        syscall::io_uring_register(
+            idx as i32,
+            IORING_UNREGISTER_RING_FDS | IORING_REGISTER_USE_REGISTERED_RING,
+            &up as *const io_uring_rsrc_update as *const c_void,
+            1,
+        )
+    };
+}
+
+impl Drop for Ring {
+    fn drop(&mut self) {
+        if self.int_flags & INT_REG_RING != 0 {
+            if self.fd >= 0 {
+                let up = io_uring_rsrc_update {
+                    offset: self.enter_fd,
+                    resv: 0,
+                    data: 0,
+                };
+                // SAFETY: the kernel reads one io_uring_rsrc_update.
+                let _ = unsafe {
+                    syscall::io_uring_register(
+                        self.fd,
+                        IORING_UNREGISTER_RING_FDS,
+                        &up as *const io_uring_rsrc_update as *const c_void,
+                        1,
+                    )
+                };
+            } else {
+                unregister_index(self.enter_fd);
+            }
+        }
+        if self.fd >= 0 {
+            let _ = syscall::close(self.fd);
+        }
+        // The mappings in `_maps` unmap themselves when dropped right after.
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::os::fd::AsRawFd for Ring {
+    /// The ring fd (-1 when closed or REGISTERED_FD_ONLY).
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self.fd
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::os::fd::AsFd for Ring {
+    /// The ring fd. Panics if the ring has no real fd
+    /// (IORING_SETUP_REGISTERED_FD_ONLY, or after `close_ring_fd`), as a
+    /// `BorrowedFd` cannot be -1; check [`Ring::ring_fd`] first then.
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        assert!(self.fd >= 0, "ring has no real fd");
+        // SAFETY: fd is open (>= 0, closed only through &mut self) for as
+        // long as the borrow of self.
+        unsafe { std::os::fd::BorrowedFd::borrow_raw(self.fd) }
+    }
+}

@@ -7,7 +7,8 @@
 //! | [`errno`] | [`Errno`], the error of every fallible call |
 //! | [`syscall`] | inline-asm `io_uring_setup/enter/register`, `mmap`, ... |
 //! | [`ring`] | [`Ring`]: setup, mapping (incl. `IORING_SETUP_NO_MMAP` in caller memory), teardown |
-//! | [`sq`] / [`cq`] | submission and completion queues |
+//! | [`queue`] | SQ/CQ index arithmetic over plain pointers (testable without a kernel) |
+//! | [`sq`] / [`cq`] | submission and completion queues on a [`Ring`] |
 //! | [`register`] | `io_uring_register(2)` operations |
 //! | [`prep`] | every `io_uring_prep_*` of liburing 2.15, byte-exact |
 //! | [`helpers`] | liburing's other inline SQE/CQE helpers (`sqe_set_data`, ...) |

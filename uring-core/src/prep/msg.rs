@@ -58,9 +58,11 @@ pub fn msg_ring_cqe_flags(
 /// `data` on the ring `fd` (`IORING_MSG_DATA`).
 ///
 /// Mirrors `io_uring_prep_msg_ring()` (liburing). Opcode:
-/// `IORING_OP_MSG_RING`, kernel 5.18+. `flags`: `IORING_MSG_RING_CQE_SKIP`
-/// (6.2+, no CQE on the sender). `fd` may also be a registered ring index
-/// with `IOSQE_FIXED_FILE`.
+/// `IORING_OP_MSG_RING`, kernel 5.18+. `flags`: the `IORING_MSG_RING_*`
+/// bits; `IORING_MSG_RING_CQE_SKIP` (which drops the *target's* CQE) applies
+/// to fd passing only, and the kernel refuses it here with `EINVAL`. To
+/// skip the sender's own CQE, set `IOSQE_CQE_SKIP_SUCCESS` on this SQE.
+/// `fd` may also be a registered ring index with `IOSQE_FIXED_FILE`.
 #[inline]
 pub fn msg_ring(sqe: &mut io_uring_sqe, fd: i32, len: u32, data: u64, flags: u32) {
     prep_rw(IORING_OP_MSG_RING, sqe, fd, 0, len, data);

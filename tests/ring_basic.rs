@@ -79,7 +79,11 @@ fn get_sqe_resets_a_reused_slot() {
         (sqe.buf_index(), sqe.file_index(), sqe.addr3(), sqe.pad2()),
         (0, 0, 0, 0)
     );
-    assert_eq!(sqe.user_data, 1, "user_data is the prep helper's job");
+    // get_sqe zeroes all 64 bytes (a superset of liburing's
+    // io_uring_initialize_sqe): nothing of the previous request survives.
+    // SAFETY: an io_uring_sqe is 64 plain bytes.
+    let bytes: [u8; 64] = unsafe { *(sqe as *const io_uring_sqe as *const [u8; 64]) };
+    assert_eq!(bytes, [0u8; 64], "stale bytes left in a reused slot");
 }
 
 #[test]

@@ -82,6 +82,11 @@ pub struct SqRing {
     sqe_head: u32,
     /// Index of the next SQE to hand out.
     sqe_tail: u32,
+    /// Slots known to be free after `sqe_tail` when `khead` was last read:
+    /// [`next_sqe`](Self::next_sqe) reads the kernel's head again only
+    /// when this runs out. Never more than the real free space, since the
+    /// consumer only ever frees slots.
+    sqe_free: u32,
 }
 
 impl SqRing {
@@ -102,6 +107,7 @@ impl SqRing {
             p,
             sqe_head: tail,
             sqe_tail: tail,
+            sqe_free: 0,
         })
     }
 
@@ -181,12 +187,33 @@ impl SqRing {
     /// overwritten). The slot's content is left as is.
     #[inline]
     pub fn next_sqe(&mut self) -> Option<*mut io_uring_sqe> {
-        let tail = self.sqe_tail;
-        if ready(tail, self.head()) >= self.p.entries {
-            return None;
+        if self.sqe_free == 0 {
+            self.sqe_free = space_left(self.p.entries, self.sqe_tail, self.head());
+            if self.sqe_free == 0 {
+                return None;
+            }
         }
+        self.sqe_free -= 1;
+        let tail = self.sqe_tail;
         self.sqe_tail = tail.wrapping_add(1);
         Some(self.at(tail))
+    }
+
+    /// A cursor handing out SQEs with the queue's geometry, tail and free
+    /// count held in the cursor itself (in registers once inlined), not
+    /// re-read from `self` after every SQE written; the tail is stored
+    /// back when it drops. Same slots, same checks as
+    /// [`next_sqe`](Self::next_sqe).
+    #[inline]
+    pub fn cursor(&mut self) -> SqCursor<'_> {
+        SqCursor {
+            sqes: self.p.sqes,
+            mask: self.p.mask,
+            shift: self.p.shift,
+            tail: self.sqe_tail,
+            free: self.sqe_free,
+            sq: self,
+        }
     }
 
     /// Reserves two consecutive slots for a 128-byte SQE in a mixed-size
@@ -209,6 +236,8 @@ impl SqRing {
             return None;
         }
         self.sqe_tail = tail.wrapping_add(2);
+        // The free count no longer matches the tail: re-read next time.
+        self.sqe_free = 0;
         Some(WideSlot {
             pad,
             sqe: self.at(tail),
@@ -226,6 +255,7 @@ impl SqRing {
             // in shared memory (the kernel ignores them).
             self.sqe_tail = 0;
             self.sqe_head = 0;
+            self.sqe_free = 0;
             return tail;
         }
         if self.sqe_head != tail {
@@ -236,6 +266,44 @@ impl SqRing {
             unsafe { atomic(self.p.ktail) }.store(tail, Ordering::Release);
         }
         ready(tail, self.head())
+    }
+}
+
+/// Hands out SQE slots of an [`SqRing`] from local copies of its state
+/// (see [`SqRing::cursor`]); dropping it stores the tail back.
+#[derive(Debug)]
+pub struct SqCursor<'a> {
+    sq: &'a mut SqRing,
+    sqes: *mut io_uring_sqe,
+    mask: u32,
+    shift: u32,
+    tail: u32,
+    free: u32,
+}
+
+impl SqCursor<'_> {
+    /// As [`SqRing::next_sqe`].
+    #[inline]
+    pub fn next_sqe(&mut self) -> Option<*mut io_uring_sqe> {
+        if self.free == 0 {
+            self.free = space_left(self.sq.p.entries, self.tail, self.sq.head());
+            if self.free == 0 {
+                return None;
+            }
+        }
+        self.free -= 1;
+        let tail = self.tail;
+        self.tail = tail.wrapping_add(1);
+        // wrapping_add: in bounds as in SqRing::at (check_geometry).
+        Some(self.sqes.wrapping_add(slot(tail, self.mask, self.shift)))
+    }
+}
+
+impl Drop for SqCursor<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.sq.sqe_tail = self.tail;
+        self.sq.sqe_free = self.free;
     }
 }
 
@@ -267,6 +335,10 @@ pub struct CqPtrs {
     pub mask: u32,
     /// 1 for 32-byte CQEs (IORING_SETUP_CQE32), else 0.
     pub shift: u32,
+    /// IORING_SETUP_CQE_MIXED: 16- and 32-byte CQEs (`IORING_CQE_F_32`)
+    /// and padding entries (`IORING_CQE_F_SKIP`) share the ring. When
+    /// false those flags are never looked at (the kernel sets neither).
+    pub mixed: bool,
 }
 
 /// A completion queue over shared indices. It has no local state: the
@@ -389,10 +461,25 @@ impl CqRing {
     /// `index` is in `[head, tail)` as last read with [`tail`](Self::tail).
     #[inline]
     pub unsafe fn read(&self, index: u32) -> RawCqe {
+        if self.p.shift == 0 && !self.p.mixed {
+            // Plain 16-byte CQEs: one slot each, nothing more to look at.
+            // wrapping_add: in bounds by the mask (check_geometry).
+            let p = self.p.cqes.wrapping_add((index & self.p.mask) as usize);
+            // SAFETY: in bounds (mask) and published by the producer (caller).
+            let (user_data, res, flags) = unsafe { ((*p).user_data, (*p).res, (*p).flags) };
+            return RawCqe {
+                user_data,
+                res,
+                flags,
+                big: false,
+                extra: [0; 2],
+                nr: 1,
+            };
+        }
         let p = self.at(index);
         // SAFETY: in bounds (mask) and published by the producer (caller).
         let (user_data, res, flags) = unsafe { ((*p).user_data, (*p).res, (*p).flags) };
-        let big = self.p.shift == 1 || flags & IORING_CQE_F_32 != 0;
+        let big = self.p.shift == 1 || (self.p.mixed && flags & IORING_CQE_F_32 != 0);
         let mut extra = [0u64; 2];
         if big && (self.p.shift == 1 || index & self.p.mask != self.p.mask) {
             // SAFETY: the next 16 bytes are the same (32-byte) slot, or in a
@@ -485,6 +572,17 @@ impl Iterator for CqBatch<'_> {
 
     #[inline]
     fn next(&mut self) -> Option<RawCqe> {
+        if !self.cq.p.mixed {
+            // Fixed-size CQEs: one slot each, no padding (the common case,
+            // kept free of the mixed-ring tests below).
+            if self.head == self.tail {
+                return None;
+            }
+            // SAFETY: as below.
+            let c = unsafe { self.cq.read(self.head) };
+            self.head = self.head.wrapping_add(1);
+            return Some(c);
+        }
         while self.head != self.tail {
             // SAFETY: head is in [start, tail) and tail was read with
             // acquire ordering when the batch was made.

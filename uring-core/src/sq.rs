@@ -88,21 +88,50 @@ impl DerefMut for Sqe128 {
 }
 
 impl Ring {
-    /// The next free SQE, initialised with [`initialize_sqe`] (other
-    /// fields keep stale data: a prep helper sets them); `None` when the
-    /// SQ is full (nothing is overwritten: submit, or with SQPOLL
-    /// [`sqring_wait`](Self::sqring_wait)).
+    /// The next free SQE, all 64 bytes zeroed (a superset of liburing's
+    /// [`initialize_sqe`]: after any prep helper the bytes are the same);
+    /// `None` when the SQ is full (nothing is overwritten: submit, or with
+    /// SQPOLL [`sqring_wait`](Self::sqring_wait)). For many SQEs in a row,
+    /// [`sq_batch`](Self::sq_batch) is cheaper.
     ///
     /// Mirrors `io_uring_get_sqe()` (liburing). Kernel: 5.1+.
     #[inline]
     pub fn get_sqe(&mut self) -> Option<&mut io_uring_sqe> {
         let p = self.sq.next_sqe()?;
-        // SAFETY: `next` reserved this slot for us: it lies in the SQE
-        // array and the kernel will not read it before we publish the tail.
-        // The borrow of self keeps it exclusive until the next call.
-        let sqe = unsafe { &mut *p };
-        initialize_sqe(sqe);
-        Some(sqe)
+        // SAFETY: `next_sqe` reserved this slot for us: it lies in the SQE
+        // array (64-byte aligned, 64 bytes) and the kernel will not read it
+        // before we publish the tail. The borrow of self keeps it exclusive
+        // until the next call. One whole-SQE write: four 16-byte stores
+        // instead of initialize_sqe's eight narrow ones.
+        unsafe {
+            p.write(io_uring_sqe::zeroed());
+            Some(&mut *p)
+        }
+    }
+
+    /// A batch handle for getting many SQEs in a row: the SQ's state lives
+    /// in the handle while it exists, so each [`SqeBatch::get_sqe`] costs
+    /// less than [`Ring::get_sqe`]. Submit after dropping it.
+    ///
+    /// No liburing equivalent (the `io-uring` crate's `submission()`).
+    ///
+    /// ```no_run
+    /// # use uring_core::{prep, Ring};
+    /// let mut ring = Ring::queue_init(64, 0)?;
+    /// {
+    ///     let mut sq = ring.sq_batch();
+    ///     while let Some(sqe) = sq.get_sqe() {
+    ///         prep::nop(sqe);
+    ///     }
+    /// }
+    /// ring.submit()?;
+    /// # Ok::<(), uring_core::Errno>(())
+    /// ```
+    #[inline]
+    pub fn sq_batch(&mut self) -> SqeBatch<'_> {
+        SqeBatch {
+            c: self.sq.cursor(),
+        }
     }
 
     /// A 128-byte SQE: the next SQE of an IORING_SETUP_SQE128 ring, or two
@@ -280,6 +309,28 @@ impl Ring {
         }
         // SAFETY: no argument.
         unsafe { self.enter(0, 0, IORING_ENTER_SQ_WAIT, ptr::null(), 8) }
+    }
+}
+
+/// SQEs handed out in a row (see [`Ring::sq_batch`]); dropping it records
+/// them in the ring, ready for the next submit.
+#[derive(Debug)]
+pub struct SqeBatch<'a> {
+    c: crate::queue::SqCursor<'a>,
+}
+
+impl SqeBatch<'_> {
+    /// As [`Ring::get_sqe`]: the next free SQE, zeroed, or `None` when the
+    /// SQ is full.
+    #[inline]
+    pub fn get_sqe(&mut self) -> Option<&mut io_uring_sqe> {
+        let p = self.c.next_sqe()?;
+        // SAFETY: as in Ring::get_sqe; the borrow of the batch (which
+        // borrows the ring) keeps the slot exclusive until the next call.
+        unsafe {
+            p.write(io_uring_sqe::zeroed());
+            Some(&mut *p)
+        }
     }
 }
 

@@ -167,6 +167,9 @@ impl<const N: usize> MemCq<N> {
             entries,
             mask: entries - 1,
             shift: self.shift,
+            // The tests below post 32-byte and padding CQEs into 16-byte
+            // rings: those are mixed rings.
+            mixed: self.shift == 0,
         };
         // SAFETY: all pointers into self, which outlives the ring.
         unsafe { CqRing::new(p) }.unwrap()
@@ -287,4 +290,76 @@ fn sq_rewind_restarts_at_slot_zero() {
     assert_eq!(m.tail(), 0, "the tail is never published");
     assert_eq!(sq.next_sqe(), Some(m.base()));
     assert_eq!(sq.flush(), 1);
+}
+
+#[test]
+fn sq_free_count_is_refreshed_only_when_used_up() {
+    let m = MemSq::<4>::new(0);
+    let mut sq = m.ring();
+    for _ in 0..4 {
+        sq.next_sqe().unwrap();
+    }
+    assert!(sq.next_sqe().is_none());
+    assert_eq!(sq.flush(), 4);
+    m.consume(2);
+    // Exactly the two freed slots, then full again.
+    assert_eq!(sq.next_sqe(), Some(m.base()));
+    assert_eq!(sq.next_sqe(), Some(m.base().wrapping_add(1)));
+    assert!(sq.next_sqe().is_none());
+}
+
+#[test]
+fn sq_wide_invalidates_the_free_count() {
+    let m = MemSq::<4>::new(0);
+    let mut sq = m.ring();
+    sq.next_sqe().unwrap(); // 3 more known free
+    sq.flush();
+    m.consume(1);
+    let w = sq.next_wide().unwrap(); // slots 1,2: tail 3, head 1
+    assert_eq!((w.pad, w.sqe), (None, m.base().wrapping_add(1)));
+    // 2 free (slots 3 and 0), not the 3 counted before the wide entry.
+    assert_eq!(sq.next_sqe(), Some(m.base().wrapping_add(3)));
+    assert_eq!(sq.next_sqe(), Some(m.base()));
+    assert!(sq.next_sqe().is_none());
+}
+
+#[test]
+fn sq_cursor_hands_out_the_same_slots_and_stores_the_tail() {
+    let m = MemSq::<4>::new(u32::MAX - 1);
+    let mut sq = m.ring();
+    sq.next_sqe().unwrap();
+    {
+        let mut c = sq.cursor();
+        for i in 1..4u32 {
+            let want = m
+                .base()
+                .wrapping_add(((u32::MAX - 1).wrapping_add(i) & 3) as usize);
+            assert_eq!(c.next_sqe(), Some(want));
+        }
+        assert!(c.next_sqe().is_none());
+    }
+    assert_eq!(sq.sqe_tail(), 2); // u32::MAX - 1 + 4, wrapped
+    assert!(sq.next_sqe().is_none());
+    assert_eq!(sq.flush(), 4);
+    m.consume(1);
+    assert_eq!(sq.cursor().next_sqe(), Some(m.base().wrapping_add(2)));
+    assert_eq!(sq.sqe_tail(), 3);
+}
+
+#[test]
+fn cq_plain_ring_ignores_mixed_only_flags() {
+    let m = MemCq::<4>::new(0, 0);
+    let mut p = *m.ring().ptrs();
+    p.mixed = false;
+    // SAFETY: pointers into m, which outlives the ring.
+    let cq = unsafe { CqRing::new(p) }.unwrap();
+    // A plain ring never carries these flags; if it did, they are data.
+    m.post(5, IORING_CQE_F_32 | IORING_CQE_F_SKIP, 0, 1);
+    m.post(6, 0, 0, 1);
+    let mut b = cq.batch();
+    let c = b.next().unwrap();
+    assert_eq!((c.user_data, c.big, c.nr), (5, false, 1));
+    assert_eq!(b.next().map(|c| c.user_data), Some(6));
+    assert!(b.next().is_none());
+    assert_eq!(b.consumed(), 2);
 }

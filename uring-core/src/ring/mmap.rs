@@ -9,8 +9,8 @@ use core::ffi::c_void;
 use core::ptr;
 use uring_sys::{
     io_uring_cqe, io_uring_params, io_uring_sqe, IORING_FEAT_SINGLE_MMAP, IORING_OFF_CQ_RING,
-    IORING_OFF_SQES, IORING_OFF_SQ_RING, IORING_SETUP_CQE32, IORING_SETUP_NO_SQARRAY,
-    IORING_SETUP_SQE128, IORING_SETUP_SQ_REWIND,
+    IORING_OFF_SQES, IORING_OFF_SQ_RING, IORING_SETUP_CQE32, IORING_SETUP_CQE_MIXED,
+    IORING_SETUP_NO_SQARRAY, IORING_SETUP_SQE128, IORING_SETUP_SQ_REWIND,
 };
 
 /// One region setup created and Drop must unmap (`len == 0`: none).
@@ -223,6 +223,7 @@ pub(crate) unsafe fn queue_ptrs(
         entries: cq_entries,
         mask: cq_mask,
         shift: cq_shift,
+        mixed: p.flags & IORING_SETUP_CQE_MIXED != 0,
     };
     let array = if p.flags & IORING_SETUP_NO_SQARRAY != 0 {
         ptr::null_mut()

@@ -1,1 +1,172 @@
-//! (to be written)
+//! Ring-to-ring messaging: post a CQE on another ring (`IORING_OP_MSG_RING`),
+//! pass a direct descriptor to it, or do either without a ring of your own.
+//!
+//! A message is a CQE that appears on the *target* ring: `res` is the
+//! 32-bit `len` and `user_data` the 64-bit `data` you chose, `flags` is 0 or,
+//! with [`send_cqe_flags`], exactly the flags you chose
+//! (`IORING_MSG_RING_FLAGS_PASS`). The *sending* ring gets its own CQE with
+//! the result (`res` 0, or `-errno`). Messages wake a thread blocked in
+//! `wait_cqe` on the target, whatever its setup (`SINGLE_ISSUER |
+//! DEFER_TASKRUN`, `IOPOLL`, a tiny CQ with overflow into the kernel's
+//! backlog: nothing is lost with `IORING_FEAT_NODROP`).
+//!
+//! Order: messages from one sender arrive in the order sent, except on an
+//! `IORING_SETUP_IOPOLL` target, whose lock the kernel only *tries* at
+//! issue: on contention the message is retried from an io-wq worker and
+//! later messages can overtake it (seen on 6.18).
+//!
+//! Passed CQE flags should not contain `IORING_CQE_F_SKIP` (the reaper,
+//! ours and liburing's, drops such a CQE as padding) or `IORING_CQE_F_32`
+//! (read as a 32-byte CQE on `CQE_MIXED` rings); the helpers here refuse
+//! them.
+//!
+//! These helpers only save the `get_sqe` / `prep` / `user_data` lines; the
+//! liburing-named building blocks are [`prep::msg_ring`],
+//! [`prep::msg_ring_cqe_flags`], [`prep::msg_ring_fd`],
+//! [`prep::msg_ring_fd_alloc`] and [`register_sync_msg`].
+//!
+//! ```
+//! use uring_core::{msg, Ring};
+//! # fn main() -> Result<(), uring_core::Errno> {
+//! let mut a = Ring::queue_init(4, 0)?;
+//! let mut b = Ring::queue_init(4, 0)?;
+//! msg::send(&mut a, b.ring_fd(), 42, 0xfeed, 1)?;
+//! a.submit()?;
+//! let cqe = b.wait_cqe()?; // on the target: the message
+//! assert_eq!((cqe.res, cqe.user_data), (42, 0xfeed));
+//! b.cqe_seen(&cqe);
+//! let cqe = a.wait_cqe()?; // on the sender: the send's result
+//! assert_eq!((cqe.user_data, cqe.res), (1, 0));
+//! a.cqe_seen(&cqe);
+//! # Ok(()) }
+//! ```
+//!
+//! Errors arrive in the sender's CQE: `-EBADFD` target is not an io_uring
+//! (or is still `R_DISABLED`), `-EBADF` target fd not open, `-EINVAL`
+//! unknown flags, `-EOVERFLOW` the target could not take the CQE.
+//! Kernel: 5.18+ (data), 6.0+ (fd passing), 6.3+ (`FLAGS_PASS`),
+//! 6.13+ ([`sync_send`]).
+
+use crate::register::register_sync_msg;
+use crate::{prep, Errno, Ring};
+use uring_sys::{io_uring_sqe, IORING_CQE_F_32, IORING_CQE_F_SKIP};
+
+/// CQE flags a reaper interprets itself; [`send_cqe_flags`] refuses them.
+pub const RESERVED_CQE_FLAGS: u32 = IORING_CQE_F_SKIP | IORING_CQE_F_32;
+
+/// Queues a message to ring `target_fd`: it will get a CQE with
+/// `res = len as i32` and `user_data = data`. The sending ring's CQE has
+/// `user_data`. Submit to send.
+///
+/// [`prep::msg_ring`] + `sqe.user_data`. Kernel: 5.18+.
+///
+/// Errors: `EBUSY` if the submission queue is full (submit and retry).
+pub fn send(
+    ring: &mut Ring,
+    target_fd: i32,
+    len: u32,
+    data: u64,
+    user_data: u64,
+) -> Result<(), Errno> {
+    let sqe = ring.get_sqe().ok_or(Errno::EBUSY)?;
+    prep::msg_ring(sqe, target_fd, len, data, 0);
+    sqe.user_data = user_data;
+    Ok(())
+}
+
+/// As [`send`], and the target CQE's `flags` are exactly `cqe_flags`.
+///
+/// [`prep::msg_ring_cqe_flags`] with `IORING_MSG_RING_FLAGS_PASS`.
+/// Kernel: 6.3+.
+///
+/// Errors: `EINVAL` if `cqe_flags` has a [`RESERVED_CQE_FLAGS`] bit;
+/// `EBUSY` if the submission queue is full.
+pub fn send_cqe_flags(
+    ring: &mut Ring,
+    target_fd: i32,
+    len: u32,
+    data: u64,
+    cqe_flags: u32,
+    user_data: u64,
+) -> Result<(), Errno> {
+    if cqe_flags & RESERVED_CQE_FLAGS != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let sqe = ring.get_sqe().ok_or(Errno::EBUSY)?;
+    prep::msg_ring_cqe_flags(sqe, target_fd, len, data, 0, cqe_flags);
+    sqe.user_data = user_data;
+    Ok(())
+}
+
+/// Queues passing direct descriptor `source_slot` of this ring's file table
+/// to ring `target_fd`, into `target_slot`, or into a free slot the target
+/// picks when `target_slot` is `IORING_FILE_INDEX_ALLOC`. The target gets a
+/// CQE with `user_data = data` and `res` = the slot allocated (or 0),
+/// unless `flags` has `IORING_MSG_RING_CQE_SKIP`. The file stays in our
+/// table too.
+///
+/// [`prep::msg_ring_fd`]. Kernel: 6.0+.
+///
+/// Errors: `EBUSY` if the submission queue is full. In the sender's CQE:
+/// `-EINVAL` target is this ring or slot out of range, `-ENFILE` no free
+/// target slot, `-EBADF` empty source slot, `-ENXIO` target has no file
+/// table.
+pub fn send_fd(
+    ring: &mut Ring,
+    target_fd: i32,
+    source_slot: i32,
+    target_slot: u32,
+    data: u64,
+    flags: u32,
+    user_data: u64,
+) -> Result<(), Errno> {
+    let sqe = ring.get_sqe().ok_or(Errno::EBUSY)?;
+    prep::msg_ring_fd(sqe, target_fd, source_slot, target_slot as i32, data, flags);
+    sqe.user_data = user_data;
+    Ok(())
+}
+
+/// Posts a message on ring `target_fd` right now, without a ring of our
+/// own (any thread may call it): a CQE with `res = len as i32` and
+/// `user_data = data`. Waiters on the target are woken before it returns.
+///
+/// [`prep::msg_ring`] on a zeroed SQE + [`register_sync_msg`].
+/// Kernel: 6.13+.
+///
+/// Errors: `EBADFD` target not an io_uring or disabled, `EBADF` fd not
+/// open.
+///
+/// ```
+/// use uring_core::{msg, Ring};
+/// # fn main() -> Result<(), uring_core::Errno> {
+/// let mut ring = Ring::queue_init(4, 0)?;
+/// let fd = ring.ring_fd();
+/// std::thread::spawn(move || msg::sync_send(fd, 7, 0x5eed)).join().unwrap()?;
+/// let cqe = ring.wait_cqe()?;
+/// assert_eq!((cqe.res, cqe.user_data), (7, 0x5eed));
+/// # Ok(()) }
+/// ```
+pub fn sync_send(target_fd: i32, len: u32, data: u64) -> Result<(), Errno> {
+    let mut sqe = io_uring_sqe::default();
+    prep::msg_ring(&mut sqe, target_fd, len, data, 0);
+    register_sync_msg(&sqe).map(|_| ())
+}
+
+/// As [`sync_send`], and the target CQE's `flags` are exactly `cqe_flags`.
+/// Kernel: 6.13+.
+///
+/// Errors: as [`sync_send`]; `EINVAL` if `cqe_flags` has a
+/// [`RESERVED_CQE_FLAGS`] bit.
+pub fn sync_send_cqe_flags(
+    target_fd: i32,
+    len: u32,
+    data: u64,
+    cqe_flags: u32,
+) -> Result<(), Errno> {
+    if cqe_flags & RESERVED_CQE_FLAGS != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let mut sqe = io_uring_sqe::default();
+    prep::msg_ring_cqe_flags(&mut sqe, target_fd, len, data, 0, cqe_flags);
+    register_sync_msg(&sqe).map(|_| ())
+}

@@ -62,7 +62,8 @@ pub fn msg_ring_cqe_flags(
 /// bits; `IORING_MSG_RING_CQE_SKIP` (which drops the *target's* CQE) applies
 /// to fd passing only, and the kernel refuses it here with `EINVAL`. To
 /// skip the sender's own CQE, set `IOSQE_CQE_SKIP_SUCCESS` on this SQE.
-/// `fd` may also be a registered ring index with `IOSQE_FIXED_FILE`.
+/// `fd` is a ring's real fd: io_uring fds cannot be fixed files, so
+/// `IOSQE_FIXED_FILE` cannot name a target ring.
 #[inline]
 pub fn msg_ring(sqe: &mut io_uring_sqe, fd: i32, len: u32, data: u64, flags: u32) {
     prep_rw(IORING_OP_MSG_RING, sqe, fd, 0, len, data);

@@ -1,0 +1,166 @@
+//! Passing direct descriptors between rings (msg_ring_fd /
+//! msg_ring_fd_alloc) on the live kernel: chosen and allocated target
+//! slots, I/O through the passed file, independence from the source slot,
+//! IORING_MSG_RING_CQE_SKIP, and the documented errors.
+
+use uring_core::cq::Cqe;
+use uring_core::sys::{IORING_FILE_INDEX_ALLOC, IORING_MSG_RING_CQE_SKIP, IOSQE_FIXED_FILE_BIT};
+use uring_core::syscall::{close, pipe2, write, O_CLOEXEC};
+use uring_core::{msg, prep, Errno, Ring};
+
+fn reap(ring: &mut Ring) -> Cqe {
+    let c = ring.wait_cqe().expect("wait_cqe");
+    ring.cqe_seen(&c);
+    c
+}
+
+/// Passes source slot `src_slot` of `a` to ring `b_fd` at `dst` (or
+/// IORING_FILE_INDEX_ALLOC); returns the sender's CQE res.
+fn pass(a: &mut Ring, b_fd: i32, src_slot: i32, dst: u32, data: u64, flags: u32) -> i32 {
+    msg::send_fd(a, b_fd, src_slot, dst, data, flags, 0xfd5e).unwrap();
+    a.submit_and_wait(1).unwrap();
+    let c = reap(a);
+    assert_eq!(c.user_data, 0xfd5e);
+    c.res
+}
+
+/// Reads from fixed slot `slot` of `ring`; returns (res, bytes).
+fn read_slot(ring: &mut Ring, slot: i32) -> (i32, Vec<u8>) {
+    let mut buf = vec![0u8; 64];
+    let sqe = ring.get_sqe().unwrap();
+    // SAFETY: buf outlives the wait.
+    unsafe { prep::read(sqe, slot, buf.as_mut_ptr().cast(), 64, 0) };
+    sqe.flags |= 1 << IOSQE_FIXED_FILE_BIT;
+    sqe.user_data = 0x4ead;
+    ring.submit_and_wait(1).unwrap();
+    let c = reap(ring);
+    assert_eq!(c.user_data, 0x4ead);
+    buf.truncate(c.res.max(0) as usize);
+    (c.res, buf)
+}
+
+/// Two rings with sparse tables; a pipe whose read end sits in a's slot 1.
+fn setup() -> (Ring, Ring, i32, i32) {
+    let a = Ring::queue_init(8, 0).unwrap();
+    let b = Ring::queue_init(8, 0).unwrap();
+    a.register_files_sparse(4).unwrap();
+    b.register_files_sparse(8).unwrap();
+    let [r, w] = pipe2(O_CLOEXEC).unwrap();
+    assert_eq!(a.register_files_update(1, &[r]), Ok(1));
+    // The tables hold their own references.
+    close(r).unwrap();
+    (a, b, r, w)
+}
+
+#[test]
+fn file_arrives_at_the_chosen_slot() {
+    let (mut a, mut b, _, w) = setup();
+    assert_eq!(pass(&mut a, b.ring_fd(), 1, 6, 0xabc, 0), 0);
+    let c = reap(&mut b);
+    assert_eq!((c.user_data, c.res), (0xabc, 0));
+    write(w, b"through b").unwrap();
+    assert_eq!(read_slot(&mut b, 6), (9, b"through b".to_vec()));
+    // The source keeps its copy.
+    write(w, b"a too").unwrap();
+    assert_eq!(read_slot(&mut a, 1), (5, b"a too".to_vec()));
+    // After the source drops its slot, b's copy still works.
+    assert_eq!(a.register_files_update(1, &[-1]), Ok(1));
+    assert_eq!(read_slot(&mut a, 1).0, -Errno::EBADF.0);
+    write(w, b"still").unwrap();
+    assert_eq!(read_slot(&mut b, 6), (5, b"still".to_vec()));
+    // Even after the whole source ring is gone.
+    drop(a);
+    write(w, b"gone").unwrap();
+    assert_eq!(read_slot(&mut b, 6), (4, b"gone".to_vec()));
+    close(w).unwrap();
+}
+
+#[test]
+fn target_allocates_within_its_alloc_range() {
+    let (mut a, mut b, _, w) = setup();
+    b.register_file_alloc_range(3, 2).unwrap();
+    let mut slots = Vec::new();
+    for data in [1u64, 2] {
+        let res = pass(&mut a, b.ring_fd(), 1, IORING_FILE_INDEX_ALLOC, data, 0);
+        let c = reap(&mut b);
+        assert_eq!(c.user_data, data);
+        // The sender and the target both see the chosen slot.
+        assert_eq!(c.res, res);
+        slots.push(c.res);
+    }
+    slots.sort();
+    assert_eq!(slots, [3, 4]);
+    write(w, b"slot four").unwrap();
+    assert_eq!(read_slot(&mut b, 4), (9, b"slot four".to_vec()));
+    // The range is full: ENFILE, to the sender; the target gets nothing.
+    assert_eq!(
+        pass(&mut a, b.ring_fd(), 1, IORING_FILE_INDEX_ALLOC, 3, 0),
+        -Errno::ENFILE.0
+    );
+    assert_eq!(b.cq_ready(), 0);
+    // prep::msg_ring_fd_alloc is the same thing.
+    assert_eq!(b.register_files_update(3, &[-1]), Ok(1));
+    let sqe = a.get_sqe().unwrap();
+    prep::msg_ring_fd_alloc(sqe, b.ring_fd(), 1, 4, 0);
+    a.submit_and_wait(1).unwrap();
+    assert_eq!(reap(&mut a).res, 3);
+    assert_eq!((reap(&mut b).res, b.cq_ready()), (3, 0));
+    close(w).unwrap();
+}
+
+#[test]
+fn cqe_skip_posts_nothing_on_the_target() {
+    let (mut a, mut b, _, w) = setup();
+    assert_eq!(
+        pass(&mut a, b.ring_fd(), 1, 2, 9, IORING_MSG_RING_CQE_SKIP),
+        0
+    );
+    assert_eq!(b.peek_cqe().err(), Some(Errno::EAGAIN));
+    // ... but the file is there.
+    write(w, b"quiet").unwrap();
+    assert_eq!(read_slot(&mut b, 2), (5, b"quiet".to_vec()));
+    close(w).unwrap();
+}
+
+#[test]
+fn occupied_target_slot_is_replaced() {
+    let (mut a, mut b, _, w) = setup();
+    let [r2, w2] = pipe2(O_CLOEXEC).unwrap();
+    assert_eq!(b.register_files_update(5, &[r2]), Ok(1));
+    assert_eq!(pass(&mut a, b.ring_fd(), 1, 5, 0, 0), 0);
+    reap(&mut b);
+    write(w2, b"old").unwrap();
+    write(w, b"new").unwrap();
+    assert_eq!(read_slot(&mut b, 5), (3, b"new".to_vec()));
+    for fd in [r2, w2, w] {
+        close(fd).unwrap();
+    }
+}
+
+#[test]
+fn errors() {
+    let (mut a, mut b, _, w) = setup();
+    let a_fd = a.ring_fd();
+    // Target is the source ring itself.
+    assert_eq!(pass(&mut a, a_fd, 1, 2, 0, 0), -Errno::EINVAL.0);
+    // Empty source slot; source slot beyond the table.
+    assert_eq!(pass(&mut a, b.ring_fd(), 0, 2, 0, 0), -Errno::EBADF.0);
+    assert_eq!(pass(&mut a, b.ring_fd(), 100, 2, 0, 0), -Errno::EBADF.0);
+    // Target slot beyond the target's table.
+    assert_eq!(pass(&mut a, b.ring_fd(), 1, 8, 0, 0), -Errno::EINVAL.0);
+    // Target without any file table.
+    let c = Ring::queue_init(2, 0).unwrap();
+    assert_eq!(pass(&mut a, c.ring_fd(), 1, 0, 0, 0), -Errno::ENXIO.0);
+    // Target table full (no alloc range: the whole table).
+    let fds = [w; 8];
+    assert_eq!(b.register_files_update(0, &fds), Ok(8));
+    assert_eq!(
+        pass(&mut a, b.ring_fd(), 1, IORING_FILE_INDEX_ALLOC, 0, 0),
+        -Errno::ENFILE.0
+    );
+    // Target not a ring; unknown flags.
+    assert_eq!(pass(&mut a, 1, 1, 0, 0, 0), -Errno::EBADFD.0);
+    assert_eq!(pass(&mut a, b.ring_fd(), 1, 0, 0, 1 << 7), -Errno::EINVAL.0);
+    assert_eq!(b.peek_cqe().err(), Some(Errno::EAGAIN));
+    close(w).unwrap();
+}

@@ -1,0 +1,112 @@
+//! Messages without a source ring (IORING_REGISTER_SEND_MSG_RING,
+//! `register_sync_msg`) on the live kernel: from threads that own no ring,
+//! waking a waiter, exact counts from several senders, and refusals.
+
+use std::sync::mpsc;
+use std::thread;
+use uring_core::register::register_sync_msg;
+use uring_core::ring::Params;
+use uring_core::sys::{io_uring_sqe, IORING_SETUP_R_DISABLED, IOSQE_ASYNC_BIT};
+use uring_core::{msg, prep, Errno, Ring};
+
+#[test]
+fn ringless_thread_wakes_a_waiter() {
+    let (tx, rx) = mpsc::channel();
+    let waiter = thread::spawn(move || {
+        let mut r = Ring::queue_init(4, 0).unwrap();
+        tx.send(r.ring_fd()).unwrap();
+        let c = r.wait_cqe().unwrap();
+        (c.res, c.user_data, c.flags)
+    });
+    let fd = rx.recv().unwrap();
+    // This thread never creates a ring.
+    let sender = thread::spawn(move || {
+        thread::sleep(std::time::Duration::from_millis(50));
+        let mut sqe = io_uring_sqe::default();
+        prep::msg_ring(&mut sqe, fd, 4242, 0x051c_0001, 0);
+        register_sync_msg(&sqe)
+    });
+    // The result comes back directly.
+    assert_eq!(sender.join().unwrap(), Ok(0));
+    assert_eq!(waiter.join().unwrap(), (4242, 0x051c_0001, 0));
+}
+
+#[test]
+fn cqe_flags_pass() {
+    let mut r = Ring::queue_init(4, 0).unwrap();
+    let fd = r.ring_fd();
+    thread::spawn(move || msg::sync_send_cqe_flags(fd, 1, 2, 0x0bad_0000))
+        .join()
+        .unwrap()
+        .unwrap();
+    let c = r.wait_cqe().unwrap();
+    assert_eq!((c.res, c.user_data, c.flags), (1, 2, 0x0bad_0000));
+}
+
+#[test]
+fn several_senders_exact_counts() {
+    const SENDERS: u64 = 4;
+    const EACH: u64 = 2000;
+    let mut p = Params::new().cq_size(64);
+    let mut r = Ring::queue_init_params(8, &mut p).unwrap();
+    let fd = r.ring_fd();
+    let senders: Vec<_> = (0..SENDERS)
+        .map(|t| {
+            thread::spawn(move || {
+                for i in 0..EACH {
+                    msg::sync_send(fd, i as u32, t << 32 | i).unwrap();
+                }
+            })
+        })
+        .collect();
+    let mut next = [0u64; SENDERS as usize];
+    for _ in 0..SENDERS * EACH {
+        let c = r.wait_cqe().unwrap();
+        let (t, i) = (c.user_data >> 32, c.user_data & 0xffff_ffff);
+        // Per sender: every message once, in order.
+        assert_eq!(i, next[t as usize], "sender {t}");
+        assert_eq!(c.res as u64, i);
+        next[t as usize] += 1;
+        r.cqe_seen(&c);
+    }
+    for s in senders {
+        s.join().unwrap();
+    }
+    assert_eq!(next, [EACH; SENDERS as usize]);
+    assert_eq!(r.peek_cqe().err(), Some(Errno::EAGAIN));
+}
+
+#[test]
+fn refusals() {
+    let r = Ring::queue_init(4, 0).unwrap();
+    let mut sqe = io_uring_sqe::default();
+    // Fd passing is not possible without a source ring.
+    prep::msg_ring_fd(&mut sqe, r.ring_fd(), 0, 0, 0, 0);
+    assert_eq!(register_sync_msg(&sqe), Err(Errno::EINVAL));
+    // Any SQE flag.
+    let mut sqe = io_uring_sqe::default();
+    prep::msg_ring(&mut sqe, r.ring_fd(), 0, 0, 0);
+    sqe.flags = 1 << IOSQE_ASYNC_BIT;
+    assert_eq!(register_sync_msg(&sqe), Err(Errno::EINVAL));
+    // Not a MSG_RING SQE (through the associated-function spelling).
+    let mut sqe = io_uring_sqe::default();
+    prep::nop(&mut sqe);
+    sqe.fd = r.ring_fd();
+    assert_eq!(Ring::register_sync_msg(&sqe), Err(Errno::EINVAL));
+    // Unknown msg_ring flags.
+    let mut sqe = io_uring_sqe::default();
+    prep::msg_ring(&mut sqe, r.ring_fd(), 0, 0, 1 << 6);
+    assert_eq!(register_sync_msg(&sqe), Err(Errno::EINVAL));
+    // Targets: not a ring, not open, disabled.
+    assert_eq!(msg::sync_send(1, 0, 0), Err(Errno::EBADFD));
+    assert_eq!(msg::sync_send(1_000_000, 0, 0), Err(Errno::EBADF));
+    let d = Ring::queue_init(4, IORING_SETUP_R_DISABLED).unwrap();
+    assert_eq!(msg::sync_send(d.ring_fd(), 0, 0), Err(Errno::EBADFD));
+    d.enable_rings().unwrap();
+    assert_eq!(msg::sync_send(d.ring_fd(), 0, 0), Ok(()));
+    // Reserved CQE flags are refused by the helper.
+    assert_eq!(
+        msg::sync_send_cqe_flags(r.ring_fd(), 0, 0, 0x20),
+        Err(Errno::EINVAL)
+    );
+}

@@ -1,0 +1,95 @@
+//! The probe on the live kernel: opcode numbering matches uring_sys, the
+//! 6.18 opcodes we rely on are there, and the answer agrees with what the
+//! kernel does with an opcode beyond it.
+
+use uring_core::probe::{Probe, PROBE_OPS};
+use uring_core::sys::*;
+use uring_core::{prep, Errno, Ring};
+
+#[test]
+fn lists_this_kernels_opcodes() {
+    let ring = Ring::queue_init(4, 0).unwrap();
+    let p = ring.get_probe_ring().unwrap();
+    println!("{p:?}");
+    let last = p.last_op() as u32;
+    // ops_len is what we asked for, clamped to the kernel's count.
+    assert_eq!(p.ops_len() as u32, (last + 1).min(PROBE_OPS as u32));
+    for (i, op) in p.ops().iter().enumerate() {
+        assert_eq!(op.op as usize, i, "entry {i} describes opcode {}", op.op);
+    }
+    for op in [
+        IORING_OP_NOP,
+        IORING_OP_READV,
+        IORING_OP_READ_FIXED,
+        IORING_OP_READ,
+        IORING_OP_SEND,
+        IORING_OP_RECVMSG,
+        IORING_OP_MSG_RING,
+        IORING_OP_SEND_ZC,
+        IORING_OP_SENDMSG_ZC,
+        IORING_OP_READ_MULTISHOT,
+        IORING_OP_WAITID,
+        IORING_OP_FUTEX_WAIT,
+        IORING_OP_FIXED_FD_INSTALL,
+        IORING_OP_FTRUNCATE,
+        IORING_OP_BIND,
+        IORING_OP_LISTEN,
+        IORING_OP_EPOLL_WAIT,
+        IORING_OP_READV_FIXED,
+        IORING_OP_PIPE,
+    ] {
+        assert!(p.opcode_supported(op), "opcode {op} not supported");
+    }
+    let supported: Vec<u32> = p.supported_ops().collect();
+    assert!(supported.windows(2).all(|w| w[0] < w[1]));
+    assert!(supported.iter().all(|&o| o <= last));
+    assert!(!p.opcode_supported(last + 1));
+    assert!(!p.opcode_supported(u32::MAX));
+}
+
+#[test]
+fn ringless_probe_matches() {
+    let ring = Ring::queue_init(4, 0).unwrap();
+    let a = ring.get_probe_ring().unwrap();
+    let b = uring_core::probe::get_probe().unwrap();
+    assert_eq!(a.last_op(), b.last_op());
+    assert!(a.supported_ops().eq(b.supported_ops()));
+}
+
+#[test]
+fn unsupported_opcode_is_refused_by_the_kernel() {
+    let mut ring = Ring::queue_init(4, 0).unwrap();
+    let p = ring.get_probe_ring().unwrap();
+    let beyond = p.last_op() as u32 + 1;
+    assert!(!p.opcode_supported(beyond));
+    let sqe = ring.get_sqe().unwrap();
+    prep::nop(sqe);
+    sqe.opcode = beyond as u8;
+    sqe.user_data = 1;
+    ring.submit_and_wait(1).unwrap();
+    let c = ring.wait_cqe().unwrap();
+    assert_eq!((c.user_data, c.res), (1, -Errno::EINVAL.0));
+}
+
+#[test]
+fn raw_probe_must_be_zeroed() {
+    let ring = Ring::queue_init(4, 0).unwrap();
+    let mut p = ring.get_probe_ring().unwrap();
+    // Already filled (non-zero): the raw call is refused ...
+    // SAFETY: p has room for PROBE_OPS entries.
+    assert_eq!(
+        unsafe { ring.register_probe(p.as_mut_ptr(), PROBE_OPS as u32) },
+        Err(Errno::EINVAL)
+    );
+    // ... the safe one zeroes first.
+    ring.register_probe_into(&mut p).unwrap();
+    assert!(p.opcode_supported(IORING_OP_NOP));
+    // Asking for 2 ops fills 2.
+    let mut small = Probe::new();
+    // SAFETY: room for PROBE_OPS >= 2 entries.
+    unsafe { ring.register_probe(small.as_mut_ptr(), 2) }.unwrap();
+    assert_eq!(small.ops_len(), 2);
+    assert_eq!(small.ops().len(), 2);
+    assert!(small.opcode_supported(IORING_OP_READV));
+    assert!(!small.opcode_supported(IORING_OP_READ));
+}

@@ -1,0 +1,174 @@
+//! Fixed file table registration on the live kernel: dense, sparse,
+//! update (install, clear, skip), tags, alloc range, and I/O through a
+//! fixed slot with IOSQE_FIXED_FILE.
+
+use uring_core::cq::Cqe;
+use uring_core::sys::{IORING_FILE_INDEX_ALLOC, IORING_REGISTER_FILES_SKIP, IOSQE_FIXED_FILE_BIT};
+use uring_core::syscall::{close, pipe2, write, O_CLOEXEC};
+use uring_core::{prep, Errno, Ring};
+
+const FIXED: u8 = 1 << IOSQE_FIXED_FILE_BIT;
+
+fn reap(ring: &mut Ring) -> Cqe {
+    let c = ring.wait_cqe().expect("wait_cqe");
+    ring.cqe_seen(&c);
+    c
+}
+
+/// Reads up to `buf.len()` bytes from fixed slot `slot`; returns the CQE res.
+fn read_fixed_slot(ring: &mut Ring, slot: i32, buf: &mut [u8]) -> i32 {
+    let sqe = ring.get_sqe().expect("sqe");
+    // SAFETY: buf outlives the wait below.
+    unsafe { prep::read(sqe, slot, buf.as_mut_ptr().cast(), buf.len() as u32, 0) };
+    sqe.flags |= FIXED;
+    sqe.user_data = 0x5107;
+    ring.submit_and_wait(1).expect("submit");
+    let c = reap(ring);
+    assert_eq!(c.user_data, 0x5107);
+    c.res
+}
+
+#[test]
+fn dense_table_outlives_original_fds() {
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    let [r, w] = pipe2(O_CLOEXEC).unwrap();
+    ring.register_files(&[-1, r]).unwrap();
+    // The table holds its own reference: the original fd can go.
+    close(r).unwrap();
+    assert_eq!(write(w, b"fixed!"), Ok(6));
+    let mut buf = [0u8; 16];
+    assert_eq!(read_fixed_slot(&mut ring, 1, &mut buf), 6);
+    assert_eq!(&buf[..6], b"fixed!");
+    // Slot 0 was registered empty.
+    assert_eq!(read_fixed_slot(&mut ring, 0, &mut buf), -Errno::EBADF.0);
+    // Out of range.
+    assert_eq!(read_fixed_slot(&mut ring, 2, &mut buf), -Errno::EBADF.0);
+    // A second table is refused; unregister then works once.
+    assert_eq!(ring.register_files(&[w]), Err(Errno::EBUSY));
+    ring.unregister_files().unwrap();
+    assert_eq!(ring.unregister_files(), Err(Errno::ENXIO));
+    close(w).unwrap();
+}
+
+#[test]
+fn bad_arguments() {
+    let ring = Ring::queue_init(4, 0).unwrap();
+    assert_eq!(ring.register_files(&[]), Err(Errno::EINVAL));
+    assert_eq!(ring.register_files(&[1_000_000]), Err(Errno::EBADF));
+    // An io_uring fd cannot go in the table.
+    let other = Ring::queue_init(4, 0).unwrap();
+    assert_eq!(ring.register_files(&[other.ring_fd()]), Err(Errno::EBADF));
+    assert_eq!(ring.register_files_sparse(0), Err(Errno::EINVAL));
+    assert_eq!(ring.register_files_update(0, &[0]), Err(Errno::ENXIO));
+    assert_eq!(ring.register_files_tags(&[0, 1], &[1]), Err(Errno::EINVAL));
+}
+
+#[test]
+fn sparse_update_clear_skip() {
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    ring.register_files_sparse(4).unwrap();
+    let [r, w] = pipe2(O_CLOEXEC).unwrap();
+    let mut buf = [0u8; 8];
+    // Every slot starts empty.
+    assert_eq!(read_fixed_slot(&mut ring, 2, &mut buf), -Errno::EBADF.0);
+    // Install at 2 (count of processed slots comes back).
+    assert_eq!(ring.register_files_update(2, &[r]), Ok(1));
+    write(w, b"ab").unwrap();
+    assert_eq!(read_fixed_slot(&mut ring, 2, &mut buf), 2);
+    assert_eq!(&buf[..2], b"ab");
+    // SKIP leaves slot 2 alone while slot 3 gets the write end.
+    assert_eq!(
+        ring.register_files_update(2, &[IORING_REGISTER_FILES_SKIP, w]),
+        Ok(2)
+    );
+    write(w, b"c").unwrap();
+    assert_eq!(read_fixed_slot(&mut ring, 2, &mut buf), 1);
+    assert_eq!(buf[0], b'c');
+    // -1 clears.
+    assert_eq!(ring.register_files_update(2, &[-1]), Ok(1));
+    assert_eq!(read_fixed_slot(&mut ring, 2, &mut buf), -Errno::EBADF.0);
+    // Beyond the table.
+    assert_eq!(ring.register_files_update(4, &[r]), Err(Errno::EINVAL));
+    close(r).unwrap();
+    close(w).unwrap();
+}
+
+#[test]
+fn tags_post_a_cqe_when_a_file_leaves() {
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    let [r, w] = pipe2(O_CLOEXEC).unwrap();
+    ring.register_files_tags(&[r, w], &[0x7a6_0001, 0]).unwrap();
+    // An empty or skipped slot cannot carry a tag.
+    assert_eq!(
+        ring.register_files_update_tag(0, &[-1], &[5]),
+        Err(Errno::EINVAL)
+    );
+    // Clearing tagged slot 0 posts its tag (res 0) once it is unused.
+    assert_eq!(ring.register_files_update_tag(0, &[-1], &[0]), Ok(1));
+    let c = reap(&mut ring);
+    assert_eq!((c.user_data, c.res), (0x7a6_0001, 0));
+    // Untagged slot 1 leaving posts nothing: a NOP is the next CQE.
+    assert_eq!(ring.register_files_update(1, &[-1]), Ok(1));
+    let sqe = ring.get_sqe().unwrap();
+    prep::nop(sqe);
+    sqe.user_data = 99;
+    ring.submit_and_wait(1).unwrap();
+    assert_eq!(reap(&mut ring).user_data, 99);
+    assert_eq!(ring.cq_ready(), 0);
+    // A file installed with a tag posts it when the table goes away.
+    assert_eq!(
+        ring.register_files_update_tag(1, &[r], &[0x7a6_0002]),
+        Ok(1)
+    );
+    ring.unregister_files().unwrap();
+    let c = reap(&mut ring);
+    assert_eq!((c.user_data, c.res), (0x7a6_0002, 0));
+    assert_eq!(ring.cq_ready(), 0);
+    close(r).unwrap();
+    close(w).unwrap();
+}
+
+/// Opens /dev/null into a slot the kernel allocates; returns the CQE res.
+fn open_alloc(ring: &mut Ring) -> i32 {
+    let sqe = ring.get_sqe().unwrap();
+    // SAFETY: the path is a static C string.
+    unsafe {
+        prep::openat_direct(
+            sqe,
+            -100,
+            c"/dev/null".as_ptr(),
+            0,
+            0,
+            IORING_FILE_INDEX_ALLOC,
+        )
+    };
+    sqe.user_data = 0x0a11;
+    ring.submit_and_wait(1).unwrap();
+    let c = reap(ring);
+    assert_eq!(c.user_data, 0x0a11);
+    c.res
+}
+
+#[test]
+fn alloc_range_is_honoured() {
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    ring.register_files_sparse(8).unwrap();
+    ring.register_file_alloc_range(5, 2).unwrap();
+    let a = open_alloc(&mut ring);
+    let b = open_alloc(&mut ring);
+    let mut got = [a, b];
+    got.sort();
+    assert_eq!(got, [5, 6]);
+    // Range exhausted.
+    assert_eq!(open_alloc(&mut ring), -Errno::ENFILE.0);
+    // Freeing slot 5 makes it the next allocation.
+    assert_eq!(ring.register_files_update(5, &[-1]), Ok(1));
+    assert_eq!(open_alloc(&mut ring), 5);
+    // A range outside the table.
+    assert_eq!(ring.register_file_alloc_range(7, 2), Err(Errno::EINVAL));
+    // off + len overflowing u32.
+    assert_eq!(
+        ring.register_file_alloc_range(u32::MAX, 2),
+        Err(Errno::EOVERFLOW)
+    );
+}

@@ -1,0 +1,335 @@
+//! eventfd, personality, restrictions, R_DISABLED + enable_rings, sync
+//! cancel, io-wq affinity and max workers, clock: on the live kernel.
+
+use uring_core::cq::Cqe;
+use uring_core::register::{
+    restriction_register_op, restriction_sqe_flags_allowed, restriction_sqe_op,
+};
+use uring_core::sys::{
+    __kernel_timespec, io_uring_clock_register, io_uring_napi, io_uring_sync_cancel_reg,
+    IORING_ASYNC_CANCEL_FD, IORING_OP_NOP, IORING_REGISTER_PROBE, IORING_SETUP_IOPOLL,
+    IORING_SETUP_R_DISABLED, IOSQE_ASYNC_BIT, IOSQE_IO_DRAIN_BIT, IOSQE_IO_LINK_BIT,
+};
+use uring_core::syscall::{
+    close, eventfd, pipe2, read, write, EFD_CLOEXEC, EFD_NONBLOCK, O_CLOEXEC,
+};
+use uring_core::{prep, Errno, Ring};
+
+fn reap(ring: &mut Ring) -> Cqe {
+    let c = ring.wait_cqe().expect("wait_cqe");
+    ring.cqe_seen(&c);
+    c
+}
+
+fn nop(ring: &mut Ring, ud: u64, flags: u8) {
+    let sqe = ring.get_sqe().unwrap();
+    prep::nop(sqe);
+    sqe.flags = flags;
+    sqe.user_data = ud;
+}
+
+/// Reads the eventfd counter (non-blocking): `Err(EAGAIN)` when zero.
+fn efd_count(fd: i32) -> Result<u64, Errno> {
+    let mut b = [0u8; 8];
+    read(fd, &mut b).map(|_| u64::from_ne_bytes(b))
+}
+
+#[test]
+fn eventfd_is_signalled_per_cqe() {
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    let efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK).unwrap();
+    ring.register_eventfd(efd).unwrap();
+    assert_eq!(ring.register_eventfd(efd), Err(Errno::EBUSY));
+    assert_eq!(efd_count(efd), Err(Errno::EAGAIN));
+    nop(&mut ring, 1, 0);
+    nop(&mut ring, 2, 0);
+    ring.submit_and_wait(2).unwrap();
+    assert_eq!(reap(&mut ring).user_data, 1);
+    assert_eq!(reap(&mut ring).user_data, 2);
+    // Both CQEs were posted in one batch; the kernel signals at least once
+    // and at most once per CQE.
+    let n = efd_count(efd).unwrap();
+    assert!((1..=2).contains(&n), "eventfd count {n}");
+    ring.unregister_eventfd().unwrap();
+    assert_eq!(ring.unregister_eventfd(), Err(Errno::ENXIO));
+    nop(&mut ring, 3, 0);
+    ring.submit_and_wait(1).unwrap();
+    assert_eq!(reap(&mut ring).user_data, 3);
+    assert_eq!(efd_count(efd), Err(Errno::EAGAIN));
+    // Not an eventfd.
+    let [r, w] = pipe2(O_CLOEXEC).unwrap();
+    assert_eq!(ring.register_eventfd(r), Err(Errno::EINVAL));
+    close(r).unwrap();
+    close(w).unwrap();
+    close(efd).unwrap();
+}
+
+#[test]
+fn eventfd_async_only_for_async_completions() {
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    let efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK).unwrap();
+    ring.register_eventfd_async(efd).unwrap();
+    // Completed inline at submission: no signal.
+    nop(&mut ring, 1, 0);
+    ring.submit_and_wait(1).unwrap();
+    assert_eq!(reap(&mut ring).user_data, 1);
+    assert_eq!(efd_count(efd), Err(Errno::EAGAIN));
+    // Completed by an io-wq worker (IOSQE_ASYNC): signalled.
+    nop(&mut ring, 2, 1 << IOSQE_ASYNC_BIT);
+    ring.submit_and_wait(1).unwrap();
+    assert_eq!(reap(&mut ring).user_data, 2);
+    assert_eq!(efd_count(efd), Ok(1));
+    ring.unregister_eventfd().unwrap();
+    close(efd).unwrap();
+}
+
+#[test]
+fn personality_ids() {
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    let id = ring.register_personality().unwrap();
+    assert!(id >= 1, "id {id}");
+    let id2 = ring.register_personality().unwrap();
+    assert_ne!(id, id2);
+    for (ud, pers) in [(1u64, id), (2, id2), (3, id2 + 100)] {
+        let sqe = ring.get_sqe().unwrap();
+        prep::nop(sqe);
+        sqe.personality = pers as u16;
+        sqe.user_data = ud;
+    }
+    ring.submit_and_wait(3).unwrap();
+    let mut res = [0i32; 3];
+    for _ in 0..3 {
+        let c = reap(&mut ring);
+        res[c.user_data as usize - 1] = c.res;
+    }
+    assert_eq!(res, [0, 0, -Errno::EINVAL.0]);
+    ring.unregister_personality(id).unwrap();
+    assert_eq!(ring.unregister_personality(id), Err(Errno::EINVAL));
+    let sqe = ring.get_sqe().unwrap();
+    prep::nop(sqe);
+    sqe.personality = id as u16;
+    ring.submit_and_wait(1).unwrap();
+    assert_eq!(reap(&mut ring).res, -Errno::EINVAL.0);
+    ring.unregister_personality(id2).unwrap();
+}
+
+#[test]
+fn disabled_ring_then_enable() {
+    let mut ring = Ring::queue_init(8, IORING_SETUP_R_DISABLED).unwrap();
+    nop(&mut ring, 7, 0);
+    // io_uring_enter(2): EBADFD while the ring is disabled.
+    assert_eq!(ring.submit(), Err(Errno::EBADFD));
+    ring.enable_rings().unwrap();
+    // Already enabled.
+    assert_eq!(ring.enable_rings(), Err(Errno::EBADFD));
+    // The NOP queued before is still in the SQ and goes now.
+    ring.submit_and_wait(1).unwrap();
+    assert_eq!(reap(&mut ring).user_data, 7);
+    // Restrictions need a disabled ring.
+    assert_eq!(
+        ring.register_restrictions(&[restriction_sqe_op(IORING_OP_NOP)]),
+        Err(Errno::EBADFD)
+    );
+}
+
+#[test]
+fn restrictions() {
+    let mut ring = Ring::queue_init(8, IORING_SETUP_R_DISABLED).unwrap();
+    let res = [
+        restriction_sqe_op(IORING_OP_NOP),
+        restriction_sqe_flags_allowed(1 << IOSQE_IO_LINK_BIT),
+        restriction_register_op(IORING_REGISTER_PROBE),
+    ];
+    ring.register_restrictions(&res).unwrap();
+    assert_eq!(ring.register_restrictions(&res), Err(Errno::EBUSY));
+    ring.enable_rings().unwrap();
+    // Allowed: NOP, with or without IO_LINK.
+    nop(&mut ring, 1, 0);
+    nop(&mut ring, 2, 1 << IOSQE_IO_LINK_BIT);
+    nop(&mut ring, 3, 0);
+    assert_eq!(ring.submit_and_wait(3), Ok(3));
+    let mut uds: Vec<_> = (0..3)
+        .map(|_| reap(&mut ring))
+        .map(|c| (c.user_data, c.res))
+        .collect();
+    uds.sort();
+    assert_eq!(uds, [(1, 0), (2, 0), (3, 0)]);
+    // Not allowed: a READ, and NOP with IO_DRAIN. A refused SQE completes
+    // with -EACCES and ends that submit call (no IORING_SETUP_SUBMIT_ALL),
+    // so each goes in its own.
+    let mut buf = [0u8; 4];
+    let sqe = ring.get_sqe().unwrap();
+    // SAFETY: buf outlives the wait; the kernel refuses the op anyway.
+    unsafe { prep::read(sqe, 0, buf.as_mut_ptr().cast(), 4, 0) };
+    sqe.user_data = 4;
+    ring.submit_and_wait(1).unwrap();
+    let c = reap(&mut ring);
+    assert_eq!((c.user_data, c.res), (4, -Errno::EACCES.0));
+    nop(&mut ring, 5, 1 << IOSQE_IO_DRAIN_BIT);
+    ring.submit_and_wait(1).unwrap();
+    let c = reap(&mut ring);
+    assert_eq!((c.user_data, c.res), (5, -Errno::EACCES.0));
+    // Register opcodes are restricted too once enabled.
+    assert_eq!(ring.register_personality(), Err(Errno::EACCES));
+    let p = ring.get_probe_ring().unwrap();
+    assert!(p.opcode_supported(IORING_OP_NOP));
+}
+
+#[test]
+fn sync_cancel_pending_pipe_read() {
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    let [r, w] = pipe2(O_CLOEXEC).unwrap();
+    let mut buf = [0u8; 8];
+    for ud in [0xca1u64, 0xca2] {
+        let sqe = ring.get_sqe().unwrap();
+        // SAFETY: buf outlives the ring's use (both reads are cancelled and
+        // reaped below).
+        unsafe { prep::read(sqe, r, buf.as_mut_ptr().cast(), 8, 0) };
+        sqe.user_data = ud;
+    }
+    ring.submit().unwrap();
+    assert_eq!(ring.cq_ready(), 0);
+    let forever = __kernel_timespec {
+        tv_sec: -1,
+        tv_nsec: -1,
+    };
+    let mut reg = io_uring_sync_cancel_reg {
+        addr: 0xca1,
+        timeout: forever,
+        ..Default::default()
+    };
+    assert_eq!(ring.register_sync_cancel(&reg), Ok(0));
+    // Already gone; an unknown user_data.
+    assert_eq!(ring.register_sync_cancel(&reg), Err(Errno::ENOENT));
+    reg.addr = 0xdead;
+    assert_eq!(ring.register_sync_cancel(&reg), Err(Errno::ENOENT));
+    let c = reap(&mut ring);
+    assert_eq!((c.user_data, c.res), (0xca1, -Errno::ECANCELED.0));
+    // By fd.
+    let reg = io_uring_sync_cancel_reg {
+        fd: r,
+        flags: IORING_ASYNC_CANCEL_FD,
+        timeout: forever,
+        ..Default::default()
+    };
+    assert_eq!(ring.register_sync_cancel(&reg), Ok(0));
+    let c = reap(&mut ring);
+    assert_eq!((c.user_data, c.res), (0xca2, -Errno::ECANCELED.0));
+    assert_eq!(ring.cq_ready(), 0);
+    // The pipe is untouched: data written now stays there.
+    write(w, b"q").unwrap();
+    assert_eq!(read(r, &mut buf), Ok(1));
+    close(r).unwrap();
+    close(w).unwrap();
+}
+
+#[test]
+fn iowq_max_workers_get_set() {
+    let ring = Ring::queue_init(8, 0).unwrap();
+    let mut v = [0u32; 2];
+    ring.register_iowq_max_workers(&mut v).unwrap();
+    println!("io-wq max workers: bounded {} unbounded {}", v[0], v[1]);
+    assert!(v[0] > 0 && v[1] > 0, "{v:?}");
+    let before = v;
+    let mut v = [2, 3];
+    ring.register_iowq_max_workers(&mut v).unwrap();
+    assert_eq!(v, before, "setting returns the previous limits");
+    let mut v = [0, 0];
+    ring.register_iowq_max_workers(&mut v).unwrap();
+    assert_eq!(v, [2, 3]);
+    // 0 leaves one value alone.
+    let mut v = [0, 5];
+    ring.register_iowq_max_workers(&mut v).unwrap();
+    let mut v = [0, 0];
+    ring.register_iowq_max_workers(&mut v).unwrap();
+    assert_eq!(v, [2, 5]);
+}
+
+/// The first CPU this process may run on (from /proc/self/status).
+fn first_allowed_cpu() -> usize {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = s
+        .lines()
+        .find(|l| l.starts_with("Cpus_allowed_list:"))
+        .unwrap();
+    let list = line.split(':').nth(1).unwrap().trim();
+    list.split([',', '-']).next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn iowq_affinity() {
+    let ring = Ring::queue_init(8, 0).unwrap();
+    let cpu = first_allowed_cpu();
+    let mut mask = [0u8; 128];
+    mask[cpu / 8] |= 1 << (cpu % 8);
+    ring.register_iowq_aff(&mask).unwrap();
+    ring.unregister_iowq_aff().unwrap();
+    assert_eq!(ring.register_iowq_aff(&[]), Err(Errno::EINVAL));
+}
+
+#[test]
+fn clock() {
+    let ring = Ring::queue_init(8, 0).unwrap();
+    const CLOCK_MONOTONIC: u32 = 1;
+    const CLOCK_PROCESS_CPUTIME_ID: u32 = 2;
+    const CLOCK_BOOTTIME: u32 = 7;
+    for id in [CLOCK_BOOTTIME, CLOCK_MONOTONIC] {
+        ring.register_clock(&io_uring_clock_register {
+            clockid: id,
+            __resv: [0; 3],
+        })
+        .unwrap();
+    }
+    let bad = io_uring_clock_register {
+        clockid: CLOCK_PROCESS_CPUTIME_ID,
+        __resv: [0; 3],
+    };
+    assert_eq!(ring.register_clock(&bad), Err(Errno::EINVAL));
+    let resv = io_uring_clock_register {
+        clockid: CLOCK_MONOTONIC,
+        __resv: [1, 0, 0],
+    };
+    assert_eq!(ring.register_clock(&resv), Err(Errno::EINVAL));
+}
+
+#[test]
+fn napi_settings_round_trip() {
+    let ring = Ring::queue_init(8, 0).unwrap();
+    let mut n = io_uring_napi {
+        busy_poll_to: 50,
+        prefer_busy_poll: 1,
+        ..Default::default()
+    };
+    ring.register_napi(&mut n).unwrap();
+    // The previous settings come back: none.
+    assert_eq!((n.busy_poll_to, n.prefer_busy_poll), (0, 0));
+    let mut out = io_uring_napi::default();
+    ring.unregister_napi(Some(&mut out)).unwrap();
+    assert_eq!((out.busy_poll_to, out.prefer_busy_poll), (50, 1));
+    ring.unregister_napi(None).unwrap();
+    // 6.18 reads liburing 2.15's pad[0] as a NAPI opcode and the low half
+    // of resv as its parameter; pad[1..3] and the high half are reserved.
+    for (pad, resv) in [
+        ([0, 1, 0], 0),
+        ([0, 0, 1], 0),
+        ([0, 0, 0], 1u64 << 32),
+        ([9, 0, 0], 0),
+    ] {
+        let mut bad = io_uring_napi {
+            pad,
+            resv,
+            ..Default::default()
+        };
+        assert_eq!(
+            ring.register_napi(&mut bad),
+            Err(Errno::EINVAL),
+            "{pad:?} {resv:#x}"
+        );
+    }
+    // IOPOLL rings cannot busy poll sockets.
+    let iopoll = Ring::queue_init(2, IORING_SETUP_IOPOLL).unwrap();
+    assert_eq!(
+        iopoll.register_napi(&mut io_uring_napi::default()),
+        Err(Errno::EINVAL)
+    );
+}

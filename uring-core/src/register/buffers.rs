@@ -1,0 +1,196 @@
+//! Fixed (registered) buffers for `READ_FIXED`/`WRITE_FIXED`, `send_zc`
+//! with `IORING_RECVSEND_FIXED_BUF`, ...
+
+use super::{addr_of, count};
+use crate::{Errno, Ring};
+use core::ptr;
+use uring_sys::{
+    io_uring_clone_buffers, io_uring_rsrc_register, io_uring_rsrc_update2, iovec,
+    IORING_FEAT_REG_REG_RING, IORING_REGISTER_BUFFERS, IORING_REGISTER_BUFFERS2,
+    IORING_REGISTER_BUFFERS_UPDATE, IORING_REGISTER_CLONE_BUFFERS, IORING_REGISTER_SRC_REGISTERED,
+    IORING_RSRC_REGISTER_SPARSE, IORING_UNREGISTER_BUFFERS,
+};
+
+impl Ring {
+    /// Registers `iovecs` as fixed buffers (index `i` is `iovecs[i]`).
+    ///
+    /// The kernel pins the pages and keeps writing to / reading from them
+    /// for every fixed-buffer operation until the buffers are unregistered
+    /// (or the ring is dropped). The `iovec` array itself is copied.
+    ///
+    /// Mirrors `io_uring_register_buffers()` (liburing). Kernel: 5.1+.
+    ///
+    /// An iovec with a null base and length 0 registers an empty slot.
+    ///
+    /// Errors: `EBUSY` buffers already registered, `EINVAL` empty slice or
+    /// more than 16384 buffers, `EFAULT` unmapped memory, a zero length
+    /// with a non-null base, or a buffer above 1 GiB, `ENOMEM`/`EOPNOTSUPP`
+    /// pinning failed (`RLIMIT_MEMLOCK` on old kernels, file-backed memory).
+    ///
+    /// # Safety
+    /// Each buffer must stay valid (not freed, unmapped or otherwise
+    /// reused) until it is replaced or unregistered, or the ring dropped,
+    /// and no Rust reference may alias a buffer while a fixed-buffer
+    /// operation the caller submitted writes to it.
+    pub unsafe fn register_buffers(&self, iovecs: &[iovec]) -> Result<(), Errno> {
+        let nr = count(iovecs.len())?;
+        // SAFETY: the kernel reads `nr` iovecs during the call; the memory
+        // they describe is the caller's promise.
+        unsafe { self.register_raw(IORING_REGISTER_BUFFERS, iovecs.as_ptr().cast(), nr) }
+            .map(|_| ())
+    }
+
+    /// As [`Ring::register_buffers`] with a tag per buffer: when a tagged
+    /// buffer is replaced or unregistered the kernel posts a CQE with
+    /// `user_data` = tag once no request uses it any more.
+    ///
+    /// Mirrors `io_uring_register_buffers_tags()` (liburing). Kernel: 5.13+.
+    ///
+    /// Errors: as [`Ring::register_buffers`]; `EINVAL` if `tags` is not as
+    /// long as `iovecs`.
+    ///
+    /// # Safety
+    /// As [`Ring::register_buffers`].
+    pub unsafe fn register_buffers_tags(
+        &self,
+        iovecs: &[iovec],
+        tags: &[u64],
+    ) -> Result<(), Errno> {
+        if iovecs.len() != tags.len() {
+            return Err(Errno::EINVAL);
+        }
+        let reg = io_uring_rsrc_register {
+            nr: count(iovecs.len())?,
+            flags: 0,
+            resv2: 0,
+            data: addr_of(iovecs),
+            tags: addr_of(tags),
+        };
+        // SAFETY: the descriptor is copied; buffer lifetime is the caller's
+        // promise.
+        unsafe { self.rsrc_register(IORING_REGISTER_BUFFERS2, &reg) }
+    }
+
+    /// Registers an empty fixed buffer table of `nr` slots, to be filled by
+    /// [`Ring::register_buffers_update_tag`].
+    ///
+    /// Mirrors `io_uring_register_buffers_sparse()` (liburing). Kernel: 5.19+.
+    ///
+    /// Errors: `EBUSY` buffers already registered, `EINVAL` `nr` is 0 or
+    /// above 16384.
+    pub fn register_buffers_sparse(&self, nr: u32) -> Result<(), Errno> {
+        let reg = io_uring_rsrc_register {
+            nr,
+            flags: IORING_RSRC_REGISTER_SPARSE,
+            resv2: 0,
+            data: 0,
+            tags: 0,
+        };
+        // SAFETY: the kernel copies `reg`; no memory is registered.
+        unsafe { self.rsrc_register(IORING_REGISTER_BUFFERS2, &reg) }
+    }
+
+    /// Replaces fixed buffers `off..off + iovecs.len()`; an iovec with a
+    /// null base and zero length empties its slot. `tags`, if given, must be
+    /// as long as `iovecs`. Returns the number of slots updated.
+    ///
+    /// Mirrors `io_uring_register_buffers_update_tag()` (liburing).
+    /// Kernel: 5.13+.
+    ///
+    /// Errors: `ENXIO` no buffer table, `EINVAL` range outside the table or
+    /// a bad buffer/tag combination, `EFAULT` unmapped memory.
+    ///
+    /// # Safety
+    /// As [`Ring::register_buffers`] for every buffer installed.
+    pub unsafe fn register_buffers_update_tag(
+        &self,
+        off: u32,
+        iovecs: &[iovec],
+        tags: Option<&[u64]>,
+    ) -> Result<u32, Errno> {
+        let tags = match tags {
+            Some(t) if t.len() != iovecs.len() => return Err(Errno::EINVAL),
+            Some(t) => addr_of(t),
+            None => 0,
+        };
+        let up = io_uring_rsrc_update2 {
+            offset: off,
+            resv: 0,
+            data: addr_of(iovecs),
+            tags,
+            nr: count(iovecs.len())?,
+            resv2: 0,
+        };
+        // SAFETY: the descriptor, iovecs and tags are read during the call;
+        // buffer lifetime is the caller's promise.
+        unsafe { self.rsrc_update2(IORING_REGISTER_BUFFERS_UPDATE, &up) }
+    }
+
+    /// Unregisters all fixed buffers (the kernel unpins them once in-flight
+    /// requests finish).
+    ///
+    /// Mirrors `io_uring_unregister_buffers()` (liburing). Kernel: 5.1+.
+    ///
+    /// Errors: `ENXIO` no buffers registered.
+    pub fn unregister_buffers(&self) -> Result<(), Errno> {
+        // SAFETY: no argument memory.
+        unsafe { self.register_raw(IORING_UNREGISTER_BUFFERS, core::ptr::null(), 0) }.map(|_| ())
+    }
+
+    /// Copies `nr` fixed buffers of ring `src`, from `src_off`, into this
+    /// ring at `dst_off` (`nr` 0: all of them). Both rings then share the
+    /// pinned pages. `flags`: `IORING_REGISTER_DST_REPLACE` to replace
+    /// existing buffers here (otherwise this ring must have none).
+    ///
+    /// Mirrors `io_uring_clone_buffers_offset()` (liburing); uses `src`'s
+    /// registered index (`IORING_REGISTER_SRC_REGISTERED`) when its fd is
+    /// registered. Kernel: 6.12+ (offsets and REPLACE 6.13+).
+    ///
+    /// Errors: `EBUSY` this ring has buffers (without REPLACE), `ENXIO`
+    /// `src` has none, `EINVAL` bad range or `src` is this ring, `EOVERFLOW`
+    /// offsets overflow, `EBADF` bad source.
+    ///
+    /// # Safety
+    /// As [`Ring::register_buffers`], now for this ring too: `src`'s
+    /// buffers must stay valid until both rings dropped them.
+    pub unsafe fn clone_buffers_offset(
+        &self,
+        src: &Ring,
+        dst_off: u32,
+        src_off: u32,
+        nr: u32,
+        flags: u32,
+    ) -> Result<(), Errno> {
+        let mut arg = io_uring_clone_buffers {
+            src_fd: src.ring_fd() as u32,
+            flags,
+            src_off,
+            dst_off,
+            nr,
+            pad: [0; 3],
+        };
+        if let Some(idx) = src.registered_index() {
+            if src.features() & IORING_FEAT_REG_REG_RING != 0 {
+                arg.src_fd = idx;
+                arg.flags |= IORING_REGISTER_SRC_REGISTERED;
+            }
+        }
+        // SAFETY: the kernel copies `arg` during the call; buffer lifetime
+        // is the caller's promise.
+        unsafe { self.register_raw(IORING_REGISTER_CLONE_BUFFERS, ptr::from_ref(&arg).cast(), 1) }
+            .map(|_| ())
+    }
+
+    /// Copies all fixed buffers of ring `src` into this ring.
+    ///
+    /// Mirrors `io_uring_clone_buffers()` (liburing). Kernel: 6.12+.
+    ///
+    /// Errors: as [`Ring::clone_buffers_offset`].
+    ///
+    /// # Safety
+    /// As [`Ring::clone_buffers_offset`].
+    pub unsafe fn clone_buffers(&self, src: &Ring) -> Result<(), Errno> {
+        // SAFETY: forwarded.
+        unsafe { self.clone_buffers_offset(src, 0, 0, 0, 0) }
+    }
+}

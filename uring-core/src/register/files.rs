@@ -1,0 +1,207 @@
+//! The fixed ("direct") file table.
+
+use super::{addr_of, count};
+use crate::{Errno, Ring};
+use core::ffi::c_void;
+use core::mem::size_of;
+use uring_sys::{
+    io_uring_file_index_range, io_uring_files_update, io_uring_rsrc_register,
+    io_uring_rsrc_update2, IORING_REGISTER_FILES, IORING_REGISTER_FILES2,
+    IORING_REGISTER_FILES_UPDATE, IORING_REGISTER_FILES_UPDATE2, IORING_REGISTER_FILE_ALLOC_RANGE,
+    IORING_RSRC_REGISTER_SPARSE, IORING_UNREGISTER_FILES,
+};
+
+impl Ring {
+    /// Registers `files` as the ring's fixed file table (slot `i` holds
+    /// `files[i]`; `-1` leaves a slot empty).
+    ///
+    /// The kernel takes its own reference to each file during the call; the
+    /// slice may be dropped afterwards and closing the original fds does not
+    /// affect the table. Use slots with `IOSQE_FIXED_FILE` and the slot index
+    /// as the SQE's fd.
+    ///
+    /// Mirrors `io_uring_register_files()` (liburing), except that liburing
+    /// raises `RLIMIT_NOFILE` and retries on `EMFILE`; this does not.
+    /// Kernel: 5.1+.
+    ///
+    /// Errors: `EBUSY` a table is already registered, `EMFILE` more than
+    /// `RLIMIT_NOFILE` slots, `EBADF` an fd is not open, `EINVAL` empty
+    /// slice or an io_uring fd in the table.
+    pub fn register_files(&self, files: &[i32]) -> Result<(), Errno> {
+        let nr = count(files.len())?;
+        // SAFETY: the kernel reads `nr` ints from `files` during the call and
+        // keeps no pointer to them.
+        unsafe { self.register_raw(IORING_REGISTER_FILES, files.as_ptr().cast(), nr) }.map(|_| ())
+    }
+
+    /// Registers `files` with a 64-bit tag per slot; when a tagged file is
+    /// later removed from the table, the kernel posts a CQE with
+    /// `user_data` = tag (and res 0) once it is no longer in use.
+    ///
+    /// Mirrors `io_uring_register_files_tags()` (liburing). Kernel: 5.13+.
+    ///
+    /// Errors: as [`Ring::register_files`]; `EINVAL` if `tags` is not as
+    /// long as `files`.
+    pub fn register_files_tags(&self, files: &[i32], tags: &[u64]) -> Result<(), Errno> {
+        if files.len() != tags.len() {
+            return Err(Errno::EINVAL);
+        }
+        let reg = io_uring_rsrc_register {
+            nr: count(files.len())?,
+            flags: 0,
+            resv2: 0,
+            data: addr_of(files),
+            tags: addr_of(tags),
+        };
+        // SAFETY: the kernel copies `reg` and then reads `nr` fds and tags
+        // through it during the call only.
+        unsafe { self.rsrc_register(IORING_REGISTER_FILES2, &reg) }
+    }
+
+    /// Registers an empty fixed file table of `nr` slots, to be filled by
+    /// [`Ring::register_files_update`], direct opens/accepts or
+    /// `msg_ring_fd`.
+    ///
+    /// Mirrors `io_uring_register_files_sparse()` (liburing). Kernel: 5.19+.
+    ///
+    /// Errors: `EBUSY` a table exists, `EMFILE` `nr` above `RLIMIT_NOFILE`,
+    /// `EINVAL` `nr` is 0.
+    pub fn register_files_sparse(&self, nr: u32) -> Result<(), Errno> {
+        let reg = io_uring_rsrc_register {
+            nr,
+            flags: IORING_RSRC_REGISTER_SPARSE,
+            resv2: 0,
+            data: 0,
+            tags: 0,
+        };
+        // SAFETY: the kernel copies `reg`; no data pointers are passed.
+        unsafe { self.rsrc_register(IORING_REGISTER_FILES2, &reg) }
+    }
+
+    /// Replaces slots `off..off + files.len()` of the fixed file table:
+    /// an fd installs that file, `-1` empties the slot,
+    /// `IORING_REGISTER_FILES_SKIP` (-2) leaves it as is. Returns the
+    /// number of slots processed.
+    ///
+    /// Mirrors `io_uring_register_files_update()` (liburing). Kernel: 5.5+.
+    ///
+    /// Errors: `ENXIO` no table registered, `EINVAL` range outside the
+    /// table, `EBADF` a bad fd.
+    pub fn register_files_update(&self, off: u32, files: &[i32]) -> Result<u32, Errno> {
+        let up = io_uring_files_update {
+            offset: off,
+            resv: 0,
+            fds: addr_of(files),
+        };
+        let nr = count(files.len())?;
+        // SAFETY: the kernel copies `up` and reads `nr` fds during the call.
+        unsafe {
+            self.register_raw(
+                IORING_REGISTER_FILES_UPDATE,
+                &up as *const io_uring_files_update as *const c_void,
+                nr,
+            )
+        }
+    }
+
+    /// As [`Ring::register_files_update`], also setting each slot's tag.
+    ///
+    /// Mirrors `io_uring_register_files_update_tag()` (liburing).
+    /// Kernel: 5.13+.
+    ///
+    /// Errors: as [`Ring::register_files_update`]; `EINVAL` if `tags` is not
+    /// as long as `files`, or a non-zero tag goes with `-1` or
+    /// `IORING_REGISTER_FILES_SKIP`.
+    pub fn register_files_update_tag(
+        &self,
+        off: u32,
+        files: &[i32],
+        tags: &[u64],
+    ) -> Result<u32, Errno> {
+        if files.len() != tags.len() {
+            return Err(Errno::EINVAL);
+        }
+        let up = io_uring_rsrc_update2 {
+            offset: off,
+            resv: 0,
+            data: addr_of(files),
+            tags: addr_of(tags),
+            nr: count(files.len())?,
+            resv2: 0,
+        };
+        // SAFETY: the kernel copies `up` and reads `nr` fds and tags during
+        // the call only.
+        unsafe { self.rsrc_update2(IORING_REGISTER_FILES_UPDATE2, &up) }
+    }
+
+    /// Drops the whole fixed file table.
+    ///
+    /// Mirrors `io_uring_unregister_files()` (liburing). Kernel: 5.1+.
+    ///
+    /// Errors: `ENXIO` no table registered.
+    pub fn unregister_files(&self) -> Result<(), Errno> {
+        // SAFETY: no argument memory.
+        unsafe { self.register_raw(IORING_UNREGISTER_FILES, core::ptr::null(), 0) }.map(|_| ())
+    }
+
+    /// Restricts the slots the kernel picks for `IORING_FILE_INDEX_ALLOC`
+    /// (direct open/accept/socket, `msg_ring_fd_alloc`) to
+    /// `off..off + len`.
+    ///
+    /// Mirrors `io_uring_register_file_alloc_range()` (liburing).
+    /// Kernel: 6.0+.
+    ///
+    /// Errors: `EINVAL` range beyond the table, `EOVERFLOW` `off + len`
+    /// overflows, `ENXIO` no table.
+    pub fn register_file_alloc_range(&self, off: u32, len: u32) -> Result<(), Errno> {
+        let range = io_uring_file_index_range { off, len, resv: 0 };
+        // SAFETY: the kernel copies `range` during the call.
+        unsafe {
+            self.register_raw(
+                IORING_REGISTER_FILE_ALLOC_RANGE,
+                &range as *const io_uring_file_index_range as *const c_void,
+                0,
+            )
+        }
+        .map(|_| ())
+    }
+
+    /// `IORING_REGISTER_{FILES,BUFFERS}2` with a prepared descriptor.
+    ///
+    /// # Safety
+    /// The pointers in `reg` must be valid for what the opcode reads.
+    pub(crate) unsafe fn rsrc_register(
+        &self,
+        opcode: u32,
+        reg: &io_uring_rsrc_register,
+    ) -> Result<(), Errno> {
+        // SAFETY: forwarded to the caller; `reg` is valid for its size.
+        unsafe {
+            self.register_raw(
+                opcode,
+                reg as *const io_uring_rsrc_register as *const c_void,
+                size_of::<io_uring_rsrc_register>() as u32,
+            )
+        }
+        .map(|_| ())
+    }
+
+    /// `IORING_REGISTER_{FILES,BUFFERS}_UPDATE2` with a prepared descriptor.
+    ///
+    /// # Safety
+    /// The pointers in `up` must be valid for what the opcode reads.
+    pub(crate) unsafe fn rsrc_update2(
+        &self,
+        opcode: u32,
+        up: &io_uring_rsrc_update2,
+    ) -> Result<u32, Errno> {
+        // SAFETY: forwarded to the caller; `up` is valid for its size.
+        unsafe {
+            self.register_raw(
+                opcode,
+                up as *const io_uring_rsrc_update2 as *const c_void,
+                size_of::<io_uring_rsrc_update2>() as u32,
+            )
+        }
+    }
+}

@@ -4,6 +4,7 @@
 // UAPI headers). Do not edit: the bindings_drift test compares this file with
 // a fresh bindgen run.
 
+
 #[repr(C)]
 #[derive(Default)]
 pub struct __IncompleteArrayField<T>(::core::marker::PhantomData<T>, [T; 0]);
@@ -205,11 +206,15 @@ pub struct __kernel_timespec {
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
     ["Size of __kernel_timespec"][::core::mem::size_of::<__kernel_timespec>() - 16usize];
-    ["Alignment of __kernel_timespec"][::core::mem::align_of::<__kernel_timespec>() - 8usize];
-    ["Offset of field: __kernel_timespec::tv_sec"]
-        [::core::mem::offset_of!(__kernel_timespec, tv_sec) - 0usize];
-    ["Offset of field: __kernel_timespec::tv_nsec"]
-        [::core::mem::offset_of!(__kernel_timespec, tv_nsec) - 8usize];
+    [
+        "Alignment of __kernel_timespec",
+    ][::core::mem::align_of::<__kernel_timespec>() - 8usize];
+    [
+        "Offset of field: __kernel_timespec::tv_sec",
+    ][::core::mem::offset_of!(__kernel_timespec, tv_sec) - 0usize];
+    [
+        "Offset of field: __kernel_timespec::tv_nsec",
+    ][::core::mem::offset_of!(__kernel_timespec, tv_nsec) - 8usize];
 };
 #[repr(C)]
 pub struct io_uring_sqe {
@@ -242,25 +247,35 @@ pub struct io_uring_sqe__bindgen_ty_1__bindgen_ty_1 {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_sqe__bindgen_ty_1__bindgen_ty_1"]
-        [::core::mem::size_of::<io_uring_sqe__bindgen_ty_1__bindgen_ty_1>() - 8usize];
-    ["Alignment of io_uring_sqe__bindgen_ty_1__bindgen_ty_1"]
-        [::core::mem::align_of::<io_uring_sqe__bindgen_ty_1__bindgen_ty_1>() - 4usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_1__bindgen_ty_1::cmd_op"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_1__bindgen_ty_1, cmd_op) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_1__bindgen_ty_1::__pad1"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_1__bindgen_ty_1, __pad1) - 4usize];
+    [
+        "Size of io_uring_sqe__bindgen_ty_1__bindgen_ty_1",
+    ][::core::mem::size_of::<io_uring_sqe__bindgen_ty_1__bindgen_ty_1>() - 8usize];
+    [
+        "Alignment of io_uring_sqe__bindgen_ty_1__bindgen_ty_1",
+    ][::core::mem::align_of::<io_uring_sqe__bindgen_ty_1__bindgen_ty_1>() - 4usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_1__bindgen_ty_1::cmd_op",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_1__bindgen_ty_1, cmd_op)
+        - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_1__bindgen_ty_1::__pad1",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_1__bindgen_ty_1, __pad1)
+        - 4usize];
 };
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_sqe__bindgen_ty_1"]
-        [::core::mem::size_of::<io_uring_sqe__bindgen_ty_1>() - 8usize];
-    ["Alignment of io_uring_sqe__bindgen_ty_1"]
-        [::core::mem::align_of::<io_uring_sqe__bindgen_ty_1>() - 8usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_1::off"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_1, off) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_1::addr2"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_1, addr2) - 0usize];
+    [
+        "Size of io_uring_sqe__bindgen_ty_1",
+    ][::core::mem::size_of::<io_uring_sqe__bindgen_ty_1>() - 8usize];
+    [
+        "Alignment of io_uring_sqe__bindgen_ty_1",
+    ][::core::mem::align_of::<io_uring_sqe__bindgen_ty_1>() - 8usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_1::off",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_1, off) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_1::addr2",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_1, addr2) - 0usize];
 };
 impl Default for io_uring_sqe__bindgen_ty_1 {
     fn default() -> Self {
@@ -286,25 +301,34 @@ pub struct io_uring_sqe__bindgen_ty_2__bindgen_ty_1 {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_sqe__bindgen_ty_2__bindgen_ty_1"]
-        [::core::mem::size_of::<io_uring_sqe__bindgen_ty_2__bindgen_ty_1>() - 8usize];
-    ["Alignment of io_uring_sqe__bindgen_ty_2__bindgen_ty_1"]
-        [::core::mem::align_of::<io_uring_sqe__bindgen_ty_2__bindgen_ty_1>() - 4usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_2__bindgen_ty_1::level"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_2__bindgen_ty_1, level) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_2__bindgen_ty_1::optname"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_2__bindgen_ty_1, optname) - 4usize];
+    [
+        "Size of io_uring_sqe__bindgen_ty_2__bindgen_ty_1",
+    ][::core::mem::size_of::<io_uring_sqe__bindgen_ty_2__bindgen_ty_1>() - 8usize];
+    [
+        "Alignment of io_uring_sqe__bindgen_ty_2__bindgen_ty_1",
+    ][::core::mem::align_of::<io_uring_sqe__bindgen_ty_2__bindgen_ty_1>() - 4usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_2__bindgen_ty_1::level",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_2__bindgen_ty_1, level) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_2__bindgen_ty_1::optname",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_2__bindgen_ty_1, optname)
+        - 4usize];
 };
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_sqe__bindgen_ty_2"]
-        [::core::mem::size_of::<io_uring_sqe__bindgen_ty_2>() - 8usize];
-    ["Alignment of io_uring_sqe__bindgen_ty_2"]
-        [::core::mem::align_of::<io_uring_sqe__bindgen_ty_2>() - 8usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_2::addr"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_2, addr) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_2::splice_off_in"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_2, splice_off_in) - 0usize];
+    [
+        "Size of io_uring_sqe__bindgen_ty_2",
+    ][::core::mem::size_of::<io_uring_sqe__bindgen_ty_2>() - 8usize];
+    [
+        "Alignment of io_uring_sqe__bindgen_ty_2",
+    ][::core::mem::align_of::<io_uring_sqe__bindgen_ty_2>() - 8usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_2::addr",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_2, addr) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_2::splice_off_in",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_2, splice_off_in) - 0usize];
 };
 impl Default for io_uring_sqe__bindgen_ty_2 {
     fn default() -> Self {
@@ -345,58 +369,84 @@ pub union io_uring_sqe__bindgen_ty_3 {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_sqe__bindgen_ty_3"]
-        [::core::mem::size_of::<io_uring_sqe__bindgen_ty_3>() - 4usize];
-    ["Alignment of io_uring_sqe__bindgen_ty_3"]
-        [::core::mem::align_of::<io_uring_sqe__bindgen_ty_3>() - 4usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::rw_flags"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, rw_flags) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::fsync_flags"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, fsync_flags) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::poll_events"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, poll_events) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::poll32_events"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, poll32_events) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::sync_range_flags"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, sync_range_flags) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::msg_flags"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, msg_flags) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::timeout_flags"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, timeout_flags) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::accept_flags"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, accept_flags) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::cancel_flags"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, cancel_flags) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::open_flags"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, open_flags) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::statx_flags"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, statx_flags) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::fadvise_advice"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, fadvise_advice) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::splice_flags"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, splice_flags) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::rename_flags"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, rename_flags) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::unlink_flags"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, unlink_flags) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::hardlink_flags"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, hardlink_flags) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::xattr_flags"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, xattr_flags) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::msg_ring_flags"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, msg_ring_flags) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::uring_cmd_flags"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, uring_cmd_flags) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::waitid_flags"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, waitid_flags) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::futex_flags"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, futex_flags) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::install_fd_flags"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, install_fd_flags) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::nop_flags"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, nop_flags) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_3::pipe_flags"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, pipe_flags) - 0usize];
+    [
+        "Size of io_uring_sqe__bindgen_ty_3",
+    ][::core::mem::size_of::<io_uring_sqe__bindgen_ty_3>() - 4usize];
+    [
+        "Alignment of io_uring_sqe__bindgen_ty_3",
+    ][::core::mem::align_of::<io_uring_sqe__bindgen_ty_3>() - 4usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::rw_flags",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, rw_flags) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::fsync_flags",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, fsync_flags) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::poll_events",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, poll_events) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::poll32_events",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, poll32_events) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::sync_range_flags",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, sync_range_flags) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::msg_flags",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, msg_flags) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::timeout_flags",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, timeout_flags) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::accept_flags",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, accept_flags) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::cancel_flags",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, cancel_flags) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::open_flags",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, open_flags) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::statx_flags",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, statx_flags) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::fadvise_advice",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, fadvise_advice) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::splice_flags",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, splice_flags) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::rename_flags",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, rename_flags) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::unlink_flags",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, unlink_flags) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::hardlink_flags",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, hardlink_flags) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::xattr_flags",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, xattr_flags) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::msg_ring_flags",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, msg_ring_flags) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::uring_cmd_flags",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, uring_cmd_flags) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::waitid_flags",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, waitid_flags) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::futex_flags",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, futex_flags) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::install_fd_flags",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, install_fd_flags) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::nop_flags",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, nop_flags) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_3::pipe_flags",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_3, pipe_flags) - 0usize];
 };
 impl Default for io_uring_sqe__bindgen_ty_3 {
     fn default() -> Self {
@@ -415,14 +465,18 @@ pub union io_uring_sqe__bindgen_ty_4 {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_sqe__bindgen_ty_4"]
-        [::core::mem::size_of::<io_uring_sqe__bindgen_ty_4>() - 2usize];
-    ["Alignment of io_uring_sqe__bindgen_ty_4"]
-        [::core::mem::align_of::<io_uring_sqe__bindgen_ty_4>() - 1usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_4::buf_index"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_4, buf_index) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_4::buf_group"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_4, buf_group) - 0usize];
+    [
+        "Size of io_uring_sqe__bindgen_ty_4",
+    ][::core::mem::size_of::<io_uring_sqe__bindgen_ty_4>() - 2usize];
+    [
+        "Alignment of io_uring_sqe__bindgen_ty_4",
+    ][::core::mem::align_of::<io_uring_sqe__bindgen_ty_4>() - 1usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_4::buf_index",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_4, buf_index) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_4::buf_group",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_4, buf_group) - 0usize];
 };
 impl Default for io_uring_sqe__bindgen_ty_4 {
     fn default() -> Self {
@@ -450,29 +504,41 @@ pub struct io_uring_sqe__bindgen_ty_5__bindgen_ty_1 {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_sqe__bindgen_ty_5__bindgen_ty_1"]
-        [::core::mem::size_of::<io_uring_sqe__bindgen_ty_5__bindgen_ty_1>() - 4usize];
-    ["Alignment of io_uring_sqe__bindgen_ty_5__bindgen_ty_1"]
-        [::core::mem::align_of::<io_uring_sqe__bindgen_ty_5__bindgen_ty_1>() - 2usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_5__bindgen_ty_1::addr_len"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_5__bindgen_ty_1, addr_len) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_5__bindgen_ty_1::__pad3"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_5__bindgen_ty_1, __pad3) - 2usize];
+    [
+        "Size of io_uring_sqe__bindgen_ty_5__bindgen_ty_1",
+    ][::core::mem::size_of::<io_uring_sqe__bindgen_ty_5__bindgen_ty_1>() - 4usize];
+    [
+        "Alignment of io_uring_sqe__bindgen_ty_5__bindgen_ty_1",
+    ][::core::mem::align_of::<io_uring_sqe__bindgen_ty_5__bindgen_ty_1>() - 2usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_5__bindgen_ty_1::addr_len",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_5__bindgen_ty_1, addr_len)
+        - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_5__bindgen_ty_1::__pad3",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_5__bindgen_ty_1, __pad3)
+        - 2usize];
 };
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_sqe__bindgen_ty_5"]
-        [::core::mem::size_of::<io_uring_sqe__bindgen_ty_5>() - 4usize];
-    ["Alignment of io_uring_sqe__bindgen_ty_5"]
-        [::core::mem::align_of::<io_uring_sqe__bindgen_ty_5>() - 4usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_5::splice_fd_in"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_5, splice_fd_in) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_5::file_index"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_5, file_index) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_5::zcrx_ifq_idx"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_5, zcrx_ifq_idx) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_5::optlen"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_5, optlen) - 0usize];
+    [
+        "Size of io_uring_sqe__bindgen_ty_5",
+    ][::core::mem::size_of::<io_uring_sqe__bindgen_ty_5>() - 4usize];
+    [
+        "Alignment of io_uring_sqe__bindgen_ty_5",
+    ][::core::mem::align_of::<io_uring_sqe__bindgen_ty_5>() - 4usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_5::splice_fd_in",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_5, splice_fd_in) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_5::file_index",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_5, file_index) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_5::zcrx_ifq_idx",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_5, zcrx_ifq_idx) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_5::optlen",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_5, optlen) - 0usize];
 };
 impl Default for io_uring_sqe__bindgen_ty_5 {
     fn default() -> Self {
@@ -499,14 +565,19 @@ pub struct io_uring_sqe__bindgen_ty_6__bindgen_ty_1 {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_sqe__bindgen_ty_6__bindgen_ty_1"]
-        [::core::mem::size_of::<io_uring_sqe__bindgen_ty_6__bindgen_ty_1>() - 16usize];
-    ["Alignment of io_uring_sqe__bindgen_ty_6__bindgen_ty_1"]
-        [::core::mem::align_of::<io_uring_sqe__bindgen_ty_6__bindgen_ty_1>() - 8usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_6__bindgen_ty_1::addr3"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_6__bindgen_ty_1, addr3) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_6__bindgen_ty_1::__pad2"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_6__bindgen_ty_1, __pad2) - 8usize];
+    [
+        "Size of io_uring_sqe__bindgen_ty_6__bindgen_ty_1",
+    ][::core::mem::size_of::<io_uring_sqe__bindgen_ty_6__bindgen_ty_1>() - 16usize];
+    [
+        "Alignment of io_uring_sqe__bindgen_ty_6__bindgen_ty_1",
+    ][::core::mem::align_of::<io_uring_sqe__bindgen_ty_6__bindgen_ty_1>() - 8usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_6__bindgen_ty_1::addr3",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_6__bindgen_ty_1, addr3) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_6__bindgen_ty_1::__pad2",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_6__bindgen_ty_1, __pad2)
+        - 8usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -516,27 +587,35 @@ pub struct io_uring_sqe__bindgen_ty_6__bindgen_ty_2 {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_sqe__bindgen_ty_6__bindgen_ty_2"]
-        [::core::mem::size_of::<io_uring_sqe__bindgen_ty_6__bindgen_ty_2>() - 16usize];
-    ["Alignment of io_uring_sqe__bindgen_ty_6__bindgen_ty_2"]
-        [::core::mem::align_of::<io_uring_sqe__bindgen_ty_6__bindgen_ty_2>() - 8usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_6__bindgen_ty_2::attr_ptr"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_6__bindgen_ty_2, attr_ptr) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_6__bindgen_ty_2::attr_type_mask"][::core::mem::offset_of!(
-        io_uring_sqe__bindgen_ty_6__bindgen_ty_2,
-        attr_type_mask
-    ) - 8usize];
+    [
+        "Size of io_uring_sqe__bindgen_ty_6__bindgen_ty_2",
+    ][::core::mem::size_of::<io_uring_sqe__bindgen_ty_6__bindgen_ty_2>() - 16usize];
+    [
+        "Alignment of io_uring_sqe__bindgen_ty_6__bindgen_ty_2",
+    ][::core::mem::align_of::<io_uring_sqe__bindgen_ty_6__bindgen_ty_2>() - 8usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_6__bindgen_ty_2::attr_ptr",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_6__bindgen_ty_2, attr_ptr)
+        - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_6__bindgen_ty_2::attr_type_mask",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_6__bindgen_ty_2, attr_type_mask)
+        - 8usize];
 };
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_sqe__bindgen_ty_6"]
-        [::core::mem::size_of::<io_uring_sqe__bindgen_ty_6>() - 16usize];
-    ["Alignment of io_uring_sqe__bindgen_ty_6"]
-        [::core::mem::align_of::<io_uring_sqe__bindgen_ty_6>() - 8usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_6::optval"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_6, optval) - 0usize];
-    ["Offset of field: io_uring_sqe__bindgen_ty_6::cmd"]
-        [::core::mem::offset_of!(io_uring_sqe__bindgen_ty_6, cmd) - 0usize];
+    [
+        "Size of io_uring_sqe__bindgen_ty_6",
+    ][::core::mem::size_of::<io_uring_sqe__bindgen_ty_6>() - 16usize];
+    [
+        "Alignment of io_uring_sqe__bindgen_ty_6",
+    ][::core::mem::align_of::<io_uring_sqe__bindgen_ty_6>() - 8usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_6::optval",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_6, optval) - 0usize];
+    [
+        "Offset of field: io_uring_sqe__bindgen_ty_6::cmd",
+    ][::core::mem::offset_of!(io_uring_sqe__bindgen_ty_6, cmd) - 0usize];
 };
 impl Default for io_uring_sqe__bindgen_ty_6 {
     fn default() -> Self {
@@ -551,17 +630,27 @@ impl Default for io_uring_sqe__bindgen_ty_6 {
 const _: () = {
     ["Size of io_uring_sqe"][::core::mem::size_of::<io_uring_sqe>() - 64usize];
     ["Alignment of io_uring_sqe"][::core::mem::align_of::<io_uring_sqe>() - 8usize];
-    ["Offset of field: io_uring_sqe::opcode"]
-        [::core::mem::offset_of!(io_uring_sqe, opcode) - 0usize];
-    ["Offset of field: io_uring_sqe::flags"][::core::mem::offset_of!(io_uring_sqe, flags) - 1usize];
-    ["Offset of field: io_uring_sqe::ioprio"]
-        [::core::mem::offset_of!(io_uring_sqe, ioprio) - 2usize];
-    ["Offset of field: io_uring_sqe::fd"][::core::mem::offset_of!(io_uring_sqe, fd) - 4usize];
-    ["Offset of field: io_uring_sqe::len"][::core::mem::offset_of!(io_uring_sqe, len) - 24usize];
-    ["Offset of field: io_uring_sqe::user_data"]
-        [::core::mem::offset_of!(io_uring_sqe, user_data) - 32usize];
-    ["Offset of field: io_uring_sqe::personality"]
-        [::core::mem::offset_of!(io_uring_sqe, personality) - 42usize];
+    [
+        "Offset of field: io_uring_sqe::opcode",
+    ][::core::mem::offset_of!(io_uring_sqe, opcode) - 0usize];
+    [
+        "Offset of field: io_uring_sqe::flags",
+    ][::core::mem::offset_of!(io_uring_sqe, flags) - 1usize];
+    [
+        "Offset of field: io_uring_sqe::ioprio",
+    ][::core::mem::offset_of!(io_uring_sqe, ioprio) - 2usize];
+    [
+        "Offset of field: io_uring_sqe::fd",
+    ][::core::mem::offset_of!(io_uring_sqe, fd) - 4usize];
+    [
+        "Offset of field: io_uring_sqe::len",
+    ][::core::mem::offset_of!(io_uring_sqe, len) - 24usize];
+    [
+        "Offset of field: io_uring_sqe::user_data",
+    ][::core::mem::offset_of!(io_uring_sqe, user_data) - 32usize];
+    [
+        "Offset of field: io_uring_sqe::personality",
+    ][::core::mem::offset_of!(io_uring_sqe, personality) - 42usize];
 };
 impl Default for io_uring_sqe {
     fn default() -> Self {
@@ -585,19 +674,27 @@ pub struct io_uring_attr_pi {
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
     ["Size of io_uring_attr_pi"][::core::mem::size_of::<io_uring_attr_pi>() - 32usize];
-    ["Alignment of io_uring_attr_pi"][::core::mem::align_of::<io_uring_attr_pi>() - 8usize];
-    ["Offset of field: io_uring_attr_pi::flags"]
-        [::core::mem::offset_of!(io_uring_attr_pi, flags) - 0usize];
-    ["Offset of field: io_uring_attr_pi::app_tag"]
-        [::core::mem::offset_of!(io_uring_attr_pi, app_tag) - 2usize];
-    ["Offset of field: io_uring_attr_pi::len"]
-        [::core::mem::offset_of!(io_uring_attr_pi, len) - 4usize];
-    ["Offset of field: io_uring_attr_pi::addr"]
-        [::core::mem::offset_of!(io_uring_attr_pi, addr) - 8usize];
-    ["Offset of field: io_uring_attr_pi::seed"]
-        [::core::mem::offset_of!(io_uring_attr_pi, seed) - 16usize];
-    ["Offset of field: io_uring_attr_pi::rsvd"]
-        [::core::mem::offset_of!(io_uring_attr_pi, rsvd) - 24usize];
+    [
+        "Alignment of io_uring_attr_pi",
+    ][::core::mem::align_of::<io_uring_attr_pi>() - 8usize];
+    [
+        "Offset of field: io_uring_attr_pi::flags",
+    ][::core::mem::offset_of!(io_uring_attr_pi, flags) - 0usize];
+    [
+        "Offset of field: io_uring_attr_pi::app_tag",
+    ][::core::mem::offset_of!(io_uring_attr_pi, app_tag) - 2usize];
+    [
+        "Offset of field: io_uring_attr_pi::len",
+    ][::core::mem::offset_of!(io_uring_attr_pi, len) - 4usize];
+    [
+        "Offset of field: io_uring_attr_pi::addr",
+    ][::core::mem::offset_of!(io_uring_attr_pi, addr) - 8usize];
+    [
+        "Offset of field: io_uring_attr_pi::seed",
+    ][::core::mem::offset_of!(io_uring_attr_pi, seed) - 16usize];
+    [
+        "Offset of field: io_uring_attr_pi::rsvd",
+    ][::core::mem::offset_of!(io_uring_attr_pi, rsvd) - 24usize];
 };
 pub const IOSQE_FIXED_FILE_BIT: io_uring_sqe_flags_bit = 0;
 pub const IOSQE_IO_DRAIN_BIT: io_uring_sqe_flags_bit = 1;
@@ -689,13 +786,18 @@ pub struct io_uring_cqe {
 const _: () = {
     ["Size of io_uring_cqe"][::core::mem::size_of::<io_uring_cqe>() - 16usize];
     ["Alignment of io_uring_cqe"][::core::mem::align_of::<io_uring_cqe>() - 8usize];
-    ["Offset of field: io_uring_cqe::user_data"]
-        [::core::mem::offset_of!(io_uring_cqe, user_data) - 0usize];
-    ["Offset of field: io_uring_cqe::res"][::core::mem::offset_of!(io_uring_cqe, res) - 8usize];
-    ["Offset of field: io_uring_cqe::flags"]
-        [::core::mem::offset_of!(io_uring_cqe, flags) - 12usize];
-    ["Offset of field: io_uring_cqe::big_cqe"]
-        [::core::mem::offset_of!(io_uring_cqe, big_cqe) - 16usize];
+    [
+        "Offset of field: io_uring_cqe::user_data",
+    ][::core::mem::offset_of!(io_uring_cqe, user_data) - 0usize];
+    [
+        "Offset of field: io_uring_cqe::res",
+    ][::core::mem::offset_of!(io_uring_cqe, res) - 8usize];
+    [
+        "Offset of field: io_uring_cqe::flags",
+    ][::core::mem::offset_of!(io_uring_cqe, flags) - 12usize];
+    [
+        "Offset of field: io_uring_cqe::big_cqe",
+    ][::core::mem::offset_of!(io_uring_cqe, big_cqe) - 16usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -713,25 +815,36 @@ pub struct io_sqring_offsets {
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
     ["Size of io_sqring_offsets"][::core::mem::size_of::<io_sqring_offsets>() - 40usize];
-    ["Alignment of io_sqring_offsets"][::core::mem::align_of::<io_sqring_offsets>() - 8usize];
-    ["Offset of field: io_sqring_offsets::head"]
-        [::core::mem::offset_of!(io_sqring_offsets, head) - 0usize];
-    ["Offset of field: io_sqring_offsets::tail"]
-        [::core::mem::offset_of!(io_sqring_offsets, tail) - 4usize];
-    ["Offset of field: io_sqring_offsets::ring_mask"]
-        [::core::mem::offset_of!(io_sqring_offsets, ring_mask) - 8usize];
-    ["Offset of field: io_sqring_offsets::ring_entries"]
-        [::core::mem::offset_of!(io_sqring_offsets, ring_entries) - 12usize];
-    ["Offset of field: io_sqring_offsets::flags"]
-        [::core::mem::offset_of!(io_sqring_offsets, flags) - 16usize];
-    ["Offset of field: io_sqring_offsets::dropped"]
-        [::core::mem::offset_of!(io_sqring_offsets, dropped) - 20usize];
-    ["Offset of field: io_sqring_offsets::array"]
-        [::core::mem::offset_of!(io_sqring_offsets, array) - 24usize];
-    ["Offset of field: io_sqring_offsets::resv1"]
-        [::core::mem::offset_of!(io_sqring_offsets, resv1) - 28usize];
-    ["Offset of field: io_sqring_offsets::user_addr"]
-        [::core::mem::offset_of!(io_sqring_offsets, user_addr) - 32usize];
+    [
+        "Alignment of io_sqring_offsets",
+    ][::core::mem::align_of::<io_sqring_offsets>() - 8usize];
+    [
+        "Offset of field: io_sqring_offsets::head",
+    ][::core::mem::offset_of!(io_sqring_offsets, head) - 0usize];
+    [
+        "Offset of field: io_sqring_offsets::tail",
+    ][::core::mem::offset_of!(io_sqring_offsets, tail) - 4usize];
+    [
+        "Offset of field: io_sqring_offsets::ring_mask",
+    ][::core::mem::offset_of!(io_sqring_offsets, ring_mask) - 8usize];
+    [
+        "Offset of field: io_sqring_offsets::ring_entries",
+    ][::core::mem::offset_of!(io_sqring_offsets, ring_entries) - 12usize];
+    [
+        "Offset of field: io_sqring_offsets::flags",
+    ][::core::mem::offset_of!(io_sqring_offsets, flags) - 16usize];
+    [
+        "Offset of field: io_sqring_offsets::dropped",
+    ][::core::mem::offset_of!(io_sqring_offsets, dropped) - 20usize];
+    [
+        "Offset of field: io_sqring_offsets::array",
+    ][::core::mem::offset_of!(io_sqring_offsets, array) - 24usize];
+    [
+        "Offset of field: io_sqring_offsets::resv1",
+    ][::core::mem::offset_of!(io_sqring_offsets, resv1) - 28usize];
+    [
+        "Offset of field: io_sqring_offsets::user_addr",
+    ][::core::mem::offset_of!(io_sqring_offsets, user_addr) - 32usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -749,25 +862,36 @@ pub struct io_cqring_offsets {
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
     ["Size of io_cqring_offsets"][::core::mem::size_of::<io_cqring_offsets>() - 40usize];
-    ["Alignment of io_cqring_offsets"][::core::mem::align_of::<io_cqring_offsets>() - 8usize];
-    ["Offset of field: io_cqring_offsets::head"]
-        [::core::mem::offset_of!(io_cqring_offsets, head) - 0usize];
-    ["Offset of field: io_cqring_offsets::tail"]
-        [::core::mem::offset_of!(io_cqring_offsets, tail) - 4usize];
-    ["Offset of field: io_cqring_offsets::ring_mask"]
-        [::core::mem::offset_of!(io_cqring_offsets, ring_mask) - 8usize];
-    ["Offset of field: io_cqring_offsets::ring_entries"]
-        [::core::mem::offset_of!(io_cqring_offsets, ring_entries) - 12usize];
-    ["Offset of field: io_cqring_offsets::overflow"]
-        [::core::mem::offset_of!(io_cqring_offsets, overflow) - 16usize];
-    ["Offset of field: io_cqring_offsets::cqes"]
-        [::core::mem::offset_of!(io_cqring_offsets, cqes) - 20usize];
-    ["Offset of field: io_cqring_offsets::flags"]
-        [::core::mem::offset_of!(io_cqring_offsets, flags) - 24usize];
-    ["Offset of field: io_cqring_offsets::resv1"]
-        [::core::mem::offset_of!(io_cqring_offsets, resv1) - 28usize];
-    ["Offset of field: io_cqring_offsets::user_addr"]
-        [::core::mem::offset_of!(io_cqring_offsets, user_addr) - 32usize];
+    [
+        "Alignment of io_cqring_offsets",
+    ][::core::mem::align_of::<io_cqring_offsets>() - 8usize];
+    [
+        "Offset of field: io_cqring_offsets::head",
+    ][::core::mem::offset_of!(io_cqring_offsets, head) - 0usize];
+    [
+        "Offset of field: io_cqring_offsets::tail",
+    ][::core::mem::offset_of!(io_cqring_offsets, tail) - 4usize];
+    [
+        "Offset of field: io_cqring_offsets::ring_mask",
+    ][::core::mem::offset_of!(io_cqring_offsets, ring_mask) - 8usize];
+    [
+        "Offset of field: io_cqring_offsets::ring_entries",
+    ][::core::mem::offset_of!(io_cqring_offsets, ring_entries) - 12usize];
+    [
+        "Offset of field: io_cqring_offsets::overflow",
+    ][::core::mem::offset_of!(io_cqring_offsets, overflow) - 16usize];
+    [
+        "Offset of field: io_cqring_offsets::cqes",
+    ][::core::mem::offset_of!(io_cqring_offsets, cqes) - 20usize];
+    [
+        "Offset of field: io_cqring_offsets::flags",
+    ][::core::mem::offset_of!(io_cqring_offsets, flags) - 24usize];
+    [
+        "Offset of field: io_cqring_offsets::resv1",
+    ][::core::mem::offset_of!(io_cqring_offsets, resv1) - 28usize];
+    [
+        "Offset of field: io_cqring_offsets::user_addr",
+    ][::core::mem::offset_of!(io_cqring_offsets, user_addr) - 32usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -786,27 +910,39 @@ pub struct io_uring_params {
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
     ["Size of io_uring_params"][::core::mem::size_of::<io_uring_params>() - 120usize];
-    ["Alignment of io_uring_params"][::core::mem::align_of::<io_uring_params>() - 8usize];
-    ["Offset of field: io_uring_params::sq_entries"]
-        [::core::mem::offset_of!(io_uring_params, sq_entries) - 0usize];
-    ["Offset of field: io_uring_params::cq_entries"]
-        [::core::mem::offset_of!(io_uring_params, cq_entries) - 4usize];
-    ["Offset of field: io_uring_params::flags"]
-        [::core::mem::offset_of!(io_uring_params, flags) - 8usize];
-    ["Offset of field: io_uring_params::sq_thread_cpu"]
-        [::core::mem::offset_of!(io_uring_params, sq_thread_cpu) - 12usize];
-    ["Offset of field: io_uring_params::sq_thread_idle"]
-        [::core::mem::offset_of!(io_uring_params, sq_thread_idle) - 16usize];
-    ["Offset of field: io_uring_params::features"]
-        [::core::mem::offset_of!(io_uring_params, features) - 20usize];
-    ["Offset of field: io_uring_params::wq_fd"]
-        [::core::mem::offset_of!(io_uring_params, wq_fd) - 24usize];
-    ["Offset of field: io_uring_params::resv"]
-        [::core::mem::offset_of!(io_uring_params, resv) - 28usize];
-    ["Offset of field: io_uring_params::sq_off"]
-        [::core::mem::offset_of!(io_uring_params, sq_off) - 40usize];
-    ["Offset of field: io_uring_params::cq_off"]
-        [::core::mem::offset_of!(io_uring_params, cq_off) - 80usize];
+    [
+        "Alignment of io_uring_params",
+    ][::core::mem::align_of::<io_uring_params>() - 8usize];
+    [
+        "Offset of field: io_uring_params::sq_entries",
+    ][::core::mem::offset_of!(io_uring_params, sq_entries) - 0usize];
+    [
+        "Offset of field: io_uring_params::cq_entries",
+    ][::core::mem::offset_of!(io_uring_params, cq_entries) - 4usize];
+    [
+        "Offset of field: io_uring_params::flags",
+    ][::core::mem::offset_of!(io_uring_params, flags) - 8usize];
+    [
+        "Offset of field: io_uring_params::sq_thread_cpu",
+    ][::core::mem::offset_of!(io_uring_params, sq_thread_cpu) - 12usize];
+    [
+        "Offset of field: io_uring_params::sq_thread_idle",
+    ][::core::mem::offset_of!(io_uring_params, sq_thread_idle) - 16usize];
+    [
+        "Offset of field: io_uring_params::features",
+    ][::core::mem::offset_of!(io_uring_params, features) - 20usize];
+    [
+        "Offset of field: io_uring_params::wq_fd",
+    ][::core::mem::offset_of!(io_uring_params, wq_fd) - 24usize];
+    [
+        "Offset of field: io_uring_params::resv",
+    ][::core::mem::offset_of!(io_uring_params, resv) - 28usize];
+    [
+        "Offset of field: io_uring_params::sq_off",
+    ][::core::mem::offset_of!(io_uring_params, sq_off) - 40usize];
+    [
+        "Offset of field: io_uring_params::cq_off",
+    ][::core::mem::offset_of!(io_uring_params, cq_off) - 80usize];
 };
 pub const IORING_REGISTER_BUFFERS: io_uring_register_op = 0;
 pub const IORING_UNREGISTER_BUFFERS: io_uring_register_op = 1;
@@ -861,15 +997,21 @@ pub struct io_uring_files_update {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_files_update"][::core::mem::size_of::<io_uring_files_update>() - 16usize];
-    ["Alignment of io_uring_files_update"]
-        [::core::mem::align_of::<io_uring_files_update>() - 8usize];
-    ["Offset of field: io_uring_files_update::offset"]
-        [::core::mem::offset_of!(io_uring_files_update, offset) - 0usize];
-    ["Offset of field: io_uring_files_update::resv"]
-        [::core::mem::offset_of!(io_uring_files_update, resv) - 4usize];
-    ["Offset of field: io_uring_files_update::fds"]
-        [::core::mem::offset_of!(io_uring_files_update, fds) - 8usize];
+    [
+        "Size of io_uring_files_update",
+    ][::core::mem::size_of::<io_uring_files_update>() - 16usize];
+    [
+        "Alignment of io_uring_files_update",
+    ][::core::mem::align_of::<io_uring_files_update>() - 8usize];
+    [
+        "Offset of field: io_uring_files_update::offset",
+    ][::core::mem::offset_of!(io_uring_files_update, offset) - 0usize];
+    [
+        "Offset of field: io_uring_files_update::resv",
+    ][::core::mem::offset_of!(io_uring_files_update, resv) - 4usize];
+    [
+        "Offset of field: io_uring_files_update::fds",
+    ][::core::mem::offset_of!(io_uring_files_update, fds) - 8usize];
 };
 pub const IORING_MEM_REGION_TYPE_USER: _bindgen_ty_1 = 1;
 pub type _bindgen_ty_1 = core::ffi::c_uint;
@@ -885,20 +1027,30 @@ pub struct io_uring_region_desc {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_region_desc"][::core::mem::size_of::<io_uring_region_desc>() - 64usize];
-    ["Alignment of io_uring_region_desc"][::core::mem::align_of::<io_uring_region_desc>() - 8usize];
-    ["Offset of field: io_uring_region_desc::user_addr"]
-        [::core::mem::offset_of!(io_uring_region_desc, user_addr) - 0usize];
-    ["Offset of field: io_uring_region_desc::size"]
-        [::core::mem::offset_of!(io_uring_region_desc, size) - 8usize];
-    ["Offset of field: io_uring_region_desc::flags"]
-        [::core::mem::offset_of!(io_uring_region_desc, flags) - 16usize];
-    ["Offset of field: io_uring_region_desc::id"]
-        [::core::mem::offset_of!(io_uring_region_desc, id) - 20usize];
-    ["Offset of field: io_uring_region_desc::mmap_offset"]
-        [::core::mem::offset_of!(io_uring_region_desc, mmap_offset) - 24usize];
-    ["Offset of field: io_uring_region_desc::__resv"]
-        [::core::mem::offset_of!(io_uring_region_desc, __resv) - 32usize];
+    [
+        "Size of io_uring_region_desc",
+    ][::core::mem::size_of::<io_uring_region_desc>() - 64usize];
+    [
+        "Alignment of io_uring_region_desc",
+    ][::core::mem::align_of::<io_uring_region_desc>() - 8usize];
+    [
+        "Offset of field: io_uring_region_desc::user_addr",
+    ][::core::mem::offset_of!(io_uring_region_desc, user_addr) - 0usize];
+    [
+        "Offset of field: io_uring_region_desc::size",
+    ][::core::mem::offset_of!(io_uring_region_desc, size) - 8usize];
+    [
+        "Offset of field: io_uring_region_desc::flags",
+    ][::core::mem::offset_of!(io_uring_region_desc, flags) - 16usize];
+    [
+        "Offset of field: io_uring_region_desc::id",
+    ][::core::mem::offset_of!(io_uring_region_desc, id) - 20usize];
+    [
+        "Offset of field: io_uring_region_desc::mmap_offset",
+    ][::core::mem::offset_of!(io_uring_region_desc, mmap_offset) - 24usize];
+    [
+        "Offset of field: io_uring_region_desc::__resv",
+    ][::core::mem::offset_of!(io_uring_region_desc, __resv) - 32usize];
 };
 pub const IORING_MEM_REGION_REG_WAIT_ARG: _bindgen_ty_2 = 1;
 pub type _bindgen_ty_2 = core::ffi::c_uint;
@@ -911,16 +1063,21 @@ pub struct io_uring_mem_region_reg {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_mem_region_reg"]
-        [::core::mem::size_of::<io_uring_mem_region_reg>() - 32usize];
-    ["Alignment of io_uring_mem_region_reg"]
-        [::core::mem::align_of::<io_uring_mem_region_reg>() - 8usize];
-    ["Offset of field: io_uring_mem_region_reg::region_uptr"]
-        [::core::mem::offset_of!(io_uring_mem_region_reg, region_uptr) - 0usize];
-    ["Offset of field: io_uring_mem_region_reg::flags"]
-        [::core::mem::offset_of!(io_uring_mem_region_reg, flags) - 8usize];
-    ["Offset of field: io_uring_mem_region_reg::__resv"]
-        [::core::mem::offset_of!(io_uring_mem_region_reg, __resv) - 16usize];
+    [
+        "Size of io_uring_mem_region_reg",
+    ][::core::mem::size_of::<io_uring_mem_region_reg>() - 32usize];
+    [
+        "Alignment of io_uring_mem_region_reg",
+    ][::core::mem::align_of::<io_uring_mem_region_reg>() - 8usize];
+    [
+        "Offset of field: io_uring_mem_region_reg::region_uptr",
+    ][::core::mem::offset_of!(io_uring_mem_region_reg, region_uptr) - 0usize];
+    [
+        "Offset of field: io_uring_mem_region_reg::flags",
+    ][::core::mem::offset_of!(io_uring_mem_region_reg, flags) - 8usize];
+    [
+        "Offset of field: io_uring_mem_region_reg::__resv",
+    ][::core::mem::offset_of!(io_uring_mem_region_reg, __resv) - 16usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -933,19 +1090,27 @@ pub struct io_uring_rsrc_register {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_rsrc_register"][::core::mem::size_of::<io_uring_rsrc_register>() - 32usize];
-    ["Alignment of io_uring_rsrc_register"]
-        [::core::mem::align_of::<io_uring_rsrc_register>() - 8usize];
-    ["Offset of field: io_uring_rsrc_register::nr"]
-        [::core::mem::offset_of!(io_uring_rsrc_register, nr) - 0usize];
-    ["Offset of field: io_uring_rsrc_register::flags"]
-        [::core::mem::offset_of!(io_uring_rsrc_register, flags) - 4usize];
-    ["Offset of field: io_uring_rsrc_register::resv2"]
-        [::core::mem::offset_of!(io_uring_rsrc_register, resv2) - 8usize];
-    ["Offset of field: io_uring_rsrc_register::data"]
-        [::core::mem::offset_of!(io_uring_rsrc_register, data) - 16usize];
-    ["Offset of field: io_uring_rsrc_register::tags"]
-        [::core::mem::offset_of!(io_uring_rsrc_register, tags) - 24usize];
+    [
+        "Size of io_uring_rsrc_register",
+    ][::core::mem::size_of::<io_uring_rsrc_register>() - 32usize];
+    [
+        "Alignment of io_uring_rsrc_register",
+    ][::core::mem::align_of::<io_uring_rsrc_register>() - 8usize];
+    [
+        "Offset of field: io_uring_rsrc_register::nr",
+    ][::core::mem::offset_of!(io_uring_rsrc_register, nr) - 0usize];
+    [
+        "Offset of field: io_uring_rsrc_register::flags",
+    ][::core::mem::offset_of!(io_uring_rsrc_register, flags) - 4usize];
+    [
+        "Offset of field: io_uring_rsrc_register::resv2",
+    ][::core::mem::offset_of!(io_uring_rsrc_register, resv2) - 8usize];
+    [
+        "Offset of field: io_uring_rsrc_register::data",
+    ][::core::mem::offset_of!(io_uring_rsrc_register, data) - 16usize];
+    [
+        "Offset of field: io_uring_rsrc_register::tags",
+    ][::core::mem::offset_of!(io_uring_rsrc_register, tags) - 24usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -956,14 +1121,21 @@ pub struct io_uring_rsrc_update {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_rsrc_update"][::core::mem::size_of::<io_uring_rsrc_update>() - 16usize];
-    ["Alignment of io_uring_rsrc_update"][::core::mem::align_of::<io_uring_rsrc_update>() - 8usize];
-    ["Offset of field: io_uring_rsrc_update::offset"]
-        [::core::mem::offset_of!(io_uring_rsrc_update, offset) - 0usize];
-    ["Offset of field: io_uring_rsrc_update::resv"]
-        [::core::mem::offset_of!(io_uring_rsrc_update, resv) - 4usize];
-    ["Offset of field: io_uring_rsrc_update::data"]
-        [::core::mem::offset_of!(io_uring_rsrc_update, data) - 8usize];
+    [
+        "Size of io_uring_rsrc_update",
+    ][::core::mem::size_of::<io_uring_rsrc_update>() - 16usize];
+    [
+        "Alignment of io_uring_rsrc_update",
+    ][::core::mem::align_of::<io_uring_rsrc_update>() - 8usize];
+    [
+        "Offset of field: io_uring_rsrc_update::offset",
+    ][::core::mem::offset_of!(io_uring_rsrc_update, offset) - 0usize];
+    [
+        "Offset of field: io_uring_rsrc_update::resv",
+    ][::core::mem::offset_of!(io_uring_rsrc_update, resv) - 4usize];
+    [
+        "Offset of field: io_uring_rsrc_update::data",
+    ][::core::mem::offset_of!(io_uring_rsrc_update, data) - 8usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -977,21 +1149,30 @@ pub struct io_uring_rsrc_update2 {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_rsrc_update2"][::core::mem::size_of::<io_uring_rsrc_update2>() - 32usize];
-    ["Alignment of io_uring_rsrc_update2"]
-        [::core::mem::align_of::<io_uring_rsrc_update2>() - 8usize];
-    ["Offset of field: io_uring_rsrc_update2::offset"]
-        [::core::mem::offset_of!(io_uring_rsrc_update2, offset) - 0usize];
-    ["Offset of field: io_uring_rsrc_update2::resv"]
-        [::core::mem::offset_of!(io_uring_rsrc_update2, resv) - 4usize];
-    ["Offset of field: io_uring_rsrc_update2::data"]
-        [::core::mem::offset_of!(io_uring_rsrc_update2, data) - 8usize];
-    ["Offset of field: io_uring_rsrc_update2::tags"]
-        [::core::mem::offset_of!(io_uring_rsrc_update2, tags) - 16usize];
-    ["Offset of field: io_uring_rsrc_update2::nr"]
-        [::core::mem::offset_of!(io_uring_rsrc_update2, nr) - 24usize];
-    ["Offset of field: io_uring_rsrc_update2::resv2"]
-        [::core::mem::offset_of!(io_uring_rsrc_update2, resv2) - 28usize];
+    [
+        "Size of io_uring_rsrc_update2",
+    ][::core::mem::size_of::<io_uring_rsrc_update2>() - 32usize];
+    [
+        "Alignment of io_uring_rsrc_update2",
+    ][::core::mem::align_of::<io_uring_rsrc_update2>() - 8usize];
+    [
+        "Offset of field: io_uring_rsrc_update2::offset",
+    ][::core::mem::offset_of!(io_uring_rsrc_update2, offset) - 0usize];
+    [
+        "Offset of field: io_uring_rsrc_update2::resv",
+    ][::core::mem::offset_of!(io_uring_rsrc_update2, resv) - 4usize];
+    [
+        "Offset of field: io_uring_rsrc_update2::data",
+    ][::core::mem::offset_of!(io_uring_rsrc_update2, data) - 8usize];
+    [
+        "Offset of field: io_uring_rsrc_update2::tags",
+    ][::core::mem::offset_of!(io_uring_rsrc_update2, tags) - 16usize];
+    [
+        "Offset of field: io_uring_rsrc_update2::nr",
+    ][::core::mem::offset_of!(io_uring_rsrc_update2, nr) - 24usize];
+    [
+        "Offset of field: io_uring_rsrc_update2::resv2",
+    ][::core::mem::offset_of!(io_uring_rsrc_update2, resv2) - 28usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -1004,15 +1185,21 @@ pub struct io_uring_probe_op {
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
     ["Size of io_uring_probe_op"][::core::mem::size_of::<io_uring_probe_op>() - 8usize];
-    ["Alignment of io_uring_probe_op"][::core::mem::align_of::<io_uring_probe_op>() - 4usize];
-    ["Offset of field: io_uring_probe_op::op"]
-        [::core::mem::offset_of!(io_uring_probe_op, op) - 0usize];
-    ["Offset of field: io_uring_probe_op::resv"]
-        [::core::mem::offset_of!(io_uring_probe_op, resv) - 1usize];
-    ["Offset of field: io_uring_probe_op::flags"]
-        [::core::mem::offset_of!(io_uring_probe_op, flags) - 2usize];
-    ["Offset of field: io_uring_probe_op::resv2"]
-        [::core::mem::offset_of!(io_uring_probe_op, resv2) - 4usize];
+    [
+        "Alignment of io_uring_probe_op",
+    ][::core::mem::align_of::<io_uring_probe_op>() - 4usize];
+    [
+        "Offset of field: io_uring_probe_op::op",
+    ][::core::mem::offset_of!(io_uring_probe_op, op) - 0usize];
+    [
+        "Offset of field: io_uring_probe_op::resv",
+    ][::core::mem::offset_of!(io_uring_probe_op, resv) - 1usize];
+    [
+        "Offset of field: io_uring_probe_op::flags",
+    ][::core::mem::offset_of!(io_uring_probe_op, flags) - 2usize];
+    [
+        "Offset of field: io_uring_probe_op::resv2",
+    ][::core::mem::offset_of!(io_uring_probe_op, resv2) - 4usize];
 };
 #[repr(C)]
 #[derive(Debug, Default)]
@@ -1027,16 +1214,21 @@ pub struct io_uring_probe {
 const _: () = {
     ["Size of io_uring_probe"][::core::mem::size_of::<io_uring_probe>() - 16usize];
     ["Alignment of io_uring_probe"][::core::mem::align_of::<io_uring_probe>() - 4usize];
-    ["Offset of field: io_uring_probe::last_op"]
-        [::core::mem::offset_of!(io_uring_probe, last_op) - 0usize];
-    ["Offset of field: io_uring_probe::ops_len"]
-        [::core::mem::offset_of!(io_uring_probe, ops_len) - 1usize];
-    ["Offset of field: io_uring_probe::resv"]
-        [::core::mem::offset_of!(io_uring_probe, resv) - 2usize];
-    ["Offset of field: io_uring_probe::resv2"]
-        [::core::mem::offset_of!(io_uring_probe, resv2) - 4usize];
-    ["Offset of field: io_uring_probe::ops"]
-        [::core::mem::offset_of!(io_uring_probe, ops) - 16usize];
+    [
+        "Offset of field: io_uring_probe::last_op",
+    ][::core::mem::offset_of!(io_uring_probe, last_op) - 0usize];
+    [
+        "Offset of field: io_uring_probe::ops_len",
+    ][::core::mem::offset_of!(io_uring_probe, ops_len) - 1usize];
+    [
+        "Offset of field: io_uring_probe::resv",
+    ][::core::mem::offset_of!(io_uring_probe, resv) - 2usize];
+    [
+        "Offset of field: io_uring_probe::resv2",
+    ][::core::mem::offset_of!(io_uring_probe, resv2) - 4usize];
+    [
+        "Offset of field: io_uring_probe::ops",
+    ][::core::mem::offset_of!(io_uring_probe, ops) - 16usize];
 };
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -1055,16 +1247,21 @@ pub union io_uring_restriction__bindgen_ty_1 {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_restriction__bindgen_ty_1"]
-        [::core::mem::size_of::<io_uring_restriction__bindgen_ty_1>() - 1usize];
-    ["Alignment of io_uring_restriction__bindgen_ty_1"]
-        [::core::mem::align_of::<io_uring_restriction__bindgen_ty_1>() - 1usize];
-    ["Offset of field: io_uring_restriction__bindgen_ty_1::register_op"]
-        [::core::mem::offset_of!(io_uring_restriction__bindgen_ty_1, register_op) - 0usize];
-    ["Offset of field: io_uring_restriction__bindgen_ty_1::sqe_op"]
-        [::core::mem::offset_of!(io_uring_restriction__bindgen_ty_1, sqe_op) - 0usize];
-    ["Offset of field: io_uring_restriction__bindgen_ty_1::sqe_flags"]
-        [::core::mem::offset_of!(io_uring_restriction__bindgen_ty_1, sqe_flags) - 0usize];
+    [
+        "Size of io_uring_restriction__bindgen_ty_1",
+    ][::core::mem::size_of::<io_uring_restriction__bindgen_ty_1>() - 1usize];
+    [
+        "Alignment of io_uring_restriction__bindgen_ty_1",
+    ][::core::mem::align_of::<io_uring_restriction__bindgen_ty_1>() - 1usize];
+    [
+        "Offset of field: io_uring_restriction__bindgen_ty_1::register_op",
+    ][::core::mem::offset_of!(io_uring_restriction__bindgen_ty_1, register_op) - 0usize];
+    [
+        "Offset of field: io_uring_restriction__bindgen_ty_1::sqe_op",
+    ][::core::mem::offset_of!(io_uring_restriction__bindgen_ty_1, sqe_op) - 0usize];
+    [
+        "Offset of field: io_uring_restriction__bindgen_ty_1::sqe_flags",
+    ][::core::mem::offset_of!(io_uring_restriction__bindgen_ty_1, sqe_flags) - 0usize];
 };
 impl Default for io_uring_restriction__bindgen_ty_1 {
     fn default() -> Self {
@@ -1077,14 +1274,21 @@ impl Default for io_uring_restriction__bindgen_ty_1 {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_restriction"][::core::mem::size_of::<io_uring_restriction>() - 16usize];
-    ["Alignment of io_uring_restriction"][::core::mem::align_of::<io_uring_restriction>() - 4usize];
-    ["Offset of field: io_uring_restriction::opcode"]
-        [::core::mem::offset_of!(io_uring_restriction, opcode) - 0usize];
-    ["Offset of field: io_uring_restriction::resv"]
-        [::core::mem::offset_of!(io_uring_restriction, resv) - 3usize];
-    ["Offset of field: io_uring_restriction::resv2"]
-        [::core::mem::offset_of!(io_uring_restriction, resv2) - 4usize];
+    [
+        "Size of io_uring_restriction",
+    ][::core::mem::size_of::<io_uring_restriction>() - 16usize];
+    [
+        "Alignment of io_uring_restriction",
+    ][::core::mem::align_of::<io_uring_restriction>() - 4usize];
+    [
+        "Offset of field: io_uring_restriction::opcode",
+    ][::core::mem::offset_of!(io_uring_restriction, opcode) - 0usize];
+    [
+        "Offset of field: io_uring_restriction::resv",
+    ][::core::mem::offset_of!(io_uring_restriction, resv) - 3usize];
+    [
+        "Offset of field: io_uring_restriction::resv2",
+    ][::core::mem::offset_of!(io_uring_restriction, resv2) - 4usize];
 };
 impl Default for io_uring_restriction {
     fn default() -> Self {
@@ -1104,18 +1308,24 @@ pub struct io_uring_task_restriction {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_task_restriction"]
-        [::core::mem::size_of::<io_uring_task_restriction>() - 16usize];
-    ["Alignment of io_uring_task_restriction"]
-        [::core::mem::align_of::<io_uring_task_restriction>() - 4usize];
-    ["Offset of field: io_uring_task_restriction::flags"]
-        [::core::mem::offset_of!(io_uring_task_restriction, flags) - 0usize];
-    ["Offset of field: io_uring_task_restriction::nr_res"]
-        [::core::mem::offset_of!(io_uring_task_restriction, nr_res) - 2usize];
-    ["Offset of field: io_uring_task_restriction::resv"]
-        [::core::mem::offset_of!(io_uring_task_restriction, resv) - 4usize];
-    ["Offset of field: io_uring_task_restriction::restrictions"]
-        [::core::mem::offset_of!(io_uring_task_restriction, restrictions) - 16usize];
+    [
+        "Size of io_uring_task_restriction",
+    ][::core::mem::size_of::<io_uring_task_restriction>() - 16usize];
+    [
+        "Alignment of io_uring_task_restriction",
+    ][::core::mem::align_of::<io_uring_task_restriction>() - 4usize];
+    [
+        "Offset of field: io_uring_task_restriction::flags",
+    ][::core::mem::offset_of!(io_uring_task_restriction, flags) - 0usize];
+    [
+        "Offset of field: io_uring_task_restriction::nr_res",
+    ][::core::mem::offset_of!(io_uring_task_restriction, nr_res) - 2usize];
+    [
+        "Offset of field: io_uring_task_restriction::resv",
+    ][::core::mem::offset_of!(io_uring_task_restriction, resv) - 4usize];
+    [
+        "Offset of field: io_uring_task_restriction::restrictions",
+    ][::core::mem::offset_of!(io_uring_task_restriction, restrictions) - 16usize];
 };
 impl Default for io_uring_task_restriction {
     fn default() -> Self {
@@ -1134,14 +1344,18 @@ pub struct io_uring_clock_register {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_clock_register"]
-        [::core::mem::size_of::<io_uring_clock_register>() - 16usize];
-    ["Alignment of io_uring_clock_register"]
-        [::core::mem::align_of::<io_uring_clock_register>() - 4usize];
-    ["Offset of field: io_uring_clock_register::clockid"]
-        [::core::mem::offset_of!(io_uring_clock_register, clockid) - 0usize];
-    ["Offset of field: io_uring_clock_register::__resv"]
-        [::core::mem::offset_of!(io_uring_clock_register, __resv) - 4usize];
+    [
+        "Size of io_uring_clock_register",
+    ][::core::mem::size_of::<io_uring_clock_register>() - 16usize];
+    [
+        "Alignment of io_uring_clock_register",
+    ][::core::mem::align_of::<io_uring_clock_register>() - 4usize];
+    [
+        "Offset of field: io_uring_clock_register::clockid",
+    ][::core::mem::offset_of!(io_uring_clock_register, clockid) - 0usize];
+    [
+        "Offset of field: io_uring_clock_register::__resv",
+    ][::core::mem::offset_of!(io_uring_clock_register, __resv) - 4usize];
 };
 pub const IORING_REGISTER_SRC_REGISTERED: _bindgen_ty_3 = 1;
 pub const IORING_REGISTER_DST_REPLACE: _bindgen_ty_3 = 2;
@@ -1158,21 +1372,30 @@ pub struct io_uring_clone_buffers {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_clone_buffers"][::core::mem::size_of::<io_uring_clone_buffers>() - 32usize];
-    ["Alignment of io_uring_clone_buffers"]
-        [::core::mem::align_of::<io_uring_clone_buffers>() - 4usize];
-    ["Offset of field: io_uring_clone_buffers::src_fd"]
-        [::core::mem::offset_of!(io_uring_clone_buffers, src_fd) - 0usize];
-    ["Offset of field: io_uring_clone_buffers::flags"]
-        [::core::mem::offset_of!(io_uring_clone_buffers, flags) - 4usize];
-    ["Offset of field: io_uring_clone_buffers::src_off"]
-        [::core::mem::offset_of!(io_uring_clone_buffers, src_off) - 8usize];
-    ["Offset of field: io_uring_clone_buffers::dst_off"]
-        [::core::mem::offset_of!(io_uring_clone_buffers, dst_off) - 12usize];
-    ["Offset of field: io_uring_clone_buffers::nr"]
-        [::core::mem::offset_of!(io_uring_clone_buffers, nr) - 16usize];
-    ["Offset of field: io_uring_clone_buffers::pad"]
-        [::core::mem::offset_of!(io_uring_clone_buffers, pad) - 20usize];
+    [
+        "Size of io_uring_clone_buffers",
+    ][::core::mem::size_of::<io_uring_clone_buffers>() - 32usize];
+    [
+        "Alignment of io_uring_clone_buffers",
+    ][::core::mem::align_of::<io_uring_clone_buffers>() - 4usize];
+    [
+        "Offset of field: io_uring_clone_buffers::src_fd",
+    ][::core::mem::offset_of!(io_uring_clone_buffers, src_fd) - 0usize];
+    [
+        "Offset of field: io_uring_clone_buffers::flags",
+    ][::core::mem::offset_of!(io_uring_clone_buffers, flags) - 4usize];
+    [
+        "Offset of field: io_uring_clone_buffers::src_off",
+    ][::core::mem::offset_of!(io_uring_clone_buffers, src_off) - 8usize];
+    [
+        "Offset of field: io_uring_clone_buffers::dst_off",
+    ][::core::mem::offset_of!(io_uring_clone_buffers, dst_off) - 12usize];
+    [
+        "Offset of field: io_uring_clone_buffers::nr",
+    ][::core::mem::offset_of!(io_uring_clone_buffers, nr) - 16usize];
+    [
+        "Offset of field: io_uring_clone_buffers::pad",
+    ][::core::mem::offset_of!(io_uring_clone_buffers, pad) - 20usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -1186,10 +1409,18 @@ pub struct io_uring_buf {
 const _: () = {
     ["Size of io_uring_buf"][::core::mem::size_of::<io_uring_buf>() - 16usize];
     ["Alignment of io_uring_buf"][::core::mem::align_of::<io_uring_buf>() - 8usize];
-    ["Offset of field: io_uring_buf::addr"][::core::mem::offset_of!(io_uring_buf, addr) - 0usize];
-    ["Offset of field: io_uring_buf::len"][::core::mem::offset_of!(io_uring_buf, len) - 8usize];
-    ["Offset of field: io_uring_buf::bid"][::core::mem::offset_of!(io_uring_buf, bid) - 12usize];
-    ["Offset of field: io_uring_buf::resv"][::core::mem::offset_of!(io_uring_buf, resv) - 14usize];
+    [
+        "Offset of field: io_uring_buf::addr",
+    ][::core::mem::offset_of!(io_uring_buf, addr) - 0usize];
+    [
+        "Offset of field: io_uring_buf::len",
+    ][::core::mem::offset_of!(io_uring_buf, len) - 8usize];
+    [
+        "Offset of field: io_uring_buf::bid",
+    ][::core::mem::offset_of!(io_uring_buf, bid) - 12usize];
+    [
+        "Offset of field: io_uring_buf::resv",
+    ][::core::mem::offset_of!(io_uring_buf, resv) - 14usize];
 };
 #[repr(C)]
 pub struct io_uring_buf_ring {
@@ -1197,7 +1428,9 @@ pub struct io_uring_buf_ring {
 }
 #[repr(C)]
 pub struct io_uring_buf_ring__bindgen_ty_1 {
-    pub __bindgen_anon_1: __BindgenUnionField<io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1>,
+    pub __bindgen_anon_1: __BindgenUnionField<
+        io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1,
+    >,
     pub bufs: __BindgenUnionField<[io_uring_buf; 0usize]>,
     pub bindgen_union_field: [u64; 2usize],
 }
@@ -1211,27 +1444,40 @@ pub struct io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1 {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1"]
-        [::core::mem::size_of::<io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1>() - 16usize];
-    ["Alignment of io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1"]
-        [::core::mem::align_of::<io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1>() - 8usize];
-    ["Offset of field: io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1::resv1"]
-        [::core::mem::offset_of!(io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1, resv1) - 0usize];
-    ["Offset of field: io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1::resv2"]
-        [::core::mem::offset_of!(io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1, resv2) - 8usize];
-    ["Offset of field: io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1::resv3"]
-        [::core::mem::offset_of!(io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1, resv3) - 12usize];
-    ["Offset of field: io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1::tail"]
-        [::core::mem::offset_of!(io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1, tail) - 14usize];
+    [
+        "Size of io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1",
+    ][::core::mem::size_of::<io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1>() - 16usize];
+    [
+        "Alignment of io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1",
+    ][::core::mem::align_of::<io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1>() - 8usize];
+    [
+        "Offset of field: io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1::resv1",
+    ][::core::mem::offset_of!(io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1, resv1)
+        - 0usize];
+    [
+        "Offset of field: io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1::resv2",
+    ][::core::mem::offset_of!(io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1, resv2)
+        - 8usize];
+    [
+        "Offset of field: io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1::resv3",
+    ][::core::mem::offset_of!(io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1, resv3)
+        - 12usize];
+    [
+        "Offset of field: io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1::tail",
+    ][::core::mem::offset_of!(io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1, tail)
+        - 14usize];
 };
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_buf_ring__bindgen_ty_1"]
-        [::core::mem::size_of::<io_uring_buf_ring__bindgen_ty_1>() - 16usize];
-    ["Alignment of io_uring_buf_ring__bindgen_ty_1"]
-        [::core::mem::align_of::<io_uring_buf_ring__bindgen_ty_1>() - 8usize];
-    ["Offset of field: io_uring_buf_ring__bindgen_ty_1::bufs"]
-        [::core::mem::offset_of!(io_uring_buf_ring__bindgen_ty_1, bufs) - 0usize];
+    [
+        "Size of io_uring_buf_ring__bindgen_ty_1",
+    ][::core::mem::size_of::<io_uring_buf_ring__bindgen_ty_1>() - 16usize];
+    [
+        "Alignment of io_uring_buf_ring__bindgen_ty_1",
+    ][::core::mem::align_of::<io_uring_buf_ring__bindgen_ty_1>() - 8usize];
+    [
+        "Offset of field: io_uring_buf_ring__bindgen_ty_1::bufs",
+    ][::core::mem::offset_of!(io_uring_buf_ring__bindgen_ty_1, bufs) - 0usize];
 };
 impl Default for io_uring_buf_ring__bindgen_ty_1 {
     fn default() -> Self {
@@ -1245,7 +1491,9 @@ impl Default for io_uring_buf_ring__bindgen_ty_1 {
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
     ["Size of io_uring_buf_ring"][::core::mem::size_of::<io_uring_buf_ring>() - 16usize];
-    ["Alignment of io_uring_buf_ring"][::core::mem::align_of::<io_uring_buf_ring>() - 8usize];
+    [
+        "Alignment of io_uring_buf_ring",
+    ][::core::mem::align_of::<io_uring_buf_ring>() - 8usize];
 };
 impl Default for io_uring_buf_ring {
     fn default() -> Self {
@@ -1272,19 +1520,27 @@ pub struct io_uring_buf_reg {
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
     ["Size of io_uring_buf_reg"][::core::mem::size_of::<io_uring_buf_reg>() - 40usize];
-    ["Alignment of io_uring_buf_reg"][::core::mem::align_of::<io_uring_buf_reg>() - 8usize];
-    ["Offset of field: io_uring_buf_reg::ring_addr"]
-        [::core::mem::offset_of!(io_uring_buf_reg, ring_addr) - 0usize];
-    ["Offset of field: io_uring_buf_reg::ring_entries"]
-        [::core::mem::offset_of!(io_uring_buf_reg, ring_entries) - 8usize];
-    ["Offset of field: io_uring_buf_reg::bgid"]
-        [::core::mem::offset_of!(io_uring_buf_reg, bgid) - 12usize];
-    ["Offset of field: io_uring_buf_reg::flags"]
-        [::core::mem::offset_of!(io_uring_buf_reg, flags) - 14usize];
-    ["Offset of field: io_uring_buf_reg::min_left"]
-        [::core::mem::offset_of!(io_uring_buf_reg, min_left) - 16usize];
-    ["Offset of field: io_uring_buf_reg::resv"]
-        [::core::mem::offset_of!(io_uring_buf_reg, resv) - 20usize];
+    [
+        "Alignment of io_uring_buf_reg",
+    ][::core::mem::align_of::<io_uring_buf_reg>() - 8usize];
+    [
+        "Offset of field: io_uring_buf_reg::ring_addr",
+    ][::core::mem::offset_of!(io_uring_buf_reg, ring_addr) - 0usize];
+    [
+        "Offset of field: io_uring_buf_reg::ring_entries",
+    ][::core::mem::offset_of!(io_uring_buf_reg, ring_entries) - 8usize];
+    [
+        "Offset of field: io_uring_buf_reg::bgid",
+    ][::core::mem::offset_of!(io_uring_buf_reg, bgid) - 12usize];
+    [
+        "Offset of field: io_uring_buf_reg::flags",
+    ][::core::mem::offset_of!(io_uring_buf_reg, flags) - 14usize];
+    [
+        "Offset of field: io_uring_buf_reg::min_left",
+    ][::core::mem::offset_of!(io_uring_buf_reg, min_left) - 16usize];
+    [
+        "Offset of field: io_uring_buf_reg::resv",
+    ][::core::mem::offset_of!(io_uring_buf_reg, resv) - 20usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -1295,14 +1551,21 @@ pub struct io_uring_buf_status {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_buf_status"][::core::mem::size_of::<io_uring_buf_status>() - 40usize];
-    ["Alignment of io_uring_buf_status"][::core::mem::align_of::<io_uring_buf_status>() - 4usize];
-    ["Offset of field: io_uring_buf_status::buf_group"]
-        [::core::mem::offset_of!(io_uring_buf_status, buf_group) - 0usize];
-    ["Offset of field: io_uring_buf_status::head"]
-        [::core::mem::offset_of!(io_uring_buf_status, head) - 4usize];
-    ["Offset of field: io_uring_buf_status::resv"]
-        [::core::mem::offset_of!(io_uring_buf_status, resv) - 8usize];
+    [
+        "Size of io_uring_buf_status",
+    ][::core::mem::size_of::<io_uring_buf_status>() - 40usize];
+    [
+        "Alignment of io_uring_buf_status",
+    ][::core::mem::align_of::<io_uring_buf_status>() - 4usize];
+    [
+        "Offset of field: io_uring_buf_status::buf_group",
+    ][::core::mem::offset_of!(io_uring_buf_status, buf_group) - 0usize];
+    [
+        "Offset of field: io_uring_buf_status::head",
+    ][::core::mem::offset_of!(io_uring_buf_status, head) - 4usize];
+    [
+        "Offset of field: io_uring_buf_status::resv",
+    ][::core::mem::offset_of!(io_uring_buf_status, resv) - 8usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -1316,12 +1579,18 @@ pub struct io_uring_napi {
 const _: () = {
     ["Size of io_uring_napi"][::core::mem::size_of::<io_uring_napi>() - 16usize];
     ["Alignment of io_uring_napi"][::core::mem::align_of::<io_uring_napi>() - 8usize];
-    ["Offset of field: io_uring_napi::busy_poll_to"]
-        [::core::mem::offset_of!(io_uring_napi, busy_poll_to) - 0usize];
-    ["Offset of field: io_uring_napi::prefer_busy_poll"]
-        [::core::mem::offset_of!(io_uring_napi, prefer_busy_poll) - 4usize];
-    ["Offset of field: io_uring_napi::pad"][::core::mem::offset_of!(io_uring_napi, pad) - 5usize];
-    ["Offset of field: io_uring_napi::resv"][::core::mem::offset_of!(io_uring_napi, resv) - 8usize];
+    [
+        "Offset of field: io_uring_napi::busy_poll_to",
+    ][::core::mem::offset_of!(io_uring_napi, busy_poll_to) - 0usize];
+    [
+        "Offset of field: io_uring_napi::prefer_busy_poll",
+    ][::core::mem::offset_of!(io_uring_napi, prefer_busy_poll) - 4usize];
+    [
+        "Offset of field: io_uring_napi::pad",
+    ][::core::mem::offset_of!(io_uring_napi, pad) - 5usize];
+    [
+        "Offset of field: io_uring_napi::resv",
+    ][::core::mem::offset_of!(io_uring_napi, resv) - 8usize];
 };
 pub const IORING_RESTRICTION_REGISTER_OP: io_uring_register_restriction_op = 0;
 pub const IORING_RESTRICTION_SQE_OP: io_uring_register_restriction_op = 1;
@@ -1345,21 +1614,30 @@ pub struct io_uring_reg_wait {
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
     ["Size of io_uring_reg_wait"][::core::mem::size_of::<io_uring_reg_wait>() - 64usize];
-    ["Alignment of io_uring_reg_wait"][::core::mem::align_of::<io_uring_reg_wait>() - 8usize];
-    ["Offset of field: io_uring_reg_wait::ts"]
-        [::core::mem::offset_of!(io_uring_reg_wait, ts) - 0usize];
-    ["Offset of field: io_uring_reg_wait::min_wait_usec"]
-        [::core::mem::offset_of!(io_uring_reg_wait, min_wait_usec) - 16usize];
-    ["Offset of field: io_uring_reg_wait::flags"]
-        [::core::mem::offset_of!(io_uring_reg_wait, flags) - 20usize];
-    ["Offset of field: io_uring_reg_wait::sigmask"]
-        [::core::mem::offset_of!(io_uring_reg_wait, sigmask) - 24usize];
-    ["Offset of field: io_uring_reg_wait::sigmask_sz"]
-        [::core::mem::offset_of!(io_uring_reg_wait, sigmask_sz) - 32usize];
-    ["Offset of field: io_uring_reg_wait::pad"]
-        [::core::mem::offset_of!(io_uring_reg_wait, pad) - 36usize];
-    ["Offset of field: io_uring_reg_wait::pad2"]
-        [::core::mem::offset_of!(io_uring_reg_wait, pad2) - 48usize];
+    [
+        "Alignment of io_uring_reg_wait",
+    ][::core::mem::align_of::<io_uring_reg_wait>() - 8usize];
+    [
+        "Offset of field: io_uring_reg_wait::ts",
+    ][::core::mem::offset_of!(io_uring_reg_wait, ts) - 0usize];
+    [
+        "Offset of field: io_uring_reg_wait::min_wait_usec",
+    ][::core::mem::offset_of!(io_uring_reg_wait, min_wait_usec) - 16usize];
+    [
+        "Offset of field: io_uring_reg_wait::flags",
+    ][::core::mem::offset_of!(io_uring_reg_wait, flags) - 20usize];
+    [
+        "Offset of field: io_uring_reg_wait::sigmask",
+    ][::core::mem::offset_of!(io_uring_reg_wait, sigmask) - 24usize];
+    [
+        "Offset of field: io_uring_reg_wait::sigmask_sz",
+    ][::core::mem::offset_of!(io_uring_reg_wait, sigmask_sz) - 32usize];
+    [
+        "Offset of field: io_uring_reg_wait::pad",
+    ][::core::mem::offset_of!(io_uring_reg_wait, pad) - 36usize];
+    [
+        "Offset of field: io_uring_reg_wait::pad2",
+    ][::core::mem::offset_of!(io_uring_reg_wait, pad2) - 48usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -1371,17 +1649,24 @@ pub struct io_uring_getevents_arg {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_getevents_arg"][::core::mem::size_of::<io_uring_getevents_arg>() - 24usize];
-    ["Alignment of io_uring_getevents_arg"]
-        [::core::mem::align_of::<io_uring_getevents_arg>() - 8usize];
-    ["Offset of field: io_uring_getevents_arg::sigmask"]
-        [::core::mem::offset_of!(io_uring_getevents_arg, sigmask) - 0usize];
-    ["Offset of field: io_uring_getevents_arg::sigmask_sz"]
-        [::core::mem::offset_of!(io_uring_getevents_arg, sigmask_sz) - 8usize];
-    ["Offset of field: io_uring_getevents_arg::min_wait_usec"]
-        [::core::mem::offset_of!(io_uring_getevents_arg, min_wait_usec) - 12usize];
-    ["Offset of field: io_uring_getevents_arg::ts"]
-        [::core::mem::offset_of!(io_uring_getevents_arg, ts) - 16usize];
+    [
+        "Size of io_uring_getevents_arg",
+    ][::core::mem::size_of::<io_uring_getevents_arg>() - 24usize];
+    [
+        "Alignment of io_uring_getevents_arg",
+    ][::core::mem::align_of::<io_uring_getevents_arg>() - 8usize];
+    [
+        "Offset of field: io_uring_getevents_arg::sigmask",
+    ][::core::mem::offset_of!(io_uring_getevents_arg, sigmask) - 0usize];
+    [
+        "Offset of field: io_uring_getevents_arg::sigmask_sz",
+    ][::core::mem::offset_of!(io_uring_getevents_arg, sigmask_sz) - 8usize];
+    [
+        "Offset of field: io_uring_getevents_arg::min_wait_usec",
+    ][::core::mem::offset_of!(io_uring_getevents_arg, min_wait_usec) - 12usize];
+    [
+        "Offset of field: io_uring_getevents_arg::ts",
+    ][::core::mem::offset_of!(io_uring_getevents_arg, ts) - 16usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -1396,24 +1681,33 @@ pub struct io_uring_sync_cancel_reg {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_sync_cancel_reg"]
-        [::core::mem::size_of::<io_uring_sync_cancel_reg>() - 64usize];
-    ["Alignment of io_uring_sync_cancel_reg"]
-        [::core::mem::align_of::<io_uring_sync_cancel_reg>() - 8usize];
-    ["Offset of field: io_uring_sync_cancel_reg::addr"]
-        [::core::mem::offset_of!(io_uring_sync_cancel_reg, addr) - 0usize];
-    ["Offset of field: io_uring_sync_cancel_reg::fd"]
-        [::core::mem::offset_of!(io_uring_sync_cancel_reg, fd) - 8usize];
-    ["Offset of field: io_uring_sync_cancel_reg::flags"]
-        [::core::mem::offset_of!(io_uring_sync_cancel_reg, flags) - 12usize];
-    ["Offset of field: io_uring_sync_cancel_reg::timeout"]
-        [::core::mem::offset_of!(io_uring_sync_cancel_reg, timeout) - 16usize];
-    ["Offset of field: io_uring_sync_cancel_reg::opcode"]
-        [::core::mem::offset_of!(io_uring_sync_cancel_reg, opcode) - 32usize];
-    ["Offset of field: io_uring_sync_cancel_reg::pad"]
-        [::core::mem::offset_of!(io_uring_sync_cancel_reg, pad) - 33usize];
-    ["Offset of field: io_uring_sync_cancel_reg::pad2"]
-        [::core::mem::offset_of!(io_uring_sync_cancel_reg, pad2) - 40usize];
+    [
+        "Size of io_uring_sync_cancel_reg",
+    ][::core::mem::size_of::<io_uring_sync_cancel_reg>() - 64usize];
+    [
+        "Alignment of io_uring_sync_cancel_reg",
+    ][::core::mem::align_of::<io_uring_sync_cancel_reg>() - 8usize];
+    [
+        "Offset of field: io_uring_sync_cancel_reg::addr",
+    ][::core::mem::offset_of!(io_uring_sync_cancel_reg, addr) - 0usize];
+    [
+        "Offset of field: io_uring_sync_cancel_reg::fd",
+    ][::core::mem::offset_of!(io_uring_sync_cancel_reg, fd) - 8usize];
+    [
+        "Offset of field: io_uring_sync_cancel_reg::flags",
+    ][::core::mem::offset_of!(io_uring_sync_cancel_reg, flags) - 12usize];
+    [
+        "Offset of field: io_uring_sync_cancel_reg::timeout",
+    ][::core::mem::offset_of!(io_uring_sync_cancel_reg, timeout) - 16usize];
+    [
+        "Offset of field: io_uring_sync_cancel_reg::opcode",
+    ][::core::mem::offset_of!(io_uring_sync_cancel_reg, opcode) - 32usize];
+    [
+        "Offset of field: io_uring_sync_cancel_reg::pad",
+    ][::core::mem::offset_of!(io_uring_sync_cancel_reg, pad) - 33usize];
+    [
+        "Offset of field: io_uring_sync_cancel_reg::pad2",
+    ][::core::mem::offset_of!(io_uring_sync_cancel_reg, pad2) - 40usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -1424,16 +1718,21 @@ pub struct io_uring_file_index_range {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_file_index_range"]
-        [::core::mem::size_of::<io_uring_file_index_range>() - 16usize];
-    ["Alignment of io_uring_file_index_range"]
-        [::core::mem::align_of::<io_uring_file_index_range>() - 8usize];
-    ["Offset of field: io_uring_file_index_range::off"]
-        [::core::mem::offset_of!(io_uring_file_index_range, off) - 0usize];
-    ["Offset of field: io_uring_file_index_range::len"]
-        [::core::mem::offset_of!(io_uring_file_index_range, len) - 4usize];
-    ["Offset of field: io_uring_file_index_range::resv"]
-        [::core::mem::offset_of!(io_uring_file_index_range, resv) - 8usize];
+    [
+        "Size of io_uring_file_index_range",
+    ][::core::mem::size_of::<io_uring_file_index_range>() - 16usize];
+    [
+        "Alignment of io_uring_file_index_range",
+    ][::core::mem::align_of::<io_uring_file_index_range>() - 8usize];
+    [
+        "Offset of field: io_uring_file_index_range::off",
+    ][::core::mem::offset_of!(io_uring_file_index_range, off) - 0usize];
+    [
+        "Offset of field: io_uring_file_index_range::len",
+    ][::core::mem::offset_of!(io_uring_file_index_range, len) - 4usize];
+    [
+        "Offset of field: io_uring_file_index_range::resv",
+    ][::core::mem::offset_of!(io_uring_file_index_range, resv) - 8usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -1445,16 +1744,24 @@ pub struct io_uring_recvmsg_out {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_recvmsg_out"][::core::mem::size_of::<io_uring_recvmsg_out>() - 16usize];
-    ["Alignment of io_uring_recvmsg_out"][::core::mem::align_of::<io_uring_recvmsg_out>() - 4usize];
-    ["Offset of field: io_uring_recvmsg_out::namelen"]
-        [::core::mem::offset_of!(io_uring_recvmsg_out, namelen) - 0usize];
-    ["Offset of field: io_uring_recvmsg_out::controllen"]
-        [::core::mem::offset_of!(io_uring_recvmsg_out, controllen) - 4usize];
-    ["Offset of field: io_uring_recvmsg_out::payloadlen"]
-        [::core::mem::offset_of!(io_uring_recvmsg_out, payloadlen) - 8usize];
-    ["Offset of field: io_uring_recvmsg_out::flags"]
-        [::core::mem::offset_of!(io_uring_recvmsg_out, flags) - 12usize];
+    [
+        "Size of io_uring_recvmsg_out",
+    ][::core::mem::size_of::<io_uring_recvmsg_out>() - 16usize];
+    [
+        "Alignment of io_uring_recvmsg_out",
+    ][::core::mem::align_of::<io_uring_recvmsg_out>() - 4usize];
+    [
+        "Offset of field: io_uring_recvmsg_out::namelen",
+    ][::core::mem::offset_of!(io_uring_recvmsg_out, namelen) - 0usize];
+    [
+        "Offset of field: io_uring_recvmsg_out::controllen",
+    ][::core::mem::offset_of!(io_uring_recvmsg_out, controllen) - 4usize];
+    [
+        "Offset of field: io_uring_recvmsg_out::payloadlen",
+    ][::core::mem::offset_of!(io_uring_recvmsg_out, payloadlen) - 8usize];
+    [
+        "Offset of field: io_uring_recvmsg_out::flags",
+    ][::core::mem::offset_of!(io_uring_recvmsg_out, flags) - 12usize];
 };
 pub const SOCKET_URING_OP_SIOCINQ: io_uring_socket_op = 0;
 pub const SOCKET_URING_OP_SIOCOUTQ: io_uring_socket_op = 1;
@@ -1473,9 +1780,12 @@ pub struct io_timespec {
 const _: () = {
     ["Size of io_timespec"][::core::mem::size_of::<io_timespec>() - 16usize];
     ["Alignment of io_timespec"][::core::mem::align_of::<io_timespec>() - 8usize];
-    ["Offset of field: io_timespec::tv_sec"][::core::mem::offset_of!(io_timespec, tv_sec) - 0usize];
-    ["Offset of field: io_timespec::tv_nsec"]
-        [::core::mem::offset_of!(io_timespec, tv_nsec) - 8usize];
+    [
+        "Offset of field: io_timespec::tv_sec",
+    ][::core::mem::offset_of!(io_timespec, tv_sec) - 0usize];
+    [
+        "Offset of field: io_timespec::tv_nsec",
+    ][::core::mem::offset_of!(io_timespec, tv_nsec) - 8usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -1487,13 +1797,18 @@ pub struct io_uring_zcrx_rqe {
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
     ["Size of io_uring_zcrx_rqe"][::core::mem::size_of::<io_uring_zcrx_rqe>() - 16usize];
-    ["Alignment of io_uring_zcrx_rqe"][::core::mem::align_of::<io_uring_zcrx_rqe>() - 8usize];
-    ["Offset of field: io_uring_zcrx_rqe::off"]
-        [::core::mem::offset_of!(io_uring_zcrx_rqe, off) - 0usize];
-    ["Offset of field: io_uring_zcrx_rqe::len"]
-        [::core::mem::offset_of!(io_uring_zcrx_rqe, len) - 8usize];
-    ["Offset of field: io_uring_zcrx_rqe::__pad"]
-        [::core::mem::offset_of!(io_uring_zcrx_rqe, __pad) - 12usize];
+    [
+        "Alignment of io_uring_zcrx_rqe",
+    ][::core::mem::align_of::<io_uring_zcrx_rqe>() - 8usize];
+    [
+        "Offset of field: io_uring_zcrx_rqe::off",
+    ][::core::mem::offset_of!(io_uring_zcrx_rqe, off) - 0usize];
+    [
+        "Offset of field: io_uring_zcrx_rqe::len",
+    ][::core::mem::offset_of!(io_uring_zcrx_rqe, len) - 8usize];
+    [
+        "Offset of field: io_uring_zcrx_rqe::__pad",
+    ][::core::mem::offset_of!(io_uring_zcrx_rqe, __pad) - 12usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -1504,11 +1819,15 @@ pub struct io_uring_zcrx_cqe {
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
     ["Size of io_uring_zcrx_cqe"][::core::mem::size_of::<io_uring_zcrx_cqe>() - 16usize];
-    ["Alignment of io_uring_zcrx_cqe"][::core::mem::align_of::<io_uring_zcrx_cqe>() - 8usize];
-    ["Offset of field: io_uring_zcrx_cqe::off"]
-        [::core::mem::offset_of!(io_uring_zcrx_cqe, off) - 0usize];
-    ["Offset of field: io_uring_zcrx_cqe::__pad"]
-        [::core::mem::offset_of!(io_uring_zcrx_cqe, __pad) - 8usize];
+    [
+        "Alignment of io_uring_zcrx_cqe",
+    ][::core::mem::align_of::<io_uring_zcrx_cqe>() - 8usize];
+    [
+        "Offset of field: io_uring_zcrx_cqe::off",
+    ][::core::mem::offset_of!(io_uring_zcrx_cqe, off) - 0usize];
+    [
+        "Offset of field: io_uring_zcrx_cqe::__pad",
+    ][::core::mem::offset_of!(io_uring_zcrx_cqe, __pad) - 8usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -1521,19 +1840,27 @@ pub struct io_uring_zcrx_offsets {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_zcrx_offsets"][::core::mem::size_of::<io_uring_zcrx_offsets>() - 32usize];
-    ["Alignment of io_uring_zcrx_offsets"]
-        [::core::mem::align_of::<io_uring_zcrx_offsets>() - 8usize];
-    ["Offset of field: io_uring_zcrx_offsets::head"]
-        [::core::mem::offset_of!(io_uring_zcrx_offsets, head) - 0usize];
-    ["Offset of field: io_uring_zcrx_offsets::tail"]
-        [::core::mem::offset_of!(io_uring_zcrx_offsets, tail) - 4usize];
-    ["Offset of field: io_uring_zcrx_offsets::rqes"]
-        [::core::mem::offset_of!(io_uring_zcrx_offsets, rqes) - 8usize];
-    ["Offset of field: io_uring_zcrx_offsets::__resv2"]
-        [::core::mem::offset_of!(io_uring_zcrx_offsets, __resv2) - 12usize];
-    ["Offset of field: io_uring_zcrx_offsets::__resv"]
-        [::core::mem::offset_of!(io_uring_zcrx_offsets, __resv) - 16usize];
+    [
+        "Size of io_uring_zcrx_offsets",
+    ][::core::mem::size_of::<io_uring_zcrx_offsets>() - 32usize];
+    [
+        "Alignment of io_uring_zcrx_offsets",
+    ][::core::mem::align_of::<io_uring_zcrx_offsets>() - 8usize];
+    [
+        "Offset of field: io_uring_zcrx_offsets::head",
+    ][::core::mem::offset_of!(io_uring_zcrx_offsets, head) - 0usize];
+    [
+        "Offset of field: io_uring_zcrx_offsets::tail",
+    ][::core::mem::offset_of!(io_uring_zcrx_offsets, tail) - 4usize];
+    [
+        "Offset of field: io_uring_zcrx_offsets::rqes",
+    ][::core::mem::offset_of!(io_uring_zcrx_offsets, rqes) - 8usize];
+    [
+        "Offset of field: io_uring_zcrx_offsets::__resv2",
+    ][::core::mem::offset_of!(io_uring_zcrx_offsets, __resv2) - 12usize];
+    [
+        "Offset of field: io_uring_zcrx_offsets::__resv",
+    ][::core::mem::offset_of!(io_uring_zcrx_offsets, __resv) - 16usize];
 };
 pub const IORING_ZCRX_AREA_DMABUF: io_uring_zcrx_area_flags = 1;
 pub type io_uring_zcrx_area_flags = core::ffi::c_uint;
@@ -1549,21 +1876,30 @@ pub struct io_uring_zcrx_area_reg {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_zcrx_area_reg"][::core::mem::size_of::<io_uring_zcrx_area_reg>() - 48usize];
-    ["Alignment of io_uring_zcrx_area_reg"]
-        [::core::mem::align_of::<io_uring_zcrx_area_reg>() - 8usize];
-    ["Offset of field: io_uring_zcrx_area_reg::addr"]
-        [::core::mem::offset_of!(io_uring_zcrx_area_reg, addr) - 0usize];
-    ["Offset of field: io_uring_zcrx_area_reg::len"]
-        [::core::mem::offset_of!(io_uring_zcrx_area_reg, len) - 8usize];
-    ["Offset of field: io_uring_zcrx_area_reg::rq_area_token"]
-        [::core::mem::offset_of!(io_uring_zcrx_area_reg, rq_area_token) - 16usize];
-    ["Offset of field: io_uring_zcrx_area_reg::flags"]
-        [::core::mem::offset_of!(io_uring_zcrx_area_reg, flags) - 24usize];
-    ["Offset of field: io_uring_zcrx_area_reg::dmabuf_fd"]
-        [::core::mem::offset_of!(io_uring_zcrx_area_reg, dmabuf_fd) - 28usize];
-    ["Offset of field: io_uring_zcrx_area_reg::__resv2"]
-        [::core::mem::offset_of!(io_uring_zcrx_area_reg, __resv2) - 32usize];
+    [
+        "Size of io_uring_zcrx_area_reg",
+    ][::core::mem::size_of::<io_uring_zcrx_area_reg>() - 48usize];
+    [
+        "Alignment of io_uring_zcrx_area_reg",
+    ][::core::mem::align_of::<io_uring_zcrx_area_reg>() - 8usize];
+    [
+        "Offset of field: io_uring_zcrx_area_reg::addr",
+    ][::core::mem::offset_of!(io_uring_zcrx_area_reg, addr) - 0usize];
+    [
+        "Offset of field: io_uring_zcrx_area_reg::len",
+    ][::core::mem::offset_of!(io_uring_zcrx_area_reg, len) - 8usize];
+    [
+        "Offset of field: io_uring_zcrx_area_reg::rq_area_token",
+    ][::core::mem::offset_of!(io_uring_zcrx_area_reg, rq_area_token) - 16usize];
+    [
+        "Offset of field: io_uring_zcrx_area_reg::flags",
+    ][::core::mem::offset_of!(io_uring_zcrx_area_reg, flags) - 24usize];
+    [
+        "Offset of field: io_uring_zcrx_area_reg::dmabuf_fd",
+    ][::core::mem::offset_of!(io_uring_zcrx_area_reg, dmabuf_fd) - 28usize];
+    [
+        "Offset of field: io_uring_zcrx_area_reg::__resv2",
+    ][::core::mem::offset_of!(io_uring_zcrx_area_reg, __resv2) - 32usize];
 };
 pub const ZCRX_REG_IMPORT: zcrx_reg_flags = 1;
 pub const ZCRX_REG_NODEV: zcrx_reg_flags = 2;
@@ -1586,29 +1922,42 @@ pub struct io_uring_zcrx_ifq_reg {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_zcrx_ifq_reg"][::core::mem::size_of::<io_uring_zcrx_ifq_reg>() - 96usize];
-    ["Alignment of io_uring_zcrx_ifq_reg"]
-        [::core::mem::align_of::<io_uring_zcrx_ifq_reg>() - 8usize];
-    ["Offset of field: io_uring_zcrx_ifq_reg::if_idx"]
-        [::core::mem::offset_of!(io_uring_zcrx_ifq_reg, if_idx) - 0usize];
-    ["Offset of field: io_uring_zcrx_ifq_reg::if_rxq"]
-        [::core::mem::offset_of!(io_uring_zcrx_ifq_reg, if_rxq) - 4usize];
-    ["Offset of field: io_uring_zcrx_ifq_reg::rq_entries"]
-        [::core::mem::offset_of!(io_uring_zcrx_ifq_reg, rq_entries) - 8usize];
-    ["Offset of field: io_uring_zcrx_ifq_reg::flags"]
-        [::core::mem::offset_of!(io_uring_zcrx_ifq_reg, flags) - 12usize];
-    ["Offset of field: io_uring_zcrx_ifq_reg::area_ptr"]
-        [::core::mem::offset_of!(io_uring_zcrx_ifq_reg, area_ptr) - 16usize];
-    ["Offset of field: io_uring_zcrx_ifq_reg::region_ptr"]
-        [::core::mem::offset_of!(io_uring_zcrx_ifq_reg, region_ptr) - 24usize];
-    ["Offset of field: io_uring_zcrx_ifq_reg::offsets"]
-        [::core::mem::offset_of!(io_uring_zcrx_ifq_reg, offsets) - 32usize];
-    ["Offset of field: io_uring_zcrx_ifq_reg::zcrx_id"]
-        [::core::mem::offset_of!(io_uring_zcrx_ifq_reg, zcrx_id) - 64usize];
-    ["Offset of field: io_uring_zcrx_ifq_reg::rx_buf_len"]
-        [::core::mem::offset_of!(io_uring_zcrx_ifq_reg, rx_buf_len) - 68usize];
-    ["Offset of field: io_uring_zcrx_ifq_reg::__resv"]
-        [::core::mem::offset_of!(io_uring_zcrx_ifq_reg, __resv) - 72usize];
+    [
+        "Size of io_uring_zcrx_ifq_reg",
+    ][::core::mem::size_of::<io_uring_zcrx_ifq_reg>() - 96usize];
+    [
+        "Alignment of io_uring_zcrx_ifq_reg",
+    ][::core::mem::align_of::<io_uring_zcrx_ifq_reg>() - 8usize];
+    [
+        "Offset of field: io_uring_zcrx_ifq_reg::if_idx",
+    ][::core::mem::offset_of!(io_uring_zcrx_ifq_reg, if_idx) - 0usize];
+    [
+        "Offset of field: io_uring_zcrx_ifq_reg::if_rxq",
+    ][::core::mem::offset_of!(io_uring_zcrx_ifq_reg, if_rxq) - 4usize];
+    [
+        "Offset of field: io_uring_zcrx_ifq_reg::rq_entries",
+    ][::core::mem::offset_of!(io_uring_zcrx_ifq_reg, rq_entries) - 8usize];
+    [
+        "Offset of field: io_uring_zcrx_ifq_reg::flags",
+    ][::core::mem::offset_of!(io_uring_zcrx_ifq_reg, flags) - 12usize];
+    [
+        "Offset of field: io_uring_zcrx_ifq_reg::area_ptr",
+    ][::core::mem::offset_of!(io_uring_zcrx_ifq_reg, area_ptr) - 16usize];
+    [
+        "Offset of field: io_uring_zcrx_ifq_reg::region_ptr",
+    ][::core::mem::offset_of!(io_uring_zcrx_ifq_reg, region_ptr) - 24usize];
+    [
+        "Offset of field: io_uring_zcrx_ifq_reg::offsets",
+    ][::core::mem::offset_of!(io_uring_zcrx_ifq_reg, offsets) - 32usize];
+    [
+        "Offset of field: io_uring_zcrx_ifq_reg::zcrx_id",
+    ][::core::mem::offset_of!(io_uring_zcrx_ifq_reg, zcrx_id) - 64usize];
+    [
+        "Offset of field: io_uring_zcrx_ifq_reg::rx_buf_len",
+    ][::core::mem::offset_of!(io_uring_zcrx_ifq_reg, rx_buf_len) - 68usize];
+    [
+        "Offset of field: io_uring_zcrx_ifq_reg::__resv",
+    ][::core::mem::offset_of!(io_uring_zcrx_ifq_reg, __resv) - 72usize];
 };
 pub const ZCRX_CTRL_FLUSH_RQ: zcrx_ctrl_op = 0;
 pub const ZCRX_CTRL_EXPORT: zcrx_ctrl_op = 1;
@@ -1621,10 +1970,15 @@ pub struct zcrx_ctrl_flush_rq {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of zcrx_ctrl_flush_rq"][::core::mem::size_of::<zcrx_ctrl_flush_rq>() - 48usize];
-    ["Alignment of zcrx_ctrl_flush_rq"][::core::mem::align_of::<zcrx_ctrl_flush_rq>() - 8usize];
-    ["Offset of field: zcrx_ctrl_flush_rq::__resv"]
-        [::core::mem::offset_of!(zcrx_ctrl_flush_rq, __resv) - 0usize];
+    [
+        "Size of zcrx_ctrl_flush_rq",
+    ][::core::mem::size_of::<zcrx_ctrl_flush_rq>() - 48usize];
+    [
+        "Alignment of zcrx_ctrl_flush_rq",
+    ][::core::mem::align_of::<zcrx_ctrl_flush_rq>() - 8usize];
+    [
+        "Offset of field: zcrx_ctrl_flush_rq::__resv",
+    ][::core::mem::offset_of!(zcrx_ctrl_flush_rq, __resv) - 0usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -1635,11 +1989,15 @@ pub struct zcrx_ctrl_export {
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
     ["Size of zcrx_ctrl_export"][::core::mem::size_of::<zcrx_ctrl_export>() - 48usize];
-    ["Alignment of zcrx_ctrl_export"][::core::mem::align_of::<zcrx_ctrl_export>() - 4usize];
-    ["Offset of field: zcrx_ctrl_export::zcrx_fd"]
-        [::core::mem::offset_of!(zcrx_ctrl_export, zcrx_fd) - 0usize];
-    ["Offset of field: zcrx_ctrl_export::__resv1"]
-        [::core::mem::offset_of!(zcrx_ctrl_export, __resv1) - 4usize];
+    [
+        "Alignment of zcrx_ctrl_export",
+    ][::core::mem::align_of::<zcrx_ctrl_export>() - 4usize];
+    [
+        "Offset of field: zcrx_ctrl_export::zcrx_fd",
+    ][::core::mem::offset_of!(zcrx_ctrl_export, zcrx_fd) - 0usize];
+    [
+        "Offset of field: zcrx_ctrl_export::__resv1",
+    ][::core::mem::offset_of!(zcrx_ctrl_export, __resv1) - 4usize];
 };
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -1657,14 +2015,18 @@ pub union zcrx_ctrl__bindgen_ty_1 {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of zcrx_ctrl__bindgen_ty_1"]
-        [::core::mem::size_of::<zcrx_ctrl__bindgen_ty_1>() - 48usize];
-    ["Alignment of zcrx_ctrl__bindgen_ty_1"]
-        [::core::mem::align_of::<zcrx_ctrl__bindgen_ty_1>() - 8usize];
-    ["Offset of field: zcrx_ctrl__bindgen_ty_1::zc_export"]
-        [::core::mem::offset_of!(zcrx_ctrl__bindgen_ty_1, zc_export) - 0usize];
-    ["Offset of field: zcrx_ctrl__bindgen_ty_1::zc_flush"]
-        [::core::mem::offset_of!(zcrx_ctrl__bindgen_ty_1, zc_flush) - 0usize];
+    [
+        "Size of zcrx_ctrl__bindgen_ty_1",
+    ][::core::mem::size_of::<zcrx_ctrl__bindgen_ty_1>() - 48usize];
+    [
+        "Alignment of zcrx_ctrl__bindgen_ty_1",
+    ][::core::mem::align_of::<zcrx_ctrl__bindgen_ty_1>() - 8usize];
+    [
+        "Offset of field: zcrx_ctrl__bindgen_ty_1::zc_export",
+    ][::core::mem::offset_of!(zcrx_ctrl__bindgen_ty_1, zc_export) - 0usize];
+    [
+        "Offset of field: zcrx_ctrl__bindgen_ty_1::zc_flush",
+    ][::core::mem::offset_of!(zcrx_ctrl__bindgen_ty_1, zc_flush) - 0usize];
 };
 impl Default for zcrx_ctrl__bindgen_ty_1 {
     fn default() -> Self {
@@ -1679,9 +2041,13 @@ impl Default for zcrx_ctrl__bindgen_ty_1 {
 const _: () = {
     ["Size of zcrx_ctrl"][::core::mem::size_of::<zcrx_ctrl>() - 72usize];
     ["Alignment of zcrx_ctrl"][::core::mem::align_of::<zcrx_ctrl>() - 8usize];
-    ["Offset of field: zcrx_ctrl::zcrx_id"][::core::mem::offset_of!(zcrx_ctrl, zcrx_id) - 0usize];
+    [
+        "Offset of field: zcrx_ctrl::zcrx_id",
+    ][::core::mem::offset_of!(zcrx_ctrl, zcrx_id) - 0usize];
     ["Offset of field: zcrx_ctrl::op"][::core::mem::offset_of!(zcrx_ctrl, op) - 4usize];
-    ["Offset of field: zcrx_ctrl::__resv"][::core::mem::offset_of!(zcrx_ctrl, __resv) - 8usize];
+    [
+        "Offset of field: zcrx_ctrl::__resv",
+    ][::core::mem::offset_of!(zcrx_ctrl, __resv) - 8usize];
 };
 impl Default for zcrx_ctrl {
     fn default() -> Self {
@@ -1704,20 +2070,30 @@ pub struct io_uring_query_hdr {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_query_hdr"][::core::mem::size_of::<io_uring_query_hdr>() - 40usize];
-    ["Alignment of io_uring_query_hdr"][::core::mem::align_of::<io_uring_query_hdr>() - 8usize];
-    ["Offset of field: io_uring_query_hdr::next_entry"]
-        [::core::mem::offset_of!(io_uring_query_hdr, next_entry) - 0usize];
-    ["Offset of field: io_uring_query_hdr::query_data"]
-        [::core::mem::offset_of!(io_uring_query_hdr, query_data) - 8usize];
-    ["Offset of field: io_uring_query_hdr::query_op"]
-        [::core::mem::offset_of!(io_uring_query_hdr, query_op) - 16usize];
-    ["Offset of field: io_uring_query_hdr::size"]
-        [::core::mem::offset_of!(io_uring_query_hdr, size) - 20usize];
-    ["Offset of field: io_uring_query_hdr::result"]
-        [::core::mem::offset_of!(io_uring_query_hdr, result) - 24usize];
-    ["Offset of field: io_uring_query_hdr::__resv"]
-        [::core::mem::offset_of!(io_uring_query_hdr, __resv) - 28usize];
+    [
+        "Size of io_uring_query_hdr",
+    ][::core::mem::size_of::<io_uring_query_hdr>() - 40usize];
+    [
+        "Alignment of io_uring_query_hdr",
+    ][::core::mem::align_of::<io_uring_query_hdr>() - 8usize];
+    [
+        "Offset of field: io_uring_query_hdr::next_entry",
+    ][::core::mem::offset_of!(io_uring_query_hdr, next_entry) - 0usize];
+    [
+        "Offset of field: io_uring_query_hdr::query_data",
+    ][::core::mem::offset_of!(io_uring_query_hdr, query_data) - 8usize];
+    [
+        "Offset of field: io_uring_query_hdr::query_op",
+    ][::core::mem::offset_of!(io_uring_query_hdr, query_op) - 16usize];
+    [
+        "Offset of field: io_uring_query_hdr::size",
+    ][::core::mem::offset_of!(io_uring_query_hdr, size) - 20usize];
+    [
+        "Offset of field: io_uring_query_hdr::result",
+    ][::core::mem::offset_of!(io_uring_query_hdr, result) - 24usize];
+    [
+        "Offset of field: io_uring_query_hdr::__resv",
+    ][::core::mem::offset_of!(io_uring_query_hdr, __resv) - 28usize];
 };
 pub const IO_URING_QUERY_OPCODES: _bindgen_ty_5 = 0;
 pub const IO_URING_QUERY_ZCRX: _bindgen_ty_5 = 1;
@@ -1738,25 +2114,36 @@ pub struct io_uring_query_opcode {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_query_opcode"][::core::mem::size_of::<io_uring_query_opcode>() - 48usize];
-    ["Alignment of io_uring_query_opcode"]
-        [::core::mem::align_of::<io_uring_query_opcode>() - 8usize];
-    ["Offset of field: io_uring_query_opcode::nr_request_opcodes"]
-        [::core::mem::offset_of!(io_uring_query_opcode, nr_request_opcodes) - 0usize];
-    ["Offset of field: io_uring_query_opcode::nr_register_opcodes"]
-        [::core::mem::offset_of!(io_uring_query_opcode, nr_register_opcodes) - 4usize];
-    ["Offset of field: io_uring_query_opcode::feature_flags"]
-        [::core::mem::offset_of!(io_uring_query_opcode, feature_flags) - 8usize];
-    ["Offset of field: io_uring_query_opcode::ring_setup_flags"]
-        [::core::mem::offset_of!(io_uring_query_opcode, ring_setup_flags) - 16usize];
-    ["Offset of field: io_uring_query_opcode::enter_flags"]
-        [::core::mem::offset_of!(io_uring_query_opcode, enter_flags) - 24usize];
-    ["Offset of field: io_uring_query_opcode::sqe_flags"]
-        [::core::mem::offset_of!(io_uring_query_opcode, sqe_flags) - 32usize];
-    ["Offset of field: io_uring_query_opcode::nr_query_opcodes"]
-        [::core::mem::offset_of!(io_uring_query_opcode, nr_query_opcodes) - 40usize];
-    ["Offset of field: io_uring_query_opcode::__pad"]
-        [::core::mem::offset_of!(io_uring_query_opcode, __pad) - 44usize];
+    [
+        "Size of io_uring_query_opcode",
+    ][::core::mem::size_of::<io_uring_query_opcode>() - 48usize];
+    [
+        "Alignment of io_uring_query_opcode",
+    ][::core::mem::align_of::<io_uring_query_opcode>() - 8usize];
+    [
+        "Offset of field: io_uring_query_opcode::nr_request_opcodes",
+    ][::core::mem::offset_of!(io_uring_query_opcode, nr_request_opcodes) - 0usize];
+    [
+        "Offset of field: io_uring_query_opcode::nr_register_opcodes",
+    ][::core::mem::offset_of!(io_uring_query_opcode, nr_register_opcodes) - 4usize];
+    [
+        "Offset of field: io_uring_query_opcode::feature_flags",
+    ][::core::mem::offset_of!(io_uring_query_opcode, feature_flags) - 8usize];
+    [
+        "Offset of field: io_uring_query_opcode::ring_setup_flags",
+    ][::core::mem::offset_of!(io_uring_query_opcode, ring_setup_flags) - 16usize];
+    [
+        "Offset of field: io_uring_query_opcode::enter_flags",
+    ][::core::mem::offset_of!(io_uring_query_opcode, enter_flags) - 24usize];
+    [
+        "Offset of field: io_uring_query_opcode::sqe_flags",
+    ][::core::mem::offset_of!(io_uring_query_opcode, sqe_flags) - 32usize];
+    [
+        "Offset of field: io_uring_query_opcode::nr_query_opcodes",
+    ][::core::mem::offset_of!(io_uring_query_opcode, nr_query_opcodes) - 40usize];
+    [
+        "Offset of field: io_uring_query_opcode::__pad",
+    ][::core::mem::offset_of!(io_uring_query_opcode, __pad) - 44usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -1771,22 +2158,33 @@ pub struct io_uring_query_zcrx {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_query_zcrx"][::core::mem::size_of::<io_uring_query_zcrx>() - 40usize];
-    ["Alignment of io_uring_query_zcrx"][::core::mem::align_of::<io_uring_query_zcrx>() - 8usize];
-    ["Offset of field: io_uring_query_zcrx::register_flags"]
-        [::core::mem::offset_of!(io_uring_query_zcrx, register_flags) - 0usize];
-    ["Offset of field: io_uring_query_zcrx::area_flags"]
-        [::core::mem::offset_of!(io_uring_query_zcrx, area_flags) - 8usize];
-    ["Offset of field: io_uring_query_zcrx::nr_ctrl_opcodes"]
-        [::core::mem::offset_of!(io_uring_query_zcrx, nr_ctrl_opcodes) - 16usize];
-    ["Offset of field: io_uring_query_zcrx::features"]
-        [::core::mem::offset_of!(io_uring_query_zcrx, features) - 20usize];
-    ["Offset of field: io_uring_query_zcrx::rq_hdr_size"]
-        [::core::mem::offset_of!(io_uring_query_zcrx, rq_hdr_size) - 24usize];
-    ["Offset of field: io_uring_query_zcrx::rq_hdr_alignment"]
-        [::core::mem::offset_of!(io_uring_query_zcrx, rq_hdr_alignment) - 28usize];
-    ["Offset of field: io_uring_query_zcrx::__resv2"]
-        [::core::mem::offset_of!(io_uring_query_zcrx, __resv2) - 32usize];
+    [
+        "Size of io_uring_query_zcrx",
+    ][::core::mem::size_of::<io_uring_query_zcrx>() - 40usize];
+    [
+        "Alignment of io_uring_query_zcrx",
+    ][::core::mem::align_of::<io_uring_query_zcrx>() - 8usize];
+    [
+        "Offset of field: io_uring_query_zcrx::register_flags",
+    ][::core::mem::offset_of!(io_uring_query_zcrx, register_flags) - 0usize];
+    [
+        "Offset of field: io_uring_query_zcrx::area_flags",
+    ][::core::mem::offset_of!(io_uring_query_zcrx, area_flags) - 8usize];
+    [
+        "Offset of field: io_uring_query_zcrx::nr_ctrl_opcodes",
+    ][::core::mem::offset_of!(io_uring_query_zcrx, nr_ctrl_opcodes) - 16usize];
+    [
+        "Offset of field: io_uring_query_zcrx::features",
+    ][::core::mem::offset_of!(io_uring_query_zcrx, features) - 20usize];
+    [
+        "Offset of field: io_uring_query_zcrx::rq_hdr_size",
+    ][::core::mem::offset_of!(io_uring_query_zcrx, rq_hdr_size) - 24usize];
+    [
+        "Offset of field: io_uring_query_zcrx::rq_hdr_alignment",
+    ][::core::mem::offset_of!(io_uring_query_zcrx, rq_hdr_alignment) - 28usize];
+    [
+        "Offset of field: io_uring_query_zcrx::__resv2",
+    ][::core::mem::offset_of!(io_uring_query_zcrx, __resv2) - 32usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -1796,12 +2194,18 @@ pub struct io_uring_query_scq {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_query_scq"][::core::mem::size_of::<io_uring_query_scq>() - 16usize];
-    ["Alignment of io_uring_query_scq"][::core::mem::align_of::<io_uring_query_scq>() - 8usize];
-    ["Offset of field: io_uring_query_scq::hdr_size"]
-        [::core::mem::offset_of!(io_uring_query_scq, hdr_size) - 0usize];
-    ["Offset of field: io_uring_query_scq::hdr_alignment"]
-        [::core::mem::offset_of!(io_uring_query_scq, hdr_alignment) - 8usize];
+    [
+        "Size of io_uring_query_scq",
+    ][::core::mem::size_of::<io_uring_query_scq>() - 16usize];
+    [
+        "Alignment of io_uring_query_scq",
+    ][::core::mem::align_of::<io_uring_query_scq>() - 8usize];
+    [
+        "Offset of field: io_uring_query_scq::hdr_size",
+    ][::core::mem::offset_of!(io_uring_query_scq, hdr_size) - 0usize];
+    [
+        "Offset of field: io_uring_query_scq::hdr_alignment",
+    ][::core::mem::offset_of!(io_uring_query_scq, hdr_alignment) - 8usize];
 };
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -1828,16 +2232,24 @@ pub struct io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_1 {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_1"]
-        [::core::mem::size_of::<io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_1>() - 12usize];
-    ["Alignment of io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_1"]
-        [::core::mem::align_of::<io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_1>() - 4usize];
-    ["Offset of field: io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_1::family"]
-        [::core::mem::offset_of!(io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_1, family) - 0usize];
-    ["Offset of field: io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_1::type_"]
-        [::core::mem::offset_of!(io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_1, type_) - 4usize];
-    ["Offset of field: io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_1::protocol"]
-        [::core::mem::offset_of!(io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_1, protocol) - 8usize];
+    [
+        "Size of io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_1",
+    ][::core::mem::size_of::<io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_1>() - 12usize];
+    [
+        "Alignment of io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_1",
+    ][::core::mem::align_of::<io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_1>() - 4usize];
+    [
+        "Offset of field: io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_1::family",
+    ][::core::mem::offset_of!(io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_1, family)
+        - 0usize];
+    [
+        "Offset of field: io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_1::type_",
+    ][::core::mem::offset_of!(io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_1, type_)
+        - 4usize];
+    [
+        "Offset of field: io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_1::protocol",
+    ][::core::mem::offset_of!(io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_1, protocol)
+        - 8usize];
 };
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -1848,27 +2260,39 @@ pub struct io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_2 {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_2"]
-        [::core::mem::size_of::<io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_2>() - 24usize];
-    ["Alignment of io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_2"]
-        [::core::mem::align_of::<io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_2>() - 8usize];
-    ["Offset of field: io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_2::flags"]
-        [::core::mem::offset_of!(io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_2, flags) - 0usize];
-    ["Offset of field: io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_2::mode"]
-        [::core::mem::offset_of!(io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_2, mode) - 8usize];
-    ["Offset of field: io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_2::resolve"]
-        [::core::mem::offset_of!(io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_2, resolve) - 16usize];
+    [
+        "Size of io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_2",
+    ][::core::mem::size_of::<io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_2>() - 24usize];
+    [
+        "Alignment of io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_2",
+    ][::core::mem::align_of::<io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_2>() - 8usize];
+    [
+        "Offset of field: io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_2::flags",
+    ][::core::mem::offset_of!(io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_2, flags)
+        - 0usize];
+    [
+        "Offset of field: io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_2::mode",
+    ][::core::mem::offset_of!(io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_2, mode)
+        - 8usize];
+    [
+        "Offset of field: io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_2::resolve",
+    ][::core::mem::offset_of!(io_uring_bpf_ctx__bindgen_ty_1__bindgen_ty_2, resolve)
+        - 16usize];
 };
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_bpf_ctx__bindgen_ty_1"]
-        [::core::mem::size_of::<io_uring_bpf_ctx__bindgen_ty_1>() - 24usize];
-    ["Alignment of io_uring_bpf_ctx__bindgen_ty_1"]
-        [::core::mem::align_of::<io_uring_bpf_ctx__bindgen_ty_1>() - 8usize];
-    ["Offset of field: io_uring_bpf_ctx__bindgen_ty_1::socket"]
-        [::core::mem::offset_of!(io_uring_bpf_ctx__bindgen_ty_1, socket) - 0usize];
-    ["Offset of field: io_uring_bpf_ctx__bindgen_ty_1::open"]
-        [::core::mem::offset_of!(io_uring_bpf_ctx__bindgen_ty_1, open) - 0usize];
+    [
+        "Size of io_uring_bpf_ctx__bindgen_ty_1",
+    ][::core::mem::size_of::<io_uring_bpf_ctx__bindgen_ty_1>() - 24usize];
+    [
+        "Alignment of io_uring_bpf_ctx__bindgen_ty_1",
+    ][::core::mem::align_of::<io_uring_bpf_ctx__bindgen_ty_1>() - 8usize];
+    [
+        "Offset of field: io_uring_bpf_ctx__bindgen_ty_1::socket",
+    ][::core::mem::offset_of!(io_uring_bpf_ctx__bindgen_ty_1, socket) - 0usize];
+    [
+        "Offset of field: io_uring_bpf_ctx__bindgen_ty_1::open",
+    ][::core::mem::offset_of!(io_uring_bpf_ctx__bindgen_ty_1, open) - 0usize];
 };
 impl Default for io_uring_bpf_ctx__bindgen_ty_1 {
     fn default() -> Self {
@@ -1882,17 +2306,24 @@ impl Default for io_uring_bpf_ctx__bindgen_ty_1 {
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
     ["Size of io_uring_bpf_ctx"][::core::mem::size_of::<io_uring_bpf_ctx>() - 40usize];
-    ["Alignment of io_uring_bpf_ctx"][::core::mem::align_of::<io_uring_bpf_ctx>() - 8usize];
-    ["Offset of field: io_uring_bpf_ctx::user_data"]
-        [::core::mem::offset_of!(io_uring_bpf_ctx, user_data) - 0usize];
-    ["Offset of field: io_uring_bpf_ctx::opcode"]
-        [::core::mem::offset_of!(io_uring_bpf_ctx, opcode) - 8usize];
-    ["Offset of field: io_uring_bpf_ctx::sqe_flags"]
-        [::core::mem::offset_of!(io_uring_bpf_ctx, sqe_flags) - 9usize];
-    ["Offset of field: io_uring_bpf_ctx::pdu_size"]
-        [::core::mem::offset_of!(io_uring_bpf_ctx, pdu_size) - 10usize];
-    ["Offset of field: io_uring_bpf_ctx::pad"]
-        [::core::mem::offset_of!(io_uring_bpf_ctx, pad) - 11usize];
+    [
+        "Alignment of io_uring_bpf_ctx",
+    ][::core::mem::align_of::<io_uring_bpf_ctx>() - 8usize];
+    [
+        "Offset of field: io_uring_bpf_ctx::user_data",
+    ][::core::mem::offset_of!(io_uring_bpf_ctx, user_data) - 0usize];
+    [
+        "Offset of field: io_uring_bpf_ctx::opcode",
+    ][::core::mem::offset_of!(io_uring_bpf_ctx, opcode) - 8usize];
+    [
+        "Offset of field: io_uring_bpf_ctx::sqe_flags",
+    ][::core::mem::offset_of!(io_uring_bpf_ctx, sqe_flags) - 9usize];
+    [
+        "Offset of field: io_uring_bpf_ctx::pdu_size",
+    ][::core::mem::offset_of!(io_uring_bpf_ctx, pdu_size) - 10usize];
+    [
+        "Offset of field: io_uring_bpf_ctx::pad",
+    ][::core::mem::offset_of!(io_uring_bpf_ctx, pad) - 11usize];
 };
 impl Default for io_uring_bpf_ctx {
     fn default() -> Self {
@@ -1919,22 +2350,33 @@ pub struct io_uring_bpf_filter {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_bpf_filter"][::core::mem::size_of::<io_uring_bpf_filter>() - 64usize];
-    ["Alignment of io_uring_bpf_filter"][::core::mem::align_of::<io_uring_bpf_filter>() - 8usize];
-    ["Offset of field: io_uring_bpf_filter::opcode"]
-        [::core::mem::offset_of!(io_uring_bpf_filter, opcode) - 0usize];
-    ["Offset of field: io_uring_bpf_filter::flags"]
-        [::core::mem::offset_of!(io_uring_bpf_filter, flags) - 4usize];
-    ["Offset of field: io_uring_bpf_filter::filter_len"]
-        [::core::mem::offset_of!(io_uring_bpf_filter, filter_len) - 8usize];
-    ["Offset of field: io_uring_bpf_filter::pdu_size"]
-        [::core::mem::offset_of!(io_uring_bpf_filter, pdu_size) - 12usize];
-    ["Offset of field: io_uring_bpf_filter::resv"]
-        [::core::mem::offset_of!(io_uring_bpf_filter, resv) - 13usize];
-    ["Offset of field: io_uring_bpf_filter::filter_ptr"]
-        [::core::mem::offset_of!(io_uring_bpf_filter, filter_ptr) - 16usize];
-    ["Offset of field: io_uring_bpf_filter::resv2"]
-        [::core::mem::offset_of!(io_uring_bpf_filter, resv2) - 24usize];
+    [
+        "Size of io_uring_bpf_filter",
+    ][::core::mem::size_of::<io_uring_bpf_filter>() - 64usize];
+    [
+        "Alignment of io_uring_bpf_filter",
+    ][::core::mem::align_of::<io_uring_bpf_filter>() - 8usize];
+    [
+        "Offset of field: io_uring_bpf_filter::opcode",
+    ][::core::mem::offset_of!(io_uring_bpf_filter, opcode) - 0usize];
+    [
+        "Offset of field: io_uring_bpf_filter::flags",
+    ][::core::mem::offset_of!(io_uring_bpf_filter, flags) - 4usize];
+    [
+        "Offset of field: io_uring_bpf_filter::filter_len",
+    ][::core::mem::offset_of!(io_uring_bpf_filter, filter_len) - 8usize];
+    [
+        "Offset of field: io_uring_bpf_filter::pdu_size",
+    ][::core::mem::offset_of!(io_uring_bpf_filter, pdu_size) - 12usize];
+    [
+        "Offset of field: io_uring_bpf_filter::resv",
+    ][::core::mem::offset_of!(io_uring_bpf_filter, resv) - 13usize];
+    [
+        "Offset of field: io_uring_bpf_filter::filter_ptr",
+    ][::core::mem::offset_of!(io_uring_bpf_filter, filter_ptr) - 16usize];
+    [
+        "Offset of field: io_uring_bpf_filter::resv2",
+    ][::core::mem::offset_of!(io_uring_bpf_filter, resv2) - 24usize];
 };
 pub const IO_URING_BPF_CMD_FILTER: _bindgen_ty_7 = 1;
 pub type _bindgen_ty_7 = core::ffi::c_uint;
@@ -1953,12 +2395,15 @@ pub union io_uring_bpf__bindgen_ty_1 {
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
-    ["Size of io_uring_bpf__bindgen_ty_1"]
-        [::core::mem::size_of::<io_uring_bpf__bindgen_ty_1>() - 64usize];
-    ["Alignment of io_uring_bpf__bindgen_ty_1"]
-        [::core::mem::align_of::<io_uring_bpf__bindgen_ty_1>() - 8usize];
-    ["Offset of field: io_uring_bpf__bindgen_ty_1::filter"]
-        [::core::mem::offset_of!(io_uring_bpf__bindgen_ty_1, filter) - 0usize];
+    [
+        "Size of io_uring_bpf__bindgen_ty_1",
+    ][::core::mem::size_of::<io_uring_bpf__bindgen_ty_1>() - 64usize];
+    [
+        "Alignment of io_uring_bpf__bindgen_ty_1",
+    ][::core::mem::align_of::<io_uring_bpf__bindgen_ty_1>() - 8usize];
+    [
+        "Offset of field: io_uring_bpf__bindgen_ty_1::filter",
+    ][::core::mem::offset_of!(io_uring_bpf__bindgen_ty_1, filter) - 0usize];
 };
 impl Default for io_uring_bpf__bindgen_ty_1 {
     fn default() -> Self {
@@ -1973,11 +2418,15 @@ impl Default for io_uring_bpf__bindgen_ty_1 {
 const _: () = {
     ["Size of io_uring_bpf"][::core::mem::size_of::<io_uring_bpf>() - 72usize];
     ["Alignment of io_uring_bpf"][::core::mem::align_of::<io_uring_bpf>() - 8usize];
-    ["Offset of field: io_uring_bpf::cmd_type"]
-        [::core::mem::offset_of!(io_uring_bpf, cmd_type) - 0usize];
-    ["Offset of field: io_uring_bpf::cmd_flags"]
-        [::core::mem::offset_of!(io_uring_bpf, cmd_flags) - 2usize];
-    ["Offset of field: io_uring_bpf::resv"][::core::mem::offset_of!(io_uring_bpf, resv) - 4usize];
+    [
+        "Offset of field: io_uring_bpf::cmd_type",
+    ][::core::mem::offset_of!(io_uring_bpf, cmd_type) - 0usize];
+    [
+        "Offset of field: io_uring_bpf::cmd_flags",
+    ][::core::mem::offset_of!(io_uring_bpf, cmd_flags) - 2usize];
+    [
+        "Offset of field: io_uring_bpf::resv",
+    ][::core::mem::offset_of!(io_uring_bpf, resv) - 4usize];
 };
 impl Default for io_uring_bpf {
     fn default() -> Self {

@@ -219,20 +219,24 @@ impl SqRing {
     /// Reserves two consecutive slots for a 128-byte SQE in a mixed-size
     /// ring (IORING_SETUP_SQE_MIXED). When the tail is on the ring's last
     /// slot, that slot is returned as `pad` (to be filled with a NOP that
-    /// posts no CQE) and the pair starts at slot 0. `None` if it does not fit.
+    /// posts no CQE) and the pair starts at slot 0. `None` if it does not
+    /// fit (always in a 1-slot ring, whatever the kernel's head says).
     #[inline]
     pub fn next_wide(&mut self) -> Option<WideSlot> {
-        let head = self.head();
+        // Saturating, as space_left: a head claiming to be ahead of the
+        // tail frees nothing, so the pair never lands on a slot in use or,
+        // in a 1-slot ring, past the end of the SQE array.
+        let free = space_left(self.p.entries, self.sqe_tail, self.head());
         let mut tail = self.sqe_tail;
         let mut pad = None;
         if tail.wrapping_add(1) & self.p.mask == 0 {
             // Last slot: pad it, the 128-byte entry wraps to slot 0.
-            if ready(tail.wrapping_add(2), head) >= self.p.entries {
+            if free < 3 {
                 return None;
             }
             pad = Some(self.at(tail));
             tail = tail.wrapping_add(1);
-        } else if ready(tail.wrapping_add(1), head) >= self.p.entries {
+        } else if free < 2 {
             return None;
         }
         self.sqe_tail = tail.wrapping_add(2);
@@ -503,11 +507,20 @@ impl CqRing {
     #[inline]
     pub fn batch(&self) -> CqBatch<'_> {
         let head = self.head();
+        let tail = self.tail();
+        // An honest kernel is never more than `entries` ahead; clamping a
+        // corrupt tail bounds the work one batch can do (e.g. stepping over
+        // ~2^32 padding entries) without changing any honest result.
+        let tail = if ready(tail, head) > self.entries() {
+            head.wrapping_add(self.entries())
+        } else {
+            tail
+        };
         CqBatch {
             cq: self,
             start: head,
             head,
-            tail: self.tail(),
+            tail,
         }
     }
 }

@@ -309,6 +309,21 @@ fn sq_free_count_is_refreshed_only_when_used_up() {
 }
 
 #[test]
+fn sq_wide_ignores_a_head_ahead_of_the_tail() {
+    // Found by tests/queue_model.rs: with the head 2 ahead of the tail, the
+    // wrapping fit check passed and a 1-slot ring handed out slot 0 as
+    // both the pad and a 128-byte pair running past the 64-byte array.
+    let m = MemSq::<1>::new(u32::MAX);
+    let mut sq = m.ring();
+    m.consume(2);
+    assert!(sq.next_wide().is_none());
+    let m = MemSq::<4>::new(0);
+    let mut sq = m.ring();
+    m.consume(1); // head 1, tail 0: nonsense, nothing is free
+    assert!(sq.next_wide().is_none());
+}
+
+#[test]
 fn sq_wide_invalidates_the_free_count() {
     let m = MemSq::<4>::new(0);
     let mut sq = m.ring();

@@ -22,6 +22,21 @@
 //! liburing's man pages document this crate too: `io_uring_prep_read(sqe,
 //! fd, buf, n, off)` is `uring_core::prep::read(sqe, fd, buf, n, off)`.
 //!
+//! # Example
+//! ```
+//! use uring_core::{helpers, prep, Ring};
+//!
+//! let mut ring = Ring::queue_init(8, 0)?;
+//! let sqe = ring.get_sqe().expect("SQ has room");
+//! prep::nop(sqe);
+//! helpers::sqe_set_data64(sqe, 42);
+//! ring.submit_and_wait(1)?;
+//! let cqe = ring.wait_cqe()?;
+//! assert_eq!((cqe.user_data, cqe.res), (42, 0));
+//! ring.cqe_seen(&cqe);
+//! # Ok::<(), uring_core::Errno>(())
+//! ```
+//!
 //! The `std` feature (off by default) only adds conversions:
 //! `From<Errno> for std::io::Error` and `AsFd`/`AsRawFd` for [`Ring`].
 #![no_std]

@@ -13,8 +13,13 @@
 //! - `fill 256 mixed`: as above with read, send, msg_ring and openat SQEs
 //!   in turn. Their fds are -1, so once submitted (untimed) each fails at
 //!   once with `EBADF`: the prep cost does not depend on the fd.
-//! - `nop rt xN`: N NOPs, `submit_and_wait(N)`, reap the N CQEs with the
-//!   library's iterator; a full round trip through `io_uring_enter`.
+//!   Both fill cases run twice, uring-core getting its SQEs through
+//!   `Ring::get_sqe()` (liburing's shape) then through one
+//!   `Ring::sq_batch()` handle per batch (`SqeBatch::get_sqe()`); io-uring
+//!   is the same in both rows.
+//! - `nop rt xN`: N NOPs (uring-core: `Ring::get_sqe()`),
+//!   `submit_and_wait(N)`, reap the N CQEs with the library's iterator; a
+//!   full round trip through `io_uring_enter`.
 //! - `read4k x32`: 32 `READ_FIXED` of 4 KiB from /dev/zero into one
 //!   registered buffer, `submit_and_wait(32)`, reap and check that the
 //!   `res` values add up to 32 full reads.
@@ -132,6 +137,66 @@ mod ours {
         for i in 0..READ_BATCH {
             let s = seq.wrapping_add(i as u64);
             let sqe = ring.get_sqe().expect("SQ full");
+            // SAFETY: slice i of the registered buffer 0, which outlives
+            // the ring; nothing else touches it until the CQE is reaped.
+            unsafe {
+                prep::read_fixed(
+                    sqe,
+                    fd,
+                    buf.add(i as usize * BLOCK).cast::<c_void>(),
+                    BLOCK as u32,
+                    offset(s),
+                    0,
+                )
+            };
+            helpers::sqe_set_data64(sqe, s);
+        }
+    }
+
+    /// As `cg_ours_fill_nop`, through one `sq_batch()` handle.
+    #[inline(never)]
+    pub fn cg_ours_fill_nop_batch(ring: &mut Ring, n: u32, base: u64) {
+        let mut sq = ring.sq_batch();
+        for i in 0..n {
+            let sqe = sq.get_sqe().expect("SQ full");
+            prep::nop(sqe);
+            helpers::sqe_set_data64(sqe, base.wrapping_add(i as u64));
+        }
+    }
+
+    /// As `cg_ours_fill_mixed`, through one `sq_batch()` handle.
+    #[inline(never)]
+    pub fn cg_ours_fill_mixed_batch(ring: &mut Ring, n: u32, buf: *mut u8) {
+        let mut sq = ring.sq_batch();
+        for i in 0..n / 4 {
+            let u = (i as u64) << 2;
+            let sqe = sq.get_sqe().expect("SQ full");
+            // SAFETY: fd -1: the kernel fails the read with EBADF and
+            // never writes to buf (which outlives the ring anyway).
+            unsafe { prep::read(sqe, -1, buf.cast(), BLOCK as u32, offset(u)) };
+            helpers::sqe_set_data64(sqe, u);
+            let sqe = sq.get_sqe().expect("SQ full");
+            // SAFETY: as above (EBADF, buf only read, outlives the ring).
+            unsafe { prep::send(sqe, -1, buf.cast_const().cast(), BLOCK, 0) };
+            helpers::sqe_set_data64(sqe, u + 1);
+            let sqe = sq.get_sqe().expect("SQ full");
+            prep::msg_ring(sqe, -1, 0, u, 0);
+            helpers::sqe_set_data64(sqe, u + 2);
+            let sqe = sq.get_sqe().expect("SQ full");
+            // SAFETY: PATH is a 'static C string.
+            unsafe { prep::openat(sqe, -1, PATH.as_ptr(), 0, 0) };
+            helpers::sqe_set_data64(sqe, u + 3);
+        }
+    }
+
+    /// As `cg_ours_fill_read`, through one `sq_batch()` handle.
+    #[inline(never)]
+    pub fn cg_ours_fill_read_batch(ring: &mut Ring, io: &Io, buf: *mut u8, seq: u64) {
+        let fd = io.file.as_raw_fd();
+        let mut sq = ring.sq_batch();
+        for i in 0..READ_BATCH {
+            let s = seq.wrapping_add(i as u64);
+            let sqe = sq.get_sqe().expect("SQ full");
             // SAFETY: slice i of the registered buffer 0, which outlives
             // the ring; nothing else touches it until the CQE is reaped.
             unsafe {
@@ -324,17 +389,39 @@ fn timer_overhead() -> Duration {
         .unwrap_or_default()
 }
 
-fn fill_nop_case(ovh: Duration) -> Case {
+/// uring-core's way of getting SQEs in a fill case.
+#[derive(Clone, Copy)]
+enum Api {
+    /// `Ring::get_sqe()` per SQE (liburing's shape).
+    GetSqe,
+    /// `SqeBatch::get_sqe()` through one `Ring::sq_batch()` per batch.
+    SqBatch,
+}
+
+impl Api {
+    fn label(self) -> &'static str {
+        match self {
+            Api::GetSqe => "get_sqe",
+            Api::SqBatch => "sq_batch",
+        }
+    }
+}
+
+fn fill_nop_case(ovh: Duration, api: Api) -> Case {
     let mut r1 = ours::ring();
     let mut r2 = theirs::ring();
+    let fill = match api {
+        Api::GetSqe => ours::cg_ours_fill_nop,
+        Api::SqBatch => ours::cg_ours_fill_nop_batch,
+    };
     Case {
-        name: "fill 256 NOP (get+prep+data)".into(),
+        name: format!("fill 256 NOP, ours {}", api.label()),
         kind: Kind::Fill,
         ours: Box::new(move |iters| {
             let mut t = Duration::ZERO;
             for k in 0..iters {
                 let s = Instant::now();
-                ours::cg_ours_fill_nop(&mut r1, ENTRIES, k << 8);
+                fill(&mut r1, ENTRIES, k << 8);
                 t += s.elapsed().saturating_sub(ovh);
                 ours::cg_ours_submit(&mut r1, ENTRIES);
                 assert_eq!(ours::cg_ours_reap(&mut r1, ENTRIES), 0);
@@ -358,7 +445,7 @@ fn fill_nop_case(ovh: Duration) -> Case {
     }
 }
 
-fn fill_mixed_case(ovh: Duration) -> Case {
+fn fill_mixed_case(ovh: Duration, api: Api) -> Case {
     let mut s1 = Side {
         ring: ours::ring(),
         io: Io::new(),
@@ -370,15 +457,19 @@ fn fill_mixed_case(ovh: Duration) -> Case {
         seq: 0,
     };
     let ebadf = -(Errno::EBADF.0 as i64) * ENTRIES as i64;
+    let fill = match api {
+        Api::GetSqe => ours::cg_ours_fill_mixed,
+        Api::SqBatch => ours::cg_ours_fill_mixed_batch,
+    };
     Case {
-        name: "fill 256 read/send/msg_ring/openat".into(),
+        name: format!("fill 256 mixed, ours {}", api.label()),
         kind: Kind::Fill,
         ours: Box::new(move |iters| {
             let buf = s1.io.buf.as_mut_ptr();
             let mut t = Duration::ZERO;
             for _ in 0..iters {
                 let s = Instant::now();
-                ours::cg_ours_fill_mixed(&mut s1.ring, ENTRIES, buf);
+                fill(&mut s1.ring, ENTRIES, buf);
                 t += s.elapsed().saturating_sub(ovh);
                 ours::cg_ours_submit(&mut s1.ring, ENTRIES);
                 assert_eq!(ours::cg_ours_reap(&mut s1.ring, ENTRIES), ebadf);
@@ -600,16 +691,25 @@ fn callgrind_mode() {
         ours::cg_ours_fill_nop(r1, ENTRIES, k << 8);
         ours::cg_ours_submit(r1, ENTRIES);
         ours::cg_ours_reap(r1, ENTRIES);
+        ours::cg_ours_fill_nop_batch(r1, ENTRIES, k << 8);
+        ours::cg_ours_submit(r1, ENTRIES);
+        ours::cg_ours_reap(r1, ENTRIES);
         theirs::cg_theirs_fill_nop(r2, ENTRIES, k << 8);
         theirs::cg_theirs_submit(r2, ENTRIES);
         theirs::cg_theirs_reap(r2, ENTRIES);
         ours::cg_ours_fill_mixed(r1, ENTRIES, b1);
         ours::cg_ours_submit(r1, ENTRIES);
         ours::cg_ours_reap(r1, ENTRIES);
+        ours::cg_ours_fill_mixed_batch(r1, ENTRIES, b1);
+        ours::cg_ours_submit(r1, ENTRIES);
+        ours::cg_ours_reap(r1, ENTRIES);
         theirs::cg_theirs_fill_mixed(r2, ENTRIES, b2);
         theirs::cg_theirs_submit(r2, ENTRIES);
         theirs::cg_theirs_reap(r2, ENTRIES);
         ours::cg_ours_fill_read(r1, io1, b1, k * READ_BATCH as u64);
+        ours::cg_ours_submit(r1, READ_BATCH);
+        ours::cg_ours_reap(r1, READ_BATCH);
+        ours::cg_ours_fill_read_batch(r1, io1, b1, k * READ_BATCH as u64);
         ours::cg_ours_submit(r1, READ_BATCH);
         ours::cg_ours_reap(r1, READ_BATCH);
         theirs::cg_theirs_fill_read(r2, io2, b2, k * READ_BATCH as u64);
@@ -619,12 +719,25 @@ fn callgrind_mode() {
     // What each function handled, for the script to divide by.
     let nops = ROUNDS * ENTRIES as u64;
     let reads = ROUNDS * READ_BATCH as u64;
-    for lib in ["ours", "theirs"] {
-        println!("cg_{lib}_fill_nop {nops} SQE");
-        println!("cg_{lib}_fill_mixed {nops} SQE");
-        println!("cg_{lib}_fill_read {reads} SQE");
-        println!("cg_{lib}_submit {} call", 3 * ROUNDS);
-        println!("cg_{lib}_reap {} CQE", 2 * nops + reads);
+    // uring-core ran each batch twice (get_sqe, then sq_batch), so it
+    // submitted and reaped twice as often.
+    let (subs, cqes) = (3 * ROUNDS, 2 * nops + reads);
+    for (name, count, unit) in [
+        ("cg_ours_fill_nop", nops, "SQE"),
+        ("cg_ours_fill_nop_batch", nops, "SQE"),
+        ("cg_ours_fill_mixed", nops, "SQE"),
+        ("cg_ours_fill_mixed_batch", nops, "SQE"),
+        ("cg_ours_fill_read", reads, "SQE"),
+        ("cg_ours_fill_read_batch", reads, "SQE"),
+        ("cg_ours_submit", 2 * subs, "call"),
+        ("cg_ours_reap", 2 * cqes, "CQE"),
+        ("cg_theirs_fill_nop", nops, "SQE"),
+        ("cg_theirs_fill_mixed", nops, "SQE"),
+        ("cg_theirs_fill_read", reads, "SQE"),
+        ("cg_theirs_submit", subs, "call"),
+        ("cg_theirs_reap", cqes, "CQE"),
+    ] {
+        println!("{name} {count} {unit}");
     }
 }
 
@@ -641,8 +754,10 @@ fn main() {
         ovh.as_nanos()
     );
     let mut cases = vec![
-        fill_nop_case(ovh),
-        fill_mixed_case(ovh),
+        fill_nop_case(ovh, Api::GetSqe),
+        fill_nop_case(ovh, Api::SqBatch),
+        fill_mixed_case(ovh, Api::GetSqe),
+        fill_mixed_case(ovh, Api::SqBatch),
         nop_rt_case(1),
         nop_rt_case(8),
         nop_rt_case(32),

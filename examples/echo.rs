@@ -25,7 +25,6 @@ use std::ffi::c_void;
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
-use std::ptr::null_mut;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -36,6 +35,9 @@ use uring_core::sys::{
     IORING_FEAT_RECVSEND_BUNDLE, IOSQE_BUFFER_SELECT_BIT, IOU_PBUF_RING_MMAP,
 };
 use uring_core::{prep, Errno, Ring};
+
+#[path = "common/mod.rs"]
+mod common;
 
 const IOSQE_BUFFER_SELECT: u8 = 1 << IOSQE_BUFFER_SELECT_BIT;
 const RECV_BGID: u16 = 1;
@@ -135,15 +137,7 @@ fn server(listener: TcpListener, deadline: Instant) -> Result<ServerStats, Strin
 
     // Stream socket: no name, no control data; each buffer is the 16-byte
     // io_uring_recvmsg_out header plus payload.
-    let mut msg = msghdr {
-        msg_name: null_mut(),
-        msg_namelen: 0,
-        msg_iov: null_mut(),
-        msg_iovlen: 0,
-        msg_control: null_mut(),
-        msg_controllen: 0,
-        msg_flags: 0,
-    };
+    let mut msg = common::empty_msghdr();
     let mut st = ServerStats::default();
     arm_recv(&mut ring, fd, &mut msg).map_err(|e| e.to_string())?;
     let mut recv_armed = true;

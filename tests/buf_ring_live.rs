@@ -17,20 +17,12 @@ use uring_core::buf_ring::{
 };
 use uring_core::cq::Cqe;
 use uring_core::sys::{
-    __kernel_timespec, io_uring_buf_reg, IORING_CQE_F_BUFFER, IORING_CQE_F_MORE,
-    IOSQE_BUFFER_SELECT_BIT, IOU_PBUF_RING_INC, IOU_PBUF_RING_MMAP,
+    io_uring_buf_reg, IORING_CQE_F_BUFFER, IORING_CQE_F_MORE, IOU_PBUF_RING_INC, IOU_PBUF_RING_MMAP,
 };
 use uring_core::{prep, Errno, Ring};
 
-const IOSQE_BUFFER_SELECT: u8 = 1 << IOSQE_BUFFER_SELECT_BIT;
-
-fn wait(ring: &mut Ring) -> Cqe {
-    let ts = __kernel_timespec {
-        tv_sec: 5,
-        tv_nsec: 0,
-    };
-    ring.wait_cqe_timeout(Some(&ts)).expect("CQE within 5 s")
-}
+mod common;
+use common::{wait_within, IOSQE_BUFFER_SELECT};
 
 /// Queues a recv of up to `len` bytes (0: the buffer's size) from group `bgid`.
 fn queue_recv(ring: &mut Ring, fd: i32, bgid: u16, len: usize, multishot: bool) {
@@ -150,7 +142,7 @@ fn caller_memory_ring() {
     for i in 0..20u8 {
         a.send(&[i; 9]).unwrap();
         queue_recv(&mut ring, b.as_raw_fd(), 12, 0, false);
-        let cqe = wait(&mut ring);
+        let cqe = wait_within(&mut ring, 5);
         let c = br.consume(cqe.res, cqe.flags).unwrap();
         assert_eq!(c.bid, u16::from(i % 8), "bids come back in ring order");
         // SAFETY: handed back by this CQE.
@@ -226,7 +218,7 @@ fn incremental_ring_single_shot() {
         let mut want = chunk.len();
         while want > 0 {
             queue_recv(&mut ring, b.as_raw_fd(), 14, 0, false);
-            let cqe = wait(&mut ring);
+            let cqe = wait_within(&mut ring, 5);
             ring.cqe_seen(&cqe);
             assert!(cqe.res > 0, "{:?}", Errno::from_res(cqe.res));
             assert_ne!(cqe.flags & IORING_CQE_F_BUFFER, 0);
@@ -282,7 +274,7 @@ fn incremental_ring_multishot() {
         a.write_all(&msg).unwrap();
         sent.extend_from_slice(&msg);
         while got.len() < sent.len() {
-            let cqe = wait(&mut ring);
+            let cqe = wait_within(&mut ring, 5);
             ring.cqe_seen(&cqe);
             assert!(cqe.res > 0, "{:?}", Errno::from_res(cqe.res));
             let c = br.consume(cqe.res, cqe.flags).unwrap();

@@ -3,16 +3,12 @@
 //! slots, I/O through the passed file, independence from the source slot,
 //! IORING_MSG_RING_CQE_SKIP, and the documented errors.
 
-use uring_core::cq::Cqe;
 use uring_core::sys::{IORING_FILE_INDEX_ALLOC, IORING_MSG_RING_CQE_SKIP, IOSQE_FIXED_FILE_BIT};
 use uring_core::syscall::{close, pipe2, write, O_CLOEXEC};
 use uring_core::{msg, prep, Errno, Ring};
 
-fn reap(ring: &mut Ring) -> Cqe {
-    let c = ring.wait_cqe().expect("wait_cqe");
-    ring.cqe_seen(&c);
-    c
-}
+mod common;
+use common::{reap, submit_one};
 
 /// Passes source slot `src_slot` of `a` to ring `b_fd` at `dst` (or
 /// IORING_FILE_INDEX_ALLOC); returns the sender's CQE res.
@@ -27,14 +23,11 @@ fn pass(a: &mut Ring, b_fd: i32, src_slot: i32, dst: u32, data: u64, flags: u32)
 /// Reads from fixed slot `slot` of `ring`; returns (res, bytes).
 fn read_slot(ring: &mut Ring, slot: i32) -> (i32, Vec<u8>) {
     let mut buf = vec![0u8; 64];
-    let sqe = ring.get_sqe().unwrap();
-    // SAFETY: buf outlives the wait.
-    unsafe { prep::read(sqe, slot, buf.as_mut_ptr().cast(), 64, 0) };
-    sqe.flags |= 1 << IOSQE_FIXED_FILE_BIT;
-    sqe.user_data = 0x4ead;
-    ring.submit_and_wait(1).unwrap();
-    let c = reap(ring);
-    assert_eq!(c.user_data, 0x4ead);
+    let c = submit_one(ring, 0x4ead, |sqe| {
+        // SAFETY: buf outlives the wait in submit_one.
+        unsafe { prep::read(sqe, slot, buf.as_mut_ptr().cast(), 64, 0) };
+        sqe.flags |= 1 << IOSQE_FIXED_FILE_BIT;
+    });
     buf.truncate(c.res.max(0) as usize);
     (c.res, buf)
 }

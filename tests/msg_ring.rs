@@ -15,11 +15,8 @@ use uring_core::sys::{
 };
 use uring_core::{msg, prep, Errno, Ring};
 
-fn reap(ring: &mut Ring) -> Cqe {
-    let c = ring.wait_cqe().expect("wait_cqe");
-    ring.cqe_seen(&c);
-    c
-}
+mod common;
+use common::reap;
 
 /// Sends one data message from `src` to `target_fd` and returns the
 /// sender's CQE.

@@ -138,6 +138,12 @@ fn copies_to_a_regular_file_at_its_position() {
     assert!(got[5..] == data[..], "file copy differs");
 }
 
+/// The run exited with `exit` and wrote nothing to stdout.
+fn assert_failed_silently(out: &Output, exit: i32) {
+    assert_eq!(code(out), exit);
+    assert!(out.stdout.is_empty());
+}
+
 #[test]
 fn bad_usage_exits_2() {
     let out = Command::new(binary()).output().unwrap();
@@ -152,8 +158,7 @@ fn missing_file_is_an_open_failure() {
     // openat -> ENOENT.
     let dir = scratch("missing");
     let out = run(&[&dir.join("no-such-file")]);
-    assert_eq!(code(&out), EXIT_OPEN);
-    assert!(out.stdout.is_empty());
+    assert_failed_silently(&out, EXIT_OPEN);
 }
 
 #[test]
@@ -164,8 +169,7 @@ fn path_through_a_file_is_an_open_failure() {
     let file = dir.join("plain");
     fs::write(&file, b"data").unwrap();
     let out = run(&[&file.join("x")]);
-    assert_eq!(code(&out), EXIT_OPEN);
-    assert!(out.stdout.is_empty());
+    assert_failed_silently(&out, EXIT_OPEN);
 }
 
 #[test]
@@ -173,8 +177,7 @@ fn directory_is_a_read_failure() {
     // openat(dir, O_RDONLY) succeeds; the read SQE fails with EISDIR.
     let dir = scratch("isdir");
     let out = run(&[&dir]);
-    assert_eq!(code(&out), EXIT_READ);
-    assert!(out.stdout.is_empty());
+    assert_failed_silently(&out, EXIT_READ);
 }
 
 #[test]

@@ -18,6 +18,9 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use uring_sys::io_uring_sqe;
 
+mod common;
+use common::strategies::{self, as_sqe, bytes, check_both, differing_fields, edged, s_ptr, s_u64};
+
 type CaseFn = fn(&mut TestRunner) -> Result<(), String>;
 type OpFn = fn() -> u8;
 type Sqe = [u64; 16];
@@ -25,7 +28,7 @@ type Sqe = [u64; 16];
 const FILE_INDEX_ALLOC: u32 = uring_sys::IORING_FILE_INDEX_ALLOC;
 
 fn s_i32() -> impl Strategy<Value = i32> {
-    let edges = vec![
+    edged(vec![
         0,
         1,
         -1,
@@ -34,11 +37,10 @@ fn s_i32() -> impl Strategy<Value = i32> {
         i32::MAX,
         FILE_INDEX_ALLOC as i32,
         -100,
-    ];
-    prop_oneof![3 => any::<i32>(), 2 => prop::sample::select(edges)]
+    ])
 }
 fn s_u32() -> impl Strategy<Value = u32> {
-    let edges = vec![
+    edged(vec![
         0,
         1,
         2,
@@ -47,26 +49,13 @@ fn s_u32() -> impl Strategy<Value = u32> {
         0x8000_0000,
         0xffff,
         0x1_0000,
-    ];
-    prop_oneof![3 => any::<u32>(), 2 => prop::sample::select(edges)]
+    ])
 }
 fn s_u16() -> impl Strategy<Value = u16> {
-    prop_oneof![3 => any::<u16>(), 2 => prop::sample::select(vec![0, 1, u16::MAX, 0x8000])]
-}
-fn s_u64() -> impl Strategy<Value = u64> {
-    let edges = vec![
-        0,
-        1,
-        u64::MAX,
-        u32::MAX as u64,
-        1 << 32,
-        i64::MAX as u64,
-        1 << 63,
-    ];
-    prop_oneof![3 => any::<u64>(), 2 => prop::sample::select(edges)]
+    edged(vec![0, 1, u16::MAX, 0x8000])
 }
 fn s_i64() -> impl Strategy<Value = i64> {
-    let edges = vec![
+    edged(vec![
         0,
         1,
         -1,
@@ -74,41 +63,20 @@ fn s_i64() -> impl Strategy<Value = i64> {
         i64::MAX,
         u32::MAX as i64,
         i32::MIN as i64,
-    ];
-    prop_oneof![3 => any::<i64>(), 2 => prop::sample::select(edges)]
+    ])
 }
 fn s_usize() -> impl Strategy<Value = usize> {
-    let edges = vec![
+    edged(vec![
         0,
         1,
         usize::MAX,
         u32::MAX as usize,
         1 << 32,
         u16::MAX as usize + 1,
-    ];
-    prop_oneof![3 => any::<usize>(), 2 => prop::sample::select(edges)]
-}
-/// Pointers are only stored by prep helpers, never dereferenced: any bits.
-fn s_ptr() -> impl Strategy<Value = usize> {
-    let edges = vec![0, 1, usize::MAX, 0x7fff_ffff_f000, 0x1000];
-    prop_oneof![3 => any::<usize>(), 2 => prop::sample::select(edges)]
+    ])
 }
 fn prefill() -> impl Strategy<Value = Sqe> {
-    prop::array::uniform16(any::<u64>())
-}
-
-fn as_sqe(buf: &mut Sqe) -> &mut io_uring_sqe {
-    // SAFETY: the buffer is 128 bytes, 8-aligned: room for a 64-byte SQE
-    // (and the 128-byte variants' tail) with io_uring_sqe's alignment.
-    unsafe { &mut *(buf.as_mut_ptr() as *mut io_uring_sqe) }
-}
-
-fn bytes(b: &Sqe) -> [u8; 128] {
-    let mut out = [0u8; 128];
-    for (i, w) in b.iter().enumerate() {
-        out[i * 8..i * 8 + 8].copy_from_slice(&w.to_ne_bytes());
-    }
-    out
+    strategies::prefill()
 }
 
 /// Describe which fields differ, under the names the kernel gives them for
@@ -116,25 +84,7 @@ fn bytes(b: &Sqe) -> [u8; 128] {
 fn describe(name: &str, args: &str, label: &str, c: &Sqe, r: &Sqe) -> String {
     let (cb, rb) = (bytes(c), bytes(r));
     let op = cb[0];
-    let mut fields: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < 128 {
-        if cb[i] != rb[i] {
-            let f = uring_core::decode::field_name(op, i);
-            let mut j = i;
-            while j < 128 && uring_core::decode::field_name(op, j) == f {
-                j += 1;
-            }
-            fields.push(format!(
-                "  {f} (bytes {i}..{j}): C {:02x?} vs Rust {:02x?}",
-                &cb[i..j],
-                &rb[i..j]
-            ));
-            i = j;
-        } else {
-            i += 1;
-        }
-    }
+    let fields = differing_fields(&cb, &rb, |i| uring_core::decode::field_name(op, i));
     let mut cs = *c;
     let mut rs = *r;
     format!(
@@ -152,15 +102,9 @@ fn check(
     c: impl Fn(&mut io_uring_sqe),
     r: impl Fn(&mut io_uring_sqe),
 ) -> Result<(), TestCaseError> {
-    for (label, init) in [("zeroed", [0u64; 16]), ("pre-filled", *pre)] {
-        let (mut a, mut b) = (init, init);
-        c(as_sqe(&mut a));
-        r(as_sqe(&mut b));
-        if a != b {
-            return Err(TestCaseError::fail(describe(name, &args(), label, &a, &b)));
-        }
-    }
-    Ok(())
+    check_both(pre, c, r, |label, a, b| {
+        describe(name, &args(), label, a, b)
+    })
 }
 
 include!(concat!(env!("OUT_DIR"), "/prep_cases.rs"));

@@ -25,6 +25,9 @@ use uring_core::buf_ring::{buf_ring_add, buf_ring_advance, buf_ring_mask, cqe_bi
 use uring_core::sys::*;
 use uring_core::{prep, Errno, Ring};
 
+mod common;
+use common::{iov, iov_mut, reap_within};
+
 // Linux UAPI values (identical on x86_64 and aarch64), from <fcntl.h>,
 // <poll.h>, <sys/epoll.h>, <fcntl.h>'s fadvise, <sys/mman.h>, <linux/fs.h>.
 const O_RDONLY: i32 = 0;
@@ -114,14 +117,8 @@ fn ring(entries: u32) -> Ring {
 
 /// The next CQE as (user_data, res, flags), waiting at most 10 s.
 fn next(ring: &mut Ring) -> (u64, i32, u32) {
-    let ts = __kernel_timespec {
-        tv_sec: 10,
-        tv_nsec: 0,
-    };
-    let cqe = ring.wait_cqe_timeout(Some(&ts)).expect("a CQE within 10 s");
-    let out = (cqe.user_data, cqe.res, cqe.flags);
-    ring.cqe_seen(&cqe);
-    out
+    let cqe = reap_within(ring, 10);
+    (cqe.user_data, cqe.res, cqe.flags)
 }
 
 /// Fills one SQE with `f` (user_data 0x5eed), submits it and returns its
@@ -292,16 +289,7 @@ fn writev_readv_and_their_v2_flags() {
     let mut r = ring(4);
 
     let (a, b) = (*b"abc", *b"defgh");
-    let out = [
-        iovec {
-            iov_base: a.as_ptr() as *mut c_void,
-            iov_len: a.len(),
-        },
-        iovec {
-            iov_base: b.as_ptr() as *mut c_void,
-            iov_len: b.len(),
-        },
-    ];
+    let out = [iov(&a), iov(&b)];
     // SAFETY: the iovecs and what they point to outlive the request.
     let res = run(&mut r, |s| unsafe {
         prep::writev(s, fd, out.as_ptr(), 2, 0)
@@ -311,16 +299,7 @@ fn writev_readv_and_their_v2_flags() {
 
     // Read back split differently: 5 + 3 bytes.
     let (mut x, mut y) = ([0u8; 5], [0u8; 3]);
-    let inv = [
-        iovec {
-            iov_base: x.as_mut_ptr().cast(),
-            iov_len: x.len(),
-        },
-        iovec {
-            iov_base: y.as_mut_ptr().cast(),
-            iov_len: y.len(),
-        },
-    ];
+    let inv = [iov_mut(&mut x), iov_mut(&mut y)];
     // SAFETY: the buffers outlive the request and are untouched meanwhile.
     let res = run(&mut r, |s| unsafe {
         prep::readv(s, fd, inv.as_ptr(), 2, 0)

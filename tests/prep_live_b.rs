@@ -13,6 +13,9 @@ use std::sync::atomic::AtomicU32;
 use uring_core::sys::*;
 use uring_core::{prep, Errno, Ring};
 
+mod common;
+use common::{iov, iov_mut, reap, submit_one};
+
 const AF_INET: i32 = 2;
 const SOCK_STREAM: i32 = 1;
 const MSG_PEEK: i32 = 2;
@@ -29,23 +32,14 @@ const CLD_EXITED: i32 = 1;
 
 /// Fills one SQE with `f`, submits it and returns its CQE's (res, flags).
 fn run(ring: &mut Ring, f: impl FnOnce(&mut io_uring_sqe)) -> (i32, u32) {
-    let sqe = ring.get_sqe().expect("free SQE");
-    f(sqe);
-    sqe.user_data = 0x5eed;
-    ring.submit_and_wait(1).unwrap();
-    let cqe = ring.wait_cqe().unwrap();
-    assert_eq!(cqe.user_data, 0x5eed);
-    let out = (cqe.res, cqe.flags);
-    ring.cqe_seen(&cqe);
-    out
+    let cqe = submit_one(ring, 0x5eed, f);
+    (cqe.res, cqe.flags)
 }
 
 /// Waits for the next CQE and returns (user_data, res, flags).
 fn next(ring: &mut Ring) -> (u64, i32, u32) {
-    let cqe = ring.wait_cqe().unwrap();
-    let out = (cqe.user_data, cqe.res, cqe.flags);
-    ring.cqe_seen(&cqe);
-    out
+    let cqe = reap(ring);
+    (cqe.user_data, cqe.res, cqe.flags)
 }
 
 fn loopback(port: u16) -> sockaddr_in {
@@ -348,16 +342,7 @@ fn sendmsg_and_recvmsg_carry_iovecs() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     let (a, mut client) = tcp_pair();
     let (p1, p2) = (b"scatter-".to_vec(), b"gather".to_vec());
-    let iov = [
-        iovec {
-            iov_base: p1.as_ptr() as *mut _,
-            iov_len: p1.len(),
-        },
-        iovec {
-            iov_base: p2.as_ptr() as *mut _,
-            iov_len: p2.len(),
-        },
-    ];
+    let iov = [iov(&p1), iov(&p2)];
     // SAFETY: msghdr is integers and raw pointers; all-zero is valid.
     let mut msg: msghdr = unsafe { std::mem::zeroed() };
     msg.msg_iov = iov.as_ptr() as *mut _;
@@ -373,16 +358,7 @@ fn sendmsg_and_recvmsg_carry_iovecs() {
 
     client.write_all(b"0123456789").unwrap();
     let (mut x, mut y) = ([0u8; 4], [0u8; 6]);
-    let riov = [
-        iovec {
-            iov_base: x.as_mut_ptr().cast(),
-            iov_len: 4,
-        },
-        iovec {
-            iov_base: y.as_mut_ptr().cast(),
-            iov_len: 6,
-        },
-    ];
+    let riov = [iov_mut(&mut x), iov_mut(&mut y)];
     // SAFETY: as for `msg`.
     let mut rmsg: msghdr = unsafe { std::mem::zeroed() };
     rmsg.msg_iov = riov.as_ptr() as *mut _;

@@ -63,6 +63,17 @@ fn mix(x: u64) -> u64 {
 // ---------------------------------------------------------------------------
 // Memory the test owns.
 
+/// The four index words of an SQ or CQ ring: head and tail at `start`,
+/// flags and dropped/overflow zero.
+fn index_words(start: u32) -> Box<[AtomicU32; 4]> {
+    Box::new([
+        AtomicU32::new(start),
+        AtomicU32::new(start),
+        AtomicU32::new(0),
+        AtomicU32::new(0),
+    ])
+}
+
 /// SQ memory: head, tail, flags, dropped + `entries << shift` SQE units.
 struct MemSq {
     idx: Box<[AtomicU32; 4]>,
@@ -79,12 +90,7 @@ impl MemSq {
         let mut sqes: Box<[io_uring_sqe]> = (0..units).map(|_| io_uring_sqe::zeroed()).collect();
         let base = sqes.as_mut_ptr();
         MemSq {
-            idx: Box::new([
-                AtomicU32::new(start),
-                AtomicU32::new(start),
-                AtomicU32::new(0),
-                AtomicU32::new(0),
-            ]),
+            idx: index_words(start),
             _sqes: sqes,
             base,
             units,
@@ -180,12 +186,7 @@ impl MemCq {
         }
         let base = cqes.as_mut_ptr().wrapping_add(GUARD).cast::<io_uring_cqe>();
         MemCq {
-            idx: Box::new([
-                AtomicU32::new(start),
-                AtomicU32::new(start),
-                AtomicU32::new(0),
-                AtomicU32::new(0),
-            ]),
+            idx: index_words(start),
             _cqes: cqes,
             base,
             units,
@@ -318,15 +319,7 @@ struct World {
 
 impl World {
     fn new(cfg: &Cfg) -> Self {
-        let sq_entries = 1u32 << cfg.sq_log;
-        let cq_entries = 1u32 << cfg.cq_log;
-        let msq = MemSq::new(sq_entries, cfg.sq_shift, cfg.sq_start);
-        let (cq_shift, mixed) = match cfg.cq_mode {
-            CqMode::Plain => (0, false),
-            CqMode::Big32 => (1, false),
-            CqMode::Mixed => (0, true),
-        };
-        let mcq = MemCq::new(cq_entries, cq_shift, mixed, cfg.cq_start);
+        let (msq, mcq) = cfg.memory();
         let sq = msq.ring(false);
         let cq = mcq.ring();
         World {
@@ -383,14 +376,19 @@ impl World {
             // The second 64 bytes of a 128-byte SQE: a marker to catch overlap.
             self.msq.write_ud(unit + 1, !ud);
         }
+        self.hand_out(1, ud, Kind::Normal);
+        self.submitted.push(ud);
+    }
+
+    /// Records `slots` slots from the model's tail as handed out to `ud`.
+    fn hand_out(&mut self, slots: u32, ud: u64, kind: Kind) {
         self.sq_out.push_back(SqEntry {
             index: self.tail,
-            slots: 1,
+            slots,
             ud,
-            kind: Kind::Normal,
+            kind,
         });
-        self.submitted.push(ud);
-        self.tail = self.tail.wrapping_add(1);
+        self.tail = self.tail.wrapping_add(slots);
     }
 
     fn sqe_intact(&self, e: &SqEntry) -> bool {
@@ -516,13 +514,7 @@ impl World {
             let unit = self.msq.offset_of(pad);
             let ud = self.fresh_ud();
             self.msq.write_ud(unit, ud | PAD_TAG);
-            self.sq_out.push_back(SqEntry {
-                index: self.tail,
-                slots: 1,
-                ud,
-                kind: Kind::Pad,
-            });
-            self.tail = self.tail.wrapping_add(1);
+            self.hand_out(1, ud, Kind::Pad);
         } else {
             assert!(w.pad.is_none(), "unexpected pad");
         }
@@ -535,14 +527,8 @@ impl World {
         let ud = self.fresh_ud();
         self.msq.write_ud(unit, ud);
         self.msq.write_ud(unit + 1, !ud);
-        self.sq_out.push_back(SqEntry {
-            index: self.tail,
-            slots: 2,
-            ud,
-            kind: Kind::Wide,
-        });
+        self.hand_out(2, ud, Kind::Wide);
         self.submitted.push(ud);
-        self.tail = self.tail.wrapping_add(2);
     }
 
     fn flush(&mut self) {
@@ -854,6 +840,20 @@ struct Cfg {
     cq_start: u32,
 }
 
+impl Cfg {
+    /// Fresh SQ and CQ memory of this geometry, indices at their starts.
+    fn memory(&self) -> (MemSq, MemCq) {
+        let msq = MemSq::new(1u32 << self.sq_log, self.sq_shift, self.sq_start);
+        let (cq_shift, mixed) = match self.cq_mode {
+            CqMode::Plain => (0, false),
+            CqMode::Big32 => (1, false),
+            CqMode::Mixed => (0, true),
+        };
+        let mcq = MemCq::new(1u32 << self.cq_log, cq_shift, mixed, self.cq_start);
+        (msq, mcq)
+    }
+}
+
 /// A start index: mostly a little below `u32::MAX` (so the counters wrap
 /// within a few operations), sometimes anywhere.
 fn start(entries: u32) -> impl Strategy<Value = u32> {
@@ -1045,15 +1045,8 @@ fn assert_no_canary(c: &RawCqe) {
 }
 
 fn run_bogus(cfg: &Cfg, ops: &[BogusOp]) {
-    let sq_entries = 1u32 << cfg.sq_log;
-    let cq_entries = 1u32 << cfg.cq_log;
-    let msq = MemSq::new(sq_entries, cfg.sq_shift, cfg.sq_start);
-    let (cq_shift, mixed) = match cfg.cq_mode {
-        CqMode::Plain => (0, false),
-        CqMode::Big32 => (1, false),
-        CqMode::Mixed => (0, true),
-    };
-    let mcq = MemCq::new(cq_entries, cq_shift, mixed, cfg.cq_start);
+    let (msq, mcq) = cfg.memory();
+    let (cq_entries, cq_shift, mixed) = (mcq.entries, mcq.shift, mcq.mixed);
     let mut sq = msq.ring(false);
     let cq = mcq.ring();
     // Bound on iterations: a tail that jumped by ~2^32 must not make the

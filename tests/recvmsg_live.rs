@@ -12,15 +12,13 @@ use std::os::unix::net::UnixDatagram;
 use std::ptr::null_mut;
 
 use uring_core::buf_ring::{cqe_bid, BufRing};
-use uring_core::cq::Cqe;
 use uring_core::recvmsg_out::{RecvMsgOut, MSG_TRUNC};
-use uring_core::sys::{
-    __kernel_timespec, iovec, msghdr, IORING_CQE_F_BUFFER, IORING_CQE_F_MORE,
-    IOSQE_BUFFER_SELECT_BIT, IOU_PBUF_RING_MMAP,
-};
+use uring_core::sys::{iovec, msghdr, IORING_CQE_F_BUFFER, IORING_CQE_F_MORE, IOU_PBUF_RING_MMAP};
 use uring_core::{prep, Errno, Ring};
 
-const IOSQE_BUFFER_SELECT: u8 = 1 << IOSQE_BUFFER_SELECT_BIT;
+mod common;
+use common::{msghdr_for, reap_within, IOSQE_BUFFER_SELECT};
+
 const SOL_IP: i32 = 0;
 const IP_RECVORIGDSTADDR: i32 = 20;
 const IP_ORIGDSTADDR: i32 = 20;
@@ -40,29 +38,6 @@ fn set_int_opt(fd: i32, level: i32, name: i32, v: i32) {
     // SAFETY: `v` lives across the call; the kernel copies 4 bytes.
     let r = unsafe { setsockopt(fd, level, name, (&v as *const i32).cast(), 4) };
     assert_eq!(r, 0, "setsockopt({level}, {name})");
-}
-
-/// Waits up to 5 s for a CQE, consumes it, returns its copy.
-fn next_cqe(ring: &mut Ring) -> Cqe {
-    let ts = __kernel_timespec {
-        tv_sec: 5,
-        tv_nsec: 0,
-    };
-    let cqe = ring.wait_cqe_timeout(Some(&ts)).expect("CQE within 5 s");
-    ring.cqe_seen(&cqe);
-    cqe
-}
-
-fn msghdr_for(namelen: u32, controllen: usize) -> msghdr {
-    msghdr {
-        msg_name: null_mut(),
-        msg_namelen: namelen,
-        msg_iov: null_mut(),
-        msg_iovlen: 0,
-        msg_control: null_mut(),
-        msg_controllen: controllen,
-        msg_flags: 0,
-    }
 }
 
 /// Queues a multishot recvmsg on `fd` selecting from `bgid`.
@@ -110,7 +85,7 @@ fn udp_multishot_recvmsg_addresses_cmsgs_payloads() {
     let mut rearms = 0;
     for i in 0..N {
         tx.send_to(&payload(i), ("127.0.0.1", rx_port)).unwrap();
-        let cqe = next_cqe(&mut ring);
+        let cqe = reap_within(&mut ring, 5);
         assert_eq!(cqe.user_data, 7);
         assert!(cqe.res > 0, "datagram {i}: {:?}", Errno::from_res(cqe.res));
         let c = br.consume(cqe.res, cqe.flags).expect("buffer id in CQE");
@@ -169,7 +144,7 @@ fn udp_multishot_enobufs_then_rearm() {
     let mut enobufs = 0;
     let mut held = Vec::new();
     while next < N {
-        let cqe = next_cqe(&mut ring);
+        let cqe = reap_within(&mut ring, 5);
         if cqe.res == -Errno::ENOBUFS.0 {
             assert_eq!(cqe.flags & IORING_CQE_F_MORE, 0, "ENOBUFS ends the request");
             assert_eq!(cqe.flags & IORING_CQE_F_BUFFER, 0);
@@ -233,7 +208,7 @@ fn udp_multishot_truncated_payload() {
         sqe.flags |= IOSQE_BUFFER_SELECT;
         sqe.set_buf_group(br.bgid());
         ring.submit().unwrap();
-        let cqe = next_cqe(&mut ring);
+        let cqe = reap_within(&mut ring, 5);
         assert_eq!(cqe.res, 56, "header + name + 24 payload bytes");
         let c = br.consume(cqe.res, cqe.flags).unwrap();
         // SAFETY: handed back by this CQE.
@@ -272,7 +247,7 @@ fn unix_multishot_recvmsg_credentials() {
     let mut rearms = 0;
     for i in 0..N {
         a.send(&payload(i)).unwrap();
-        let cqe = next_cqe(&mut ring);
+        let cqe = reap_within(&mut ring, 5);
         assert!(cqe.res > 0, "{:?}", Errno::from_res(cqe.res));
         let c = br.consume(cqe.res, cqe.flags).unwrap();
         {
@@ -332,7 +307,7 @@ fn udp_single_recvmsg_provided_buffer() {
         sqe.flags |= IOSQE_BUFFER_SELECT;
         sqe.set_buf_group(br.bgid());
         ring.submit().unwrap();
-        let cqe = next_cqe(&mut ring);
+        let cqe = reap_within(&mut ring, 5);
         assert_eq!(cqe.res as usize, payload(i).len());
         assert_eq!(cqe.flags & IORING_CQE_F_MORE, 0);
         let bid = cqe_bid(cqe.flags).expect("buffer selected");
@@ -361,7 +336,7 @@ fn recv_with_empty_ring_is_enobufs() {
     sqe.flags |= IOSQE_BUFFER_SELECT;
     sqe.set_buf_group(br.bgid());
     ring.submit().unwrap();
-    let cqe = next_cqe(&mut ring);
+    let cqe = reap_within(&mut ring, 5);
     assert_eq!(Errno::from_res(cqe.res), Err(Errno::ENOBUFS));
     br.free(&ring).unwrap();
 }
@@ -399,7 +374,7 @@ fn udp_multishot_recvmsg_incremental_ring() {
     for i in 0..N {
         tx.send_to(&[i as u8; 100], rx.local_addr().unwrap())
             .unwrap();
-        let cqe = next_cqe(&mut ring);
+        let cqe = reap_within(&mut ring, 5);
         assert_ne!(
             cqe.flags & IORING_CQE_F_MORE,
             0,

@@ -23,6 +23,9 @@ use uring_core::recvmsg_out::{
 };
 use uring_core::sys::{cmsghdr, io_uring_recvmsg_out, msghdr};
 
+mod common;
+use common::msghdr_for;
+
 extern "C" {
     fn ref_io_uring_recvmsg_validate(
         buf: *mut c_void,
@@ -46,18 +49,6 @@ extern "C" {
         buf_len: i32,
         msgh: *mut msghdr,
     ) -> u32;
-}
-
-fn msgh(namelen: u32, controllen: usize) -> msghdr {
-    msghdr {
-        msg_name: null_mut(),
-        msg_namelen: namelen,
-        msg_iov: null_mut(),
-        msg_iovlen: 0,
-        msg_control: null_mut(),
-        msg_controllen: controllen,
-        msg_flags: 0,
-    }
 }
 
 const fn cmsg_align(n: usize) -> usize {
@@ -180,7 +171,7 @@ fn off(base: *const u8, p: *const c_void) -> isize {
 fn check_well_formed(mut b: Built) -> Result<(), TestCaseError> {
     let len = b.len;
     let (whole, payload, msg_namelen) = (b.whole.clone(), b.payload.clone(), b.msg_namelen);
-    let mut m = msgh(b.msg_namelen, b.msg_controllen);
+    let mut m = msghdr_for(b.msg_namelen, b.msg_controllen);
     let base = b.bytes().as_mut_ptr();
     let buf = base.cast::<c_void>();
 
@@ -318,7 +309,7 @@ fn check_arbitrary(
     let buf = &bytes[shift..];
     let len = buf.len();
     let base = buf.as_ptr();
-    let m = msgh(msg_namelen, msg_controllen);
+    let m = msghdr_for(msg_namelen, msg_controllen);
 
     // Safe view: every slice inside `buf`.
     if let Some(v) = RecvMsgOut::new(buf, &m) {
@@ -400,7 +391,7 @@ proptest! {
     ) {
         let mut mem = [0u64; 2];
         let buf = mem.as_mut_ptr().cast::<c_void>();
-        let mut m = msgh(msg_namelen, msg_controllen);
+        let mut m = msghdr_for(msg_namelen, msg_controllen);
         // SAFETY: these liburing helpers do not dereference anything.
         let c = unsafe { ref_io_uring_recvmsg_validate(buf, buf_len, &mut m) };
         prop_assert_eq!(recvmsg_validate(buf, buf_len, &m).map_or(null_mut(), NonNull::as_ptr), c);

@@ -12,11 +12,8 @@ use uring_core::sys::{
 use uring_core::syscall::{close, pipe2, write, O_CLOEXEC};
 use uring_core::{prep, Errno, Ring};
 
-fn reap(ring: &mut Ring) -> Cqe {
-    let c = ring.wait_cqe().expect("wait_cqe");
-    ring.cqe_seen(&c);
-    c
-}
+mod common;
+use common::reap;
 
 /// A buffer-select read of up to `len` bytes from `fd` using group `bgid`.
 fn select_read(ring: &mut Ring, fd: i32, len: u32, bgid: u16) -> Cqe {

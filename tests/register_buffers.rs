@@ -1,34 +1,20 @@
 //! Fixed buffer registration on the live kernel: dense, sparse, update
 //! with tags, and READ_FIXED into a registered buffer.
 
-use uring_core::cq::Cqe;
 use uring_core::sys::iovec;
 use uring_core::syscall::{close, pipe2, write, O_CLOEXEC};
 use uring_core::{prep, Errno, Ring};
 
-fn reap(ring: &mut Ring) -> Cqe {
-    let c = ring.wait_cqe().expect("wait_cqe");
-    ring.cqe_seen(&c);
-    c
-}
-
-fn iov(b: &mut [u8]) -> iovec {
-    iovec {
-        iov_base: b.as_mut_ptr().cast(),
-        iov_len: b.len(),
-    }
-}
+mod common;
+use common::{iov_mut, reap, submit_one};
 
 /// READ_FIXED of `len` bytes from `fd` at `ptr`, buffer index `idx`.
 fn read_fixed(ring: &mut Ring, fd: i32, ptr: *mut u8, len: u32, idx: i32) -> i32 {
-    let sqe = ring.get_sqe().unwrap();
-    // SAFETY: every caller passes memory that outlives the wait below.
-    unsafe { prep::read_fixed(sqe, fd, ptr.cast(), len, 0, idx) };
-    sqe.user_data = 0xf1;
-    ring.submit_and_wait(1).unwrap();
-    let c = reap(ring);
-    assert_eq!(c.user_data, 0xf1);
-    c.res
+    // SAFETY: every caller passes memory that outlives the wait in submit_one.
+    submit_one(ring, 0xf1, |sqe| unsafe {
+        prep::read_fixed(sqe, fd, ptr.cast(), len, 0, idx)
+    })
+    .res
 }
 
 #[test]
@@ -37,7 +23,7 @@ fn dense_read_fixed() {
     let mut a = vec![0u8; 4096];
     let mut b = vec![0u8; 8192];
     // SAFETY: a and b outlive the registration (unregistered below).
-    unsafe { ring.register_buffers(&[iov(&mut a), iov(&mut b)]) }.unwrap();
+    unsafe { ring.register_buffers(&[iov_mut(&mut a), iov_mut(&mut b)]) }.unwrap();
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
     write(w, b"into buffer one").unwrap();
     // Somewhere inside buffer 1.
@@ -53,7 +39,7 @@ fn dense_read_fixed() {
     assert_eq!(read_fixed(&mut ring, r, p, 1, 2), -Errno::EFAULT.0);
     // SAFETY: as above.
     assert_eq!(
-        unsafe { ring.register_buffers(&[iov(&mut a)]) },
+        unsafe { ring.register_buffers(&[iov_mut(&mut a)]) },
         Err(Errno::EBUSY)
     );
     ring.unregister_buffers().unwrap();
@@ -80,7 +66,7 @@ fn bad_arguments() {
         };
         assert_eq!(ring.register_buffers(&[huge]), Err(Errno::EFAULT));
         assert_eq!(
-            ring.register_buffers_tags(&[iov(&mut v)], &[]),
+            ring.register_buffers_tags(&[iov_mut(&mut v)], &[]),
             Err(Errno::EINVAL)
         );
     }
@@ -96,7 +82,7 @@ fn null_iovec_is_an_empty_slot() {
         iov_len: 0,
     };
     // SAFETY: v outlives the ring (dropped first below).
-    unsafe { ring.register_buffers(&[empty, iov(&mut v)]) }.unwrap();
+    unsafe { ring.register_buffers(&[empty, iov_mut(&mut v)]) }.unwrap();
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
     write(w, b"zz").unwrap();
     let p = v.as_mut_ptr();
@@ -120,7 +106,7 @@ fn sparse_update_and_tags() {
     assert_eq!(read_fixed(&mut ring, r, p, 3, 2), -Errno::EFAULT.0);
     // SAFETY: buf outlives its registration (cleared below, then the ring
     // is dropped before buf).
-    let n = unsafe { ring.register_buffers_update_tag(2, &[iov(&mut buf)], Some(&[0xb0f])) };
+    let n = unsafe { ring.register_buffers_update_tag(2, &[iov_mut(&mut buf)], Some(&[0xb0f])) };
     assert_eq!(n, Ok(1));
     assert_eq!(read_fixed(&mut ring, r, p, 3, 2), 3);
     assert_eq!(&buf[..3], b"abc");
@@ -142,11 +128,11 @@ fn sparse_update_and_tags() {
     // SAFETY: these fail before installing anything.
     unsafe {
         assert_eq!(
-            ring.register_buffers_update_tag(4, &[iov(&mut buf)], None),
+            ring.register_buffers_update_tag(4, &[iov_mut(&mut buf)], None),
             Err(Errno::EINVAL)
         );
         assert_eq!(
-            ring.register_buffers_update_tag(0, &[iov(&mut buf)], Some(&[])),
+            ring.register_buffers_update_tag(0, &[iov_mut(&mut buf)], Some(&[])),
             Err(Errno::EINVAL)
         );
     }
@@ -162,7 +148,7 @@ fn clone_buffers_between_rings() {
     let mut a = vec![0u8; 64];
     let mut b = vec![0u8; 64];
     // SAFETY: a and b outlive both rings (dropped first below).
-    unsafe { src.register_buffers(&[iov(&mut a), iov(&mut b)]) }.unwrap();
+    unsafe { src.register_buffers(&[iov_mut(&mut a), iov_mut(&mut b)]) }.unwrap();
     // Through the source's registered index too.
     src.register_ring_fd().unwrap();
     // SAFETY: as above.

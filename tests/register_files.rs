@@ -2,30 +2,23 @@
 //! update (install, clear, skip), tags, alloc range, and I/O through a
 //! fixed slot with IOSQE_FIXED_FILE.
 
-use uring_core::cq::Cqe;
 use uring_core::sys::{IORING_FILE_INDEX_ALLOC, IORING_REGISTER_FILES_SKIP, IOSQE_FIXED_FILE_BIT};
 use uring_core::syscall::{close, pipe2, write, O_CLOEXEC};
 use uring_core::{prep, Errno, Ring};
 
-const FIXED: u8 = 1 << IOSQE_FIXED_FILE_BIT;
+mod common;
+use common::{reap, submit_one};
 
-fn reap(ring: &mut Ring) -> Cqe {
-    let c = ring.wait_cqe().expect("wait_cqe");
-    ring.cqe_seen(&c);
-    c
-}
+const FIXED: u8 = 1 << IOSQE_FIXED_FILE_BIT;
 
 /// Reads up to `buf.len()` bytes from fixed slot `slot`; returns the CQE res.
 fn read_fixed_slot(ring: &mut Ring, slot: i32, buf: &mut [u8]) -> i32 {
-    let sqe = ring.get_sqe().expect("sqe");
-    // SAFETY: buf outlives the wait below.
-    unsafe { prep::read(sqe, slot, buf.as_mut_ptr().cast(), buf.len() as u32, 0) };
-    sqe.flags |= FIXED;
-    sqe.user_data = 0x5107;
-    ring.submit_and_wait(1).expect("submit");
-    let c = reap(ring);
-    assert_eq!(c.user_data, 0x5107);
-    c.res
+    submit_one(ring, 0x5107, |sqe| {
+        // SAFETY: buf outlives the wait in submit_one.
+        unsafe { prep::read(sqe, slot, buf.as_mut_ptr().cast(), buf.len() as u32, 0) };
+        sqe.flags |= FIXED;
+    })
+    .res
 }
 
 #[test]
@@ -130,23 +123,20 @@ fn tags_post_a_cqe_when_a_file_leaves() {
 
 /// Opens /dev/null into a slot the kernel allocates; returns the CQE res.
 fn open_alloc(ring: &mut Ring) -> i32 {
-    let sqe = ring.get_sqe().unwrap();
-    // SAFETY: the path is a static C string.
-    unsafe {
-        prep::openat_direct(
-            sqe,
-            -100,
-            c"/dev/null".as_ptr(),
-            0,
-            0,
-            IORING_FILE_INDEX_ALLOC,
-        )
-    };
-    sqe.user_data = 0x0a11;
-    ring.submit_and_wait(1).unwrap();
-    let c = reap(ring);
-    assert_eq!(c.user_data, 0x0a11);
-    c.res
+    submit_one(ring, 0x0a11, |sqe| {
+        // SAFETY: the path is a static C string.
+        unsafe {
+            prep::openat_direct(
+                sqe,
+                -100,
+                c"/dev/null".as_ptr(),
+                0,
+                0,
+                IORING_FILE_INDEX_ALLOC,
+            )
+        }
+    })
+    .res
 }
 
 #[test]

@@ -1,7 +1,6 @@
 //! eventfd, personality, restrictions, R_DISABLED + enable_rings, sync
 //! cancel, io-wq affinity and max workers, clock: on the live kernel.
 
-use uring_core::cq::Cqe;
 use uring_core::register::{
     restriction_register_op, restriction_sqe_flags_allowed, restriction_sqe_op,
 };
@@ -15,11 +14,8 @@ use uring_core::syscall::{
 };
 use uring_core::{prep, Errno, Ring};
 
-fn reap(ring: &mut Ring) -> Cqe {
-    let c = ring.wait_cqe().expect("wait_cqe");
-    ring.cqe_seen(&c);
-    c
-}
+mod common;
+use common::reap;
 
 fn nop(ring: &mut Ring, ud: u64, flags: u8) {
     let sqe = ring.get_sqe().unwrap();

@@ -2,15 +2,11 @@
 //! registered index (proved by closing the real fd), per-task scope,
 //! unregistering.
 
-use uring_core::cq::Cqe;
 use uring_core::sys::IORING_FEAT_REG_REG_RING;
 use uring_core::{prep, Errno, Ring};
 
-fn reap(ring: &mut Ring) -> Cqe {
-    let c = ring.wait_cqe().expect("wait_cqe");
-    ring.cqe_seen(&c);
-    c
-}
+mod common;
+use common::reap;
 
 fn nop_round_trip(ring: &mut Ring, ud: u64) -> Result<(), Errno> {
     let sqe = ring.get_sqe().ok_or(Errno::EBUSY)?;

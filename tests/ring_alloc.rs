@@ -9,6 +9,9 @@ use uring_core::ring::Params;
 use uring_core::sys::*;
 use uring_core::Ring;
 
+mod common;
+use common::nop;
+
 struct Counting;
 
 thread_local! {
@@ -62,13 +65,7 @@ fn no_allocation_in_setup_io_and_teardown() {
     let mut ring = Ring::queue_init_params(16, &mut p).unwrap();
     let mut sum = 0u64;
     for i in 0..10_000u64 {
-        let sqe = ring.get_sqe().unwrap();
-        sqe.opcode = IORING_OP_NOP as u8;
-        sqe.fd = -1;
-        sqe.set_off(0);
-        sqe.set_addr(0);
-        sqe.len = 0;
-        sqe.user_data = i;
+        nop(ring.get_sqe().unwrap(), i);
         ring.submit_and_wait(1).unwrap();
         let cqe = ring.wait_cqe().unwrap();
         sum += cqe.user_data;

@@ -1,17 +1,11 @@
 //! Ring basics against the live kernel: NOP round trip, batches, a full
 //! SQ, bad setup input.
 
-use uring_core::sys::{io_uring_sqe, IORING_OP_NOP, IORING_SETUP_CLAMP};
+use uring_core::sys::{io_uring_sqe, IORING_SETUP_CLAMP};
 use uring_core::{Errno, Ring};
 
-fn nop(sqe: &mut io_uring_sqe, user_data: u64) {
-    sqe.opcode = IORING_OP_NOP as u8;
-    sqe.fd = -1;
-    sqe.set_off(0);
-    sqe.set_addr(0);
-    sqe.len = 0;
-    sqe.user_data = user_data;
-}
+mod common;
+use common::nop;
 
 #[test]
 fn nop_round_trip() {

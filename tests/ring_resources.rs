@@ -9,14 +9,8 @@ use uring_core::ring::{memory_layout, memory_size, memory_size_params, Params, P
 use uring_core::sys::*;
 use uring_core::{Errno, Ring};
 
-fn nop(sqe: &mut io_uring_sqe, user_data: u64) {
-    sqe.opcode = IORING_OP_NOP as u8;
-    sqe.fd = -1;
-    sqe.set_off(0);
-    sqe.set_addr(0);
-    sqe.len = 0;
-    sqe.user_data = user_data;
-}
+mod common;
+use common::nop;
 
 fn round_trips(ring: &mut Ring, n: u64) {
     for i in 0..n {

@@ -8,15 +8,8 @@ use uring_core::ring::{Params, RINGS_HEADER};
 use uring_core::sys::*;
 use uring_core::{syscall, Errno, Ring};
 
-fn nop(sqe: &mut io_uring_sqe, user_data: u64) {
-    sqe.opcode = IORING_OP_NOP as u8;
-    sqe.fd = -1;
-    sqe.set_off(0);
-    sqe.set_addr(0);
-    sqe.len = 0;
-    sqe.set_nop_flags(0);
-    sqe.user_data = user_data;
-}
+mod common;
+use common::nop;
 
 fn round_trip(ring: &mut Ring, user_data: u64) {
     nop(ring.get_sqe().unwrap(), user_data);

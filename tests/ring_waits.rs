@@ -4,15 +4,8 @@
 use uring_core::sys::*;
 use uring_core::{Errno, Ring};
 
-fn nop(sqe: &mut io_uring_sqe, user_data: u64) {
-    sqe.opcode = IORING_OP_NOP as u8;
-    sqe.fd = -1;
-    sqe.set_off(0);
-    sqe.set_addr(0);
-    sqe.len = 0;
-    sqe.set_nop_flags(0);
-    sqe.user_data = user_data;
-}
+mod common;
+use common::nop;
 
 fn ms(n: i64) -> __kernel_timespec {
     __kernel_timespec {

@@ -13,23 +13,13 @@ use std::ptr::null_mut;
 use uring_core::buf_ring::{cqe_bid, BufRing};
 use uring_core::cq::Cqe;
 use uring_core::sys::{
-    __kernel_timespec, in_addr, sockaddr, sockaddr_in, IORING_CQE_F_MORE,
-    IORING_FEAT_RECVSEND_BUNDLE, IORING_RECVSEND_BUNDLE, IOSQE_BUFFER_SELECT_BIT,
-    IOU_PBUF_RING_MMAP,
+    in_addr, sockaddr, sockaddr_in, IORING_CQE_F_MORE, IORING_FEAT_RECVSEND_BUNDLE,
+    IORING_RECVSEND_BUNDLE, IOU_PBUF_RING_MMAP,
 };
 use uring_core::{prep, Errno, Ring};
 
-const IOSQE_BUFFER_SELECT: u8 = 1 << IOSQE_BUFFER_SELECT_BIT;
-
-fn wait(ring: &mut Ring) -> Cqe {
-    let ts = __kernel_timespec {
-        tv_sec: 5,
-        tv_nsec: 0,
-    };
-    let cqe = ring.wait_cqe_timeout(Some(&ts)).expect("CQE within 5 s");
-    ring.cqe_seen(&cqe);
-    cqe
-}
+mod common;
+use common::{msghdr_for, reap_within, IOSQE_BUFFER_SELECT};
 
 fn ring_with_bundles() -> Ring {
     let ring = Ring::queue_init(16, 0).unwrap();
@@ -91,7 +81,7 @@ fn udp_send_from_buffer_group_in_order() {
             queue_send_select(&mut ring, tx.as_raw_fd(), 21, i as u64);
         }
         assert_eq!(ring.submit().unwrap(), N as u32);
-        let mut cqes: Vec<Cqe> = (0..N).map(|_| wait(&mut ring)).collect();
+        let mut cqes: Vec<Cqe> = (0..N).map(|_| reap_within(&mut ring, 5)).collect();
         cqes.sort_by_key(|c| c.user_data);
         for (i, c) in cqes.iter().enumerate() {
             assert_eq!(c.res as usize, msg(r, i).len(), "round {r} send {i}");
@@ -152,7 +142,7 @@ fn udp_sendto_from_buffer_group() {
         sqe.user_data = i;
     }
     ring.submit().unwrap();
-    let mut cqes: Vec<Cqe> = (0..4).map(|_| wait(&mut ring)).collect();
+    let mut cqes: Vec<Cqe> = (0..4).map(|_| reap_within(&mut ring, 5)).collect();
     cqes.sort_by_key(|c| c.user_data);
     for (i, c) in cqes.iter().enumerate() {
         assert_eq!(c.res as usize, msg(9, i).len());
@@ -198,7 +188,7 @@ fn stream_send_bundles() {
         sqe.flags |= IOSQE_BUFFER_SELECT;
         sqe.set_buf_group(23);
         ring.submit().unwrap();
-        let c = wait(&mut ring);
+        let c = reap_within(&mut ring, 5);
         assert_eq!(
             c.res as usize,
             want.len(),
@@ -266,7 +256,7 @@ fn send_bundle_with_len() {
     sqe.flags |= IOSQE_BUFFER_SELECT;
     sqe.set_buf_group(24);
     ring.submit().unwrap();
-    let c = wait(&mut ring);
+    let c = reap_within(&mut ring, 5);
     if c.res == -Errno::EINVAL.0 {
         assert_eq!(br.available(&ring), Ok(3), "no buffer consumed");
         println!("send_bundle with len 3: EINVAL");
@@ -274,7 +264,7 @@ fn send_bundle_with_len() {
         assert_eq!(c.res, 3, "capped at len");
         assert_eq!(cqe_bid(c.flags), Some(0));
         assert_ne!(c.flags & IORING_CQE_F_MORE, 0, "more CQEs follow");
-        let c2 = wait(&mut ring);
+        let c2 = reap_within(&mut ring, 5);
         assert_eq!(
             (c2.res, cqe_bid(c2.flags)),
             (10, Some(1)),
@@ -287,15 +277,7 @@ fn send_bundle_with_len() {
         println!("send_bundle with len 3: 3 bytes + 10 bytes, \"lo\" dropped");
     }
     // sendmsg cannot bundle.
-    let msg = uring_core::sys::msghdr {
-        msg_name: null_mut(),
-        msg_namelen: 0,
-        msg_iov: null_mut(),
-        msg_iovlen: 0,
-        msg_control: null_mut(),
-        msg_controllen: 0,
-        msg_flags: 0,
-    };
+    let msg = msghdr_for(0, 0);
     let sqe = ring.get_sqe().unwrap();
     // SAFETY: `msg` outlives the CQE awaited below.
     unsafe { prep::sendmsg(sqe, a.as_raw_fd(), &msg, 0) };
@@ -303,7 +285,7 @@ fn send_bundle_with_len() {
     sqe.flags |= IOSQE_BUFFER_SELECT;
     sqe.set_buf_group(24);
     ring.submit().unwrap();
-    let c = wait(&mut ring);
+    let c = reap_within(&mut ring, 5);
     let e = Errno::from_res(c.res).unwrap_err();
     assert!(
         e == Errno::EINVAL || e == Errno::EOPNOTSUPP,
@@ -339,7 +321,7 @@ fn stream_recv_bundles() {
             sqe.flags |= IOSQE_BUFFER_SELECT;
             sqe.set_buf_group(25);
             ring.submit().unwrap();
-            let c = wait(&mut ring);
+            let c = reap_within(&mut ring, 5);
             assert!(c.res > 0, "round {r}: {:?}", Errno::from_res(c.res));
             assert_eq!(c.flags & IORING_CQE_F_MORE, 0);
             let bundle = br.consume_bundle(c.res, c.flags).unwrap();

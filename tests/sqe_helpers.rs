@@ -23,6 +23,9 @@ use proptest::test_runner::{RngSeed, TestCaseError};
 use uring_core::helpers;
 use uring_sys::{io_uring_cqe, io_uring_sqe};
 
+mod common;
+use common::strategies::{self, bytes, check_both, differing_fields, edged, s_ptr, s_u64};
+
 extern "C" {
     fn ref_io_uring_sqe_set_data(sqe: *mut io_uring_sqe, data: *mut c_void);
     fn ref_io_uring_sqe_set_data64(sqe: *mut io_uring_sqe, data: u64);
@@ -50,20 +53,6 @@ fn config() -> ProptestConfig {
     c
 }
 
-fn as_sqe(buf: &mut Sqe) -> &mut io_uring_sqe {
-    // SAFETY: `Sqe` has io_uring_sqe's size (asserted above) and 8-byte
-    // alignment (io_uring_sqe's), and every bit pattern is a valid SQE.
-    unsafe { &mut *(buf.as_mut_ptr() as *mut io_uring_sqe) }
-}
-
-fn bytes(b: &Sqe) -> [u8; 64] {
-    let mut out = [0u8; 64];
-    for (i, w) in b.iter().enumerate() {
-        out[i * 8..i * 8 + 8].copy_from_slice(&w.to_ne_bytes());
-    }
-    out
-}
-
 /// The generic name of the SQE field at byte `i` (io_uring.h layout).
 fn field(i: usize) -> &'static str {
     match i {
@@ -86,25 +75,7 @@ fn field(i: usize) -> &'static str {
 
 fn describe(name: &str, args: &str, label: &str, c: &Sqe, r: &Sqe) -> String {
     let (cb, rb) = (bytes(c), bytes(r));
-    let mut lines = Vec::new();
-    let mut i = 0;
-    while i < 64 {
-        if cb[i] != rb[i] {
-            let f = field(i);
-            let mut j = i;
-            while j < 64 && field(j) == f {
-                j += 1;
-            }
-            lines.push(format!(
-                "  {f} (bytes {i}..{j}): C {:02x?} vs Rust {:02x?}",
-                &cb[i..j],
-                &rb[i..j]
-            ));
-            i = j;
-        } else {
-            i += 1;
-        }
-    }
+    let lines = differing_fields(&cb, &rb, field);
     format!(
         "{name}({args}) on a {label} SQE differs from liburing in:\n{}",
         lines.join("\n")
@@ -120,34 +91,14 @@ fn check(
     c: impl Fn(&mut io_uring_sqe),
     r: impl Fn(&mut io_uring_sqe),
 ) -> Result<(), TestCaseError> {
-    for (label, init) in [("zeroed", [0u64; 8]), ("pre-filled", *pre)] {
-        let (mut a, mut b) = (init, init);
-        c(as_sqe(&mut a));
-        r(as_sqe(&mut b));
-        if a != b {
-            return Err(TestCaseError::fail(describe(name, args, label, &a, &b)));
-        }
-    }
-    Ok(())
+    check_both(pre, c, r, |label, a, b| describe(name, args, label, a, b))
 }
 
 fn prefill() -> impl Strategy<Value = Sqe> {
-    prop::array::uniform8(any::<u64>())
-}
-fn s_u64() -> impl Strategy<Value = u64> {
-    let edges = vec![
-        0,
-        1,
-        u64::MAX,
-        u32::MAX as u64,
-        1 << 32,
-        i64::MAX as u64,
-        1 << 63,
-    ];
-    prop_oneof![3 => any::<u64>(), 2 => prop::sample::select(edges)]
+    strategies::prefill()
 }
 fn s_u32() -> impl Strategy<Value = u32> {
-    let edges = vec![
+    edged(vec![
         0,
         1,
         0xff,
@@ -157,11 +108,10 @@ fn s_u32() -> impl Strategy<Value = u32> {
         0x8000_0000,
         0xffff,
         0x1_0000,
-    ];
-    prop_oneof![3 => any::<u32>(), 2 => prop::sample::select(edges)]
+    ])
 }
 fn s_i32() -> impl Strategy<Value = i32> {
-    let edges = vec![
+    edged(vec![
         0,
         1,
         -1,
@@ -171,13 +121,7 @@ fn s_i32() -> impl Strategy<Value = i32> {
         0x1_0000,
         0x1_2345,
         -0x1_0000,
-    ];
-    prop_oneof![3 => any::<i32>(), 2 => prop::sample::select(edges)]
-}
-/// Pointers are only stored, never dereferenced: any bits.
-fn s_ptr() -> impl Strategy<Value = usize> {
-    let edges = vec![0, 1, usize::MAX, 0x7fff_ffff_f000, 0x1000];
-    prop_oneof![3 => any::<usize>(), 2 => prop::sample::select(edges)]
+    ])
 }
 
 proptest! {

@@ -3,7 +3,6 @@
 
 use std::net::UdpSocket;
 use std::os::fd::AsRawFd;
-use std::ptr::null_mut;
 
 use uring_core::decode::opcode_name;
 use uring_core::probe::Probe;
@@ -12,6 +11,7 @@ use uring_core::sys::*;
 use uring_core::syscall::{uname, Utsname};
 use uring_core::{prep, register::register_sync_msg, Errno, Ring};
 
+use crate::common::empty_msghdr;
 use crate::util::{next_cqe, Fail};
 
 /// What the kernel supports, each as `Ok` or the errno it answers with.
@@ -297,19 +297,6 @@ fn check_pbuf(ring: &Ring, flags: u32) -> Result<(), Errno> {
     let br = ring.setup_buf_ring(2, bgid, flags)?;
     // SAFETY: just set up on this ring for `bgid`, with 2 entries; unused.
     unsafe { ring.free_buf_ring(br, 2, bgid) }
-}
-
-/// A `msghdr` with no name, control or iovec.
-pub fn empty_msghdr() -> msghdr {
-    msghdr {
-        msg_name: null_mut(),
-        msg_namelen: 0,
-        msg_iov: null_mut(),
-        msg_iovlen: 0,
-        msg_control: null_mut(),
-        msg_controllen: 0,
-        msg_flags: 0,
-    }
 }
 
 fn print_support(c: &Caps) {

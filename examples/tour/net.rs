@@ -12,7 +12,7 @@ use uring_core::recvmsg_out::RecvMsgOut;
 use uring_core::sys::*;
 use uring_core::{prep, Errno, Ring};
 
-use crate::kernel::empty_msghdr;
+use crate::common::empty_msghdr;
 use crate::util::{ensure, next_cqe, res, sqe, timespec, Ctx, Fail, Outcome, WAIT};
 
 /// Parses a `sockaddr_in` from a recvmsg name area.

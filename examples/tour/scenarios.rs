@@ -11,7 +11,8 @@ use uring_core::ring::{memory_size, Params};
 use uring_core::sys::*;
 use uring_core::{decode, prep, Errno, Ring};
 
-use crate::kernel::{empty_msghdr, Caps};
+use crate::common::empty_msghdr;
+use crate::kernel::Caps;
 use crate::util::{ensure, next_cqe, sqe, Ctx, Fail, Outcome};
 use crate::{errors, messages, net};
 

@@ -275,6 +275,14 @@ impl Ring {
         })
     }
 
+    /// `EINVAL` unless the kernel has IORING_FEAT_MIN_TIMEOUT (6.12+).
+    fn require_min_timeout(&self) -> Result<(), Errno> {
+        if self.features() & IORING_FEAT_MIN_TIMEOUT == 0 {
+            return Err(Errno::EINVAL);
+        }
+        Ok(())
+    }
+
     /// Common body of the timed/sigmask waits.
     fn wait_ext(
         &mut self,
@@ -384,9 +392,7 @@ impl Ring {
         min_wait_usec: u32,
         sigmask: Option<&kernel_sigset_t>,
     ) -> Result<Cqe, Errno> {
-        if self.features() & IORING_FEAT_MIN_TIMEOUT == 0 {
-            return Err(Errno::EINVAL);
-        }
+        self.require_min_timeout()?;
         self.wait_ext(0, wait_nr, ts, min_wait_usec, sigmask)
     }
 
@@ -404,9 +410,7 @@ impl Ring {
         min_wait_usec: u32,
         sigmask: Option<&kernel_sigset_t>,
     ) -> Result<Cqe, Errno> {
-        if self.features() & IORING_FEAT_MIN_TIMEOUT == 0 {
-            return Err(Errno::EINVAL);
-        }
+        self.require_min_timeout()?;
         let submit = self.flush_sq();
         self.wait_ext(submit, wait_nr, ts, min_wait_usec, sigmask)
     }

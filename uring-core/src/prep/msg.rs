@@ -84,7 +84,7 @@ pub fn msg_ring_fd(
     sqe: &mut io_uring_sqe,
     fd: i32,
     source_fd: i32,
-    mut target_fd: i32,
+    target_fd: i32,
     data: u64,
     flags: u32,
 ) {
@@ -97,12 +97,7 @@ pub fn msg_ring_fd(
         data,
     );
     sqe.set_addr3(source_fd as u64);
-    // Offset by 1 for allocation: ALLOC - 1 + 1 stores ALLOC itself.
-    if target_fd as u32 == IORING_FILE_INDEX_ALLOC {
-        target_fd = target_fd.wrapping_sub(1);
-    }
-    // liburing's __io_uring_set_target_fixed_file(): slot + 1, unsigned.
-    sqe.set_file_index((target_fd as u32).wrapping_add(1));
+    super::open::set_direct_slot(sqe, target_fd as u32);
     sqe.set_msg_ring_flags(flags);
 }
 

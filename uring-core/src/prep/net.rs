@@ -32,11 +32,8 @@ use uring_sys::{
     IORING_OP_SOCKET,
 };
 
-use super::open::set_target_fixed_file;
+use super::open::set_direct_slot;
 use super::rw::prep_rw;
-
-/// `IORING_FILE_INDEX_ALLOC` (`~0U` in io_uring.h).
-const ALLOC: u32 = IORING_FILE_INDEX_ALLOC;
 
 /// Prepares an `accept4(2)` on listening socket `fd`.
 ///
@@ -86,15 +83,12 @@ pub unsafe fn accept_direct(
     addr: *mut sockaddr,
     addrlen: *mut socklen_t,
     flags: i32,
-    mut file_index: u32,
+    file_index: u32,
 ) {
     // SAFETY: the caller upholds `accept`'s contract (same pointers).
     unsafe { accept(sqe, fd, addr, addrlen, flags) };
     // Offset by 1 for allocation: ALLOC - 1 + 1 stores ALLOC itself.
-    if file_index == ALLOC {
-        file_index = file_index.wrapping_sub(1);
-    }
-    set_target_fixed_file(sqe, file_index);
+    set_direct_slot(sqe, file_index);
 }
 
 /// Prepares a multishot accept: one CQE (with `IORING_CQE_F_MORE`) per
@@ -139,7 +133,7 @@ pub unsafe fn multishot_accept_direct(
 ) {
     // SAFETY: the caller upholds `multishot_accept`'s contract.
     unsafe { multishot_accept(sqe, fd, addr, addrlen, flags) };
-    set_target_fixed_file(sqe, ALLOC.wrapping_sub(1));
+    set_direct_slot(sqe, IORING_FILE_INDEX_ALLOC);
 }
 
 /// Prepares a `connect(2)` of socket `fd` to `addr`.
@@ -232,7 +226,7 @@ pub fn socket_direct(
     domain: i32,
     r#type: i32,
     protocol: i32,
-    mut file_index: u32,
+    file_index: u32,
     flags: u32,
 ) {
     prep_rw(
@@ -245,10 +239,7 @@ pub fn socket_direct(
     );
     sqe.set_rw_flags(flags as i32);
     // Offset by 1 for allocation: ALLOC - 1 + 1 stores ALLOC itself.
-    if file_index == ALLOC {
-        file_index = file_index.wrapping_sub(1);
-    }
-    set_target_fixed_file(sqe, file_index);
+    set_direct_slot(sqe, file_index);
 }
 
 /// Prepares a `socket(2)` whose socket goes into a kernel-chosen slot of the
@@ -274,5 +265,5 @@ pub fn socket_direct_alloc(
         r#type as u64,
     );
     sqe.set_rw_flags(flags as i32);
-    set_target_fixed_file(sqe, ALLOC.wrapping_sub(1));
+    set_direct_slot(sqe, IORING_FILE_INDEX_ALLOC);
 }

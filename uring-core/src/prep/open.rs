@@ -41,7 +41,7 @@ pub(crate) fn set_target_fixed_file(sqe: &mut io_uring_sqe, file_index: u32) {
 /// The `_direct` helpers' slot encoding: `IORING_FILE_INDEX_ALLOC` stays
 /// `IORING_FILE_INDEX_ALLOC`, any other slot is stored as `slot + 1`.
 #[inline(always)]
-fn set_direct_slot(sqe: &mut io_uring_sqe, mut file_index: u32) {
+pub(crate) fn set_direct_slot(sqe: &mut io_uring_sqe, mut file_index: u32) {
     // liburing: "offset by 1 for allocation".
     if file_index == IORING_FILE_INDEX_ALLOC {
         file_index = file_index.wrapping_sub(1);

@@ -21,7 +21,7 @@
 //! assert_eq!(sqe.file_index(), 5); // slot 4, stored + 1
 //! ```
 
-use uring_sys::{io_uring_sqe, IORING_FILE_INDEX_ALLOC, IORING_OP_PIPE};
+use uring_sys::{io_uring_sqe, IORING_OP_PIPE};
 
 use super::rw::prep_rw;
 
@@ -51,18 +51,8 @@ pub unsafe fn pipe(sqe: &mut io_uring_sqe, fds: *mut i32, pipe_flags: i32) {
 /// # Safety
 /// As for [`pipe`].
 #[inline]
-pub unsafe fn pipe_direct(
-    sqe: &mut io_uring_sqe,
-    fds: *mut i32,
-    pipe_flags: i32,
-    mut file_index: u32,
-) {
+pub unsafe fn pipe_direct(sqe: &mut io_uring_sqe, fds: *mut i32, pipe_flags: i32, file_index: u32) {
     // SAFETY: the caller upholds `pipe`'s contract.
     unsafe { pipe(sqe, fds, pipe_flags) };
-    // Offset by 1 for allocation: ALLOC - 1 + 1 stores ALLOC itself.
-    if file_index == IORING_FILE_INDEX_ALLOC {
-        file_index = file_index.wrapping_sub(1);
-    }
-    // liburing's __io_uring_set_target_fixed_file(): slot + 1, unsigned.
-    sqe.set_file_index(file_index.wrapping_add(1));
+    super::open::set_direct_slot(sqe, file_index);
 }

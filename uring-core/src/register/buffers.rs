@@ -1,14 +1,13 @@
 //! Fixed (registered) buffers for `READ_FIXED`/`WRITE_FIXED`, `send_zc`
 //! with `IORING_RECVSEND_FIXED_BUF`, ...
 
-use super::{addr_of, count};
+use super::{addr_of, count, rsrc_sparse, rsrc_tagged};
 use crate::{Errno, Ring};
 use core::ptr;
 use uring_sys::{
-    io_uring_clone_buffers, io_uring_rsrc_register, io_uring_rsrc_update2, iovec,
-    IORING_FEAT_REG_REG_RING, IORING_REGISTER_BUFFERS, IORING_REGISTER_BUFFERS2,
-    IORING_REGISTER_BUFFERS_UPDATE, IORING_REGISTER_CLONE_BUFFERS, IORING_REGISTER_SRC_REGISTERED,
-    IORING_RSRC_REGISTER_SPARSE, IORING_UNREGISTER_BUFFERS,
+    io_uring_clone_buffers, io_uring_rsrc_update2, iovec, IORING_FEAT_REG_REG_RING,
+    IORING_REGISTER_BUFFERS, IORING_REGISTER_BUFFERS2, IORING_REGISTER_BUFFERS_UPDATE,
+    IORING_REGISTER_CLONE_BUFFERS, IORING_REGISTER_SRC_REGISTERED, IORING_UNREGISTER_BUFFERS,
 };
 
 impl Ring {
@@ -56,16 +55,7 @@ impl Ring {
         iovecs: &[iovec],
         tags: &[u64],
     ) -> Result<(), Errno> {
-        if iovecs.len() != tags.len() {
-            return Err(Errno::EINVAL);
-        }
-        let reg = io_uring_rsrc_register {
-            nr: count(iovecs.len())?,
-            flags: 0,
-            resv2: 0,
-            data: addr_of(iovecs),
-            tags: addr_of(tags),
-        };
+        let reg = rsrc_tagged(iovecs, tags)?;
         // SAFETY: the descriptor is copied; buffer lifetime is the caller's
         // promise.
         unsafe { self.rsrc_register(IORING_REGISTER_BUFFERS2, &reg) }
@@ -79,13 +69,7 @@ impl Ring {
     /// Errors: `EBUSY` buffers already registered, `EINVAL` `nr` is 0 or
     /// above 16384.
     pub fn register_buffers_sparse(&self, nr: u32) -> Result<(), Errno> {
-        let reg = io_uring_rsrc_register {
-            nr,
-            flags: IORING_RSRC_REGISTER_SPARSE,
-            resv2: 0,
-            data: 0,
-            tags: 0,
-        };
+        let reg = rsrc_sparse(nr);
         // SAFETY: the kernel copies `reg`; no memory is registered.
         unsafe { self.rsrc_register(IORING_REGISTER_BUFFERS2, &reg) }
     }

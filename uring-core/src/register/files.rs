@@ -1,6 +1,6 @@
 //! The fixed ("direct") file table.
 
-use super::{addr_of, count};
+use super::{addr_of, count, rsrc_sparse, rsrc_tagged};
 use crate::{Errno, Ring};
 use core::ffi::c_void;
 use core::mem::size_of;
@@ -8,7 +8,7 @@ use uring_sys::{
     io_uring_file_index_range, io_uring_files_update, io_uring_rsrc_register,
     io_uring_rsrc_update2, IORING_REGISTER_FILES, IORING_REGISTER_FILES2,
     IORING_REGISTER_FILES_UPDATE, IORING_REGISTER_FILES_UPDATE2, IORING_REGISTER_FILE_ALLOC_RANGE,
-    IORING_RSRC_REGISTER_SPARSE, IORING_UNREGISTER_FILES,
+    IORING_UNREGISTER_FILES,
 };
 
 impl Ring {
@@ -43,16 +43,7 @@ impl Ring {
     /// Errors: as [`Ring::register_files`]; `EINVAL` if `tags` is not as
     /// long as `files`.
     pub fn register_files_tags(&self, files: &[i32], tags: &[u64]) -> Result<(), Errno> {
-        if files.len() != tags.len() {
-            return Err(Errno::EINVAL);
-        }
-        let reg = io_uring_rsrc_register {
-            nr: count(files.len())?,
-            flags: 0,
-            resv2: 0,
-            data: addr_of(files),
-            tags: addr_of(tags),
-        };
+        let reg = rsrc_tagged(files, tags)?;
         // SAFETY: the kernel copies `reg` and then reads `nr` fds and tags
         // through it during the call only.
         unsafe { self.rsrc_register(IORING_REGISTER_FILES2, &reg) }
@@ -67,13 +58,7 @@ impl Ring {
     /// Errors: `EBUSY` a table exists, `EMFILE` `nr` above `RLIMIT_NOFILE`,
     /// `EINVAL` `nr` is 0.
     pub fn register_files_sparse(&self, nr: u32) -> Result<(), Errno> {
-        let reg = io_uring_rsrc_register {
-            nr,
-            flags: IORING_RSRC_REGISTER_SPARSE,
-            resv2: 0,
-            data: 0,
-            tags: 0,
-        };
+        let reg = rsrc_sparse(nr);
         // SAFETY: the kernel copies `reg`; no data pointers are passed.
         unsafe { self.rsrc_register(IORING_REGISTER_FILES2, &reg) }
     }

@@ -40,12 +40,41 @@ pub use misc::{
 pub use sync_msg::register_sync_msg;
 
 use crate::Errno;
+use uring_sys::{io_uring_rsrc_register, IORING_RSRC_REGISTER_SPARSE};
 
 /// A slice length as the `u32` count `io_uring_register(2)` takes
 /// (`EINVAL` when it does not fit, as the kernel would say for a huge count).
 #[inline]
 pub(crate) fn count(n: usize) -> Result<u32, Errno> {
     u32::try_from(n).map_err(|_| Errno::EINVAL)
+}
+
+/// An `io_uring_rsrc_register` for a dense table of `data` with one tag
+/// per entry (`EINVAL` when the lengths differ or do not fit a `u32`).
+#[inline]
+pub(crate) fn rsrc_tagged<T>(data: &[T], tags: &[u64]) -> Result<io_uring_rsrc_register, Errno> {
+    if data.len() != tags.len() {
+        return Err(Errno::EINVAL);
+    }
+    Ok(io_uring_rsrc_register {
+        nr: count(data.len())?,
+        flags: 0,
+        resv2: 0,
+        data: addr_of(data),
+        tags: addr_of(tags),
+    })
+}
+
+/// An `io_uring_rsrc_register` for an empty (sparse) table of `nr` slots.
+#[inline]
+pub(crate) fn rsrc_sparse(nr: u32) -> io_uring_rsrc_register {
+    io_uring_rsrc_register {
+        nr,
+        flags: IORING_RSRC_REGISTER_SPARSE,
+        resv2: 0,
+        data: 0,
+        tags: 0,
+    }
 }
 
 /// The address of a slice's first element as the kernel's `__u64`.

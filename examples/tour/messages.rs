@@ -78,8 +78,7 @@ pub fn pipe() -> Result<(OwnedFd, OwnedFd), Fail> {
 /// Writes `msg` through fixed file `slot` of `ring`; returns bytes written.
 fn write_fixed(ring: &mut Ring, slot: i32, msg: &[u8]) -> Result<u32, Fail> {
     let s = sqe(ring, "write")?;
-    // SAFETY: `msg` outlives the request: we wait for its CQE right here.
-    unsafe { prep::write(s, slot, msg.as_ptr().cast(), msg.len() as u32, u64::MAX) };
+    prep::write(s, slot, msg.as_ptr().cast(), msg.len() as u32, u64::MAX);
     s.flags |= IOSQE_FIXED_FILE;
     s.user_data = 0x77;
     let c = next_cqe(ring, "write through the fixed file")?;
@@ -174,15 +173,16 @@ pub fn msg_ring_fd() -> Outcome {
 pub fn sync_msg() -> Outcome {
     let dst = Ring::queue_init(4, 0).ctx("queue_init")?;
     let fd = dst.ring_fd();
+    let dst = dst.into_send().map_err(|(_, e)| e).ctx("into_send")?;
     let waiter = thread::spawn(move || {
-        let mut dst = dst;
+        let mut dst = dst.into_ring();
         let t = Instant::now();
         let ts = timespec(WAIT);
         let r = dst.wait_cqe_timeout(Some(&ts));
         if let Ok(c) = &r {
             dst.cqe_seen(c);
         }
-        (dst, r, t.elapsed())
+        (dst.into_send().ok(), r, t.elapsed())
     });
     // Let the waiter block in io_uring_enter first.
     thread::sleep(Duration::from_millis(50));
@@ -195,7 +195,7 @@ pub fn sync_msg() -> Outcome {
     let sent = sender
         .join()
         .map_err(|_| Fail::Failed("sender thread died".into()))?;
-    let (dst, got, waited) = waiter
+    let (_dst, got, waited) = waiter
         .join()
         .map_err(|_| Fail::Failed("waiter thread died".into()))?;
     let ret = sent.ctx("register_sync_msg")?;
@@ -210,7 +210,7 @@ pub fn sync_msg() -> Outcome {
     );
     // fd passing has no synchronous form.
     let mut s = io_uring_sqe::zeroed();
-    prep::msg_ring_fd(&mut s, dst.ring_fd(), 0, 0, 0, 0);
+    prep::msg_ring_fd(&mut s, fd, 0, 0, 0, 0);
     let refused = register_sync_msg(&s);
     ensure!(
         refused == Err(Errno::EINVAL),

@@ -280,8 +280,7 @@ fn byte_exact() -> Outcome {
     )?;
     compare(
         "recvmsg_multishot",
-        // SAFETY: the SQE is only compared, never submitted.
-        |s| unsafe { prep::recvmsg_multishot(s, 6, msg_ptr, 0) },
+        |s| prep::recvmsg_multishot(s, 6, msg_ptr, 0),
         // SAFETY: the C helper only writes the SQE.
         |s| unsafe { ref_io_uring_prep_recvmsg_multishot(s, 6, msg_ptr, 0) },
     )?;

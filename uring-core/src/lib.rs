@@ -27,7 +27,8 @@
 //! use uring_core::{helpers, prep, Ring};
 //!
 //! let mut ring = Ring::queue_init(8, 0)?;
-//! let sqe = ring.get_sqe().expect("SQ has room");
+//! // SAFETY: a NOP points to no memory (see "Safety model" below).
+//! let sqe = unsafe { ring.get_sqe() }.expect("SQ has room");
 //! prep::nop(sqe);
 //! helpers::sqe_set_data64(sqe, 42);
 //! ring.submit_and_wait(1)?;
@@ -36,6 +37,70 @@
 //! ring.cqe_seen(&cqe);
 //! # Ok::<(), uring_core::Errno>(())
 //! ```
+//!
+//! # Safety model
+//!
+//! Encoding bytes into an SQE is harmless; what can break memory safety is
+//! the kernel acting on them. So this crate has exactly one `unsafe`
+//! boundary for requests, where a writable SQE *in the ring* is obtained:
+//! [`Ring::get_sqe`], [`Ring::get_sqe128`] and
+//! [`SqeBatch::get_sqe`](sq::SqeBatch::get_sqe) are `unsafe fn`s. Everything
+//! else about requests is safe:
+//!
+//! - the [`prep`] helpers and the SQE setters only store integers (pointers
+//!   become addresses) into an SQE you hold; on an SQE of your own
+//!   (`io_uring_sqe::zeroed()`) nothing reaches the kernel;
+//! - [`Ring::submit`] and the waits only publish and wait for SQEs that were
+//!   written under that promise.
+//!
+//! **Why there and not at submit.** The promise is about one request: the
+//! code that fills a slot knows what its addresses point to and how long
+//! that memory lives, while a submit publishes every queued slot, often from
+//! other code (an event loop, a batch helper). So the `unsafe` block sits
+//! where the knowledge is, submit needs none, and a safe program
+//! (`#![forbid(unsafe_code)]`) can use rings but cannot queue a request.
+//!
+//! **What the caller of `get_sqe` promises.** When the slot is next
+//! submitted, it holds a request the kernel can carry out soundly:
+//! - every address in it (buffers, iovecs, msghdrs, paths, sockaddrs, the
+//!   `addr`/`addr2`/`addr3`/`off` of opcodes that take pointers) points to
+//!   memory valid for what the opcode does with it, which stays valid, and
+//!   is not otherwise accessed where the kernel writes, until the request's
+//!   final CQE: the one without `IORING_CQE_F_MORE` for multishot requests
+//!   (plus its `IORING_CQE_F_NOTIF` for zero-copy sends), and for requests
+//!   in a linked chain, each member's own CQE (a cancelled link still
+//!   posts one, unless `IOSQE_CQE_SKIP_SUCCESS` hides a success);
+//! - every fd, fixed-file slot, registered-buffer index and buffer group in
+//!   it is one the program means the kernel to use (the kernel checks
+//!   bounds; it cannot check intent);
+//! - a slot handed out and left unwritten is still a NOP (it is zeroed).
+//!
+//! **Memory lent to the kernel beyond one request** has its own contract,
+//! stated once where it is lent, and a safe owner where one is possible:
+//! - ring memory of `IORING_SETUP_NO_MMAP` rings: the kernel may still write
+//!   CQEs there *after* the ring is dropped (its teardown is asynchronous).
+//!   [`Ring::queue_init_params`] with NO_MMAP owns an anonymous mapping
+//!   (unmapping pinned pages is harmless); [`Ring::queue_init_static`] takes a
+//!   [`ring::RingMem`] `static` that is never handed out again; the raw
+//!   [`Ring::queue_init_mem`] is `unsafe` and says how to meet it;
+//! - registered buffers ([`Ring::register_buffers`]) are `unsafe` to
+//!   register: the memory outlives every request using it;
+//! - provided buffer rings: [`buf_ring::BufRing`] owns its ring memory,
+//!   records the ring it is registered with, unregisters on drop and never
+//!   publishes more buffers than the ring holds.
+//!
+//! **Rings and threads.** A ring whose fd is registered
+//! ([`Ring::register_ring_fd`], IORING_SETUP_REGISTERED_FD_ONLY) is known to
+//! the kernel by an index that is valid only in the registering thread:
+//! [`Ring`] is therefore not `Send`. [`Ring::into_send`] gives a
+//! [`ring::SendRing`] to move an unregistered ring to another thread.
+//!
+//! **File descriptors.** Functions that close or adopt a raw fd
+//! ([`syscall::close`], [`Ring::queue_mmap`]) are `unsafe`.
+//!
+//! Every other `unsafe fn` of this crate (raw syscalls, the queue types over
+//! raw pointers, registration of caller memory) states its own contract in
+//! its `# Safety` section and links here.
 //!
 //! The `std` feature (off by default) only adds conversions:
 //! `From<Errno> for std::io::Error` and `AsFd`/`AsRawFd` for [`Ring`].

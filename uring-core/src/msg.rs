@@ -68,7 +68,8 @@ pub fn send(
     data: u64,
     user_data: u64,
 ) -> Result<(), Errno> {
-    let sqe = ring.get_sqe().ok_or(Errno::EBUSY)?;
+    // SAFETY: a MSG_RING data message points to no memory.
+    let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
     prep::msg_ring(sqe, target_fd, len, data, 0);
     sqe.user_data = user_data;
     Ok(())
@@ -92,7 +93,8 @@ pub fn send_cqe_flags(
     if cqe_flags & RESERVED_CQE_FLAGS != 0 {
         return Err(Errno::EINVAL);
     }
-    let sqe = ring.get_sqe().ok_or(Errno::EBUSY)?;
+    // SAFETY: a MSG_RING data message points to no memory.
+    let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
     prep::msg_ring_cqe_flags(sqe, target_fd, len, data, 0, cqe_flags);
     sqe.user_data = user_data;
     Ok(())
@@ -120,7 +122,9 @@ pub fn send_fd(
     flags: u32,
     user_data: u64,
 ) -> Result<(), Errno> {
-    let sqe = ring.get_sqe().ok_or(Errno::EBUSY)?;
+    // SAFETY: passing a direct descriptor points to no memory; the slots
+    // are bounds-checked by the kernel.
+    let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
     prep::msg_ring_fd(sqe, target_fd, source_slot, target_slot as i32, data, flags);
     sqe.user_data = user_data;
     Ok(())

@@ -34,13 +34,13 @@ use super::rw::prep_rw;
 /// in `sqe->off` (sign-extended like C's `(__u64) bid`), `bgid` is
 /// truncated to the 16-bit `buf_group`.
 ///
-/// # Safety
+/// # Memory
 /// `addr` points to `nr * len` bytes that stay valid, writable and
 /// unaliased until each buffer is consumed by a request (its CQE carries
 /// `IORING_CQE_F_BUFFER`) or removed with [`remove_buffers`]: the kernel
 /// writes received data there.
 #[inline]
-pub unsafe fn provide_buffers(
+pub fn provide_buffers(
     sqe: &mut io_uring_sqe,
     addr: *mut c_void,
     len: i32,

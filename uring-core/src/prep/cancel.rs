@@ -48,13 +48,13 @@ pub fn cancel64(sqe: &mut io_uring_sqe, user_data: u64, flags: i32) {
 ///
 /// Opcode: `IORING_OP_ASYNC_CANCEL`, kernel 5.5+.
 ///
-/// # Safety
+/// # Memory
 /// Nothing to promise: the kernel only compares `user_data` with other
 /// requests' `user_data` and never dereferences it. The function is
 /// `unsafe` only because every prep helper that takes a pointer is (a rule
 /// the conformance harness relies on); [`cancel64`] is the safe spelling.
 #[inline]
-pub unsafe fn cancel(sqe: &mut io_uring_sqe, user_data: *const c_void, flags: i32) {
+pub fn cancel(sqe: &mut io_uring_sqe, user_data: *const c_void, flags: i32) {
     cancel64(sqe, ptr_u64(user_data), flags);
 }
 

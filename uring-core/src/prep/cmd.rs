@@ -81,12 +81,12 @@ pub fn uring_cmd128(sqe: &mut io_uring_sqe, cmd_op: i32, fd: i32) {
 /// SETSOCKOPT). `level`/`optname` share the bytes of `addr`, `optlen`
 /// those of `file_index`, `optval` those of `addr3`.
 ///
-/// # Safety
+/// # Memory
 /// For `SETSOCKOPT`, `optval` points to `optlen` readable bytes; for
 /// `GETSOCKOPT`, to `optlen` writable, unaliased bytes (the kernel writes
 /// the option there). Either way it stays valid until the CQE arrives.
 #[inline]
-pub unsafe fn cmd_sock(
+pub fn cmd_sock(
     sqe: &mut io_uring_sqe,
     cmd_op: i32,
     fd: i32,
@@ -110,12 +110,12 @@ pub unsafe fn cmd_sock(
 /// `sockaddr` goes in `addr`, `sockaddr_len` in `addr3`, `peer` in
 /// `optlen`. A non-socket `fd` fails with `-EOPNOTSUPP`.
 ///
-/// # Safety
+/// # Memory
 /// `sockaddr_len` points to a `socklen_t` holding the size of the buffer at
 /// `sockaddr`; both stay valid, writable and unaliased until the CQE
 /// arrives (the kernel writes the address and its length).
 #[inline]
-pub unsafe fn cmd_getsockname(
+pub fn cmd_getsockname(
     sqe: &mut io_uring_sqe,
     fd: i32,
     sockaddr: *mut sockaddr,

@@ -107,17 +107,11 @@ pub fn poll_update(
 ///
 /// Opcode: `IORING_OP_EPOLL_CTL`, kernel 5.6+.
 ///
-/// # Safety
+/// # Memory
 /// `ev` must point to an `epoll_event` valid for reads until the CQE
 /// arrives (it may be null for `EPOLL_CTL_DEL`).
 #[inline]
-pub unsafe fn epoll_ctl(
-    sqe: &mut io_uring_sqe,
-    epfd: i32,
-    fd: i32,
-    op: i32,
-    ev: *const epoll_event,
-) {
+pub fn epoll_ctl(sqe: &mut io_uring_sqe, epfd: i32, fd: i32, op: i32, ev: *const epoll_event) {
     let ev = ptr_u64(ev.cast::<c_void>());
     prep_rw(
         uring_sys::IORING_OP_EPOLL_CTL,
@@ -137,11 +131,11 @@ pub unsafe fn epoll_ctl(
 ///
 /// Opcode: `IORING_OP_EPOLL_WAIT`, kernel 6.15+.
 ///
-/// # Safety
+/// # Memory
 /// `events` must point to `maxevents` `epoll_event`s valid for writes and
 /// not otherwise accessed until the CQE arrives.
 #[inline]
-pub unsafe fn epoll_wait(
+pub fn epoll_wait(
     sqe: &mut io_uring_sqe,
     fd: i32,
     events: *mut epoll_event,
@@ -167,8 +161,7 @@ mod tests {
     #[test]
     fn epoll_ctl_zero_extends_fd() {
         let mut sqe = io_uring_sqe::zeroed();
-        // SAFETY: never submitted.
-        unsafe { epoll_ctl(&mut sqe, 5, -1, 2, core::ptr::null()) };
+        epoll_ctl(&mut sqe, 5, -1, 2, core::ptr::null());
         assert_eq!(sqe.off(), 0xffff_ffff);
         assert_eq!((sqe.fd, sqe.len, sqe.opcode), (5, 2, 29));
     }

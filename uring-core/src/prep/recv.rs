@@ -33,12 +33,12 @@ use super::rw::prep_rw;
 /// Mirrors `io_uring_prep_recv()` (liburing). Opcode: `IORING_OP_RECV`,
 /// kernel 5.6+. `len` is truncated to 32 bits like C's `(__u32) len`.
 ///
-/// # Safety
+/// # Memory
 /// `buf` points to `len` writable bytes, valid and unaliased until the CQE
 /// arrives (the kernel writes the received data there). With
 /// `IOSQE_BUFFER_SELECT`, `buf` may be null and a provided buffer is used.
 #[inline]
-pub unsafe fn recv(sqe: &mut io_uring_sqe, sockfd: i32, buf: *mut c_void, len: usize, flags: i32) {
+pub fn recv(sqe: &mut io_uring_sqe, sockfd: i32, buf: *mut c_void, len: usize, flags: i32) {
     prep_rw(
         IORING_OP_RECV,
         sqe,
@@ -57,18 +57,17 @@ pub unsafe fn recv(sqe: &mut io_uring_sqe, sockfd: i32, buf: *mut c_void, len: u
 /// `IORING_OP_RECV` with `IORING_RECV_MULTISHOT` ORed into `sqe->ioprio`,
 /// kernel 6.0+.
 ///
-/// # Safety
+/// # Memory
 /// As for [`recv`], until the final CQE (without `IORING_CQE_F_MORE`).
 #[inline]
-pub unsafe fn recv_multishot(
+pub fn recv_multishot(
     sqe: &mut io_uring_sqe,
     sockfd: i32,
     buf: *mut c_void,
     len: usize,
     flags: i32,
 ) {
-    // SAFETY: the caller upholds `recv`'s contract.
-    unsafe { recv(sqe, sockfd, buf, len, flags) };
+    recv(sqe, sockfd, buf, len, flags);
     sqe.ioprio |= IORING_RECV_MULTISHOT as u16;
 }
 
@@ -77,12 +76,12 @@ pub unsafe fn recv_multishot(
 /// Mirrors `io_uring_prep_recvmsg()` (liburing). Opcode:
 /// `IORING_OP_RECVMSG`, kernel 5.3+. `len` is 1 (one `msghdr`).
 ///
-/// # Safety
+/// # Memory
 /// `msg` and everything it points to stay valid until the CQE arrives; the
 /// kernel writes the name, iovec buffers, control data and `msg_flags`/
 /// lengths of `*msg`, so those must be writable and unaliased.
 #[inline]
-pub unsafe fn recvmsg(sqe: &mut io_uring_sqe, fd: i32, msg: *mut msghdr, flags: u32) {
+pub fn recvmsg(sqe: &mut io_uring_sqe, fd: i32, msg: *mut msghdr, flags: u32) {
     prep_rw(IORING_OP_RECVMSG, sqe, fd, msg as usize as u64, 1, 0);
     sqe.set_msg_flags(flags);
 }
@@ -95,11 +94,10 @@ pub unsafe fn recvmsg(sqe: &mut io_uring_sqe, fd: i32, msg: *mut msghdr, flags: 
 /// `IORING_OP_RECVMSG` with `IORING_RECV_MULTISHOT` ORed into
 /// `sqe->ioprio`, kernel 6.0+.
 ///
-/// # Safety
+/// # Memory
 /// As for [`recvmsg`], until the final CQE (without `IORING_CQE_F_MORE`).
 #[inline]
-pub unsafe fn recvmsg_multishot(sqe: &mut io_uring_sqe, fd: i32, msg: *mut msghdr, flags: u32) {
-    // SAFETY: the caller upholds `recvmsg`'s contract.
-    unsafe { recvmsg(sqe, fd, msg, flags) };
+pub fn recvmsg_multishot(sqe: &mut io_uring_sqe, fd: i32, msg: *mut msghdr, flags: u32) {
+    recvmsg(sqe, fd, msg, flags);
     sqe.ioprio |= IORING_RECV_MULTISHOT as u16;
 }

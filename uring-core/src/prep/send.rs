@@ -40,18 +40,12 @@ use super::rw::prep_rw;
 /// Mirrors `io_uring_prep_send()` (liburing). Opcode: `IORING_OP_SEND`,
 /// kernel 5.6+. `len` is truncated to 32 bits like C's `(__u32) len`.
 ///
-/// # Safety
+/// # Memory
 /// `buf` points to `len` readable bytes that stay valid until the CQE
 /// arrives (the kernel reads them, possibly after submission). With
 /// `IOSQE_BUFFER_SELECT`, `buf` may be null.
 #[inline]
-pub unsafe fn send(
-    sqe: &mut io_uring_sqe,
-    sockfd: i32,
-    buf: *const c_void,
-    len: usize,
-    flags: i32,
-) {
+pub fn send(sqe: &mut io_uring_sqe, sockfd: i32, buf: *const c_void, len: usize, flags: i32) {
     prep_rw(
         IORING_OP_SEND,
         sqe,
@@ -71,8 +65,7 @@ pub unsafe fn send(
 /// kernel 6.10+. No buffer address: `addr` is 0.
 #[inline]
 pub fn send_bundle(sqe: &mut io_uring_sqe, sockfd: i32, len: usize, flags: i32) {
-    // SAFETY: a null buffer; `send` only stores it as an integer.
-    unsafe { send(sqe, sockfd, ptr::null(), len, flags) };
+    send(sqe, sockfd, ptr::null(), len, flags);
     sqe.ioprio |= IORING_RECVSEND_BUNDLE as u16;
 }
 
@@ -82,11 +75,11 @@ pub fn send_bundle(sqe: &mut io_uring_sqe, sockfd: i32, len: usize, flags: i32) 
 /// Mirrors `io_uring_prep_send_set_addr()` (liburing). For `IORING_OP_SEND`
 /// and `IORING_OP_SEND_ZC`, kernel 6.0+. Writes only those two fields.
 ///
-/// # Safety
+/// # Memory
 /// `dest_addr` points to `addr_len` readable bytes that stay valid until the
 /// CQE arrives.
 #[inline]
-pub unsafe fn send_set_addr(sqe: &mut io_uring_sqe, dest_addr: *const sockaddr, addr_len: u16) {
+pub fn send_set_addr(sqe: &mut io_uring_sqe, dest_addr: *const sockaddr, addr_len: u16) {
     sqe.set_addr2(dest_addr as usize as u64);
     sqe.set_addr_len(addr_len);
 }
@@ -96,10 +89,10 @@ pub unsafe fn send_set_addr(sqe: &mut io_uring_sqe, dest_addr: *const sockaddr, 
 /// Mirrors `io_uring_prep_sendto()` (liburing). Opcode: `IORING_OP_SEND`,
 /// kernel 6.0+. `addrlen` is truncated to the 16-bit `sqe->addr_len`.
 ///
-/// # Safety
+/// # Memory
 /// As for [`send`] and [`send_set_addr`].
 #[inline]
-pub unsafe fn sendto(
+pub fn sendto(
     sqe: &mut io_uring_sqe,
     sockfd: i32,
     buf: *const c_void,
@@ -108,8 +101,7 @@ pub unsafe fn sendto(
     addr: *const sockaddr,
     addrlen: socklen_t,
 ) {
-    // SAFETY: the caller upholds `send`'s and `send_set_addr`'s contracts.
-    unsafe {
+    {
         send(sqe, sockfd, buf, len, flags);
         send_set_addr(sqe, addr, addrlen as u16);
     }
@@ -122,12 +114,12 @@ pub unsafe fn sendto(
 /// `IORING_SEND_ZC_REPORT_USAGE`, ...) is *assigned* to `sqe->ioprio`
 /// (truncated to 16 bits), replacing what was there.
 ///
-/// # Safety
+/// # Memory
 /// `buf` points to `len` readable bytes that stay valid and unmodified until
 /// the notification CQE (`IORING_CQE_F_NOTIF`) arrives, not just the first
 /// CQE: the kernel transmits straight from this memory.
 #[inline]
-pub unsafe fn send_zc(
+pub fn send_zc(
     sqe: &mut io_uring_sqe,
     sockfd: i32,
     buf: *const c_void,
@@ -153,11 +145,11 @@ pub unsafe fn send_zc(
 /// `IORING_OP_SEND_ZC` with `IORING_RECVSEND_FIXED_BUF` ORed into
 /// `sqe->ioprio`, kernel 6.0+. `buf_index` is truncated to 16 bits.
 ///
-/// # Safety
+/// # Memory
 /// As for [`send_zc`]; `buf..buf+len` lies inside registered buffer
 /// `buf_index`.
 #[inline]
-pub unsafe fn send_zc_fixed(
+pub fn send_zc_fixed(
     sqe: &mut io_uring_sqe,
     sockfd: i32,
     buf: *const c_void,
@@ -166,8 +158,7 @@ pub unsafe fn send_zc_fixed(
     zc_flags: u32,
     buf_index: u32,
 ) {
-    // SAFETY: the caller upholds `send_zc`'s contract.
-    unsafe { send_zc(sqe, sockfd, buf, len, flags, zc_flags) };
+    send_zc(sqe, sockfd, buf, len, flags, zc_flags);
     sqe.ioprio |= IORING_RECVSEND_FIXED_BUF as u16;
     sqe.set_buf_index(buf_index as u16);
 }
@@ -177,11 +168,11 @@ pub unsafe fn send_zc_fixed(
 /// Mirrors `io_uring_prep_sendmsg()` (liburing). Opcode:
 /// `IORING_OP_SENDMSG`, kernel 5.3+. `len` is 1 (one `msghdr`).
 ///
-/// # Safety
+/// # Memory
 /// `msg` and everything it points to (name, iovecs and their buffers,
 /// control data) stay valid and readable until the CQE arrives.
 #[inline]
-pub unsafe fn sendmsg(sqe: &mut io_uring_sqe, fd: i32, msg: *const msghdr, flags: u32) {
+pub fn sendmsg(sqe: &mut io_uring_sqe, fd: i32, msg: *const msghdr, flags: u32) {
     prep_rw(IORING_OP_SENDMSG, sqe, fd, msg as usize as u64, 1, 0);
     sqe.set_msg_flags(flags);
 }
@@ -191,13 +182,12 @@ pub unsafe fn sendmsg(sqe: &mut io_uring_sqe, fd: i32, msg: *const msghdr, flags
 /// Mirrors `io_uring_prep_sendmsg_zc()` (liburing). Opcode:
 /// `IORING_OP_SENDMSG_ZC` (written over `sendmsg`'s opcode), kernel 6.1+.
 ///
-/// # Safety
+/// # Memory
 /// As for [`sendmsg`], and the data buffers stay valid and unmodified until
 /// the notification CQE (`IORING_CQE_F_NOTIF`) arrives.
 #[inline]
-pub unsafe fn sendmsg_zc(sqe: &mut io_uring_sqe, fd: i32, msg: *const msghdr, flags: u32) {
-    // SAFETY: the caller upholds `sendmsg`'s contract.
-    unsafe { sendmsg(sqe, fd, msg, flags) };
+pub fn sendmsg_zc(sqe: &mut io_uring_sqe, fd: i32, msg: *const msghdr, flags: u32) {
+    sendmsg(sqe, fd, msg, flags);
     sqe.opcode = IORING_OP_SENDMSG_ZC as u8;
 }
 
@@ -208,19 +198,18 @@ pub unsafe fn sendmsg_zc(sqe: &mut io_uring_sqe, fd: i32, msg: *const msghdr, fl
 /// `IORING_OP_SENDMSG_ZC` with `IORING_RECVSEND_FIXED_BUF` ORed into
 /// `sqe->ioprio`, kernel 6.15+. `buf_index` is truncated to 16 bits.
 ///
-/// # Safety
+/// # Memory
 /// As for [`sendmsg_zc`]; the iovecs lie inside registered buffer
 /// `buf_index`.
 #[inline]
-pub unsafe fn sendmsg_zc_fixed(
+pub fn sendmsg_zc_fixed(
     sqe: &mut io_uring_sqe,
     fd: i32,
     msg: *const msghdr,
     flags: u32,
     buf_index: u32,
 ) {
-    // SAFETY: the caller upholds `sendmsg_zc`'s contract.
-    unsafe { sendmsg_zc(sqe, fd, msg, flags) };
+    sendmsg_zc(sqe, fd, msg, flags);
     sqe.ioprio |= IORING_RECVSEND_FIXED_BUF as u16;
     sqe.set_buf_index(buf_index as u16);
 }

@@ -29,16 +29,11 @@ use super::rw::{prep_rw, ptr_u64};
 ///
 /// Opcode: `IORING_OP_TIMEOUT`, kernel 5.4+.
 ///
-/// # Safety
+/// # Memory
 /// `ts` must point to a `__kernel_timespec` valid for reads until the CQE
 /// arrives (current kernels read it once, while the SQE is submitted).
 #[inline]
-pub unsafe fn timeout(
-    sqe: &mut io_uring_sqe,
-    ts: *const __kernel_timespec,
-    count: u32,
-    flags: u32,
-) {
+pub fn timeout(sqe: &mut io_uring_sqe, ts: *const __kernel_timespec, count: u32, flags: u32) {
     prep_rw(
         uring_sys::IORING_OP_TIMEOUT,
         sqe,
@@ -72,10 +67,10 @@ pub fn timeout_remove(sqe: &mut io_uring_sqe, user_data: u64, flags: u32) {
 ///
 /// Opcode: `IORING_OP_TIMEOUT_REMOVE`, kernel 5.11+.
 ///
-/// # Safety
+/// # Memory
 /// As [`timeout`].
 #[inline]
-pub unsafe fn timeout_update(
+pub fn timeout_update(
     sqe: &mut io_uring_sqe,
     ts: *const __kernel_timespec,
     user_data: u64,
@@ -101,10 +96,10 @@ pub unsafe fn timeout_update(
 ///
 /// Opcode: `IORING_OP_LINK_TIMEOUT`, kernel 5.5+.
 ///
-/// # Safety
+/// # Memory
 /// As [`timeout`].
 #[inline]
-pub unsafe fn link_timeout(sqe: &mut io_uring_sqe, ts: *const __kernel_timespec, flags: u32) {
+pub fn link_timeout(sqe: &mut io_uring_sqe, ts: *const __kernel_timespec, flags: u32) {
     prep_rw(
         uring_sys::IORING_OP_LINK_TIMEOUT,
         sqe,

@@ -32,11 +32,11 @@ use super::rw::prep_rw;
 /// `options` in `file_index`, `infop` in `addr2`, `flags` in
 /// `waitid_flags`.
 ///
-/// # Safety
+/// # Memory
 /// `infop` is null or points to a `siginfo_t` that stays valid, writable
 /// and unaliased until the CQE arrives (the kernel fills it).
 #[inline]
-pub unsafe fn waitid(
+pub fn waitid(
     sqe: &mut io_uring_sqe,
     idtype: idtype_t,
     id: id_t,

@@ -47,6 +47,7 @@ use core::sync::atomic::{AtomicU16, Ordering};
 use uring_sys::{io_uring_buf, io_uring_buf_ring};
 
 mod owned;
+mod ring_file;
 mod ring_ops;
 
 pub use owned::*;

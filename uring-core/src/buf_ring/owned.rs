@@ -307,6 +307,39 @@ impl<'a> BufRing<'a> {
         ))
     }
 
+    /// A `BufRing` over a ring in plain memory that no kernel ring knows
+    /// (no fd, not registered, not mapped): the bookkeeping alone, for the
+    /// pure tests (Miri). Resets the tail.
+    ///
+    /// # Safety
+    /// `br` addresses `entries` (a power of two) ring entries, 8-aligned,
+    /// valid for `'a` and used through no other pointer.
+    #[cfg(test)]
+    pub(super) unsafe fn detached(
+        br: NonNull<io_uring_buf_ring>,
+        entries: u32,
+        flags: u32,
+        bufs: &'a mut [u8],
+        buf_len: u32,
+    ) -> Result<Self, Errno> {
+        let nbufs = Self::count_bufs(bufs.len(), buf_len, entries)?;
+        // SAFETY: the caller promises the ring memory.
+        unsafe { super::buf_ring_init(br.as_ptr()) };
+        let mut b = Self::new(
+            br,
+            entries,
+            0,
+            flags,
+            false,
+            bufs,
+            buf_len,
+            nbufs,
+            RingFile::none(),
+        );
+        b.registered = false;
+        Ok(b)
+    }
+
     fn count_bufs(total: usize, buf_len: u32, entries: u32) -> Result<u32, Errno> {
         if buf_len == 0 || !entries.is_power_of_two() || entries > 32768 {
             return Err(Errno::EINVAL);

@@ -31,12 +31,23 @@ impl RingFile {
         })
     }
 
+    /// No file (`fd` -1): for the pure tests of the bookkeeping, which
+    /// never reach the kernel. Every call fails with `EBADF`; drop closes
+    /// nothing.
+    #[cfg(test)]
+    pub(super) fn none() -> Self {
+        RingFile { fd: -1 }
+    }
+
     /// `IORING_UNREGISTER_PBUF_RING` for group `bgid` of this ring file.
     ///
     /// Errors: `ENOENT` no such group, `EEXIST` called from a thread other
     /// than the submitter of an IORING_SETUP_SINGLE_ISSUER ring, `EACCES`
     /// forbidden by registration restrictions.
     pub(super) fn unregister_group(&self, bgid: u16) -> Result<(), Errno> {
+        if self.fd < 0 {
+            return Err(Errno::EBADF);
+        }
         let reg = io_uring_buf_reg {
             bgid,
             ..Default::default()
@@ -57,6 +68,9 @@ impl RingFile {
     /// The kernel's consumer head of group `bgid` (`IORING_REGISTER_PBUF_STATUS`,
     /// kernel 6.8+). Errors: `ENOENT` no such group, `EINVAL` not a ring.
     pub(super) fn group_head(&self, bgid: u16) -> Result<u16, Errno> {
+        if self.fd < 0 {
+            return Err(Errno::EBADF);
+        }
         let mut st = io_uring_buf_status {
             buf_group: u32::from(bgid),
             head: 0,
@@ -77,7 +91,9 @@ impl RingFile {
 
 impl Drop for RingFile {
     fn drop(&mut self) {
-        // SAFETY: the fd is our own duplicate and this is its last use.
-        let _ = unsafe { close(self.fd) };
+        if self.fd >= 0 {
+            // SAFETY: the fd is our own duplicate and this is its last use.
+            let _ = unsafe { close(self.fd) };
+        }
     }
 }

@@ -13,7 +13,8 @@ use std::ptr::null_mut;
 use uring_core::buf_ring::{cqe_bid, BufRing};
 use uring_core::ring::Params;
 use uring_core::sys::{
-    IORING_FEAT_REG_REG_RING, IORING_SETUP_NO_MMAP, IORING_SETUP_REGISTERED_FD_ONLY,
+    IORING_FEAT_REG_REG_RING, IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_NO_MMAP,
+    IORING_SETUP_REGISTERED_FD_ONLY, IORING_SETUP_SINGLE_ISSUER,
 };
 use uring_core::{prep, Errno, Ring};
 
@@ -231,4 +232,21 @@ fn closed_ring_fd_is_refused_existing_buf_ring_keeps_working() {
     assert_eq!(br.available(), Ok(2));
     br.free().unwrap();
     assert_eq!(ring.buf_ring_head(38), Err(Errno::ENOENT));
+}
+
+/// IORING_SETUP_SINGLE_ISSUER rings accept registrations only from their
+/// submitter thread: a `BufRing` (not `Send`) is dropped on the thread
+/// that made it, and its duplicate fd reaches the same ring, so the
+/// unregistration on drop goes through.
+#[test]
+fn single_issuer_ring_unregisters_on_drop() {
+    let ring = match Ring::queue_init(4, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN) {
+        Ok(r) => r,
+        Err(e) => panic!("SINGLE_ISSUER | DEFER_TASKRUN (6.1+) refused: {e:?}"),
+    };
+    let mut br = BufRing::setup_static(&ring, 2, 40, 0, leaked(32), 16).unwrap();
+    br.publish_all().unwrap();
+    assert_eq!(br.available(), Ok(2));
+    drop(br);
+    assert_eq!(ring.buf_ring_head(40), Err(Errno::ENOENT));
 }

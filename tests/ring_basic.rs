@@ -1,7 +1,7 @@
 //! Ring basics against the live kernel: NOP round trip, batches, a full
 //! SQ, bad setup input.
 
-use uring_core::sys::{io_uring_sqe, IORING_SETUP_CLAMP};
+use uring_core::sys::{io_uring_sqe, IORING_OP_NOP, IORING_SETUP_CLAMP};
 use uring_core::{Errno, Ring};
 
 mod common;
@@ -76,11 +76,17 @@ fn get_sqe_resets_a_reused_slot() {
         (sqe.buf_index(), sqe.file_index(), sqe.addr3(), sqe.pad2()),
         (0, 0, 0, 0)
     );
-    // get_sqe zeroes all 64 bytes (a superset of liburing's
-    // io_uring_initialize_sqe): nothing of the previous request survives.
-    // SAFETY: an io_uring_sqe is 64 plain bytes.
-    let bytes: [u8; 64] = unsafe { *(sqe as *const io_uring_sqe as *const [u8; 64]) };
-    assert_eq!(bytes, [0u8; 64], "stale bytes left in a reused slot");
+    // get_sqe initialises exactly what liburing's io_uring_get_sqe does
+    // (io_uring_initialize_sqe); the rest is the prep helper's to write
+    // and still holds the previous request's bytes.
+    assert_eq!(
+        (sqe.flags, sqe.ioprio, sqe.rw_flags(), sqe.personality),
+        (0, 0, 0, 0)
+    );
+    assert_eq!(
+        (sqe.opcode, sqe.fd, sqe.user_data),
+        (IORING_OP_NOP as u8, -1, 1)
+    );
 }
 
 #[test]

@@ -9,6 +9,7 @@
 //! | [`ring`] | [`Ring`]: setup, mapping (incl. `IORING_SETUP_NO_MMAP` in caller memory), teardown |
 //! | [`queue`] | SQ/CQ index arithmetic over plain pointers (testable without a kernel) |
 //! | [`sq`] / [`cq`] | submission and completion queues on a [`Ring`] |
+//! | [`split`] | a [`Ring`] split into submission side, completion side and submitter |
 //! | [`register`] | `io_uring_register(2)` operations |
 //! | [`prep`] | every `io_uring_prep_*` of liburing 2.15, byte-exact |
 //! | [`helpers`] | liburing's other inline SQE/CQE helpers (`sqe_set_data`, ...) |
@@ -43,8 +44,10 @@
 //! Encoding bytes into an SQE is harmless; what can break memory safety is
 //! the kernel acting on them. So this crate has exactly one `unsafe`
 //! boundary for requests, where a writable SQE *in the ring* is obtained:
-//! [`Ring::get_sqe`], [`Ring::get_sqe128`] and
-//! [`SqeBatch::get_sqe`](sq::SqeBatch::get_sqe) are `unsafe fn`s. Everything
+//! [`Ring::get_sqe`], [`Ring::get_sqe128`],
+//! [`SqeBatch::get_sqe`](sq::SqeBatch::get_sqe) and
+//! [`SubmissionQueue::get_sqe`](split::SubmissionQueue::get_sqe) are
+//! `unsafe fn`s. Everything
 //! else about requests is safe:
 //!
 //! - the [`prep`] helpers and the SQE setters only store integers (pointers
@@ -73,7 +76,13 @@
 //! - every fd, fixed-file slot, registered-buffer index and buffer group in
 //!   it is one the program means the kernel to use (the kernel checks
 //!   bounds; it cannot check intent);
-//! - a slot handed out and left unwritten is still a NOP (it is zeroed).
+//! - a slot handed out is submitted with the next submit whatever it holds:
+//!   as in liburing, `get_sqe` sets only the fields liburing's
+//!   `io_uring_get_sqe` initialises (`flags`, `ioprio`, `rw_flags`,
+//!   `buf_index`, `personality`, `file_index`, `addr3`, `__pad2[0]`) and
+//!   leaves the others to the prep helper, so a slot left unwritten may
+//!   hold a previous request's bytes (opcode, fd, addresses). Write every
+//!   slot you take.
 //!
 //! **Memory lent to the kernel beyond one request** has its own contract,
 //! stated once where it is lent, and a safe owner where one is possible:
@@ -117,8 +126,13 @@ pub mod syscall;
 pub mod queue;
 pub mod ring;
 
+mod enter;
+
 pub mod cq;
 pub mod sq;
+mod wait;
+
+pub mod split;
 
 pub mod register;
 

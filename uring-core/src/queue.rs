@@ -82,11 +82,11 @@ pub struct SqRing {
     sqe_head: u32,
     /// Index of the next SQE to hand out.
     sqe_tail: u32,
-    /// Slots known to be free after `sqe_tail` when `khead` was last read:
-    /// [`next_sqe`](Self::next_sqe) reads the kernel's head again only
-    /// when this runs out. Never more than the real free space, since the
-    /// consumer only ever frees slots.
-    sqe_free: u32,
+    /// `sqe_tail` plus the slots known to be free when `khead` was last
+    /// read: [`next_sqe`](Self::next_sqe) reads the kernel's head again
+    /// only when the tail reaches it. Never past the real free space, since
+    /// the consumer only ever frees slots.
+    sqe_limit: u32,
 }
 
 impl SqRing {
@@ -107,7 +107,7 @@ impl SqRing {
             p,
             sqe_head: tail,
             sqe_tail: tail,
-            sqe_free: 0,
+            sqe_limit: tail,
         })
     }
 
@@ -176,27 +176,51 @@ impl SqRing {
 
     #[inline]
     fn at(&self, index: u32) -> *mut io_uring_sqe {
-        // wrapping_add: the offset is < entries << shift by construction
-        // (check_geometry), so this stays inside the SQE array.
-        self.p
-            .sqes
-            .wrapping_add(slot(index, self.p.mask, self.p.shift))
+        sqe_at(self.p.sqes, index, self.p.mask, self.p.shift)
+    }
+
+    /// The limit [`next_sqe`](Self::next_sqe) hands out slots up to, from
+    /// the kernel's head read now: `sqe_tail + space_left`.
+    #[inline]
+    fn refresh_limit(&self, tail: u32) -> u32 {
+        tail.wrapping_add(space_left(self.p.entries, tail, self.head()))
     }
 
     /// Reserves the next slot; `None` when the ring is full (nothing is
     /// overwritten). The slot's content is left as is.
     #[inline]
     pub fn next_sqe(&mut self) -> Option<*mut io_uring_sqe> {
-        if self.sqe_free == 0 {
-            self.sqe_free = space_left(self.p.entries, self.sqe_tail, self.head());
-            if self.sqe_free == 0 {
+        let tail = self.sqe_tail;
+        if tail == self.sqe_limit {
+            self.sqe_limit = self.refresh_limit(tail);
+            if tail == self.sqe_limit {
                 return None;
             }
         }
-        self.sqe_free -= 1;
-        let tail = self.sqe_tail;
         self.sqe_tail = tail.wrapping_add(1);
         Some(self.at(tail))
+    }
+
+    /// Copies the local indices of `other` (a copy of this queue that
+    /// handed out SQEs, see [`crate::split`]) into `self`.
+    #[inline]
+    pub(crate) fn sync_from(&mut self, other: &SqRing) {
+        self.sqe_head = other.sqe_head;
+        self.sqe_tail = other.sqe_tail;
+        self.sqe_limit = other.sqe_limit;
+    }
+
+    /// A second value over the same queue, for [`crate::split`]: both hand
+    /// out the same slots, so only one may be used at a time, and the
+    /// owner takes the other's indices back with [`sync_from`](Self::sync_from).
+    #[inline]
+    pub(crate) fn duplicate(&self) -> SqRing {
+        SqRing {
+            p: self.p,
+            sqe_head: self.sqe_head,
+            sqe_tail: self.sqe_tail,
+            sqe_limit: self.sqe_limit,
+        }
     }
 
     /// A cursor handing out SQEs with the queue's geometry, tail and free
@@ -211,7 +235,7 @@ impl SqRing {
             mask: self.p.mask,
             shift: self.p.shift,
             tail: self.sqe_tail,
-            free: self.sqe_free,
+            limit: self.sqe_limit,
             sq: self,
         }
     }
@@ -240,8 +264,8 @@ impl SqRing {
             return None;
         }
         self.sqe_tail = tail.wrapping_add(2);
-        // The free count no longer matches the tail: re-read next time.
-        self.sqe_free = 0;
+        // The limit may now be behind the tail: re-read the head next time.
+        self.sqe_limit = self.sqe_tail;
         Some(WideSlot {
             pad,
             sqe: self.at(tail),
@@ -259,7 +283,7 @@ impl SqRing {
             // in shared memory (the kernel ignores them).
             self.sqe_tail = 0;
             self.sqe_head = 0;
-            self.sqe_free = 0;
+            self.sqe_limit = 0;
             return tail;
         }
         if self.sqe_head != tail {
@@ -282,24 +306,22 @@ pub struct SqCursor<'a> {
     mask: u32,
     shift: u32,
     tail: u32,
-    free: u32,
+    limit: u32,
 }
 
 impl SqCursor<'_> {
     /// As [`SqRing::next_sqe`].
     #[inline]
     pub fn next_sqe(&mut self) -> Option<*mut io_uring_sqe> {
-        if self.free == 0 {
-            self.free = space_left(self.sq.p.entries, self.tail, self.sq.head());
-            if self.free == 0 {
+        let tail = self.tail;
+        if tail == self.limit {
+            self.limit = self.sq.refresh_limit(tail);
+            if tail == self.limit {
                 return None;
             }
         }
-        self.free -= 1;
-        let tail = self.tail;
         self.tail = tail.wrapping_add(1);
-        // wrapping_add: in bounds as in SqRing::at (check_geometry).
-        Some(self.sqes.wrapping_add(slot(tail, self.mask, self.shift)))
+        Some(sqe_at(self.sqes, tail, self.mask, self.shift))
     }
 }
 
@@ -307,8 +329,17 @@ impl Drop for SqCursor<'_> {
     #[inline]
     fn drop(&mut self) {
         self.sq.sqe_tail = self.tail;
-        self.sq.sqe_free = self.free;
+        self.sq.sqe_limit = self.limit;
     }
+}
+
+/// The SQE of `index`: `(index & mask) << shift` 64-byte units into
+/// `sqes`, as one byte shift (`6 + shift`).
+#[inline(always)]
+fn sqe_at(sqes: *mut io_uring_sqe, index: u32, mask: u32, shift: u32) -> *mut io_uring_sqe {
+    // wrapping_byte_add: the offset is below (entries << shift) * 64 by
+    // construction (check_geometry), so this stays inside the SQE array.
+    sqes.wrapping_byte_add(((index & mask) as usize) << (6 + (shift & 1)))
 }
 
 /// The slots [`SqRing::next_wide`] reserved.
@@ -350,6 +381,8 @@ pub struct CqPtrs {
 #[derive(Debug)]
 pub struct CqRing {
     p: CqPtrs,
+    /// 16-byte CQEs only (`shift == 0 && !mixed`), decided once here.
+    plain: bool,
 }
 
 impl CqRing {
@@ -365,7 +398,20 @@ impl CqRing {
     /// head and tail).
     pub unsafe fn new(p: CqPtrs) -> Result<Self, Errno> {
         check_geometry(p.entries, p.mask)?;
-        Ok(CqRing { p })
+        Ok(CqRing {
+            p,
+            plain: p.shift == 0 && !p.mixed,
+        })
+    }
+
+    /// A second value over the same queue (it has no local state, so the
+    /// two never disagree), for [`crate::split`].
+    #[inline]
+    pub(crate) fn duplicate(&self) -> CqRing {
+        CqRing {
+            p: self.p,
+            plain: self.plain,
+        }
     }
 
     /// The pointers this queue was built from.
@@ -401,6 +447,18 @@ impl CqRing {
     #[inline]
     pub fn ready(&self) -> u32 {
         ready(self.tail(), self.head())
+    }
+
+    /// Marks `nr` slots consumed, but never more than are ready: a
+    /// too-large `nr` would hand the kernel slots it has not filled (and
+    /// make [`ready`](Self::ready) wrap).
+    #[inline]
+    pub fn advance_clamped(&self, nr: u32) {
+        let head = self.head();
+        let nr = nr.min(ready(self.tail(), head));
+        // SAFETY: valid per `new`'s contract.
+        // Release: as in `advance`.
+        unsafe { atomic(self.p.khead) }.store(head.wrapping_add(nr), Ordering::Release);
     }
 
     /// Marks `nr` slots consumed (`io_uring_cq_advance`).
@@ -465,7 +523,7 @@ impl CqRing {
     /// `index` is in `[head, tail)` as last read with [`tail`](Self::tail).
     #[inline]
     pub unsafe fn read(&self, index: u32) -> RawCqe {
-        if self.p.shift == 0 && !self.p.mixed {
+        if self.plain {
             // Plain 16-byte CQEs: one slot each, nothing more to look at.
             // wrapping_add: in bounds by the mask (check_geometry).
             let p = self.p.cqes.wrapping_add((index & self.p.mask) as usize);
@@ -518,6 +576,9 @@ impl CqRing {
         };
         CqBatch {
             cq: self,
+            cqes: self.p.cqes,
+            mask: self.p.mask,
+            plain: self.plain,
             start: head,
             head,
             tail,
@@ -555,6 +616,10 @@ impl RawCqe {
 #[derive(Debug)]
 pub struct CqBatch<'a> {
     cq: &'a CqRing,
+    /// Copies of the ring's geometry, so the loop reloads nothing.
+    cqes: *mut io_uring_cqe,
+    mask: u32,
+    plain: bool,
     start: u32,
     head: u32,
     tail: u32,
@@ -585,12 +650,40 @@ impl Iterator for CqBatch<'_> {
 
     #[inline]
     fn next(&mut self) -> Option<RawCqe> {
+        if self.head == self.tail {
+            return None;
+        }
+        if self.plain {
+            // 16-byte CQEs: one slot each, no padding (the common case,
+            // kept free of the tests below).
+            // wrapping_add: in bounds by the mask (check_geometry).
+            let p = self.cqes.wrapping_add((self.head & self.mask) as usize);
+            // SAFETY: head is in [start, tail) and tail was read with
+            // acquire ordering when the batch was made.
+            let (user_data, res, flags) = unsafe { ((*p).user_data, (*p).res, (*p).flags) };
+            self.head = self.head.wrapping_add(1);
+            return Some(RawCqe {
+                user_data,
+                res,
+                flags,
+                big: false,
+                extra: [0; 2],
+                nr: 1,
+            });
+        }
+        self.next_slow()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.remaining() as usize))
+    }
+}
+
+impl CqBatch<'_> {
+    /// [`Iterator::next`] for 32-byte and mixed-size CQEs.
+    #[inline(never)]
+    fn next_slow(&mut self) -> Option<RawCqe> {
         if !self.cq.p.mixed {
-            // Fixed-size CQEs: one slot each, no padding (the common case,
-            // kept free of the mixed-ring tests below).
-            if self.head == self.tail {
-                return None;
-            }
             // SAFETY: as below.
             let c = unsafe { self.cq.read(self.head) };
             self.head = self.head.wrapping_add(1);
@@ -608,10 +701,6 @@ impl Iterator for CqBatch<'_> {
             }
         }
         None
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (0, Some(self.remaining() as usize))
     }
 }
 

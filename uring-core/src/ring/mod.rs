@@ -18,6 +18,7 @@ pub use mem::RingMem;
 pub use params::Params;
 pub use send::SendRing;
 
+use crate::enter::EnterCtx;
 use crate::queue::{CqRing, SqRing};
 use crate::syscall;
 use crate::Errno;
@@ -503,16 +504,8 @@ impl Ring {
         arg: *const c_void,
         nr_args: u32,
     ) -> Result<u32, Errno> {
-        let (fd, op) = if self.int_flags & INT_REG_REG_RING != 0 {
-            (
-                self.enter_fd as i32,
-                opcode | IORING_REGISTER_USE_REGISTERED_RING,
-            )
-        } else {
-            (self.fd, opcode)
-        };
         // SAFETY: forwarded to the caller's contract.
-        unsafe { syscall::io_uring_register(fd, op, arg, nr_args) }
+        unsafe { self.enter_ctx().register(opcode, arg, nr_args) }
     }
 
     /// `io_uring_enter(2)` on this ring, adding IORING_ENTER_REGISTERED_RING
@@ -536,16 +529,36 @@ impl Ring {
         arg: *const c_void,
         argsz: usize,
     ) -> Result<u32, Errno> {
-        let mut flags = flags;
+        // SAFETY: forwarded to the caller's contract.
+        unsafe {
+            self.enter_ctx()
+                .enter(to_submit, min_complete, flags, arg, argsz)
+        }
+    }
+
+    /// What entering and registering need, copied (see [`crate::enter`]).
+    #[inline]
+    pub(crate) fn enter_ctx(&self) -> EnterCtx {
+        let mut enter_flags = 0;
         if self.int_flags & INT_REG_RING != 0 {
-            flags |= IORING_ENTER_REGISTERED_RING;
+            enter_flags |= IORING_ENTER_REGISTERED_RING;
         }
         if self.int_flags & INT_NO_IOWAIT != 0 {
-            flags |= IORING_ENTER_NO_IOWAIT;
+            enter_flags |= IORING_ENTER_NO_IOWAIT;
         }
-        // SAFETY: forwarded to the caller's contract; enter_fd is ours.
-        unsafe {
-            syscall::io_uring_enter(self.enter_fd, to_submit, min_complete, flags, arg, argsz)
+        let (reg_fd, reg_flags) = if self.int_flags & INT_REG_REG_RING != 0 {
+            (self.enter_fd as i32, IORING_REGISTER_USE_REGISTERED_RING)
+        } else {
+            (self.fd, 0)
+        };
+        EnterCtx {
+            enter_fd: self.enter_fd,
+            enter_flags,
+            reg_fd,
+            reg_flags,
+            setup_flags: self.flags,
+            features: self.features,
+            sq_kflags: self.sq.ptrs().kflags,
         }
     }
 }

@@ -1,0 +1,163 @@
+//! [`SubmissionQueue`]: the submission side of a split ring.
+
+use crate::enter::EnterCtx;
+use crate::queue::SqRing;
+use crate::sq::{init_sqe, submit_sq};
+use crate::Errno;
+use core::ptr;
+use uring_sys::{io_uring_sqe, IORING_ENTER_SQ_WAIT, IORING_SETUP_SQPOLL};
+
+/// The submission side of a [`Ring::split`](crate::Ring::split): hands out
+/// SQEs and submits them. Its SQ indices live in this value (its loops read
+/// no field of the ring) and go back into the ring at every submit and
+/// when it drops.
+///
+/// Not `Send` (as the ring).
+#[derive(Debug)]
+pub struct SubmissionQueue<'a> {
+    /// This handle's copy of the queue: the one handing out SQEs.
+    sq: SqRing,
+    /// The ring's queue, brought up to date at every submit and on drop.
+    home: &'a mut SqRing,
+    ctx: EnterCtx,
+}
+
+impl<'a> SubmissionQueue<'a> {
+    #[inline]
+    pub(crate) fn new(home: &'a mut SqRing, ctx: EnterCtx) -> Self {
+        SubmissionQueue {
+            sq: home.duplicate(),
+            home,
+            ctx,
+        }
+    }
+
+    /// The next free SQE, initialised as liburing does (see
+    /// [`Ring::get_sqe`](crate::Ring::get_sqe)), or `None` when the SQ is
+    /// full (submit, or with SQPOLL [`sqring_wait`](Self::sqring_wait)).
+    ///
+    /// Mirrors `io_uring_get_sqe()` (liburing). Kernel: 5.1+.
+    ///
+    /// # Safety
+    /// As [`Ring::get_sqe`](crate::Ring::get_sqe): whatever the slot holds
+    /// when it is next submitted must be a request the kernel can carry out
+    /// soundly (see the [safety model](crate#safety-model)).
+    #[inline]
+    pub unsafe fn get_sqe(&mut self) -> Option<&mut io_uring_sqe> {
+        let p = self.sq.next_sqe()?;
+        // SAFETY: `next_sqe` reserved this unpublished slot; the borrow of
+        // self keeps it exclusive until the next call. The ring's own copy
+        // of the queue cannot hand it out meanwhile: the ring is borrowed
+        // by the split, and takes this copy's indices back before it is
+        // usable again.
+        Some(unsafe { init_sqe(p) })
+    }
+
+    /// Publishes the SQEs handed out so far (stores the tail) without
+    /// entering the kernel; returns how many the kernel has not consumed
+    /// yet. With SQPOLL the kernel thread may pick them up at once; without,
+    /// [`Submitter::submit`](crate::split::Submitter::submit) submits them.
+    ///
+    /// Mirrors liburing's internal `__io_uring_flush_sq()`.
+    #[inline]
+    pub fn flush(&mut self) -> u32 {
+        let n = self.sq.flush();
+        self.home.sync_from(&self.sq);
+        n
+    }
+
+    #[inline]
+    fn submit_inner(&mut self, wait_nr: u32, getevents: bool) -> Result<u32, Errno> {
+        let r = submit_sq(&mut self.sq, &self.ctx, wait_nr, getevents);
+        // Published: the ring's copy must never hand these slots out again.
+        self.home.sync_from(&self.sq);
+        r
+    }
+
+    /// Submits the SQEs handed out since the last submit.
+    ///
+    /// Mirrors `io_uring_submit()` (liburing). Kernel: 5.1+.
+    ///
+    /// Errors: as [`Ring::submit`](crate::Ring::submit).
+    #[inline]
+    pub fn submit(&mut self) -> Result<u32, Errno> {
+        self.submit_inner(0, false)
+    }
+
+    /// Submits and waits until at least `wait_nr` completions are ready.
+    ///
+    /// Mirrors `io_uring_submit_and_wait()` (liburing). Kernel: 5.1+.
+    ///
+    /// Errors: as [`Ring::submit_and_wait`](crate::Ring::submit_and_wait).
+    #[inline]
+    pub fn submit_and_wait(&mut self, wait_nr: u32) -> Result<u32, Errno> {
+        self.submit_inner(wait_nr, false)
+    }
+
+    /// Submits and always enters to flush completions without waiting.
+    ///
+    /// Mirrors `io_uring_submit_and_get_events()` (liburing). Kernel: 5.1+.
+    ///
+    /// Errors: as [`submit`](Self::submit).
+    #[inline]
+    pub fn submit_and_get_events(&mut self) -> Result<u32, Errno> {
+        self.submit_inner(0, true)
+    }
+
+    /// SQEs handed out and not yet consumed by the kernel.
+    ///
+    /// Mirrors `io_uring_sq_ready()` (liburing). Kernel: 5.1+.
+    #[inline]
+    pub fn sq_ready(&self) -> u32 {
+        self.sq.ready()
+    }
+
+    /// Free SQ slots.
+    ///
+    /// Mirrors `io_uring_sq_space_left()` (liburing). Kernel: 5.1+.
+    #[inline]
+    pub fn sq_space_left(&self) -> u32 {
+        self.sq.space_left()
+    }
+
+    /// Number of SQ slots.
+    #[inline]
+    pub fn sq_entries(&self) -> u32 {
+        self.sq.entries()
+    }
+
+    /// SQEs the kernel dropped as invalid (`*sq.kdropped`).
+    #[inline]
+    pub fn sq_dropped(&self) -> u32 {
+        self.sq.dropped()
+    }
+
+    /// The kernel's `IORING_SQ_*` flags word.
+    #[inline]
+    pub fn sq_flags(&self) -> u32 {
+        self.sq.flags()
+    }
+
+    /// With SQPOLL and a full SQ, waits until the kernel thread consumed
+    /// some SQEs; otherwise returns 0 at once.
+    ///
+    /// Mirrors `io_uring_sqring_wait()` (liburing). Kernel: 5.10+.
+    ///
+    /// Errors: as [`Ring::enter`](crate::Ring::enter).
+    pub fn sqring_wait(&mut self) -> Result<u32, Errno> {
+        if self.ctx.setup_flags & IORING_SETUP_SQPOLL == 0 || self.sq_space_left() != 0 {
+            return Ok(0);
+        }
+        // SAFETY: no argument.
+        unsafe { self.ctx.enter(0, 0, IORING_ENTER_SQ_WAIT, ptr::null(), 8) }
+    }
+}
+
+impl Drop for SubmissionQueue<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        // SQEs handed out but not submitted stay handed out: the ring's
+        // next submit publishes them, as if get_sqe had been called on it.
+        self.home.sync_from(&self.sq);
+    }
+}

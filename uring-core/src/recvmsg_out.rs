@@ -86,7 +86,7 @@ use core::ffi::c_void;
 use core::mem::size_of;
 use core::ptr::NonNull;
 
-use uring_sys::{cmsghdr, io_uring_recvmsg_out, msghdr};
+use uring_sys::{cmsghdr, io_uring_recvmsg_out, msghdr, sockaddr, sockaddr_storage, socklen_t};
 
 /// `MSG_TRUNC`: in [`RecvMsgOut::flags`], the payload was cut to fit the buffer.
 pub const MSG_TRUNC: u32 = 0x20;
@@ -295,6 +295,130 @@ pub struct Cmsg<'a> {
     pub data: &'a [u8],
 }
 
+/// `SOL_SOCKET`: [`Cmsg::level`] of socket-level control messages.
+pub const SOL_SOCKET: i32 = 1;
+/// `SCM_RIGHTS`: [`Cmsg::ty`] of a message carrying file descriptors.
+pub const SCM_RIGHTS: i32 = 1;
+
+impl<'a> Cmsg<'a> {
+    /// The data read as consecutive native-endian `i32`s (`int`s), e.g. the
+    /// descriptors of an `SCM_RIGHTS` message; trailing bytes that do not
+    /// make a whole `i32` are skipped. Unaligned data is fine.
+    pub fn i32s(&self) -> impl Iterator<Item = i32> + 'a {
+        self.data
+            .chunks_exact(4)
+            .map(|c| i32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
+    }
+
+    /// The file descriptors of an `SCM_RIGHTS` message (`SOL_SOCKET`), or
+    /// `None` for any other message.
+    ///
+    /// The kernel installed them in this process when it wrote the
+    /// message: the receiver owns them and should close them (for example
+    /// through `std::os::fd::OwnedFd::from_raw_fd`).
+    pub fn fds(&self) -> Option<impl Iterator<Item = i32> + 'a> {
+        (self.level == SOL_SOCKET && self.ty == SCM_RIGHTS).then(|| self.i32s())
+    }
+}
+
+/// A socket address copied out of a [`RecvMsgOut`] ([`RecvMsgOut::name_addr`]):
+/// storage for any address family plus its length, to pass where a
+/// `(const struct sockaddr *, socklen_t)` pair is expected (`prep::sendto`,
+/// `prep::send_set_addr`, `prep::connect`).
+///
+/// ```
+/// use uring_core::recvmsg_out::SockAddr;
+///
+/// // AF_INET (2), port 0x1234, 127.0.0.1, as the kernel writes it.
+/// let mut raw = [0u8; 16];
+/// raw[..2].copy_from_slice(&2u16.to_ne_bytes());
+/// raw[2..4].copy_from_slice(&0x1234u16.to_be_bytes());
+/// raw[4..8].copy_from_slice(&[127, 0, 0, 1]);
+/// let a = SockAddr::from_bytes(&raw);
+/// assert_eq!((a.family(), a.len()), (2, 16));
+/// assert_eq!(a.as_bytes(), &raw);
+/// ```
+#[derive(Clone, Copy)]
+pub struct SockAddr {
+    storage: AddrBytes,
+    len: socklen_t,
+}
+
+/// `sizeof(struct sockaddr_storage)` bytes with its alignment.
+#[derive(Clone, Copy)]
+#[repr(C, align(8))]
+struct AddrBytes([u8; size_of::<sockaddr_storage>()]);
+
+const _: () =
+    assert!(core::mem::align_of::<AddrBytes>() >= core::mem::align_of::<sockaddr_storage>());
+
+impl SockAddr {
+    /// Copies up to 128 bytes of `raw` (a `sockaddr_*` as the kernel lays
+    /// it out); longer input is cut to 128 bytes.
+    pub fn from_bytes(raw: &[u8]) -> SockAddr {
+        let mut storage = AddrBytes([0; size_of::<sockaddr_storage>()]);
+        let n = raw.len().min(storage.0.len());
+        storage.0[..n].copy_from_slice(&raw[..n]);
+        SockAddr {
+            storage,
+            len: n as socklen_t,
+        }
+    }
+
+    /// The address family (`AF_INET` 2, `AF_INET6` 10, `AF_UNIX` 1, ...),
+    /// 0 when empty.
+    #[inline]
+    pub fn family(&self) -> u16 {
+        match self.as_bytes() {
+            [a, b, ..] => u16::from_ne_bytes([*a, *b]),
+            _ => 0,
+        }
+    }
+
+    /// The address length in bytes (`socklen_t`), as `sendto(2)` takes it.
+    #[inline]
+    pub fn len(&self) -> socklen_t {
+        self.len
+    }
+
+    /// True when no address was stored.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// A pointer to the address, for the `sockaddr` argument of the
+    /// `prep` helpers. It points into `self`: keep `self` in place until the
+    /// request's CQE.
+    #[inline]
+    pub fn as_ptr(&self) -> *const sockaddr {
+        self.storage.0.as_ptr().cast()
+    }
+
+    /// The address bytes (`len()` of them).
+    #[inline]
+    pub fn as_bytes(&self) -> &[u8] {
+        self.storage.0.get(..self.len as usize).unwrap_or(&[])
+    }
+}
+
+impl core::fmt::Debug for SockAddr {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SockAddr")
+            .field("family", &self.family())
+            .field("bytes", &self.as_bytes())
+            .finish()
+    }
+}
+
+impl PartialEq for SockAddr {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for SockAddr {}
+
 /// Iterator over the control messages of a [`RecvMsgOut`].
 ///
 /// Yields a message while its header fits, `cmsg_len >= 16` and its
@@ -383,6 +507,19 @@ impl<'a> RecvMsgOut<'a> {
     pub fn name(&self) -> &'a [u8] {
         let n = (self.namelen() as usize).min(self.namelen);
         self.buf.get(HDR..HDR + n).unwrap_or(&[])
+    }
+
+    /// The source address copied out of the buffer, ready to reply to:
+    /// `prep::sendto(sqe, fd, buf, len, flags, a.as_ptr(), a.len())`.
+    ///
+    /// A copy (at most 128 bytes, `sockaddr_storage`-aligned), so the
+    /// provided buffer can be recycled at once while the reply is in flight;
+    /// [`SockAddr::len`] is `name().len()` (the stored bytes). Empty when
+    /// the request reserved no name area (`msg_namelen` 0) or the socket
+    /// reported no address.
+    #[inline]
+    pub fn name_addr(&self) -> SockAddr {
+        SockAddr::from_bytes(self.name())
     }
 
     /// The control bytes written: `min(controllen, msg_controllen)` bytes
@@ -492,13 +629,8 @@ mod tests {
         assert_eq!(o.control().len(), 0);
         assert_eq!(o.cmsgs().count(), 0);
         let msgh = msghdr {
-            msg_name: core::ptr::null_mut(),
             msg_namelen: 8,
-            msg_iov: core::ptr::null_mut(),
-            msg_iovlen: 0,
-            msg_control: core::ptr::null_mut(),
-            msg_controllen: 0,
-            msg_flags: 0,
+            ..msghdr::zeroed()
         };
         let p = recvmsg_validate(b.as_mut_ptr().cast(), b.len() as i32, &msgh).unwrap();
         // SAFETY: validated; `b` is readable for its length.

@@ -41,7 +41,7 @@ use super::rw::prep_rw;
 /// `IORING_OP_MSG_RING`, kernel 6.3+ (`IORING_MSG_RING_FLAGS_PASS`, which
 /// this ORs into `flags`). `cqe_flags` goes in `sqe->file_index`.
 #[inline]
-pub fn msg_ring_cqe_flags(
+pub const fn msg_ring_cqe_flags(
     sqe: &mut io_uring_sqe,
     fd: i32,
     len: u32,
@@ -65,7 +65,7 @@ pub fn msg_ring_cqe_flags(
 /// `fd` is a ring's real fd: io_uring fds cannot be fixed files, so
 /// `IOSQE_FIXED_FILE` cannot name a target ring.
 #[inline]
-pub fn msg_ring(sqe: &mut io_uring_sqe, fd: i32, len: u32, data: u64, flags: u32) {
+pub const fn msg_ring(sqe: &mut io_uring_sqe, fd: i32, len: u32, data: u64, flags: u32) {
     prep_rw(IORING_OP_MSG_RING, sqe, fd, 0, len, data);
     sqe.set_msg_ring_flags(flags);
 }
@@ -80,7 +80,7 @@ pub fn msg_ring(sqe: &mut io_uring_sqe, fd: i32, len: u32, data: u64, flags: u32
 /// or `IORING_FILE_INDEX_ALLOC` unchanged when `target_fd as u32` is
 /// `IORING_FILE_INDEX_ALLOC` (the target picks a free slot).
 #[inline]
-pub fn msg_ring_fd(
+pub const fn msg_ring_fd(
     sqe: &mut io_uring_sqe,
     fd: i32,
     source_fd: i32,
@@ -108,7 +108,13 @@ pub fn msg_ring_fd(
 /// `IORING_OP_MSG_RING` with `file_index = IORING_FILE_INDEX_ALLOC`,
 /// kernel 6.0+. The target's CQE `res` is the chosen slot.
 #[inline]
-pub fn msg_ring_fd_alloc(sqe: &mut io_uring_sqe, fd: i32, source_fd: i32, data: u64, flags: u32) {
+pub const fn msg_ring_fd_alloc(
+    sqe: &mut io_uring_sqe,
+    fd: i32,
+    source_fd: i32,
+    data: u64,
+    flags: u32,
+) {
     // C passes `~0U` to an `int` parameter: -1.
     msg_ring_fd(
         sqe,

@@ -26,11 +26,11 @@
 //! ```
 
 use core::ffi::c_void;
-use core::ptr;
 
 use uring_sys::{
-    io_uring_sqe, msghdr, sockaddr, socklen_t, IORING_OP_SEND, IORING_OP_SENDMSG,
+    io_uring_sqe, iovec, msghdr, sockaddr, socklen_t, IORING_OP_SEND, IORING_OP_SENDMSG,
     IORING_OP_SENDMSG_ZC, IORING_OP_SEND_ZC, IORING_RECVSEND_BUNDLE, IORING_RECVSEND_FIXED_BUF,
+    IORING_SEND_VECTORIZED, IOSQE_BUFFER_SELECT,
 };
 
 use super::rw::prep_rw;
@@ -64,9 +64,73 @@ pub fn send(sqe: &mut io_uring_sqe, sockfd: i32, buf: *const c_void, len: usize,
 /// `IORING_OP_SEND` with `IORING_RECVSEND_BUNDLE` ORed into `sqe->ioprio`,
 /// kernel 6.10+. No buffer address: `addr` is 0.
 #[inline]
-pub fn send_bundle(sqe: &mut io_uring_sqe, sockfd: i32, len: usize, flags: i32) {
-    send(sqe, sockfd, ptr::null(), len, flags);
+pub const fn send_bundle(sqe: &mut io_uring_sqe, sockfd: i32, len: usize, flags: i32) {
+    // `io_uring_prep_send(sqe, sockfd, NULL, len, flags)`, spelled out so
+    // that no pointer cast keeps this from being `const`.
+    prep_rw(IORING_OP_SEND, sqe, sockfd, 0, len as u32, 0);
+    sqe.set_msg_flags(flags as u32);
     sqe.ioprio |= IORING_RECVSEND_BUNDLE as u16;
+}
+
+/// Prepares a bundled send from provided-buffer group `buf_group`: the
+/// kernel sends the data of as many consecutive published buffers of the
+/// group as fit in `len` bytes (0: no limit) in one request.
+///
+/// Companion of [`send_bundle`] (not in liburing): `send_bundle(sqe,
+/// sockfd, len, flags)`, then `IOSQE_BUFFER_SELECT` ORed into `sqe->flags`
+/// and `sqe->buf_group = buf_group`, which a C caller writes by hand.
+/// `cqe.res` is the bytes sent; the CQE's `flags` name the first buffer
+/// (`BufRing::consume_bundle` walks the rest).
+///
+/// Opcode: `IORING_OP_SEND` with `IORING_RECVSEND_BUNDLE`, kernel 6.10+.
+/// Errors in `cqe.res`: `-ENOBUFS` (no published buffer), `-EINVAL` on
+/// kernels without bundles, the socket's errors.
+#[inline]
+pub const fn send_bundle_select(
+    sqe: &mut io_uring_sqe,
+    sockfd: i32,
+    len: usize,
+    flags: i32,
+    buf_group: u16,
+) {
+    send_bundle(sqe, sockfd, len, flags);
+    sqe.flags |= IOSQE_BUFFER_SELECT;
+    sqe.set_buf_group(buf_group);
+}
+
+/// Prepares a vectored `send(2)`: the data of the `nr_vecs` buffers
+/// described by `iovecs`, in order, as one send on socket `sockfd`.
+///
+/// liburing 2.15 has no helper for this: it is [`send`] with `addr` the
+/// `iovec` array, `len` its count and `IORING_SEND_VECTORIZED` ORed into
+/// `sqe->ioprio` (io_uring.h: "SEND\[_ZC\] will take a pointer to a
+/// io_vec"). Unlike [`sendmsg`] it needs no `msghdr`.
+///
+/// Opcode: `IORING_OP_SEND` with `IORING_SEND_VECTORIZED`, kernel 6.17+
+/// (older kernels fail it with `-EINVAL`). Errors in `cqe.res`: the
+/// socket's, `-EFAULT` for a bad `iovec`.
+///
+/// # Memory
+/// The `nr_vecs` `iovec`s at `iovecs`, and every buffer they describe, stay
+/// valid for reads until the CQE arrives.
+#[inline]
+pub fn send_vectorized(
+    sqe: &mut io_uring_sqe,
+    sockfd: i32,
+    iovecs: *const iovec,
+    nr_vecs: u32,
+    flags: i32,
+) {
+    prep_rw(
+        IORING_OP_SEND,
+        sqe,
+        sockfd,
+        iovecs as usize as u64,
+        nr_vecs,
+        0,
+    );
+    sqe.set_msg_flags(flags as u32);
+    sqe.ioprio |= IORING_SEND_VECTORIZED as u16;
 }
 
 /// Sets the destination address of a prepared send (`sendto(2)`-style):

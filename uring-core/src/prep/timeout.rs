@@ -52,7 +52,7 @@ pub fn timeout(sqe: &mut io_uring_sqe, ts: *const __kernel_timespec, count: u32,
 ///
 /// Opcode: `IORING_OP_TIMEOUT_REMOVE`, kernel 5.5+.
 #[inline]
-pub fn timeout_remove(sqe: &mut io_uring_sqe, user_data: u64, flags: u32) {
+pub const fn timeout_remove(sqe: &mut io_uring_sqe, user_data: u64, flags: u32) {
     prep_rw(uring_sys::IORING_OP_TIMEOUT_REMOVE, sqe, -1, 0, 0, 0);
     sqe.set_addr(user_data);
     sqe.set_timeout_flags(flags);

@@ -16,8 +16,8 @@
 //!
 //! let path = c"/etc/hostname";
 //! let mut sqe = sys::io_uring_sqe::zeroed();
-//! // SAFETY: the SQE is never submitted, so the kernel never reads `path`.
-//! unsafe { prep::open_direct(&mut sqe, path.as_ptr(), 0, 0, 4) };
+//! // Safe: this SQE is our own and is never submitted.
+//! prep::open_direct(&mut sqe, path.as_ptr(), 0, 0, 4);
 //! assert_eq!(sqe.opcode, sys::IORING_OP_OPENAT as u8);
 //! assert_eq!(sqe.fd, sys::AT_FDCWD);
 //! assert_eq!(sqe.file_index(), 5); // slot 4, stored as slot + 1

@@ -15,8 +15,8 @@
 //! use uring_core::sys::{io_uring_sqe, IORING_OP_RECV, IORING_RECV_MULTISHOT};
 //!
 //! let mut sqe = io_uring_sqe::zeroed();
-//! // SAFETY: only the SQE is filled; it is never submitted.
-//! unsafe { prep::recv_multishot(&mut sqe, 5, core::ptr::null_mut(), 0, 0) };
+//! // Safe: this SQE is our own and is never submitted.
+//! prep::recv_multishot(&mut sqe, 5, core::ptr::null_mut(), 0, 0);
 //! assert_eq!(sqe.opcode as u32, IORING_OP_RECV);
 //! assert_eq!(sqe.fd, 5);
 //! assert_eq!(sqe.ioprio as u32, IORING_RECV_MULTISHOT);

@@ -14,8 +14,8 @@
 //!
 //! let mut buf = [0u8; 16];
 //! let mut sqe = sys::io_uring_sqe::zeroed();
-//! // SAFETY: the SQE is never submitted, so the kernel never touches `buf`.
-//! unsafe { prep::read(&mut sqe, 3, buf.as_mut_ptr().cast(), 16, 0) };
+//! // Safe: this SQE is our own and is never submitted.
+//! prep::read(&mut sqe, 3, buf.as_mut_ptr().cast(), 16, 0);
 //! assert_eq!(sqe.opcode, sys::IORING_OP_READ as u8);
 //! assert_eq!(sqe.fd, 3);
 //! assert_eq!(sqe.len, 16);

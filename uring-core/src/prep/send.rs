@@ -17,8 +17,8 @@
 //!
 //! let data = *b"hello";
 //! let mut sqe = io_uring_sqe::zeroed();
-//! // SAFETY: only the SQE is filled; it is never submitted.
-//! unsafe { prep::send_zc_fixed(&mut sqe, 3, data.as_ptr().cast(), data.len(), 0, 0, 7) };
+//! // Safe: this SQE is our own and is never submitted.
+//! prep::send_zc_fixed(&mut sqe, 3, data.as_ptr().cast(), data.len(), 0, 0, 7);
 //! assert_eq!(sqe.opcode as u32, IORING_OP_SEND_ZC);
 //! assert_eq!(sqe.len, 5);
 //! assert_eq!(sqe.ioprio as u32, IORING_RECVSEND_FIXED_BUF);

@@ -81,6 +81,84 @@
 //! assert_eq!(out.payload(), b"hello");
 //! assert_eq!(out.cmsgs().count(), 0);
 //! ```
+//!
+//! # End to end: a UDP echo over multishot recvmsg and a buffer ring
+//! One `recvmsg` request receives every datagram into buffers of a
+//! [`BufRing`](crate::buf_ring::BufRing); each is parsed with
+//! [`RecvMsgOut`] and answered at the sender's address
+//! ([`RecvMsgOut::name_addr`], a copy, so the buffer goes back at once).
+//! ```
+//! # extern crate std;
+//! use std::net::UdpSocket;
+//! use std::os::fd::AsRawFd;
+//! use uring_core::buf_ring::BufRing;
+//! use uring_core::recvmsg_out::RecvMsgOut;
+//! use uring_core::sys::{msghdr, IORING_CQE_F_MORE, IOSQE_BUFFER_SELECT};
+//! use uring_core::{prep, Errno, Ring};
+//!
+//! let server = UdpSocket::bind("127.0.0.1:0").unwrap();
+//! let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+//! let mut ring = Ring::queue_init(8, 0)?;
+//! let mut mem = [0u8; 8 * 128];
+//! // SAFETY: `br` is freed (below) before `mem` goes away.
+//! let mut br = unsafe { BufRing::setup(&ring, 8, 1, 0, &mut mem, 128) }?;
+//! br.publish_all()?;
+//!
+//! // Each buffer: 16-byte header, a 16-byte name area (sockaddr_in), no
+//! // control area, then the payload.
+//! let mut msg = msghdr { msg_namelen: 16, ..msghdr::zeroed() };
+//! // SAFETY: the kernel reads `msg` and writes group 1's buffers; both
+//! // outlive the request, whose final CQE is reaped below.
+//! let sqe = unsafe { ring.get_sqe() }.expect("SQ has room");
+//! prep::recvmsg_multishot(sqe, server.as_raw_fd(), &mut msg, 0);
+//! sqe.flags |= IOSQE_BUFFER_SELECT;
+//! sqe.set_buf_group(br.bgid());
+//! sqe.user_data = 1;
+//! ring.submit()?;
+//!
+//! let to = server.local_addr().unwrap();
+//! for word in [&b"ping"[..], b"hello"] {
+//!     client.send_to(word, to).unwrap();
+//!     let cqe = ring.wait_cqe()?;
+//!     ring.cqe_seen(&cqe);
+//!     assert!(cqe.user_data == 1 && cqe.flags & IORING_CQE_F_MORE != 0);
+//!     let c = br.consume(cqe.res, cqe.flags).expect("a provided buffer");
+//!     // SAFETY: this CQE handed buffer `c.bid` back to us.
+//!     let out = RecvMsgOut::new(unsafe { br.data(&c) }, &msg).expect("valid");
+//!     let (payload, peer) = (out.payload().to_vec(), out.name_addr());
+//!     br.recycle(c.bid)?; // `payload` and `peer` are copies
+//!
+//!     // SAFETY: `payload` and `peer` outlive the send, awaited below.
+//!     let sqe = unsafe { ring.get_sqe() }.expect("SQ has room");
+//!     let (buf, len) = (payload.as_ptr().cast(), payload.len());
+//!     prep::sendto(sqe, server.as_raw_fd(), buf, len, 0, peer.as_ptr(), peer.len());
+//!     sqe.user_data = 2;
+//!     ring.submit_and_wait(1)?;
+//!     let sent = ring.wait_cqe()?;
+//!     ring.cqe_seen(&sent);
+//!     assert_eq!((sent.user_data, sent.res), (2, len as i32));
+//!
+//!     let mut echo = [0u8; 16];
+//!     let (n, from) = client.recv_from(&mut echo).unwrap();
+//!     assert_eq!((&echo[..n], from), (word, to));
+//! }
+//!
+//! // Stop receiving: the request's final CQE has no F_MORE.
+//! // SAFETY: a cancel points to no memory.
+//! let sqe = unsafe { ring.get_sqe() }.expect("SQ has room");
+//! prep::cancel64(sqe, 1, 0);
+//! ring.submit_and_wait(2)?;
+//! for _ in 0..2 {
+//!     let cqe = ring.wait_cqe()?;
+//!     ring.cqe_seen(&cqe);
+//!     if cqe.user_data == 1 {
+//!         assert_eq!(cqe.flags & IORING_CQE_F_MORE, 0);
+//!         assert!(Errno::ECANCELED.is_res(cqe.res));
+//!     }
+//! }
+//! br.free(&ring)?;
+//! # Ok::<(), uring_core::Errno>(())
+//! ```
 
 use core::ffi::c_void;
 use core::mem::size_of;

@@ -99,6 +99,12 @@ pub fn recvmsg(sqe: &mut io_uring_sqe, fd: i32, msg: *mut msghdr, flags: u32) {
 ///
 /// # Memory
 /// As for [`recvmsg`], until the final CQE (without `IORING_CQE_F_MORE`).
+///
+/// # Example
+/// End to end, with a buffer ring and [`RecvMsgOut`] parsing each buffer
+/// and a reply to each sender: see [`recvmsg_out`](crate::recvmsg_out).
+///
+/// [`RecvMsgOut`]: crate::recvmsg_out::RecvMsgOut
 #[inline]
 pub fn recvmsg_multishot(sqe: &mut io_uring_sqe, fd: i32, msg: *mut msghdr, flags: u32) {
     recvmsg(sqe, fd, msg, flags);

@@ -716,6 +716,50 @@ mod tests {
     }
 
     #[test]
+    fn name_addr_copies_the_stored_name() {
+        // Reported namelen 28 (sockaddr_in6) but only 16 bytes stored.
+        let mut b = [0u8; 16 + 16 + 2];
+        b[0..4].copy_from_slice(&28u32.to_ne_bytes());
+        b[16..18].copy_from_slice(&10u16.to_ne_bytes());
+        b[18] = 0xab;
+        let o = RecvMsgOut::from_lens(&b, 16, 0).unwrap();
+        let a = o.name_addr();
+        assert_eq!((a.family(), a.len(), a.as_bytes()), (10, 16, &b[16..32]));
+        assert_eq!(a.as_ptr().cast::<u8>(), a.as_bytes().as_ptr());
+        // No name area reserved: an empty address.
+        let o = RecvMsgOut::from_lens(&b, 0, 0).unwrap();
+        assert!(o.name_addr().is_empty());
+        assert_eq!(o.name_addr().family(), 0);
+        // Longer than sockaddr_storage: cut to 128 bytes.
+        let big = [7u8; 200];
+        let a = SockAddr::from_bytes(&big);
+        assert_eq!((a.len(), a.as_bytes()), (128, &big[..128]));
+        assert_eq!(a.as_ptr() as usize % 8, 0, "sockaddr_storage alignment");
+    }
+
+    #[test]
+    fn cmsg_fds_only_for_scm_rights() {
+        let data = [3u8, 0, 0, 0, 9, 0, 0, 0, 1];
+        let rights = Cmsg {
+            level: SOL_SOCKET,
+            ty: SCM_RIGHTS,
+            data: &data,
+        };
+        let fds: [i32; 2] = {
+            let mut it = rights.fds().unwrap();
+            [it.next().unwrap(), it.next().unwrap()]
+        };
+        assert_eq!(fds, [3, 9]);
+        assert_eq!(rights.i32s().count(), 2, "trailing byte skipped");
+        let other = Cmsg {
+            level: 0,
+            ty: SCM_RIGHTS,
+            data: &data,
+        };
+        assert!(other.fds().is_none());
+    }
+
+    #[test]
     fn huge_cmsg_len_ends_walk() {
         let mut b = [0u8; 16 + 64];
         b[4..8].copy_from_slice(&64u32.to_ne_bytes());

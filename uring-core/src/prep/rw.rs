@@ -332,8 +332,8 @@ pub const fn read_multishot(
 /// Companion of [`read`] (not in liburing): `read(sqe, fd, NULL, nbytes,
 /// offset)`, then `IOSQE_BUFFER_SELECT` ORed into `sqe->flags` (unlike
 /// [`read_multishot`], which assigns it) and `sqe->buf_group = buf_group`.
-/// No address to get right: the buffer comes from the group. `nbytes` 0
-/// means "the buffer's size" on kernels with buffer rings. The CQE's
+/// No address to get right: the buffer comes from the group. `nbytes` 0,
+/// or more than the buffer holds, means "the buffer's size". The CQE's
 /// `flags` name the buffer (`BufRing::consume`).
 ///
 /// Opcode: `IORING_OP_READ`, kernel 5.7+ (provided buffers; buffer rings

@@ -217,7 +217,7 @@ fn nop128_in_a_mixed_ring_or_skip() {
         );
         // An opcode the kernel does not know is rejected with EINVAL.
         let mut r = Ring::queue_init(4, IORING_SETUP_SQE128).unwrap();
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: a NOP points to no memory.
         let sqe = unsafe { r.get_sqe128() }.expect("a free SQE");
         prep::nop128(sqe);
         r.submit_and_wait(1).unwrap();
@@ -225,7 +225,7 @@ fn nop128_in_a_mixed_ring_or_skip() {
         return;
     }
     let mut r = Ring::queue_init(4, IORING_SETUP_SQE_MIXED).unwrap();
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     let sqe = unsafe { r.get_sqe128() }.expect("a free 128-byte SQE");
     prep::nop128(sqe);
     sqe.user_data = 128;

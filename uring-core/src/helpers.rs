@@ -5,7 +5,9 @@
 //!
 //! Like the [`prep`](crate::prep) helpers these write exactly the bytes
 //! liburing's do (checked against C by the root package's `sqe_helpers`
-//! test).
+//! test). The ones taking only integers (`sqe_set_data64`,
+//! `sqe_set_flags`, `sqe_set_buf_group`, `cqe_get_data64`) are `const fn`,
+//! for SQE tables built at compile time (see [`prep`](crate::prep)).
 //!
 //! # Example
 //! ```

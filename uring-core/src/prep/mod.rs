@@ -24,7 +24,7 @@
 //! `cmd_discard`, `nop128` and the `_select` companions below), so a table
 //! of requests can be a `static`, built by the compiler. Helpers that take
 //! a pointer are not: a pointer cannot become an integer in `const`
-//! evaluation. The root package's `tests/const_sqe.rs` checks such a table
+//! evaluation. (`&mut` in a `const fn` is what sets the MSRV at Rust 1.83.) The root package's `tests/const_sqe.rs` checks such a table
 //! against C liburing's bytes.
 //! ```
 //! use uring_core::sys::{io_uring_sqe, IORING_OP_CLOSE};

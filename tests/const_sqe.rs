@@ -103,8 +103,12 @@ const _: () = {
     want[5] = fd[1];
     want[6] = fd[2];
     want[7] = fd[3];
-    want[32] = 1000u16.to_ne_bytes()[0];
-    want[33] = 1000u16.to_ne_bytes()[1];
+    let data = 1000u64.to_ne_bytes();
+    let mut i = 0;
+    while i < 8 {
+        want[32 + i] = data[i];
+        i += 1;
+    }
     let mut i = 0;
     while i < 64 {
         assert!(nop[i] == want[i], "nop SQE bytes");

@@ -10,6 +10,10 @@ use core::fmt;
 
 /// A Linux error number (positive), e.g. [`Errno::EINVAL`].
 ///
+/// `std::error::Error` and `From<Errno> for std::io::Error` need the
+/// crate's `std` feature (`uring-core = { ..., features = ["std"] }`), e.g.
+/// for `?` in a `fn main() -> Result<(), Box<dyn std::error::Error>>`.
+///
 /// ```
 /// use uring_core::Errno;
 /// let e = Errno::from_res(-11).unwrap_err();
@@ -129,6 +133,7 @@ impl fmt::Display for Errno {
 }
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl From<Errno> for std::io::Error {
     fn from(e: Errno) -> Self {
         std::io::Error::from_raw_os_error(e.0)
@@ -136,6 +141,7 @@ impl From<Errno> for std::io::Error {
 }
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl std::error::Error for Errno {}
 
 // One row per Linux errno (asm-generic numbering, shared by x86_64 and aarch64).

@@ -149,7 +149,22 @@
 //!
 //! The `std` feature (off by default) only adds conversions:
 //! `From<Errno> for std::io::Error` and `AsFd`/`AsRawFd` for [`Ring`].
+//!
+//! # Examples
+//!
+//! Whole programs live in the repository's `examples/` directory (package
+//! `uring-examples`, which depends on this crate and `uring-sys` only); run
+//! them from the repository root with `cargo run --release --example NAME`:
+//! `tour` (what the running kernel supports, every feature of this crate
+//! tried live, figures), `pingpong` (`msg_ring` between two threads),
+//! `echo` (multishot recvmsg into a buffer ring, send bundles), `arena`
+//! (rings carved from one arena), `foreign_loop` (a ring embedded in a
+//! foreign event loop: registered eventfd, ring fd polled by another ring)
+//! and `tcp_nolibc` (a TCP server whose sockets are created, bound and
+//! listened to through io_uring itself). `examples/nostd-cat` is a static
+//! `no_std` `cat` with its own `_start`.
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 

@@ -648,6 +648,7 @@ impl Drop for Ring {
 }
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl std::os::fd::AsRawFd for Ring {
     /// The ring fd (-1 when closed or REGISTERED_FD_ONLY).
     fn as_raw_fd(&self) -> std::os::fd::RawFd {
@@ -656,6 +657,7 @@ impl std::os::fd::AsRawFd for Ring {
 }
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl std::os::fd::AsFd for Ring {
     /// The ring fd. Panics if the ring has no real fd
     /// (IORING_SETUP_REGISTERED_FD_ONLY, or after `close_ring_fd`), as a

@@ -8,6 +8,10 @@
 //!    `offsetof`/`sizeof`) and `$OUT_DIR/layout_rust.rs` (Rust `offset_of!`).
 //! 3. Compiles those and every `tests/c/*.c` against the vendored headers
 //!    into the static library `uring_ref`, linked into tests and examples.
+//! 4. Compiles C liburing 2.15 itself from `vendor/liburing/src` (as its
+//!    `make` does on x86_64: CONFIG_NOLIBC, -O3) plus `benches/c/*.c` into
+//!    `liburing_c`, the third library of `benches/vs_io_uring.rs`. Only
+//!    what a binary references is linked from it (a static archive).
 //!
 //! 4. Emits `cfg(uring_libclang)` when libclang is installed (or CI demands
 //!    it with `URING_REQUIRE_LIBCLANG`): without it the bindings drift test
@@ -29,6 +33,8 @@ fn main() {
         "uring-core/src/prep",
         "tests/c",
         "tests/layout_fields.txt",
+        "vendor/liburing/src",
+        "benches/c",
     ] {
         println!("cargo:rerun-if-changed={p}");
     }
@@ -76,6 +82,39 @@ fn main() {
         build.file(f);
     }
     build.compile("uring_ref");
+    build_liburing(&root);
+}
+
+/// C liburing 2.15 from the vendored sources, and the bench's C side.
+fn build_liburing(root: &Path) {
+    let src = root.join("vendor/liburing/src");
+    let mut lu = cc::Build::new();
+    lu.include(root.join("tests/c/include"))
+        .include(root.join("vendor/liburing/include"))
+        .define("_GNU_SOURCE", None)
+        .define("_LARGEFILE_SOURCE", None)
+        .define("_FILE_OFFSET_BITS", "64")
+        .define("LIBURING_INTERNAL", None)
+        .define("CONFIG_NOLIBC", None)
+        .flag_if_supported("-ffreestanding")
+        .flag_if_supported("-fno-builtin")
+        .flag_if_supported("-fno-stack-protector")
+        .warnings(false)
+        .opt_level(3);
+    for f in ["setup.c", "queue.c", "register.c", "syscall.c", "version.c", "nolibc.c"] {
+        lu.file(src.join(f));
+    }
+    lu.compile("liburing_c");
+    // The bench's C functions: ordinary user code (libc), -O3.
+    let mut bench = cc::Build::new();
+    bench
+        .include(root.join("tests/c/include"))
+        .include(root.join("vendor/liburing/include"))
+        .define("_GNU_SOURCE", None)
+        .warnings(false)
+        .opt_level(3)
+        .file(root.join("benches/c/liburing_bench.c"));
+    bench.compile("liburing_bench");
 }
 
 /// One C parameter: its type text and name.

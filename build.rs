@@ -101,7 +101,14 @@ fn build_liburing(root: &Path) {
         .flag_if_supported("-fno-stack-protector")
         .warnings(false)
         .opt_level(3);
-    for f in ["setup.c", "queue.c", "register.c", "syscall.c", "version.c", "nolibc.c"] {
+    for f in [
+        "setup.c",
+        "queue.c",
+        "register.c",
+        "syscall.c",
+        "version.c",
+        "nolibc.c",
+    ] {
         lu.file(src.join(f));
     }
     lu.compile("liburing_c");

@@ -38,7 +38,8 @@ unsigned lu_cq_ready(struct io_uring *ring)
 	return io_uring_cq_ready(ring);
 }
 
-NOINLINE void cg_lu_fill_nop(struct io_uring *ring, unsigned n, uint64_t base)
+/* The fill loop, also inlined into the round trip. */
+static inline void fill_nop(struct io_uring *ring, unsigned n, uint64_t base)
 {
 	for (unsigned i = 0; i < n; i++) {
 		struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
@@ -47,6 +48,11 @@ NOINLINE void cg_lu_fill_nop(struct io_uring *ring, unsigned n, uint64_t base)
 		io_uring_prep_nop(sqe);
 		io_uring_sqe_set_data64(sqe, base + i);
 	}
+}
+
+NOINLINE void cg_lu_fill_nop(struct io_uring *ring, unsigned n, uint64_t base)
+{
+	fill_nop(ring, n, base);
 }
 
 NOINLINE void cg_lu_fill_mixed(struct io_uring *ring, unsigned n, void *buf,
@@ -125,7 +131,7 @@ NOINLINE uint64_t cg_lu_rt(struct io_uring *ring, unsigned n, uint64_t base)
 	uint64_t acc = 0;
 	unsigned got = 0;
 
-	cg_lu_fill_nop(ring, n, base);
+	fill_nop(ring, n, base);
 	io_uring_submit_and_wait(ring, n);
 	while (got < n) {
 		struct io_uring_cqe *cqe;

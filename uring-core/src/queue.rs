@@ -82,6 +82,8 @@ pub struct SqRing {
     sqe_head: u32,
     /// Index of the next SQE to hand out.
     sqe_tail: u32,
+    /// `6 + shift`: a slot's byte offset is `(index & mask) << slot_shift`.
+    slot_shift: u32,
     /// `sqe_tail` plus the slots known to be free when `khead` was last
     /// read: [`next_sqe`](Self::next_sqe) reads the kernel's head again
     /// only when the tail reaches it. Never past the real free space, since
@@ -107,6 +109,7 @@ impl SqRing {
             p,
             sqe_head: tail,
             sqe_tail: tail,
+            slot_shift: 6 + (p.shift & 1),
             sqe_limit: tail,
         })
     }
@@ -176,7 +179,7 @@ impl SqRing {
 
     #[inline]
     fn at(&self, index: u32) -> *mut io_uring_sqe {
-        sqe_at(self.p.sqes, index, self.p.mask, self.p.shift)
+        sqe_at(self.p.sqes, index, self.p.mask, self.slot_shift)
     }
 
     /// The limit [`next_sqe`](Self::next_sqe) hands out slots up to, from
@@ -219,6 +222,7 @@ impl SqRing {
             p: self.p,
             sqe_head: self.sqe_head,
             sqe_tail: self.sqe_tail,
+            slot_shift: self.slot_shift,
             sqe_limit: self.sqe_limit,
         }
     }
@@ -233,7 +237,7 @@ impl SqRing {
         SqCursor {
             sqes: self.p.sqes,
             mask: self.p.mask,
-            shift: self.p.shift,
+            shift: self.slot_shift,
             tail: self.sqe_tail,
             limit: self.sqe_limit,
             sq: self,
@@ -333,13 +337,14 @@ impl Drop for SqCursor<'_> {
     }
 }
 
-/// The SQE of `index`: `(index & mask) << shift` 64-byte units into
-/// `sqes`, as one byte shift (`6 + shift`).
+/// The SQE of `index`: `(index & mask) << slot_shift` bytes into `sqes`
+/// (`slot_shift` is 6, or 7 for 128-byte SQEs).
 #[inline(always)]
-fn sqe_at(sqes: *mut io_uring_sqe, index: u32, mask: u32, shift: u32) -> *mut io_uring_sqe {
+fn sqe_at(sqes: *mut io_uring_sqe, index: u32, mask: u32, slot_shift: u32) -> *mut io_uring_sqe {
     // wrapping_byte_add: the offset is below (entries << shift) * 64 by
-    // construction (check_geometry), so this stays inside the SQE array.
-    sqes.wrapping_byte_add(((index & mask) as usize) << (6 + (shift & 1)))
+    // construction (check_geometry, slot_shift 6 or 7), so this stays
+    // inside the SQE array.
+    sqes.wrapping_byte_add(((index & mask) as usize) << slot_shift)
 }
 
 /// The slots [`SqRing::next_wide`] reserved.
@@ -671,7 +676,9 @@ impl Iterator for CqBatch<'_> {
                 nr: 1,
             });
         }
-        self.next_slow()
+        let (c, head) = next_slow(self.cq, self.head, self.tail);
+        self.head = head;
+        c
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -679,29 +686,28 @@ impl Iterator for CqBatch<'_> {
     }
 }
 
-impl CqBatch<'_> {
-    /// [`Iterator::next`] for 32-byte and mixed-size CQEs.
-    #[inline(never)]
-    fn next_slow(&mut self) -> Option<RawCqe> {
-        if !self.cq.p.mixed {
-            // SAFETY: as below.
-            let c = unsafe { self.cq.read(self.head) };
-            self.head = self.head.wrapping_add(1);
-            return Some(c);
-        }
-        while self.head != self.tail {
-            // SAFETY: head is in [start, tail) and tail was read with
-            // acquire ordering when the batch was made.
-            let c = unsafe { self.cq.read(self.head) };
-            // min: a corrupt F_32 on the last published slot never moves
-            // the cursor past the tail.
-            self.head = self.head.wrapping_add(c.nr.min(self.remaining()));
-            if !c.is_skip() {
-                return Some(c);
-            }
-        }
-        None
+/// [`Iterator::next`] of a [`CqBatch`] for 32-byte and mixed-size CQEs:
+/// the CQE at `head` (skipping padding) and the new head. Values in,
+/// values out, so the batch itself never leaves registers.
+#[inline(never)]
+fn next_slow(cq: &CqRing, mut head: u32, tail: u32) -> (Option<RawCqe>, u32) {
+    if !cq.p.mixed {
+        // SAFETY: head is in [start, tail) (the caller checked head != tail)
+        // and tail was read with acquire ordering when the batch was made.
+        let c = unsafe { cq.read(head) };
+        return (Some(c), head.wrapping_add(1));
     }
+    while head != tail {
+        // SAFETY: as above.
+        let c = unsafe { cq.read(head) };
+        // min: a corrupt F_32 on the last published slot never moves the
+        // cursor past the tail.
+        head = head.wrapping_add(c.nr.min(ready(tail, head)));
+        if !c.is_skip() {
+            return (Some(c), head);
+        }
+    }
+    (None, head)
 }
 
 /// Views a `*mut u32` in shared memory as an atomic.

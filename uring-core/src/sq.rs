@@ -141,9 +141,7 @@ impl Ring {
     /// ```
     #[inline]
     pub fn sq_batch(&mut self) -> SqeBatch<'_> {
-        SqeBatch {
-            c: self.sq.cursor(),
-        }
+        SqeBatch::new(&mut self.sq)
     }
 
     /// A 128-byte SQE: the next SQE of an IORING_SETUP_SQE128 ring, or two
@@ -299,6 +297,13 @@ pub struct SqeBatch<'a> {
     c: crate::queue::SqCursor<'a>,
 }
 
+impl<'a> SqeBatch<'a> {
+    #[inline]
+    pub(crate) fn new(sq: &'a mut SqRing) -> Self {
+        SqeBatch { c: sq.cursor() }
+    }
+}
+
 impl SqeBatch<'_> {
     /// As [`Ring::get_sqe`]: the next free SQE, initialised as liburing
     /// does, or `None` when the SQ is full.
@@ -322,6 +327,11 @@ impl SqeBatch<'_> {
 /// 64 bytes), exclusive to the caller for the returned lifetime.
 #[inline(always)]
 pub(crate) unsafe fn init_sqe<'a>(p: *mut io_uring_sqe) -> &'a mut io_uring_sqe {
+    // SAFETY: per the contract the slot is in the (non-null) SQE array.
+    // Telling the compiler lets `Some(sqe)` skip a null test, which would
+    // split the slot's initialisation from the prep helper's stores and
+    // keep them from merging into wide ones.
+    unsafe { core::hint::assert_unchecked(!p.is_null()) };
     // SAFETY: per the contract; an SQE is plain integers, any bytes valid.
     let sqe = unsafe { &mut *p };
     initialize_sqe(sqe);

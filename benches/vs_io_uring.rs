@@ -103,9 +103,22 @@ mod ours {
         fill_nop(ring, n, base)
     }
 
-    /// The fill loop, also inlined into the round trip.
+    /// The fill loop, also inlined into the round trip: one `sq_batch()`
+    /// per run of SQEs, as `Ring::get_sqe`'s docs recommend.
     #[inline(always)]
     fn fill_nop(ring: &mut Ring, n: u32, base: u64) {
+        let mut sq = ring.sq_batch();
+        for i in 0..n {
+            // SAFETY: a NOP points to no memory.
+            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
+            prep::nop(sqe);
+            helpers::sqe_set_data64(sqe, base.wrapping_add(i as u64));
+        }
+    }
+
+    /// As `cg_ours_fill_nop`, one `Ring::get_sqe()` per SQE (liburing's shape).
+    #[inline(never)]
+    pub fn cg_ours_fill_nop_get_sqe(ring: &mut Ring, n: u32, base: u64) {
         for i in 0..n {
             // SAFETY: a NOP points to no memory.
             let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
@@ -116,6 +129,32 @@ mod ours {
 
     #[inline(never)]
     pub fn cg_ours_fill_mixed(ring: &mut Ring, n: u32, buf: *mut u8) {
+        let mut ring = ring.sq_batch();
+        for i in 0..n / 4 {
+            let u = (i as u64) << 2;
+            // SAFETY: fd -1: the read fails with EBADF, buf is never written
+            // (and outlives the ring).
+            let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
+            prep::read(sqe, -1, buf.cast(), BLOCK, (u * BLOCK as u64) % (1 << 20));
+            helpers::sqe_set_data64(sqe, u);
+            // SAFETY: as above, buf is only read.
+            let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
+            prep::send(sqe, -1, buf.cast_const().cast(), BLOCK as usize, 0);
+            helpers::sqe_set_data64(sqe, u + 1);
+            // SAFETY: a MSG_RING message points to no memory.
+            let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
+            prep::msg_ring(sqe, -1, 0, u, 0);
+            helpers::sqe_set_data64(sqe, u + 2);
+            // SAFETY: PATH is a 'static C string.
+            let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
+            prep::openat(sqe, -1, PATH.as_ptr(), 0, 0);
+            helpers::sqe_set_data64(sqe, u + 3);
+        }
+    }
+
+    /// As `cg_ours_fill_mixed`, one `Ring::get_sqe()` per SQE.
+    #[inline(never)]
+    pub fn cg_ours_fill_mixed_get_sqe(ring: &mut Ring, n: u32, buf: *mut u8) {
         for i in 0..n / 4 {
             let u = (i as u64) << 2;
             // SAFETY: fd -1: the read fails with EBADF, buf is never written
@@ -456,15 +495,20 @@ const LIBS: [Lib; 3] = [Lib::Ours, Lib::IoUring, Lib::Liburing];
 enum Row {
     FillNop,
     FillMixed,
+    /// uring-core through `Ring::get_sqe` per SQE (default config only).
+    FillNopGetSqe,
+    FillMixedGetSqe,
     Submit,
     Reap,
     MsgHop,
     Rt,
 }
 
-const ROWS: [Row; 6] = [
+const ROWS: [Row; 8] = [
     Row::FillNop,
     Row::FillMixed,
+    Row::FillNopGetSqe,
+    Row::FillMixedGetSqe,
     Row::Submit,
     Row::Reap,
     Row::MsgHop,
@@ -476,6 +520,8 @@ impl Row {
         match self {
             Row::FillNop => "fill 256 NOP SQEs",
             Row::FillMixed => "fill 256 mixed SQEs",
+            Row::FillNopGetSqe => "fill 256 NOP, Ring::get_sqe",
+            Row::FillMixedGetSqe => "fill 256 mixed, Ring::get_sqe",
             Row::Submit => "submit_and_wait(256)",
             Row::Reap => "reap, register-only sink",
             Row::MsgHop => "one msg_ring hop",
@@ -484,7 +530,7 @@ impl Row {
     }
     fn unit(self) -> &'static str {
         match self {
-            Row::FillNop | Row::FillMixed => "SQE",
+            Row::FillNop | Row::FillMixed | Row::FillNopGetSqe | Row::FillMixedGetSqe => "SQE",
             Row::Submit => "call",
             Row::Reap => "CQE",
             Row::MsgHop => "hop",
@@ -499,13 +545,15 @@ impl Row {
             (Lib::IoUring, _) => "theirs",
             (Lib::Liburing, _) => "lu",
         };
-        let r = match self {
-            Row::FillNop => "fill_nop",
-            Row::FillMixed => "fill_mixed",
-            Row::Submit => "submit",
-            Row::Reap => "reap",
-            Row::MsgHop => "msg_hop",
-            Row::Rt => "rt",
+        let r = match (self, lib) {
+            (Row::FillNopGetSqe, Lib::Ours) => "fill_nop_get_sqe",
+            (Row::FillMixedGetSqe, Lib::Ours) => "fill_mixed_get_sqe",
+            (Row::FillNop | Row::FillNopGetSqe, _) => "fill_nop",
+            (Row::FillMixed | Row::FillMixedGetSqe, _) => "fill_mixed",
+            (Row::Submit, _) => "submit",
+            (Row::Reap, _) => "reap",
+            (Row::MsgHop, _) => "msg_hop",
+            (Row::Rt, _) => "rt",
         };
         format!("cg_{l}_{r}")
     }
@@ -521,11 +569,31 @@ fn run(s: &mut Set, lib: Lib, row: Row, iters: u64) -> (Duration, u64) {
         s.seq = s.seq.wrapping_add(1 << 9);
         let base = s.seq;
         match row {
-            Row::FillNop | Row::FillMixed | Row::Submit | Row::Reap => {
-                let mixed = row == Row::FillMixed;
+            Row::FillNopGetSqe | Row::FillMixedGetSqe if lib == Lib::Ours && !s.best => {
+                let mixed = row == Row::FillMixedGetSqe;
+                let st = Instant::now();
+                if mixed {
+                    ours::cg_ours_fill_mixed_get_sqe(&mut s.ours, ENTRIES, buf);
+                } else {
+                    ours::cg_ours_fill_nop_get_sqe(&mut s.ours, ENTRIES, base);
+                }
+                t += st.elapsed();
+                // Emptied outside the cg_* functions (callgrind counts
+                // submit and reap only in their own rows).
+                assert_eq!(s.ours.submit_and_wait(ENTRIES), Ok(ENTRIES));
+                assert_eq!(s.ours.for_each_cqe(|_| {}), ENTRIES);
+                units += ENTRIES as u64;
+            }
+            Row::FillNop
+            | Row::FillMixed
+            | Row::FillNopGetSqe
+            | Row::FillMixedGetSqe
+            | Row::Submit
+            | Row::Reap => {
+                let mixed = matches!(row, Row::FillMixed | Row::FillMixedGetSqe);
                 let (f, sub, reap) = fill_submit_reap(s, lib, mixed, base, buf);
                 t += match row {
-                    Row::FillNop | Row::FillMixed => f,
+                    Row::FillNop | Row::FillMixed | Row::FillNopGetSqe | Row::FillMixedGetSqe => f,
                     Row::Submit => sub,
                     _ => reap,
                 };
@@ -695,6 +763,9 @@ fn timed() {
     for best in [false, true] {
         let mut s = Set::new(best);
         for row in ROWS {
+            if best && matches!(row, Row::FillNopGetSqe | Row::FillMixedGetSqe) {
+                continue;
+            }
             // Calibrate on uring-core, use for all; one warm-up each.
             let mut iters = 1u64;
             loop {
@@ -753,11 +824,21 @@ fn callgrind_mode(best: bool) {
             run(&mut s, lib, row, N);
         }
     }
+    if !best {
+        run(&mut s, Lib::Ours, Row::FillNopGetSqe, N);
+        run(&mut s, Lib::Ours, Row::FillMixedGetSqe, N);
+    }
     let per_fill = ENTRIES as u64;
     for row in ROWS {
-        // Submit and reap ran once per fill: nop and mixed.
+        if best && matches!(row, Row::FillNopGetSqe | Row::FillMixedGetSqe) {
+            continue;
+        }
         let units = match row {
-            Row::FillNop | Row::FillMixed => N * per_fill,
+            // The get_sqe rows: uring-core's per-call fill against the
+            // others' fill functions (their only way), N runs each.
+            Row::FillNop | Row::FillMixed | Row::FillNopGetSqe | Row::FillMixedGetSqe => {
+                N * per_fill
+            }
             Row::Submit => 2 * N,
             Row::Reap => 2 * N * per_fill,
             Row::MsgHop => N,

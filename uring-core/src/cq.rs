@@ -173,7 +173,10 @@ impl Ring {
     /// Errors: `EAGAIN` when no CQE is ready; as [`Ring::enter`].
     #[inline]
     pub fn peek_cqe(&mut self) -> Result<Cqe, Errno> {
-        wait::peek_cqe(&self.cq, &self.enter_ctx())
+        match wait::peek(&self.cq) {
+            Some(c) => Ok(c),
+            None => wait::peek_cqe_slow(&self.cq, &self.enter_ctx()),
+        }
     }
 
     /// The next CQE, waiting for one if none is ready.
@@ -183,7 +186,10 @@ impl Ring {
     /// Errors: as [`Ring::enter`] (`EINTR`, ...).
     #[inline]
     pub fn wait_cqe(&mut self) -> Result<Cqe, Errno> {
-        wait::wait_cqe(&self.cq, &self.enter_ctx())
+        match wait::peek(&self.cq) {
+            Some(c) => Ok(c),
+            None => wait::wait_cqe_slow(&self.cq, &self.enter_ctx()),
+        }
     }
 
     /// Waits until `wait_nr` CQEs are ready; returns the first.

@@ -204,29 +204,6 @@ impl SqRing {
         Some(self.at(tail))
     }
 
-    /// Copies the local indices of `other` (a copy of this queue that
-    /// handed out SQEs, see [`crate::split`]) into `self`.
-    #[inline]
-    pub(crate) fn sync_from(&mut self, other: &SqRing) {
-        self.sqe_head = other.sqe_head;
-        self.sqe_tail = other.sqe_tail;
-        self.sqe_limit = other.sqe_limit;
-    }
-
-    /// A second value over the same queue, for [`crate::split`]: both hand
-    /// out the same slots, so only one may be used at a time, and the
-    /// owner takes the other's indices back with [`sync_from`](Self::sync_from).
-    #[inline]
-    pub(crate) fn duplicate(&self) -> SqRing {
-        SqRing {
-            p: self.p,
-            sqe_head: self.sqe_head,
-            sqe_tail: self.sqe_tail,
-            slot_shift: self.slot_shift,
-            sqe_limit: self.sqe_limit,
-        }
-    }
-
     /// A cursor handing out SQEs with the queue's geometry, tail and free
     /// count held in the cursor itself (in registers once inlined), not
     /// re-read from `self` after every SQE written; the tail is stored
@@ -517,6 +494,34 @@ impl CqRing {
         self.p
             .cqes
             .wrapping_add(slot(index, self.p.mask, self.p.shift))
+    }
+
+    /// The first CQE of a ring of plain 16-byte CQEs: `Some(Some(cqe))`,
+    /// or `Some(None)` when none is ready; `None` for other rings (32-byte
+    /// or mixed CQEs, which need [`read`](Self::read) and padding checks).
+    /// A few loads, for the single-CQE fast path.
+    #[inline(always)]
+    pub fn peek_plain(&self) -> Option<Option<RawCqe>> {
+        if !self.plain {
+            return None;
+        }
+        let head = self.head();
+        if self.tail() == head {
+            return Some(None);
+        }
+        // wrapping_add: in bounds by the mask (check_geometry).
+        let p = self.p.cqes.wrapping_add((head & self.p.mask) as usize);
+        // SAFETY: head is in [head, tail) with tail read (acquire) above,
+        // so the producer published this slot.
+        let (user_data, res, flags) = unsafe { ((*p).user_data, (*p).res, (*p).flags) };
+        Some(Some(RawCqe {
+            user_data,
+            res,
+            flags,
+            big: false,
+            extra: [0; 2],
+            nr: 1,
+        }))
     }
 
     /// Copies the CQE at `index`: `(user_data, res, flags, big)` where

@@ -214,6 +214,7 @@ impl Ring {
         self.sq.flush()
     }
 
+    #[inline]
     fn submit_inner(&mut self, wait_nr: u32, getevents: bool) -> Result<u32, Errno> {
         let ctx = self.enter_ctx();
         submit_sq(&mut self.sq, &ctx, wait_nr, getevents)

@@ -39,20 +39,15 @@ impl GetData {
     }
 }
 
-/// The first CQE, if one is ready. The plain case (a 16-byte CQE that is
-/// not padding) is a few loads; padding goes the slow way.
+/// The first CQE, if one is ready. The plain case (a ring of 16-byte
+/// CQEs) is a few loads; padding and 32-byte CQEs go the slow way.
 #[inline(always)]
 pub(crate) fn peek(cq: &CqRing) -> Option<Cqe> {
-    let head = cq.head();
-    if cq.tail() == head {
-        return None;
+    match cq.peek_plain() {
+        Some(Some(c)) => Some(Cqe::from_raw(c)),
+        Some(None) => None,
+        None => peek_inner(cq).0,
     }
-    // SAFETY: head is in [head, tail) with tail read (acquire) just above.
-    let c = unsafe { cq.read(head) };
-    if c.is_skip() {
-        return peek_inner(cq).0;
-    }
-    Some(Cqe::from_raw(c))
 }
 
 /// The first CQE and the number of CQ slots ready; padding CQEs
@@ -151,11 +146,9 @@ fn submit_before_wait(ctx: &EnterCtx, submit: u32) -> Result<(), Errno> {
 
 /// `io_uring_peek_cqe`: the next CQE if one is ready, entering the kernel
 /// only to flush overflow/task work the kernel flagged.
+/// The caller peeked already and found nothing.
 #[inline]
-pub(crate) fn peek_cqe(cq: &CqRing, ctx: &EnterCtx) -> Result<Cqe, Errno> {
-    if let Some(c) = peek(cq) {
-        return Ok(c);
-    }
+pub(crate) fn peek_cqe_slow(cq: &CqRing, ctx: &EnterCtx) -> Result<Cqe, Errno> {
     if !ctx.cq_ring_needs_enter() {
         return Err(Errno::EAGAIN);
     }
@@ -163,12 +156,20 @@ pub(crate) fn peek_cqe(cq: &CqRing, ctx: &EnterCtx) -> Result<Cqe, Errno> {
 }
 
 /// `io_uring_wait_cqe`: the next CQE, waiting for one if none is ready.
-#[inline]
-pub(crate) fn wait_cqe(cq: &CqRing, ctx: &EnterCtx) -> Result<Cqe, Errno> {
-    if let Some(c) = peek(cq) {
-        return Ok(c);
+/// The caller peeked already and found nothing.
+///
+/// This is [`get_cqe`] with nothing to submit, `wait_nr` 1, no timeout and
+/// no signal mask, where its loop reduces to: enter to wait for one CQE,
+/// look again, repeat until one is there.
+#[inline(never)]
+pub(crate) fn wait_cqe_slow(cq: &CqRing, ctx: &EnterCtx) -> Result<Cqe, Errno> {
+    loop {
+        // SAFETY: no argument (null/8); nothing is submitted.
+        unsafe { ctx.enter(0, 1, IORING_ENTER_GETEVENTS, ptr::null(), 8) }?;
+        if let Some(c) = peek(cq) {
+            return Ok(c);
+        }
     }
-    get_cqe(cq, ctx, GetData::plain(0, 1))
 }
 
 /// Common body of the timed/sigmask waits (`io_uring_wait_cqes` and

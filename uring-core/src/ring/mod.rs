@@ -31,12 +31,21 @@ use uring_sys::{
     IORING_UNREGISTER_RING_FDS,
 };
 
+// The two flags that enter adds have the values of those enter flags, so
+// the flags of an enter are `int_flags & ENTER_INT_FLAGS` (one `and`).
 /// The ring fd is registered: enter with IORING_ENTER_REGISTERED_RING.
-const INT_REG_RING: u8 = 1;
+const INT_REG_RING: u8 = IORING_ENTER_REGISTERED_RING as u8;
 /// Register calls may use the registered index too (IORING_FEAT_REG_REG_RING).
 const INT_REG_REG_RING: u8 = 2;
 /// Every enter adds IORING_ENTER_NO_IOWAIT (`set_iowait(false)`).
-const INT_NO_IOWAIT: u8 = 4;
+const INT_NO_IOWAIT: u8 = IORING_ENTER_NO_IOWAIT as u8;
+/// The `int_flags` that are enter flags as they are.
+const ENTER_INT_FLAGS: u8 = INT_REG_RING | INT_NO_IOWAIT;
+const _: () = assert!(
+    INT_REG_RING as u32 == IORING_ENTER_REGISTERED_RING
+        && INT_NO_IOWAIT as u32 == IORING_ENTER_NO_IOWAIT
+        && INT_REG_REG_RING & ENTER_INT_FLAGS == 0
+);
 
 /// An io_uring instance: its fd, the mapped submission and completion
 /// queues, and the setup flags and features.
@@ -574,13 +583,7 @@ impl Ring {
     /// What entering and registering need, copied (see [`crate::enter`]).
     #[inline]
     pub(crate) fn enter_ctx(&self) -> EnterCtx {
-        let mut enter_flags = 0;
-        if self.int_flags & INT_REG_RING != 0 {
-            enter_flags |= IORING_ENTER_REGISTERED_RING;
-        }
-        if self.int_flags & INT_NO_IOWAIT != 0 {
-            enter_flags |= IORING_ENTER_NO_IOWAIT;
-        }
+        let enter_flags = (self.int_flags & ENTER_INT_FLAGS) as u32;
         let (reg_fd, reg_flags) = if self.int_flags & INT_REG_REG_RING != 0 {
             (self.enter_fd as i32, IORING_REGISTER_USE_REGISTERED_RING)
         } else {

@@ -40,7 +40,10 @@ impl CompletionQueue<'_> {
     /// [`Ring::peek_cqe`](crate::Ring::peek_cqe).
     #[inline]
     pub fn peek_cqe(&mut self) -> Result<Cqe, Errno> {
-        wait::peek_cqe(&self.cq, &self.ctx)
+        match wait::peek(&self.cq) {
+            Some(c) => Ok(c),
+            None => wait::peek_cqe_slow(&self.cq, &self.ctx),
+        }
     }
 
     /// The next CQE, waiting for one if none is ready. Submits nothing:
@@ -51,7 +54,10 @@ impl CompletionQueue<'_> {
     /// Errors: as [`Ring::wait_cqe`](crate::Ring::wait_cqe).
     #[inline]
     pub fn wait_cqe(&mut self) -> Result<Cqe, Errno> {
-        wait::wait_cqe(&self.cq, &self.ctx)
+        match wait::peek(&self.cq) {
+            Some(c) => Ok(c),
+            None => wait::wait_cqe_slow(&self.cq, &self.ctx),
+        }
     }
 
     /// Waits until `wait_nr` CQEs are ready; returns the first.

@@ -11,12 +11,14 @@
 //!   ([`Submitter::enter`], [`Submitter::register_raw`]),
 //!   [`Submitter::get_events`] and [`Submitter::sqring_wait`].
 //!
-//! Each handle keeps what its hot path needs in itself: the submission
-//! side its own copy of the SQ indices and geometry (stored back into the
-//! ring at every submit and when it drops), the completion side a copy of
-//! the CQ geometry with the CQE size decided once, at the split. Their
-//! loops touch no field of the [`Ring`]. Methods carry liburing's names
-//! and behave as the [`Ring`] methods of the same name.
+//! Each handle keeps what its hot path needs: the submission side borrows
+//! the SQ indices exclusively and hands out many SQEs in a row through
+//! [`SubmissionQueue::sq_batch`], whose cursor keeps them (and the SQ
+//! geometry) in locals; the completion side keeps a copy of the CQ
+//! geometry with the CQE size decided once, at the split (its consumer
+//! index is the head in shared memory); each keeps a copy of what entering
+//! the kernel needs. Methods carry liburing's names and behave as the
+//! [`Ring`] methods of the same name.
 //!
 //! While the handles live the ring is borrowed: registration helpers of
 //! [`Ring`] (`register_files`, ...) run before or after the split, or

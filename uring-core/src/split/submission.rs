@@ -8,28 +8,28 @@ use core::ptr;
 use uring_sys::{io_uring_sqe, IORING_ENTER_SQ_WAIT, IORING_SETUP_SQPOLL};
 
 /// The submission side of a [`Ring::split`](crate::Ring::split): hands out
-/// SQEs and submits them. Its SQ indices live in this value (its loops read
-/// no field of the ring) and go back into the ring at every submit and
-/// when it drops.
+/// SQEs and submits them. It borrows the ring's SQ indices exclusively and
+/// keeps its own copy of what entering the kernel needs; for loops that
+/// get many SQEs, [`sq_batch`](Self::sq_batch) holds the indices and the
+/// SQ geometry in locals (registers), so such a loop reads and writes no
+/// field of the ring or of this value per SQE.
+///
+/// (An own copy of the indices in this value would make no loop faster:
+/// the compiler must keep fields of a value behind a pointer in memory
+/// either way across the SQE stores; it would only add a copy back into
+/// the ring at every submit.)
 ///
 /// Not `Send` (as the ring).
 #[derive(Debug)]
 pub struct SubmissionQueue<'a> {
-    /// This handle's copy of the queue: the one handing out SQEs.
-    sq: SqRing,
-    /// The ring's queue, brought up to date at every submit and on drop.
-    home: &'a mut SqRing,
+    sq: &'a mut SqRing,
     ctx: EnterCtx,
 }
 
 impl<'a> SubmissionQueue<'a> {
     #[inline]
-    pub(crate) fn new(home: &'a mut SqRing, ctx: EnterCtx) -> Self {
-        SubmissionQueue {
-            sq: home.duplicate(),
-            home,
-            ctx,
-        }
+    pub(crate) fn new(sq: &'a mut SqRing, ctx: EnterCtx) -> Self {
+        SubmissionQueue { sq, ctx }
     }
 
     /// The next free SQE, initialised as liburing does (see
@@ -46,10 +46,8 @@ impl<'a> SubmissionQueue<'a> {
     pub unsafe fn get_sqe(&mut self) -> Option<&mut io_uring_sqe> {
         let p = self.sq.next_sqe()?;
         // SAFETY: `next_sqe` reserved this unpublished slot; the borrow of
-        // self keeps it exclusive until the next call. The ring's own copy
-        // of the queue cannot hand it out meanwhile: the ring is borrowed
-        // by the split, and takes this copy's indices back before it is
-        // usable again.
+        // self (which borrows the ring's queue) keeps it exclusive until the
+        // next call.
         Some(unsafe { init_sqe(p) })
     }
 
@@ -61,7 +59,7 @@ impl<'a> SubmissionQueue<'a> {
     /// No liburing equivalent (see [`Ring::sq_batch`](crate::Ring::sq_batch)).
     #[inline]
     pub fn sq_batch(&mut self) -> SqeBatch<'_> {
-        SqeBatch::new(&mut self.sq)
+        SqeBatch::new(self.sq)
     }
 
     /// Publishes the SQEs handed out so far (stores the tail) without
@@ -72,17 +70,12 @@ impl<'a> SubmissionQueue<'a> {
     /// Mirrors liburing's internal `__io_uring_flush_sq()`.
     #[inline]
     pub fn flush(&mut self) -> u32 {
-        let n = self.sq.flush();
-        self.home.sync_from(&self.sq);
-        n
+        self.sq.flush()
     }
 
     #[inline]
     fn submit_inner(&mut self, wait_nr: u32, getevents: bool) -> Result<u32, Errno> {
-        let r = submit_sq(&mut self.sq, &self.ctx, wait_nr, getevents);
-        // Published: the ring's copy must never hand these slots out again.
-        self.home.sync_from(&self.sq);
-        r
+        submit_sq(self.sq, &self.ctx, wait_nr, getevents)
     }
 
     /// Submits the SQEs handed out since the last submit.
@@ -161,14 +154,5 @@ impl<'a> SubmissionQueue<'a> {
         }
         // SAFETY: no argument.
         unsafe { self.ctx.enter(0, 0, IORING_ENTER_SQ_WAIT, ptr::null(), 8) }
-    }
-}
-
-impl Drop for SubmissionQueue<'_> {
-    #[inline]
-    fn drop(&mut self) {
-        // SQEs handed out but not submitted stay handed out: the ring's
-        // next submit publishes them, as if get_sqe had been called on it.
-        self.home.sync_from(&self.sq);
     }
 }

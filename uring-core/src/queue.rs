@@ -498,7 +498,8 @@ impl CqRing {
 
     /// The first CQE of a ring of plain 16-byte CQEs: `Some(Some(cqe))`,
     /// or `Some(None)` when none is ready; `None` for other rings (32-byte
-    /// or mixed CQEs, which need [`read`](Self::read) and padding checks).
+    /// or mixed CQEs, which need [`read`](Self::read)) and for a CQE
+    /// flagged as padding (IORING_CQE_F_SKIP), which the caller skips.
     /// A few loads, for the single-CQE fast path.
     #[inline(always)]
     pub fn peek_plain(&self) -> Option<Option<RawCqe>> {
@@ -514,6 +515,11 @@ impl CqRing {
         // SAFETY: head is in [head, tail) with tail read (acquire) above,
         // so the producer published this slot.
         let (user_data, res, flags) = unsafe { ((*p).user_data, (*p).res, (*p).flags) };
+        if flags & IORING_CQE_F_SKIP != 0 {
+            // A padding flag (a MSG_RING can pass one even to a plain
+            // ring): the caller's slow path consumes it, as liburing does.
+            return None;
+        }
         Some(Some(RawCqe {
             user_data,
             res,

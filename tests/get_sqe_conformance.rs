@@ -127,7 +127,7 @@ impl Slots {
             nop.opcode = IORING_OP_NOP as u8;
         }
         self.handed += 1;
-        if self.handed % ENTRIES as u64 == 0 {
+        if self.handed & (ENTRIES as u64 - 1) == 0 {
             assert_eq!(self.ring.submit_and_wait(ENTRIES).unwrap(), ENTRIES);
             assert_eq!(self.ring.for_each_cqe(|c| assert_eq!(c.res, 0)), ENTRIES);
         }

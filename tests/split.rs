@@ -73,7 +73,7 @@ fn counters_and_a_full_sq() {
 }
 
 #[test]
-fn the_ring_takes_the_handles_state_back() {
+fn the_ring_continues_where_the_handles_left_off() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     {
         let (mut sq, _cq, _s) = ring.split();
@@ -89,16 +89,18 @@ fn the_ring_takes_the_handles_state_back() {
     ring.for_each_cqe(|c| got.push(c.user_data));
     assert_eq!(got, [10, 11, 12]);
 
-    // Forgotten (no Drop to run): the handle works on the ring's own SQ
-    // indices, so the ring never hands out a published slot again and
-    // submits the SQE the handle got but did not submit.
-    let (mut sq, _cq, _s) = ring.split();
-    // SAFETY: a NOP points to no memory.
-    nop(unsafe { sq.get_sqe() }.unwrap(), 20);
-    assert_eq!(sq.submit().unwrap(), 1);
-    // SAFETY: as above; this one is handed out but never submitted by sq.
-    nop(unsafe { sq.get_sqe() }.unwrap(), 21);
-    std::mem::forget(sq);
+    // After a submit: the handle works on the ring's own SQ indices (it has
+    // no Drop, so forgetting it is the same), so the ring never hands out a
+    // published slot again and submits the SQE the handle got but did not
+    // submit.
+    {
+        let (mut sq, _cq, _s) = ring.split();
+        // SAFETY: a NOP points to no memory.
+        nop(unsafe { sq.get_sqe() }.unwrap(), 20);
+        assert_eq!(sq.submit().unwrap(), 1);
+        // SAFETY: as above; this one is handed out but never submitted by sq.
+        nop(unsafe { sq.get_sqe() }.unwrap(), 21);
+    }
     assert_eq!(ring.sq_ready(), 1);
     // SAFETY: a NOP points to no memory.
     nop(unsafe { ring.get_sqe() }.unwrap(), 22);

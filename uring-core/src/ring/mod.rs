@@ -9,8 +9,9 @@ mod mmap;
 mod params;
 
 pub use layout::{
-    cqe_size, memory_layout, memory_size, memory_size_params, ring_entries, rings_size, sqe_size,
-    sqes_size, MemLayout, MAX_CQ_ENTRIES, MAX_ENTRIES, PAGE_SIZE, RINGS_HEADER,
+    cqe_size, memory_layout, memory_layout_for_page, memory_size, memory_size_params, page_size,
+    ring_entries, rings_size, set_page_size, sqe_size, sqes_size, MemLayout, MAX_CQ_ENTRIES,
+    MAX_ENTRIES, PAGE_SIZE, RINGS_HEADER,
 };
 pub use params::Params;
 

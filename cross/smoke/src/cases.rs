@@ -27,6 +27,7 @@ pub type Case = fn(&Info) -> CaseResult;
 
 /// Every case, in the order they run.
 pub const ALL: &[(&str, Case)] = &[
+    ("uname", uname_linux),
     ("setup_mmap", setup_mmap),
     ("setup_no_mmap", setup_no_mmap),
     ("setup_no_mmap_caller_memory", no_mmap_caller_memory),
@@ -103,6 +104,14 @@ fn nop_round_trip(ring: &mut Ring) -> Result<(), String> {
     Ok(())
 }
 
+/// The syscall layer's plainest call, and the version every feature gate
+/// below relies on.
+fn uname_linux(k: &Info) -> CaseResult {
+    ensure!(k.sysname == "Linux", "uname sysname {:?}", k.sysname);
+    ensure!(k.version.is_some(), "uname release {:?} has no version", k.release);
+    Ok(Outcome::Pass)
+}
+
 fn setup_mmap(_: &Info) -> CaseResult {
     let mut ring = Ring::queue_init(8, 0).map_err(|e| format!("queue_init: {e:?}"))?;
     nop_round_trip(&mut ring)?;
@@ -110,7 +119,7 @@ fn setup_mmap(_: &Info) -> CaseResult {
 }
 
 fn setup_no_mmap(k: &Info) -> CaseResult {
-    skip_if!(k.older_than(6, 5, "IORING_SETUP_NO_MMAP"));
+    skip_if!(k.older_than(6, 5, "IORING_SETUP_NO_MMAP")?);
     let mut p = Params::new().with_flags(IORING_SETUP_NO_MMAP);
     let mut ring =
         Ring::queue_init_params(8, &mut p).map_err(|e| format!("NO_MMAP setup: {e:?}"))?;
@@ -119,7 +128,7 @@ fn setup_no_mmap(k: &Info) -> CaseResult {
 }
 
 fn no_mmap_caller_memory(k: &Info) -> CaseResult {
-    skip_if!(k.older_than(6, 5, "IORING_SETUP_NO_MMAP"));
+    skip_if!(k.older_than(6, 5, "IORING_SETUP_NO_MMAP")?);
     let mut p = Params::new().with_flags(IORING_SETUP_NO_MMAP);
     let l = memory_layout(8, &p).map_err(|e| format!("memory_layout: {e:?}"))?;
     ensure!(l.align == page_size(), "layout align {} != page size", l.align);
@@ -221,7 +230,7 @@ fn msg_ring(_: &Info) -> CaseResult {
 }
 
 fn msg_ring_fd(k: &Info) -> CaseResult {
-    skip_if!(k.older_than(6, 0, "IORING_MSG_SEND_FD"));
+    skip_if!(k.older_than(6, 0, "IORING_MSG_SEND_FD")?);
     let mut a = Ring::queue_init(8, 0).map_err(|e| format!("{e:?}"))?;
     let mut b = Ring::queue_init(8, 0).map_err(|e| format!("{e:?}"))?;
     a.register_files_sparse(4).map_err(|e| format!("{e:?}"))?;
@@ -251,7 +260,7 @@ fn msg_ring_fd(k: &Info) -> CaseResult {
 }
 
 fn recvmsg_multishot_buf_ring(k: &Info) -> CaseResult {
-    skip_if!(k.older_than(6, 0, "multishot recvmsg"));
+    skip_if!(k.older_than(6, 0, "multishot recvmsg")?);
     skip_if!(lacks_op(IORING_OP_RECVMSG, "IORING_OP_RECVMSG")?);
     const N: usize = 12;
     let mut ring = Ring::queue_init(8, 0).map_err(|e| format!("{e:?}"))?;
@@ -376,7 +385,7 @@ fn nostd_cat(k: &Info) -> CaseResult {
         "no nostd-cat binary at {} (the cross runner provides one; natively set URING_SMOKE_NOSTD_CAT)",
         bin.display()
     )));
-    skip_if!(k.older_than(6, 5, "nostd-cat (IORING_SETUP_NO_MMAP)"));
+    skip_if!(k.older_than(6, 5, "nostd-cat (IORING_SETUP_NO_MMAP)")?);
     let dir = std::env::temp_dir();
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let path = dir.join(format!("uring-smoke-cat-{}", std::process::id()));

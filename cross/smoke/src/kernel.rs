@@ -2,33 +2,50 @@
 
 use uring_core::syscall::{uname, Utsname};
 
-/// The running kernel's release and its (major, minor) version.
+/// The running kernel's identity from `uname(2)`.
 pub struct Info {
-    /// `uname -r`.
+    /// `uname -s`, "Linux" (empty if uname failed).
+    pub sysname: String,
+    /// `uname -r` (empty if uname failed).
     pub release: String,
-    /// Parsed from the release, (0, 0) if unparsable.
-    pub version: (u32, u32),
+    /// (major, minor) parsed from the release; `None` if uname failed or
+    /// the release does not start with two numbers.
+    pub version: Option<(u32, u32)>,
 }
 
 impl Info {
     pub fn read() -> Info {
-        let release = uname()
-            .map(|u| Utsname::field(&u.release).to_string())
-            .unwrap_or_default();
-        let mut it = release
-            .split(|c: char| !c.is_ascii_digit())
-            .map(|n| n.parse::<u32>().unwrap_or(0));
-        let version = (it.next().unwrap_or(0), it.next().unwrap_or(0));
-        Info { release, version }
+        let u = uname().ok();
+        let field = |f: fn(&Utsname) -> &[u8; 65]| {
+            u.as_ref()
+                .map(|u| Utsname::field(f(u)).to_string())
+                .unwrap_or_default()
+        };
+        let (sysname, release) = (field(|u| &u.sysname), field(|u| &u.release));
+        let mut it = release.split(|c: char| !c.is_ascii_digit());
+        let version = match (it.next(), it.next()) {
+            (Some(a), Some(b)) => a.parse().ok().zip(b.parse().ok()),
+            _ => None,
+        };
+        Info {
+            sysname,
+            release,
+            version,
+        }
     }
 
-    /// `Some(reason)` if the kernel is older than `major.minor`.
-    pub fn older_than(&self, major: u32, minor: u32, what: &str) -> Option<String> {
-        (self.version < (major, minor)).then(|| {
+    /// `Ok(Some(reason))` (a skip) if the kernel is older than
+    /// `major.minor`; an error if the version is unknown: a feature gate
+    /// must never turn a broken `uname` into a skip.
+    pub fn older_than(&self, major: u32, minor: u32, what: &str) -> Result<Option<String>, String> {
+        let v = self
+            .version
+            .ok_or_else(|| format!("kernel version unknown (uname release {:?})", self.release))?;
+        Ok((v < (major, minor)).then(|| {
             format!(
                 "{what} needs kernel {major}.{minor}+, this is {}",
                 self.release
             )
-        })
+        }))
     }
 }

@@ -11,10 +11,9 @@ use uring_core::cq::Cqe;
 use uring_core::recvmsg_out::RecvMsgOut;
 use uring_core::ring::{memory_layout, page_size, Params};
 use uring_core::sys::{
-    __kernel_timespec, io_uring_sqe, iovec, msghdr, IORING_CQE_F_MORE,
-    IORING_FEAT_RECVSEND_BUNDLE, IORING_OP_MSG_RING, IORING_OP_NOP, IORING_OP_READ_FIXED,
-    IORING_OP_RECVMSG, IORING_OP_SEND, IORING_SETUP_NO_MMAP, IOSQE_BUFFER_SELECT,
-    IOSQE_FIXED_FILE,
+    __kernel_timespec, io_uring_sqe, iovec, msghdr, IORING_CQE_F_MORE, IORING_FEAT_RECVSEND_BUNDLE,
+    IORING_OP_MSG_RING, IORING_OP_NOP, IORING_OP_READ_FIXED, IORING_OP_RECVMSG, IORING_OP_SEND,
+    IORING_SETUP_NO_MMAP, IOSQE_BUFFER_SELECT, IOSQE_FIXED_FILE,
 };
 use uring_core::syscall::{close, pipe2, write, O_CLOEXEC};
 use uring_core::{msg, prep, probe, Ring};
@@ -100,7 +99,12 @@ fn nop_round_trip(ring: &mut Ring) -> Result<(), String> {
     let n = ring.submit().map_err(|e| format!("submit: {e:?}"))?;
     ensure!(n == 1, "submit returned {n}");
     let c = wait(ring)?;
-    ensure!((c.user_data, c.res) == (UD, 0), "NOP CQE {:#x} res {}", c.user_data, c.res);
+    ensure!(
+        (c.user_data, c.res) == (UD, 0),
+        "NOP CQE {:#x} res {}",
+        c.user_data,
+        c.res
+    );
     Ok(())
 }
 
@@ -108,7 +112,11 @@ fn nop_round_trip(ring: &mut Ring) -> Result<(), String> {
 /// below relies on.
 fn uname_linux(k: &Info) -> CaseResult {
     ensure!(k.sysname == "Linux", "uname sysname {:?}", k.sysname);
-    ensure!(k.version.is_some(), "uname release {:?} has no version", k.release);
+    ensure!(
+        k.version.is_some(),
+        "uname release {:?} has no version",
+        k.release
+    );
     Ok(Outcome::Pass)
 }
 
@@ -131,7 +139,11 @@ fn no_mmap_caller_memory(k: &Info) -> CaseResult {
     skip_if!(k.older_than(6, 5, "IORING_SETUP_NO_MMAP")?);
     let mut p = Params::new().with_flags(IORING_SETUP_NO_MMAP);
     let l = memory_layout(8, &p).map_err(|e| format!("memory_layout: {e:?}"))?;
-    ensure!(l.align == page_size(), "layout align {} != page size", l.align);
+    ensure!(
+        l.align == page_size(),
+        "layout align {} != page size",
+        l.align
+    );
     let mut mem = vec![0u8; l.size + l.align];
     let base = mem.as_mut_ptr();
     let mem_ptr = base.wrapping_add(base.align_offset(l.align));
@@ -161,7 +173,11 @@ fn page_size_matches_auxv(_: &Info) -> CaseResult {
 fn probe_nop(_: &Info) -> CaseResult {
     let p = probe::get_probe().map_err(|e| format!("get_probe: {e:?}"))?;
     ensure!(p.opcode_supported(IORING_OP_NOP), "probe says no NOP");
-    ensure!(p.last_op() as u32 >= IORING_OP_SEND, "last_op {}", p.last_op());
+    ensure!(
+        p.last_op() as u32 >= IORING_OP_SEND,
+        "last_op {}",
+        p.last_op()
+    );
     Ok(Outcome::Pass)
 }
 
@@ -174,12 +190,17 @@ fn nop_round_trips(_: &Info) -> CaseResult {
             unsafe { prep::nop(s) };
             s.user_data = (batch << 32) | i;
         }
-        let n = ring.submit_and_wait(16).map_err(|e| format!("submit: {e:?}"))?;
+        let n = ring
+            .submit_and_wait(16)
+            .map_err(|e| format!("submit: {e:?}"))?;
         ensure!(n == 16, "batch {batch}: submitted {n}");
         let mut seen = 0u32;
         for _ in 0..16 {
             let c = wait(&mut ring)?;
-            ensure!(c.user_data >> 32 == batch && c.res == 0, "batch {batch}: {c:?}");
+            ensure!(
+                c.user_data >> 32 == batch && c.res == 0,
+                "batch {batch}: {c:?}"
+            );
             seen |= 1 << (c.user_data & 0xffff_ffff);
         }
         ensure!(seen == 0xffff, "batch {batch}: user_data set {seen:#x}");
@@ -198,10 +219,22 @@ fn sq_cq_wrap(_: &Info) -> CaseResult {
             s.user_data = round * 4 + i;
         }
         // SAFETY: only checks that a fifth SQE is refused; none is prepared.
-        ensure!(unsafe { ring.get_sqe() }.is_none(), "round {round}: 5th SQE");
-        ring.submit_and_wait(4).map_err(|e| format!("round {round}: {e:?}"))?;
-        ensure!(ring.sq_space_left() == 4, "round {round}: space {}", ring.sq_space_left());
-        ensure!(ring.cq_ready() == 4, "round {round}: cq_ready {}", ring.cq_ready());
+        ensure!(
+            unsafe { ring.get_sqe() }.is_none(),
+            "round {round}: 5th SQE"
+        );
+        ring.submit_and_wait(4)
+            .map_err(|e| format!("round {round}: {e:?}"))?;
+        ensure!(
+            ring.sq_space_left() == 4,
+            "round {round}: space {}",
+            ring.sq_space_left()
+        );
+        ensure!(
+            ring.cq_ready() == 4,
+            "round {round}: cq_ready {}",
+            ring.cq_ready()
+        );
         for i in 0..4 {
             let c = wait(&mut ring)?;
             // A NOP ring completes in order.
@@ -236,13 +269,17 @@ fn msg_ring_fd(k: &Info) -> CaseResult {
     a.register_files_sparse(4).map_err(|e| format!("{e:?}"))?;
     b.register_files_sparse(8).map_err(|e| format!("{e:?}"))?;
     let [r, w] = pipe2(O_CLOEXEC).map_err(|e| format!("{e:?}"))?;
-    a.register_files_update(1, &[r]).map_err(|e| format!("{e:?}"))?;
+    a.register_files_update(1, &[r])
+        .map_err(|e| format!("{e:?}"))?;
     // SAFETY: our own fd; the file table holds its own reference.
     unsafe { close(r) }.map_err(|e| format!("{e:?}"))?;
     msg::send_fd(&mut a, b.ring_fd(), 1, 6, 0xabc, 0, 0xfd5e).map_err(|e| format!("{e:?}"))?;
     a.submit().map_err(|e| format!("{e:?}"))?;
     let sent = wait(&mut a)?;
-    ensure!((sent.user_data, sent.res) == (0xfd5e, 0), "sender CQE {sent:?}");
+    ensure!(
+        (sent.user_data, sent.res) == (0xfd5e, 0),
+        "sender CQE {sent:?}"
+    );
     let got = wait(&mut b)?;
     ensure!((got.user_data, got.res) == (0xabc, 0), "target CQE {got:?}");
     write(w, b"through b").map_err(|e| format!("{e:?}"))?;
@@ -253,7 +290,10 @@ fn msg_ring_fd(k: &Info) -> CaseResult {
     s.flags |= IOSQE_FIXED_FILE;
     b.submit().map_err(|e| format!("{e:?}"))?;
     let c = wait(&mut b)?;
-    ensure!(c.res == 9 && &buf[..9] == b"through b", "read via passed slot: {c:?}");
+    ensure!(
+        c.res == 9 && &buf[..9] == b"through b",
+        "read via passed slot: {c:?}"
+    );
     // SAFETY: our own fd.
     unsafe { close(w) }.map_err(|e| format!("{e:?}"))?;
     Ok(Outcome::Pass)
@@ -324,7 +364,8 @@ fn send_bundle(_: &Info) -> CaseResult {
         // SAFETY: never pushed before: the buffer is ours.
         let b = unsafe { br.buf_mut(bid as u16) }.ok_or("no buffer")?;
         b[..part.len()].copy_from_slice(part);
-        br.push(bid as u16, part.len() as u32).map_err(|e| format!("{e:?}"))?;
+        br.push(bid as u16, part.len() as u32)
+            .map_err(|e| format!("{e:?}"))?;
     }
     br.commit();
     let (a, mut peer) = UnixStream::pair().map_err(|e| e.to_string())?;
@@ -336,8 +377,15 @@ fn send_bundle(_: &Info) -> CaseResult {
     ring.submit().map_err(|e| format!("{e:?}"))?;
     let c = wait(&mut ring)?;
     let want: Vec<u8> = parts.concat();
-    ensure!(c.res == want.len() as i32, "bundle sent {} of {}", c.res, want.len());
-    let bundle = br.consume_bundle(c.res, c.flags).map_err(|e| format!("{e:?}"))?;
+    ensure!(
+        c.res == want.len() as i32,
+        "bundle sent {} of {}",
+        c.res,
+        want.len()
+    );
+    let bundle = br
+        .consume_bundle(c.res, c.flags)
+        .map_err(|e| format!("{e:?}"))?;
     ensure!(bundle.count == 3, "bundle used {} buffers", bundle.count);
     let mut got = vec![0u8; want.len()];
     peer.read_exact(&mut got).map_err(|e| e.to_string())?;
@@ -398,6 +446,11 @@ fn nostd_cat(k: &Info) -> CaseResult {
         .map_err(|e| format!("spawn {}: {e}", bin.display()))?;
     let _ = std::fs::remove_file(&path);
     ensure!(out.status.success(), "nostd-cat exited {:?}", out.status);
-    ensure!(out.stdout == content, "nostd-cat wrote {} bytes, not the file's {}", out.stdout.len(), content.len());
+    ensure!(
+        out.stdout == content,
+        "nostd-cat wrote {} bytes, not the file's {}",
+        out.stdout.len(),
+        content.len()
+    );
     Ok(Outcome::Pass)
 }

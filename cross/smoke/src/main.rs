@@ -39,7 +39,14 @@ pub type CaseResult = Result<Outcome, String>;
 fn main() {
     let info = kernel::Info::read();
     println!("info arch: {}", std::env::consts::ARCH);
-    println!("info endian: {}", if cfg!(target_endian = "big") { "big" } else { "little" });
+    println!(
+        "info endian: {}",
+        if cfg!(target_endian = "big") {
+            "big"
+        } else {
+            "little"
+        }
+    );
     println!("info kernel: {}", info.release);
     println!("info page_size: {}", uring_core::ring::page_size());
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);

@@ -6,17 +6,19 @@
 #
 #   ARCH: built / booted KERNEL / N passed, N skipped (reasons), N failed
 #
-#   scripts/cross/run.sh aarch64|riscv64|powerpc64le|s390x|loongarch64
+#   scripts/cross/run.sh aarch64|aarch64-16k|riscv64|powerpc64le|s390x|loongarch64
 #
 # Exit: 0 when the guest ran every case with none failed; 1 on a build,
 # boot or case failure (the failing case is named); 2 when the host lacks
 # what ARCH needs (qemu-system, cross gcc, Rust target, Debian kernel),
 # with the reason on the line. .ci/cross.sh installs all of these.
-# Guest log: $URING_CROSS_OUT/ARCH.log (default target/cross).
+# Guest log: $URING_CROSS_OUT/ARCH.log (default $CARGO_TARGET_DIR/cross,
+# else target/cross).
 set -uo pipefail
 arch=${1:?usage: run.sh ARCH}
 cd "$(dirname "$0")/../.."
-out=${URING_CROSS_OUT:-target/cross}
+tdir=${CARGO_TARGET_DIR:-target}
+out=${URING_CROSS_OUT:-$tdir/cross}
 mkdir -p "$out"
 log=$out/$arch.log
 timeout_s=${URING_CROSS_TIMEOUT:-300}
@@ -29,6 +31,13 @@ case $arch in
     target=aarch64-unknown-linux-gnu gcc=aarch64-linux-gnu-gcc
     debarch=arm64 meta=linux-image-cloud-arm64 console=ttyAMA0
     qemu=(qemu-system-aarch64 -M virt -cpu cortex-a57 -m 512) ;;
+  aarch64-16k)
+    # The same binaries on Debian's 16 KiB-page arm64 kernel: checks the
+    # run-time page size of the NO_MMAP layout (cortex-a57 has no 16 KiB
+    # granule, -cpu max has).
+    target=aarch64-unknown-linux-gnu gcc=aarch64-linux-gnu-gcc
+    debarch=arm64 meta=linux-image-arm64-16k console=ttyAMA0
+    qemu=(qemu-system-aarch64 -M virt -cpu max -m 512) ;;
   riscv64)
     target=riscv64gc-unknown-linux-gnu gcc=riscv64-linux-gnu-gcc
     debarch=riscv64 meta=linux-image-riscv64 console=ttyS0
@@ -62,7 +71,7 @@ if ! CARGO_PROFILE_RELEASE_PANIC=unwind CARGO_PROFILE_RELEASE_LTO=false \
      cargo build -q -p uring-smoke --release --target "$target" 2>"$out/$arch.build.log"; then
   say "build FAILED (uring-smoke), see $out/$arch.build.log"; tail -20 "$out/$arch.build.log"; exit 1
 fi
-files=("/init=target/$target/release/uring-smoke")
+files=("/init=$tdir/$target/release/uring-smoke")
 # nostd-cat has its own _start (examples/nostd-cat/src/rt.rs), one per arch.
 # The build of docs/SIZE.md, for this target (no crt-static: nostd-cat
 # links no C library at all).
@@ -70,7 +79,7 @@ if ! env -u "CARGO_TARGET_${T}_RUSTFLAGS" cargo build -q -p nostd-cat --profile 
      --target "$target" 2>>"$out/$arch.build.log"; then
   say "build FAILED (nostd-cat), see $out/$arch.build.log"; tail -20 "$out/$arch.build.log"; exit 1
 fi
-files+=("/nostd-cat=target/$target/min-size/nostd-cat")
+files+=("/nostd-cat=$tdir/$target/min-size/nostd-cat")
 read -r kimg kver < <(bash scripts/cross/kernel.sh "$debarch" "$meta") \
   || missing "no downloadable Debian kernel $meta for $debarch"
 python3 scripts/cross/initramfs.py "$out/$arch.cpio.gz" "${files[@]}"

@@ -50,6 +50,7 @@ pub mod consts;
 pub mod linux;
 mod linux_layout;
 mod sqe;
+mod unions;
 
 pub use bindings::*;
 // Explicit re-exports shadow the glob: `IORING_FILE_INDEX_ALLOC` is the

@@ -109,11 +109,47 @@ extern "C" fn _start() -> ! {
     )
 }
 
-/// Reads `argc`/`argv` from the initial stack and runs the program.
+/// `AT_PAGESZ`: the auxiliary-vector key of the page size.
+const AT_PAGESZ: usize = 6;
+
+/// Hands the page size from the auxiliary vector to uring-core, so that
+/// the ring layout needs no syscall to learn it (uring-core would
+/// otherwise ask `prctl(2)`, and nostd-cat makes no syscall but io_uring's
+/// and exit's).
+///
+/// # Safety
+/// `sp` is the process's initial stack pointer as the kernel set it up.
+unsafe fn take_page_size(sp: *const usize) {
+    // SAFETY: the initial stack holds argc, argv[0..argc], NULL, the
+    // environment pointers, NULL, then (key, value) pairs ending with key
+    // 0 (System V ABI, "Process Initialization"); every read below stays
+    // inside that layout.
+    unsafe {
+        let mut p = sp.add(*sp + 2); // past argc, argv and its NULL
+        while *p != 0 {
+            p = p.add(1); // environment pointers
+        }
+        p = p.add(1);
+        while *p != 0 {
+            if *p == AT_PAGESZ {
+                // A value the kernel gave; should it be refused, uring-core
+                // asks the kernel itself.
+                let _ = uring_core::ring::set_page_size(*p.add(1));
+                return;
+            }
+            p = p.add(2);
+        }
+    }
+}
+
+/// Reads `argc`/`argv` (and the page size) from the initial stack and
+/// runs the program.
 ///
 /// # Safety
 /// `sp` is the process's initial stack pointer as the kernel set it up.
 unsafe extern "C" fn entry(sp: *const usize) -> ! {
+    // SAFETY: `sp` is the initial stack (this function's contract).
+    unsafe { take_page_size(sp) };
     // SAFETY: the kernel put argc at sp and argc pointers after it, each
     // to a NUL-terminated string (argv[argc] is NULL).
     let code = unsafe {

@@ -5,15 +5,19 @@
 //! registration in [`crate::register`]; all are methods of [`Ring`].
 
 mod layout;
+mod mem;
 mod mmap;
 mod params;
+mod send;
 
 pub use layout::{
     cqe_size, memory_layout, memory_layout_for_page, memory_size, memory_size_params, page_size,
     ring_entries, rings_size, set_page_size, sqe_size, sqes_size, MemLayout, MAX_CQ_ENTRIES,
     MAX_ENTRIES, PAGE_SIZE, RINGS_HEADER,
 };
+pub use mem::RingMem;
 pub use params::Params;
+pub use send::SendRing;
 
 use crate::queue::{CqRing, SqRing};
 use crate::syscall;
@@ -23,7 +27,8 @@ use mmap::{Mapping, Maps, Regions};
 use uring_sys::{
     io_uring_params, io_uring_rsrc_update, IORING_ENTER_NO_IOWAIT, IORING_ENTER_REGISTERED_RING,
     IORING_FEAT_NO_IOWAIT, IORING_FEAT_REG_REG_RING, IORING_REGISTER_USE_REGISTERED_RING,
-    IORING_SETUP_NO_MMAP, IORING_SETUP_REGISTERED_FD_ONLY, IORING_UNREGISTER_RING_FDS,
+    IORING_SETUP_NO_MMAP, IORING_SETUP_NO_SQARRAY, IORING_SETUP_REGISTERED_FD_ONLY,
+    IORING_UNREGISTER_RING_FDS,
 };
 
 /// The ring fd is registered: enter with IORING_ENTER_REGISTERED_RING.
@@ -36,6 +41,9 @@ const INT_NO_IOWAIT: u8 = 4;
 /// An io_uring instance: its fd, the mapped submission and completion
 /// queues, and the setup flags and features.
 ///
+/// Not `Send`: a registered ring fd is valid only in the thread that
+/// registered it; move an unregistered ring with [`Ring::into_send`].
+///
 /// Mirrors `struct io_uring` (liburing). Dropping it does what
 /// `io_uring_queue_exit()` does: unregisters a registered ring fd, closes
 /// the fd and unmaps exactly the regions setup mapped (never caller
@@ -44,7 +52,8 @@ const INT_NO_IOWAIT: u8 = 4;
 /// ```no_run
 /// use uring_core::Ring;
 /// let mut ring = Ring::queue_init(8, 0)?;
-/// let sqe = ring.get_sqe().ok_or(uring_core::Errno::EBUSY)?;
+/// // SAFETY: a NOP points to no memory (see the crate's safety model).
+/// let sqe = unsafe { ring.get_sqe() }.ok_or(uring_core::Errno::EBUSY)?;
 /// sqe.opcode = uring_core::sys::IORING_OP_NOP as u8;
 /// sqe.user_data = 7;
 /// ring.submit_and_wait(1)?;
@@ -71,12 +80,6 @@ pub struct Ring {
     regions: Regions,
 }
 
-// SAFETY: the raw pointers point into memory owned by the ring (mappings or
-// caller memory promised to outlive it); nothing is tied to a thread except
-// with IORING_SETUP_SINGLE_ISSUER, where the kernel itself returns EEXIST
-// to other submitters rather than misbehaving.
-unsafe impl Send for Ring {}
-
 impl Ring {
     /// Sets up a ring with `entries` SQ entries and `IORING_SETUP_*` flags.
     ///
@@ -99,10 +102,29 @@ impl Ring {
     /// page or fail with `EINVAL`). Use [`queue_init_mem`](Self::queue_init_mem)
     /// to supply the memory.
     ///
+    /// As liburing 2.15 does, IORING_SETUP_NO_SQARRAY is added when the
+    /// caller did not set it (no SQ index array: submission writes SQEs in
+    /// ring order, which is all this crate does), and setup is retried
+    /// without it if the kernel answers `EINVAL` (kernels before 6.6). It
+    /// shows in [`flags`](Self::flags) and `p.flags`.
+    ///
     /// Mirrors `io_uring_queue_init_params()` (liburing). Kernel: 5.1+.
     ///
     /// Errors: as [`queue_init`](Self::queue_init).
     pub fn queue_init_params(entries: u32, p: &mut Params) -> Result<Ring, Errno> {
+        let asked = p.flags;
+        if asked & IORING_SETUP_NO_SQARRAY == 0 {
+            p.flags |= IORING_SETUP_NO_SQARRAY;
+            match Self::queue_init_params_once(entries, p) {
+                Err(Errno::EINVAL) => p.flags = asked,
+                r => return r,
+            }
+        }
+        Self::queue_init_params_once(entries, p)
+    }
+
+    /// One setup attempt of [`queue_init_params`](Self::queue_init_params).
+    fn queue_init_params_once(entries: u32, p: &mut Params) -> Result<Ring, Errno> {
         if p.flags & IORING_SETUP_NO_MMAP != 0 {
             let l = memory_layout(entries, p)?;
             let m = Mapping::anonymous(l.size)?;
@@ -126,15 +148,19 @@ impl Ring {
     ///
     /// Mirrors `io_uring_queue_mmap()` (liburing). Kernel: 5.1+.
     ///
-    /// Errors: `EINVAL` (offsets in `p` that do not fit the mappings,
-    /// a NO_MMAP ring), `ENOMEM`, and what `mmap` returns.
+    /// Errors: `EINVAL` (offsets in `p` that do not fit the rings the
+    /// entries and flags imply, a NO_MMAP or REGISTERED_FD_ONLY ring),
+    /// `ENOMEM`, and what `mmap` returns.
     ///
     /// # Safety
     /// `fd` is an io_uring fd nobody else closes, and `p` holds the
     /// parameters its `io_uring_setup` returned.
     pub unsafe fn queue_mmap(fd: i32, p: &Params) -> Result<Ring, Errno> {
-        if p.flags & IORING_SETUP_NO_MMAP != 0 {
-            discard_fd(fd, p.flags);
+        // A ring that can be mmapped has a real fd: REGISTERED_FD_ONLY
+        // needs NO_MMAP, so either flag here means `p` is not what setup
+        // returned; the fd is closed as the fd it must be.
+        if p.flags & (IORING_SETUP_NO_MMAP | IORING_SETUP_REGISTERED_FD_ONLY) != 0 {
+            discard_fd(fd, 0);
             return Err(Errno::EINVAL);
         }
         match mmap::map_kernel(fd, p) {
@@ -154,16 +180,23 @@ impl Ring {
     /// Mirrors `io_uring_queue_init_mem()` (liburing), returning the ring
     /// instead of the bytes used. Kernel: 6.5+.
     ///
-    /// Errors: `EINVAL` if `mem` is null or not [`PAGE_SIZE`]-aligned (or
+    /// Errors: `EINVAL` if `mem` is null or not aligned to [`page_size`] (or
     /// for entries/flags as [`queue_init`](Self::queue_init)); `ENOMEM` if
     /// `len` is smaller than [`memory_size_params`] (checked before any
     /// syscall); `EINVAL` from kernels before 6.13 when a region larger than
     /// a page is not in one huge page.
     ///
     /// # Safety
-    /// `mem` is valid for reads and writes of `len` bytes, stays valid
-    /// (not freed, unmapped or reused) until the ring is dropped, and is
-    /// accessed by nobody else meanwhile: the kernel reads and writes it.
+    /// `mem` is valid for reads and writes of `len` bytes and is accessed by
+    /// nobody else while the kernel may use it: the kernel reads and writes
+    /// it until it has released the ring, which is *after* the ring is
+    /// dropped when requests were still in flight (teardown cancels them
+    /// asynchronously and posts their CQEs into this memory). So the memory
+    /// must not be freed, unmapped or reused after drop either, unless no
+    /// request was in flight when the ring was dropped (every submitted
+    /// request had posted its final CQE). [`queue_init_static`](Self::queue_init_static)
+    /// is the safe form: memory that is never handed out again. See the
+    /// [safety model](crate#safety-model).
     pub unsafe fn queue_init_mem(
         entries: u32,
         p: &mut Params,
@@ -173,6 +206,38 @@ impl Ring {
         p.flags |= IORING_SETUP_NO_MMAP;
         // SAFETY: forwarded to the caller's contract; nothing to unmap.
         unsafe { Self::setup_mem(entries, p, mem, len, Mapping::NONE) }
+    }
+
+    /// Sets up a NO_MMAP ring in `mem`, memory that nothing else can ever
+    /// use again (a [`RingMem`] `static`, or a leaked allocation). Safe: the
+    /// kernel may keep writing completions there after the ring is dropped,
+    /// and with a `&'static mut` given away nobody can observe or reuse it.
+    ///
+    /// As [`queue_init_mem`](Self::queue_init_mem) otherwise. Kernel: 6.5+.
+    ///
+    /// ```no_run
+    /// use uring_core::ring::{memory_size, RingMem};
+    /// use uring_core::{Ring, ring::Params};
+    ///
+    /// static MEM: RingMem<{ 16 * 1024 }> = RingMem::new();
+    /// let mem = MEM.take().expect("first and only use");
+    /// assert!(memory_size(8, 0)? <= mem.len());
+    /// let ring = Ring::queue_init_static(8, &mut Params::new(), mem)?;
+    /// # Ok::<(), uring_core::Errno>(())
+    /// ```
+    ///
+    /// Errors: as [`queue_init_mem`](Self::queue_init_mem).
+    pub fn queue_init_static(
+        entries: u32,
+        p: &mut Params,
+        mem: &'static mut [u8],
+    ) -> Result<Ring, Errno> {
+        let len = mem.len();
+        // SAFETY: `mem` is valid for `len` bytes and, being a `'static mut`
+        // borrow moved in here and never returned, is accessed by nobody
+        // else for the rest of the program, during the ring's life and
+        // after it.
+        unsafe { Self::queue_init_mem(entries, p, mem.as_mut_ptr(), len) }
     }
 
     /// NO_MMAP setup in `[mem, mem + len)`; `own` is the mapping to unmap
@@ -345,10 +410,11 @@ impl Ring {
     /// kernel has IORING_FEAT_REG_REG_RING, every [`register_raw`](Self::register_raw)
     /// uses IORING_REGISTER_USE_REGISTERED_RING. Drop unregisters it.
     ///
-    /// Low level: `Ring::register_ring_fd()` calls this. A wrong index is
-    /// not unsafe; the kernel then answers `EBADF`/`ENXIO`.
+    /// `Ring::register_ring_fd()` calls this. Crate-private: the index is
+    /// valid only in the registering thread, which `Ring: !Send` enforces,
+    /// and a wrong index would make enter act on another ring.
     #[inline]
-    pub fn set_registered_index(&mut self, idx: u32) {
+    pub(crate) fn set_registered_index(&mut self, idx: u32) {
         self.enter_fd = idx;
         self.int_flags |= INT_REG_RING;
         if self.features & IORING_FEAT_REG_REG_RING != 0 {
@@ -360,7 +426,7 @@ impl Ring {
     /// enter and register go back to the plain fd. Does nothing when the
     /// fd is closed or was never a real fd (there is nothing to go back to).
     #[inline]
-    pub fn clear_registered_index(&mut self) {
+    pub(crate) fn clear_registered_index(&mut self) {
         if self.fd >= 0 {
             self.enter_fd = self.fd as u32;
             self.int_flags &= !(INT_REG_RING | INT_REG_REG_RING);
@@ -385,7 +451,9 @@ impl Ring {
         if self.fd < 0 {
             return Err(Errno::EBADF);
         }
-        syscall::close(self.fd)?;
+        // SAFETY: the fd is ours (set up by us, or adopted through the
+        // unsafe queue_mmap); it is forgotten right after.
+        unsafe { syscall::close(self.fd) }?;
         self.fd = -1;
         Ok(())
     }
@@ -395,6 +463,17 @@ impl Ring {
     /// and copy-on-write never splits pages the kernel has pinned. For a
     /// NO_MMAP ring this applies to the caller's memory region (whole
     /// pages).
+    ///
+    /// Without it a forked child shares the ring: the queues are shared
+    /// memory and the fd refers to the same instance. A child that
+    /// submits on the parent's ring takes the parent's next SQ slot, its
+    /// CQE lands in the parent's CQ, and the parent's SQ state (kept in the
+    /// `Ring`, copied at fork) goes out of step with the kernel's: the
+    /// parent's next SQE is silently lost, or the SQ looks full. Nothing
+    /// detects this (a pid check would cost a syscall per submit). Give a
+    /// child its own ring; call this before forking so a child that
+    /// touches the parent's ring faults (SIGSEGV) instead
+    /// (`tests/reliability.rs` shows both).
     ///
     /// Mirrors `io_uring_ring_dontfork()` (liburing). Kernel: 5.1+.
     ///
@@ -513,7 +592,9 @@ fn discard_fd(fd: i32, flags: u32) {
     if flags & IORING_SETUP_REGISTERED_FD_ONLY != 0 {
         unregister_index(fd as u32);
     } else {
-        let _ = syscall::close(fd);
+        // SAFETY: the fd io_uring_setup just returned (or the caller gave
+        // to queue_mmap to own); nobody else closes it.
+        let _ = unsafe { syscall::close(fd) };
     }
 }
 
@@ -560,13 +641,15 @@ impl Drop for Ring {
             }
         }
         if self.fd >= 0 {
-            let _ = syscall::close(self.fd);
+            // SAFETY: the ring owns its fd; this is its last use.
+            let _ = unsafe { syscall::close(self.fd) };
         }
         // The mappings in `_maps` unmap themselves when dropped right after.
     }
 }
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl std::os::fd::AsRawFd for Ring {
     /// The ring fd (-1 when closed or REGISTERED_FD_ONLY).
     fn as_raw_fd(&self) -> std::os::fd::RawFd {
@@ -575,6 +658,7 @@ impl std::os::fd::AsRawFd for Ring {
 }
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl std::os::fd::AsFd for Ring {
     /// The ring fd. Panics if the ring has no real fd
     /// (IORING_SETUP_REGISTERED_FD_ONLY, or after `close_ring_fd`), as a

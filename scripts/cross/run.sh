@@ -21,7 +21,7 @@ tdir=${CARGO_TARGET_DIR:-target}
 out=${URING_CROSS_OUT:-$tdir/cross}
 mkdir -p "$out"
 log=$out/$arch.log
-timeout_s=${URING_CROSS_TIMEOUT:-300}
+timeout_s=${URING_CROSS_TIMEOUT:-180}
 
 say() { echo "$arch: $*"; }
 missing() { say "skipped: $*"; exit 2; }

@@ -4,7 +4,6 @@
 use std::io::{Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::{UnixDatagram, UnixStream};
-use std::ptr::null_mut;
 
 use uring_core::buf_ring::BufRing;
 use uring_core::cq::Cqe;
@@ -310,15 +309,8 @@ fn recvmsg_multishot_buf_ring(k: &Info) -> CaseResult {
         .map_err(|e| format!("setup_buf_ring: {e:?}"))?;
     br.publish_all().map_err(|e| format!("{e:?}"))?;
     let (rx, tx) = UnixDatagram::pair().map_err(|e| e.to_string())?;
-    let mut msg = msghdr {
-        msg_name: null_mut(),
-        msg_namelen: 0,
-        msg_iov: null_mut(),
-        msg_iovlen: 0,
-        msg_control: null_mut(),
-        msg_controllen: 0,
-        msg_flags: 0,
-    };
+    // No name or control area: each buffer holds the header and payload.
+    let mut msg = msghdr::zeroed();
     let arm = |ring: &mut Ring, msg: &mut msghdr| -> Result<(), String> {
         let s = sqe(ring)?;
         // SAFETY: `msg` outlives every CQE of the request.

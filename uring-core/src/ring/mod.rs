@@ -155,6 +155,7 @@ impl Ring {
     /// # Safety
     /// `fd` is an io_uring fd nobody else closes, and `p` holds the
     /// parameters its `io_uring_setup` returned.
+    /// See the [safety model](crate#safety-model).
     pub unsafe fn queue_mmap(fd: i32, p: &Params) -> Result<Ring, Errno> {
         // A ring that can be mmapped has a real fd: REGISTERED_FD_ONLY
         // needs NO_MMAP, so either flag here means `p` is not what setup
@@ -245,6 +246,7 @@ impl Ring {
     ///
     /// # Safety
     /// As [`queue_init_mem`](Self::queue_init_mem).
+    /// See the [safety model](crate#safety-model).
     unsafe fn setup_mem(
         entries: u32,
         p: &mut Params,
@@ -533,6 +535,7 @@ impl Ring {
     /// `arg` is valid for what `opcode` makes the kernel read or write with
     /// `nr_args`, and memory registered with the kernel outlives its
     /// registration.
+    /// See the [safety model](crate#safety-model).
     pub unsafe fn register_raw(
         &self,
         opcode: u32,
@@ -564,6 +567,7 @@ impl Ring {
     /// `arg`/`argsz` are null/8 or a valid sigset (8 bytes), or with
     /// IORING_ENTER_EXT_ARG a valid `io_uring_getevents_arg` whose pointers
     /// are valid; SQEs up to the published tail are fully written.
+    /// See the [safety model](crate#safety-model).
     pub unsafe fn enter(
         &self,
         to_submit: u32,

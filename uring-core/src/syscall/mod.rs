@@ -91,6 +91,7 @@ fn ret(r: isize) -> Result<usize, Errno> {
 /// `p` must be valid for reads and writes of `io_uring_params`; with
 /// `IORING_SETUP_NO_MMAP`, `p.sq_off.user_addr`/`p.cq_off.user_addr` must
 /// point to memory that stays valid and unaliased for the ring's life.
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn io_uring_setup(entries: u32, p: *mut io_uring_params) -> Result<i32, Errno> {
     // SAFETY: forwarded to the caller's contract.
@@ -106,6 +107,7 @@ pub unsafe fn io_uring_setup(entries: u32, p: *mut io_uring_params) -> Result<i3
 /// `fd` is a ring fd (or a registered ring index with
 /// `IORING_ENTER_REGISTERED_RING`) whose SQEs the kernel may read;
 /// `arg` is null or valid for `argsz` bytes of the type `flags` says.
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn io_uring_enter(
     fd: u32,
@@ -134,6 +136,7 @@ pub unsafe fn io_uring_enter(
 ///
 /// # Safety
 /// As [`io_uring_enter`].
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn io_uring_enter_sigmask(
     fd: u32,
@@ -157,6 +160,7 @@ pub unsafe fn io_uring_enter_sigmask(
 /// `arg` must be valid for what `opcode` makes the kernel read or write
 /// (`nr_args` elements), and registered memory must outlive its
 /// registration.
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn io_uring_register(
     fd: i32,
@@ -184,6 +188,7 @@ pub unsafe fn io_uring_register(
 /// # Safety
 /// Mapping over existing memory (`MAP_FIXED`) or sharing it is the
 /// caller's responsibility.
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn mmap(
     addr: *mut c_void,
@@ -232,6 +237,7 @@ pub unsafe fn mmap(
 ///
 /// # Safety
 /// Nothing may use the range afterwards.
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn munmap(addr: *mut c_void, len: usize) -> Result<(), Errno> {
     // SAFETY: forwarded to the caller's contract.
@@ -242,6 +248,7 @@ pub unsafe fn munmap(addr: *mut c_void, len: usize) -> Result<(), Errno> {
 ///
 /// # Safety
 /// Some advice (e.g. `MADV_DONTNEED`) changes memory contents.
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn madvise(addr: *mut c_void, len: usize, advice: usize) -> Result<(), Errno> {
     // SAFETY: forwarded to the caller's contract.
@@ -257,6 +264,7 @@ pub const PR_GET_AUXV: usize = 0x4155_5856;
 /// # Safety
 /// Options that take pointers (e.g. [`PR_GET_AUXV`]) need them valid for
 /// what the option reads or writes; some options change the process.
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn prctl(
     option: usize,

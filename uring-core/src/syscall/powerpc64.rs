@@ -25,6 +25,7 @@ pub(crate) const SYS_IO_URING_REGISTER: usize = 427;
 ///
 /// # Safety
 /// The caller upholds the contract of syscall `n` for these arguments.
+/// See the [safety model](crate#safety-model).
 #[inline(always)]
 pub(crate) unsafe fn syscall6(
     n: usize,

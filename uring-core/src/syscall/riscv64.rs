@@ -8,6 +8,7 @@ pub(crate) use super::generic::*;
 ///
 /// # Safety
 /// The caller upholds the contract of syscall `n` for these arguments.
+/// See the [safety model](crate#safety-model).
 #[inline(always)]
 pub(crate) unsafe fn syscall6(
     n: usize,

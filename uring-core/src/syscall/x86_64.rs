@@ -24,6 +24,7 @@ pub(crate) const SYS_IO_URING_REGISTER: usize = 427;
 /// # Safety
 /// The caller upholds the contract of syscall `n` for these arguments
 /// (valid pointers for what the kernel reads or writes, and so on).
+/// See the [safety model](crate#safety-model).
 #[inline(always)]
 pub(crate) unsafe fn syscall6(
     n: usize,

@@ -13,7 +13,8 @@ use common::{reap, submit_one};
 /// Passes source slot `src_slot` of `a` to ring `b_fd` at `dst` (or
 /// IORING_FILE_INDEX_ALLOC); returns the sender's CQE res.
 fn pass(a: &mut Ring, b_fd: i32, src_slot: i32, dst: u32, data: u64, flags: u32) -> i32 {
-    msg::send_fd(a, b_fd, src_slot, dst, data, flags, 0xfd5e).unwrap();
+    // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+    unsafe { msg::send_fd(a, b_fd, src_slot, dst, data, flags, 0xfd5e) }.unwrap();
     a.submit_and_wait(1).unwrap();
     let c = reap(a);
     assert_eq!(c.user_data, 0xfd5e);

@@ -41,7 +41,7 @@ fn setup() -> (Ring, Ring, i32, i32) {
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
     assert_eq!(a.register_files_update(1, &[r]), Ok(1));
     // The tables hold their own references.
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(r) }.unwrap();
     (a, b, r, w)
 }
@@ -66,7 +66,7 @@ fn file_arrives_at_the_chosen_slot() {
     drop(a);
     write(w, b"gone").unwrap();
     assert_eq!(read_slot(&mut b, 6), (4, b"gone".to_vec()));
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
 }
 
@@ -101,7 +101,7 @@ fn target_allocates_within_its_alloc_range() {
     a.submit_and_wait(1).unwrap();
     assert_eq!(reap(&mut a).res, 3);
     assert_eq!((reap(&mut b).res, b.cq_ready()), (3, 0));
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
 }
 
@@ -116,7 +116,7 @@ fn cqe_skip_posts_nothing_on_the_target() {
     // ... but the file is there.
     write(w, b"quiet").unwrap();
     assert_eq!(read_slot(&mut b, 2), (5, b"quiet".to_vec()));
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
 }
 
@@ -131,7 +131,7 @@ fn occupied_target_slot_is_replaced() {
     write(w, b"new").unwrap();
     assert_eq!(read_slot(&mut b, 5), (3, b"new".to_vec()));
     for fd in [r2, w2, w] {
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: the fd is this code's own and not used after this.
         unsafe { close(fd) }.unwrap();
     }
 }
@@ -161,6 +161,6 @@ fn errors() {
     assert_eq!(pass(&mut a, 1, 1, 0, 0, 0), -Errno::EBADFD.0);
     assert_eq!(pass(&mut a, b.ring_fd(), 1, 0, 0, 1 << 7), -Errno::EINVAL.0);
     assert_eq!(b.peek_cqe().err(), Some(Errno::EAGAIN));
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
 }

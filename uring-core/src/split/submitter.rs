@@ -120,7 +120,8 @@ impl Submitter<'_> {
     /// Errors: as [`Ring::enter`](crate::Ring::enter).
     ///
     /// # Safety
-    /// As [`Ring::enter`](crate::Ring::enter).
+    /// As [`Ring::enter`](crate::Ring::enter); see the
+    /// [safety model](crate#safety-model).
     #[inline]
     pub unsafe fn enter(
         &self,

@@ -700,6 +700,7 @@ impl Iterator for CqBatch<'_> {
 /// [`Iterator::next`] of a [`CqBatch`] for 32-byte and mixed-size CQEs:
 /// the CQE at `head` (skipping padding) and the new head. Values in,
 /// values out, so the batch itself never leaves registers.
+#[cold]
 #[inline(never)]
 fn next_slow(cq: &CqRing, mut head: u32, tail: u32) -> (Option<RawCqe>, u32) {
     if !cq.p.mixed {

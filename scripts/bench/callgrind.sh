@@ -35,7 +35,7 @@ for config in default best; do
         ir=$(grep -E "(::|[^_a-z])${name}( |\$|\[)" "$out/$config.txt" | head -n1 |
             awk '{gsub(",", "", $1); print $1}')
         [ -n "$ir" ] || ir=0
-        awk -v ir="$ir" -v n="$units" 'BEGIN { printf "%.1f\n", ir / n }' >>"$out/$config.vals"
+        awk -v ir="$ir" -v n="$units" 'BEGIN { printf "%.2f\n", ir / n }' >>"$out/$config.vals"
         printf '%s\t%s\n' "$row" "$unit" >>"$out/$config.rows"
     done <"$out/$config.ops"
     paste - - - <"$out/$config.vals" >"$out/$config.v3"

@@ -104,5 +104,29 @@ $irtable
 \`\`\`text
 $timed
 \`\`\`
+
+## Where uring-core does more work, and why
+
+Read from the disassembly of this bench (\`objdump -d\` of the \`cg_*\`
+functions); the figures are in the tables above.
+
+- **\`Ring::get_sqe\` one call per SQE** (the extra rows; the fill rows use
+  \`sq_batch\`, which \`get_sqe\`'s docs recommend for runs of SQEs). Each
+  call stores the SQ tail back into the \`Ring\` and reloads the SQE array,
+  mask and slot shift from it. The compiler cannot keep them in registers
+  across calls: the refill of the free-slot limit reads the kernel's head
+  with an acquire load (needed with SQPOLL), which LLVM treats as a write to
+  all memory. A relaxed load (correct without SQPOLL, as liburing does) was
+  tried: it helps only if no acquire load remains in the loop at all, so a
+  per-ring choice between the two brought the reloads back.
+- **Reap**: the loop body is the same instruction for instruction as
+  io-uring's; the per-batch difference is a larger stack frame (the call to
+  the out-of-line path for 32-byte and mixed CQEs keeps registers live
+  across a call) and the clamp of a corrupt CQ tail, which is kept as
+  hardening.
+- **msg_ring hop, best configuration**: with DEFER_TASKRUN the message
+  reaches the target ring as task work, so \`wait_cqe\` enters the kernel;
+  how often the wait loop looks again depends on when the task work ran,
+  so this row's count varies by a few instructions between runs.
 EOF
 echo "wrote $out"

@@ -159,8 +159,9 @@ impl Iterator for CqeIter<'_> {
 }
 
 impl Drop for CqeIter<'_> {
+    #[inline]
     fn drop(&mut self) {
-        self.batch.ring().advance(self.batch.consumed());
+        self.batch.commit();
     }
 }
 

@@ -648,6 +648,17 @@ impl<'a> CqBatch<'a> {
         self.cq
     }
 
+    /// Moves the ring's head to the batch's cursor: the same as
+    /// [`CqRing::advance`] by [`consumed`](Self::consumed), with the head
+    /// the batch already holds (no reload, no test).
+    #[inline]
+    pub fn commit(&self) {
+        // SAFETY: valid per `CqRing::new`'s contract.
+        // Release: as in `CqRing::advance`. Only we write the head, and the
+        // cursor never passes the tail the batch read.
+        unsafe { atomic(self.cq.p.khead) }.store(self.head, Ordering::Release);
+    }
+
     /// Slots passed so far (what to hand to [`CqRing::advance`]).
     #[inline]
     pub fn consumed(&self) -> u32 {

@@ -44,7 +44,8 @@ fuzz_target!(|data: &[u8]| {
     let flags = if inc { IOU_PBUF_RING_INC } else { 0 };
     // SAFETY: `ring_mem` holds `entries` entries, lives past `br` and is
     // used through `br` only; no kernel ever writes `bufs`.
-    let Ok(mut br) = (unsafe { BufRing::from_registered(br_ptr, entries, 1, flags, &mut bufs, buf_len) })
+    let Ok(mut br) =
+        (unsafe { BufRing::from_registered(br_ptr, entries, 1, flags, &mut bufs, buf_len) })
     else {
         assert!(total / (buf_len as usize) == 0, "refused a valid ring");
         return;
@@ -96,7 +97,10 @@ fuzz_target!(|data: &[u8]| {
                     // only read here.
                     let d = unsafe { br.data(&c) };
                     let at = d.as_ptr() as usize;
-                    assert!(d.is_empty() || (at >= lo && at + d.len() <= hi), "data outside bufs");
+                    assert!(
+                        d.is_empty() || (at >= lo && at + d.len() <= hi),
+                        "data outside bufs"
+                    );
                     assert!(d.len() <= buf_len as usize);
                     let step = if c.more { 0 } else { 1 };
                     assert_eq!(br.tracked_head(), head.wrapping_add(step));

@@ -17,7 +17,11 @@ fuzz_target!(|data: &[u8]| {
     // Small lengths most of the time, any u32/usize now and then.
     let raw_name = u32::from_ne_bytes(data[0..4].try_into().unwrap());
     let raw_ctl = u32::from_ne_bytes(data[4..8].try_into().unwrap());
-    let namelen = if raw_name & 0x8000_0000 != 0 { raw_name } else { raw_name % 64 };
+    let namelen = if raw_name & 0x8000_0000 != 0 {
+        raw_name
+    } else {
+        raw_name % 64
+    };
     let controllen = if raw_ctl & 0x8000_0000 != 0 {
         usize::MAX - (raw_ctl as usize & 0xff)
     } else {
@@ -28,7 +32,13 @@ fuzz_target!(|data: &[u8]| {
     let len = buf.len();
 
     if let Some(o) = RecvMsgOut::from_lens(&buf, namelen, controllen) {
-        let _ = (o.header(), o.namelen(), o.payloadlen(), o.flags(), o.is_truncated());
+        let _ = (
+            o.header(),
+            o.namelen(),
+            o.payloadlen(),
+            o.flags(),
+            o.is_truncated(),
+        );
         assert!(o.name().len() <= namelen as usize);
         assert!(o.control().len() <= controllen);
         let mut total = 0usize;
@@ -58,7 +68,10 @@ fuzz_target!(|data: &[u8]| {
     let mut steps = 0;
     while let Some(p) = c {
         let at = p.as_ptr() as usize;
-        assert!(at >= base as usize && at + 16 <= end, "cmsghdr outside the buffer");
+        assert!(
+            at >= base as usize && at + 16 <= end,
+            "cmsghdr outside the buffer"
+        );
         // SAFETY: in bounds (asserted just above); unaligned read.
         let _ = unsafe { p.as_ptr().read_unaligned() };
         steps += 1;

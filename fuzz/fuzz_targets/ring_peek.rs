@@ -42,7 +42,12 @@ fn rings() -> &'static Mutex<Vec<Forged>> {
             let ring = unsafe { Ring::queue_init_mem(8, &mut p, mem, l.size) }
                 .expect("NO_MMAP ring (kernel 6.5+; CQE_MIXED 6.18+)");
             let rings = mem.wrapping_add(l.rings_offset);
-            let cqe_bytes = (ring.cq_entries() as usize) * if flags & IORING_SETUP_CQE32 != 0 { 32 } else { 16 };
+            let cqe_bytes = (ring.cq_entries() as usize)
+                * if flags & IORING_SETUP_CQE32 != 0 {
+                    32
+                } else {
+                    16
+                };
             v.push(Forged {
                 head: rings.wrapping_add(p.cq_off.head as usize).cast(),
                 tail: rings.wrapping_add(p.cq_off.tail as usize).cast(),
@@ -56,7 +61,9 @@ fn rings() -> &'static Mutex<Vec<Forged>> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&sel, rest)) = data.split_first() else { return };
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
     let mut all = rings().lock().unwrap();
     let f = &mut all[sel as usize % 3];
     let entries = f.ring.cq_entries();
@@ -66,7 +73,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let head0 = u32_in(&mut it);
     let ahead = u32_in(&mut it);
-    let ahead = if ahead & 0x8000_0000 != 0 { ahead } else { ahead % (2 * entries + 1) };
+    let ahead = if ahead & 0x8000_0000 != 0 {
+        ahead
+    } else {
+        ahead % (2 * entries + 1)
+    };
     // SAFETY: head, tail and the CQE array are in the ring memory we own;
     // the kernel writes none of them while nothing is submitted.
     unsafe {
@@ -110,7 +121,10 @@ fuzz_target!(|data: &[u8]| {
                 let _ = f.ring.cq_has_overflow();
             }
             _ => {
-                let ts = __kernel_timespec { tv_sec: 0, tv_nsec: 1 };
+                let ts = __kernel_timespec {
+                    tv_sec: 0,
+                    tv_nsec: 1,
+                };
                 let _ = f.ring.wait_cqe_timeout(Some(&ts));
             }
         }
@@ -118,7 +132,10 @@ fuzz_target!(|data: &[u8]| {
         // finds only padding may enter and peek again; cq_advance by up to
         // 31), never the 2^31 slots a forged tail claims.
         let moved = head().wrapping_sub(before);
-        assert!(moved <= 4 * entries + 32, "one call consumed {moved} slots of {entries}");
+        assert!(
+            moved <= 4 * entries + 32,
+            "one call consumed {moved} slots of {entries}"
+        );
     }
     // Back to an empty CQ for the next input.
     // SAFETY: as above.

@@ -28,7 +28,11 @@ fuzz_target!(|data: &[u8]| {
         // SAFETY: io_uring_sqe is 64 bytes of integers: any bytes are a
         // valid value; source and destination do not overlap.
         unsafe {
-            core::ptr::copy_nonoverlapping(data.as_ptr(), (&mut sqe as *mut io_uring_sqe).cast(), 64)
+            core::ptr::copy_nonoverlapping(
+                data.as_ptr(),
+                (&mut sqe as *mut io_uring_sqe).cast(),
+                64,
+            )
         };
         let a = format!("{}", decode(&sqe));
         let b = format!("{}", decode_bytes(&data[..64]));

@@ -28,7 +28,8 @@ for t in $(cargo +nightly fuzz list); do
   if ! cargo +nightly fuzz run -O "$t" "$work/$t" "corpus/$t" -- \
       -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 >"$log" 2>&1; then
-    tail -n 80 "$log"
+    grep -E -A4 "panicked at|ERROR: |ALARM|SUMMARY" "$log" | head -n 40 || true
+    tail -n 20 "$log"
     echo "fuzz: target $t FAILED (reproducer in fuzz/artifacts/$t)"
     exit 1
   fi

@@ -102,7 +102,8 @@ mod ours {
     #[inline(never)]
     pub fn cg_ours_fill_nop(ring: &mut Ring, n: u32, base: u64) {
         for i in 0..n {
-            let sqe = ring.get_sqe().expect("SQ full");
+            // SAFETY: a NOP points to no memory.
+            let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
             prep::nop(sqe);
             helpers::sqe_set_data64(sqe, base.wrapping_add(i as u64));
         }
@@ -112,21 +113,21 @@ mod ours {
     pub fn cg_ours_fill_mixed(ring: &mut Ring, n: u32, buf: *mut u8) {
         for i in 0..n / 4 {
             let u = (i as u64) << 2;
-            let sqe = ring.get_sqe().expect("SQ full");
-            // SAFETY: fd -1: the kernel fails the read with EBADF and
-            // never writes to buf (which outlives the ring anyway).
-            unsafe { prep::read(sqe, -1, buf.cast(), BLOCK as u32, offset(u)) };
+            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
+            prep::read(sqe, -1, buf.cast(), BLOCK as u32, offset(u));
             helpers::sqe_set_data64(sqe, u);
-            let sqe = ring.get_sqe().expect("SQ full");
-            // SAFETY: as above (EBADF, buf only read, outlives the ring).
-            unsafe { prep::send(sqe, -1, buf.cast_const().cast(), BLOCK, 0) };
+            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
+            prep::send(sqe, -1, buf.cast_const().cast(), BLOCK, 0);
             helpers::sqe_set_data64(sqe, u + 1);
-            let sqe = ring.get_sqe().expect("SQ full");
+            // SAFETY: a MSG_RING message points to no memory.
+            let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
             prep::msg_ring(sqe, -1, 0, u, 0);
             helpers::sqe_set_data64(sqe, u + 2);
-            let sqe = ring.get_sqe().expect("SQ full");
-            // SAFETY: PATH is a 'static C string.
-            unsafe { prep::openat(sqe, -1, PATH.as_ptr(), 0, 0) };
+            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
+            prep::openat(sqe, -1, PATH.as_ptr(), 0, 0);
             helpers::sqe_set_data64(sqe, u + 3);
         }
     }
@@ -136,7 +137,8 @@ mod ours {
         let fd = io.file.as_raw_fd();
         for i in 0..READ_BATCH {
             let s = seq.wrapping_add(i as u64);
-            let sqe = ring.get_sqe().expect("SQ full");
+            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
             // SAFETY: slice i of the registered buffer 0, which outlives
             // the ring; nothing else touches it until the CQE is reaped.
             unsafe {
@@ -158,7 +160,8 @@ mod ours {
     pub fn cg_ours_fill_nop_batch(ring: &mut Ring, n: u32, base: u64) {
         let mut sq = ring.sq_batch();
         for i in 0..n {
-            let sqe = sq.get_sqe().expect("SQ full");
+            // SAFETY: a NOP points to no memory.
+            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
             prep::nop(sqe);
             helpers::sqe_set_data64(sqe, base.wrapping_add(i as u64));
         }
@@ -170,21 +173,21 @@ mod ours {
         let mut sq = ring.sq_batch();
         for i in 0..n / 4 {
             let u = (i as u64) << 2;
-            let sqe = sq.get_sqe().expect("SQ full");
-            // SAFETY: fd -1: the kernel fails the read with EBADF and
-            // never writes to buf (which outlives the ring anyway).
-            unsafe { prep::read(sqe, -1, buf.cast(), BLOCK as u32, offset(u)) };
+            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
+            prep::read(sqe, -1, buf.cast(), BLOCK as u32, offset(u));
             helpers::sqe_set_data64(sqe, u);
-            let sqe = sq.get_sqe().expect("SQ full");
-            // SAFETY: as above (EBADF, buf only read, outlives the ring).
-            unsafe { prep::send(sqe, -1, buf.cast_const().cast(), BLOCK, 0) };
+            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
+            prep::send(sqe, -1, buf.cast_const().cast(), BLOCK, 0);
             helpers::sqe_set_data64(sqe, u + 1);
-            let sqe = sq.get_sqe().expect("SQ full");
+            // SAFETY: a MSG_RING message points to no memory.
+            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
             prep::msg_ring(sqe, -1, 0, u, 0);
             helpers::sqe_set_data64(sqe, u + 2);
-            let sqe = sq.get_sqe().expect("SQ full");
-            // SAFETY: PATH is a 'static C string.
-            unsafe { prep::openat(sqe, -1, PATH.as_ptr(), 0, 0) };
+            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
+            prep::openat(sqe, -1, PATH.as_ptr(), 0, 0);
             helpers::sqe_set_data64(sqe, u + 3);
         }
     }
@@ -196,7 +199,8 @@ mod ours {
         let mut sq = ring.sq_batch();
         for i in 0..READ_BATCH {
             let s = seq.wrapping_add(i as u64);
-            let sqe = sq.get_sqe().expect("SQ full");
+            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
             // SAFETY: slice i of the registered buffer 0, which outlives
             // the ring; nothing else touches it until the CQE is reaped.
             unsafe {

@@ -86,9 +86,9 @@ impl SendRing {
 }
 
 fn arm_recv(ring: &mut Ring, fd: i32, msg: &mut msghdr) -> Result<(), Errno> {
-    let sqe = ring.get_sqe().ok_or(Errno::EBUSY)?;
-    // SAFETY: `msg` lives in `server` until the ring is dropped.
-    unsafe { prep::recvmsg_multishot(sqe, fd, msg, 0) };
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
+    prep::recvmsg_multishot(sqe, fd, msg, 0);
     sqe.flags |= IOSQE_BUFFER_SELECT;
     sqe.set_buf_group(RECV_BGID);
     sqe.user_data = UD_RECV;
@@ -96,7 +96,8 @@ fn arm_recv(ring: &mut Ring, fd: i32, msg: &mut msghdr) -> Result<(), Errno> {
 }
 
 fn arm_send(ring: &mut Ring, fd: i32) -> Result<(), Errno> {
-    let sqe = ring.get_sqe().ok_or(Errno::EBUSY)?;
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
     prep::send_bundle(sqe, fd, 0, 0);
     sqe.flags |= IOSQE_BUFFER_SELECT;
     sqe.set_buf_group(SEND_BGID);

@@ -17,7 +17,8 @@ const STOP: u64 = u64::MAX;
 /// Queues and submits one message to `target` (no CQE for the sender on
 /// success: IOSQE_CQE_SKIP_SUCCESS).
 fn send(ring: &mut Ring, target: i32, data: u64) -> Result<(), Errno> {
-    let sqe = ring.get_sqe().ok_or(Errno::EBUSY)?;
+    // SAFETY: a MSG_RING message points to no memory.
+    let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
     prep::msg_ring(sqe, target, 0, data, 0);
     sqe.flags |= 1 << IOSQE_CQE_SKIP_SUCCESS_BIT;
     ring.submit()?;
@@ -34,11 +35,13 @@ fn recv(ring: &mut Ring) -> Result<u64, Errno> {
 
 fn main() -> Result<(), Errno> {
     let mut ping = Ring::queue_init(8, 0)?;
+    // Ring is not Send (see SendRing): move it as a SendRing.
     let pong = Ring::queue_init(8, 0)?;
     let (ping_fd, pong_fd) = (ping.ring_fd(), pong.ring_fd());
+    let pong = pong.into_send().map_err(|(_, e)| e)?;
 
     let ponger = std::thread::spawn(move || -> Result<u64, Errno> {
-        let mut ring = pong;
+        let mut ring = pong.into_ring();
         let mut n = 0;
         loop {
             let data = recv(&mut ring)?;

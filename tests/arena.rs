@@ -65,7 +65,8 @@ const BUF_LEN: u32 = 1024;
 
 /// A NOP through `ring`; returns (user_data, address of the SQE used).
 fn nop(ring: &mut Ring, ud: u64) -> Result<(u64, *const u8), Errno> {
-    let sqe = ring.get_sqe().ok_or(Errno::EBUSY)?;
+    // SAFETY: a NOP points to no memory.
+    let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
     prep::nop(sqe);
     sqe.user_data = ud;
     let at = sqe as *const _ as *const u8;
@@ -84,16 +85,18 @@ fn select_read(
 ) -> Result<(Vec<u8>, *const u8), Errno> {
     let [r, w] = syscall::pipe2(syscall::O_CLOEXEC)?;
     syscall::write(w, msg)?;
-    let sqe = ring.get_sqe().ok_or(Errno::EBUSY)?;
-    // SAFETY: no buffer address: the kernel picks one from the group.
-    unsafe { prep::read(sqe, r, std::ptr::null_mut(), BUF_LEN, 0) };
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
+    prep::read(sqe, r, std::ptr::null_mut(), BUF_LEN, 0);
     sqe.flags |= 1 << IOSQE_BUFFER_SELECT_BIT;
     sqe.set_buf_group(bufs.bgid());
     ring.submit_and_wait(1)?;
     let cqe = ring.wait_cqe()?;
     ring.cqe_seen(&cqe);
-    syscall::close(r)?;
-    syscall::close(w)?;
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { syscall::close(r) }?;
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { syscall::close(w) }?;
     Errno::from_res(cqe.res)?;
     let c = bufs.consume(cqe.res, cqe.flags).ok_or(Errno::ENOBUFS)?;
     // SAFETY: this CQE handed buffer c.bid back to us.
@@ -221,7 +224,8 @@ fn alloc_aligns_and_refuses_bad_alignment() {
 /// Marker syscall for the strace test: `close(-1)` fails with EBADF and
 /// shows in the trace as `close(-1)`.
 fn marker() {
-    assert_eq!(syscall::close(-1), Err(Errno::EBADF));
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    assert_eq!(unsafe { syscall::close(-1) }, Err(Errno::EBADF));
 }
 
 /// Run by `rings_make_no_mmap` in a child process under strace.
@@ -249,10 +253,11 @@ fn rings_make_no_mmap() {
         .arg("-V")
         .output()
         .is_ok_and(|o| o.status.success());
-    if !have_strace {
-        println!("SKIPPED: strace is not installed (apt-get install strace)");
-        return;
-    }
+    assert!(
+        have_strace,
+        "this test counts syscalls with strace, which is not installed: apt-get install strace \
+         (.ci/run does), or `cargo test -- --skip rings_make_no_mmap` to leave it out knowingly"
+    );
     let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join("arena-strace.log");
     let _ = std::fs::remove_file(&log);
     let me = std::env::current_exe().unwrap();
@@ -275,13 +280,11 @@ fn rings_make_no_mmap() {
         .output()
         .unwrap();
     let text = std::fs::read_to_string(&log).unwrap_or_default();
-    if !text.contains("close(") {
-        println!(
-            "SKIPPED: strace cannot trace here: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-        return;
-    }
+    assert!(
+        text.contains("close("),
+        "strace cannot trace here (ptrace not allowed?): {}",
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
     assert!(
         out.status.success(),
         "child failed: {}",

@@ -26,14 +26,12 @@ use common::{wait_within, IOSQE_BUFFER_SELECT};
 
 /// Queues a recv of up to `len` bytes (0: the buffer's size) from group `bgid`.
 fn queue_recv(ring: &mut Ring, fd: i32, bgid: u16, len: usize, multishot: bool) {
-    let sqe = ring.get_sqe().expect("SQ slot");
-    // SAFETY: no address: the kernel picks a provided buffer.
-    unsafe {
-        if multishot {
-            prep::recv_multishot(sqe, fd, null_mut(), len, 0)
-        } else {
-            prep::recv(sqe, fd, null_mut(), len, 0)
-        }
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    let sqe = unsafe { ring.get_sqe() }.expect("SQ slot");
+    if multishot {
+        prep::recv_multishot(sqe, fd, null_mut(), len, 0)
+    } else {
+        prep::recv(sqe, fd, null_mut(), len, 0)
     };
     sqe.flags |= IOSQE_BUFFER_SELECT;
     sqe.set_buf_group(bgid);

@@ -207,7 +207,8 @@ fn cq_advance_matches_c() {
     for (cq_count, buf_count) in [(0, 0), (1, 1), (3, 3), (2, 5), (4, 0), (0, 7), (1, -1)] {
         let mut ring = Ring::queue_init(8, 0).unwrap();
         for _ in 0..cq_count {
-            let sqe = ring.get_sqe().unwrap();
+            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            let sqe = unsafe { ring.get_sqe() }.unwrap();
             sqe.opcode = uring_core::sys::IORING_OP_NOP as u8;
         }
         ring.submit_and_wait(cq_count as u32).unwrap();

@@ -22,6 +22,32 @@ fn size_of_pointee<T>(_: *const T) -> usize {
     core::mem::size_of::<T>()
 }
 
+/// Offset and size of the bytes `set` changes in a zeroed `T` (for members
+/// of anonymous unions, private to uring-sys and reached only through their
+/// accessors).
+fn probe<T: Default>(set: impl Fn(&mut T)) -> (i64, i64) {
+    let mut v = T::default();
+    set(&mut v);
+    // SAFETY: T is a plain C struct of integers, fully initialised (Default
+    // zeroes it), so its bytes may be read.
+    let bytes = unsafe {
+        std::slice::from_raw_parts((&v as *const T).cast::<u8>(), std::mem::size_of::<T>())
+    };
+    let first = bytes
+        .iter()
+        .position(|&b| b != 0)
+        .expect("setter wrote nothing");
+    let last = bytes.iter().rposition(|&b| b != 0).unwrap();
+    (first as i64, (last + 1 - first) as i64)
+}
+
+/// Offset of the address an accessor returns inside a `T`.
+fn ptr_probe<T: Default>(get: impl Fn(&mut T) -> *mut u8) -> i64 {
+    let mut v = T::default();
+    let base = &mut v as *mut T as usize;
+    (get(&mut v) as usize - base) as i64
+}
+
 include!(concat!(env!("OUT_DIR"), "/layout_rust.rs"));
 
 #[repr(C)]

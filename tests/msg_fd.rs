@@ -24,8 +24,7 @@ fn pass(a: &mut Ring, b_fd: i32, src_slot: i32, dst: u32, data: u64, flags: u32)
 fn read_slot(ring: &mut Ring, slot: i32) -> (i32, Vec<u8>) {
     let mut buf = vec![0u8; 64];
     let c = submit_one(ring, 0x4ead, |sqe| {
-        // SAFETY: buf outlives the wait in submit_one.
-        unsafe { prep::read(sqe, slot, buf.as_mut_ptr().cast(), 64, 0) };
+        prep::read(sqe, slot, buf.as_mut_ptr().cast(), 64, 0);
         sqe.flags |= 1 << IOSQE_FIXED_FILE_BIT;
     });
     buf.truncate(c.res.max(0) as usize);
@@ -41,7 +40,8 @@ fn setup() -> (Ring, Ring, i32, i32) {
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
     assert_eq!(a.register_files_update(1, &[r]), Ok(1));
     // The tables hold their own references.
-    close(r).unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(r) }.unwrap();
     (a, b, r, w)
 }
 
@@ -65,7 +65,8 @@ fn file_arrives_at_the_chosen_slot() {
     drop(a);
     write(w, b"gone").unwrap();
     assert_eq!(read_slot(&mut b, 6), (4, b"gone".to_vec()));
-    close(w).unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(w) }.unwrap();
 }
 
 #[test]
@@ -93,12 +94,14 @@ fn target_allocates_within_its_alloc_range() {
     assert_eq!(b.cq_ready(), 0);
     // prep::msg_ring_fd_alloc is the same thing.
     assert_eq!(b.register_files_update(3, &[-1]), Ok(1));
-    let sqe = a.get_sqe().unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    let sqe = unsafe { a.get_sqe() }.unwrap();
     prep::msg_ring_fd_alloc(sqe, b.ring_fd(), 1, 4, 0);
     a.submit_and_wait(1).unwrap();
     assert_eq!(reap(&mut a).res, 3);
     assert_eq!((reap(&mut b).res, b.cq_ready()), (3, 0));
-    close(w).unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(w) }.unwrap();
 }
 
 #[test]
@@ -112,7 +115,8 @@ fn cqe_skip_posts_nothing_on_the_target() {
     // ... but the file is there.
     write(w, b"quiet").unwrap();
     assert_eq!(read_slot(&mut b, 2), (5, b"quiet".to_vec()));
-    close(w).unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(w) }.unwrap();
 }
 
 #[test]
@@ -126,7 +130,8 @@ fn occupied_target_slot_is_replaced() {
     write(w, b"new").unwrap();
     assert_eq!(read_slot(&mut b, 5), (3, b"new".to_vec()));
     for fd in [r2, w2, w] {
-        close(fd).unwrap();
+        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        unsafe { close(fd) }.unwrap();
     }
 }
 
@@ -155,5 +160,6 @@ fn errors() {
     assert_eq!(pass(&mut a, 1, 1, 0, 0, 0), -Errno::EBADFD.0);
     assert_eq!(pass(&mut a, b.ring_fd(), 1, 0, 0, 1 << 7), -Errno::EINVAL.0);
     assert_eq!(b.peek_cqe().err(), Some(Errno::EAGAIN));
-    close(w).unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(w) }.unwrap();
 }

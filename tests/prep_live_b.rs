@@ -84,10 +84,7 @@ fn msg_ring_fd_installs_a_direct_descriptor_in_the_target() {
     let mut a = Ring::queue_init(4, 0).unwrap();
     let mut b = Ring::queue_init(4, 0).unwrap();
     let mut fds = [-1i32; 2];
-    // SAFETY: `fds` outlives the request (run waits for the CQE).
-    let (res, _) = run(&mut a, |s| unsafe {
-        prep::pipe(s, fds.as_mut_ptr(), O_CLOEXEC)
-    });
+    let (res, _) = run(&mut a, |s| prep::pipe(s, fds.as_mut_ptr(), O_CLOEXEC));
     assert_eq!(res, 0);
     // SAFETY: the kernel just created these two descriptors for us.
     let (mut rd, wr) = unsafe {
@@ -113,8 +110,7 @@ fn msg_ring_fd_installs_a_direct_descriptor_in_the_target() {
     // Both slots of `b` now write into the pipe.
     for (fixed, msg) in [(2, b"via 2"), (slot, b"via a")] {
         let (res, _) = run(&mut b, |s| {
-            // SAFETY: the buffer outlives the request (run waits for its CQE).
-            unsafe { prep::write(s, fixed, msg.as_ptr().cast(), 5, u64::MAX) };
+            prep::write(s, fixed, msg.as_ptr().cast(), 5, u64::MAX);
             s.flags |= 1 << IOSQE_FIXED_FILE_BIT;
         });
         assert_eq!(res, 5);
@@ -134,8 +130,7 @@ fn socket_bind_listen_accept_then_send_recv_shutdown() {
 
     let addr = loopback(0);
     let alen = size_of::<sockaddr_in>() as socklen_t;
-    // SAFETY: `addr` outlives the request.
-    let (res, _) = run(&mut ring, |s| unsafe {
+    let (res, _) = run(&mut ring, |s| {
         prep::bind(s, fd, (&addr as *const sockaddr_in).cast(), alen)
     });
     assert_eq!(res, 0, "bind");
@@ -147,8 +142,7 @@ fn socket_bind_listen_accept_then_send_recv_shutdown() {
     let mut client = TcpStream::connect(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)).unwrap();
     let mut peer = sockaddr_in::default();
     let mut plen = alen;
-    // SAFETY: `peer` and `plen` outlive the request.
-    let (cfd, _) = run(&mut ring, |s| unsafe {
+    let (cfd, _) = run(&mut ring, |s| {
         prep::accept(s, fd, (&mut peer as *mut sockaddr_in).cast(), &mut plen, 0)
     });
     assert!(cfd >= 0, "accept: {cfd}");
@@ -163,15 +157,13 @@ fn socket_bind_listen_accept_then_send_recv_shutdown() {
 
     client.write_all(b"ping").unwrap();
     let mut buf = [0u8; 16];
-    // SAFETY: `buf` outlives the request.
-    let (n, _) = run(&mut ring, |s| unsafe {
+    let (n, _) = run(&mut ring, |s| {
         prep::recv(s, conn.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0)
     });
     assert_eq!(n, 4);
     assert_eq!(&buf[..4], b"ping");
 
-    // SAFETY: a static buffer.
-    let (n, _) = run(&mut ring, |s| unsafe {
+    let (n, _) = run(&mut ring, |s| {
         prep::send(s, conn.as_raw_fd(), b"pong".as_ptr().cast(), 4, 0)
     });
     assert_eq!(n, 4);
@@ -181,8 +173,7 @@ fn socket_bind_listen_accept_then_send_recv_shutdown() {
 
     // SIOCINQ through a socket command, once the bytes are surely queued.
     client.write_all(b"abc").unwrap();
-    // SAFETY: `buf` outlives the request.
-    let (n, _) = run(&mut ring, |s| unsafe {
+    let (n, _) = run(&mut ring, |s| {
         prep::recv(
             s,
             conn.as_raw_fd(),
@@ -192,8 +183,7 @@ fn socket_bind_listen_accept_then_send_recv_shutdown() {
         )
     });
     assert_eq!(n, 3);
-    // SAFETY: no option buffer (null, length 0).
-    let (inq, _) = run(&mut ring, |s| unsafe {
+    let (inq, _) = run(&mut ring, |s| {
         prep::cmd_sock(
             s,
             SOCKET_URING_OP_SIOCINQ as i32,
@@ -243,16 +233,14 @@ fn connect_and_multishot_accept_direct() {
         assert!(fd >= 0);
         // SAFETY: a fresh descriptor from IORING_OP_SOCKET.
         socks.push(unsafe { OwnedFd::from_raw_fd(fd) });
-        let sqe = ring.get_sqe().unwrap();
-        // SAFETY: `addr` outlives both requests (we wait for both CQEs).
-        unsafe {
-            prep::connect(
-                sqe,
-                fd,
-                (&addr as *const sockaddr_in).cast(),
-                size_of::<sockaddr_in>() as u32,
-            )
-        };
+        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        let sqe = unsafe { ring.get_sqe() }.unwrap();
+        prep::connect(
+            sqe,
+            fd,
+            (&addr as *const sockaddr_in).cast(),
+            size_of::<sockaddr_in>() as u32,
+        );
         sqe.user_data = 2;
         ring.submit_and_wait(1).unwrap();
         let mut seen = (false, false);
@@ -307,8 +295,7 @@ fn socket_direct_alloc_picks_a_slot() {
 fn provided_buffers_feed_a_buffer_select_recv_and_can_be_removed() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     let mut pool = vec![0u8; 4 * 8];
-    // SAFETY: `pool` outlives every request that may use it.
-    let (res, _) = run(&mut ring, |s| unsafe {
+    let (res, _) = run(&mut ring, |s| {
         prep::provide_buffers(s, pool.as_mut_ptr().cast(), 8, 4, 3, 10)
     });
     assert_eq!(res, 0);
@@ -316,8 +303,7 @@ fn provided_buffers_feed_a_buffer_select_recv_and_can_be_removed() {
     let (conn, mut client) = tcp_pair();
     client.write_all(b"hello").unwrap();
     let (n, flags) = run(&mut ring, |s| {
-        // SAFETY: null buffer: the kernel picks one from group 3.
-        unsafe { prep::recv(s, conn.as_raw_fd(), std::ptr::null_mut(), 8, 0) };
+        prep::recv(s, conn.as_raw_fd(), std::ptr::null_mut(), 8, 0);
         s.flags |= 1 << IOSQE_BUFFER_SELECT_BIT;
         s.set_buf_group(3);
     });
@@ -347,10 +333,7 @@ fn sendmsg_and_recvmsg_carry_iovecs() {
     let mut msg: msghdr = unsafe { std::mem::zeroed() };
     msg.msg_iov = iov.as_ptr() as *mut _;
     msg.msg_iovlen = 2;
-    // SAFETY: `msg`, `iov` and the payloads outlive the request.
-    let (n, _) = run(&mut ring, |s| unsafe {
-        prep::sendmsg(s, a.as_raw_fd(), &msg, 0)
-    });
+    let (n, _) = run(&mut ring, |s| prep::sendmsg(s, a.as_raw_fd(), &msg, 0));
     assert_eq!(n, 14);
     let mut got = [0u8; 14];
     client.read_exact(&mut got).unwrap();
@@ -363,8 +346,7 @@ fn sendmsg_and_recvmsg_carry_iovecs() {
     let mut rmsg: msghdr = unsafe { std::mem::zeroed() };
     rmsg.msg_iov = riov.as_ptr() as *mut _;
     rmsg.msg_iovlen = 2;
-    // SAFETY: as above, and the buffers are writable and unaliased.
-    let (n, _) = run(&mut ring, |s| unsafe {
+    let (n, _) = run(&mut ring, |s| {
         prep::recvmsg(s, a.as_raw_fd(), &mut rmsg, MSG_WAITALL as u32)
     });
     assert_eq!(n, 10);
@@ -379,14 +361,12 @@ fn futex_wait_wake_and_waitv() {
     let fl = FUTEX2_SIZE_U32 | FUTEX2_PRIVATE;
 
     // Wrong expected value: -EAGAIN at once.
-    // SAFETY: `word` outlives every request here.
-    let (res, _) = run(&mut ring, |s| unsafe {
+    let (res, _) = run(&mut ring, |s| {
         prep::futex_wait(s, uaddr, 4, FUTEX_BITSET_MATCH_ANY, fl, 0)
     });
     assert_eq!(Errno::from_res(res), Err(Errno::EAGAIN));
     // Nobody waiting: wakes 0.
-    // SAFETY: as above.
-    let (res, _) = run(&mut ring, |s| unsafe {
+    let (res, _) = run(&mut ring, |s| {
         prep::futex_wake(s, uaddr, 1, FUTEX_BITSET_MATCH_ANY, fl, 0)
     });
     assert_eq!(res, 0);
@@ -454,8 +434,7 @@ fn waitid_reaps_a_child() {
     let pid = child.id();
     // SAFETY: siginfo_t is plain integers; all-zero is valid.
     let mut info: siginfo_t = unsafe { std::mem::zeroed() };
-    // SAFETY: `info` outlives the request and nothing else touches it.
-    let (res, _) = run(&mut ring, |s| unsafe {
+    let (res, _) = run(&mut ring, |s| {
         prep::waitid(s, P_PID, pid, &mut info, WEXITED, 0)
     });
     assert_eq!(res, 0);
@@ -470,8 +449,7 @@ fn pipe_direct_fills_two_slots() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     ring.register_files_sparse(4).unwrap();
     let mut fds = [-1i32; 2];
-    // SAFETY: `fds` outlives the request.
-    let (res, _) = run(&mut ring, |s| unsafe {
+    let (res, _) = run(&mut ring, |s| {
         prep::pipe_direct(s, fds.as_mut_ptr(), 0, IORING_FILE_INDEX_ALLOC)
     });
     assert_eq!(res, 0);
@@ -481,15 +459,13 @@ fn pipe_direct_fills_two_slots() {
     );
     // Write through the write end's slot, read through the read end's.
     let (n, _) = run(&mut ring, |s| {
-        // SAFETY: the buffer outlives the request (run waits for its CQE).
-        unsafe { prep::write(s, fds[1], b"hey".as_ptr().cast(), 3, u64::MAX) };
+        prep::write(s, fds[1], b"hey".as_ptr().cast(), 3, u64::MAX);
         s.flags |= 1 << IOSQE_FIXED_FILE_BIT;
     });
     assert_eq!(n, 3);
     let mut got = [0u8; 3];
     let (n, _) = run(&mut ring, |s| {
-        // SAFETY: the buffer outlives the request (run waits for its CQE).
-        unsafe { prep::read(s, fds[0], got.as_mut_ptr().cast(), 3, u64::MAX) };
+        prep::read(s, fds[0], got.as_mut_ptr().cast(), 3, u64::MAX);
         s.flags |= 1 << IOSQE_FIXED_FILE_BIT;
     });
     assert_eq!(n, 3);

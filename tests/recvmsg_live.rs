@@ -42,10 +42,9 @@ fn set_int_opt(fd: i32, level: i32, name: i32, v: i32) {
 
 /// Queues a multishot recvmsg on `fd` selecting from `bgid`.
 fn arm_multishot(ring: &mut Ring, fd: i32, msg: &mut msghdr, bgid: u16, user_data: u64) {
-    let sqe = ring.get_sqe().expect("SQ slot");
-    // SAFETY: `msg` outlives every CQE of this request (each test keeps it
-    // until the request ends or the ring is dropped).
-    unsafe { prep::recvmsg_multishot(sqe, fd, msg, 0) };
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    let sqe = unsafe { ring.get_sqe() }.expect("SQ slot");
+    prep::recvmsg_multishot(sqe, fd, msg, 0);
     sqe.flags |= IOSQE_BUFFER_SELECT;
     sqe.set_buf_group(bgid);
     sqe.user_data = user_data;
@@ -202,9 +201,9 @@ fn udp_multishot_truncated_payload() {
         let big: Vec<u8> = (0..100u8).collect();
         tx.send_to(&big, rx.local_addr().unwrap()).unwrap();
         let mut msg = msghdr_for(16, 0);
-        let sqe = ring.get_sqe().unwrap();
-        // SAFETY: `msg` outlives the request (the ring is freed first).
-        unsafe { prep::recvmsg_multishot(sqe, rx.as_raw_fd(), &mut msg, recv_flags) };
+        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        let sqe = unsafe { ring.get_sqe() }.unwrap();
+        prep::recvmsg_multishot(sqe, rx.as_raw_fd(), &mut msg, recv_flags);
         sqe.flags |= IOSQE_BUFFER_SELECT;
         sqe.set_buf_group(br.bgid());
         ring.submit().unwrap();
@@ -301,9 +300,9 @@ fn udp_single_recvmsg_provided_buffer() {
     msg.msg_iovlen = 1;
     for i in 0..3 {
         tx.send_to(&payload(i), rx.local_addr().unwrap()).unwrap();
-        let sqe = ring.get_sqe().unwrap();
-        // SAFETY: msg, name and iov outlive the CQE awaited below.
-        unsafe { prep::recvmsg(sqe, rx.as_raw_fd(), &mut msg, 0) };
+        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        let sqe = unsafe { ring.get_sqe() }.unwrap();
+        prep::recvmsg(sqe, rx.as_raw_fd(), &mut msg, 0);
         sqe.flags |= IOSQE_BUFFER_SELECT;
         sqe.set_buf_group(br.bgid());
         ring.submit().unwrap();
@@ -330,9 +329,9 @@ fn recv_with_empty_ring_is_enobufs() {
     let br = unsafe { BufRing::setup(&ring, 4, 9, 0, &mut mem, 64) }.unwrap();
     let (a, b) = UnixDatagram::pair().unwrap();
     a.send(b"x").unwrap();
-    let sqe = ring.get_sqe().unwrap();
-    // SAFETY: no buffer address: the kernel would pick one from the group.
-    unsafe { prep::recv(sqe, b.as_raw_fd(), null_mut(), 0, 0) };
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    let sqe = unsafe { ring.get_sqe() }.unwrap();
+    prep::recv(sqe, b.as_raw_fd(), null_mut(), 0, 0);
     sqe.flags |= IOSQE_BUFFER_SELECT;
     sqe.set_buf_group(br.bgid());
     ring.submit().unwrap();

@@ -17,9 +17,9 @@ use common::reap;
 
 /// A buffer-select read of up to `len` bytes from `fd` using group `bgid`.
 fn select_read(ring: &mut Ring, fd: i32, len: u32, bgid: u16) -> Cqe {
-    let sqe = ring.get_sqe().unwrap();
-    // SAFETY: no buffer address: the kernel picks a provided buffer.
-    unsafe { prep::read(sqe, fd, core::ptr::null_mut(), len, 0) };
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    let sqe = unsafe { ring.get_sqe() }.unwrap();
+    prep::read(sqe, fd, core::ptr::null_mut(), len, 0);
     sqe.flags |= 1 << IOSQE_BUFFER_SELECT_BIT;
     sqe.set_buf_group(bgid);
     sqe.user_data = 0xb5;
@@ -71,8 +71,10 @@ fn consume_two_then_enobufs(flags: u32) {
     // SAFETY: from setup_buf_ring on this ring; no request uses it now.
     unsafe { ring.free_buf_ring(br, 8, bgid) }.unwrap();
     assert_eq!(ring.buf_ring_head(bgid), Err(Errno::ENOENT));
-    close(r).unwrap();
-    close(w).unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(r) }.unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(w) }.unwrap();
 }
 
 #[test]
@@ -107,8 +109,10 @@ fn incremental_consumption() {
         }
         // SAFETY: as in consume_two_then_enobufs.
         unsafe { ring.free_buf_ring(br, 4, 9) }.unwrap();
-        close(r).unwrap();
-        close(w).unwrap();
+        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        unsafe { close(r) }.unwrap();
+        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        unsafe { close(w) }.unwrap();
     }
 }
 

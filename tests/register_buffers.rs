@@ -10,8 +10,7 @@ use common::{iov_mut, reap, submit_one};
 
 /// READ_FIXED of `len` bytes from `fd` at `ptr`, buffer index `idx`.
 fn read_fixed(ring: &mut Ring, fd: i32, ptr: *mut u8, len: u32, idx: i32) -> i32 {
-    // SAFETY: every caller passes memory that outlives the wait in submit_one.
-    submit_one(ring, 0xf1, |sqe| unsafe {
+    submit_one(ring, 0xf1, |sqe| {
         prep::read_fixed(sqe, fd, ptr.cast(), len, 0, idx)
     })
     .res
@@ -44,8 +43,10 @@ fn dense_read_fixed() {
     );
     ring.unregister_buffers().unwrap();
     assert_eq!(ring.unregister_buffers(), Err(Errno::ENXIO));
-    close(r).unwrap();
-    close(w).unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(r) }.unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(w) }.unwrap();
 }
 
 #[test]
@@ -90,8 +91,10 @@ fn null_iovec_is_an_empty_slot() {
     assert_eq!(read_fixed(&mut ring, r, p, 2, 1), 2);
     assert_eq!(&v[..2], b"zz");
     drop(ring);
-    close(r).unwrap();
-    close(w).unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(r) }.unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(w) }.unwrap();
 }
 
 #[test]
@@ -137,8 +140,10 @@ fn sparse_update_and_tags() {
         );
     }
     drop(ring);
-    close(r).unwrap();
-    close(w).unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(r) }.unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(w) }.unwrap();
 }
 
 #[test]
@@ -166,6 +171,8 @@ fn clone_buffers_between_rings() {
     // SAFETY: fails before anything is registered.
     assert_eq!(unsafe { third.clone_buffers(&empty) }, Err(Errno::ENXIO));
     drop((src, dst));
-    close(r).unwrap();
-    close(w).unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(r) }.unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(w) }.unwrap();
 }

@@ -14,8 +14,7 @@ const FIXED: u8 = 1 << IOSQE_FIXED_FILE_BIT;
 /// Reads up to `buf.len()` bytes from fixed slot `slot`; returns the CQE res.
 fn read_fixed_slot(ring: &mut Ring, slot: i32, buf: &mut [u8]) -> i32 {
     submit_one(ring, 0x5107, |sqe| {
-        // SAFETY: buf outlives the wait in submit_one.
-        unsafe { prep::read(sqe, slot, buf.as_mut_ptr().cast(), buf.len() as u32, 0) };
+        prep::read(sqe, slot, buf.as_mut_ptr().cast(), buf.len() as u32, 0);
         sqe.flags |= FIXED;
     })
     .res
@@ -27,7 +26,8 @@ fn dense_table_outlives_original_fds() {
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
     ring.register_files(&[-1, r]).unwrap();
     // The table holds its own reference: the original fd can go.
-    close(r).unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(r) }.unwrap();
     assert_eq!(write(w, b"fixed!"), Ok(6));
     let mut buf = [0u8; 16];
     assert_eq!(read_fixed_slot(&mut ring, 1, &mut buf), 6);
@@ -40,7 +40,8 @@ fn dense_table_outlives_original_fds() {
     assert_eq!(ring.register_files(&[w]), Err(Errno::EBUSY));
     ring.unregister_files().unwrap();
     assert_eq!(ring.unregister_files(), Err(Errno::ENXIO));
-    close(w).unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(w) }.unwrap();
 }
 
 #[test]
@@ -82,8 +83,10 @@ fn sparse_update_clear_skip() {
     assert_eq!(read_fixed_slot(&mut ring, 2, &mut buf), -Errno::EBADF.0);
     // Beyond the table.
     assert_eq!(ring.register_files_update(4, &[r]), Err(Errno::EINVAL));
-    close(r).unwrap();
-    close(w).unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(r) }.unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(w) }.unwrap();
 }
 
 #[test]
@@ -102,7 +105,8 @@ fn tags_post_a_cqe_when_a_file_leaves() {
     assert_eq!((c.user_data, c.res), (0x7a6_0001, 0));
     // Untagged slot 1 leaving posts nothing: a NOP is the next CQE.
     assert_eq!(ring.register_files_update(1, &[-1]), Ok(1));
-    let sqe = ring.get_sqe().unwrap();
+    // SAFETY: a NOP points to no memory.
+    let sqe = unsafe { ring.get_sqe() }.unwrap();
     prep::nop(sqe);
     sqe.user_data = 99;
     ring.submit_and_wait(1).unwrap();
@@ -117,24 +121,23 @@ fn tags_post_a_cqe_when_a_file_leaves() {
     let c = reap(&mut ring);
     assert_eq!((c.user_data, c.res), (0x7a6_0002, 0));
     assert_eq!(ring.cq_ready(), 0);
-    close(r).unwrap();
-    close(w).unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(r) }.unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(w) }.unwrap();
 }
 
 /// Opens /dev/null into a slot the kernel allocates; returns the CQE res.
 fn open_alloc(ring: &mut Ring) -> i32 {
     submit_one(ring, 0x0a11, |sqe| {
-        // SAFETY: the path is a static C string.
-        unsafe {
-            prep::openat_direct(
-                sqe,
-                -100,
-                c"/dev/null".as_ptr(),
-                0,
-                0,
-                IORING_FILE_INDEX_ALLOC,
-            )
-        }
+        prep::openat_direct(
+            sqe,
+            -100,
+            c"/dev/null".as_ptr(),
+            0,
+            0,
+            IORING_FILE_INDEX_ALLOC,
+        )
     })
     .res
 }

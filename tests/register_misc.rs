@@ -18,7 +18,8 @@ mod common;
 use common::reap;
 
 fn nop(ring: &mut Ring, ud: u64, flags: u8) {
-    let sqe = ring.get_sqe().unwrap();
+    // SAFETY: a NOP points to no memory.
+    let sqe = unsafe { ring.get_sqe() }.unwrap();
     prep::nop(sqe);
     sqe.flags = flags;
     sqe.user_data = ud;
@@ -55,9 +56,12 @@ fn eventfd_is_signalled_per_cqe() {
     // Not an eventfd.
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
     assert_eq!(ring.register_eventfd(r), Err(Errno::EINVAL));
-    close(r).unwrap();
-    close(w).unwrap();
-    close(efd).unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(r) }.unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(w) }.unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(efd) }.unwrap();
 }
 
 #[test]
@@ -76,7 +80,8 @@ fn eventfd_async_only_for_async_completions() {
     assert_eq!(reap(&mut ring).user_data, 2);
     assert_eq!(efd_count(efd), Ok(1));
     ring.unregister_eventfd().unwrap();
-    close(efd).unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(efd) }.unwrap();
 }
 
 #[test]
@@ -87,7 +92,8 @@ fn personality_ids() {
     let id2 = ring.register_personality().unwrap();
     assert_ne!(id, id2);
     for (ud, pers) in [(1u64, id), (2, id2), (3, id2 + 100)] {
-        let sqe = ring.get_sqe().unwrap();
+        // SAFETY: a NOP points to no memory.
+        let sqe = unsafe { ring.get_sqe() }.unwrap();
         prep::nop(sqe);
         sqe.personality = pers as u16;
         sqe.user_data = ud;
@@ -101,7 +107,8 @@ fn personality_ids() {
     assert_eq!(res, [0, 0, -Errno::EINVAL.0]);
     ring.unregister_personality(id).unwrap();
     assert_eq!(ring.unregister_personality(id), Err(Errno::EINVAL));
-    let sqe = ring.get_sqe().unwrap();
+    // SAFETY: a NOP points to no memory.
+    let sqe = unsafe { ring.get_sqe() }.unwrap();
     prep::nop(sqe);
     sqe.personality = id as u16;
     ring.submit_and_wait(1).unwrap();
@@ -154,9 +161,9 @@ fn restrictions() {
     // with -EACCES and ends that submit call (no IORING_SETUP_SUBMIT_ALL),
     // so each goes in its own.
     let mut buf = [0u8; 4];
-    let sqe = ring.get_sqe().unwrap();
-    // SAFETY: buf outlives the wait; the kernel refuses the op anyway.
-    unsafe { prep::read(sqe, 0, buf.as_mut_ptr().cast(), 4, 0) };
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    let sqe = unsafe { ring.get_sqe() }.unwrap();
+    prep::read(sqe, 0, buf.as_mut_ptr().cast(), 4, 0);
     sqe.user_data = 4;
     ring.submit_and_wait(1).unwrap();
     let c = reap(&mut ring);
@@ -177,10 +184,9 @@ fn sync_cancel_pending_pipe_read() {
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
     let mut buf = [0u8; 8];
     for ud in [0xca1u64, 0xca2] {
-        let sqe = ring.get_sqe().unwrap();
-        // SAFETY: buf outlives the ring's use (both reads are cancelled and
-        // reaped below).
-        unsafe { prep::read(sqe, r, buf.as_mut_ptr().cast(), 8, 0) };
+        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        let sqe = unsafe { ring.get_sqe() }.unwrap();
+        prep::read(sqe, r, buf.as_mut_ptr().cast(), 8, 0);
         sqe.user_data = ud;
     }
     ring.submit().unwrap();
@@ -215,8 +221,10 @@ fn sync_cancel_pending_pipe_read() {
     // The pipe is untouched: data written now stays there.
     write(w, b"q").unwrap();
     assert_eq!(read(r, &mut buf), Ok(1));
-    close(r).unwrap();
-    close(w).unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(r) }.unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { close(w) }.unwrap();
 }
 
 #[test]

@@ -65,7 +65,8 @@ fn no_allocation_in_setup_io_and_teardown() {
     let mut ring = Ring::queue_init_params(16, &mut p).unwrap();
     let mut sum = 0u64;
     for i in 0..10_000u64 {
-        nop(ring.get_sqe().unwrap(), i);
+        // SAFETY: a NOP points to no memory.
+        nop(unsafe { ring.get_sqe() }.unwrap(), i);
         ring.submit_and_wait(1).unwrap();
         let cqe = ring.wait_cqe().unwrap();
         sum += cqe.user_data;
@@ -74,7 +75,8 @@ fn no_allocation_in_setup_io_and_teardown() {
     // Batches through the iterator too.
     for _ in 0..100 {
         for i in 0..8 {
-            let sqe = ring.get_sqe().unwrap();
+            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            let sqe = unsafe { ring.get_sqe() }.unwrap();
             sqe.opcode = IORING_OP_NOP as u8;
             sqe.user_data = i;
         }

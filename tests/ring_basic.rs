@@ -13,7 +13,8 @@ fn nop_round_trip() {
     assert!(ring.ring_fd() >= 0);
     assert_eq!(ring.sq_entries(), 8);
     assert_eq!(ring.cq_entries(), 16);
-    nop(ring.get_sqe().unwrap(), 0xdead_beef);
+    // SAFETY: a NOP points to no memory.
+    nop(unsafe { ring.get_sqe() }.unwrap(), 0xdead_beef);
     assert_eq!(ring.sq_ready(), 1);
     assert_eq!(ring.submit().unwrap(), 1);
     let cqe = ring.wait_cqe().unwrap();
@@ -58,7 +59,8 @@ fn initialize_sqe_resets_the_liburing_fields() {
 fn get_sqe_resets_a_reused_slot() {
     // One slot: the second get_sqe returns the same memory.
     let mut ring = Ring::queue_init(1, 0).unwrap();
-    let sqe = ring.get_sqe().unwrap();
+    // SAFETY: a NOP points to no memory.
+    let sqe = unsafe { ring.get_sqe() }.unwrap();
     nop(sqe, 1);
     sqe.set_buf_index(3);
     sqe.set_file_index(5);
@@ -67,7 +69,8 @@ fn get_sqe_resets_a_reused_slot() {
     let first = sqe as *const io_uring_sqe;
     assert_eq!(ring.submit_and_wait(1).unwrap(), 1);
     assert_eq!(ring.for_each_cqe(|_| {}), 1);
-    let sqe = ring.get_sqe().unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    let sqe = unsafe { ring.get_sqe() }.unwrap();
     assert_eq!(sqe as *const io_uring_sqe, first);
     assert_eq!(
         (sqe.buf_index(), sqe.file_index(), sqe.addr3(), sqe.pad2()),
@@ -85,7 +88,8 @@ fn batch_of_n() {
     const N: u64 = 100;
     let mut ring = Ring::queue_init(128, 0).unwrap();
     for i in 0..N {
-        nop(ring.get_sqe().unwrap(), i);
+        // SAFETY: a NOP points to no memory.
+        nop(unsafe { ring.get_sqe() }.unwrap(), i);
     }
     assert_eq!(ring.sq_ready(), N as u32);
     assert_eq!(ring.submit_and_wait(N as u32).unwrap(), N as u32);
@@ -107,7 +111,8 @@ fn batch_of_n() {
 fn iterator_advances_only_past_what_it_yielded() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     for i in 0..6 {
-        nop(ring.get_sqe().unwrap(), i);
+        // SAFETY: a NOP points to no memory.
+        nop(unsafe { ring.get_sqe() }.unwrap(), i);
     }
     ring.submit_and_wait(6).unwrap();
     let mut it = ring.cqes();
@@ -133,18 +138,22 @@ fn iterator_advances_only_past_what_it_yielded() {
 fn sq_full_returns_none_and_overwrites_nothing() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     for i in 0..4 {
-        nop(ring.get_sqe().unwrap(), 100 + i);
+        // SAFETY: a NOP points to no memory.
+        nop(unsafe { ring.get_sqe() }.unwrap(), 100 + i);
     }
     assert_eq!(ring.sq_space_left(), 0);
-    assert!(ring.get_sqe().is_none());
-    assert!(ring.get_sqe().is_none());
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    assert!(unsafe { ring.get_sqe() }.is_none());
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    assert!(unsafe { ring.get_sqe() }.is_none());
     assert_eq!(ring.submit_and_wait(4).unwrap(), 4);
     let mut got = Vec::new();
     ring.for_each_cqe(|c| got.push(c.user_data));
     got.sort();
     assert_eq!(got, [100, 101, 102, 103]);
     assert_eq!(ring.sq_space_left(), 4);
-    assert!(ring.get_sqe().is_some());
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    assert!(unsafe { ring.get_sqe() }.is_some());
 }
 
 #[test]
@@ -152,8 +161,10 @@ fn wraps_many_times() {
     // 4 slots, 1000 rounds: the indices wrap the ring 250 times.
     let mut ring = Ring::queue_init(4, 0).unwrap();
     for round in 0..1000u64 {
-        nop(ring.get_sqe().unwrap(), round);
-        nop(ring.get_sqe().unwrap(), round + 1_000_000);
+        // SAFETY: a NOP points to no memory.
+        nop(unsafe { ring.get_sqe() }.unwrap(), round);
+        // SAFETY: a NOP points to no memory.
+        nop(unsafe { ring.get_sqe() }.unwrap(), round + 1_000_000);
         assert_eq!(ring.submit_and_wait(2).unwrap(), 2);
         let a = ring.wait_cqe().unwrap();
         ring.cqe_seen(&a);

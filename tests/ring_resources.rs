@@ -14,7 +14,8 @@ use common::nop;
 
 fn round_trips(ring: &mut Ring, n: u64) {
     for i in 0..n {
-        nop(ring.get_sqe().unwrap(), i);
+        // SAFETY: a NOP points to no memory.
+        nop(unsafe { ring.get_sqe() }.unwrap(), i);
         ring.submit_and_wait(1).unwrap();
         let c = ring.wait_cqe().unwrap();
         assert_eq!((c.user_data, c.res), (i, 0));
@@ -133,15 +134,7 @@ fn resources_and_caller_memory() {
     {
         let mut a = Ring::queue_init_params(8, &mut Params::new().sqpoll(10)).unwrap();
         let mut b = Ring::queue_init(8, IORING_SETUP_SQE128 | IORING_SETUP_CQE32).unwrap();
-        let mut up = io_uring_rsrc_update {
-            offset: u32::MAX,
-            resv: 0,
-            data: b.ring_fd() as u64,
-        };
-        // SAFETY: one io_uring_rsrc_update, read and written by the kernel.
-        unsafe { b.register_raw(IORING_REGISTER_RING_FDS, &mut up as *mut _ as *const _, 1) }
-            .unwrap();
-        b.set_registered_index(up.offset);
+        b.register_ring_fd().unwrap();
         b.close_ring_fd().unwrap();
         round_trips(&mut a, 3);
         round_trips(&mut b, 3);

@@ -12,7 +12,8 @@ mod common;
 use common::nop;
 
 fn round_trip(ring: &mut Ring, user_data: u64) {
-    nop(ring.get_sqe().unwrap(), user_data);
+    // SAFETY: a NOP points to no memory.
+    nop(unsafe { ring.get_sqe() }.unwrap(), user_data);
     ring.submit().unwrap();
     let cqe = ring.wait_cqe().unwrap();
     assert_eq!((cqe.user_data, cqe.res), (user_data, 0));
@@ -95,9 +96,11 @@ fn sqpoll_submits_and_wakes_the_thread() {
     round_trip(&mut ring, 2);
     // A full SQ with SQPOLL: sqring_wait returns once space frees.
     for i in 0..8 {
-        nop(ring.get_sqe().unwrap(), 10 + i);
+        // SAFETY: a NOP points to no memory.
+        nop(unsafe { ring.get_sqe() }.unwrap(), 10 + i);
     }
-    assert!(ring.get_sqe().is_none());
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    assert!(unsafe { ring.get_sqe() }.is_none());
     ring.submit().unwrap();
     ring.sqring_wait().unwrap();
     let mut n = 0;
@@ -106,7 +109,8 @@ fn sqpoll_submits_and_wakes_the_thread() {
         ring.cqe_seen(&c);
         n += 1;
     }
-    assert!(ring.get_sqe().is_some());
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    assert!(unsafe { ring.get_sqe() }.is_some());
 }
 
 #[test]
@@ -114,7 +118,8 @@ fn single_issuer_defer_taskrun() {
     let mut ring =
         Ring::queue_init(8, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN).unwrap();
     for i in 0..4 {
-        nop(ring.get_sqe().unwrap(), i);
+        // SAFETY: a NOP points to no memory.
+        nop(unsafe { ring.get_sqe() }.unwrap(), i);
     }
     assert_eq!(ring.submit_and_wait(4).unwrap(), 4);
     let mut seen = Vec::new();
@@ -122,8 +127,11 @@ fn single_issuer_defer_taskrun() {
     seen.sort();
     assert_eq!(seen, [0, 1, 2, 3]);
     // Another task may not submit.
+    let ring = ring.into_send().unwrap();
     let t = std::thread::spawn(move || {
-        nop(ring.get_sqe().unwrap(), 9);
+        let mut ring = ring.into_ring();
+        // SAFETY: a NOP points to no memory.
+        nop(unsafe { ring.get_sqe() }.unwrap(), 9);
         ring.submit()
     });
     assert_eq!(t.join().unwrap(), Err(Errno::EEXIST));
@@ -132,7 +140,8 @@ fn single_issuer_defer_taskrun() {
 #[test]
 fn r_disabled_then_enable() {
     let mut ring = Ring::queue_init(4, IORING_SETUP_R_DISABLED).unwrap();
-    nop(ring.get_sqe().unwrap(), 5);
+    // SAFETY: a NOP points to no memory.
+    nop(unsafe { ring.get_sqe() }.unwrap(), 5);
     assert_eq!(ring.submit().unwrap_err(), Errno::EBADFD);
     // SAFETY: ENABLE_RINGS takes no argument.
     unsafe { ring.register_raw(IORING_REGISTER_ENABLE_RINGS, std::ptr::null(), 0) }.unwrap();
@@ -146,24 +155,29 @@ fn r_disabled_then_enable() {
 fn sqe128_ring() {
     let mut ring = Ring::queue_init(4, IORING_SETUP_SQE128).unwrap();
     for i in 0..4u64 {
-        let sqe = ring.get_sqe128().unwrap();
+        // SAFETY: a NOP points to no memory.
+        let sqe = unsafe { ring.get_sqe128() }.unwrap();
         nop(sqe, i);
         sqe.ext = [0xa5; 64];
         sqe.cmd()[79] = 1;
     }
-    assert!(ring.get_sqe128().is_none());
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    assert!(unsafe { ring.get_sqe128() }.is_none());
     ring.submit_and_wait(4).unwrap();
     assert_eq!(ring.for_each_cqe(|c| assert_eq!(c.res, 0)), 4);
     // Slots are 128 bytes apart.
-    let a = ring.get_sqe().unwrap() as *mut io_uring_sqe as usize;
-    let b = ring.get_sqe().unwrap() as *mut io_uring_sqe as usize;
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    let a = unsafe { ring.get_sqe() }.unwrap() as *mut io_uring_sqe as usize;
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    let b = unsafe { ring.get_sqe() }.unwrap() as *mut io_uring_sqe as usize;
     assert_eq!(b - a, 128);
 }
 
 #[test]
 fn cqe32_ring_carries_big_cqe() {
     let mut ring = Ring::queue_init(4, IORING_SETUP_CQE32).unwrap();
-    let sqe = ring.get_sqe().unwrap();
+    // SAFETY: a NOP points to no memory.
+    let sqe = unsafe { ring.get_sqe() }.unwrap();
     nop(sqe, 42);
     sqe.set_nop_flags(IORING_NOP_CQE32);
     sqe.set_off(0x1111);
@@ -186,7 +200,8 @@ fn cqe_mixed_ring() {
     // times so the kernel has to pad.
     for round in 0..10u64 {
         for k in 0..3u64 {
-            let sqe = ring.get_sqe().unwrap();
+            // SAFETY: a NOP points to no memory.
+            let sqe = unsafe { ring.get_sqe() }.unwrap();
             nop(sqe, round * 10 + k);
             if k == 1 {
                 sqe.set_nop_flags(IORING_NOP_CQE32);
@@ -212,25 +227,47 @@ fn cqe_mixed_ring() {
     }
 }
 
+const SQE_MIXED: u32 = IORING_SETUP_SQE_MIXED | IORING_SETUP_NO_SQARRAY;
+
+/// IORING_SETUP_SQE_MIXED (Linux 6.19+): a kernel that accepts it pads at
+/// the wrap; one that does not refuses the flag with EINVAL, nothing else.
+/// (`sqe_mixed_ring_pads_at_the_wrap` requires the flag: ignored unless
+/// asked for.)
 #[test]
+fn sqe_mixed_is_accepted_or_refused_with_einval() {
+    match Ring::queue_init(4, SQE_MIXED) {
+        Ok(ring) => sqe_mixed_pads(ring),
+        Err(e) => assert_eq!(e, Errno::EINVAL),
+    }
+}
+
+#[test]
+#[ignore = "needs Linux 6.19+ (IORING_SETUP_SQE_MIXED); run with --ignored on such a kernel"]
 fn sqe_mixed_ring_pads_at_the_wrap() {
-    let mut ring = match Ring::queue_init(4, IORING_SETUP_SQE_MIXED | IORING_SETUP_NO_SQARRAY) {
-        Ok(r) => r,
-        Err(e) => {
-            // Linux 6.19+; 6.18 rejects the flag.
-            assert_eq!(e, Errno::EINVAL);
-            return println!("SQE_MIXED unsupported here");
-        }
-    };
+    let ring = Ring::queue_init(4, SQE_MIXED)
+        .unwrap_or_else(|e| panic!("IORING_SETUP_SQE_MIXED refused ({e:?}): needs Linux 6.19+"));
+    sqe_mixed_pads(ring);
+}
+
+#[test]
+fn plain_ring_has_no_wide_sqes() {
+    let mut plain = Ring::queue_init(4, 0).unwrap();
+    // SAFETY: no SQE is handed out (asserted).
+    assert!(unsafe { plain.get_sqe128() }.is_none());
+}
+
+fn sqe_mixed_pads(mut ring: Ring) {
     // Occupy slots so the tail sits on the last slot, then ask for a wide
     // SQE: the last slot becomes a skip-success NOP.
     for round in 0..5u64 {
         for i in 0..3 {
-            nop(ring.get_sqe().unwrap(), round * 100 + i);
+            // SAFETY: a NOP points to no memory.
+            nop(unsafe { ring.get_sqe() }.unwrap(), round * 100 + i);
         }
         ring.submit_and_wait(3).unwrap();
         assert_eq!(ring.for_each_cqe(|c| assert_eq!(c.res, 0)), 3);
-        let sqe = ring.get_sqe128().unwrap();
+        // SAFETY: a NOP points to no memory.
+        let sqe = unsafe { ring.get_sqe128() }.unwrap();
         nop(sqe, round * 100 + 50);
         sqe.opcode = IORING_OP_NOP128 as u8;
         ring.submit_and_wait(1).unwrap();
@@ -238,9 +275,6 @@ fn sqe_mixed_ring_pads_at_the_wrap() {
         ring.for_each_cqe(|c| got.push((c.user_data, c.res)));
         assert_eq!(got, [(round * 100 + 50, 0)], "the pad NOP posts nothing");
     }
-    // A plain ring has no 128-byte SQEs.
-    let mut plain = Ring::queue_init(4, 0).unwrap();
-    assert!(plain.get_sqe128().is_none());
 }
 
 #[test]
@@ -273,25 +307,9 @@ fn attach_wq_shares_workers() {
     );
 }
 
-/// Registers the ring fd by hand (what `register_ring_fd` does).
+/// Registers the ring fd (the kernel's answer is checked by the tests).
 fn register_ring_fd(ring: &mut Ring) -> u32 {
-    let mut up = io_uring_rsrc_update {
-        offset: u32::MAX,
-        resv: 0,
-        data: ring.ring_fd() as u64,
-    };
-    // SAFETY: the kernel reads/writes one io_uring_rsrc_update.
-    let n = unsafe {
-        ring.register_raw(
-            IORING_REGISTER_RING_FDS,
-            (&mut up as *mut io_uring_rsrc_update).cast(),
-            1,
-        )
-    }
-    .unwrap();
-    assert_eq!(n, 1);
-    ring.set_registered_index(up.offset);
-    up.offset
+    ring.register_ring_fd().unwrap()
 }
 
 #[test]
@@ -304,7 +322,11 @@ fn registered_ring_fd_is_used_by_enter() {
     // With the real fd closed, only the registered index can work.
     ring.close_ring_fd().unwrap();
     assert_eq!(ring.ring_fd(), -1);
-    assert_eq!(syscall::close(ring.as_raw_fd()), Err(Errno::EBADF));
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    assert_eq!(
+        unsafe { syscall::close(ring.as_raw_fd()) },
+        Err(Errno::EBADF)
+    );
     round_trip(&mut ring, 2);
     let ts = __kernel_timespec {
         tv_sec: 0,
@@ -348,7 +370,8 @@ fn eventfd_toggle() {
     round_trip(&mut ring, 2);
     assert_eq!(syscall::read(efd, &mut b), Ok(8));
     assert_eq!(u64::from_ne_bytes(b), 1);
-    syscall::close(efd).unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { syscall::close(efd) }.unwrap();
 }
 
 #[test]
@@ -386,7 +409,8 @@ fn no_mmap_in_multi_page_heap_memory() {
         }
         let mut n = 0;
         for i in 0..1024 {
-            nop(ring.get_sqe().unwrap(), i);
+            // SAFETY: a NOP points to no memory.
+            nop(unsafe { ring.get_sqe() }.unwrap(), i);
         }
         ring.submit_and_wait(1024).unwrap();
         while n < 1024 {
@@ -409,11 +433,13 @@ fn cqe_mixed_batches_across_padding() {
         // 1 or 2 small CQEs then one big one: the big one lands on every
         // slot parity, so the kernel must pad at the ring's end sometimes.
         for _ in 0..(round % 2 + 1) {
-            nop(ring.get_sqe().unwrap(), next);
+            // SAFETY: a NOP points to no memory.
+            nop(unsafe { ring.get_sqe() }.unwrap(), next);
             want.push((next, None));
             next += 1;
         }
-        let sqe = ring.get_sqe().unwrap();
+        // SAFETY: a NOP points to no memory.
+        let sqe = unsafe { ring.get_sqe() }.unwrap();
         nop(sqe, next);
         sqe.set_nop_flags(IORING_NOP_CQE32);
         sqe.set_off(next * 3);
@@ -446,20 +472,33 @@ fn cqe_mixed_batches_across_padding() {
     );
 }
 
+const SQ_REWIND: u32 = IORING_SETUP_SQ_REWIND | IORING_SETUP_NO_SQARRAY;
+
+/// IORING_SETUP_SQ_REWIND (Linux 7.0+): a kernel that accepts it runs
+/// requests; one that does not refuses the flag with EINVAL, nothing else.
+/// (`sq_rewind_ring_runs_requests` requires the flag: ignored unless asked
+/// for.)
 #[test]
-fn sq_rewind_when_the_kernel_has_it() {
-    let flags = IORING_SETUP_SQ_REWIND | IORING_SETUP_NO_SQARRAY;
-    let mut ring = match Ring::queue_init(4, flags) {
-        Ok(r) => r,
-        Err(e) => {
-            // Linux 7.0+; older kernels reject the unknown flag.
-            assert_eq!(e, Errno::EINVAL);
-            return println!("SQ_REWIND unsupported here");
-        }
-    };
+fn sq_rewind_is_accepted_or_refused_with_einval() {
+    match Ring::queue_init(4, SQ_REWIND) {
+        Ok(ring) => sq_rewind_round_trips(ring),
+        Err(e) => assert_eq!(e, Errno::EINVAL),
+    }
+}
+
+#[test]
+#[ignore = "needs Linux 7.0+ (IORING_SETUP_SQ_REWIND); run with --ignored on such a kernel"]
+fn sq_rewind_ring_runs_requests() {
+    let ring = Ring::queue_init(4, SQ_REWIND)
+        .unwrap_or_else(|e| panic!("IORING_SETUP_SQ_REWIND refused ({e:?}): needs Linux 7.0+"));
+    sq_rewind_round_trips(ring);
+}
+
+fn sq_rewind_round_trips(mut ring: Ring) {
     for round in 0..10u64 {
         for i in 0..3 {
-            nop(ring.get_sqe().unwrap(), round * 10 + i);
+            // SAFETY: a NOP points to no memory.
+            nop(unsafe { ring.get_sqe() }.unwrap(), round * 10 + i);
         }
         assert_eq!(ring.submit_and_wait(3).unwrap(), 3);
         let mut got = Vec::new();
@@ -472,10 +511,11 @@ fn sq_rewind_when_the_kernel_has_it() {
 #[test]
 fn no_iowait() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
-    if ring.features() & IORING_FEAT_NO_IOWAIT == 0 {
-        assert_eq!(ring.set_iowait(false), Err(Errno::EOPNOTSUPP));
-        return;
-    }
+    assert_ne!(
+        ring.features() & IORING_FEAT_NO_IOWAIT,
+        0,
+        "IORING_FEAT_NO_IOWAIT missing: needs Linux 6.15+"
+    );
     ring.set_iowait(false).unwrap();
     round_trip(&mut ring, 1);
     let ts = __kernel_timespec {

@@ -46,9 +46,9 @@ fn stage(br: &mut BufRing, bid: u16, data: &[u8]) {
 }
 
 fn queue_send_select(ring: &mut Ring, fd: i32, bgid: u16, user_data: u64) {
-    let sqe = ring.get_sqe().unwrap();
-    // SAFETY: no address: the kernel sends from a provided buffer.
-    unsafe { prep::send(sqe, fd, std::ptr::null(), 0, 0) };
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    let sqe = unsafe { ring.get_sqe() }.unwrap();
+    prep::send(sqe, fd, std::ptr::null(), 0, 0);
     sqe.flags |= IOSQE_BUFFER_SELECT;
     sqe.set_buf_group(bgid);
     sqe.user_data = user_data;
@@ -124,19 +124,17 @@ fn udp_sendto_from_buffer_group() {
     }
     br.commit();
     for i in 0..4u64 {
-        let sqe = ring.get_sqe().unwrap();
-        // SAFETY: `dst` outlives the CQEs awaited below; no buffer address.
-        unsafe {
-            prep::sendto(
-                sqe,
-                tx.as_raw_fd(),
-                std::ptr::null(),
-                0,
-                0,
-                (&dst as *const sockaddr_in).cast::<sockaddr>(),
-                16,
-            )
-        };
+        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        let sqe = unsafe { ring.get_sqe() }.unwrap();
+        prep::sendto(
+            sqe,
+            tx.as_raw_fd(),
+            std::ptr::null(),
+            0,
+            0,
+            (&dst as *const sockaddr_in).cast::<sockaddr>(),
+            16,
+        );
         sqe.flags |= IOSQE_BUFFER_SELECT;
         sqe.set_buf_group(22);
         sqe.user_data = i;
@@ -183,7 +181,8 @@ fn stream_send_bundles() {
             stage(&mut br, bid, &m);
         }
         br.commit();
-        let sqe = ring.get_sqe().unwrap();
+        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        let sqe = unsafe { ring.get_sqe() }.unwrap();
         prep::send_bundle(sqe, a.as_raw_fd(), 0, 0);
         sqe.flags |= IOSQE_BUFFER_SELECT;
         sqe.set_buf_group(23);
@@ -251,7 +250,8 @@ fn send_bundle_with_len() {
     }
     br.commit();
     let (a, mut b) = UnixStream::pair().unwrap();
-    let sqe = ring.get_sqe().unwrap();
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    let sqe = unsafe { ring.get_sqe() }.unwrap();
     prep::send_bundle(sqe, a.as_raw_fd(), 3, 0);
     sqe.flags |= IOSQE_BUFFER_SELECT;
     sqe.set_buf_group(24);
@@ -278,9 +278,9 @@ fn send_bundle_with_len() {
     }
     // sendmsg cannot bundle.
     let msg = msghdr_for(0, 0);
-    let sqe = ring.get_sqe().unwrap();
-    // SAFETY: `msg` outlives the CQE awaited below.
-    unsafe { prep::sendmsg(sqe, a.as_raw_fd(), &msg, 0) };
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    let sqe = unsafe { ring.get_sqe() }.unwrap();
+    prep::sendmsg(sqe, a.as_raw_fd(), &msg, 0);
     sqe.ioprio |= IORING_RECVSEND_BUNDLE as u16;
     sqe.flags |= IOSQE_BUFFER_SELECT;
     sqe.set_buf_group(24);
@@ -314,9 +314,9 @@ fn stream_recv_bundles() {
         a.write_all(&data).unwrap();
         let mut got = Vec::new();
         while got.len() < len {
-            let sqe = ring.get_sqe().unwrap();
-            // SAFETY: no address: provided buffers.
-            unsafe { prep::recv(sqe, b.as_raw_fd(), null_mut(), 0, 0) };
+            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            let sqe = unsafe { ring.get_sqe() }.unwrap();
+            prep::recv(sqe, b.as_raw_fd(), null_mut(), 0, 0);
             sqe.ioprio |= IORING_RECVSEND_BUNDLE as u16;
             sqe.flags |= IOSQE_BUFFER_SELECT;
             sqe.set_buf_group(25);

@@ -23,7 +23,8 @@ const BGID: u16 = 1;
 /// One NOP through `ring`; returns the CQE's user_data and where the SQE
 /// was.
 fn nop(ring: &mut Ring, user_data: u64) -> Result<(u64, *const u8), Errno> {
-    let sqe = ring.get_sqe().ok_or(Errno::EBUSY)?;
+    // SAFETY: a NOP points to no memory.
+    let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
     prep::nop(sqe);
     sqe.user_data = user_data;
     let at = sqe as *const _ as *const u8;
@@ -62,10 +63,9 @@ fn main() -> Result<(), Errno> {
         let [r, w] = syscall::pipe2(syscall::O_CLOEXEC)?;
         let msg = format!("hello from ring {i}");
         syscall::write(w, msg.as_bytes())?;
-        let sqe = ring.get_sqe().ok_or(Errno::EBUSY)?;
-        // SAFETY: no buffer address: the kernel picks one of the group's,
-        // which live in the arena for its whole life.
-        unsafe { prep::read(sqe, r, core::ptr::null_mut(), BUF_LEN, 0) };
+        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
+        prep::read(sqe, r, core::ptr::null_mut(), BUF_LEN, 0);
         sqe.flags |= 1 << IOSQE_BUFFER_SELECT_BIT;
         sqe.set_buf_group(BGID);
         ring.submit_and_wait(1)?;
@@ -84,8 +84,10 @@ fn main() -> Result<(), Errno> {
             cqe_bid(cqe.flags).unwrap_or(u16::MAX),
         );
         bufs.recycle(c.bid)?;
-        syscall::close(r)?;
-        syscall::close(w)?;
+        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        unsafe { syscall::close(r) }?;
+        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        unsafe { syscall::close(w) }?;
     }
     println!(
         "{RINGS} rings, {} of {} arena bytes used",

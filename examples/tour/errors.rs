@@ -92,8 +92,7 @@ fn empty_group(ring: &mut Ring) -> Result<String, Fail> {
         "recv from an empty buffer ring:",
         Errno::ENOBUFS,
         |s| {
-            // SAFETY: no buffer address: the kernel would pick a provided one.
-            unsafe { prep::recv(s, fd, std::ptr::null_mut(), 0, 0) };
+            prep::recv(s, fd, std::ptr::null_mut(), 0, 0);
             s.flags |= IOSQE_BUFFER_SELECT;
             s.set_buf_group(BGID);
         },

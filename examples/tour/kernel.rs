@@ -276,9 +276,7 @@ fn check_recvmsg_multishot() -> Result<(), Fail> {
     let mut ring = Ring::queue_init(2, 0).map_err(Fail::Unsupported)?;
     let mut msg = empty_msghdr();
     let sqe = crate::util::sqe(&mut ring, "recvmsg check")?;
-    // SAFETY: `msg` outlives the request: the ring waits for its CQE below
-    // and is dropped (cancelling anything left) before `msg`.
-    unsafe { prep::recvmsg_multishot(sqe, sock.as_raw_fd(), &mut msg, 0) };
+    prep::recvmsg_multishot(sqe, sock.as_raw_fd(), &mut msg, 0);
     sqe.flags |= IOSQE_BUFFER_SELECT;
     sqe.set_buf_group(0x7ff1);
     let cqe = next_cqe(&mut ring, "recvmsg multishot check")?;

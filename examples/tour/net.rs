@@ -39,19 +39,17 @@ const ORIGDST_SPACE: usize = 16 + 16;
 /// (IORING_OP_URING_CMD / SOCKET_URING_OP_SETSOCKOPT, kernel 6.7+).
 fn setsockopt_int(ring: &mut Ring, fd: i32, level: i32, name: i32, v: i32) -> Result<(), Errno> {
     let mut val = v;
-    let s = ring.get_sqe().ok_or(Errno::EBUSY)?;
-    // SAFETY: `val` outlives the request: we wait for its CQE right here.
-    unsafe {
-        prep::cmd_sock(
-            s,
-            SOCKET_URING_OP_SETSOCKOPT as i32,
-            fd,
-            level,
-            name,
-            (&mut val as *mut i32).cast(),
-            size_of::<i32>() as i32,
-        )
-    };
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    let s = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
+    prep::cmd_sock(
+        s,
+        SOCKET_URING_OP_SETSOCKOPT as i32,
+        fd,
+        level,
+        name,
+        (&mut val as *mut i32).cast(),
+        size_of::<i32>() as i32,
+    );
     let ts = timespec(WAIT);
     let c = ring.submit_and_wait_timeout(1, Some(&ts), None)?;
     ring.cqe_seen(&c);
@@ -131,9 +129,7 @@ fn recvmsg_rounds(
     for i in 0..rounds {
         if !armed {
             let s = sqe(ring, "recvmsg_multishot")?;
-            // SAFETY: `msg` lives until the ring is dropped by our caller
-            // (after the buffer group is freed, so nothing more is written).
-            unsafe { prep::recvmsg_multishot(s, rx.as_raw_fd(), &mut msg, 0) };
+            prep::recvmsg_multishot(s, rx.as_raw_fd(), &mut msg, 0);
             s.flags |= IOSQE_BUFFER_SELECT;
             s.set_buf_group(br.bgid());
             s.user_data = 0x11;
@@ -227,8 +223,7 @@ fn incremental_rounds(ring: &mut Ring, br: &mut BufRing, mut tx: UnixStream, fd:
     for i in 0..5u8 {
         if !armed {
             let s = sqe(ring, "recv_multishot")?;
-            // SAFETY: no buffer address: the kernel picks provided buffers.
-            unsafe { prep::recv_multishot(s, fd, std::ptr::null_mut(), 0, 0) };
+            prep::recv_multishot(s, fd, std::ptr::null_mut(), 0, 0);
             s.flags |= IOSQE_BUFFER_SELECT;
             s.set_buf_group(br.bgid());
             ring.submit().ctx("submit")?;

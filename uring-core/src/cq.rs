@@ -598,7 +598,7 @@ impl Ring {
     pub fn cq_eventfd_enabled(&self) -> bool {
         self.cq
             .flags()
-            .map_or(true, |f| f & IORING_CQ_EVENTFD_DISABLED == 0)
+            .is_none_or(|f| f & IORING_CQ_EVENTFD_DISABLED == 0)
     }
 
     /// Turns eventfd notifications for this ring on or off.

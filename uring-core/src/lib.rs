@@ -27,7 +27,8 @@
 //! use uring_core::{helpers, prep, Ring};
 //!
 //! let mut ring = Ring::queue_init(8, 0)?;
-//! let sqe = ring.get_sqe().expect("SQ has room");
+//! // SAFETY: a NOP points to no memory (see "Safety model" below).
+//! let sqe = unsafe { ring.get_sqe() }.expect("SQ has room");
 //! prep::nop(sqe);
 //! helpers::sqe_set_data64(sqe, 42);
 //! ring.submit_and_wait(1)?;
@@ -37,9 +38,133 @@
 //! # Ok::<(), uring_core::Errno>(())
 //! ```
 //!
+//! # Safety model
+//!
+//! Encoding bytes into an SQE is harmless; what can break memory safety is
+//! the kernel acting on them. So this crate has exactly one `unsafe`
+//! boundary for requests, where a writable SQE *in the ring* is obtained:
+//! [`Ring::get_sqe`], [`Ring::get_sqe128`] and
+//! [`SqeBatch::get_sqe`](sq::SqeBatch::get_sqe) are `unsafe fn`s. Everything
+//! else about requests is safe:
+//!
+//! - the [`prep`] helpers and the SQE setters only store integers (pointers
+//!   become addresses) into an SQE you hold; on an SQE of your own
+//!   (`io_uring_sqe::zeroed()`) nothing reaches the kernel;
+//! - [`Ring::submit`] and the waits only publish and wait for SQEs that were
+//!   written under that promise.
+//!
+//! **Why there and not at submit.** The promise is about one request: the
+//! code that fills a slot knows what its addresses point to and how long
+//! that memory lives, while a submit publishes every queued slot, often from
+//! other code (an event loop, a batch helper). So the `unsafe` block sits
+//! where the knowledge is, submit needs none, and a safe program
+//! (`#![forbid(unsafe_code)]`) can use rings but cannot queue a request.
+//!
+//! **What the caller of `get_sqe` promises.** When the slot is next
+//! submitted, it holds a request the kernel can carry out soundly:
+//! - every address in it (buffers, iovecs, msghdrs, paths, sockaddrs, the
+//!   `addr`/`addr2`/`addr3`/`off` of opcodes that take pointers) points to
+//!   memory valid for what the opcode does with it, which stays valid, and
+//!   is not otherwise accessed where the kernel writes, until the request's
+//!   final CQE: the one without `IORING_CQE_F_MORE` for multishot requests
+//!   (plus its `IORING_CQE_F_NOTIF` for zero-copy sends), and for requests
+//!   in a linked chain, each member's own CQE (a cancelled link still
+//!   posts one, unless `IOSQE_CQE_SKIP_SUCCESS` hides a success);
+//! - every fd, fixed-file slot, registered-buffer index and buffer group in
+//!   it is one the program means the kernel to use (the kernel checks
+//!   bounds; it cannot check intent);
+//! - a slot handed out and left unwritten is still a NOP (it is zeroed).
+//!
+//! **Memory lent to the kernel beyond one request** has its own contract,
+//! stated once where it is lent, and a safe owner where one is possible:
+//! - ring memory of `IORING_SETUP_NO_MMAP` rings: the kernel may still write
+//!   CQEs there *after* the ring is dropped (its teardown is asynchronous).
+//!   [`Ring::queue_init_params`] with NO_MMAP owns an anonymous mapping
+//!   (unmapping pinned pages is harmless); [`Ring::queue_init_static`] takes a
+//!   [`ring::RingMem`] `static` that is never handed out again; the raw
+//!   [`Ring::queue_init_mem`] is `unsafe` and says how to meet it;
+//! - registered buffers ([`Ring::register_buffers`]) are `unsafe` to
+//!   register: the memory outlives every request using it;
+//! - provided buffer rings: [`buf_ring::BufRing`] owns its ring memory,
+//!   records the ring it is registered with, unregisters on drop and never
+//!   publishes more buffers than the ring holds.
+//!
+//! **Rings and threads.** A ring whose fd is registered
+//! ([`Ring::register_ring_fd`], IORING_SETUP_REGISTERED_FD_ONLY) is known to
+//! the kernel by an index that is valid only in the registering thread:
+//! [`Ring`] is therefore not `Send`. [`Ring::into_send`] gives a
+//! [`ring::SendRing`] to move an unregistered ring to another thread.
+//!
+//! **File descriptors.** Functions that close or adopt a raw fd
+//! ([`syscall::close`], [`Ring::queue_mmap`]) are `unsafe`.
+//!
+//! **What safe code cannot do** (each block is a `compile_fail` doctest
+//! with the expected error code, so it keeps failing for that reason):
+//!
+//! Queue a request that makes the kernel write into an immutable local
+//! (the first hole this model closes):
+//! ```compile_fail,E0133
+//! #![forbid(unsafe_code)]
+//! use uring_core::{sys, Ring};
+//! let mut ring = Ring::queue_init(8, 0).unwrap();
+//! let x: u64 = 5;
+//! let sqe = ring.get_sqe().unwrap(); // E0133: get_sqe is an unsafe fn
+//! sqe.opcode = sys::IORING_OP_READ as u8;
+//! sqe.len = 8;
+//! sqe.set_addr(&x as *const u64 as u64);
+//! ring.submit_and_wait(1).unwrap();
+//! ```
+//! Build an SQE whose unions hold uninitialised bytes (a struct literal
+//! setting a 2-byte member, then a safe 4-byte getter):
+//! ```compile_fail,E0451
+//! use uring_core::sys::io_uring_sqe;
+//! let sqe = io_uring_sqe {
+//!     opcode: 6,
+//!     __bindgen_anon_3: unsafe { core::mem::zeroed() }, // E0451: private
+//!     ..io_uring_sqe::zeroed()
+//! };
+//! let _ = sqe.rw_flags();
+//! ```
+//! Move a ring (which may hold a thread's registered ring index) to
+//! another thread:
+//! ```compile_fail,E0277
+//! let ring = uring_core::Ring::queue_init(8, 0).unwrap();
+//! std::thread::spawn(move || drop(ring)); // E0277: Ring is not Send
+//! ```
+//! Point a ring at another ring's registered index:
+//! ```compile_fail,E0624
+//! let mut ring = uring_core::Ring::queue_init(8, 0).unwrap();
+//! ring.set_registered_index(0); // E0624: private
+//! ```
+//! Close a raw fd (the ring's, say) without owning it:
+//! ```compile_fail,E0133
+//! #![forbid(unsafe_code)]
+//! let ring = uring_core::Ring::queue_init(8, 0).unwrap();
+//! uring_core::syscall::close(ring.ring_fd()).unwrap(); // E0133
+//! ```
+//!
+//! Every other `unsafe fn` of this crate (raw syscalls, the queue types over
+//! raw pointers, registration of caller memory) states its own contract in
+//! its `# Safety` section and links here.
+//!
 //! The `std` feature (off by default) only adds conversions:
 //! `From<Errno> for std::io::Error` and `AsFd`/`AsRawFd` for [`Ring`].
+//!
+//! # Examples
+//!
+//! Whole programs live in the repository's `examples/` directory (package
+//! `uring-examples`, which depends on this crate and `uring-sys` only); run
+//! them from the repository root with `cargo run --release --example NAME`:
+//! `tour` (what the running kernel supports, every feature of this crate
+//! tried live, figures), `pingpong` (`msg_ring` between two threads),
+//! `echo` (multishot recvmsg into a buffer ring, send bundles), `arena`
+//! (rings carved from one arena), `foreign_loop` (a ring embedded in a
+//! foreign event loop: registered eventfd, ring fd polled by another ring)
+//! and `tcp_nolibc` (a TCP server whose sockets are created, bound and
+//! listened to through io_uring itself). `examples/nostd-cat` is a static
+//! `no_std` `cat` with its own `_start`.
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 

@@ -95,8 +95,19 @@ impl Ring {
     /// [`sq_batch`](Self::sq_batch) is cheaper.
     ///
     /// Mirrors `io_uring_get_sqe()` (liburing). Kernel: 5.1+.
+    ///
+    /// # Safety
+    /// Obtaining a writable SQE is this crate's one submission boundary (see
+    /// the [safety model](crate#safety-model)). Whatever the slot holds when
+    /// it is next submitted (it is zeroed here, and may be rewritten until
+    /// then) must be a request the kernel can carry out soundly: every
+    /// address in it points to memory that stays valid, and is not otherwise
+    /// accessed where the kernel writes, until the request's final CQE (the
+    /// one without `IORING_CQE_F_MORE` for multishot requests; for a linked
+    /// chain, each member's own CQE); every fd and fixed-file/buffer index is
+    /// one the program means the kernel to use.
     #[inline]
-    pub fn get_sqe(&mut self) -> Option<&mut io_uring_sqe> {
+    pub unsafe fn get_sqe(&mut self) -> Option<&mut io_uring_sqe> {
         let p = self.sq.next_sqe()?;
         // SAFETY: `next_sqe` reserved this slot for us: it lies in the SQE
         // array (64-byte aligned, 64 bytes) and the kernel will not read it
@@ -120,7 +131,8 @@ impl Ring {
     /// let mut ring = Ring::queue_init(64, 0)?;
     /// {
     ///     let mut sq = ring.sq_batch();
-    ///     while let Some(sqe) = sq.get_sqe() {
+    ///     // SAFETY: NOPs point to no memory.
+    ///     while let Some(sqe) = unsafe { sq.get_sqe() } {
     ///         prep::nop(sqe);
     ///     }
     /// }
@@ -143,7 +155,10 @@ impl Ring {
     ///
     /// Mirrors `io_uring_get_sqe128()` (liburing). Kernel: 5.19+ (SQE128),
     /// 6.19+ (SQE_MIXED; the 6.18 test kernel rejects it).
-    pub fn get_sqe128(&mut self) -> Option<&mut Sqe128> {
+    ///
+    /// # Safety
+    /// As [`Ring::get_sqe`], for all 128 bytes.
+    pub unsafe fn get_sqe128(&mut self) -> Option<&mut Sqe128> {
         let p = if self.flags() & IORING_SETUP_SQE128 != 0 {
             self.sq.next_sqe()?
         } else if self.flags() & IORING_SETUP_SQE_MIXED != 0 {
@@ -336,8 +351,11 @@ pub struct SqeBatch<'a> {
 impl SqeBatch<'_> {
     /// As [`Ring::get_sqe`]: the next free SQE, zeroed, or `None` when the
     /// SQ is full.
+    ///
+    /// # Safety
+    /// As [`Ring::get_sqe`].
     #[inline]
-    pub fn get_sqe(&mut self) -> Option<&mut io_uring_sqe> {
+    pub unsafe fn get_sqe(&mut self) -> Option<&mut io_uring_sqe> {
         let p = self.c.next_sqe()?;
         // SAFETY: as in Ring::get_sqe; the borrow of the batch (which
         // borrows the ring) keeps the slot exclusive until the next call.

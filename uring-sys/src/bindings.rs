@@ -222,22 +222,22 @@ pub struct io_uring_sqe {
     pub flags: __u8,
     pub ioprio: __u16,
     pub fd: __s32,
-    pub __bindgen_anon_1: io_uring_sqe__bindgen_ty_1,
-    pub __bindgen_anon_2: io_uring_sqe__bindgen_ty_2,
+    pub(crate) __bindgen_anon_1: io_uring_sqe__bindgen_ty_1,
+    pub(crate) __bindgen_anon_2: io_uring_sqe__bindgen_ty_2,
     pub len: __u32,
-    pub __bindgen_anon_3: io_uring_sqe__bindgen_ty_3,
+    pub(crate) __bindgen_anon_3: io_uring_sqe__bindgen_ty_3,
     pub user_data: __u64,
-    pub __bindgen_anon_4: io_uring_sqe__bindgen_ty_4,
+    pub(crate) __bindgen_anon_4: io_uring_sqe__bindgen_ty_4,
     pub personality: __u16,
-    pub __bindgen_anon_5: io_uring_sqe__bindgen_ty_5,
-    pub __bindgen_anon_6: io_uring_sqe__bindgen_ty_6,
+    pub(crate) __bindgen_anon_5: io_uring_sqe__bindgen_ty_5,
+    pub(crate) __bindgen_anon_6: io_uring_sqe__bindgen_ty_6,
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union io_uring_sqe__bindgen_ty_1 {
     pub off: __u64,
     pub addr2: __u64,
-    pub __bindgen_anon_1: io_uring_sqe__bindgen_ty_1__bindgen_ty_1,
+    pub(crate) __bindgen_anon_1: io_uring_sqe__bindgen_ty_1__bindgen_ty_1,
 }
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -291,7 +291,7 @@ impl Default for io_uring_sqe__bindgen_ty_1 {
 pub union io_uring_sqe__bindgen_ty_2 {
     pub addr: __u64,
     pub splice_off_in: __u64,
-    pub __bindgen_anon_1: io_uring_sqe__bindgen_ty_2__bindgen_ty_1,
+    pub(crate) __bindgen_anon_1: io_uring_sqe__bindgen_ty_2__bindgen_ty_1,
 }
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -494,7 +494,7 @@ pub union io_uring_sqe__bindgen_ty_5 {
     pub file_index: __u32,
     pub zcrx_ifq_idx: __u32,
     pub optlen: __u32,
-    pub __bindgen_anon_1: io_uring_sqe__bindgen_ty_5__bindgen_ty_1,
+    pub(crate) __bindgen_anon_1: io_uring_sqe__bindgen_ty_5__bindgen_ty_1,
 }
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -551,8 +551,12 @@ impl Default for io_uring_sqe__bindgen_ty_5 {
 }
 #[repr(C)]
 pub struct io_uring_sqe__bindgen_ty_6 {
-    pub __bindgen_anon_1: __BindgenUnionField<io_uring_sqe__bindgen_ty_6__bindgen_ty_1>,
-    pub __bindgen_anon_2: __BindgenUnionField<io_uring_sqe__bindgen_ty_6__bindgen_ty_2>,
+    pub(crate) __bindgen_anon_1: __BindgenUnionField<
+        io_uring_sqe__bindgen_ty_6__bindgen_ty_1,
+    >,
+    pub(crate) __bindgen_anon_2: __BindgenUnionField<
+        io_uring_sqe__bindgen_ty_6__bindgen_ty_2,
+    >,
     pub optval: __BindgenUnionField<__u64>,
     pub cmd: __BindgenUnionField<[__u8; 0usize]>,
     pub bindgen_union_field: [u64; 2usize],
@@ -1234,7 +1238,7 @@ const _: () = {
 #[derive(Copy, Clone)]
 pub struct io_uring_restriction {
     pub opcode: __u16,
-    pub __bindgen_anon_1: io_uring_restriction__bindgen_ty_1,
+    pub(crate) __bindgen_anon_1: io_uring_restriction__bindgen_ty_1,
     pub resv: __u8,
     pub resv2: [__u32; 3usize],
 }
@@ -1424,11 +1428,11 @@ const _: () = {
 };
 #[repr(C)]
 pub struct io_uring_buf_ring {
-    pub __bindgen_anon_1: io_uring_buf_ring__bindgen_ty_1,
+    pub(crate) __bindgen_anon_1: io_uring_buf_ring__bindgen_ty_1,
 }
 #[repr(C)]
 pub struct io_uring_buf_ring__bindgen_ty_1 {
-    pub __bindgen_anon_1: __BindgenUnionField<
+    pub(crate) __bindgen_anon_1: __BindgenUnionField<
         io_uring_buf_ring__bindgen_ty_1__bindgen_ty_1,
     >,
     pub bufs: __BindgenUnionField<[io_uring_buf; 0usize]>,
@@ -2005,7 +2009,7 @@ pub struct zcrx_ctrl {
     pub zcrx_id: __u32,
     pub op: __u32,
     pub __resv: [__u64; 2usize],
-    pub __bindgen_anon_1: zcrx_ctrl__bindgen_ty_1,
+    pub(crate) __bindgen_anon_1: zcrx_ctrl__bindgen_ty_1,
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -2215,7 +2219,7 @@ pub struct io_uring_bpf_ctx {
     pub sqe_flags: __u8,
     pub pdu_size: __u8,
     pub pad: [__u8; 5usize],
-    pub __bindgen_anon_1: io_uring_bpf_ctx__bindgen_ty_1,
+    pub(crate) __bindgen_anon_1: io_uring_bpf_ctx__bindgen_ty_1,
 }
 #[repr(C)]
 #[derive(Copy, Clone)]
@@ -2386,7 +2390,7 @@ pub struct io_uring_bpf {
     pub cmd_type: __u16,
     pub cmd_flags: __u16,
     pub resv: __u32,
-    pub __bindgen_anon_1: io_uring_bpf__bindgen_ty_1,
+    pub(crate) __bindgen_anon_1: io_uring_bpf__bindgen_ty_1,
 }
 #[repr(C)]
 #[derive(Copy, Clone)]

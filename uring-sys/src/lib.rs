@@ -45,6 +45,7 @@ mod buf_ring;
 pub mod consts;
 pub mod linux;
 mod sqe;
+mod unions;
 
 pub use bindings::*;
 // Explicit re-exports shadow the glob: `IORING_FILE_INDEX_ALLOC` is the

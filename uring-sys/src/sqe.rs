@@ -3,29 +3,36 @@
 
 use crate::bindings::io_uring_sqe;
 
+/// Getter/setter pairs for members of a type's anonymous unions, named like
+/// the C members. The unions' fields are `pub(crate)` (see uring-gen), so
+/// outside this crate a value of the type is only ever built whole
+/// (`zeroed()`, `Default`) and changed through these setters: every byte is
+/// initialised, so reading any member is sound.
 macro_rules! union_field {
-    ($( $(#[$doc:meta])* $get:ident, $set:ident: $ty:ty => $($path:ident).+ ;)*) => {
-        impl io_uring_sqe {
+    ($t:ty { $( $(#[$doc:meta])* $get:ident, $set:ident: $ty:ty => $($path:ident).+ ;)* }) => {
+        impl $t {
             $(
                 $(#[$doc])*
                 #[inline(always)]
-                pub fn $get(&self) -> $ty {
+                pub const fn $get(&self) -> $ty {
                     // SAFETY: every member of these unions is a plain integer
-                    // (or integer array) with no invalid bit patterns, so
-                    // reading any of them is sound.
+                    // (or integer array/struct) with no invalid bit patterns,
+                    // and the whole value is initialised (see the macro).
                     unsafe { self.$($path).+ }
                 }
                 #[doc = concat!("Sets `", stringify!($get), "` (see the getter).")]
                 #[inline(always)]
-                pub fn $set(&mut self, v: $ty) {
+                pub const fn $set(&mut self, v: $ty) {
                     self.$($path).+ = v;
                 }
             )*
         }
     };
 }
+pub(crate) use union_field;
 
 union_field! {
+io_uring_sqe {
     /// `sqe->off`: file offset (read/write family).
     off, set_off: u64 => __bindgen_anon_1.off;
     /// `sqe->addr2`: second address (e.g. accept's addrlen, timeout update).
@@ -107,11 +114,12 @@ union_field! {
     /// `sqe->__pad3[0]`.
     pad3, set_pad3: [u16; 1] => __bindgen_anon_5.__bindgen_anon_1.__pad3;
 }
+}
 
 impl io_uring_sqe {
     /// `sqe->addr3` (bytes 48..56): third address / `optval` / `attr_ptr`.
     #[inline(always)]
-    pub fn addr3(&self) -> u64 {
+    pub const fn addr3(&self) -> u64 {
         // SAFETY: `__bindgen_anon_6` is a 16-byte, 8-aligned union of plain
         // integers; its first 8 bytes are `addr3`/`optval`/`attr_ptr`.
         unsafe {
@@ -122,7 +130,7 @@ impl io_uring_sqe {
     }
     /// Sets `addr3` (also `optval` and `attr_ptr`, the same bytes).
     #[inline(always)]
-    pub fn set_addr3(&mut self, v: u64) {
+    pub const fn set_addr3(&mut self, v: u64) {
         // SAFETY: as in `addr3`; the pointer is derived from `&mut self`.
         unsafe {
             core::ptr::addr_of_mut!(self.__bindgen_anon_6)
@@ -132,7 +140,7 @@ impl io_uring_sqe {
     }
     /// `sqe->__pad2[0]` (bytes 56..64), `attr_type_mask` for read/write attrs.
     #[inline(always)]
-    pub fn pad2(&self) -> u64 {
+    pub const fn pad2(&self) -> u64 {
         // SAFETY: bytes 8..16 of the same 16-byte, 8-aligned union.
         unsafe {
             core::ptr::addr_of!(self.__bindgen_anon_6)
@@ -143,7 +151,7 @@ impl io_uring_sqe {
     }
     /// Sets `__pad2[0]` / `attr_type_mask`.
     #[inline(always)]
-    pub fn set_pad2(&mut self, v: u64) {
+    pub const fn set_pad2(&mut self, v: u64) {
         // SAFETY: as in `pad2`; the pointer is derived from `&mut self`.
         unsafe {
             core::ptr::addr_of_mut!(self.__bindgen_anon_6)
@@ -154,12 +162,12 @@ impl io_uring_sqe {
     }
     /// `sqe->optval`: the same bytes as `addr3`.
     #[inline(always)]
-    pub fn optval(&self) -> u64 {
+    pub const fn optval(&self) -> u64 {
         self.addr3()
     }
     /// Sets `optval` (the same bytes as `addr3`).
     #[inline(always)]
-    pub fn set_optval(&mut self, v: u64) {
+    pub const fn set_optval(&mut self, v: u64) {
         self.set_addr3(v)
     }
     /// `sqe->cmd`: the command area at byte 48 (16 bytes in a 64-byte SQE,

@@ -108,7 +108,8 @@ fn run(ring: &mut Ring, want: u32, res: &mut [i32; 3]) -> Result<(), i32> {
 /// The next SQE; the ring has `ENTRIES` slots and at most two are queued
 /// between waits, so it never runs out (but an error beats a panic).
 fn sqe(ring: &mut Ring) -> Result<&mut io_uring_sqe, i32> {
-    ring.get_sqe().ok_or(EXIT_ENTER)
+    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    unsafe { ring.get_sqe() }.ok_or(EXIT_ENTER)
 }
 
 /// Writes `BUF[done..len]` to stdout, looping over short writes.
@@ -153,8 +154,7 @@ fn copy(path: *const c_char) -> Result<(), i32> {
     let mut res = [0i32; 3];
 
     let s = sqe(ring)?;
-    // SAFETY: path is a NUL-terminated string that outlives the wait.
-    unsafe { prep::openat(s, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0) };
+    prep::openat(s, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
     s.user_data = UD_OPEN;
     run(ring, 1, &mut res)?;
     let fd = match res[0] {
@@ -165,14 +165,11 @@ fn copy(path: *const c_char) -> Result<(), i32> {
     let mut off = 0u64;
     loop {
         let s = sqe(ring)?;
-        // SAFETY: BUF is ours until both CQEs are reaped by `run`.
-        unsafe { prep::read(s, fd, BUF.ptr().cast(), BUF_LEN as u32, off) };
+        prep::read(s, fd, BUF.ptr().cast(), BUF_LEN as u32, off);
         s.flags |= 1 << IOSQE_IO_LINK_BIT;
         s.user_data = UD_READ;
         let s = sqe(ring)?;
-        // SAFETY: as above; the kernel starts the write only after the
-        // read completed in full (the link).
-        unsafe { prep::write(s, 1, BUF.ptr().cast(), BUF_LEN as u32, CUR_POS) };
+        prep::write(s, 1, BUF.ptr().cast(), BUF_LEN as u32, CUR_POS);
         s.user_data = UD_WRITE;
         run(ring, 2, &mut res)?;
         let (r, w) = (res[1], res[2]);

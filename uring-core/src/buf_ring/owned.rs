@@ -97,9 +97,10 @@ pub struct Bundle {
 ///
 /// let (a, b) = UnixDatagram::pair().unwrap();
 /// a.send(b"hello").unwrap();
-/// let sqe = ring.get_sqe().unwrap();
-/// // SAFETY: no buffer address: the kernel picks one from group 1.
-/// unsafe { prep::recv(sqe, b.as_raw_fd(), core::ptr::null_mut(), 0, 0) };
+/// // SAFETY: no buffer address: the kernel picks one from group 1, whose
+/// // memory `br` owns until it is freed below, after the CQE.
+/// let sqe = unsafe { ring.get_sqe() }.unwrap();
+/// prep::recv(sqe, b.as_raw_fd(), core::ptr::null_mut(), 0, 0);
 /// sqe.flags |= 1 << IOSQE_BUFFER_SELECT_BIT;
 /// sqe.set_buf_group(br.bgid());
 /// ring.submit_and_wait(1)?;

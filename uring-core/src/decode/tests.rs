@@ -89,10 +89,8 @@ fn every_layout_tiles_the_generic_members() {
             assert_eq!(at, end, "op {op}: fields inside {} do not fill it", g.name);
         }
         // The fields iterator covers 0..64 contiguously, names unique.
-        let sqe = io_uring_sqe {
-            opcode: op,
-            ..io_uring_sqe::zeroed()
-        };
+        let mut sqe = io_uring_sqe::zeroed();
+        sqe.opcode = op;
         let fields: Vec<Field> = decode(&sqe).fields().collect();
         let mut at = 0;
         for (i, f) in fields.iter().enumerate() {
@@ -165,8 +163,7 @@ fn msg_ring_fd_names_source_and_target_slot() {
 #[test]
 fn send_zc_fixed_names_ioprio_and_buffer() {
     let mut sqe = io_uring_sqe::zeroed();
-    // SAFETY: never submitted.
-    unsafe { prep::send_zc_fixed(&mut sqe, 9, core::ptr::null(), 100, 0, 0, 3) };
+    prep::send_zc_fixed(&mut sqe, 9, core::ptr::null(), 100, 0, 0, 3);
     let t = text(&sqe);
     assert!(
         t.contains("ioprio (IORING_RECVSEND_* / IORING_SEND_ZC_* flags) = 0x4\n"),
@@ -196,12 +193,10 @@ fn uring_cmd_splits_off_into_cmd_op_and_pad1() {
 
 #[test]
 fn unknown_opcodes_use_generic_names() {
-    let sqe = io_uring_sqe {
-        opcode: 200,
-        fd: -3,
-        len: 5,
-        ..io_uring_sqe::zeroed()
-    };
+    let mut sqe = io_uring_sqe::zeroed();
+    sqe.opcode = 200;
+    sqe.fd = -3;
+    sqe.len = 5;
     for (off, name) in [
         (0, "opcode"),
         (4, "fd"),
@@ -279,10 +274,8 @@ fn short_slices_decode_what_they_hold() {
 
 #[test]
 fn sqe_flags_are_spelled_out() {
-    let sqe = io_uring_sqe {
-        flags: (1 << IOSQE_IO_LINK_BIT | 1 << IOSQE_ASYNC_BIT | 0x80) as u8,
-        ..io_uring_sqe::zeroed()
-    };
+    let mut sqe = io_uring_sqe::zeroed();
+    sqe.flags = (1 << IOSQE_IO_LINK_BIT | 1 << IOSQE_ASYNC_BIT | 0x80) as u8;
     let t = text(&sqe);
     assert!(
         t.contains("\n  +1   flags = 0x94 (IOSQE_IO_LINK | IOSQE_ASYNC | 0x80)\n"),

@@ -34,13 +34,13 @@ use super::rw::prep_rw;
 /// in `sqe->off` (sign-extended like C's `(__u64) bid`), `bgid` is
 /// truncated to the 16-bit `buf_group`.
 ///
-/// # Safety
+/// # Memory
 /// `addr` points to `nr * len` bytes that stay valid, writable and
 /// unaliased until each buffer is consumed by a request (its CQE carries
 /// `IORING_CQE_F_BUFFER`) or removed with [`remove_buffers`]: the kernel
 /// writes received data there.
 #[inline]
-pub unsafe fn provide_buffers(
+pub fn provide_buffers(
     sqe: &mut io_uring_sqe,
     addr: *mut c_void,
     len: i32,
@@ -66,7 +66,7 @@ pub unsafe fn provide_buffers(
 /// `IORING_OP_REMOVE_BUFFERS`, kernel 5.7+. `bgid` is truncated to the
 /// 16-bit `buf_group`.
 #[inline]
-pub fn remove_buffers(sqe: &mut io_uring_sqe, nr: i32, bgid: i32) {
+pub const fn remove_buffers(sqe: &mut io_uring_sqe, nr: i32, bgid: i32) {
     prep_rw(IORING_OP_REMOVE_BUFFERS, sqe, nr, 0, 0, 0);
     sqe.set_buf_group(bgid as u16);
 }

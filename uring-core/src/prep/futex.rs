@@ -15,8 +15,8 @@
 //! let word = 0u32;
 //! let mut sqe = io_uring_sqe::zeroed();
 //! // FUTEX2_SIZE_U32 = 2; wake one waiter, any bit.
-//! // SAFETY: only the SQE is filled; it is never submitted.
-//! unsafe { prep::futex_wake(&mut sqe, &word, 1, u64::MAX, 2, 0) };
+//! // Safe: this SQE is our own and is never submitted.
+//! prep::futex_wake(&mut sqe, &word, 1, u64::MAX, 2, 0);
 //! assert_eq!(sqe.opcode as u32, IORING_OP_FUTEX_WAKE);
 //! assert_eq!(sqe.fd, 2);
 //! assert_eq!(sqe.off(), 1);
@@ -37,11 +37,11 @@ use super::rw::prep_rw;
 /// `sqe->fd`, `val` in `off`, `mask` in `addr3`, `flags` in `futex_flags`.
 /// `cqe->res` is the number woken.
 ///
-/// # Safety
+/// # Memory
 /// `futex` points to a futex word (sized per `futex_flags`) that stays
 /// valid until the CQE arrives.
 #[inline]
-pub unsafe fn futex_wake(
+pub fn futex_wake(
     sqe: &mut io_uring_sqe,
     futex: *const u32,
     val: u64,
@@ -68,10 +68,10 @@ pub unsafe fn futex_wake(
 /// `IORING_OP_FUTEX_WAIT`, kernel 6.7+. Same layout as [`futex_wake`].
 /// `cqe->res` is 0 when woken, `-EAGAIN` if the word did not hold `val`.
 ///
-/// # Safety
+/// # Memory
 /// `futex` points to a futex word that stays valid until the CQE arrives.
 #[inline]
-pub unsafe fn futex_wait(
+pub fn futex_wait(
     sqe: &mut io_uring_sqe,
     futex: *const u32,
     val: u64,
@@ -98,16 +98,11 @@ pub unsafe fn futex_wait(
 /// `IORING_OP_FUTEX_WAITV`, kernel 6.7+. `sqe->fd` is 0, `len` is
 /// `nr_futex` (at most 128).
 ///
-/// # Safety
+/// # Memory
 /// `futex` points to `nr_futex` `futex_waitv` entries that, with the words
 /// they point to, stay valid until the CQE arrives.
 #[inline]
-pub unsafe fn futex_waitv(
-    sqe: &mut io_uring_sqe,
-    futex: *const futex_waitv,
-    nr_futex: u32,
-    flags: u32,
-) {
+pub fn futex_waitv(sqe: &mut io_uring_sqe, futex: *const futex_waitv, nr_futex: u32, flags: u32) {
     prep_rw(
         IORING_OP_FUTEX_WAITV,
         sqe,

@@ -42,13 +42,13 @@ use super::rw::prep_rw;
 /// (`SOCK_NONBLOCK`, `SOCK_CLOEXEC`) in `accept_flags`. The CQE's `res` is
 /// the new descriptor or `-errno`.
 ///
-/// # Safety
+/// # Memory
 /// `addr` and `addrlen` are either both null or: `addrlen` points to a
 /// `socklen_t` holding the size of the buffer at `addr`, and both stay valid,
 /// writable and unaliased until the CQE arrives (the kernel writes the peer
 /// address into `addr` and its length into `*addrlen`).
 #[inline]
-pub unsafe fn accept(
+pub fn accept(
     sqe: &mut io_uring_sqe,
     fd: i32,
     addr: *mut sockaddr,
@@ -74,10 +74,10 @@ pub unsafe fn accept(
 /// `IORING_FILE_INDEX_ALLOC` unchanged. `cqe->res` is 0 (or the allocated
 /// slot) on success.
 ///
-/// # Safety
+/// # Memory
 /// As for [`accept`].
 #[inline]
-pub unsafe fn accept_direct(
+pub fn accept_direct(
     sqe: &mut io_uring_sqe,
     fd: i32,
     addr: *mut sockaddr,
@@ -85,8 +85,7 @@ pub unsafe fn accept_direct(
     flags: i32,
     file_index: u32,
 ) {
-    // SAFETY: the caller upholds `accept`'s contract (same pointers).
-    unsafe { accept(sqe, fd, addr, addrlen, flags) };
+    accept(sqe, fd, addr, addrlen, flags);
     // Offset by 1 for allocation: ALLOC - 1 + 1 stores ALLOC itself.
     set_direct_slot(sqe, file_index);
 }
@@ -98,19 +97,18 @@ pub unsafe fn accept_direct(
 /// `IORING_OP_ACCEPT` with `IORING_ACCEPT_MULTISHOT` ORed into `sqe->ioprio`,
 /// kernel 5.19+.
 ///
-/// # Safety
+/// # Memory
 /// As for [`accept`], and the memory stays valid until the final CQE (the
 /// one without `IORING_CQE_F_MORE`); every accept overwrites it.
 #[inline]
-pub unsafe fn multishot_accept(
+pub fn multishot_accept(
     sqe: &mut io_uring_sqe,
     fd: i32,
     addr: *mut sockaddr,
     addrlen: *mut socklen_t,
     flags: i32,
 ) {
-    // SAFETY: the caller upholds `accept`'s contract (same pointers).
-    unsafe { accept(sqe, fd, addr, addrlen, flags) };
+    accept(sqe, fd, addr, addrlen, flags);
     sqe.ioprio |= IORING_ACCEPT_MULTISHOT as u16;
 }
 
@@ -121,18 +119,17 @@ pub unsafe fn multishot_accept(
 /// `IORING_OP_ACCEPT`, `IORING_ACCEPT_MULTISHOT` in `ioprio` and
 /// `file_index = IORING_FILE_INDEX_ALLOC`, kernel 5.19+.
 ///
-/// # Safety
+/// # Memory
 /// As for [`multishot_accept`].
 #[inline]
-pub unsafe fn multishot_accept_direct(
+pub fn multishot_accept_direct(
     sqe: &mut io_uring_sqe,
     fd: i32,
     addr: *mut sockaddr,
     addrlen: *mut socklen_t,
     flags: i32,
 ) {
-    // SAFETY: the caller upholds `multishot_accept`'s contract.
-    unsafe { multishot_accept(sqe, fd, addr, addrlen, flags) };
+    multishot_accept(sqe, fd, addr, addrlen, flags);
     set_direct_slot(sqe, IORING_FILE_INDEX_ALLOC);
 }
 
@@ -141,12 +138,12 @@ pub unsafe fn multishot_accept_direct(
 /// Mirrors `io_uring_prep_connect()` (liburing). Opcode: `IORING_OP_CONNECT`,
 /// kernel 5.5+. `addrlen` goes in `sqe->off`.
 ///
-/// # Safety
+/// # Memory
 /// `addr` points to `addrlen` readable bytes that stay valid until the CQE
 /// arrives (the kernel may copy it when the request is issued, possibly
 /// after submission).
 #[inline]
-pub unsafe fn connect(sqe: &mut io_uring_sqe, fd: i32, addr: *const sockaddr, addrlen: socklen_t) {
+pub fn connect(sqe: &mut io_uring_sqe, fd: i32, addr: *const sockaddr, addrlen: socklen_t) {
     prep_rw(
         IORING_OP_CONNECT,
         sqe,
@@ -162,11 +159,11 @@ pub unsafe fn connect(sqe: &mut io_uring_sqe, fd: i32, addr: *const sockaddr, ad
 /// Mirrors `io_uring_prep_bind()` (liburing). Opcode: `IORING_OP_BIND`,
 /// kernel 6.11+. `addrlen` goes in `sqe->off`.
 ///
-/// # Safety
+/// # Memory
 /// `addr` points to `addrlen` readable bytes that stay valid until the CQE
 /// arrives.
 #[inline]
-pub unsafe fn bind(sqe: &mut io_uring_sqe, fd: i32, addr: *const sockaddr, addrlen: socklen_t) {
+pub fn bind(sqe: &mut io_uring_sqe, fd: i32, addr: *const sockaddr, addrlen: socklen_t) {
     prep_rw(
         IORING_OP_BIND,
         sqe,
@@ -182,7 +179,7 @@ pub unsafe fn bind(sqe: &mut io_uring_sqe, fd: i32, addr: *const sockaddr, addrl
 /// Mirrors `io_uring_prep_listen()` (liburing). Opcode: `IORING_OP_LISTEN`,
 /// kernel 6.11+. `backlog` goes in `sqe->len`.
 #[inline]
-pub fn listen(sqe: &mut io_uring_sqe, fd: i32, backlog: i32) {
+pub const fn listen(sqe: &mut io_uring_sqe, fd: i32, backlog: i32) {
     prep_rw(IORING_OP_LISTEN, sqe, fd, 0, backlog as u32, 0);
 }
 
@@ -192,7 +189,7 @@ pub fn listen(sqe: &mut io_uring_sqe, fd: i32, backlog: i32) {
 /// Mirrors `io_uring_prep_shutdown()` (liburing). Opcode:
 /// `IORING_OP_SHUTDOWN`, kernel 5.11+. `how` goes in `sqe->len`.
 #[inline]
-pub fn shutdown(sqe: &mut io_uring_sqe, fd: i32, how: i32) {
+pub const fn shutdown(sqe: &mut io_uring_sqe, fd: i32, how: i32) {
     prep_rw(IORING_OP_SHUTDOWN, sqe, fd, 0, how as u32, 0);
 }
 
@@ -202,7 +199,7 @@ pub fn shutdown(sqe: &mut io_uring_sqe, fd: i32, how: i32) {
 /// kernel 5.19+. Layout: `fd` = domain, `off` = type (sign-extended like
 /// C's `int` → `__u64`), `len` = protocol, `rw_flags` = flags (currently 0).
 #[inline]
-pub fn socket(sqe: &mut io_uring_sqe, domain: i32, r#type: i32, protocol: i32, flags: u32) {
+pub const fn socket(sqe: &mut io_uring_sqe, domain: i32, r#type: i32, protocol: i32, flags: u32) {
     prep_rw(
         IORING_OP_SOCKET,
         sqe,
@@ -221,7 +218,7 @@ pub fn socket(sqe: &mut io_uring_sqe, domain: i32, r#type: i32, protocol: i32, f
 /// `IORING_OP_SOCKET`, kernel 5.19+. Stores `file_index + 1`, or
 /// `IORING_FILE_INDEX_ALLOC` unchanged.
 #[inline]
-pub fn socket_direct(
+pub const fn socket_direct(
     sqe: &mut io_uring_sqe,
     domain: i32,
     r#type: i32,
@@ -249,7 +246,7 @@ pub fn socket_direct(
 /// `IORING_OP_SOCKET` with `file_index = IORING_FILE_INDEX_ALLOC`,
 /// kernel 5.19+.
 #[inline]
-pub fn socket_direct_alloc(
+pub const fn socket_direct_alloc(
     sqe: &mut io_uring_sqe,
     domain: i32,
     r#type: i32,

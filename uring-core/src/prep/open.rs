@@ -16,8 +16,8 @@
 //!
 //! let path = c"/etc/hostname";
 //! let mut sqe = sys::io_uring_sqe::zeroed();
-//! // SAFETY: the SQE is never submitted, so the kernel never reads `path`.
-//! unsafe { prep::open_direct(&mut sqe, path.as_ptr(), 0, 0, 4) };
+//! // Safe: this SQE is our own and is never submitted.
+//! prep::open_direct(&mut sqe, path.as_ptr(), 0, 0, 4);
 //! assert_eq!(sqe.opcode, sys::IORING_OP_OPENAT as u8);
 //! assert_eq!(sqe.fd, sys::AT_FDCWD);
 //! assert_eq!(sqe.file_index(), 5); // slot 4, stored as slot + 1
@@ -34,14 +34,14 @@ use super::rw::{prep_rw, ptr_u64};
 /// Shared by every helper that targets a direct descriptor (also
 /// `net.rs`'s accept/socket `_direct` variants).
 #[inline(always)]
-pub(crate) fn set_target_fixed_file(sqe: &mut io_uring_sqe, file_index: u32) {
+pub(crate) const fn set_target_fixed_file(sqe: &mut io_uring_sqe, file_index: u32) {
     sqe.set_file_index(file_index.wrapping_add(1));
 }
 
 /// The `_direct` helpers' slot encoding: `IORING_FILE_INDEX_ALLOC` stays
 /// `IORING_FILE_INDEX_ALLOC`, any other slot is stored as `slot + 1`.
 #[inline(always)]
-pub(crate) fn set_direct_slot(sqe: &mut io_uring_sqe, mut file_index: u32) {
+pub(crate) const fn set_direct_slot(sqe: &mut io_uring_sqe, mut file_index: u32) {
     // liburing: "offset by 1 for allocation".
     if file_index == IORING_FILE_INDEX_ALLOC {
         file_index = file_index.wrapping_sub(1);
@@ -57,17 +57,11 @@ pub(crate) fn set_direct_slot(sqe: &mut io_uring_sqe, mut file_index: u32) {
 ///
 /// Opcode: `IORING_OP_OPENAT`, kernel 5.6+.
 ///
-/// # Safety
+/// # Memory
 /// `path` must point to a NUL-terminated string that stays valid for reads
 /// until the CQE arrives.
 #[inline]
-pub unsafe fn openat(
-    sqe: &mut io_uring_sqe,
-    dfd: i32,
-    path: *const c_char,
-    flags: i32,
-    mode: mode_t,
-) {
+pub fn openat(sqe: &mut io_uring_sqe, dfd: i32, path: *const c_char, flags: i32, mode: mode_t) {
     prep_rw(
         uring_sys::IORING_OP_OPENAT,
         sqe,
@@ -89,10 +83,10 @@ pub unsafe fn openat(
 /// Opcode: `IORING_OP_OPENAT`, kernel 5.15+ (`IORING_FILE_INDEX_ALLOC`:
 /// 5.19+).
 ///
-/// # Safety
+/// # Memory
 /// As [`openat`].
 #[inline]
-pub unsafe fn openat_direct(
+pub fn openat_direct(
     sqe: &mut io_uring_sqe,
     dfd: i32,
     path: *const c_char,
@@ -100,8 +94,7 @@ pub unsafe fn openat_direct(
     mode: mode_t,
     file_index: u32,
 ) {
-    // SAFETY: forwarded; the caller made `openat`'s promise.
-    unsafe { openat(sqe, dfd, path, flags, mode) };
+    openat(sqe, dfd, path, flags, mode);
     set_direct_slot(sqe, file_index);
 }
 
@@ -111,12 +104,11 @@ pub unsafe fn openat_direct(
 ///
 /// Opcode: `IORING_OP_OPENAT`, kernel 5.6+.
 ///
-/// # Safety
+/// # Memory
 /// As [`openat`].
 #[inline]
-pub unsafe fn open(sqe: &mut io_uring_sqe, path: *const c_char, flags: i32, mode: mode_t) {
-    // SAFETY: forwarded; the caller made `openat`'s promise.
-    unsafe { openat(sqe, AT_FDCWD, path, flags, mode) };
+pub fn open(sqe: &mut io_uring_sqe, path: *const c_char, flags: i32, mode: mode_t) {
+    openat(sqe, AT_FDCWD, path, flags, mode);
 }
 
 /// Prepares an `open(2)` into registered file slot `file_index` (or
@@ -126,18 +118,17 @@ pub unsafe fn open(sqe: &mut io_uring_sqe, path: *const c_char, flags: i32, mode
 ///
 /// Opcode: `IORING_OP_OPENAT`, kernel 5.15+.
 ///
-/// # Safety
+/// # Memory
 /// As [`openat`].
 #[inline]
-pub unsafe fn open_direct(
+pub fn open_direct(
     sqe: &mut io_uring_sqe,
     path: *const c_char,
     flags: i32,
     mode: mode_t,
     file_index: u32,
 ) {
-    // SAFETY: forwarded; the caller made `openat`'s promise.
-    unsafe { openat_direct(sqe, AT_FDCWD, path, flags, mode, file_index) };
+    openat_direct(sqe, AT_FDCWD, path, flags, mode, file_index);
 }
 
 /// Prepares an `openat2(2)` of `path` relative to `dfd` as described by
@@ -148,11 +139,11 @@ pub unsafe fn open_direct(
 ///
 /// Opcode: `IORING_OP_OPENAT2`, kernel 5.6+.
 ///
-/// # Safety
+/// # Memory
 /// `path` must point to a NUL-terminated string and `how` to an
 /// `open_how`, both valid for reads until the CQE arrives.
 #[inline]
-pub unsafe fn openat2(sqe: &mut io_uring_sqe, dfd: i32, path: *const c_char, how: *const open_how) {
+pub fn openat2(sqe: &mut io_uring_sqe, dfd: i32, path: *const c_char, how: *const open_how) {
     let len = core::mem::size_of::<open_how>() as u32;
     prep_rw(
         uring_sys::IORING_OP_OPENAT2,
@@ -171,18 +162,17 @@ pub unsafe fn openat2(sqe: &mut io_uring_sqe, dfd: i32, path: *const c_char, how
 ///
 /// Opcode: `IORING_OP_OPENAT2`, kernel 5.15+.
 ///
-/// # Safety
+/// # Memory
 /// As [`openat2`].
 #[inline]
-pub unsafe fn openat2_direct(
+pub fn openat2_direct(
     sqe: &mut io_uring_sqe,
     dfd: i32,
     path: *const c_char,
     how: *const open_how,
     file_index: u32,
 ) {
-    // SAFETY: forwarded; the caller made `openat2`'s promise.
-    unsafe { openat2(sqe, dfd, path, how) };
+    openat2(sqe, dfd, path, how);
     set_direct_slot(sqe, file_index);
 }
 
@@ -192,7 +182,7 @@ pub unsafe fn openat2_direct(
 ///
 /// Opcode: `IORING_OP_CLOSE`, kernel 5.6+.
 #[inline]
-pub fn close(sqe: &mut io_uring_sqe, fd: i32) {
+pub const fn close(sqe: &mut io_uring_sqe, fd: i32) {
     prep_rw(uring_sys::IORING_OP_CLOSE, sqe, fd, 0, 0, 0);
 }
 
@@ -203,7 +193,7 @@ pub fn close(sqe: &mut io_uring_sqe, fd: i32) {
 ///
 /// Opcode: `IORING_OP_CLOSE`, kernel 5.15+.
 #[inline]
-pub fn close_direct(sqe: &mut io_uring_sqe, file_index: u32) {
+pub const fn close_direct(sqe: &mut io_uring_sqe, file_index: u32) {
     close(sqe, 0);
     set_target_fixed_file(sqe, file_index);
 }
@@ -218,12 +208,12 @@ pub fn close_direct(sqe: &mut io_uring_sqe, file_index: u32) {
 ///
 /// Opcode: `IORING_OP_FILES_UPDATE`, kernel 5.6+.
 ///
-/// # Safety
+/// # Memory
 /// `fds` must point to `nr_fds` `int`s valid for reads, and for writes and
 /// not otherwise accessed when `offset` is `IORING_FILE_INDEX_ALLOC`, until
 /// the CQE arrives.
 #[inline]
-pub unsafe fn files_update(sqe: &mut io_uring_sqe, fds: *mut i32, nr_fds: u32, offset: i32) {
+pub fn files_update(sqe: &mut io_uring_sqe, fds: *mut i32, nr_fds: u32, offset: i32) {
     prep_rw(
         uring_sys::IORING_OP_FILES_UPDATE,
         sqe,
@@ -243,7 +233,7 @@ pub unsafe fn files_update(sqe: &mut io_uring_sqe, fds: *mut i32, nr_fds: u32, o
 ///
 /// Opcode: `IORING_OP_FIXED_FD_INSTALL`, kernel 6.8+.
 #[inline]
-pub fn fixed_fd_install(sqe: &mut io_uring_sqe, fd: i32, flags: u32) {
+pub const fn fixed_fd_install(sqe: &mut io_uring_sqe, fd: i32, flags: u32) {
     prep_rw(uring_sys::IORING_OP_FIXED_FD_INSTALL, sqe, fd, 0, 0, 0);
     sqe.flags = uring_sys::IOSQE_FIXED_FILE;
     sqe.set_install_fd_flags(flags);
@@ -258,20 +248,16 @@ mod tests {
     #[test]
     fn direct_slot_encoding() {
         let mut sqe = io_uring_sqe::zeroed();
-        // SAFETY: never submitted.
-        unsafe {
-            openat_direct(
-                &mut sqe,
-                3,
-                core::ptr::null(),
-                0,
-                0,
-                IORING_FILE_INDEX_ALLOC,
-            )
-        };
+        openat_direct(
+            &mut sqe,
+            3,
+            core::ptr::null(),
+            0,
+            0,
+            IORING_FILE_INDEX_ALLOC,
+        );
         assert_eq!(sqe.file_index(), u32::MAX);
-        // SAFETY: never submitted.
-        unsafe { openat2_direct(&mut sqe, 3, core::ptr::null(), core::ptr::null(), 0) };
+        openat2_direct(&mut sqe, 3, core::ptr::null(), core::ptr::null(), 0);
         assert_eq!((sqe.file_index(), sqe.len), (1, 24));
         close_direct(&mut sqe, IORING_FILE_INDEX_ALLOC);
         assert_eq!((sqe.file_index(), sqe.fd), (0, 0));

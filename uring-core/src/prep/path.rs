@@ -11,8 +11,8 @@
 //!
 //! let (old, new) = (c"a.txt", c"b.txt");
 //! let mut sqe = sys::io_uring_sqe::zeroed();
-//! // SAFETY: the SQE is never submitted, so the kernel never reads the paths.
-//! unsafe { prep::rename(&mut sqe, old.as_ptr(), new.as_ptr()) };
+//! // Safe: this SQE is our own and is never submitted.
+//! prep::rename(&mut sqe, old.as_ptr(), new.as_ptr());
 //! assert_eq!(sqe.opcode, sys::IORING_OP_RENAMEAT as u8);
 //! assert_eq!(sqe.fd, sys::AT_FDCWD); // old dfd
 //! assert_eq!(sqe.len, sys::AT_FDCWD as u32); // new dfd
@@ -32,11 +32,11 @@ use super::rw::{prep_rw, ptr_u64};
 ///
 /// Opcode: `IORING_OP_UNLINKAT`, kernel 5.11+.
 ///
-/// # Safety
+/// # Memory
 /// `path` must point to a NUL-terminated string that stays valid for reads
 /// until the CQE arrives.
 #[inline]
-pub unsafe fn unlinkat(sqe: &mut io_uring_sqe, dfd: i32, path: *const c_char, flags: i32) {
+pub fn unlinkat(sqe: &mut io_uring_sqe, dfd: i32, path: *const c_char, flags: i32) {
     prep_rw(uring_sys::IORING_OP_UNLINKAT, sqe, dfd, ptr_u64(path), 0, 0);
     sqe.set_unlink_flags(flags as u32);
 }
@@ -48,12 +48,11 @@ pub unsafe fn unlinkat(sqe: &mut io_uring_sqe, dfd: i32, path: *const c_char, fl
 ///
 /// Opcode: `IORING_OP_UNLINKAT`, kernel 5.11+.
 ///
-/// # Safety
+/// # Memory
 /// As [`unlinkat`].
 #[inline]
-pub unsafe fn unlink(sqe: &mut io_uring_sqe, path: *const c_char, flags: i32) {
-    // SAFETY: forwarded; the caller made `unlinkat`'s promise.
-    unsafe { unlinkat(sqe, AT_FDCWD, path, flags) };
+pub fn unlink(sqe: &mut io_uring_sqe, path: *const c_char, flags: i32) {
+    unlinkat(sqe, AT_FDCWD, path, flags);
 }
 
 /// Prepares a `renameat2(2)` of `oldpath` (relative to `olddfd`) to
@@ -64,11 +63,11 @@ pub unsafe fn unlink(sqe: &mut io_uring_sqe, path: *const c_char, flags: i32) {
 ///
 /// Opcode: `IORING_OP_RENAMEAT`, kernel 5.11+.
 ///
-/// # Safety
+/// # Memory
 /// `oldpath` and `newpath` must point to NUL-terminated strings that stay
 /// valid for reads until the CQE arrives.
 #[inline]
-pub unsafe fn renameat(
+pub fn renameat(
     sqe: &mut io_uring_sqe,
     olddfd: i32,
     oldpath: *const c_char,
@@ -95,12 +94,11 @@ pub unsafe fn renameat(
 ///
 /// Opcode: `IORING_OP_RENAMEAT`, kernel 5.11+.
 ///
-/// # Safety
+/// # Memory
 /// As [`renameat`].
 #[inline]
-pub unsafe fn rename(sqe: &mut io_uring_sqe, oldpath: *const c_char, newpath: *const c_char) {
-    // SAFETY: forwarded; the caller made `renameat`'s promise.
-    unsafe { renameat(sqe, AT_FDCWD, oldpath, AT_FDCWD, newpath, 0) };
+pub fn rename(sqe: &mut io_uring_sqe, oldpath: *const c_char, newpath: *const c_char) {
+    renameat(sqe, AT_FDCWD, oldpath, AT_FDCWD, newpath, 0);
 }
 
 /// Prepares a `mkdirat(2)` of `path` relative to `dfd` with `mode`.
@@ -109,10 +107,10 @@ pub unsafe fn rename(sqe: &mut io_uring_sqe, oldpath: *const c_char, newpath: *c
 ///
 /// Opcode: `IORING_OP_MKDIRAT`, kernel 5.15+.
 ///
-/// # Safety
+/// # Memory
 /// As [`unlinkat`].
 #[inline]
-pub unsafe fn mkdirat(sqe: &mut io_uring_sqe, dfd: i32, path: *const c_char, mode: mode_t) {
+pub fn mkdirat(sqe: &mut io_uring_sqe, dfd: i32, path: *const c_char, mode: mode_t) {
     prep_rw(
         uring_sys::IORING_OP_MKDIRAT,
         sqe,
@@ -129,12 +127,11 @@ pub unsafe fn mkdirat(sqe: &mut io_uring_sqe, dfd: i32, path: *const c_char, mod
 ///
 /// Opcode: `IORING_OP_MKDIRAT`, kernel 5.15+.
 ///
-/// # Safety
+/// # Memory
 /// As [`unlinkat`].
 #[inline]
-pub unsafe fn mkdir(sqe: &mut io_uring_sqe, path: *const c_char, mode: mode_t) {
-    // SAFETY: forwarded; the caller made `mkdirat`'s promise.
-    unsafe { mkdirat(sqe, AT_FDCWD, path, mode) };
+pub fn mkdir(sqe: &mut io_uring_sqe, path: *const c_char, mode: mode_t) {
+    mkdirat(sqe, AT_FDCWD, path, mode);
 }
 
 /// Prepares a `symlinkat(2)`: create `linkpath` (relative to `newdirfd`)
@@ -145,11 +142,11 @@ pub unsafe fn mkdir(sqe: &mut io_uring_sqe, path: *const c_char, mode: mode_t) {
 ///
 /// Opcode: `IORING_OP_SYMLINKAT`, kernel 5.15+.
 ///
-/// # Safety
+/// # Memory
 /// `target` and `linkpath` must point to NUL-terminated strings that stay
 /// valid for reads until the CQE arrives.
 #[inline]
-pub unsafe fn symlinkat(
+pub fn symlinkat(
     sqe: &mut io_uring_sqe,
     target: *const c_char,
     newdirfd: i32,
@@ -173,12 +170,11 @@ pub unsafe fn symlinkat(
 ///
 /// Opcode: `IORING_OP_SYMLINKAT`, kernel 5.15+.
 ///
-/// # Safety
+/// # Memory
 /// As [`symlinkat`].
 #[inline]
-pub unsafe fn symlink(sqe: &mut io_uring_sqe, target: *const c_char, linkpath: *const c_char) {
-    // SAFETY: forwarded; the caller made `symlinkat`'s promise.
-    unsafe { symlinkat(sqe, target, AT_FDCWD, linkpath) };
+pub fn symlink(sqe: &mut io_uring_sqe, target: *const c_char, linkpath: *const c_char) {
+    symlinkat(sqe, target, AT_FDCWD, linkpath);
 }
 
 /// Prepares a `linkat(2)`: hard-link `newpath` (relative to `newdfd`) to
@@ -189,10 +185,10 @@ pub unsafe fn symlink(sqe: &mut io_uring_sqe, target: *const c_char, linkpath: *
 ///
 /// Opcode: `IORING_OP_LINKAT`, kernel 5.15+.
 ///
-/// # Safety
+/// # Memory
 /// As [`renameat`].
 #[inline]
-pub unsafe fn linkat(
+pub fn linkat(
     sqe: &mut io_uring_sqe,
     olddfd: i32,
     oldpath: *const c_char,
@@ -219,15 +215,9 @@ pub unsafe fn linkat(
 ///
 /// Opcode: `IORING_OP_LINKAT`, kernel 5.15+.
 ///
-/// # Safety
+/// # Memory
 /// As [`renameat`].
 #[inline]
-pub unsafe fn link(
-    sqe: &mut io_uring_sqe,
-    oldpath: *const c_char,
-    newpath: *const c_char,
-    flags: i32,
-) {
-    // SAFETY: forwarded; the caller made `linkat`'s promise.
-    unsafe { linkat(sqe, AT_FDCWD, oldpath, AT_FDCWD, newpath, flags) };
+pub fn link(sqe: &mut io_uring_sqe, oldpath: *const c_char, newpath: *const c_char, flags: i32) {
+    linkat(sqe, AT_FDCWD, oldpath, AT_FDCWD, newpath, flags);
 }

@@ -14,8 +14,8 @@
 //!
 //! let mut fds = [0i32; 2];
 //! let mut sqe = io_uring_sqe::zeroed();
-//! // SAFETY: only the SQE is filled; it is never submitted.
-//! unsafe { prep::pipe_direct(&mut sqe, fds.as_mut_ptr(), 0, 4) };
+//! // Safe: this SQE is our own and is never submitted.
+//! prep::pipe_direct(&mut sqe, fds.as_mut_ptr(), 0, 4);
 //! assert_eq!(sqe.opcode as u32, IORING_OP_PIPE);
 //! assert_eq!(sqe.addr(), fds.as_ptr() as u64);
 //! assert_eq!(sqe.file_index(), 5); // slot 4, stored + 1
@@ -31,11 +31,11 @@ use super::rw::prep_rw;
 /// Mirrors `io_uring_prep_pipe()` (liburing). Opcode: `IORING_OP_PIPE`,
 /// kernel 6.16+. `pipe_flags` goes in `sqe->pipe_flags`.
 ///
-/// # Safety
+/// # Memory
 /// `fds` points to two `i32`s that stay valid, writable and unaliased until
 /// the CQE arrives.
 #[inline]
-pub unsafe fn pipe(sqe: &mut io_uring_sqe, fds: *mut i32, pipe_flags: i32) {
+pub fn pipe(sqe: &mut io_uring_sqe, fds: *mut i32, pipe_flags: i32) {
     prep_rw(IORING_OP_PIPE, sqe, 0, fds as usize as u64, 0, 0);
     sqe.set_pipe_flags(pipe_flags as u32);
 }
@@ -48,11 +48,10 @@ pub unsafe fn pipe(sqe: &mut io_uring_sqe, fds: *mut i32, pipe_flags: i32) {
 /// `IORING_OP_PIPE`, kernel 6.16+. Stores `file_index + 1`, or
 /// `IORING_FILE_INDEX_ALLOC` unchanged.
 ///
-/// # Safety
+/// # Memory
 /// As for [`pipe`].
 #[inline]
-pub unsafe fn pipe_direct(sqe: &mut io_uring_sqe, fds: *mut i32, pipe_flags: i32, file_index: u32) {
-    // SAFETY: the caller upholds `pipe`'s contract.
-    unsafe { pipe(sqe, fds, pipe_flags) };
+pub fn pipe_direct(sqe: &mut io_uring_sqe, fds: *mut i32, pipe_flags: i32, file_index: u32) {
+    pipe(sqe, fds, pipe_flags);
     super::open::set_direct_slot(sqe, file_index);
 }

@@ -14,8 +14,8 @@
 //!
 //! let mut buf = [0u8; 16];
 //! let mut sqe = sys::io_uring_sqe::zeroed();
-//! // SAFETY: the SQE is never submitted, so the kernel never touches `buf`.
-//! unsafe { prep::read(&mut sqe, 3, buf.as_mut_ptr().cast(), 16, 0) };
+//! // Safe: this SQE is our own and is never submitted.
+//! prep::read(&mut sqe, 3, buf.as_mut_ptr().cast(), 16, 0);
 //! assert_eq!(sqe.opcode, sys::IORING_OP_READ as u8);
 //! assert_eq!(sqe.fd, 3);
 //! assert_eq!(sqe.len, 16);
@@ -31,7 +31,14 @@ use uring_sys::{io_uring_sqe, iovec};
 /// Safe: it only stores values; nothing is dereferenced. Every helper of
 /// `prep` starts with it, exactly where liburing calls `io_uring_prep_rw`.
 #[inline(always)]
-pub(crate) fn prep_rw(op: u32, sqe: &mut io_uring_sqe, fd: i32, addr: u64, len: u32, off: u64) {
+pub(crate) const fn prep_rw(
+    op: u32,
+    sqe: &mut io_uring_sqe,
+    fd: i32,
+    addr: u64,
+    len: u32,
+    off: u64,
+) {
     // `(__u8) op`: truncation, as in C.
     sqe.opcode = op as u8;
     sqe.fd = fd;
@@ -54,21 +61,14 @@ pub(crate) fn ptr_u64<T>(p: *const T) -> u64 {
 ///
 /// Opcode: `op`; kernel 5.1+ (the opcode decides the real minimum).
 ///
-/// # Safety
+/// # Memory
 /// `addr` is stored as an integer; what the kernel does with it depends on
 /// `op`. The caller promises that whatever memory `op` makes the kernel read
 /// or write through `addr` (and through `offset`, for opcodes that carry a
 /// pointer there) stays valid, and for outputs writable and unaliased, until
 /// the operation's CQE arrives.
 #[inline]
-pub unsafe fn rw(
-    op: i32,
-    sqe: &mut io_uring_sqe,
-    fd: i32,
-    addr: *const c_void,
-    len: u32,
-    offset: u64,
-) {
+pub fn rw(op: i32, sqe: &mut io_uring_sqe, fd: i32, addr: *const c_void, len: u32, offset: u64) {
     prep_rw(op as u32, sqe, fd, ptr_u64(addr), len, offset);
 }
 
@@ -79,19 +79,13 @@ pub unsafe fn rw(
 ///
 /// Opcode: `IORING_OP_READV`, kernel 5.1+.
 ///
-/// # Safety
+/// # Memory
 /// The `nr_vecs` `iovec`s at `iovecs` must stay valid for reads, and every
 /// buffer they describe valid, writable and unaliased, until the CQE
 /// arrives (kernels with `IORING_FEAT_SUBMIT_STABLE` copy the `iovec`s at
 /// submission, older ones may read them later).
 #[inline]
-pub unsafe fn readv(
-    sqe: &mut io_uring_sqe,
-    fd: i32,
-    iovecs: *const iovec,
-    nr_vecs: u32,
-    offset: u64,
-) {
+pub fn readv(sqe: &mut io_uring_sqe, fd: i32, iovecs: *const iovec, nr_vecs: u32, offset: u64) {
     prep_rw(
         uring_sys::IORING_OP_READV,
         sqe,
@@ -109,10 +103,10 @@ pub unsafe fn readv(
 /// Opcode: `IORING_OP_READV`, kernel 5.1+ (each `RWF_*` flag needs the kernel
 /// that added it to `preadv2`).
 ///
-/// # Safety
+/// # Memory
 /// As [`readv`].
 #[inline]
-pub unsafe fn readv2(
+pub fn readv2(
     sqe: &mut io_uring_sqe,
     fd: i32,
     iovecs: *const iovec,
@@ -120,8 +114,7 @@ pub unsafe fn readv2(
     offset: u64,
     flags: i32,
 ) {
-    // SAFETY: forwarded; the caller made `readv`'s promise.
-    unsafe { readv(sqe, fd, iovecs, nr_vecs, offset) };
+    readv(sqe, fd, iovecs, nr_vecs, offset);
     sqe.set_rw_flags(flags);
 }
 
@@ -133,11 +126,11 @@ pub unsafe fn readv2(
 ///
 /// Opcode: `IORING_OP_READ_FIXED`, kernel 5.1+.
 ///
-/// # Safety
+/// # Memory
 /// `buf..buf+nbytes` must stay valid, writable and unaliased until the CQE
 /// arrives (registration pins the pages, it does not make aliasing sound).
 #[inline]
-pub unsafe fn read_fixed(
+pub fn read_fixed(
     sqe: &mut io_uring_sqe,
     fd: i32,
     buf: *mut c_void,
@@ -164,11 +157,11 @@ pub unsafe fn read_fixed(
 ///
 /// Opcode: `IORING_OP_READV_FIXED`, kernel 6.15+.
 ///
-/// # Safety
+/// # Memory
 /// As [`readv`]; the described ranges must also lie inside the registered
 /// buffer.
 #[inline]
-pub unsafe fn readv_fixed(
+pub fn readv_fixed(
     sqe: &mut io_uring_sqe,
     fd: i32,
     iovecs: *const iovec,
@@ -177,8 +170,7 @@ pub unsafe fn readv_fixed(
     flags: i32,
     buf_index: i32,
 ) {
-    // SAFETY: forwarded; the caller made `readv`'s promise.
-    unsafe { readv2(sqe, fd, iovecs, nr_vecs, offset, flags) };
+    readv2(sqe, fd, iovecs, nr_vecs, offset, flags);
     sqe.opcode = uring_sys::IORING_OP_READV_FIXED as u8;
     sqe.set_buf_index(buf_index as u16);
 }
@@ -190,17 +182,11 @@ pub unsafe fn readv_fixed(
 ///
 /// Opcode: `IORING_OP_WRITEV`, kernel 5.1+.
 ///
-/// # Safety
+/// # Memory
 /// The `nr_vecs` `iovec`s at `iovecs`, and every buffer they describe, must
 /// stay valid for reads until the CQE arrives.
 #[inline]
-pub unsafe fn writev(
-    sqe: &mut io_uring_sqe,
-    fd: i32,
-    iovecs: *const iovec,
-    nr_vecs: u32,
-    offset: u64,
-) {
+pub fn writev(sqe: &mut io_uring_sqe, fd: i32, iovecs: *const iovec, nr_vecs: u32, offset: u64) {
     prep_rw(
         uring_sys::IORING_OP_WRITEV,
         sqe,
@@ -217,10 +203,10 @@ pub unsafe fn writev(
 ///
 /// Opcode: `IORING_OP_WRITEV`, kernel 5.1+.
 ///
-/// # Safety
+/// # Memory
 /// As [`writev`].
 #[inline]
-pub unsafe fn writev2(
+pub fn writev2(
     sqe: &mut io_uring_sqe,
     fd: i32,
     iovecs: *const iovec,
@@ -228,8 +214,7 @@ pub unsafe fn writev2(
     offset: u64,
     flags: i32,
 ) {
-    // SAFETY: forwarded; the caller made `writev`'s promise.
-    unsafe { writev(sqe, fd, iovecs, nr_vecs, offset) };
+    writev(sqe, fd, iovecs, nr_vecs, offset);
     sqe.set_rw_flags(flags);
 }
 
@@ -241,10 +226,10 @@ pub unsafe fn writev2(
 ///
 /// Opcode: `IORING_OP_WRITE_FIXED`, kernel 5.1+.
 ///
-/// # Safety
+/// # Memory
 /// `buf..buf+nbytes` must stay valid for reads until the CQE arrives.
 #[inline]
-pub unsafe fn write_fixed(
+pub fn write_fixed(
     sqe: &mut io_uring_sqe,
     fd: i32,
     buf: *const c_void,
@@ -270,11 +255,11 @@ pub unsafe fn write_fixed(
 ///
 /// Opcode: `IORING_OP_WRITEV_FIXED`, kernel 6.15+.
 ///
-/// # Safety
+/// # Memory
 /// As [`writev`]; the described ranges must also lie inside the registered
 /// buffer.
 #[inline]
-pub unsafe fn writev_fixed(
+pub fn writev_fixed(
     sqe: &mut io_uring_sqe,
     fd: i32,
     iovecs: *const iovec,
@@ -283,8 +268,7 @@ pub unsafe fn writev_fixed(
     flags: i32,
     buf_index: i32,
 ) {
-    // SAFETY: forwarded; the caller made `writev`'s promise.
-    unsafe { writev2(sqe, fd, iovecs, nr_vecs, offset, flags) };
+    writev2(sqe, fd, iovecs, nr_vecs, offset, flags);
     sqe.opcode = uring_sys::IORING_OP_WRITEV_FIXED as u8;
     sqe.set_buf_index(buf_index as u16);
 }
@@ -296,11 +280,11 @@ pub unsafe fn writev_fixed(
 ///
 /// Opcode: `IORING_OP_READ`, kernel 5.6+.
 ///
-/// # Safety
+/// # Memory
 /// `buf..buf+nbytes` must stay valid, writable and unaliased until the CQE
 /// arrives.
 #[inline]
-pub unsafe fn read(sqe: &mut io_uring_sqe, fd: i32, buf: *mut c_void, nbytes: u32, offset: u64) {
+pub fn read(sqe: &mut io_uring_sqe, fd: i32, buf: *mut c_void, nbytes: u32, offset: u64) {
     prep_rw(
         uring_sys::IORING_OP_READ,
         sqe,
@@ -322,7 +306,13 @@ pub unsafe fn read(sqe: &mut io_uring_sqe, fd: i32, buf: *mut c_void, nbytes: u3
 ///
 /// Opcode: `IORING_OP_READ_MULTISHOT`, kernel 6.7+.
 #[inline]
-pub fn read_multishot(sqe: &mut io_uring_sqe, fd: i32, nbytes: u32, offset: u64, buf_group: i32) {
+pub const fn read_multishot(
+    sqe: &mut io_uring_sqe,
+    fd: i32,
+    nbytes: u32,
+    offset: u64,
+    buf_group: i32,
+) {
     prep_rw(
         uring_sys::IORING_OP_READ_MULTISHOT,
         sqe,
@@ -336,6 +326,32 @@ pub fn read_multishot(sqe: &mut io_uring_sqe, fd: i32, nbytes: u32, offset: u64,
     sqe.flags = uring_sys::IOSQE_BUFFER_SELECT;
 }
 
+/// Prepares a `read(2)`/`pread(2)` of up to `nbytes` at `offset` into a
+/// buffer the kernel picks from provided-buffer group `buf_group`.
+///
+/// Companion of [`read`] (not in liburing): `read(sqe, fd, NULL, nbytes,
+/// offset)`, then `IOSQE_BUFFER_SELECT` ORed into `sqe->flags` (unlike
+/// [`read_multishot`], which assigns it) and `sqe->buf_group = buf_group`.
+/// No address to get right: the buffer comes from the group. `nbytes` 0,
+/// or more than the buffer holds, means "the buffer's size". The CQE's
+/// `flags` name the buffer (`BufRing::consume`).
+///
+/// Opcode: `IORING_OP_READ`, kernel 5.7+ (provided buffers; buffer rings
+/// 5.19+). Errors in `cqe.res`: `-ENOBUFS` when the group has no buffer,
+/// the file's read errors.
+#[inline]
+pub const fn read_select(
+    sqe: &mut io_uring_sqe,
+    fd: i32,
+    nbytes: u32,
+    offset: u64,
+    buf_group: u16,
+) {
+    prep_rw(uring_sys::IORING_OP_READ, sqe, fd, 0, nbytes, offset);
+    sqe.flags |= uring_sys::IOSQE_BUFFER_SELECT;
+    sqe.set_buf_group(buf_group);
+}
+
 /// Prepares a `write(2)`/`pwrite(2)` of `nbytes` from `buf` at `offset`
 /// (`-1` as u64: the file position).
 ///
@@ -343,10 +359,10 @@ pub fn read_multishot(sqe: &mut io_uring_sqe, fd: i32, nbytes: u32, offset: u64,
 ///
 /// Opcode: `IORING_OP_WRITE`, kernel 5.6+.
 ///
-/// # Safety
+/// # Memory
 /// `buf..buf+nbytes` must stay valid for reads until the CQE arrives.
 #[inline]
-pub unsafe fn write(sqe: &mut io_uring_sqe, fd: i32, buf: *const c_void, nbytes: u32, offset: u64) {
+pub fn write(sqe: &mut io_uring_sqe, fd: i32, buf: *const c_void, nbytes: u32, offset: u64) {
     prep_rw(
         uring_sys::IORING_OP_WRITE,
         sqe,
@@ -367,18 +383,15 @@ mod tests {
     fn readv_fixed_overwrites_opcode_and_truncates_buf_index() {
         let mut sqe = io_uring_sqe::zeroed();
         sqe.flags = 0x44;
-        // SAFETY: never submitted.
-        unsafe {
-            readv_fixed(
-                &mut sqe,
-                -7,
-                0x1000 as *const iovec,
-                3,
-                u64::MAX,
-                -2,
-                0x1_0005,
-            )
-        };
+        readv_fixed(
+            &mut sqe,
+            -7,
+            0x1000 as *const iovec,
+            3,
+            u64::MAX,
+            -2,
+            0x1_0005,
+        );
         assert_eq!(sqe.opcode, 60);
         assert_eq!(sqe.fd, -7);
         assert_eq!(sqe.addr(), 0x1000);

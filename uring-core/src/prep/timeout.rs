@@ -7,8 +7,8 @@
 //!
 //! let ts = sys::__kernel_timespec { tv_sec: 1, tv_nsec: 0 };
 //! let mut sqe = sys::io_uring_sqe::zeroed();
-//! // SAFETY: the SQE is never submitted, so the kernel never reads `ts`.
-//! unsafe { prep::timeout(&mut sqe, &ts, 0, sys::IORING_TIMEOUT_BOOTTIME) };
+//! // Safe: this SQE is our own and is never submitted.
+//! prep::timeout(&mut sqe, &ts, 0, sys::IORING_TIMEOUT_BOOTTIME);
 //! assert_eq!(sqe.opcode, sys::IORING_OP_TIMEOUT as u8);
 //! assert_eq!(sqe.addr(), &ts as *const _ as u64);
 //! assert_eq!(sqe.len, 1);
@@ -29,16 +29,11 @@ use super::rw::{prep_rw, ptr_u64};
 ///
 /// Opcode: `IORING_OP_TIMEOUT`, kernel 5.4+.
 ///
-/// # Safety
+/// # Memory
 /// `ts` must point to a `__kernel_timespec` valid for reads until the CQE
 /// arrives (current kernels read it once, while the SQE is submitted).
 #[inline]
-pub unsafe fn timeout(
-    sqe: &mut io_uring_sqe,
-    ts: *const __kernel_timespec,
-    count: u32,
-    flags: u32,
-) {
+pub fn timeout(sqe: &mut io_uring_sqe, ts: *const __kernel_timespec, count: u32, flags: u32) {
     prep_rw(
         uring_sys::IORING_OP_TIMEOUT,
         sqe,
@@ -57,7 +52,7 @@ pub unsafe fn timeout(
 ///
 /// Opcode: `IORING_OP_TIMEOUT_REMOVE`, kernel 5.5+.
 #[inline]
-pub fn timeout_remove(sqe: &mut io_uring_sqe, user_data: u64, flags: u32) {
+pub const fn timeout_remove(sqe: &mut io_uring_sqe, user_data: u64, flags: u32) {
     prep_rw(uring_sys::IORING_OP_TIMEOUT_REMOVE, sqe, -1, 0, 0, 0);
     sqe.set_addr(user_data);
     sqe.set_timeout_flags(flags);
@@ -72,10 +67,10 @@ pub fn timeout_remove(sqe: &mut io_uring_sqe, user_data: u64, flags: u32) {
 ///
 /// Opcode: `IORING_OP_TIMEOUT_REMOVE`, kernel 5.11+.
 ///
-/// # Safety
+/// # Memory
 /// As [`timeout`].
 #[inline]
-pub unsafe fn timeout_update(
+pub fn timeout_update(
     sqe: &mut io_uring_sqe,
     ts: *const __kernel_timespec,
     user_data: u64,
@@ -101,10 +96,10 @@ pub unsafe fn timeout_update(
 ///
 /// Opcode: `IORING_OP_LINK_TIMEOUT`, kernel 5.5+.
 ///
-/// # Safety
+/// # Memory
 /// As [`timeout`].
 #[inline]
-pub unsafe fn link_timeout(sqe: &mut io_uring_sqe, ts: *const __kernel_timespec, flags: u32) {
+pub fn link_timeout(sqe: &mut io_uring_sqe, ts: *const __kernel_timespec, flags: u32) {
     prep_rw(
         uring_sys::IORING_OP_LINK_TIMEOUT,
         sqe,

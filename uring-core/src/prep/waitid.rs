@@ -13,8 +13,8 @@
 //!
 //! let mut sqe = io_uring_sqe::zeroed();
 //! // P_PID = 1, WEXITED = 4; no siginfo wanted.
-//! // SAFETY: only the SQE is filled; it is never submitted.
-//! unsafe { prep::waitid(&mut sqe, 1, 1234, core::ptr::null_mut(), 4, 0) };
+//! // Safe: this SQE is our own and is never submitted.
+//! prep::waitid(&mut sqe, 1, 1234, core::ptr::null_mut(), 4, 0);
 //! assert_eq!(sqe.opcode as u32, IORING_OP_WAITID);
 //! assert_eq!(sqe.fd, 1234);
 //! assert_eq!(sqe.len, 1);
@@ -32,11 +32,11 @@ use super::rw::prep_rw;
 /// `options` in `file_index`, `infop` in `addr2`, `flags` in
 /// `waitid_flags`.
 ///
-/// # Safety
+/// # Memory
 /// `infop` is null or points to a `siginfo_t` that stays valid, writable
 /// and unaliased until the CQE arrives (the kernel fills it).
 #[inline]
-pub unsafe fn waitid(
+pub fn waitid(
     sqe: &mut io_uring_sqe,
     idtype: idtype_t,
     id: id_t,

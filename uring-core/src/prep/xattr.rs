@@ -35,12 +35,12 @@ use super::rw::{prep_rw, ptr_u64};
 ///
 /// Opcode: `IORING_OP_GETXATTR`, kernel 5.19+.
 ///
-/// # Safety
+/// # Memory
 /// `name` and `path` must point to NUL-terminated strings valid for reads,
 /// and `value` to `len` bytes valid for writes and not otherwise accessed,
 /// until the CQE arrives.
 #[inline]
-pub unsafe fn getxattr(
+pub fn getxattr(
     sqe: &mut io_uring_sqe,
     name: *const c_char,
     value: *mut c_char,
@@ -66,11 +66,11 @@ pub unsafe fn getxattr(
 ///
 /// Opcode: `IORING_OP_SETXATTR`, kernel 5.19+.
 ///
-/// # Safety
+/// # Memory
 /// `name` and `path` must point to NUL-terminated strings, and `value` to
 /// `len` bytes, all valid for reads until the CQE arrives.
 #[inline]
-pub unsafe fn setxattr(
+pub fn setxattr(
     sqe: &mut io_uring_sqe,
     name: *const c_char,
     value: *const c_char,
@@ -98,12 +98,12 @@ pub unsafe fn setxattr(
 ///
 /// Opcode: `IORING_OP_FGETXATTR`, kernel 5.19+.
 ///
-/// # Safety
+/// # Memory
 /// `name` must point to a NUL-terminated string valid for reads, and
 /// `value` to `len` bytes valid for writes and not otherwise accessed,
 /// until the CQE arrives.
 #[inline]
-pub unsafe fn fgetxattr(
+pub fn fgetxattr(
     sqe: &mut io_uring_sqe,
     fd: i32,
     name: *const c_char,
@@ -128,11 +128,11 @@ pub unsafe fn fgetxattr(
 ///
 /// Opcode: `IORING_OP_FSETXATTR`, kernel 5.19+.
 ///
-/// # Safety
+/// # Memory
 /// `name` must point to a NUL-terminated string, and `value` to `len`
 /// bytes, both valid for reads until the CQE arrives.
 #[inline]
-pub unsafe fn fsetxattr(
+pub fn fsetxattr(
     sqe: &mut io_uring_sqe,
     fd: i32,
     name: *const c_char,

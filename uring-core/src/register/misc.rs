@@ -7,14 +7,13 @@ use core::ffi::c_void;
 use core::ptr;
 use uring_sys::{
     io_uring_clock_register, io_uring_napi, io_uring_probe, io_uring_restriction,
-    io_uring_restriction__bindgen_ty_1, io_uring_sync_cancel_reg, IORING_REGISTER_CLOCK,
-    IORING_REGISTER_ENABLE_RINGS, IORING_REGISTER_EVENTFD, IORING_REGISTER_EVENTFD_ASYNC,
-    IORING_REGISTER_IOWQ_AFF, IORING_REGISTER_IOWQ_MAX_WORKERS, IORING_REGISTER_NAPI,
-    IORING_REGISTER_PERSONALITY, IORING_REGISTER_PROBE, IORING_REGISTER_RESTRICTIONS,
-    IORING_REGISTER_SYNC_CANCEL, IORING_RESTRICTION_REGISTER_OP,
-    IORING_RESTRICTION_SQE_FLAGS_ALLOWED, IORING_RESTRICTION_SQE_FLAGS_REQUIRED,
-    IORING_RESTRICTION_SQE_OP, IORING_UNREGISTER_EVENTFD, IORING_UNREGISTER_IOWQ_AFF,
-    IORING_UNREGISTER_NAPI, IORING_UNREGISTER_PERSONALITY,
+    io_uring_sync_cancel_reg, IORING_REGISTER_CLOCK, IORING_REGISTER_ENABLE_RINGS,
+    IORING_REGISTER_EVENTFD, IORING_REGISTER_EVENTFD_ASYNC, IORING_REGISTER_IOWQ_AFF,
+    IORING_REGISTER_IOWQ_MAX_WORKERS, IORING_REGISTER_NAPI, IORING_REGISTER_PERSONALITY,
+    IORING_REGISTER_PROBE, IORING_REGISTER_RESTRICTIONS, IORING_REGISTER_SYNC_CANCEL,
+    IORING_RESTRICTION_REGISTER_OP, IORING_RESTRICTION_SQE_FLAGS_ALLOWED,
+    IORING_RESTRICTION_SQE_FLAGS_REQUIRED, IORING_RESTRICTION_SQE_OP, IORING_UNREGISTER_EVENTFD,
+    IORING_UNREGISTER_IOWQ_AFF, IORING_UNREGISTER_NAPI, IORING_UNREGISTER_PERSONALITY,
 };
 
 impl Ring {
@@ -229,13 +228,8 @@ impl Ring {
 }
 
 fn restriction(opcode: u32, arg: u8) -> io_uring_restriction {
-    io_uring_restriction {
-        opcode: opcode as u16,
-        // All three union members are the same byte.
-        __bindgen_anon_1: io_uring_restriction__bindgen_ty_1 { sqe_op: arg },
-        resv: 0,
-        resv2: [0; 3],
-    }
+    // All three union members are the same byte.
+    io_uring_restriction::new(opcode as u16, arg)
 }
 
 /// A restriction allowing register opcode `op` (`IORING_REGISTER_*`).

@@ -201,7 +201,7 @@ pub(crate) unsafe fn queue_ptrs(
     }
     if (sq_entries as usize)
         .checked_mul(sqe_size(p.flags))
-        .map_or(true, |n| n > r.sqes_len)
+        .is_none_or(|n| n > r.sqes_len)
     {
         return Err(Errno::EINVAL);
     }

@@ -5,14 +5,18 @@
 //! registration in [`crate::register`]; all are methods of [`Ring`].
 
 mod layout;
+mod mem;
 mod mmap;
 mod params;
+mod send;
 
 pub use layout::{
     cqe_size, memory_layout, memory_size, memory_size_params, ring_entries, rings_size, sqe_size,
     sqes_size, MemLayout, MAX_CQ_ENTRIES, MAX_ENTRIES, PAGE_SIZE, RINGS_HEADER,
 };
+pub use mem::RingMem;
 pub use params::Params;
+pub use send::SendRing;
 
 use crate::queue::{CqRing, SqRing};
 use crate::syscall;
@@ -36,6 +40,9 @@ const INT_NO_IOWAIT: u8 = 4;
 /// An io_uring instance: its fd, the mapped submission and completion
 /// queues, and the setup flags and features.
 ///
+/// Not `Send`: a registered ring fd is valid only in the thread that
+/// registered it; move an unregistered ring with [`Ring::into_send`].
+///
 /// Mirrors `struct io_uring` (liburing). Dropping it does what
 /// `io_uring_queue_exit()` does: unregisters a registered ring fd, closes
 /// the fd and unmaps exactly the regions setup mapped (never caller
@@ -44,7 +51,8 @@ const INT_NO_IOWAIT: u8 = 4;
 /// ```no_run
 /// use uring_core::Ring;
 /// let mut ring = Ring::queue_init(8, 0)?;
-/// let sqe = ring.get_sqe().ok_or(uring_core::Errno::EBUSY)?;
+/// // SAFETY: a NOP points to no memory (see the crate's safety model).
+/// let sqe = unsafe { ring.get_sqe() }.ok_or(uring_core::Errno::EBUSY)?;
 /// sqe.opcode = uring_core::sys::IORING_OP_NOP as u8;
 /// sqe.user_data = 7;
 /// ring.submit_and_wait(1)?;
@@ -70,12 +78,6 @@ pub struct Ring {
     /// Where the SQ ring, CQ ring and SQEs live (for `ring_dontfork`).
     regions: Regions,
 }
-
-// SAFETY: the raw pointers point into memory owned by the ring (mappings or
-// caller memory promised to outlive it); nothing is tied to a thread except
-// with IORING_SETUP_SINGLE_ISSUER, where the kernel itself returns EEXIST
-// to other submitters rather than misbehaving.
-unsafe impl Send for Ring {}
 
 impl Ring {
     /// Sets up a ring with `entries` SQ entries and `IORING_SETUP_*` flags.
@@ -184,9 +186,16 @@ impl Ring {
     /// a page is not in one huge page.
     ///
     /// # Safety
-    /// `mem` is valid for reads and writes of `len` bytes, stays valid
-    /// (not freed, unmapped or reused) until the ring is dropped, and is
-    /// accessed by nobody else meanwhile: the kernel reads and writes it.
+    /// `mem` is valid for reads and writes of `len` bytes and is accessed by
+    /// nobody else while the kernel may use it: the kernel reads and writes
+    /// it until it has released the ring, which is *after* the ring is
+    /// dropped when requests were still in flight (teardown cancels them
+    /// asynchronously and posts their CQEs into this memory). So the memory
+    /// must not be freed, unmapped or reused after drop either, unless no
+    /// request was in flight when the ring was dropped (every submitted
+    /// request had posted its final CQE). [`queue_init_static`](Self::queue_init_static)
+    /// is the safe form: memory that is never handed out again. See the
+    /// [safety model](crate#safety-model).
     pub unsafe fn queue_init_mem(
         entries: u32,
         p: &mut Params,
@@ -196,6 +205,38 @@ impl Ring {
         p.flags |= IORING_SETUP_NO_MMAP;
         // SAFETY: forwarded to the caller's contract; nothing to unmap.
         unsafe { Self::setup_mem(entries, p, mem, len, Mapping::NONE) }
+    }
+
+    /// Sets up a NO_MMAP ring in `mem`, memory that nothing else can ever
+    /// use again (a [`RingMem`] `static`, or a leaked allocation). Safe: the
+    /// kernel may keep writing completions there after the ring is dropped,
+    /// and with a `&'static mut` given away nobody can observe or reuse it.
+    ///
+    /// As [`queue_init_mem`](Self::queue_init_mem) otherwise. Kernel: 6.5+.
+    ///
+    /// ```no_run
+    /// use uring_core::ring::{memory_size, RingMem};
+    /// use uring_core::{Ring, ring::Params};
+    ///
+    /// static MEM: RingMem<{ 16 * 1024 }> = RingMem::new();
+    /// let mem = MEM.take().expect("first and only use");
+    /// assert!(memory_size(8, 0)? <= mem.len());
+    /// let ring = Ring::queue_init_static(8, &mut Params::new(), mem)?;
+    /// # Ok::<(), uring_core::Errno>(())
+    /// ```
+    ///
+    /// Errors: as [`queue_init_mem`](Self::queue_init_mem).
+    pub fn queue_init_static(
+        entries: u32,
+        p: &mut Params,
+        mem: &'static mut [u8],
+    ) -> Result<Ring, Errno> {
+        let len = mem.len();
+        // SAFETY: `mem` is valid for `len` bytes and, being a `'static mut`
+        // borrow moved in here and never returned, is accessed by nobody
+        // else for the rest of the program, during the ring's life and
+        // after it.
+        unsafe { Self::queue_init_mem(entries, p, mem.as_mut_ptr(), len) }
     }
 
     /// NO_MMAP setup in `[mem, mem + len)`; `own` is the mapping to unmap
@@ -368,10 +409,11 @@ impl Ring {
     /// kernel has IORING_FEAT_REG_REG_RING, every [`register_raw`](Self::register_raw)
     /// uses IORING_REGISTER_USE_REGISTERED_RING. Drop unregisters it.
     ///
-    /// Low level: `Ring::register_ring_fd()` calls this. A wrong index is
-    /// not unsafe; the kernel then answers `EBADF`/`ENXIO`.
+    /// `Ring::register_ring_fd()` calls this. Crate-private: the index is
+    /// valid only in the registering thread, which `Ring: !Send` enforces,
+    /// and a wrong index would make enter act on another ring.
     #[inline]
-    pub fn set_registered_index(&mut self, idx: u32) {
+    pub(crate) fn set_registered_index(&mut self, idx: u32) {
         self.enter_fd = idx;
         self.int_flags |= INT_REG_RING;
         if self.features & IORING_FEAT_REG_REG_RING != 0 {
@@ -383,7 +425,7 @@ impl Ring {
     /// enter and register go back to the plain fd. Does nothing when the
     /// fd is closed or was never a real fd (there is nothing to go back to).
     #[inline]
-    pub fn clear_registered_index(&mut self) {
+    pub(crate) fn clear_registered_index(&mut self) {
         if self.fd >= 0 {
             self.enter_fd = self.fd as u32;
             self.int_flags &= !(INT_REG_RING | INT_REG_REG_RING);
@@ -408,7 +450,9 @@ impl Ring {
         if self.fd < 0 {
             return Err(Errno::EBADF);
         }
-        syscall::close(self.fd)?;
+        // SAFETY: the fd is ours (set up by us, or adopted through the
+        // unsafe queue_mmap); it is forgotten right after.
+        unsafe { syscall::close(self.fd) }?;
         self.fd = -1;
         Ok(())
     }
@@ -547,7 +591,9 @@ fn discard_fd(fd: i32, flags: u32) {
     if flags & IORING_SETUP_REGISTERED_FD_ONLY != 0 {
         unregister_index(fd as u32);
     } else {
-        let _ = syscall::close(fd);
+        // SAFETY: the fd io_uring_setup just returned (or the caller gave
+        // to queue_mmap to own); nobody else closes it.
+        let _ = unsafe { syscall::close(fd) };
     }
 }
 
@@ -594,13 +640,15 @@ impl Drop for Ring {
             }
         }
         if self.fd >= 0 {
-            let _ = syscall::close(self.fd);
+            // SAFETY: the ring owns its fd; this is its last use.
+            let _ = unsafe { syscall::close(self.fd) };
         }
         // The mappings in `_maps` unmap themselves when dropped right after.
     }
 }
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl std::os::fd::AsRawFd for Ring {
     /// The ring fd (-1 when closed or REGISTERED_FD_ONLY).
     fn as_raw_fd(&self) -> std::os::fd::RawFd {
@@ -609,6 +657,7 @@ impl std::os::fd::AsRawFd for Ring {
 }
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl std::os::fd::AsFd for Ring {
     /// The ring fd. Panics if the ring has no real fd
     /// (IORING_SETUP_REGISTERED_FD_ONLY, or after `close_ring_fd`), as a

@@ -191,10 +191,17 @@ pub unsafe fn madvise(addr: *mut c_void, len: usize, advice: usize) -> Result<()
 }
 
 /// `close(2)`.
+///
+/// # Safety
+/// `fd` is owned by the caller and nothing uses it afterwards (I/O safety,
+/// as `std::os::fd::OwnedFd`): closing an fd that another owner (a
+/// [`Ring`](crate::Ring), a buffer ring) still uses makes that owner act on
+/// whatever file later gets the same number. See the
+/// [safety model](crate#safety-model).
 #[inline]
-pub fn close(fd: i32) -> Result<(), Errno> {
-    // SAFETY: close takes no pointers; closing an fd someone else owns is a
-    // logic error, not memory unsafety.
+pub unsafe fn close(fd: i32) -> Result<(), Errno> {
+    // SAFETY: close takes no pointers; ownership of fd is the caller's
+    // promise.
     ret(unsafe { syscall6(SYS_CLOSE, fd as u32 as usize, 0, 0, 0, 0, 0) }).map(|_| ())
 }
 
@@ -332,7 +339,8 @@ mod tests {
 
     #[test]
     fn bad_fd_is_ebadf() {
-        assert_eq!(close(-1), Err(Errno::EBADF));
+        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        assert_eq!(unsafe { close(-1) }, Err(Errno::EBADF));
         assert_eq!(write(-1, b"x"), Err(Errno::EBADF));
     }
 
@@ -343,8 +351,10 @@ mod tests {
         let mut b = [0u8; 8];
         assert_eq!(read(r, &mut b), Ok(3));
         assert_eq!(&b[..3], b"abc");
-        close(r).unwrap();
-        close(w).unwrap();
+        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        unsafe { close(r) }.unwrap();
+        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        unsafe { close(w) }.unwrap();
     }
 
     #[test]

@@ -411,7 +411,7 @@ fn stress_signal_storm_every_wait() {
         let eintr: u64 = per.iter().map(|p| p.1).sum();
         println!(
             "stress: signal storm {}: {} waits ({rounds} per function x {}), {sent} signals sent, \
-             {} handled, {eintr} EINTR, 0 wrong results, {secs:.2} s",
+             {} handled, {eintr} EINTR, every CQE checked, {secs:.2} s",
             flags_name(flags),
             rounds * WAITS.len() as u64,
             WAITS.len(),

@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
         let head = cq.head();
         let mut batch = cq.batch();
         let mut n = 0u32;
-        while let Some(c) = batch.next() {
+        for c in batch.by_ref() {
             assert!(!(mixed && c.is_skip()), "padding yielded");
             n += 1;
             assert!(n <= entries, "more CQEs than slots");

@@ -262,12 +262,19 @@ impl Ring {
 
     /// Submits, then waits for `wait_nr` CQEs with optional timeout and
     /// signal mask; returns the first CQE. The SQEs are submitted even
-    /// when the wait times out.
+    /// when the wait times out or a signal interrupts it.
+    ///
+    /// With a timeout or a signal mask, submitting and waiting are two
+    /// `io_uring_enter` calls where liburing makes one: a kernel that
+    /// submits in the call that waits returns the submitted count and
+    /// loses the wait's `-ETIME`/`-EINTR`, so liburing reports a signal as
+    /// `ETIME`. Without either, one call, as liburing.
     ///
     /// Mirrors `io_uring_submit_and_wait_timeout()` (liburing). Kernel:
     /// 5.11+ with a timeout.
     ///
-    /// Errors: as [`wait_cqes`](Self::wait_cqes).
+    /// Errors: `ETIME` when the timeout expires first, `EINTR` when a
+    /// signal interrupts the wait; as [`wait_cqes`](Self::wait_cqes).
     pub fn submit_and_wait_timeout(
         &mut self,
         wait_nr: u32,

@@ -14,6 +14,10 @@ use uring_sys::{
     IORING_ENTER_GETEVENTS,
 };
 
+/// Timed waits the kernel ends with no CQE and no error that [`get_cqe`]
+/// repeats before it reports `ETIME` anyway.
+const MAX_REWAITS: u32 = 16;
+
 /// How to wait: argument block for io_uring_enter.
 pub(crate) struct GetData {
     pub(crate) submit: u32,
@@ -87,6 +91,7 @@ pub(crate) fn peek_inner(cq: &CqRing) -> (Option<Cqe>, u32) {
 /// `ETIME` or `EINTR` as such.
 pub(crate) fn get_cqe(cq: &CqRing, ctx: &EnterCtx, mut d: GetData) -> Result<Cqe, Errno> {
     let mut looped = false;
+    let mut rewaits = 0;
     loop {
         let (cqe, available) = peek_inner(cq);
         let mut need_enter = false;
@@ -113,9 +118,22 @@ pub(crate) fn get_cqe(cq: &CqRing, ctx: &EnterCtx, mut d: GetData) -> Result<Cqe
             return cqe.ok_or(Errno::EAGAIN);
         }
         if looped && d.has_ts {
-            // The timed wait returned without an error yet without the
-            // CQEs asked for (not a signal: that is EINTR now).
-            return cqe.ok_or(Errno::ETIME);
+            // The timed wait returned without an error. With CQEs, but
+            // fewer than asked for: return the first, as liburing.
+            if cqe.is_some() {
+                return cqe.ok_or(Errno::ETIME);
+            }
+            // With none: not an expiry (the kernel reports that as -ETIME,
+            // and a signal as -EINTR, now that the wait submits nothing).
+            // The kernel also ends a wait when an IORING_OP_TIMEOUT fires,
+            // before that request's CQE is visible (with SQPOLL it is
+            // posted by the SQ thread): wait again. liburing reports ETIME
+            // here. Bounded, so ring memory that keeps the kernel and us
+            // disagreeing (forged indices) still ends.
+            if rewaits == MAX_REWAITS {
+                return Err(Errno::ETIME);
+            }
+            rewaits += 1;
         }
         // SAFETY: d.arg/d.sz are null/8, a sigset (8 bytes) or an
         // io_uring_getevents_arg (with EXT_ARG in get_flags) whose pointers

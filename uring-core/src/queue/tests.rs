@@ -2,6 +2,7 @@
 
 use super::*;
 use core::cell::UnsafeCell;
+use uring_sys::{io_uring_sqe, IORING_CQE_F_32, IORING_CQE_F_SKIP};
 
 #[test]
 fn ready_and_space_wrap_at_u32_max() {

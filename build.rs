@@ -8,6 +8,14 @@
 //!    `offsetof`/`sizeof`) and `$OUT_DIR/layout_rust.rs` (Rust `offset_of!`).
 //! 3. Compiles those and every `tests/c/*.c` against the vendored headers
 //!    into the static library `uring_ref`, linked into tests and examples.
+//! 4. Compiles C liburing 2.15 itself from `vendor/liburing/src` (as its
+//!    `make` does on x86_64: CONFIG_NOLIBC, -O3) plus `benches/c/*.c` into
+//!    `liburing_c`, the third library of `benches/vs_io_uring.rs`. Only
+//!    what a binary references is linked from it (a static archive).
+//!
+//! 4. Emits `cfg(uring_libclang)` when libclang is installed (or CI demands
+//!    it with `URING_REQUIRE_LIBCLANG`): without it the bindings drift test
+//!    is `#[ignore]`d, so `cargo test` shows it as ignored, not as passed.
 //!
 //! Users of `uring-core` never run this: only this package has it.
 
@@ -25,9 +33,12 @@ fn main() {
         "uring-core/src/prep",
         "tests/c",
         "tests/layout_fields.txt",
+        "vendor/liburing/src",
+        "benches/c",
     ] {
         println!("cargo:rerun-if-changed={p}");
     }
+    detect_libclang();
 
     let text = fs::read_to_string(&header).expect("read vendored liburing.h");
     let helpers = parse_prep_helpers(&text);
@@ -71,6 +82,46 @@ fn main() {
         build.file(f);
     }
     build.compile("uring_ref");
+    build_liburing(&root);
+}
+
+/// C liburing 2.15 from the vendored sources, and the bench's C side.
+fn build_liburing(root: &Path) {
+    let src = root.join("vendor/liburing/src");
+    let mut lu = cc::Build::new();
+    lu.include(root.join("tests/c/include"))
+        .include(root.join("vendor/liburing/include"))
+        .define("_GNU_SOURCE", None)
+        .define("_LARGEFILE_SOURCE", None)
+        .define("_FILE_OFFSET_BITS", "64")
+        .define("LIBURING_INTERNAL", None)
+        .define("CONFIG_NOLIBC", None)
+        .flag_if_supported("-ffreestanding")
+        .flag_if_supported("-fno-builtin")
+        .flag_if_supported("-fno-stack-protector")
+        .warnings(false)
+        .opt_level(3);
+    for f in [
+        "setup.c",
+        "queue.c",
+        "register.c",
+        "syscall.c",
+        "version.c",
+        "nolibc.c",
+    ] {
+        lu.file(src.join(f));
+    }
+    lu.compile("liburing_c");
+    // The bench's C functions: ordinary user code (libc), -O3.
+    let mut bench = cc::Build::new();
+    bench
+        .include(root.join("tests/c/include"))
+        .include(root.join("vendor/liburing/include"))
+        .define("_GNU_SOURCE", None)
+        .warnings(false)
+        .opt_level(3)
+        .file(root.join("benches/c/liburing_bench.c"));
+    bench.compile("liburing_bench");
 }
 
 /// One C parameter: its type text and name.
@@ -605,4 +656,59 @@ fn gen_layout_rs(rows: &[LayoutRow]) -> String {
     }
     s.push_str("]}\n");
     s
+}
+
+/// Emits `cfg(uring_libclang)` if a libclang shared library is found where
+/// bindgen (clang-sys) looks for one on Linux, or if `URING_REQUIRE_LIBCLANG`
+/// is set (CI: the drift test then runs and fails if bindgen cannot load
+/// it). A miss only makes the drift test `#[ignore]`d, never pass.
+fn detect_libclang() {
+    println!("cargo:rustc-check-cfg=cfg(uring_libclang)");
+    println!("cargo:rerun-if-env-changed=URING_REQUIRE_LIBCLANG");
+    println!("cargo:rerun-if-env-changed=LIBCLANG_PATH");
+    let is_libclang = |p: &Path| {
+        let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        n.starts_with("libclang.so")
+            || (n.starts_with("libclang-") && n.contains(".so") && !n.starts_with("libclang-cpp"))
+    };
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    if let Some(p) = std::env::var_os("LIBCLANG_PATH").map(PathBuf::from) {
+        if p.is_file() && is_libclang(&p) {
+            return println!("cargo:rustc-cfg=uring_libclang");
+        }
+        dirs.push(p);
+    }
+    if let Ok(o) = std::process::Command::new("llvm-config")
+        .arg("--libdir")
+        .output()
+    {
+        dirs.push(PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    }
+    for parent in [
+        "/usr/lib",
+        "/usr/lib64",
+        "/usr/local/lib",
+        "/usr/local/lib64",
+    ] {
+        dirs.push(PathBuf::from(parent));
+        let subdirs = fs::read_dir(parent).into_iter().flatten().flatten();
+        for d in subdirs.map(|e| e.path()) {
+            let name = d.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with("llvm") {
+                dirs.push(d.join("lib"));
+            } else if name.ends_with("-linux-gnu") {
+                dirs.push(d);
+            }
+        }
+    }
+    let found = dirs.iter().any(|d| {
+        fs::read_dir(d)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| is_libclang(&e.path()))
+    });
+    if found || std::env::var_os("URING_REQUIRE_LIBCLANG").is_some() {
+        println!("cargo:rustc-cfg=uring_libclang");
+    }
 }

@@ -1,108 +1,126 @@
-//! uring-core against the `io-uring` crate (0.7): the same work on rings of
-//! the same size and setup flags, runs interleaved, medians and spread.
+//! uring-core against the `io-uring` crate (0.7) and C liburing 2.15 (built
+//! from `vendor/liburing/src` by `build.rs`), in one process: the same work
+//! on rings of the same size and setup flags, each library used the way its
+//! docs show.
 //!
 //! ```text
-//! cargo bench --bench vs_io_uring            # the timed table (< 60 s)
-//! scripts/bench/callgrind.sh                 # instruction counts (this binary, --callgrind)
+//! cargo bench --bench vs_io_uring        # timed table (interleaved rounds)
+//! scripts/bench/callgrind.sh             # instruction counts (this binary, --callgrind)
+//! scripts/bench/report.sh                # both, written into docs/BENCH.md
 //! ```
 //!
-//! Cases (each library used the way its docs recommend for batches):
-//! - `fill 256 NOP`: get an SQE, prep a NOP, set user_data, 256 times into
-//!   an empty 256-entry SQ; only the filling is timed (user space only),
-//!   the submit and reap that empty the ring again are not.
-//! - `fill 256 mixed`: as above with read, send, msg_ring and openat SQEs
-//!   in turn. Their fds are -1, so once submitted (untimed) each fails at
-//!   once with `EBADF`: the prep cost does not depend on the fd.
-//!   Both fill cases run twice, uring-core getting its SQEs through
-//!   `Ring::get_sqe()` (liburing's shape) then through one
-//!   `Ring::sq_batch()` handle per batch (`SqeBatch::get_sqe()`); io-uring
-//!   is the same in both rows.
-//! - `nop rt xN`: N NOPs (uring-core: `Ring::get_sqe()`),
-//!   `submit_and_wait(N)`, reap the N CQEs with the library's iterator; a
-//!   full round trip through `io_uring_enter`.
-//! - `read4k x32`: 32 `READ_FIXED` of 4 KiB from /dev/zero into one
-//!   registered buffer, `submit_and_wait(32)`, reap and check that the
-//!   `res` values add up to 32 full reads.
-//!   (A tmpfs file is not used: on the 6.18 test kernel its reads are
-//!   punted to io-wq worker threads, ~2.4 µs/op of thread hand-off and
-//!   scheduling noise; /dev/zero reads complete inline.)
+//! Rows (per SQE, call, CQE or operation):
+//! - `fill nop`: get an SQE, prep a NOP, set user_data; 256 times into an
+//!   empty 256-entry SQ. Only the fill is timed.
+//! - `fill mixed`: the same with read, send, msg_ring and openat in turn
+//!   (fds -1: once submitted, untimed, each fails with EBADF).
+//! - `submit`: `submit_and_wait(256)` of the 256 NOPs just filled.
+//! - `reap`: iterate the 256 CQEs and advance the head once, the loop body
+//!   folding `user_data` and `res` into one register (no store per CQE).
+//! - `msg hop`: get_sqe, prep a MSG_RING to the other ring (with
+//!   IOSQE_CQE_SKIP_SUCCESS), submit, wait_cqe on the other ring, cqe_seen.
+//! - `rt x32`: 32 NOPs filled, `submit_and_wait(32)`, reaped.
 //!
-//! Both rings: 256 SQ entries, setup flags 0 (so 512 CQ entries), ring fd
-//! not registered. Every timed measurement runs `iters` batches (the same
-//! count for both libraries, calibrated once); the order of the two
-//! libraries alternates from run to run.
-//!
-//! `docs/BENCH.md` has a table printed by this binary and its reading.
+//! Configurations: `default` is setup flags 0 and each library's plain API
+//! (uring-core: the one-object `Ring` methods). `best` is
+//! IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN for all three,
+//! and for uring-core the split handles (`Ring::split`, filling through
+//! one `SubmissionQueue::sq_batch()` per batch); io-uring and
+//! liburing have no faster API for these paths, so theirs is the same code.
 
-use std::ffi::c_void;
-use std::fs::File;
+// The root package's library carries the C archives build.rs made
+// (`liburing_c`, `liburing_bench`).
+extern crate uring;
+
+use std::ffi::{c_char, c_void, CStr};
 use std::hint::black_box;
-use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
-use io_uring::{opcode, types, IoUring};
-use uring_core::{helpers, prep, sys, Errno, Ring};
+use io_uring::{opcode, squeue, types, IoUring};
+use uring_core::split::{CompletionQueue, SubmissionQueue};
+use uring_core::sys::{
+    IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_SINGLE_ISSUER, IOSQE_CQE_SKIP_SUCCESS_BIT,
+};
+use uring_core::{helpers, prep, Ring};
 
-/// SQ entries of both rings.
+/// SQ entries of every ring.
 const ENTRIES: u32 = 256;
-/// Timed runs per case and library.
-const RUNS: usize = 21;
+/// NOPs per round trip.
+const RT: u32 = 32;
+/// Bytes per read/send in the mixed fill.
+const BLOCK: u32 = 4096;
+/// Timed rounds per row.
+const ROUNDS: usize = 21;
 /// Rough length of one timed measurement.
-const TARGET: Duration = Duration::from_millis(35);
-/// Size of one read in the I/O case.
-const BLOCK: usize = 4096;
-/// Reads per batch in the I/O case.
-const READ_BATCH: u32 = 32;
-/// Offsets cycle through this many bytes (ignored by /dev/zero, but set
-/// as a real file read would).
-const FILE_SIZE: usize = 1 << 20;
+const TARGET: Duration = Duration::from_millis(10);
+/// The openat path (never opened: the dirfd is -1).
+const PATH: &CStr = c"x";
+/// `sqe.flags` bit of a MSG_RING whose success posts no CQE on the sender.
+const SKIP_SUCCESS: u8 = 1 << IOSQE_CQE_SKIP_SUCCESS_BIT;
 
-/// The file and buffer of the mixed-prep and read cases.
-struct Io {
-    /// /dev/zero: its reads complete inline in `io_uring_enter`.
-    file: File,
-    /// READ_BATCH * BLOCK bytes, registered as fixed buffer 0.
-    buf: Vec<u8>,
-}
-
-impl Io {
-    fn new() -> Io {
-        Io {
-            file: File::open("/dev/zero").expect("open /dev/zero"),
-            buf: vec![1u8; READ_BATCH as usize * BLOCK],
-        }
-    }
-
-    fn iovec(&mut self) -> sys::iovec {
-        sys::iovec {
-            iov_base: self.buf.as_mut_ptr().cast(),
-            iov_len: self.buf.len(),
-        }
+/// Setup flags of a configuration.
+fn setup_flags(best: bool) -> u32 {
+    if best {
+        IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN
+    } else {
+        0
     }
 }
 
-/// File offset of read number `seq`.
-#[inline(always)]
-fn offset(seq: u64) -> u64 {
-    (seq * BLOCK as u64) % FILE_SIZE as u64
+/// C liburing: `benches/c/liburing_bench.c`.
+mod lu {
+    use super::*;
+
+    /// `struct io_uring`, only ever behind a pointer.
+    #[repr(C)]
+    pub struct IoUringC {
+        _private: [u8; 0],
+    }
+
+    extern "C" {
+        pub fn lu_ring_new(entries: u32, flags: u32) -> *mut IoUringC;
+        pub fn cg_lu_fill_nop(ring: *mut IoUringC, n: u32, base: u64);
+        pub fn cg_lu_fill_mixed(
+            ring: *mut IoUringC,
+            n: u32,
+            buf: *mut c_void,
+            block: u32,
+            path: *const c_char,
+        );
+        pub fn cg_lu_submit(ring: *mut IoUringC, want: u32) -> i32;
+        pub fn cg_lu_reap(ring: *mut IoUringC) -> u64;
+        pub fn cg_lu_msg_hop(from: *mut IoUringC, to: *mut IoUringC, data: u64) -> u64;
+        pub fn cg_lu_rt(ring: *mut IoUringC, n: u32, base: u64) -> u64;
+    }
 }
 
-/// A relative path for the openat SQEs (never opened: the dirfd is -1).
-const PATH: &std::ffi::CStr = c"x";
-
-/// The uring-core side. Every function is `inline(never)` so that
-/// callgrind can count it alone (`scripts/bench/callgrind.sh`).
+/// uring-core, one-object API (`default`).
 mod ours {
     use super::*;
 
-    pub fn ring() -> Ring {
-        Ring::queue_init(ENTRIES, 0).expect("Ring::queue_init")
-    }
-
     #[inline(never)]
     pub fn cg_ours_fill_nop(ring: &mut Ring, n: u32, base: u64) {
+        fill_nop(ring, n, base)
+    }
+
+    /// The fill loop, also inlined into the round trip: one `sq_batch()`
+    /// per run of SQEs, as `Ring::get_sqe`'s docs recommend.
+    #[inline(always)]
+    fn fill_nop(ring: &mut Ring, n: u32, base: u64) {
+        let mut sq = ring.sq_batch();
         for i in 0..n {
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            // SAFETY: a NOP points to no memory.
+            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
+            prep::nop(sqe);
+            helpers::sqe_set_data64(sqe, base.wrapping_add(i as u64));
+        }
+    }
+
+    /// As `cg_ours_fill_nop`, one `Ring::get_sqe()` per SQE (liburing's shape).
+    #[inline(never)]
+    pub fn cg_ours_fill_nop_get_sqe(ring: &mut Ring, n: u32, base: u64) {
+        for i in 0..n {
+            // SAFETY: a NOP points to no memory.
             let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
             prep::nop(sqe);
             helpers::sqe_set_data64(sqe, base.wrapping_add(i as u64));
@@ -111,109 +129,51 @@ mod ours {
 
     #[inline(never)]
     pub fn cg_ours_fill_mixed(ring: &mut Ring, n: u32, buf: *mut u8) {
+        let mut ring = ring.sq_batch();
         for i in 0..n / 4 {
             let u = (i as u64) << 2;
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            // SAFETY: fd -1: the read fails with EBADF, buf is never written
+            // (and outlives the ring).
             let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
-            prep::read(sqe, -1, buf.cast(), BLOCK as u32, offset(u));
+            prep::read(sqe, -1, buf.cast(), BLOCK, (u * BLOCK as u64) % (1 << 20));
             helpers::sqe_set_data64(sqe, u);
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            // SAFETY: as above, buf is only read.
             let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
-            prep::send(sqe, -1, buf.cast_const().cast(), BLOCK, 0);
+            prep::send(sqe, -1, buf.cast_const().cast(), BLOCK as usize, 0);
             helpers::sqe_set_data64(sqe, u + 1);
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            // SAFETY: a MSG_RING message points to no memory.
             let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
             prep::msg_ring(sqe, -1, 0, u, 0);
             helpers::sqe_set_data64(sqe, u + 2);
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            // SAFETY: PATH is a 'static C string.
             let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
             prep::openat(sqe, -1, PATH.as_ptr(), 0, 0);
             helpers::sqe_set_data64(sqe, u + 3);
         }
     }
 
+    /// As `cg_ours_fill_mixed`, one `Ring::get_sqe()` per SQE.
     #[inline(never)]
-    pub fn cg_ours_fill_read(ring: &mut Ring, io: &Io, buf: *mut u8, seq: u64) {
-        let fd = io.file.as_raw_fd();
-        for i in 0..READ_BATCH {
-            let s = seq.wrapping_add(i as u64);
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
-            let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
-            // SAFETY: slice i of the registered buffer 0, which outlives
-            // the ring; nothing else touches it until the CQE is reaped.
-            unsafe {
-                prep::read_fixed(
-                    sqe,
-                    fd,
-                    buf.add(i as usize * BLOCK).cast::<c_void>(),
-                    BLOCK as u32,
-                    offset(s),
-                    0,
-                )
-            };
-            helpers::sqe_set_data64(sqe, s);
-        }
-    }
-
-    /// As `cg_ours_fill_nop`, through one `sq_batch()` handle.
-    #[inline(never)]
-    pub fn cg_ours_fill_nop_batch(ring: &mut Ring, n: u32, base: u64) {
-        let mut sq = ring.sq_batch();
-        for i in 0..n {
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
-            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
-            prep::nop(sqe);
-            helpers::sqe_set_data64(sqe, base.wrapping_add(i as u64));
-        }
-    }
-
-    /// As `cg_ours_fill_mixed`, through one `sq_batch()` handle.
-    #[inline(never)]
-    pub fn cg_ours_fill_mixed_batch(ring: &mut Ring, n: u32, buf: *mut u8) {
-        let mut sq = ring.sq_batch();
+    pub fn cg_ours_fill_mixed_get_sqe(ring: &mut Ring, n: u32, buf: *mut u8) {
         for i in 0..n / 4 {
             let u = (i as u64) << 2;
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
-            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
-            prep::read(sqe, -1, buf.cast(), BLOCK as u32, offset(u));
+            // SAFETY: fd -1: the read fails with EBADF, buf is never written
+            // (and outlives the ring).
+            let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
+            prep::read(sqe, -1, buf.cast(), BLOCK, (u * BLOCK as u64) % (1 << 20));
             helpers::sqe_set_data64(sqe, u);
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
-            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
-            prep::send(sqe, -1, buf.cast_const().cast(), BLOCK, 0);
+            // SAFETY: as above, buf is only read.
+            let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
+            prep::send(sqe, -1, buf.cast_const().cast(), BLOCK as usize, 0);
             helpers::sqe_set_data64(sqe, u + 1);
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
-            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
+            // SAFETY: a MSG_RING message points to no memory.
+            let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
             prep::msg_ring(sqe, -1, 0, u, 0);
             helpers::sqe_set_data64(sqe, u + 2);
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
-            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
+            // SAFETY: PATH is a 'static C string.
+            let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
             prep::openat(sqe, -1, PATH.as_ptr(), 0, 0);
             helpers::sqe_set_data64(sqe, u + 3);
-        }
-    }
-
-    /// As `cg_ours_fill_read`, through one `sq_batch()` handle.
-    #[inline(never)]
-    pub fn cg_ours_fill_read_batch(ring: &mut Ring, io: &Io, buf: *mut u8, seq: u64) {
-        let fd = io.file.as_raw_fd();
-        let mut sq = ring.sq_batch();
-        for i in 0..READ_BATCH {
-            let s = seq.wrapping_add(i as u64);
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
-            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
-            // SAFETY: slice i of the registered buffer 0, which outlives
-            // the ring; nothing else touches it until the CQE is reaped.
-            unsafe {
-                prep::read_fixed(
-                    sqe,
-                    fd,
-                    buf.add(i as usize * BLOCK).cast::<c_void>(),
-                    BLOCK as u32,
-                    offset(s),
-                    0,
-                )
-            };
-            helpers::sqe_set_data64(sqe, s);
         }
     }
 
@@ -222,45 +182,178 @@ mod ours {
         ring.submit_and_wait(want).expect("submit_and_wait")
     }
 
-    /// Reaps `want` CQEs; returns the sum of their `res` (checked by the
-    /// caller) and user_data (kept alive with black_box).
     #[inline(never)]
-    pub fn cg_ours_reap(ring: &mut Ring, want: u32) -> i64 {
-        let mut got = 0u32;
-        let mut res = 0i64;
-        loop {
-            for c in ring.cqes() {
-                res += c.res as i64;
-                black_box(c.user_data);
-                got += 1;
-            }
-            if got >= want {
-                return res;
-            }
-            ring.submit_and_wait(want - got).expect("wait");
+    pub fn cg_ours_reap(ring: &mut Ring) -> u64 {
+        let mut acc = 0u64;
+        for c in ring.cqes() {
+            acc = acc.wrapping_add(c.user_data ^ c.res as i64 as u64);
         }
+        acc
     }
 
-    pub fn register(ring: &Ring, io: &mut Io) {
-        let iov = io.iovec();
-        // SAFETY: io.buf outlives the ring (declared before it in the
-        // caller, dropped after) and is only written by the kernel.
-        unsafe { ring.register_buffers(&[iov]) }.expect("register_buffers");
+    #[inline(never)]
+    pub fn cg_ours_msg_hop(from: &mut Ring, to: &mut Ring, to_fd: i32, data: u64) -> u64 {
+        // SAFETY: a MSG_RING message points to no memory.
+        let sqe = unsafe { from.get_sqe() }.expect("SQ full");
+        prep::msg_ring(sqe, to_fd, 0, data, 0);
+        sqe.flags |= SKIP_SUCCESS;
+        assert_eq!(from.submit(), Ok(1));
+        let c = to.wait_cqe().expect("wait_cqe");
+        to.cqe_seen(&c);
+        c.user_data
+    }
+
+    #[inline(never)]
+    pub fn cg_ours_rt(ring: &mut Ring, n: u32, base: u64) -> u64 {
+        fill_nop(ring, n, base);
+        ring.submit_and_wait(n).expect("submit_and_wait");
+        let mut acc = 0u64;
+        let mut got = 0;
+        loop {
+            for c in ring.cqes() {
+                acc = acc.wrapping_add(c.user_data);
+                got += 1;
+            }
+            if got >= n {
+                return acc;
+            }
+            ring.submit_and_wait(n - got).expect("wait");
+        }
     }
 }
 
-/// The io-uring side, the same work with its idioms: `Entry` values built
-/// by `opcode::*::build()`, pushed through one `submission()` borrow per
-/// batch, reaped through one `completion()` borrow.
+/// uring-core, split handles (`best`).
+mod split {
+    use super::*;
+
+    /// A ring leaked for the life of the bench, with its split handles.
+    pub struct Handles {
+        pub sq: SubmissionQueue<'static>,
+        pub cq: CompletionQueue<'static>,
+        pub fd: i32,
+    }
+
+    pub fn handles(flags: u32) -> Handles {
+        let ring: &'static mut Ring = Box::leak(Box::new(
+            Ring::queue_init(ENTRIES, flags).expect("Ring::queue_init"),
+        ));
+        let fd = ring.ring_fd();
+        let (sq, cq, _) = ring.split();
+        Handles { sq, cq, fd }
+    }
+
+    #[inline(never)]
+    pub fn cg_split_fill_nop(sq: &mut SubmissionQueue<'_>, n: u32, base: u64) {
+        fill_nop(sq, n, base)
+    }
+
+    /// The fill loop, also inlined into the round trip.
+    #[inline(always)]
+    fn fill_nop(sq: &mut SubmissionQueue<'_>, n: u32, base: u64) {
+        let mut sq = sq.sq_batch();
+        for i in 0..n {
+            // SAFETY: a NOP points to no memory.
+            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
+            prep::nop(sqe);
+            helpers::sqe_set_data64(sqe, base.wrapping_add(i as u64));
+        }
+    }
+
+    #[inline(never)]
+    pub fn cg_split_fill_mixed(sq: &mut SubmissionQueue<'_>, n: u32, buf: *mut u8) {
+        let mut sq = sq.sq_batch();
+        for i in 0..n / 4 {
+            let u = (i as u64) << 2;
+            // SAFETY: as in ours::cg_ours_fill_mixed.
+            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
+            prep::read(sqe, -1, buf.cast(), BLOCK, (u * BLOCK as u64) % (1 << 20));
+            helpers::sqe_set_data64(sqe, u);
+            // SAFETY: as above.
+            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
+            prep::send(sqe, -1, buf.cast_const().cast(), BLOCK as usize, 0);
+            helpers::sqe_set_data64(sqe, u + 1);
+            // SAFETY: as above.
+            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
+            prep::msg_ring(sqe, -1, 0, u, 0);
+            helpers::sqe_set_data64(sqe, u + 2);
+            // SAFETY: as above.
+            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
+            prep::openat(sqe, -1, PATH.as_ptr(), 0, 0);
+            helpers::sqe_set_data64(sqe, u + 3);
+        }
+    }
+
+    #[inline(never)]
+    pub fn cg_split_submit(sq: &mut SubmissionQueue<'_>, want: u32) -> u32 {
+        sq.submit_and_wait(want).expect("submit_and_wait")
+    }
+
+    #[inline(never)]
+    pub fn cg_split_reap(cq: &mut CompletionQueue<'_>) -> u64 {
+        let mut acc = 0u64;
+        for c in cq.cqes() {
+            acc = acc.wrapping_add(c.user_data ^ c.res as i64 as u64);
+        }
+        acc
+    }
+
+    #[inline(never)]
+    pub fn cg_split_msg_hop(
+        from: &mut SubmissionQueue<'_>,
+        to: &mut CompletionQueue<'_>,
+        to_fd: i32,
+        data: u64,
+    ) -> u64 {
+        // SAFETY: a MSG_RING message points to no memory.
+        let sqe = unsafe { from.get_sqe() }.expect("SQ full");
+        prep::msg_ring(sqe, to_fd, 0, data, 0);
+        sqe.flags |= SKIP_SUCCESS;
+        assert_eq!(from.submit(), Ok(1));
+        let c = to.wait_cqe().expect("wait_cqe");
+        to.cqe_seen(&c);
+        c.user_data
+    }
+
+    #[inline(never)]
+    pub fn cg_split_rt(h: &mut Handles, n: u32, base: u64) -> u64 {
+        fill_nop(&mut h.sq, n, base);
+        h.sq.submit_and_wait(n).expect("submit_and_wait");
+        let mut acc = 0u64;
+        let mut got = 0;
+        loop {
+            for c in h.cq.cqes() {
+                acc = acc.wrapping_add(c.user_data);
+                got += 1;
+            }
+            if got >= n {
+                return acc;
+            }
+            h.sq.submit_and_wait(n - got).expect("wait");
+        }
+    }
+}
+
+/// The io-uring crate: entries built by `opcode::*::build()`, pushed through
+/// one `submission()` borrow, reaped through one `completion()` borrow.
 mod theirs {
     use super::*;
 
-    pub fn ring() -> IoUring {
-        IoUring::new(ENTRIES).expect("IoUring::new")
+    pub fn ring(flags: u32) -> IoUring {
+        let mut b = IoUring::builder();
+        if flags != 0 {
+            b.setup_single_issuer().setup_defer_taskrun();
+        }
+        b.build(ENTRIES).expect("IoUring::build")
     }
 
     #[inline(never)]
     pub fn cg_theirs_fill_nop(ring: &mut IoUring, n: u32, base: u64) {
+        fill_nop(ring, n, base)
+    }
+
+    /// The fill loop, also inlined into the round trip.
+    #[inline(always)]
+    fn fill_nop(ring: &mut IoUring, n: u32, base: u64) {
         let mut sq = ring.submission();
         for i in 0..n {
             let e = opcode::Nop::new()
@@ -276,13 +369,13 @@ mod theirs {
         let mut sq = ring.submission();
         for i in 0..n / 4 {
             let u = (i as u64) << 2;
-            let e = opcode::Read::new(types::Fd(-1), buf, BLOCK as u32)
-                .offset(offset(u))
+            let e = opcode::Read::new(types::Fd(-1), buf, BLOCK)
+                .offset((u * BLOCK as u64) % (1 << 20))
                 .build()
                 .user_data(u);
             // SAFETY: fd -1: EBADF, buf never written; it outlives the ring.
             unsafe { sq.push(&e) }.expect("SQ full");
-            let e = opcode::Send::new(types::Fd(-1), buf.cast_const(), BLOCK as u32)
+            let e = opcode::Send::new(types::Fd(-1), buf.cast_const(), BLOCK)
                 .build()
                 .user_data(u + 1);
             // SAFETY: as above.
@@ -301,288 +394,344 @@ mod theirs {
     }
 
     #[inline(never)]
-    pub fn cg_theirs_fill_read(ring: &mut IoUring, io: &Io, buf: *mut u8, seq: u64) {
-        let fd = types::Fd(io.file.as_raw_fd());
-        let mut sq = ring.submission();
-        for i in 0..READ_BATCH {
-            let s = seq.wrapping_add(i as u64);
-            // SAFETY: in bounds of the registered buffer (READ_BATCH blocks).
-            let p = unsafe { buf.add(i as usize * BLOCK) };
-            let e = opcode::ReadFixed::new(fd, p, BLOCK as u32, 0)
-                .offset(offset(s))
-                .build()
-                .user_data(s);
-            // SAFETY: slice i of registered buffer 0, which outlives the
-            // ring; nothing else touches it until the CQE is reaped.
-            unsafe { sq.push(&e) }.expect("SQ full");
-        }
-    }
-
-    #[inline(never)]
     pub fn cg_theirs_submit(ring: &mut IoUring, want: u32) -> u32 {
         ring.submit_and_wait(want as usize)
             .expect("submit_and_wait") as u32
     }
 
     #[inline(never)]
-    pub fn cg_theirs_reap(ring: &mut IoUring, want: u32) -> i64 {
-        let mut got = 0u32;
-        let mut res = 0i64;
+    pub fn cg_theirs_reap(ring: &mut IoUring) -> u64 {
+        let mut acc = 0u64;
+        for c in ring.completion() {
+            acc = acc.wrapping_add(c.user_data() ^ c.result() as i64 as u64);
+        }
+        acc
+    }
+
+    #[inline(never)]
+    pub fn cg_theirs_msg_hop(from: &mut IoUring, to: &mut IoUring, to_fd: i32, data: u64) -> u64 {
+        let e = opcode::MsgRingData::new(types::Fd(to_fd), 0, data, None)
+            .build()
+            .flags(squeue::Flags::SKIP_SUCCESS);
+        // SAFETY: references no memory.
+        unsafe { from.submission().push(&e) }.expect("SQ full");
+        assert_eq!(from.submit().expect("submit"), 1);
+        // wait_cqe: look first, enter only when nothing is there.
+        if let Some(c) = to.completion().next() {
+            return c.user_data();
+        }
+        to.submit_and_wait(1).expect("wait");
+        to.completion().next().expect("a CQE").user_data()
+    }
+
+    #[inline(never)]
+    pub fn cg_theirs_rt(ring: &mut IoUring, n: u32, base: u64) -> u64 {
+        fill_nop(ring, n, base);
+        ring.submit_and_wait(n as usize).expect("submit_and_wait");
+        let mut acc = 0u64;
+        let mut got = 0;
         loop {
             for c in ring.completion() {
-                res += c.result() as i64;
-                black_box(c.user_data());
+                acc = acc.wrapping_add(c.user_data());
                 got += 1;
             }
-            if got >= want {
-                return res;
+            if got >= n {
+                return acc;
             }
-            ring.submit_and_wait((want - got) as usize).expect("wait");
-        }
-    }
-
-    pub fn register(ring: &IoUring, io: &mut Io) {
-        let iov = io.iovec();
-        // `libc::iovec` and `uring_sys::iovec` are both `#[repr(C)]
-        // { *mut c_void, usize }`; the cast target is inferred from
-        // `register_buffers`' parameter, so libc need not be a dependency.
-        let iovs = [iov];
-        // SAFETY: same layout (above); io.buf outlives the ring and is only
-        // written by the kernel.
-        unsafe {
-            let s = std::slice::from_raw_parts(iovs.as_ptr().cast(), 1);
-            ring.submitter().register_buffers(s)
-        }
-        .expect("register_buffers");
-    }
-}
-
-/// Which figure a case reports.
-#[derive(Clone, Copy, PartialEq)]
-enum Kind {
-    /// User-space time per SQE of a fill (no syscall inside the timing).
-    Fill,
-    /// Time per completed operation of a full round trip.
-    RoundTrip,
-}
-
-/// One measurement: `iters` batches; returns (timed duration, operations).
-type Measure = Box<dyn FnMut(u64) -> (Duration, u64)>;
-
-struct Case {
-    name: String,
-    kind: Kind,
-    ours: Measure,
-    theirs: Measure,
-    /// Batches per measurement (calibrated).
-    iters: u64,
-    ours_ns: Vec<f64>,
-    theirs_ns: Vec<f64>,
-}
-
-/// Smallest cost of an empty `Instant` interval, subtracted from each
-/// fill timing (two `Instant::now()` per 256 SQEs).
-fn timer_overhead() -> Duration {
-    (0..2000)
-        .map(|_| {
-            let t = Instant::now();
-            black_box(());
-            t.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
-}
-
-/// uring-core's way of getting SQEs in a fill case.
-#[derive(Clone, Copy)]
-enum Api {
-    /// `Ring::get_sqe()` per SQE (liburing's shape).
-    GetSqe,
-    /// `SqeBatch::get_sqe()` through one `Ring::sq_batch()` per batch.
-    SqBatch,
-}
-
-impl Api {
-    fn label(self) -> &'static str {
-        match self {
-            Api::GetSqe => "get_sqe",
-            Api::SqBatch => "sq_batch",
+            ring.submit_and_wait((n - got) as usize).expect("wait");
         }
     }
 }
 
-fn fill_nop_case(ovh: Duration, api: Api) -> Case {
-    let mut r1 = ours::ring();
-    let mut r2 = theirs::ring();
-    let fill = match api {
-        Api::GetSqe => ours::cg_ours_fill_nop,
-        Api::SqBatch => ours::cg_ours_fill_nop_batch,
-    };
-    Case {
-        name: format!("fill 256 NOP, ours {}", api.label()),
-        kind: Kind::Fill,
-        ours: Box::new(move |iters| {
-            let mut t = Duration::ZERO;
-            for k in 0..iters {
-                let s = Instant::now();
-                fill(&mut r1, ENTRIES, k << 8);
-                t += s.elapsed().saturating_sub(ovh);
-                ours::cg_ours_submit(&mut r1, ENTRIES);
-                assert_eq!(ours::cg_ours_reap(&mut r1, ENTRIES), 0);
-            }
-            (t, iters * ENTRIES as u64)
-        }),
-        theirs: Box::new(move |iters| {
-            let mut t = Duration::ZERO;
-            for k in 0..iters {
-                let s = Instant::now();
-                theirs::cg_theirs_fill_nop(&mut r2, ENTRIES, k << 8);
-                t += s.elapsed().saturating_sub(ovh);
-                theirs::cg_theirs_submit(&mut r2, ENTRIES);
-                assert_eq!(theirs::cg_theirs_reap(&mut r2, ENTRIES), 0);
-            }
-            (t, iters * ENTRIES as u64)
-        }),
-        iters: 0,
-        ours_ns: Vec::new(),
-        theirs_ns: Vec::new(),
-    }
-}
-
-fn fill_mixed_case(ovh: Duration, api: Api) -> Case {
-    let mut s1 = Side {
-        ring: ours::ring(),
-        io: Io::new(),
-        seq: 0,
-    };
-    let mut s2 = Side {
-        ring: theirs::ring(),
-        io: Io::new(),
-        seq: 0,
-    };
-    let ebadf = -(Errno::EBADF.0 as i64) * ENTRIES as i64;
-    let fill = match api {
-        Api::GetSqe => ours::cg_ours_fill_mixed,
-        Api::SqBatch => ours::cg_ours_fill_mixed_batch,
-    };
-    Case {
-        name: format!("fill 256 mixed, ours {}", api.label()),
-        kind: Kind::Fill,
-        ours: Box::new(move |iters| {
-            let buf = s1.io.buf.as_mut_ptr();
-            let mut t = Duration::ZERO;
-            for _ in 0..iters {
-                let s = Instant::now();
-                fill(&mut s1.ring, ENTRIES, buf);
-                t += s.elapsed().saturating_sub(ovh);
-                ours::cg_ours_submit(&mut s1.ring, ENTRIES);
-                assert_eq!(ours::cg_ours_reap(&mut s1.ring, ENTRIES), ebadf);
-            }
-            (t, iters * ENTRIES as u64)
-        }),
-        theirs: Box::new(move |iters| {
-            let buf = s2.io.buf.as_mut_ptr();
-            let mut t = Duration::ZERO;
-            for _ in 0..iters {
-                let s = Instant::now();
-                theirs::cg_theirs_fill_mixed(&mut s2.ring, ENTRIES, buf);
-                t += s.elapsed().saturating_sub(ovh);
-                theirs::cg_theirs_submit(&mut s2.ring, ENTRIES);
-                assert_eq!(theirs::cg_theirs_reap(&mut s2.ring, ENTRIES), ebadf);
-            }
-            (t, iters * ENTRIES as u64)
-        }),
-        iters: 0,
-        ours_ns: Vec::new(),
-        theirs_ns: Vec::new(),
-    }
-}
-
-fn nop_rt_case(batch: u32) -> Case {
-    let mut r1 = ours::ring();
-    let mut r2 = theirs::ring();
-    Case {
-        name: format!("nop round trip x{batch}"),
-        kind: Kind::RoundTrip,
-        ours: Box::new(move |iters| {
-            let s = Instant::now();
-            for k in 0..iters {
-                ours::cg_ours_fill_nop(&mut r1, batch, k << 8);
-                ours::cg_ours_submit(&mut r1, batch);
-                black_box(ours::cg_ours_reap(&mut r1, batch));
-            }
-            (s.elapsed(), iters * batch as u64)
-        }),
-        theirs: Box::new(move |iters| {
-            let s = Instant::now();
-            for k in 0..iters {
-                theirs::cg_theirs_fill_nop(&mut r2, batch, k << 8);
-                theirs::cg_theirs_submit(&mut r2, batch);
-                black_box(theirs::cg_theirs_reap(&mut r2, batch));
-            }
-            (s.elapsed(), iters * batch as u64)
-        }),
-        iters: 0,
-        ours_ns: Vec::new(),
-        theirs_ns: Vec::new(),
-    }
-}
-
-/// A ring with its registered buffer; fields drop in order, so the ring
-/// (and its registration) goes before the buffer.
-struct Side<R> {
-    ring: R,
-    io: Io,
+/// The three libraries' rings for one configuration.
+struct Set {
+    best: bool,
+    ours: Ring,
+    ours2: Ring,
+    split: split::Handles,
+    split2: split::Handles,
+    theirs: IoUring,
+    theirs2: IoUring,
+    lu: *mut lu::IoUringC,
+    lu2: *mut lu::IoUringC,
+    buf: Vec<u8>,
     seq: u64,
 }
 
-fn read_case() -> Case {
-    let mut s1 = Side {
-        ring: ours::ring(),
-        io: Io::new(),
-        seq: 0,
-    };
-    let mut s2 = Side {
-        ring: theirs::ring(),
-        io: Io::new(),
-        seq: 0,
-    };
-    ours::register(&s1.ring, &mut s1.io);
-    theirs::register(&s2.ring, &mut s2.io);
-    let want = (READ_BATCH as usize * BLOCK) as i64;
-    Case {
-        name: format!("read4k fixed x{READ_BATCH} /dev/zero"),
-        kind: Kind::RoundTrip,
-        ours: Box::new(move |iters| {
-            let buf = s1.io.buf.as_mut_ptr();
-            let s = Instant::now();
-            for _ in 0..iters {
-                ours::cg_ours_fill_read(&mut s1.ring, &s1.io, buf, s1.seq);
-                s1.seq += READ_BATCH as u64;
-                ours::cg_ours_submit(&mut s1.ring, READ_BATCH);
-                assert_eq!(ours::cg_ours_reap(&mut s1.ring, READ_BATCH), want);
-            }
-            (s.elapsed(), iters * READ_BATCH as u64)
-        }),
-        theirs: Box::new(move |iters| {
-            let buf = s2.io.buf.as_mut_ptr();
-            let s = Instant::now();
-            for _ in 0..iters {
-                theirs::cg_theirs_fill_read(&mut s2.ring, &s2.io, buf, s2.seq);
-                s2.seq += READ_BATCH as u64;
-                theirs::cg_theirs_submit(&mut s2.ring, READ_BATCH);
-                assert_eq!(theirs::cg_theirs_reap(&mut s2.ring, READ_BATCH), want);
-            }
-            (s.elapsed(), iters * READ_BATCH as u64)
-        }),
-        iters: 0,
-        ours_ns: Vec::new(),
-        theirs_ns: Vec::new(),
+impl Set {
+    fn new(best: bool) -> Set {
+        let f = setup_flags(best);
+        let ring = || Ring::queue_init(ENTRIES, f).expect("Ring::queue_init");
+        // SAFETY: plain setup; the rings are leaked with the process.
+        let (lu, lu2) = unsafe { (lu::lu_ring_new(ENTRIES, f), lu::lu_ring_new(ENTRIES, f)) };
+        Set {
+            best,
+            ours: ring(),
+            ours2: ring(),
+            split: split::handles(f),
+            split2: split::handles(f),
+            theirs: theirs::ring(f),
+            theirs2: theirs::ring(f),
+            lu,
+            lu2,
+            buf: vec![0u8; BLOCK as usize],
+            seq: 0,
+        }
     }
 }
 
-fn ns_per_op((d, ops): (Duration, u64)) -> f64 {
-    d.as_nanos() as f64 / ops as f64
+/// The libraries compared.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Lib {
+    Ours,
+    IoUring,
+    Liburing,
+}
+
+const LIBS: [Lib; 3] = [Lib::Ours, Lib::IoUring, Lib::Liburing];
+
+/// The rows.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Row {
+    FillNop,
+    FillMixed,
+    /// uring-core through `Ring::get_sqe` per SQE (default config only).
+    FillNopGetSqe,
+    FillMixedGetSqe,
+    Submit,
+    Reap,
+    MsgHop,
+    Rt,
+}
+
+const ROWS: [Row; 8] = [
+    Row::FillNop,
+    Row::FillMixed,
+    Row::FillNopGetSqe,
+    Row::FillMixedGetSqe,
+    Row::Submit,
+    Row::Reap,
+    Row::MsgHop,
+    Row::Rt,
+];
+
+impl Row {
+    fn name(self) -> &'static str {
+        match self {
+            Row::FillNop => "fill 256 NOP SQEs",
+            Row::FillMixed => "fill 256 mixed SQEs",
+            Row::FillNopGetSqe => "fill 256 NOP, Ring::get_sqe",
+            Row::FillMixedGetSqe => "fill 256 mixed, Ring::get_sqe",
+            Row::Submit => "submit_and_wait(256)",
+            Row::Reap => "reap, register-only sink",
+            Row::MsgHop => "one msg_ring hop",
+            Row::Rt => "NOP round trip x32",
+        }
+    }
+    fn unit(self) -> &'static str {
+        match self {
+            Row::FillNop | Row::FillMixed | Row::FillNopGetSqe | Row::FillMixedGetSqe => "SQE",
+            Row::Submit => "call",
+            Row::Reap => "CQE",
+            Row::MsgHop => "hop",
+            Row::Rt => "op",
+        }
+    }
+    /// The `cg_*` function measured for `lib` (callgrind.sh's names).
+    fn func(self, lib: Lib, best: bool) -> String {
+        let l = match (lib, best) {
+            (Lib::Ours, false) => "ours",
+            (Lib::Ours, true) => "split",
+            (Lib::IoUring, _) => "theirs",
+            (Lib::Liburing, _) => "lu",
+        };
+        let r = match (self, lib) {
+            (Row::FillNopGetSqe, Lib::Ours) => "fill_nop_get_sqe",
+            (Row::FillMixedGetSqe, Lib::Ours) => "fill_mixed_get_sqe",
+            (Row::FillNop | Row::FillNopGetSqe, _) => "fill_nop",
+            (Row::FillMixed | Row::FillMixedGetSqe, _) => "fill_mixed",
+            (Row::Submit, _) => "submit",
+            (Row::Reap, _) => "reap",
+            (Row::MsgHop, _) => "msg_hop",
+            (Row::Rt, _) => "rt",
+        };
+        format!("cg_{l}_{r}")
+    }
+}
+
+/// Runs `iters` repetitions of `row` on `lib`; returns the time of the
+/// measured part and the units done.
+fn run(s: &mut Set, lib: Lib, row: Row, iters: u64) -> (Duration, u64) {
+    let mut t = Duration::ZERO;
+    let mut units = 0;
+    let buf = s.buf.as_mut_ptr();
+    for _ in 0..iters {
+        s.seq = s.seq.wrapping_add(1 << 9);
+        let base = s.seq;
+        match row {
+            Row::FillNopGetSqe | Row::FillMixedGetSqe if lib == Lib::Ours && !s.best => {
+                let mixed = row == Row::FillMixedGetSqe;
+                let st = Instant::now();
+                if mixed {
+                    ours::cg_ours_fill_mixed_get_sqe(&mut s.ours, ENTRIES, buf);
+                } else {
+                    ours::cg_ours_fill_nop_get_sqe(&mut s.ours, ENTRIES, base);
+                }
+                t += st.elapsed();
+                // Emptied outside the cg_* functions (callgrind counts
+                // submit and reap only in their own rows).
+                assert_eq!(s.ours.submit_and_wait(ENTRIES), Ok(ENTRIES));
+                assert_eq!(s.ours.for_each_cqe(|_| {}), ENTRIES);
+                units += ENTRIES as u64;
+            }
+            Row::FillNop
+            | Row::FillMixed
+            | Row::FillNopGetSqe
+            | Row::FillMixedGetSqe
+            | Row::Submit
+            | Row::Reap => {
+                let mixed = matches!(row, Row::FillMixed | Row::FillMixedGetSqe);
+                let (f, sub, reap) = fill_submit_reap(s, lib, mixed, base, buf);
+                t += match row {
+                    Row::FillNop | Row::FillMixed | Row::FillNopGetSqe | Row::FillMixedGetSqe => f,
+                    Row::Submit => sub,
+                    _ => reap,
+                };
+                units += if row == Row::Submit {
+                    1
+                } else {
+                    ENTRIES as u64
+                };
+            }
+            Row::MsgHop => {
+                let st = Instant::now();
+                let got = msg_hop(s, lib, base);
+                t += st.elapsed();
+                assert_eq!(got, base);
+                units += 1;
+            }
+            Row::Rt => {
+                let st = Instant::now();
+                let acc = rt(s, lib, base);
+                t += st.elapsed();
+                let want: u64 = (0..RT as u64).map(|i| base + i).sum();
+                assert_eq!(acc, want);
+                units += RT as u64;
+            }
+        }
+    }
+    (t, units)
+}
+
+/// One fill of 256 SQEs, its submit and its reap, each timed.
+fn fill_submit_reap(
+    s: &mut Set,
+    lib: Lib,
+    mixed: bool,
+    base: u64,
+    buf: *mut u8,
+) -> (Duration, Duration, Duration) {
+    let best = s.best;
+    let t0 = Instant::now();
+    match (lib, best, mixed) {
+        (Lib::Ours, false, false) => ours::cg_ours_fill_nop(&mut s.ours, ENTRIES, base),
+        (Lib::Ours, false, true) => ours::cg_ours_fill_mixed(&mut s.ours, ENTRIES, buf),
+        (Lib::Ours, true, false) => split::cg_split_fill_nop(&mut s.split.sq, ENTRIES, base),
+        (Lib::Ours, true, true) => split::cg_split_fill_mixed(&mut s.split.sq, ENTRIES, buf),
+        (Lib::IoUring, _, false) => theirs::cg_theirs_fill_nop(&mut s.theirs, ENTRIES, base),
+        (Lib::IoUring, _, true) => theirs::cg_theirs_fill_mixed(&mut s.theirs, ENTRIES, buf),
+        // SAFETY: a ring made by lu_ring_new; buf/PATH outlive the requests.
+        (Lib::Liburing, _, false) => unsafe { lu::cg_lu_fill_nop(s.lu, ENTRIES, base) },
+        // SAFETY: as above.
+        (Lib::Liburing, _, true) => unsafe {
+            lu::cg_lu_fill_mixed(s.lu, ENTRIES, buf.cast(), BLOCK, PATH.as_ptr())
+        },
+    }
+    let t1 = Instant::now();
+    let n = match (lib, best) {
+        (Lib::Ours, false) => ours::cg_ours_submit(&mut s.ours, ENTRIES),
+        (Lib::Ours, true) => split::cg_split_submit(&mut s.split.sq, ENTRIES),
+        (Lib::IoUring, _) => theirs::cg_theirs_submit(&mut s.theirs, ENTRIES),
+        // SAFETY: as above.
+        (Lib::Liburing, _) => unsafe { lu::cg_lu_submit(s.lu, ENTRIES) as u32 },
+    };
+    assert_eq!(n, ENTRIES);
+    let t2 = Instant::now();
+    let acc = match (lib, best) {
+        (Lib::Ours, false) => ours::cg_ours_reap(&mut s.ours),
+        (Lib::Ours, true) => split::cg_split_reap(&mut s.split.cq),
+        (Lib::IoUring, _) => theirs::cg_theirs_reap(&mut s.theirs),
+        // SAFETY: as above.
+        (Lib::Liburing, _) => unsafe { lu::cg_lu_reap(s.lu) },
+    };
+    let t3 = Instant::now();
+    black_box(acc);
+    if !mixed {
+        // Every CQE reaped (res 0, each user_data once).
+        let want: u64 = (0..ENTRIES as u64).map(|i| base + i).sum();
+        assert_eq!(acc, want, "{lib:?}");
+    }
+    (t1 - t0, t2 - t1, t3 - t2)
+}
+
+fn msg_hop(s: &mut Set, lib: Lib, data: u64) -> u64 {
+    // Alternate direction so neither ring's CQ fills.
+    let back = data & (1 << 9) != 0;
+    match (lib, s.best) {
+        (Lib::Ours, false) => {
+            let (a, b) = if back {
+                (&mut s.ours2, &mut s.ours)
+            } else {
+                (&mut s.ours, &mut s.ours2)
+            };
+            let fd = b.ring_fd();
+            ours::cg_ours_msg_hop(a, b, fd, data)
+        }
+        (Lib::Ours, true) => {
+            let (a, b) = if back {
+                (&mut s.split2, &mut s.split)
+            } else {
+                (&mut s.split, &mut s.split2)
+            };
+            split::cg_split_msg_hop(&mut a.sq, &mut b.cq, b.fd, data)
+        }
+        (Lib::IoUring, _) => {
+            let (a, b) = if back {
+                (&mut s.theirs2, &mut s.theirs)
+            } else {
+                (&mut s.theirs, &mut s.theirs2)
+            };
+            let fd = b.as_raw_fd_();
+            theirs::cg_theirs_msg_hop(a, b, fd, data)
+        }
+        (Lib::Liburing, _) => {
+            let (a, b) = if back { (s.lu2, s.lu) } else { (s.lu, s.lu2) };
+            // SAFETY: rings made by lu_ring_new.
+            unsafe { lu::cg_lu_msg_hop(a, b, data) }
+        }
+    }
+}
+
+/// The ring fd of an `IoUring` (`AsRawFd`, without importing the trait
+/// into every module).
+trait RawFd {
+    fn as_raw_fd_(&self) -> i32;
+}
+
+impl RawFd for IoUring {
+    fn as_raw_fd_(&self) -> i32 {
+        std::os::fd::AsRawFd::as_raw_fd(self)
+    }
+}
+
+fn rt(s: &mut Set, lib: Lib, base: u64) -> u64 {
+    match (lib, s.best) {
+        (Lib::Ours, false) => ours::cg_ours_rt(&mut s.ours, RT, base),
+        (Lib::Ours, true) => split::cg_split_rt(&mut s.split, RT, base),
+        (Lib::IoUring, _) => theirs::cg_theirs_rt(&mut s.theirs, RT, base),
+        // SAFETY: a ring made by lu_ring_new.
+        (Lib::Liburing, _) => unsafe { lu::cg_lu_rt(s.lu, RT, base) },
+    }
 }
 
 fn median(v: &[f64]) -> f64 {
@@ -596,193 +745,131 @@ fn median(v: &[f64]) -> f64 {
     }
 }
 
-fn min_max(v: &[f64]) -> (f64, f64) {
-    v.iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
-            (lo.min(x), hi.max(x))
-        })
-}
-
-/// Calibrates `iters` (on uring-core, used for both) and warms both up.
-fn calibrate(c: &mut Case) {
-    let mut iters = 1u64;
-    loop {
-        let t = Instant::now();
-        let _ = (c.ours)(iters);
-        let e = t.elapsed();
-        if e >= TARGET / 4 || iters >= 1 << 24 {
-            let scale = TARGET.as_secs_f64() / e.as_secs_f64().max(1e-9);
-            c.iters = ((iters as f64 * scale) as u64).max(1);
-            break;
-        }
-        iters *= 2;
-    }
-    // Warm-up: one full-size measurement each, discarded.
-    let _ = (c.theirs)(c.iters);
-    let _ = (c.ours)(c.iters);
-}
-
-fn print_table(cases: &[Case]) {
-    println!();
+/// Timed table: per row and configuration, `ROUNDS` rounds in which the
+/// three libraries run back to back in a rotating order; per-round ratios
+/// of uring-core's time to each other library's (< 1: uring-core faster).
+fn timed() {
     println!(
-        "{:<36} {:>7} {:>22} {:>22} {:>10} {:>10} {:>22}",
-        "case",
+        "{:<8} {:<26} {:>5} {:>11} {:>11} {:>11} {:>14} {:>14}",
+        "config",
+        "row",
         "unit",
-        "uring-core med [min-max]",
-        "io-uring med [min-max]",
-        "ours Mop/s",
-        "io-u Mop/s",
-        "io-uring/ours [min-max]"
+        "ours ns",
+        "io-uring ns",
+        "liburing ns",
+        "ours/io-uring",
+        "ours/liburing"
     );
-    for c in cases {
-        let (om, tm) = (median(&c.ours_ns), median(&c.theirs_ns));
-        let (olo, ohi) = min_max(&c.ours_ns);
-        let (tlo, thi) = min_max(&c.theirs_ns);
-        // Per-run ratios: each pair ran back to back.
-        let ratios: Vec<f64> = c
-            .theirs_ns
-            .iter()
-            .zip(&c.ours_ns)
-            .map(|(t, o)| t / o)
-            .collect();
-        let (rlo, rhi) = min_max(&ratios);
-        let unit = match c.kind {
-            Kind::Fill => "ns/SQE",
-            Kind::RoundTrip => "ns/op",
-        };
-        let (omops, tmops) = match c.kind {
-            Kind::Fill => ("-".to_string(), "-".to_string()),
-            Kind::RoundTrip => (format!("{:.2}", 1e3 / om), format!("{:.2}", 1e3 / tm)),
-        };
-        println!(
-            "{:<36} {:>7} {:>22} {:>22} {:>10} {:>10} {:>22}",
-            c.name,
-            unit,
-            format!("{om:.2} [{olo:.2}-{ohi:.2}]"),
-            format!("{tm:.2} [{tlo:.2}-{thi:.2}]"),
-            omops,
-            tmops,
-            format!("{:.2}x [{rlo:.2}-{rhi:.2}]", median(&ratios)),
-        );
+    for best in [false, true] {
+        let mut s = Set::new(best);
+        for row in ROWS {
+            if best && matches!(row, Row::FillNopGetSqe | Row::FillMixedGetSqe) {
+                continue;
+            }
+            // Calibrate on uring-core, use for all; one warm-up each.
+            // On the wall time of the whole run (fills are timed alone, but
+            // their untimed submit and reap take most of it).
+            let mut iters = 1u64;
+            loop {
+                let st = Instant::now();
+                run(&mut s, Lib::Ours, row, iters);
+                let t = st.elapsed();
+                if t >= TARGET / 4 || iters >= 1 << 20 {
+                    let scale = TARGET.as_secs_f64() / t.as_secs_f64().max(1e-9);
+                    iters = ((iters as f64 * scale) as u64).max(1);
+                    break;
+                }
+                iters *= 2;
+            }
+            for lib in LIBS {
+                run(&mut s, lib, row, iters);
+            }
+            let mut ns: [Vec<f64>; 3] = Default::default();
+            for round in 0..ROUNDS {
+                for k in 0..3 {
+                    let i = (round + k) % 3;
+                    let (t, u) = run(&mut s, LIBS[i], row, iters);
+                    ns[i].push(t.as_nanos() as f64 / u as f64);
+                }
+            }
+            let ratio = |j: usize| -> f64 {
+                let r: Vec<f64> = ns[0].iter().zip(&ns[j]).map(|(o, t)| o / t).collect();
+                median(&r)
+            };
+            println!(
+                "{:<8} {:<26} {:>5} {:>11.2} {:>11.2} {:>11.2} {:>13.2}x {:>13.2}x",
+                if best { "best" } else { "default" },
+                row.name(),
+                row.unit(),
+                median(&ns[0]),
+                median(&ns[1]),
+                median(&ns[2]),
+                ratio(1),
+                ratio(2),
+            );
+        }
     }
-    println!();
     println!(
-        "{RUNS} interleaved runs per case; ratio > 1: uring-core faster. \
-         Fill rows time user space only (timer overhead subtracted)."
+        "\nmedian of {ROUNDS} rounds; ratios are per round (the three libraries ran back to back), \
+         then the median: < 1.00 means uring-core took less time."
     );
 }
 
-/// Fixed workloads for `scripts/bench/callgrind.sh` (no timing): the
-/// script counts the instructions of each `cg_*` function; this prints
-/// how many SQEs each one handled so the script can divide.
-fn callgrind_mode() {
-    const ROUNDS: u64 = 200;
-    let mut s1 = Side {
-        ring: ours::ring(),
-        io: Io::new(),
-        seq: 0,
-    };
-    let mut s2 = Side {
-        ring: theirs::ring(),
-        io: Io::new(),
-        seq: 0,
-    };
-    ours::register(&s1.ring, &mut s1.io);
-    theirs::register(&s2.ring, &mut s2.io);
-    let (b1, b2) = (s1.io.buf.as_mut_ptr(), s2.io.buf.as_mut_ptr());
-    let (r1, io1, r2, io2) = (&mut s1.ring, &s1.io, &mut s2.ring, &s2.io);
-    for k in 0..ROUNDS {
-        ours::cg_ours_fill_nop(r1, ENTRIES, k << 8);
-        ours::cg_ours_submit(r1, ENTRIES);
-        ours::cg_ours_reap(r1, ENTRIES);
-        ours::cg_ours_fill_nop_batch(r1, ENTRIES, k << 8);
-        ours::cg_ours_submit(r1, ENTRIES);
-        ours::cg_ours_reap(r1, ENTRIES);
-        theirs::cg_theirs_fill_nop(r2, ENTRIES, k << 8);
-        theirs::cg_theirs_submit(r2, ENTRIES);
-        theirs::cg_theirs_reap(r2, ENTRIES);
-        ours::cg_ours_fill_mixed(r1, ENTRIES, b1);
-        ours::cg_ours_submit(r1, ENTRIES);
-        ours::cg_ours_reap(r1, ENTRIES);
-        ours::cg_ours_fill_mixed_batch(r1, ENTRIES, b1);
-        ours::cg_ours_submit(r1, ENTRIES);
-        ours::cg_ours_reap(r1, ENTRIES);
-        theirs::cg_theirs_fill_mixed(r2, ENTRIES, b2);
-        theirs::cg_theirs_submit(r2, ENTRIES);
-        theirs::cg_theirs_reap(r2, ENTRIES);
-        ours::cg_ours_fill_read(r1, io1, b1, k * READ_BATCH as u64);
-        ours::cg_ours_submit(r1, READ_BATCH);
-        ours::cg_ours_reap(r1, READ_BATCH);
-        ours::cg_ours_fill_read_batch(r1, io1, b1, k * READ_BATCH as u64);
-        ours::cg_ours_submit(r1, READ_BATCH);
-        ours::cg_ours_reap(r1, READ_BATCH);
-        theirs::cg_theirs_fill_read(r2, io2, b2, k * READ_BATCH as u64);
-        theirs::cg_theirs_submit(r2, READ_BATCH);
-        theirs::cg_theirs_reap(r2, READ_BATCH);
+/// Fixed work for `scripts/bench/callgrind.sh`, one configuration per run
+/// (`--callgrind default|best`): per library, `N` fills of 256 NOPs and of
+/// 256 mixed SQEs (each submitted and reaped), `N` msg_ring hops and `N`
+/// round trips. Prints `function units unit row` lines so the script can
+/// divide each `cg_*` function's instructions by the work it did.
+fn callgrind_mode(best: bool) {
+    const N: u64 = 40;
+    let mut s = Set::new(best);
+    for lib in LIBS {
+        for row in [Row::FillNop, Row::FillMixed, Row::MsgHop, Row::Rt] {
+            run(&mut s, lib, row, N);
+        }
     }
-    // What each function handled, for the script to divide by.
-    let nops = ROUNDS * ENTRIES as u64;
-    let reads = ROUNDS * READ_BATCH as u64;
-    // uring-core ran each batch twice (get_sqe, then sq_batch), so it
-    // submitted and reaped twice as often.
-    let (subs, cqes) = (3 * ROUNDS, 2 * nops + reads);
-    for (name, count, unit) in [
-        ("cg_ours_fill_nop", nops, "SQE"),
-        ("cg_ours_fill_nop_batch", nops, "SQE"),
-        ("cg_ours_fill_mixed", nops, "SQE"),
-        ("cg_ours_fill_mixed_batch", nops, "SQE"),
-        ("cg_ours_fill_read", reads, "SQE"),
-        ("cg_ours_fill_read_batch", reads, "SQE"),
-        ("cg_ours_submit", 2 * subs, "call"),
-        ("cg_ours_reap", 2 * cqes, "CQE"),
-        ("cg_theirs_fill_nop", nops, "SQE"),
-        ("cg_theirs_fill_mixed", nops, "SQE"),
-        ("cg_theirs_fill_read", reads, "SQE"),
-        ("cg_theirs_submit", subs, "call"),
-        ("cg_theirs_reap", cqes, "CQE"),
-    ] {
-        println!("{name} {count} {unit}");
+    if !best {
+        run(&mut s, Lib::Ours, Row::FillNopGetSqe, N);
+        run(&mut s, Lib::Ours, Row::FillMixedGetSqe, N);
+    }
+    let per_fill = ENTRIES as u64;
+    for row in ROWS {
+        if best && matches!(row, Row::FillNopGetSqe | Row::FillMixedGetSqe) {
+            continue;
+        }
+        let units = match row {
+            // The get_sqe rows: uring-core's per-call fill against the
+            // others' fill functions (their only way), N runs each.
+            Row::FillNop | Row::FillMixed | Row::FillNopGetSqe | Row::FillMixedGetSqe => {
+                N * per_fill
+            }
+            Row::Submit => 2 * N,
+            Row::Reap => 2 * N * per_fill,
+            Row::MsgHop => N,
+            Row::Rt => N * RT as u64,
+        };
+        for lib in LIBS {
+            println!(
+                "{} {units} {} {:?}",
+                row.func(lib, best),
+                row.unit(),
+                row.name()
+            );
+        }
     }
 }
 
 fn main() {
-    if std::env::args().any(|a| a == "--callgrind") {
-        callgrind_mode();
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--callgrind") {
+        callgrind_mode(args.get(i + 1).is_some_and(|c| c == "best"));
         return;
     }
     let started = Instant::now();
-    let ovh = timer_overhead();
     println!(
-        "uring-core vs io-uring 0.7: {ENTRIES}-entry rings, setup flags 0; \
-         timer overhead {} ns subtracted from fill timings",
-        ovh.as_nanos()
+        "uring-core vs io-uring 0.7 vs C liburing 2.15: {ENTRIES}-entry rings; \
+         default: setup flags 0, plain APIs; best: SINGLE_ISSUER|DEFER_TASKRUN, uring-core split handles\n"
     );
-    let mut cases = vec![
-        fill_nop_case(ovh, Api::GetSqe),
-        fill_nop_case(ovh, Api::SqBatch),
-        fill_mixed_case(ovh, Api::GetSqe),
-        fill_mixed_case(ovh, Api::SqBatch),
-        nop_rt_case(1),
-        nop_rt_case(8),
-        nop_rt_case(32),
-        nop_rt_case(128),
-        read_case(),
-    ];
-    for c in cases.iter_mut() {
-        calibrate(c);
-    }
-    for run in 0..RUNS {
-        for c in cases.iter_mut() {
-            let iters = c.iters;
-            if run % 2 == 0 {
-                c.ours_ns.push(ns_per_op((c.ours)(iters)));
-                c.theirs_ns.push(ns_per_op((c.theirs)(iters)));
-            } else {
-                c.theirs_ns.push(ns_per_op((c.theirs)(iters)));
-                c.ours_ns.push(ns_per_op((c.ours)(iters)));
-            }
-        }
-    }
-    print_table(&cases);
+    timed();
     println!("total {:.1} s", started.elapsed().as_secs_f64());
 }

@@ -1,17 +1,18 @@
 //! The committed `uring-sys/src/bindings.rs` is exactly what bindgen makes
-//! of `wrapper.h` today. Needs libclang (Debian: `libclang-dev`); without it
-//! the test prints why it skipped and passes, so a plain `cargo test` works
-//! anywhere. `.ci/run` installs libclang and sets `URING_REQUIRE_LIBCLANG=1`,
-//! which turns the skip into a failure.
+//! of `wrapper.h` today. Needs libclang (Debian: `libclang-dev`). The root
+//! `build.rs` looks for it: when it finds none, the drift test is
+//! `#[ignore]`d (`cargo test` lists it as ignored, with the reason); when it
+//! finds one, or `URING_REQUIRE_LIBCLANG` is set (`.ci/run` installs
+//! libclang and sets it), the test runs and fails if bindgen cannot load it.
 
 #[test]
+#[cfg_attr(
+    not(uring_libclang),
+    ignore = "libclang not found when the tests were built: apt-get install libclang-dev, then `touch build.rs`"
+)]
 fn committed_bindings_match_a_fresh_bindgen_run() {
     if let Err(why) = uring_gen::libclang_available() {
-        if std::env::var_os("URING_REQUIRE_LIBCLANG").is_some() {
-            panic!("URING_REQUIRE_LIBCLANG is set but: {why}");
-        }
-        println!("SKIPPED bindings drift check: {why}");
-        return;
+        panic!("the bindings drift check needs libclang: {why}");
     }
     let fresh = uring_gen::generate("x86_64-unknown-linux-gnu").expect("bindgen");
     let committed = std::fs::read_to_string(uring_gen::bindings_path()).expect("read bindings.rs");

@@ -12,7 +12,7 @@ mod common;
 use common::nop;
 
 fn round_trip(ring: &mut Ring, user_data: u64) {
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     nop(unsafe { ring.get_sqe() }.unwrap(), user_data);
     ring.submit().unwrap();
     let cqe = ring.wait_cqe().unwrap();
@@ -34,21 +34,29 @@ fn params_written_back_and_header_constant_matches_kernel() {
     );
     assert_ne!(p.features & IORING_FEAT_SINGLE_MMAP, 0);
     assert_eq!(ring.features(), p.features);
-    assert_eq!(ring.flags(), 0);
+    // NO_SQARRAY is added by default (liburing 2.15 does the same).
+    assert_eq!(ring.flags(), IORING_SETUP_NO_SQARRAY);
     assert_eq!(ring.as_raw_fd(), ring.ring_fd());
     // The kernel's SQ array follows the CQEs at a cache-line boundary, as
     // rings_size() assumes; with CQE32 the kernel doubles header + CQEs.
+    // (Set up by hand: queue_init_params would add NO_SQARRAY.)
     let hdr = p.cq_off.cqes as usize;
-    assert_eq!(
-        p.sq_off.array as usize,
-        (hdr + 32 * 16).next_multiple_of(64)
-    );
-    let mut p = Params::new().with_flags(IORING_SETUP_CQE32);
-    let _r = Ring::queue_init_params(16, &mut p).unwrap();
-    assert_eq!(
-        p.sq_off.array as usize,
-        ((hdr + 32 * 16) * 2).next_multiple_of(64)
-    );
+    for (flags, array) in [
+        (0, (hdr + 32 * 16).next_multiple_of(64)),
+        (
+            IORING_SETUP_CQE32,
+            ((hdr + 32 * 16) * 2).next_multiple_of(64),
+        ),
+    ] {
+        let mut p = Params::new().with_flags(flags);
+        // SAFETY: p is a valid io_uring_params; no NO_MMAP.
+        let fd = unsafe { syscall::io_uring_setup(16, &mut p.0) }.unwrap();
+        assert_eq!(p.sq_off.array as usize, array, "flags {flags:#x}");
+        // SAFETY: a fresh io_uring fd with the parameters setup returned.
+        let mut ring = unsafe { Ring::queue_mmap(fd, &p) }.unwrap();
+        assert_eq!(ring.flags(), flags);
+        round_trip(&mut ring, 3);
+    }
 }
 
 #[test]
@@ -88,7 +96,7 @@ fn sqpoll_submits_and_wakes_the_thread() {
     round_trip(&mut ring, 2);
     // A full SQ with SQPOLL: sqring_wait returns once space frees.
     for i in 0..8 {
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: a NOP points to no memory.
         nop(unsafe { ring.get_sqe() }.unwrap(), 10 + i);
     }
     // SAFETY: the request written into this SQE points only to memory that outlives its completion
@@ -110,7 +118,7 @@ fn single_issuer_defer_taskrun() {
     let mut ring =
         Ring::queue_init(8, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN).unwrap();
     for i in 0..4 {
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: a NOP points to no memory.
         nop(unsafe { ring.get_sqe() }.unwrap(), i);
     }
     assert_eq!(ring.submit_and_wait(4).unwrap(), 4);
@@ -132,7 +140,7 @@ fn single_issuer_defer_taskrun() {
 #[test]
 fn r_disabled_then_enable() {
     let mut ring = Ring::queue_init(4, IORING_SETUP_R_DISABLED).unwrap();
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     nop(unsafe { ring.get_sqe() }.unwrap(), 5);
     assert_eq!(ring.submit().unwrap_err(), Errno::EBADFD);
     // SAFETY: ENABLE_RINGS takes no argument.
@@ -147,7 +155,7 @@ fn r_disabled_then_enable() {
 fn sqe128_ring() {
     let mut ring = Ring::queue_init(4, IORING_SETUP_SQE128).unwrap();
     for i in 0..4u64 {
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: a NOP points to no memory.
         let sqe = unsafe { ring.get_sqe128() }.unwrap();
         nop(sqe, i);
         sqe.ext = [0xa5; 64];
@@ -168,7 +176,7 @@ fn sqe128_ring() {
 #[test]
 fn cqe32_ring_carries_big_cqe() {
     let mut ring = Ring::queue_init(4, IORING_SETUP_CQE32).unwrap();
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     let sqe = unsafe { ring.get_sqe() }.unwrap();
     nop(sqe, 42);
     sqe.set_nop_flags(IORING_NOP_CQE32);
@@ -192,7 +200,7 @@ fn cqe_mixed_ring() {
     // times so the kernel has to pad.
     for round in 0..10u64 {
         for k in 0..3u64 {
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            // SAFETY: a NOP points to no memory.
             let sqe = unsafe { ring.get_sqe() }.unwrap();
             nop(sqe, round * 10 + k);
             if k == 1 {
@@ -219,26 +227,46 @@ fn cqe_mixed_ring() {
     }
 }
 
+const SQE_MIXED: u32 = IORING_SETUP_SQE_MIXED | IORING_SETUP_NO_SQARRAY;
+
+/// IORING_SETUP_SQE_MIXED (Linux 6.19+): a kernel that accepts it pads at
+/// the wrap; one that does not refuses the flag with EINVAL, nothing else.
+/// (`sqe_mixed_ring_pads_at_the_wrap` requires the flag: ignored unless
+/// asked for.)
 #[test]
+fn sqe_mixed_is_accepted_or_refused_with_einval() {
+    match Ring::queue_init(4, SQE_MIXED) {
+        Ok(ring) => sqe_mixed_pads(ring),
+        Err(e) => assert_eq!(e, Errno::EINVAL),
+    }
+}
+
+#[test]
+#[ignore = "needs Linux 6.19+ (IORING_SETUP_SQE_MIXED); run with --ignored on such a kernel"]
 fn sqe_mixed_ring_pads_at_the_wrap() {
-    let mut ring = match Ring::queue_init(4, IORING_SETUP_SQE_MIXED | IORING_SETUP_NO_SQARRAY) {
-        Ok(r) => r,
-        Err(e) => {
-            // Linux 6.19+; 6.18 rejects the flag.
-            assert_eq!(e, Errno::EINVAL);
-            return println!("SQE_MIXED unsupported here");
-        }
-    };
+    let ring = Ring::queue_init(4, SQE_MIXED)
+        .unwrap_or_else(|e| panic!("IORING_SETUP_SQE_MIXED refused ({e:?}): needs Linux 6.19+"));
+    sqe_mixed_pads(ring);
+}
+
+#[test]
+fn plain_ring_has_no_wide_sqes() {
+    let mut plain = Ring::queue_init(4, 0).unwrap();
+    // SAFETY: no SQE is handed out (asserted).
+    assert!(unsafe { plain.get_sqe128() }.is_none());
+}
+
+fn sqe_mixed_pads(mut ring: Ring) {
     // Occupy slots so the tail sits on the last slot, then ask for a wide
     // SQE: the last slot becomes a skip-success NOP.
     for round in 0..5u64 {
         for i in 0..3 {
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            // SAFETY: a NOP points to no memory.
             nop(unsafe { ring.get_sqe() }.unwrap(), round * 100 + i);
         }
         ring.submit_and_wait(3).unwrap();
         assert_eq!(ring.for_each_cqe(|c| assert_eq!(c.res, 0)), 3);
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: a NOP points to no memory.
         let sqe = unsafe { ring.get_sqe128() }.unwrap();
         nop(sqe, round * 100 + 50);
         sqe.opcode = IORING_OP_NOP128 as u8;
@@ -247,10 +275,6 @@ fn sqe_mixed_ring_pads_at_the_wrap() {
         ring.for_each_cqe(|c| got.push((c.user_data, c.res)));
         assert_eq!(got, [(round * 100 + 50, 0)], "the pad NOP posts nothing");
     }
-    // A plain ring has no 128-byte SQEs.
-    let mut plain = Ring::queue_init(4, 0).unwrap();
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
-    assert!(unsafe { plain.get_sqe128() }.is_none());
 }
 
 #[test]
@@ -298,7 +322,7 @@ fn registered_ring_fd_is_used_by_enter() {
     // With the real fd closed, only the registered index can work.
     ring.close_ring_fd().unwrap();
     assert_eq!(ring.ring_fd(), -1);
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     assert_eq!(
         unsafe { syscall::close(ring.as_raw_fd()) },
         Err(Errno::EBADF)
@@ -346,7 +370,7 @@ fn eventfd_toggle() {
     round_trip(&mut ring, 2);
     assert_eq!(syscall::read(efd, &mut b), Ok(8));
     assert_eq!(u64::from_ne_bytes(b), 1);
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { syscall::close(efd) }.unwrap();
 }
 
@@ -385,7 +409,7 @@ fn no_mmap_in_multi_page_heap_memory() {
         }
         let mut n = 0;
         for i in 0..1024 {
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            // SAFETY: a NOP points to no memory.
             nop(unsafe { ring.get_sqe() }.unwrap(), i);
         }
         ring.submit_and_wait(1024).unwrap();
@@ -409,12 +433,12 @@ fn cqe_mixed_batches_across_padding() {
         // 1 or 2 small CQEs then one big one: the big one lands on every
         // slot parity, so the kernel must pad at the ring's end sometimes.
         for _ in 0..(round % 2 + 1) {
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            // SAFETY: a NOP points to no memory.
             nop(unsafe { ring.get_sqe() }.unwrap(), next);
             want.push((next, None));
             next += 1;
         }
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: a NOP points to no memory.
         let sqe = unsafe { ring.get_sqe() }.unwrap();
         nop(sqe, next);
         sqe.set_nop_flags(IORING_NOP_CQE32);
@@ -448,20 +472,32 @@ fn cqe_mixed_batches_across_padding() {
     );
 }
 
+const SQ_REWIND: u32 = IORING_SETUP_SQ_REWIND | IORING_SETUP_NO_SQARRAY;
+
+/// IORING_SETUP_SQ_REWIND (Linux 7.0+): a kernel that accepts it runs
+/// requests; one that does not refuses the flag with EINVAL, nothing else.
+/// (`sq_rewind_ring_runs_requests` requires the flag: ignored unless asked
+/// for.)
 #[test]
-fn sq_rewind_when_the_kernel_has_it() {
-    let flags = IORING_SETUP_SQ_REWIND | IORING_SETUP_NO_SQARRAY;
-    let mut ring = match Ring::queue_init(4, flags) {
-        Ok(r) => r,
-        Err(e) => {
-            // Linux 7.0+; older kernels reject the unknown flag.
-            assert_eq!(e, Errno::EINVAL);
-            return println!("SQ_REWIND unsupported here");
-        }
-    };
+fn sq_rewind_is_accepted_or_refused_with_einval() {
+    match Ring::queue_init(4, SQ_REWIND) {
+        Ok(ring) => sq_rewind_round_trips(ring),
+        Err(e) => assert_eq!(e, Errno::EINVAL),
+    }
+}
+
+#[test]
+#[ignore = "needs Linux 7.0+ (IORING_SETUP_SQ_REWIND); run with --ignored on such a kernel"]
+fn sq_rewind_ring_runs_requests() {
+    let ring = Ring::queue_init(4, SQ_REWIND)
+        .unwrap_or_else(|e| panic!("IORING_SETUP_SQ_REWIND refused ({e:?}): needs Linux 7.0+"));
+    sq_rewind_round_trips(ring);
+}
+
+fn sq_rewind_round_trips(mut ring: Ring) {
     for round in 0..10u64 {
         for i in 0..3 {
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            // SAFETY: a NOP points to no memory.
             nop(unsafe { ring.get_sqe() }.unwrap(), round * 10 + i);
         }
         assert_eq!(ring.submit_and_wait(3).unwrap(), 3);
@@ -475,10 +511,11 @@ fn sq_rewind_when_the_kernel_has_it() {
 #[test]
 fn no_iowait() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
-    if ring.features() & IORING_FEAT_NO_IOWAIT == 0 {
-        assert_eq!(ring.set_iowait(false), Err(Errno::EOPNOTSUPP));
-        return;
-    }
+    assert_ne!(
+        ring.features() & IORING_FEAT_NO_IOWAIT,
+        0,
+        "IORING_FEAT_NO_IOWAIT missing: needs Linux 6.15+"
+    );
     ring.set_iowait(false).unwrap();
     round_trip(&mut ring, 1);
     let ts = __kernel_timespec {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Re-extract the vendored headers from the crates.io package `axboe-liburing`
+# Re-extract the vendored headers and library sources from the crates.io package `axboe-liburing`
 # and verify them against the checksums recorded in vendor/README.md.
 #
 #   bash vendor/refresh.sh            # verify (exit 1 on any mismatch)
@@ -11,8 +11,19 @@
 set -euo pipefail
 VERSION=2.15.3
 here=$(cd "$(dirname "$0")" && pwd)
-files=(liburing.h liburing/barrier.h liburing/io_uring.h liburing/sanitize.h
-       liburing/io_uring/query.h liburing/io_uring/bpf_filter.h)
+# Vendored path below vendor/liburing/: include/X comes from the package's
+# src/include/X, src/X from its src/X.
+files=()
+for f in liburing.h liburing/barrier.h liburing/io_uring.h liburing/sanitize.h \
+         liburing/io_uring/query.h liburing/io_uring/bpf_filter.h; do
+  files+=("include/$f")
+done
+# Library sources for the benchmark's C liburing (root build.rs).
+for f in queue.c setup.c register.c syscall.c version.c nolibc.c lib.h setup.h \
+         syscall.h int_flags.h arch/x86/lib.h arch/x86/syscall.h arch/syscall-defs.h \
+         arch/generic/lib.h arch/generic/syscall.h; do
+  files+=("src/$f")
+done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -24,14 +35,17 @@ src=$(find "${CARGO_HOME:-$HOME/.cargo}/registry/src" -maxdepth 2 -type d \
 
 status=0
 for f in "${files[@]}"; do
-  up="$src/src/include/$f"
-  ours="$here/liburing/include/$f"
+  case "$f" in
+    include/*) up="$src/src/$f" ;;
+    *) up="$src/$f" ;;
+  esac
+  ours="$here/liburing/$f"
   if [ "${1:-}" = "--update" ]; then
     mkdir -p "$(dirname "$ours")"; cp "$up" "$ours"
-    printf '%s  %s\n' "$(sha256sum "$ours" | cut -d' ' -f1)" "liburing/include/$f"
+    printf '%s  %s\n' "$(sha256sum "$ours" | cut -d' ' -f1)" "liburing/$f"
     continue
   fi
-  want=$(grep -F "| \`liburing/include/$f\`" "$here/README.md" | sed -E 's/.*\| ([0-9a-f]{64}) \|.*/\1/')
+  want=$(grep -F "| \`liburing/$f\`" "$here/README.md" | sed -E 's/.*\| ([0-9a-f]{64}) \|.*/\1/')
   got_up=$(sha256sum "$up" | cut -d' ' -f1)
   got_ours=$(sha256sum "$ours" | cut -d' ' -f1)
   if [ "$want" = "$got_up" ] && [ "$want" = "$got_ours" ]; then

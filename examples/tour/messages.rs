@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use uring_core::register::register_sync_msg;
 use uring_core::sys::*;
-use uring_core::syscall::{pipe2, read, O_CLOEXEC};
+use uring_core::syscall::{gettid, pipe2, read, O_CLOEXEC};
 use uring_core::{prep, Errno, Ring};
 
 use crate::scenarios::{CQE_FLAGS, DATA};
@@ -168,36 +168,62 @@ pub fn msg_ring_fd() -> Outcome {
     ))
 }
 
+/// The syscall number thread `tid` of this process is blocked in, from
+/// `/proc/self/task/<tid>/syscall` (`None` while it runs or on error).
+fn blocked_in(tid: i32) -> Option<u64> {
+    let s = std::fs::read_to_string(format!("/proc/self/task/{tid}/syscall")).ok()?;
+    s.split_whitespace().next()?.parse().ok()
+}
+
+/// `__NR_io_uring_enter`, the same number on every architecture.
+const NR_IO_URING_ENTER: u64 = 426;
+
 /// A thread with no ring wakes a thread blocked on its ring with
 /// `register_sync_msg`.
 pub fn sync_msg() -> Outcome {
     let dst = Ring::queue_init(4, 0).ctx("queue_init")?;
     let fd = dst.ring_fd();
     let dst = dst.into_send().map_err(|(_, e)| e).ctx("into_send")?;
+    let (tid_tx, tid_rx) = std::sync::mpsc::channel();
     let waiter = thread::spawn(move || {
         let mut dst = dst.into_ring();
-        let t = Instant::now();
+        let _ = tid_tx.send(gettid());
         let ts = timespec(WAIT);
         let r = dst.wait_cqe_timeout(Some(&ts));
+        let woke = Instant::now();
         if let Ok(c) = &r {
             dst.cqe_seen(c);
         }
-        (dst.into_send().ok(), r, t.elapsed())
+        (dst.into_send().ok(), r, woke)
     });
-    // Let the waiter block in io_uring_enter first.
-    thread::sleep(Duration::from_millis(50));
+    // Send only once the waiter is seen blocked in io_uring_enter.
+    let t0 = Instant::now();
+    let tid = tid_rx
+        .recv_timeout(WAIT)
+        .map_err(|_| Fail::Failed("waiter sent no thread id".into()))?;
+    while blocked_in(tid) != Some(NR_IO_URING_ENTER) && t0.elapsed() < WAIT {
+        thread::sleep(Duration::from_micros(200));
+    }
+    let seen_blocked = blocked_in(tid) == Some(NR_IO_URING_ENTER);
+    let blocked_after = t0.elapsed();
     // A thread that owns no ring sends the message.
     let sender = thread::spawn(move || {
         let mut s = io_uring_sqe::zeroed();
         prep::msg_ring_cqe_flags(&mut s, fd, 77, DATA, 0, CQE_FLAGS);
-        register_sync_msg(&s)
+        let sent_at = Instant::now();
+        // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+        (unsafe { register_sync_msg(&s) }, sent_at)
     });
-    let sent = sender
+    let (sent, sent_at) = sender
         .join()
         .map_err(|_| Fail::Failed("sender thread died".into()))?;
-    let (_dst, got, waited) = waiter
+    let (_dst, got, woke) = waiter
         .join()
         .map_err(|_| Fail::Failed("waiter thread died".into()))?;
+    ensure!(
+        seen_blocked,
+        "waiter (tid {tid}) not seen in io_uring_enter within {WAIT:?}"
+    );
     let ret = sent.ctx("register_sync_msg")?;
     let c = got.ctx("waiter")?;
     ensure!(ret == 0, "register_sync_msg returned {ret}");
@@ -211,13 +237,17 @@ pub fn sync_msg() -> Outcome {
     // fd passing has no synchronous form.
     let mut s = io_uring_sqe::zeroed();
     prep::msg_ring_fd(&mut s, fd, 0, 0, 0, 0);
-    let refused = register_sync_msg(&s);
+    // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+    let refused = unsafe { register_sync_msg(&s) };
     ensure!(
         refused == Err(Errno::EINVAL),
         "fd message: expected EINVAL, got {refused:?}"
     );
     Ok(format!(
-        "waiter woke after {:.1} ms with res 77, user_data and flags exact; fd message refused: EINVAL",
-        waited.as_secs_f64() * 1e3
+        "waiter seen blocked in io_uring_enter (/proc/self/task/{tid}/syscall) after {:.1} ms; \
+         woke {:.1} µs after register_sync_msg was called, res 77, user_data and flags exact; \
+         fd message refused: EINVAL",
+        blocked_after.as_secs_f64() * 1e3,
+        woke.saturating_duration_since(sent_at).as_secs_f64() * 1e6
     ))
 }

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Instruction counts (user space only, deterministic) of uring-core and the
-# io-uring crate doing the same fixed work: the `--callgrind` mode of
-# benches/vs_io_uring.rs runs 200 rounds of {256 NOP, 256 mixed-prep,
-# 32 read4k-fixed} batches per library (uring-core twice: filled through
-# `Ring::get_sqe()`, then through one `Ring::sq_batch()` handle, the
-# `*_batch` rows), and callgrind counts each `cg_*` function (inclusive of
-# what it calls, syscalls excluded: the kernel's work is invisible to
-# valgrind). Prints instructions per SQE, CQE or call.
+# Instruction counts (user space only, deterministic) of uring-core, the
+# io-uring crate and C liburing 2.15 doing the same fixed work: the
+# `--callgrind <config>` mode of benches/vs_io_uring.rs runs every row's
+# `cg_*` function a fixed number of times per library (see callgrind_mode
+# there), and callgrind counts each function inclusive of what it calls
+# (syscalls excluded: the kernel's work is invisible to valgrind). Prints,
+# per configuration and row, instructions per SQE, call, CQE or operation.
 #
 # Usage: scripts/bench/callgrind.sh            (from anywhere in the repo)
+# Output lines: config<TAB>row<TAB>unit<TAB>uring-core<TAB>io-uring<TAB>liburing
 # Needs: valgrind (callgrind_annotate comes with it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,19 +20,25 @@ bin=$(cargo bench --bench vs_io_uring --no-run --message-format=json 2>/dev/null
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-# Count only inside the cg_* functions (they never nest).
-valgrind --tool=callgrind --callgrind-out-file="$out/cg.out" \
-    --collect-atstart=no --toggle-collect='*::cg_*' \
-    "$bin" --callgrind >"$out/ops.txt" 2>"$out/valgrind.log" || {
-    cat "$out/valgrind.log" >&2
-    exit 1
-}
-callgrind_annotate --inclusive=yes --threshold=100 "$out/cg.out" >"$out/annotate.txt"
-
-printf '%-26s %12s %8s %10s\n' function Ir count Ir/each
-while read -r name ops unit; do
-    ir=$(grep -E "::${name}( |\$|\[)" "$out/annotate.txt" | head -n1 | awk '{gsub(",", "", $1); print $1}')
-    [ -n "$ir" ] || ir=0
-    awk -v n="$name" -v ir="$ir" -v ops="$ops" -v u="$unit" \
-        'BEGIN { printf "%-26s %12d %8d %10.2f per %s\n", n, ir, ops, ir / ops, u }'
-done <"$out/ops.txt"
+for config in default best; do
+    # Count only inside the cg_* functions (Rust paths and C symbols); a
+    # cg_* function never calls another one.
+    valgrind --tool=callgrind --callgrind-out-file="$out/$config.cg" \
+        --collect-atstart=no --toggle-collect='*::cg_*' --toggle-collect='cg_*' \
+        "$bin" --callgrind "$config" >"$out/$config.ops" 2>"$out/$config.log" || {
+        cat "$out/$config.log" >&2
+        exit 1
+    }
+    callgrind_annotate --inclusive=yes --threshold=100 "$out/$config.cg" >"$out/$config.txt"
+    # function units unit "row name"  ->  per-unit instructions, 3 per row.
+    while read -r name units unit row; do
+        ir=$(grep -E "(::|[^_a-z])${name}( |\$|\[)" "$out/$config.txt" | head -n1 |
+            awk '{gsub(",", "", $1); print $1}')
+        [ -n "$ir" ] || ir=0
+        awk -v ir="$ir" -v n="$units" 'BEGIN { printf "%.2f\n", ir / n }' >>"$out/$config.vals"
+        printf '%s\t%s\n' "$row" "$unit" >>"$out/$config.rows"
+    done <"$out/$config.ops"
+    paste - - - <"$out/$config.vals" >"$out/$config.v3"
+    awk 'NR % 3 == 1' "$out/$config.rows" | paste - "$out/$config.v3" |
+        sed "s/^/$config\t/; s/\"//g"
+done

@@ -5,7 +5,14 @@
 #   2. scripts/size/iouring-std - the `io-uring` crate + std, musl static
 #   3. scripts/size/c/cat.c - C + liburing 2.15.3, static (musl and glibc)
 #
-# Usage: scripts/size/sizes.sh [OUT_DIR]     (default /tmp/uring-size)
+# Usage: scripts/size/sizes.sh [--write | --check] [OUT_DIR]
+#                                            (OUT_DIR default /tmp/uring-size)
+#   (no flag)  print the report (markdown) and the figures quoted in prose
+#   --write    rewrite docs/SIZE.md's generated parts from this run: the
+#              block between <!-- sizes.sh:begin --> and <!-- sizes.sh:end -->,
+#              and every inline <!-- sizes:KEY -->VALUE<!-- /sizes --> span
+#   --check    fail (with a diff) when docs/SIZE.md differs from what
+#              --write would make of this run
 #
 # Needs: cargo; `rustup target add x86_64-unknown-linux-musl` (tried here);
 # gcc, make, binutils (size); optional: musl-tools (musl-gcc), strace.
@@ -13,8 +20,15 @@
 # 2.15.3 (`cargo fetch` of the root workspace brings it in).
 set -euo pipefail
 
+MODE=print
+case "${1:-}" in
+--write) MODE=write; shift ;;
+--check) MODE=check; shift ;;
+-*) echo "usage: $0 [--write | --check] [OUT_DIR]" >&2; exit 2 ;;
+esac
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${1:-/tmp/uring-size}
+DOC="$ROOT/docs/SIZE.md"
 mkdir -p "$OUT"
 SAMPLE="$OUT/sample.bin"
 head -c 300000 /dev/urandom >"$SAMPLE"
@@ -55,7 +69,7 @@ row "nostd-cat (uring-core, no_std, static)" "$NOSTD" "\`$NOSTD_CMD\`"
 # gcc-aarch64-linux-gnu); not run here (qemu-user has no io_uring).
 A64=aarch64-unknown-linux-gnu
 if command -v aarch64-linux-gnu-gcc >/dev/null &&
-    rustup target list --installed 2>/dev/null | grep -qx "$A64"; then
+    rustup target list --installed 2>/dev/null | grep -x "$A64" >/dev/null; then
     A64_CMD="$NOSTD_CMD --target $A64"
     (cd "$ROOT" && CARGO_TARGET_DIR="$OUT/nostd-target" \
         CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc $A64_CMD)
@@ -70,7 +84,7 @@ NOSTD_SYMS="$OUT/nostd-target-syms/min-size/nostd-cat"
 # 2. io-uring crate + std ------------------------------------------------
 log "io-uring crate + std"
 MUSL=x86_64-unknown-linux-musl
-if ! rustup target list --installed 2>/dev/null | grep -qx "$MUSL"; then
+if ! rustup target list --installed 2>/dev/null | grep -x "$MUSL" >/dev/null; then
     rustup target add "$MUSL" || log "cannot add $MUSL"
 fi
 IOU_DIR="$ROOT/scripts/size/iouring-std"
@@ -115,26 +129,95 @@ gcc $C_FLAGS -I "$LIB/src/include" "$C_SRC" "$LIB/src/liburing.a" -o "$OUT/cat-c
 check "$OUT/cat-c-glibc"
 row "C + liburing 2.15.3, glibc static" "$OUT/cat-c-glibc" "\`gcc $C_FLAGS\` (liburing.a: \`$LIB_CFLAGS\`)"
 
+# 4. The arena example ---------------------------------------------------
+log "arena example"
+ARENA_OUT=$(cd "$ROOT" && CARGO_TARGET_DIR="$OUT/examples-target" \
+    cargo run -q --release -p uring-examples --example arena)
+ARENA_SUMMARY=$(grep -E '^[0-9]+ rings, [0-9]+ of [0-9]+ arena bytes used$' <<<"$ARENA_OUT")
+
+# Figures quoted in the prose of docs/SIZE.md -----------------------------
+# 3480 -> 3,480
+commas() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$1"; }
+VALUES=()
+value() { VALUES+=("$1=$2"); }
+value nostd_bytes "$(commas "$(stat -c %s "$NOSTD")")"
+value nostd_text "$(commas "$(size -A "$NOSTD" | awk '$1==".text" {print $2}')")"
+value nostd_bss "$(commas "$(size -A "$NOSTD" | awk '$1==".bss" {print $2}')")"
+if [ -n "${A64_BIN:-}" ]; then
+    value a64_bytes "$(commas "$(stat -c %s "$A64_BIN")")"
+fi
+# io_uring_enter calls copying the sample (strace, if installed).
+if command -v strace >/dev/null; then
+    strace -f -qq -o "$OUT/strace.tmp" "$NOSTD" "$SAMPLE" >/dev/null
+    value nostd_enters "$(grep -c '^[0-9]* *io_uring_enter(' "$OUT/strace.tmp")"
+fi
+# The file, region by region, from the ELF and section headers.
+layout() {
+    local f=$1
+    readelf -hSW "$f" | awk -v total="$(stat -c %s "$f")" '
+        function hex(s,    i, v) {
+            v = 0; s = tolower(s)
+            for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+            return v
+        }
+        /Size of this header:/ { eh = $5 }
+        /Start of program headers:/ { phoff = $5 }
+        /Size of program headers:/ { phsz = $5 }
+        /Number of program headers:/ { phn = $5 }
+        /Start of section headers:/ { shoff = $5 }
+        /Size of section headers:/ { shsz = $5 }
+        /Number of section headers:/ { shn = $5 }
+        /^  \[ *[0-9]+\]/ {
+            sub(/^  \[ *[0-9]+\] */, "")
+            if (NF >= 5 && $2 != "NOBITS" && $2 != "NULL" && hex($5) > 0) {
+                n++; off[n] = hex($4); len[n] = hex($5); name[n] = $1
+            }
+        }
+        END {
+            n++; off[n] = 0; len[n] = eh; name[n] = "ELF header"
+            n++; off[n] = phoff; len[n] = phn * phsz; name[n] = phn " program headers"
+            n++; off[n] = shoff; len[n] = shn * shsz; name[n] = shn " section headers"
+            # sort by offset (insertion sort: a handful of regions)
+            for (i = 2; i <= n; i++) for (j = i; j > 1 && off[j] < off[j-1]; j--) {
+                t = off[j]; off[j] = off[j-1]; off[j-1] = t
+                t = len[j]; len[j] = len[j-1]; len[j-1] = t
+                t = name[j]; name[j] = name[j-1]; name[j-1] = t
+            }
+            at = 0; out = ""; sum = 0
+            for (i = 1; i <= n; i++) {
+                if (off[i] > at) { out = out sprintf("padding %d + ", off[i] - at); sum += off[i] - at }
+                out = out sprintf("%s %d + ", name[i], len[i]); sum += len[i]; at = off[i] + len[i]
+            }
+            if (total > at) { out = out sprintf("padding %d + ", total - at); sum += total - at }
+            sub(/ \+ $/, "", out)
+            printf "%s = %d%s", out, sum, (sum == total ? "" : " (file: " total ")")
+        }'
+}
+value nostd_layout "$(layout "$NOSTD")"
+value arena_used "$(commas "$(awk '{print $3}' <<<"$ARENA_SUMMARY")")"
+value arena_total "$(commas "$(awk '{print $5}' <<<"$ARENA_SUMMARY")")"
+
 # Report -----------------------------------------------------------------
-echo "## Sizes ($(uname -m), $(rustc --version | cut -d' ' -f1-2), $(gcc --version | head -n1))"
+report() {
+echo "### Sizes ($(uname -m), $(rustc --version | cut -d' ' -f1-2), $(gcc --version | head -n1))"
 echo
 echo "| program | file bytes | text / data / bss | syscalls copying a 300,000-byte file | build |"
 echo "|---|---:|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
 echo
-echo "## nostd-cat sections (size -A)"
+echo "### nostd-cat sections (size -A)"
 echo
 echo '```'
-size -A "$NOSTD"
+size -A "$NOSTD" | sed -e 1d -e '/^$/d'
 echo '```'
 echo
-echo "## nostd-cat program headers (readelf -lW)"
+echo "### nostd-cat program headers (readelf -lW)"
 echo
 echo '```'
 readelf -lW "$NOSTD" | sed -n '/Program Headers/,$p'
 echo '```'
 echo
-echo "## nostd-cat functions, largest first (unstripped twin, \`nm -S --size-sort\`)"
+echo "### nostd-cat functions, largest first (unstripped twin, \`nm -S --size-sort\`)"
 echo
 echo '```'
 echo " bytes function"
@@ -145,10 +228,63 @@ nm -S --size-sort -r -C "$NOSTD_SYMS" | grep -E '^[0-9a-f]+ [0-9a-f]+ [tT] ' |
 echo '```'
 if command -v strace >/dev/null; then
     echo
-    echo "## strace -c nostd-cat (300,000-byte file)"
+    echo "### strace -c nostd-cat (300,000-byte file)"
     echo
     echo '```'
-    strace -c -o "$OUT/strace-c.txt" "$NOSTD" "$SAMPLE" >/dev/null
+    # Calls only: the time columns differ from run to run.
+    strace -c -U calls,errors,name -o "$OUT/strace-c.txt" "$NOSTD" "$SAMPLE" >/dev/null
     cat "$OUT/strace-c.txt"
     echo '```'
+fi
+if command -v strace >/dev/null; then
+    echo
+    echo "### strace nostd-cat on a 6-byte file (structures and environment elided)"
+    echo
+    echo '```'
+    printf 'hello\n' >"$OUT/h.txt"
+    (cd "$OUT" && strace -qq -o strace-h.txt ./nostd-target/min-size/nostd-cat h.txt >/dev/null)
+    sed -E 's/, 0x[0-9a-f]+ \/\* [0-9]+ vars \*\//, .../; s/\{(flags=[^,]*), .*\}\) += /{\1, ...}) = /' "$OUT/strace-h.txt"
+    echo '```'
+fi
+echo
+echo "### The arena example (\`cargo run --release -p uring-examples --example arena\`, its summary line)"
+echo
+echo '```'
+echo "$ARENA_SUMMARY"
+echo '```'
+}
+
+REPORT="$OUT/report.md"
+report >"$REPORT"
+printf '%s\n' "${VALUES[@]}" >"$OUT/values.txt"
+if [ "$MODE" = print ]; then
+    cat "$REPORT"
+    echo
+    echo "## Figures quoted in the prose of docs/SIZE.md (<!-- sizes:KEY --> spans)"
+    echo
+    sed 's/^/    /' "$OUT/values.txt"
+    exit 0
+fi
+# Splices the report and the values into docs/SIZE.md; dies on a missing
+# marker or an unknown key, so prose cannot quote a figure this run lacks.
+perl -e '
+    local $/;
+    open my $d, "<", $ARGV[0] or die "$ARGV[0]: $!"; my $doc = <$d>;
+    open my $r, "<", $ARGV[1] or die; my $rep = <$r>;
+    open my $v, "<", $ARGV[2] or die; my %v = map { split /=/, $_, 2 } split /\n/, <$v>;
+    $doc =~ s/(<!-- sizes\.sh:begin -->\n).*?(<!-- sizes\.sh:end -->)/$1$rep$2/s
+        or die "docs/SIZE.md: no <!-- sizes.sh:begin --> ... <!-- sizes.sh:end --> block\n";
+    $doc =~ s{(<!-- sizes:(\w+) -->).*?(<!-- /sizes -->)}{
+        exists $v{$2} ? "$1$v{$2}$3" : die "docs/SIZE.md quotes sizes:$2, which this run did not measure\n"
+    }gse;
+    print $doc;
+' "$DOC" "$REPORT" "$OUT/values.txt" >"$OUT/SIZE.md.new"
+if [ "$MODE" = write ]; then
+    cp "$OUT/SIZE.md.new" "$DOC"
+    echo "rewrote docs/SIZE.md from this run"
+elif diff -u "$DOC" "$OUT/SIZE.md.new"; then
+    echo "docs/SIZE.md agrees with this run"
+else
+    echo "docs/SIZE.md disagrees with a fresh run (above: - doc, + run): scripts/size/sizes.sh --write" >&2
+    exit 1
 fi

@@ -7,16 +7,16 @@
 //! helper taking `&io_uring_cqe` work. As in liburing, a peeked or waited
 //! CQE stays in the ring until [`Ring::cqe_seen`] / [`Ring::cq_advance`].
 
-use crate::queue::{CqBatch, RawCqe};
+use crate::enter::EnterCtx;
+use crate::queue::{CqBatch, CqRing, RawCqe};
+use crate::wait::{self, GetData};
 use crate::Errno;
 use crate::Ring;
-use core::ffi::c_void;
 use core::ops::Deref;
 use core::ptr;
 use uring_sys::{
-    __kernel_timespec, io_uring_cqe, io_uring_getevents_arg, kernel_sigset_t,
-    IORING_CQ_EVENTFD_DISABLED, IORING_ENTER_EXT_ARG, IORING_ENTER_GETEVENTS, IORING_FEAT_EXT_ARG,
-    IORING_FEAT_MIN_TIMEOUT,
+    __kernel_timespec, io_uring_cqe, kernel_sigset_t, IORING_CQ_EVENTFD_DISABLED,
+    IORING_ENTER_GETEVENTS, IORING_FEAT_MIN_TIMEOUT,
 };
 
 /// A completion copied out of the CQ (16 bytes, or 32 for big CQEs).
@@ -140,6 +140,13 @@ pub struct CqeIter<'a> {
     batch: CqBatch<'a>,
 }
 
+impl<'a> CqeIter<'a> {
+    #[inline]
+    pub(crate) fn new(batch: CqBatch<'a>) -> Self {
+        CqeIter { batch }
+    }
+}
+
 impl Iterator for CqeIter<'_> {
     type Item = Cqe;
     #[inline]
@@ -152,82 +159,13 @@ impl Iterator for CqeIter<'_> {
 }
 
 impl Drop for CqeIter<'_> {
+    #[inline]
     fn drop(&mut self) {
-        self.batch.ring().advance(self.batch.consumed());
+        self.batch.commit();
     }
-}
-
-/// How to wait: argument block for io_uring_enter.
-struct GetData {
-    submit: u32,
-    wait_nr: u32,
-    get_flags: u32,
-    has_ts: bool,
-    arg: *const c_void,
-    sz: usize,
 }
 
 impl Ring {
-    /// The first CQE and the number of CQ slots ready; padding CQEs
-    /// (IORING_CQE_F_SKIP) are consumed on the way.
-    fn peek_inner(&mut self) -> (Option<Cqe>, u32) {
-        loop {
-            let tail = self.cq.tail();
-            let head = self.cq.head();
-            let available = crate::queue::ready(tail, head);
-            if available == 0 {
-                return (None, 0);
-            }
-            // SAFETY: head is in [head, tail) with tail read (acquire) above.
-            let c = unsafe { self.cq.read(head) };
-            if c.is_skip() {
-                self.cq.advance(c.nr.min(available));
-                continue;
-            }
-            return (Some(Cqe::from_raw(c)), available);
-        }
-    }
-
-    /// liburing's `_io_uring_get_cqe`: submit, wait, and return the first
-    /// CQE, entering the kernel only when needed.
-    fn get_cqe(&mut self, mut d: GetData) -> Result<Cqe, Errno> {
-        let mut looped = false;
-        loop {
-            let (cqe, available) = self.peek_inner();
-            let mut need_enter = false;
-            let mut flags = 0;
-            if cqe.is_none() && d.wait_nr == 0 && d.submit == 0 {
-                if looped || !self.cq_ring_needs_enter() {
-                    return Err(Errno::EAGAIN);
-                }
-                need_enter = true;
-            }
-            if d.wait_nr > available || need_enter {
-                flags = IORING_ENTER_GETEVENTS | d.get_flags;
-                need_enter = true;
-            }
-            if self.sq_ring_needs_enter(d.submit, &mut flags) {
-                need_enter = true;
-            }
-            if !need_enter {
-                return cqe.ok_or(Errno::EAGAIN);
-            }
-            if looped && d.has_ts {
-                // The timed wait already happened once.
-                return cqe.ok_or(Errno::ETIME);
-            }
-            // SAFETY: d.arg/d.sz are null/8, a sigset (8 bytes) or an
-            // io_uring_getevents_arg (with EXT_ARG in get_flags) whose
-            // pointers outlive this call; SQEs were published by flush.
-            let ret = unsafe { self.enter(d.submit, d.wait_nr, flags, d.arg, d.sz) }?;
-            d.submit = d.submit.saturating_sub(ret);
-            if let Some(c) = cqe {
-                return Ok(c);
-            }
-            looped = true;
-        }
-    }
-
     /// The next CQE if one is ready, without waiting (entering the kernel
     /// only to flush overflow/task work the kernel flagged).
     ///
@@ -236,13 +174,10 @@ impl Ring {
     /// Errors: `EAGAIN` when no CQE is ready; as [`Ring::enter`].
     #[inline]
     pub fn peek_cqe(&mut self) -> Result<Cqe, Errno> {
-        if let (Some(c), _) = self.peek_inner() {
-            return Ok(c);
+        match wait::peek(&self.cq) {
+            Some(c) => Ok(c),
+            None => wait::peek_cqe_slow(&self.cq, &self.enter_ctx()),
         }
-        if !self.cq_ring_needs_enter() {
-            return Err(Errno::EAGAIN);
-        }
-        self.wait_cqe_nr(0)
     }
 
     /// The next CQE, waiting for one if none is ready.
@@ -252,10 +187,10 @@ impl Ring {
     /// Errors: as [`Ring::enter`] (`EINTR`, ...).
     #[inline]
     pub fn wait_cqe(&mut self) -> Result<Cqe, Errno> {
-        if let (Some(c), _) = self.peek_inner() {
-            return Ok(c);
+        match wait::peek(&self.cq) {
+            Some(c) => Ok(c),
+            None => wait::wait_cqe_slow(&self.cq, &self.enter_ctx()),
         }
-        self.wait_cqe_nr(1)
     }
 
     /// Waits until `wait_nr` CQEs are ready; returns the first.
@@ -265,14 +200,7 @@ impl Ring {
     /// Errors: `EAGAIN` (`wait_nr` 0 and nothing ready); as [`Ring::enter`].
     #[inline]
     pub fn wait_cqe_nr(&mut self, wait_nr: u32) -> Result<Cqe, Errno> {
-        self.get_cqe(GetData {
-            submit: 0,
-            wait_nr,
-            get_flags: 0,
-            has_ts: false,
-            arg: ptr::null(),
-            sz: 8,
-        })
+        wait::get_cqe(&self.cq, &self.enter_ctx(), GetData::plain(0, wait_nr))
     }
 
     /// `EINVAL` unless the kernel has IORING_FEAT_MIN_TIMEOUT (6.12+).
@@ -292,34 +220,8 @@ impl Ring {
         min_wait_usec: u32,
         sigmask: Option<&kernel_sigset_t>,
     ) -> Result<Cqe, Errno> {
-        let sig = sigmask.map_or(ptr::null(), |s| s as *const kernel_sigset_t);
-        if ts.is_none() && min_wait_usec == 0 {
-            return self.get_cqe(GetData {
-                submit,
-                wait_nr,
-                get_flags: 0,
-                has_ts: false,
-                arg: sig.cast(),
-                sz: 8,
-            });
-        }
-        if self.features() & IORING_FEAT_EXT_ARG == 0 {
-            return Err(Errno::EOPNOTSUPP);
-        }
-        let arg = io_uring_getevents_arg {
-            sigmask: sig as u64,
-            sigmask_sz: 8,
-            min_wait_usec,
-            ts: ts.map_or(0, |t| t as *const __kernel_timespec as u64),
-        };
-        self.get_cqe(GetData {
-            submit,
-            wait_nr,
-            get_flags: IORING_ENTER_EXT_ARG,
-            has_ts: ts.is_some(),
-            arg: (&arg as *const io_uring_getevents_arg).cast(),
-            sz: core::mem::size_of::<io_uring_getevents_arg>(),
-        })
+        let ctx = self.enter_ctx();
+        wait::wait_ext(&self.cq, &ctx, submit, wait_nr, ts, min_wait_usec, sigmask)
     }
 
     /// Waits for `wait_nr` CQEs with an optional timeout (relative) and
@@ -360,12 +262,19 @@ impl Ring {
 
     /// Submits, then waits for `wait_nr` CQEs with optional timeout and
     /// signal mask; returns the first CQE. The SQEs are submitted even
-    /// when the wait times out.
+    /// when the wait times out or a signal interrupts it.
+    ///
+    /// With a timeout or a signal mask, submitting and waiting are two
+    /// `io_uring_enter` calls where liburing makes one: a kernel that
+    /// submits in the call that waits returns the submitted count and
+    /// loses the wait's `-ETIME`/`-EINTR`, so liburing reports a signal as
+    /// `ETIME`. Without either, one call, as liburing.
     ///
     /// Mirrors `io_uring_submit_and_wait_timeout()` (liburing). Kernel:
     /// 5.11+ with a timeout.
     ///
-    /// Errors: as [`wait_cqes`](Self::wait_cqes).
+    /// Errors: `ETIME` when the timeout expires first, `EINTR` when a
+    /// signal interrupts the wait; as [`wait_cqes`](Self::wait_cqes).
     pub fn submit_and_wait_timeout(
         &mut self,
         wait_nr: u32,
@@ -424,35 +333,7 @@ impl Ring {
     ///
     /// Mirrors `io_uring_peek_batch_cqe()` (liburing). Kernel: 5.1+.
     pub fn peek_batch_cqe(&mut self, out: &mut [Cqe]) -> usize {
-        let mut n = self.copy_batch(out);
-        if n == 0 && self.cq_ring_needs_flush() {
-            // Flush overflow / task work into the CQ, then look again.
-            let _ = self.get_events();
-            n = self.copy_batch(out);
-        }
-        n
-    }
-
-    fn copy_batch(&mut self, out: &mut [Cqe]) -> usize {
-        // Leading padding is consumed here, so the caller's advance by the
-        // copied CQEs' `nr` lines up with the head.
-        let _ = self.peek_inner();
-        let mut batch = self.cq.batch();
-        let mut n = 0;
-        let mut passed = 0u32;
-        for slot in out.iter_mut() {
-            let Some(c) = batch.next() else { break };
-            if batch.consumed().wrapping_sub(passed) != c.nr {
-                // Padding sits before this CQE: stop, so that advancing by
-                // the copied CQEs' `nr` never lands inside the pad. The
-                // next call consumes the pad first.
-                break;
-            }
-            passed = batch.consumed();
-            *slot = Cqe::from_raw(c);
-            n += 1;
-        }
-        n
+        peek_batch_cqe(&self.cq, &self.enter_ctx(), out)
     }
 
     /// Iterates the CQEs ready now; dropping the iterator advances the
@@ -497,9 +378,7 @@ impl Ring {
     /// Mirrors `io_uring_cq_advance()` (liburing). Kernel: 5.1+.
     #[inline]
     pub fn cq_advance(&mut self, nr: u32) {
-        // Never past the tail: a too-large nr would hand the kernel slots
-        // it has not filled.
-        self.cq.advance(nr.min(self.cq.ready()));
+        self.cq.advance_clamped(nr);
     }
 
     /// Marks a CQE from [`peek_cqe`](Self::peek_cqe) /
@@ -508,7 +387,7 @@ impl Ring {
     /// Mirrors `io_uring_cqe_seen()` (liburing). Kernel: 5.1+.
     #[inline]
     pub fn cqe_seen(&mut self, cqe: &Cqe) {
-        self.cq_advance(cqe.nr());
+        self.cq.advance_clamped(cqe.nr());
     }
 
     /// CQ slots ready to reap.
@@ -565,4 +444,38 @@ impl Ring {
         };
         self.cq.set_flags(flags)
     }
+}
+
+/// `io_uring_peek_batch_cqe` over a CQ (see [`Ring::peek_batch_cqe`]).
+pub(crate) fn peek_batch_cqe(cq: &CqRing, ctx: &EnterCtx, out: &mut [Cqe]) -> usize {
+    let mut n = copy_batch(cq, out);
+    if n == 0 && ctx.cq_ring_needs_flush() {
+        // Flush overflow / task work into the CQ, then look again.
+        // SAFETY: no argument.
+        let _ = unsafe { ctx.enter(0, 0, IORING_ENTER_GETEVENTS, ptr::null(), 8) };
+        n = copy_batch(cq, out);
+    }
+    n
+}
+
+fn copy_batch(cq: &CqRing, out: &mut [Cqe]) -> usize {
+    // Leading padding is consumed here, so the caller's advance by the
+    // copied CQEs' `nr` lines up with the head.
+    let _ = wait::peek_inner(cq);
+    let mut batch = cq.batch();
+    let mut n = 0;
+    let mut passed = 0u32;
+    for slot in out.iter_mut() {
+        let Some(c) = batch.next() else { break };
+        if batch.consumed().wrapping_sub(passed) != c.nr {
+            // Padding sits before this CQE: stop, so that advancing by the
+            // copied CQEs' `nr` never lands inside the pad. The next call
+            // consumes the pad first.
+            break;
+        }
+        passed = batch.consumed();
+        *slot = Cqe::from_raw(c);
+        n += 1;
+    }
+    n
 }

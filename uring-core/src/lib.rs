@@ -9,6 +9,7 @@
 //! | [`ring`] | [`Ring`]: setup, mapping (incl. `IORING_SETUP_NO_MMAP` in caller memory), teardown |
 //! | [`queue`] | SQ/CQ index arithmetic over plain pointers (testable without a kernel) |
 //! | [`sq`] / [`cq`] | submission and completion queues on a [`Ring`] |
+//! | [`split`] | a [`Ring`] split into submission side, completion side and submitter |
 //! | [`register`] | `io_uring_register(2)` operations |
 //! | [`prep`] | every `io_uring_prep_*` of liburing 2.15, byte-exact |
 //! | [`helpers`] | liburing's other inline SQE/CQE helpers (`sqe_set_data`, ...) |
@@ -43,8 +44,10 @@
 //! Encoding bytes into an SQE is harmless; what can break memory safety is
 //! the kernel acting on them. So this crate has exactly one `unsafe`
 //! boundary for requests, where a writable SQE *in the ring* is obtained:
-//! [`Ring::get_sqe`], [`Ring::get_sqe128`] and
-//! [`SqeBatch::get_sqe`](sq::SqeBatch::get_sqe) are `unsafe fn`s. Everything
+//! [`Ring::get_sqe`], [`Ring::get_sqe128`],
+//! [`SqeBatch::get_sqe`](sq::SqeBatch::get_sqe) and
+//! [`SubmissionQueue::get_sqe`](split::SubmissionQueue::get_sqe) are
+//! `unsafe fn`s. Everything
 //! else about requests is safe:
 //!
 //! - the [`prep`] helpers and the SQE setters only store integers (pointers
@@ -73,7 +76,13 @@
 //! - every fd, fixed-file slot, registered-buffer index and buffer group in
 //!   it is one the program means the kernel to use (the kernel checks
 //!   bounds; it cannot check intent);
-//! - a slot handed out and left unwritten is still a NOP (it is zeroed).
+//! - a slot handed out is submitted with the next submit whatever it holds:
+//!   as in liburing, `get_sqe` sets only the fields liburing's
+//!   `io_uring_get_sqe` initialises (`flags`, `ioprio`, `rw_flags`,
+//!   `buf_index`, `personality`, `file_index`, `addr3`, `__pad2[0]`) and
+//!   leaves the others to the prep helper, so a slot left unwritten may
+//!   hold a previous request's bytes (opcode, fd, addresses). Write every
+//!   slot you take.
 //!
 //! **Memory lent to the kernel beyond one request** has its own contract,
 //! stated once where it is lent, and a safe owner where one is possible:
@@ -97,6 +106,14 @@
 //!   ([`buf_ring::BufRing::setup`]) unless it is never freed
 //!   ([`buf_ring::BufRing::setup_static`], safe).
 //!
+//! **Messages to another ring** ([`msg`]'s raw-fd helpers,
+//! [`register::register_sync_msg`]) are `unsafe`: a message is a CQE with a
+//! `user_data` and `res` of the sender's choosing, indistinguishable from a
+//! completion, so a ring that frees a request's buffer on its CQE would
+//! free memory the kernel still writes if anyone could post it a forged
+//! one. The caller promises the target expects the message ([`msg`]'s
+//! "Safety" section).
+//!
 //! **Rings and threads.** A ring whose fd is registered
 //! ([`Ring::register_ring_fd`], IORING_SETUP_REGISTERED_FD_ONLY) is known to
 //! the kernel by an index that is valid only in the registering thread:
@@ -106,13 +123,79 @@
 //! **File descriptors.** Functions that close or adopt a raw fd
 //! ([`syscall::close`], [`Ring::queue_mmap`]) are `unsafe`.
 //!
+//! **What safe code cannot do** (each block is a `compile_fail` doctest
+//! with the expected error code, so it keeps failing for that reason):
+//!
+//! Queue a request that makes the kernel write into an immutable local
+//! (the first hole this model closes):
+//! ```compile_fail,E0133
+//! #![forbid(unsafe_code)]
+//! use uring_core::{sys, Ring};
+//! let mut ring = Ring::queue_init(8, 0).unwrap();
+//! let x: u64 = 5;
+//! let sqe = ring.get_sqe().unwrap(); // E0133: get_sqe is an unsafe fn
+//! sqe.opcode = sys::IORING_OP_READ as u8;
+//! sqe.len = 8;
+//! sqe.set_addr(&x as *const u64 as u64);
+//! ring.submit_and_wait(1).unwrap();
+//! ```
+//! Build an SQE whose unions hold uninitialised bytes (a struct literal
+//! setting a 2-byte member, then a safe 4-byte getter):
+//! ```compile_fail,E0451
+//! use uring_core::sys::io_uring_sqe;
+//! let sqe = io_uring_sqe {
+//!     opcode: 6,
+//!     __bindgen_anon_3: unsafe { core::mem::zeroed() }, // E0451: private
+//!     ..io_uring_sqe::zeroed()
+//! };
+//! let _ = sqe.rw_flags();
+//! ```
+//! Move a ring (which may hold a thread's registered ring index) to
+//! another thread:
+//! ```compile_fail,E0277
+//! let ring = uring_core::Ring::queue_init(8, 0).unwrap();
+//! std::thread::spawn(move || drop(ring)); // E0277: Ring is not Send
+//! ```
+//! Point a ring at another ring's registered index:
+//! ```compile_fail,E0624
+//! let mut ring = uring_core::Ring::queue_init(8, 0).unwrap();
+//! ring.set_registered_index(0); // E0624: private
+//! ```
+//! Post a forged "completion" to a ring known only by its fd:
+//! ```compile_fail,E0133
+//! #![forbid(unsafe_code)]
+//! let ring = uring_core::Ring::queue_init(8, 0).unwrap();
+//! uring_core::msg::sync_send(ring.ring_fd(), 8, 7).unwrap(); // E0133
+//! ```
+//! Close a raw fd (the ring's, say) without owning it:
+//! ```compile_fail,E0133
+//! #![forbid(unsafe_code)]
+//! let ring = uring_core::Ring::queue_init(8, 0).unwrap();
+//! uring_core::syscall::close(ring.ring_fd()).unwrap(); // E0133
+//! ```
+//!
 //! Every other `unsafe fn` of this crate (raw syscalls, the queue types over
 //! raw pointers, registration of caller memory) states its own contract in
 //! its `# Safety` section and links here.
 //!
 //! The `std` feature (off by default) only adds conversions:
 //! `From<Errno> for std::io::Error` and `AsFd`/`AsRawFd` for [`Ring`].
+//!
+//! # Examples
+//!
+//! Whole programs live in the repository's `examples/` directory (package
+//! `uring-examples`, which depends on this crate and `uring-sys` only); run
+//! them from the repository root with `cargo run --release --example NAME`:
+//! `tour` (what the running kernel supports, every feature of this crate
+//! tried live, figures), `pingpong` (`msg_ring` between two threads),
+//! `echo` (multishot recvmsg into a buffer ring, send bundles), `arena`
+//! (rings carved from one arena), `foreign_loop` (a ring embedded in a
+//! foreign event loop: registered eventfd, ring fd polled by another ring)
+//! and `tcp_nolibc` (a TCP server whose sockets are created, bound and
+//! listened to through io_uring itself). `examples/nostd-cat` is a static
+//! `no_std` `cat` with its own `_start`.
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
@@ -125,8 +208,13 @@ pub mod syscall;
 pub mod queue;
 pub mod ring;
 
+mod enter;
+
 pub mod cq;
 pub mod sq;
+mod wait;
+
+pub mod split;
 
 pub mod register;
 

@@ -6,16 +6,15 @@
 //! SQPOLL, only if the kernel thread sleeps), if a wait is requested, or
 //! if the kernel flagged a CQ overflow backlog or pending task work.
 
+use crate::enter::EnterCtx;
+use crate::queue::SqRing;
 use crate::Errno;
 use crate::Ring;
 use core::ops::{Deref, DerefMut};
 use core::ptr;
-use core::sync::atomic::{fence, Ordering};
 use uring_sys::{
-    io_uring_sqe, IORING_ENTER_GETEVENTS, IORING_ENTER_SQ_WAIT, IORING_ENTER_SQ_WAKEUP,
-    IORING_OP_NOP, IORING_SETUP_IOPOLL, IORING_SETUP_SQE128, IORING_SETUP_SQE_MIXED,
-    IORING_SETUP_SQPOLL, IORING_SQ_CQ_OVERFLOW, IORING_SQ_NEED_WAKEUP, IORING_SQ_TASKRUN,
-    IOSQE_CQE_SKIP_SUCCESS_BIT,
+    io_uring_sqe, IORING_ENTER_GETEVENTS, IORING_ENTER_SQ_WAIT, IORING_OP_NOP, IORING_SETUP_SQE128,
+    IORING_SETUP_SQE_MIXED, IORING_SETUP_SQPOLL, IOSQE_CQE_SKIP_SUCCESS_BIT,
 };
 
 /// Resets the fields prep helpers do not always write, so a reused SQE
@@ -88,36 +87,37 @@ impl DerefMut for Sqe128 {
 }
 
 impl Ring {
-    /// The next free SQE, all 64 bytes zeroed (a superset of liburing's
-    /// [`initialize_sqe`]: after any prep helper the bytes are the same);
-    /// `None` when the SQ is full (nothing is overwritten: submit, or with
-    /// SQPOLL [`sqring_wait`](Self::sqring_wait)). For many SQEs in a row,
-    /// [`sq_batch`](Self::sq_batch) is cheaper.
+    /// The next free SQE, with the fields liburing's `io_uring_get_sqe`
+    /// initialises set to 0 ([`initialize_sqe`]: `flags`, `ioprio`,
+    /// `rw_flags`, `buf_index`, `personality`, `file_index`, `addr3`,
+    /// `__pad2[0]`); every other byte still holds what the slot held
+    /// before (a previous request's bytes), for the prep helper to write,
+    /// as in liburing. `None` when the SQ is full (nothing is overwritten:
+    /// submit, or with SQPOLL [`sqring_wait`](Self::sqring_wait)). For many
+    /// SQEs in a row, [`sq_batch`](Self::sq_batch) or [`split`](Self::split)
+    /// is cheaper.
     ///
     /// Mirrors `io_uring_get_sqe()` (liburing). Kernel: 5.1+.
     ///
     /// # Safety
     /// Obtaining a writable SQE is this crate's one submission boundary (see
     /// the [safety model](crate#safety-model)). Whatever the slot holds when
-    /// it is next submitted (it is zeroed here, and may be rewritten until
-    /// then) must be a request the kernel can carry out soundly: every
-    /// address in it points to memory that stays valid, and is not otherwise
-    /// accessed where the kernel writes, until the request's final CQE (the
-    /// one without `IORING_CQE_F_MORE` for multishot requests; for a linked
-    /// chain, each member's own CQE); every fd and fixed-file/buffer index is
-    /// one the program means the kernel to use.
+    /// it is next submitted (the fields above are 0, the others may hold a
+    /// previous request's bytes until a prep helper or setter writes them)
+    /// must be a request the kernel can carry out soundly: every address in
+    /// it points to memory that stays valid, and is not otherwise accessed
+    /// where the kernel writes, until the request's final CQE (the one
+    /// without `IORING_CQE_F_MORE` for multishot requests; for a linked
+    /// chain, each member's own CQE); every fd and fixed-file/buffer index
+    /// is one the program means the kernel to use.
     #[inline]
     pub unsafe fn get_sqe(&mut self) -> Option<&mut io_uring_sqe> {
         let p = self.sq.next_sqe()?;
         // SAFETY: `next_sqe` reserved this slot for us: it lies in the SQE
         // array (64-byte aligned, 64 bytes) and the kernel will not read it
         // before we publish the tail. The borrow of self keeps it exclusive
-        // until the next call. One whole-SQE write: four 16-byte stores
-        // instead of initialize_sqe's eight narrow ones.
-        unsafe {
-            p.write(io_uring_sqe::zeroed());
-            Some(&mut *p)
-        }
+        // until the next call.
+        Some(unsafe { init_sqe(p) })
     }
 
     /// A batch handle for getting many SQEs in a row: the SQ's state lives
@@ -141,9 +141,7 @@ impl Ring {
     /// ```
     #[inline]
     pub fn sq_batch(&mut self) -> SqeBatch<'_> {
-        SqeBatch {
-            c: self.sq.cursor(),
-        }
+        SqeBatch::new(&mut self.sq)
     }
 
     /// A 128-byte SQE: the next SQE of an IORING_SETUP_SQE128 ring, or two
@@ -209,41 +207,6 @@ impl Ring {
         self.sq.flags()
     }
 
-    /// Whether the kernel asks us to enter to flush completions (CQ
-    /// overflow backlog or pending task work) or IOPOLL needs reaping.
-    #[inline]
-    pub(crate) fn cq_ring_needs_enter(&self) -> bool {
-        self.flags() & IORING_SETUP_IOPOLL != 0 || self.cq_ring_needs_flush()
-    }
-
-    /// CQ overflow backlog or pending task work (IORING_SQ_CQ_OVERFLOW,
-    /// IORING_SQ_TASKRUN).
-    #[inline]
-    pub(crate) fn cq_ring_needs_flush(&self) -> bool {
-        self.sq.flags() & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN) != 0
-    }
-
-    /// Whether submitting `submit` SQEs needs a syscall; adds
-    /// IORING_ENTER_SQ_WAKEUP to `flags` when the SQPOLL thread sleeps.
-    #[inline]
-    pub(crate) fn sq_ring_needs_enter(&self, submit: u32, flags: &mut u32) -> bool {
-        if submit == 0 {
-            return false;
-        }
-        if self.flags() & IORING_SETUP_SQPOLL == 0 {
-            return true;
-        }
-        // SeqCst fence: our tail store must be visible to the SQPOLL thread
-        // before we read its NEED_WAKEUP flag (pairs with the kernel's
-        // smp_mb between setting the flag and re-checking the tail).
-        fence(Ordering::SeqCst);
-        if self.sq.flags() & IORING_SQ_NEED_WAKEUP != 0 {
-            *flags |= IORING_ENTER_SQ_WAKEUP;
-            return true;
-        }
-        false
-    }
-
     /// Publishes handed-out SQEs; returns how many the kernel has not
     /// consumed yet.
     #[inline]
@@ -251,20 +214,10 @@ impl Ring {
         self.sq.flush()
     }
 
+    #[inline]
     fn submit_inner(&mut self, wait_nr: u32, getevents: bool) -> Result<u32, Errno> {
-        let submitted = self.flush_sq();
-        let cq_needs_enter = getevents || wait_nr != 0 || self.cq_ring_needs_enter();
-        let mut flags = 0;
-        if self.sq_ring_needs_enter(submitted, &mut flags) || cq_needs_enter {
-            if cq_needs_enter {
-                flags |= IORING_ENTER_GETEVENTS;
-            }
-            // SAFETY: no argument; the SQEs up to the tail were written
-            // through get_sqe and published by flush_sq.
-            unsafe { self.enter(submitted, wait_nr, flags, ptr::null(), 8) }
-        } else {
-            Ok(submitted)
-        }
+        let ctx = self.enter_ctx();
+        submit_sq(&mut self.sq, &ctx, wait_nr, getevents)
     }
 
     /// Submits the SQEs handed out since the last submit; returns how many
@@ -279,11 +232,22 @@ impl Ring {
         self.submit_inner(0, false)
     }
 
-    /// Submits and waits until at least `wait_nr` completions are ready.
+    /// Submits, then waits until at least `wait_nr` completions are ready
+    /// or a signal interrupts the wait. Returns how many SQEs the kernel
+    /// took, as [`submit`](Self::submit).
+    ///
+    /// `Ok` does not promise `wait_nr` CQEs: when the kernel submitted
+    /// something and a signal then interrupts the wait, it returns the
+    /// submitted count, not `EINTR` (kernel semantics; liburing behaves
+    /// the same). Check [`cq_ready`](Self::cq_ready) or reap with
+    /// [`peek_cqe`](Self::peek_cqe). To learn about the signal, use
+    /// [`submit_and_wait_timeout`](Self::submit_and_wait_timeout), which
+    /// reports `EINTR`.
     ///
     /// Mirrors `io_uring_submit_and_wait()` (liburing). Kernel: 5.1+.
     ///
-    /// Errors: as [`submit`](Self::submit).
+    /// Errors: as [`submit`](Self::submit); `EINTR` only when nothing was
+    /// submitted.
     #[inline]
     pub fn submit_and_wait(&mut self, wait_nr: u32) -> Result<u32, Errno> {
         self.submit_inner(wait_nr, false)
@@ -334,9 +298,16 @@ pub struct SqeBatch<'a> {
     c: crate::queue::SqCursor<'a>,
 }
 
+impl<'a> SqeBatch<'a> {
+    #[inline]
+    pub(crate) fn new(sq: &'a mut SqRing) -> Self {
+        SqeBatch { c: sq.cursor() }
+    }
+}
+
 impl SqeBatch<'_> {
-    /// As [`Ring::get_sqe`]: the next free SQE, zeroed, or `None` when the
-    /// SQ is full.
+    /// As [`Ring::get_sqe`]: the next free SQE, initialised as liburing
+    /// does, or `None` when the SQ is full.
     ///
     /// # Safety
     /// As [`Ring::get_sqe`].
@@ -345,10 +316,50 @@ impl SqeBatch<'_> {
         let p = self.c.next_sqe()?;
         // SAFETY: as in Ring::get_sqe; the borrow of the batch (which
         // borrows the ring) keeps the slot exclusive until the next call.
-        unsafe {
-            p.write(io_uring_sqe::zeroed());
-            Some(&mut *p)
+        Some(unsafe { init_sqe(p) })
+    }
+}
+
+/// Sets the fields liburing's `io_uring_get_sqe` initialises
+/// ([`initialize_sqe`]) in a slot just handed out, and lends it.
+///
+/// # Safety
+/// `p` is a reserved, unpublished slot of the SQE array (64-byte aligned,
+/// 64 bytes), exclusive to the caller for the returned lifetime.
+#[inline(always)]
+pub(crate) unsafe fn init_sqe<'a>(p: *mut io_uring_sqe) -> &'a mut io_uring_sqe {
+    // SAFETY: per the contract the slot is in the (non-null) SQE array.
+    // Telling the compiler lets `Some(sqe)` skip a null test, which would
+    // split the slot's initialisation from the prep helper's stores and
+    // keep them from merging into wide ones.
+    unsafe { core::hint::assert_unchecked(!p.is_null()) };
+    // SAFETY: per the contract; an SQE is plain integers, any bytes valid.
+    let sqe = unsafe { &mut *p };
+    initialize_sqe(sqe);
+    sqe
+}
+
+/// `io_uring_submit` and friends over a queue: publishes the handed-out
+/// SQEs and enters the kernel if needed (liburing's `__io_uring_submit`).
+#[inline]
+pub(crate) fn submit_sq(
+    sq: &mut SqRing,
+    ctx: &EnterCtx,
+    wait_nr: u32,
+    getevents: bool,
+) -> Result<u32, Errno> {
+    let submitted = sq.flush();
+    let cq_needs_enter = getevents || wait_nr != 0 || ctx.cq_ring_needs_enter();
+    let mut flags = 0;
+    if ctx.sq_ring_needs_enter(submitted, &mut flags) || cq_needs_enter {
+        if cq_needs_enter {
+            flags |= IORING_ENTER_GETEVENTS;
         }
+        // SAFETY: no argument; the SQEs up to the tail were written through
+        // get_sqe and published by flush.
+        unsafe { ctx.enter(submitted, wait_nr, flags, ptr::null(), 8) }
+    } else {
+        Ok(submitted)
     }
 }
 

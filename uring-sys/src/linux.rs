@@ -1,8 +1,11 @@
 //! Linux ABI types that io_uring operations point to but `io_uring.h` does
 //! not define (they come from other UAPI or libc headers in C). Written by
-//! hand from the kernel ABI, identical on x86_64 and aarch64 Linux; their
-//! layouts are checked against the C compiler by the root package's
-//! `tests/layout.rs`. `no_std`: no libc needed.
+//! hand from the kernel ABI. One definition serves every supported 64-bit
+//! architecture; the only difference among them is `epoll_event`, packed on
+//! x86_64 alone. Their layouts are checked against the host C compiler by
+//! the root package's `tests/layout.rs`, and against each architecture's
+//! C compiler by the `const` assertions of `linux_layout.rs`. `no_std`: no
+//! libc needed.
 #![allow(non_camel_case_types)]
 
 use core::ffi::{c_int, c_long, c_uint, c_void};
@@ -106,6 +109,23 @@ pub struct sockaddr_storage {
     pub __ss_padding: [u8; 126],
 }
 
+impl sockaddr_storage {
+    /// An all-zero `sockaddr_storage` (family `AF_UNSPEC`).
+    pub const fn zeroed() -> Self {
+        sockaddr_storage {
+            ss_family: 0,
+            __ss_padding: [0; 126],
+        }
+    }
+}
+
+impl Default for sockaddr_storage {
+    /// [`sockaddr_storage::zeroed`].
+    fn default() -> Self {
+        Self::zeroed()
+    }
+}
+
 /// `struct msghdr` (glibc layout, which is the kernel's `user_msghdr`).
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
@@ -124,6 +144,39 @@ pub struct msghdr {
     pub msg_controllen: usize,
     /// Flags on received message.
     pub msg_flags: c_int,
+}
+
+impl msghdr {
+    /// A `msghdr` with every field 0 / null, as C's `struct msghdr m = {0};`.
+    ///
+    /// Set only what the request needs: a multishot `recvmsg` uses just
+    /// `msg_namelen` and `msg_controllen` (the sizes of the name and control
+    /// areas reserved at the start of each provided buffer).
+    ///
+    /// ```
+    /// use uring_sys::msghdr;
+    /// let m = msghdr { msg_namelen: 16, ..msghdr::zeroed() };
+    /// assert!(m.msg_name.is_null() && m.msg_iov.is_null());
+    /// assert_eq!((m.msg_namelen, m.msg_controllen), (16, 0));
+    /// ```
+    pub const fn zeroed() -> Self {
+        msghdr {
+            msg_name: core::ptr::null_mut(),
+            msg_namelen: 0,
+            msg_iov: core::ptr::null_mut(),
+            msg_iovlen: 0,
+            msg_control: core::ptr::null_mut(),
+            msg_controllen: 0,
+            msg_flags: 0,
+        }
+    }
+}
+
+impl Default for msghdr {
+    /// [`msghdr::zeroed`].
+    fn default() -> Self {
+        Self::zeroed()
+    }
 }
 
 /// `struct cmsghdr`.
@@ -264,7 +317,8 @@ pub struct kernel_sigset_t {
     pub sig: [u64; 1],
 }
 
-/// `struct timespec` for syscalls (64-bit fields on x86_64 and aarch64).
+/// `struct timespec` for syscalls (64-bit fields on every supported
+/// architecture: all are 64-bit).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct timespec {

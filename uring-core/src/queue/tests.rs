@@ -2,6 +2,7 @@
 
 use super::*;
 use core::cell::UnsafeCell;
+use uring_sys::{io_uring_sqe, IORING_CQE_F_32, IORING_CQE_F_SKIP};
 
 #[test]
 fn ready_and_space_wrap_at_u32_max() {
@@ -157,6 +158,10 @@ impl<const N: usize> MemCq<N> {
         self.idx.get().cast::<u32>().wrapping_add(i)
     }
     fn ring(&self) -> CqRing {
+        self.ring_mixed(self.shift == 0)
+    }
+    /// As `ring`, choosing whether a 16-byte ring is mixed.
+    fn ring_mixed(&self, mixed: bool) -> CqRing {
         let entries = (N as u32) >> self.shift;
         let p = CqPtrs {
             khead: self.idx(0),
@@ -168,8 +173,8 @@ impl<const N: usize> MemCq<N> {
             mask: entries - 1,
             shift: self.shift,
             // The tests below post 32-byte and padding CQEs into 16-byte
-            // rings: those are mixed rings.
-            mixed: self.shift == 0,
+            // rings: those are mixed rings (`ring`).
+            mixed,
         };
         // SAFETY: all pointers into self, which outlives the ring.
         unsafe { CqRing::new(p) }.unwrap()
@@ -377,4 +382,60 @@ fn cq_plain_ring_ignores_mixed_only_flags() {
     assert_eq!(b.next().map(|c| c.user_data), Some(6));
     assert!(b.next().is_none());
     assert_eq!(b.consumed(), 2);
+}
+
+#[test]
+fn cq_peek_plain_is_only_for_plain_unpadded_cqes() {
+    let m = MemCq::<4>::new(u32::MAX, 0);
+    let cq = m.ring_mixed(false);
+    assert_eq!(cq.peek_plain(), Some(None), "empty");
+    m.post(5, 0, 0, 1);
+    let c = cq.peek_plain().unwrap().unwrap();
+    assert_eq!((c.user_data, c.nr, c.big), (5, 1, false));
+    assert_eq!(m.head(), u32::MAX, "peeking does not consume");
+    cq.advance(1);
+    // A padding flag is left to the slow path (None), even in a plain ring.
+    m.post(6, IORING_CQE_F_SKIP, 0, 1);
+    assert_eq!(cq.peek_plain(), None);
+    // 32-byte or mixed-size CQEs are never read by the plain path.
+    let big = MemCq::<8>::new(0, 1);
+    big.post(7, 0, 40, 1);
+    assert_eq!(big.ring().peek_plain(), None);
+    let mixed = MemCq::<4>::new(0, 0);
+    mixed.post(8, 0, 0, 1);
+    assert_eq!(mixed.ring().peek_plain(), None);
+}
+
+#[test]
+fn cq_batch_commit_is_advance_by_consumed() {
+    let m = MemCq::<4>::new(u32::MAX - 1, 0);
+    let cq = m.ring_mixed(false);
+    for i in 0..3 {
+        m.post(i, 0, 0, 1);
+    }
+    let mut b = cq.batch();
+    assert_eq!(b.next().map(|c| c.user_data), Some(0));
+    assert_eq!(b.next().map(|c| c.user_data), Some(1));
+    b.commit();
+    assert_eq!(m.head(), 0); // u32::MAX - 1 + 2, wrapped
+    assert_eq!(cq.ready(), 1);
+}
+
+#[test]
+fn sq_limit_rereads_the_head_only_when_reached() {
+    let m = MemSq::<4>::new(0);
+    let mut sq = m.ring();
+    for _ in 0..4 {
+        assert!(sq.next_sqe().is_some());
+    }
+    assert_eq!(sq.flush(), 4);
+    // The consumer frees 2: the cached limit is reached, so the head is
+    // read again and exactly 2 more slots come out.
+    m.consume(2);
+    assert!(sq.next_sqe().is_some());
+    assert!(sq.next_sqe().is_some());
+    assert!(sq.next_sqe().is_none());
+    // A head claiming to be ahead of the tail frees nothing.
+    m.consume(100);
+    assert!(sq.next_sqe().is_none());
 }

@@ -11,13 +11,15 @@ mod params;
 mod send;
 
 pub use layout::{
-    cqe_size, memory_layout, memory_size, memory_size_params, ring_entries, rings_size, sqe_size,
-    sqes_size, MemLayout, MAX_CQ_ENTRIES, MAX_ENTRIES, PAGE_SIZE, RINGS_HEADER,
+    cqe_size, memory_layout, memory_layout_for_page, memory_size, memory_size_params, page_size,
+    ring_entries, rings_size, set_page_size, sqe_size, sqes_size, MemLayout, MAX_CQ_ENTRIES,
+    MAX_ENTRIES, PAGE_SIZE, RINGS_HEADER,
 };
 pub use mem::RingMem;
 pub use params::Params;
 pub use send::SendRing;
 
+use crate::enter::EnterCtx;
 use crate::queue::{CqRing, SqRing};
 use crate::syscall;
 use crate::Errno;
@@ -26,15 +28,25 @@ use mmap::{Mapping, Maps, Regions};
 use uring_sys::{
     io_uring_params, io_uring_rsrc_update, IORING_ENTER_NO_IOWAIT, IORING_ENTER_REGISTERED_RING,
     IORING_FEAT_NO_IOWAIT, IORING_FEAT_REG_REG_RING, IORING_REGISTER_USE_REGISTERED_RING,
-    IORING_SETUP_NO_MMAP, IORING_SETUP_REGISTERED_FD_ONLY, IORING_UNREGISTER_RING_FDS,
+    IORING_SETUP_NO_MMAP, IORING_SETUP_NO_SQARRAY, IORING_SETUP_REGISTERED_FD_ONLY,
+    IORING_UNREGISTER_RING_FDS,
 };
 
+// The two flags that enter adds have the values of those enter flags, so
+// the flags of an enter are `int_flags & ENTER_INT_FLAGS` (one `and`).
 /// The ring fd is registered: enter with IORING_ENTER_REGISTERED_RING.
-const INT_REG_RING: u8 = 1;
+const INT_REG_RING: u8 = IORING_ENTER_REGISTERED_RING as u8;
 /// Register calls may use the registered index too (IORING_FEAT_REG_REG_RING).
 const INT_REG_REG_RING: u8 = 2;
 /// Every enter adds IORING_ENTER_NO_IOWAIT (`set_iowait(false)`).
-const INT_NO_IOWAIT: u8 = 4;
+const INT_NO_IOWAIT: u8 = IORING_ENTER_NO_IOWAIT as u8;
+/// The `int_flags` that are enter flags as they are.
+const ENTER_INT_FLAGS: u8 = INT_REG_RING | INT_NO_IOWAIT;
+const _: () = assert!(
+    INT_REG_RING as u32 == IORING_ENTER_REGISTERED_RING
+        && INT_NO_IOWAIT as u32 == IORING_ENTER_NO_IOWAIT
+        && INT_REG_REG_RING & ENTER_INT_FLAGS == 0
+);
 
 /// An io_uring instance: its fd, the mapped submission and completion
 /// queues, and the setup flags and features.
@@ -100,10 +112,29 @@ impl Ring {
     /// page or fail with `EINVAL`). Use [`queue_init_mem`](Self::queue_init_mem)
     /// to supply the memory.
     ///
+    /// As liburing 2.15 does, IORING_SETUP_NO_SQARRAY is added when the
+    /// caller did not set it (no SQ index array: submission writes SQEs in
+    /// ring order, which is all this crate does), and setup is retried
+    /// without it if the kernel answers `EINVAL` (kernels before 6.6). It
+    /// shows in [`flags`](Self::flags) and `p.flags`.
+    ///
     /// Mirrors `io_uring_queue_init_params()` (liburing). Kernel: 5.1+.
     ///
     /// Errors: as [`queue_init`](Self::queue_init).
     pub fn queue_init_params(entries: u32, p: &mut Params) -> Result<Ring, Errno> {
+        let asked = p.flags;
+        if asked & IORING_SETUP_NO_SQARRAY == 0 {
+            p.flags |= IORING_SETUP_NO_SQARRAY;
+            match Self::queue_init_params_once(entries, p) {
+                Err(Errno::EINVAL) => p.flags = asked,
+                r => return r,
+            }
+        }
+        Self::queue_init_params_once(entries, p)
+    }
+
+    /// One setup attempt of [`queue_init_params`](Self::queue_init_params).
+    fn queue_init_params_once(entries: u32, p: &mut Params) -> Result<Ring, Errno> {
         if p.flags & IORING_SETUP_NO_MMAP != 0 {
             let l = memory_layout(entries, p)?;
             let m = Mapping::anonymous(l.size)?;
@@ -127,15 +158,20 @@ impl Ring {
     ///
     /// Mirrors `io_uring_queue_mmap()` (liburing). Kernel: 5.1+.
     ///
-    /// Errors: `EINVAL` (offsets in `p` that do not fit the mappings,
-    /// a NO_MMAP ring), `ENOMEM`, and what `mmap` returns.
+    /// Errors: `EINVAL` (offsets in `p` that do not fit the rings the
+    /// entries and flags imply, a NO_MMAP or REGISTERED_FD_ONLY ring),
+    /// `ENOMEM`, and what `mmap` returns.
     ///
     /// # Safety
     /// `fd` is an io_uring fd nobody else closes, and `p` holds the
     /// parameters its `io_uring_setup` returned.
+    /// See the [safety model](crate#safety-model).
     pub unsafe fn queue_mmap(fd: i32, p: &Params) -> Result<Ring, Errno> {
-        if p.flags & IORING_SETUP_NO_MMAP != 0 {
-            discard_fd(fd, p.flags);
+        // A ring that can be mmapped has a real fd: REGISTERED_FD_ONLY
+        // needs NO_MMAP, so either flag here means `p` is not what setup
+        // returned; the fd is closed as the fd it must be.
+        if p.flags & (IORING_SETUP_NO_MMAP | IORING_SETUP_REGISTERED_FD_ONLY) != 0 {
+            discard_fd(fd, 0);
             return Err(Errno::EINVAL);
         }
         match mmap::map_kernel(fd, p) {
@@ -155,7 +191,7 @@ impl Ring {
     /// Mirrors `io_uring_queue_init_mem()` (liburing), returning the ring
     /// instead of the bytes used. Kernel: 6.5+.
     ///
-    /// Errors: `EINVAL` if `mem` is null or not [`PAGE_SIZE`]-aligned (or
+    /// Errors: `EINVAL` if `mem` is null or not aligned to [`page_size`] (or
     /// for entries/flags as [`queue_init`](Self::queue_init)); `ENOMEM` if
     /// `len` is smaller than [`memory_size_params`] (checked before any
     /// syscall); `EINVAL` from kernels before 6.13 when a region larger than
@@ -220,6 +256,7 @@ impl Ring {
     ///
     /// # Safety
     /// As [`queue_init_mem`](Self::queue_init_mem).
+    /// See the [safety model](crate#safety-model).
     unsafe fn setup_mem(
         entries: u32,
         p: &mut Params,
@@ -439,6 +476,17 @@ impl Ring {
     /// NO_MMAP ring this applies to the caller's memory region (whole
     /// pages).
     ///
+    /// Without it a forked child shares the ring: the queues are shared
+    /// memory and the fd refers to the same instance. A child that
+    /// submits on the parent's ring takes the parent's next SQ slot, its
+    /// CQE lands in the parent's CQ, and the parent's SQ state (kept in the
+    /// `Ring`, copied at fork) goes out of step with the kernel's: the
+    /// parent's next SQE is silently lost, or the SQ looks full. Nothing
+    /// detects this (a pid check would cost a syscall per submit). Give a
+    /// child its own ring; call this before forking so a child that
+    /// touches the parent's ring faults (SIGSEGV) instead
+    /// (`tests/reliability.rs` shows both).
+    ///
     /// Mirrors `io_uring_ring_dontfork()` (liburing). Kernel: 5.1+.
     ///
     /// Errors: what `madvise` returns (`EINVAL`, `ENOMEM`).
@@ -497,22 +545,15 @@ impl Ring {
     /// `arg` is valid for what `opcode` makes the kernel read or write with
     /// `nr_args`, and memory registered with the kernel outlives its
     /// registration.
+    /// See the [safety model](crate#safety-model).
     pub unsafe fn register_raw(
         &self,
         opcode: u32,
         arg: *const c_void,
         nr_args: u32,
     ) -> Result<u32, Errno> {
-        let (fd, op) = if self.int_flags & INT_REG_REG_RING != 0 {
-            (
-                self.enter_fd as i32,
-                opcode | IORING_REGISTER_USE_REGISTERED_RING,
-            )
-        } else {
-            (self.fd, opcode)
-        };
         // SAFETY: forwarded to the caller's contract.
-        unsafe { syscall::io_uring_register(fd, op, arg, nr_args) }
+        unsafe { self.enter_ctx().register(opcode, arg, nr_args) }
     }
 
     /// `io_uring_enter(2)` on this ring, adding IORING_ENTER_REGISTERED_RING
@@ -528,6 +569,7 @@ impl Ring {
     /// `arg`/`argsz` are null/8 or a valid sigset (8 bytes), or with
     /// IORING_ENTER_EXT_ARG a valid `io_uring_getevents_arg` whose pointers
     /// are valid; SQEs up to the published tail are fully written.
+    /// See the [safety model](crate#safety-model).
     pub unsafe fn enter(
         &self,
         to_submit: u32,
@@ -536,16 +578,30 @@ impl Ring {
         arg: *const c_void,
         argsz: usize,
     ) -> Result<u32, Errno> {
-        let mut flags = flags;
-        if self.int_flags & INT_REG_RING != 0 {
-            flags |= IORING_ENTER_REGISTERED_RING;
-        }
-        if self.int_flags & INT_NO_IOWAIT != 0 {
-            flags |= IORING_ENTER_NO_IOWAIT;
-        }
-        // SAFETY: forwarded to the caller's contract; enter_fd is ours.
+        // SAFETY: forwarded to the caller's contract.
         unsafe {
-            syscall::io_uring_enter(self.enter_fd, to_submit, min_complete, flags, arg, argsz)
+            self.enter_ctx()
+                .enter(to_submit, min_complete, flags, arg, argsz)
+        }
+    }
+
+    /// What entering and registering need, copied (see [`crate::enter`]).
+    #[inline]
+    pub(crate) fn enter_ctx(&self) -> EnterCtx {
+        let enter_flags = (self.int_flags & ENTER_INT_FLAGS) as u32;
+        let (reg_fd, reg_flags) = if self.int_flags & INT_REG_REG_RING != 0 {
+            (self.enter_fd as i32, IORING_REGISTER_USE_REGISTERED_RING)
+        } else {
+            (self.fd, 0)
+        };
+        EnterCtx {
+            enter_fd: self.enter_fd,
+            enter_flags,
+            reg_fd,
+            reg_flags,
+            setup_flags: self.flags,
+            features: self.features,
+            sq_kflags: self.sq.ptrs().kflags,
         }
     }
 }
@@ -613,6 +669,7 @@ impl Drop for Ring {
 }
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl std::os::fd::AsRawFd for Ring {
     /// The ring fd (-1 when closed or REGISTERED_FD_ONLY).
     fn as_raw_fd(&self) -> std::os::fd::RawFd {
@@ -621,6 +678,7 @@ impl std::os::fd::AsRawFd for Ring {
 }
 
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 impl std::os::fd::AsFd for Ring {
     /// The ring fd. Panics if the ring has no real fd
     /// (IORING_SETUP_REGISTERED_FD_ONLY, or after `close_ring_fd`), as a

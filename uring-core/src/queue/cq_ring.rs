@@ -1,0 +1,408 @@
+//! [`CqRing`]: the completion queue's index arithmetic (see [`super`]).
+
+use core::ptr;
+use core::sync::atomic::Ordering;
+use uring_sys::{io_uring_cqe, IORING_CQE_F_32, IORING_CQE_F_SKIP};
+
+use super::{atomic, check_geometry, ready, slot};
+use crate::Errno;
+
+/// Raw pointers describing a completion queue (see [`CqRing::new`]).
+#[derive(Clone, Copy, Debug)]
+pub struct CqPtrs {
+    /// `cq_off.head`: consumer index, written by us.
+    pub khead: *mut u32,
+    /// `cq_off.tail`: producer index, written by the kernel.
+    pub ktail: *mut u32,
+    /// `cq_off.flags` (`IORING_CQ_*`), or null on kernels without it.
+    pub kflags: *mut u32,
+    /// `cq_off.overflow`: completions lost (without IORING_FEAT_NODROP).
+    pub koverflow: *mut u32,
+    /// The CQE array (`entries << shift` 16-byte units).
+    pub cqes: *mut io_uring_cqe,
+    /// Ring size (power of two).
+    pub entries: u32,
+    /// `entries - 1`.
+    pub mask: u32,
+    /// 1 for 32-byte CQEs (IORING_SETUP_CQE32), else 0.
+    pub shift: u32,
+    /// IORING_SETUP_CQE_MIXED: 16- and 32-byte CQEs (`IORING_CQE_F_32`)
+    /// and padding entries (`IORING_CQE_F_SKIP`) share the ring. When
+    /// false those flags are never looked at (the kernel sets neither).
+    pub mixed: bool,
+}
+
+/// A completion queue over shared indices. It has no local state: the
+/// head in shared memory is the only consumer index.
+#[derive(Debug)]
+pub struct CqRing {
+    p: CqPtrs,
+    /// 16-byte CQEs only (`shift == 0 && !mixed`), decided once here.
+    plain: bool,
+}
+
+impl CqRing {
+    /// Wraps the pointers.
+    ///
+    /// Errors: `EINVAL` if the geometry is not a power of two with a
+    /// matching mask.
+    ///
+    /// # Safety
+    /// Every pointer is valid and aligned for the life of the value (the
+    /// indices for atomic `u32` access, `kflags` may be null, `cqes` for
+    /// `entries << shift` CQE units written only by the producer between
+    /// head and tail).
+    pub unsafe fn new(p: CqPtrs) -> Result<Self, Errno> {
+        check_geometry(p.entries, p.mask)?;
+        Ok(CqRing {
+            p,
+            plain: p.shift == 0 && !p.mixed,
+        })
+    }
+
+    /// A second value over the same queue (it has no local state, so the
+    /// two never disagree), for [`crate::split`].
+    #[inline]
+    pub(crate) fn duplicate(&self) -> CqRing {
+        CqRing {
+            p: self.p,
+            plain: self.plain,
+        }
+    }
+
+    /// The pointers this queue was built from.
+    #[inline]
+    pub fn ptrs(&self) -> &CqPtrs {
+        &self.p
+    }
+
+    /// Number of slots.
+    #[inline]
+    pub fn entries(&self) -> u32 {
+        self.p.entries
+    }
+
+    /// The producer index.
+    #[inline]
+    pub fn tail(&self) -> u32 {
+        // SAFETY: valid per `new`'s contract.
+        // Acquire: pairs with the kernel's release store of the tail, so
+        // every CQE in [head, tail) is fully written before we read it.
+        unsafe { atomic(self.p.ktail) }.load(Ordering::Acquire)
+    }
+
+    /// Our consumer index.
+    #[inline]
+    pub fn head(&self) -> u32 {
+        // SAFETY: valid per `new`'s contract.
+        // Relaxed: only we write the CQ head, so we read our own value.
+        unsafe { atomic(self.p.khead) }.load(Ordering::Relaxed)
+    }
+
+    /// Completions ready to reap, counted in slots (`io_uring_cq_ready`).
+    #[inline]
+    pub fn ready(&self) -> u32 {
+        ready(self.tail(), self.head())
+    }
+
+    /// Marks `nr` slots consumed, but never more than are ready: a
+    /// too-large `nr` would hand the kernel slots it has not filled (and
+    /// make [`ready`](Self::ready) wrap).
+    #[inline]
+    pub fn advance_clamped(&self, nr: u32) {
+        let head = self.head();
+        let nr = nr.min(ready(self.tail(), head));
+        // SAFETY: valid per `new`'s contract.
+        // Release: as in `advance`.
+        unsafe { atomic(self.p.khead) }.store(head.wrapping_add(nr), Ordering::Release);
+    }
+
+    /// Marks `nr` slots consumed (`io_uring_cq_advance`).
+    #[inline]
+    pub fn advance(&self, nr: u32) {
+        if nr != 0 {
+            let head = self.head().wrapping_add(nr);
+            // SAFETY: valid per `new`'s contract.
+            // Release: our reads of the consumed CQEs must complete before
+            // the kernel can see the slots free and overwrite them.
+            unsafe { atomic(self.p.khead) }.store(head, Ordering::Release);
+        }
+    }
+
+    /// Completions the kernel could not post (`*cq.koverflow`).
+    #[inline]
+    pub fn overflow(&self) -> u32 {
+        // SAFETY: valid per `new`'s contract.
+        // Relaxed: a counter, nothing is read based on it.
+        unsafe { atomic(self.p.koverflow) }.load(Ordering::Relaxed)
+    }
+
+    /// `IORING_CQ_*` flags, or `None` on kernels without the CQ flags word.
+    #[inline]
+    pub fn flags(&self) -> Option<u32> {
+        if self.p.kflags.is_null() {
+            return None;
+        }
+        // SAFETY: non-null, valid per `new`'s contract.
+        // Relaxed: a control word only we write; the kernel reads it as a
+        // hint (READ_ONCE), nothing else is published with it.
+        Some(unsafe { atomic(self.p.kflags) }.load(Ordering::Relaxed))
+    }
+
+    /// Stores the CQ flags word; `EOPNOTSUPP` if the kernel has none.
+    #[inline]
+    pub fn set_flags(&self, flags: u32) -> Result<(), Errno> {
+        if self.p.kflags.is_null() {
+            return Err(Errno::EOPNOTSUPP);
+        }
+        // SAFETY: non-null, valid per `new`'s contract.
+        // Relaxed: as in `flags` (WRITE_ONCE in liburing).
+        unsafe { atomic(self.p.kflags) }.store(flags, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// The CQE at `index` (no bounds beyond the mask are needed).
+    #[inline]
+    pub fn at(&self, index: u32) -> *const io_uring_cqe {
+        // wrapping_add: the offset is < entries << shift by construction.
+        self.p
+            .cqes
+            .wrapping_add(slot(index, self.p.mask, self.p.shift))
+    }
+
+    /// The first CQE of a ring of plain 16-byte CQEs: `Some(Some(cqe))`,
+    /// or `Some(None)` when none is ready; `None` for other rings (32-byte
+    /// or mixed CQEs, which need [`read`](Self::read)) and for a CQE
+    /// flagged as padding (IORING_CQE_F_SKIP), which the caller skips.
+    /// A few loads, for the single-CQE fast path.
+    #[inline(always)]
+    pub fn peek_plain(&self) -> Option<Option<RawCqe>> {
+        if !self.plain {
+            return None;
+        }
+        let head = self.head();
+        if self.tail() == head {
+            return Some(None);
+        }
+        // wrapping_add: in bounds by the mask (check_geometry).
+        let p = self.p.cqes.wrapping_add((head & self.p.mask) as usize);
+        // SAFETY: head is in [head, tail) with tail read (acquire) above,
+        // so the producer published this slot.
+        let (user_data, res, flags) = unsafe { ((*p).user_data, (*p).res, (*p).flags) };
+        if flags & IORING_CQE_F_SKIP != 0 {
+            // A padding flag (a MSG_RING can pass one even to a plain
+            // ring): the caller's slow path consumes it, as liburing does.
+            return None;
+        }
+        Some(Some(RawCqe {
+            user_data,
+            res,
+            flags,
+            big: false,
+            extra: [0; 2],
+            nr: 1,
+        }))
+    }
+
+    /// Copies the CQE at `index`: `(user_data, res, flags, big)` where
+    /// `big` is the second 16 bytes of a 32-byte CQE (zero otherwise).
+    /// A 32-byte CQE is one with `shift == 1` or, in a mixed ring, with
+    /// `IORING_CQE_F_32`.
+    ///
+    /// # Safety
+    /// `index` is in `[head, tail)` as last read with [`tail`](Self::tail).
+    #[inline]
+    pub unsafe fn read(&self, index: u32) -> RawCqe {
+        if self.plain {
+            // Plain 16-byte CQEs: one slot each, nothing more to look at.
+            // wrapping_add: in bounds by the mask (check_geometry).
+            let p = self.p.cqes.wrapping_add((index & self.p.mask) as usize);
+            // SAFETY: in bounds (mask) and published by the producer (caller).
+            let (user_data, res, flags) = unsafe { ((*p).user_data, (*p).res, (*p).flags) };
+            return RawCqe {
+                user_data,
+                res,
+                flags,
+                big: false,
+                extra: [0; 2],
+                nr: 1,
+            };
+        }
+        let p = self.at(index);
+        // SAFETY: in bounds (mask) and published by the producer (caller).
+        let (user_data, res, flags) = unsafe { ((*p).user_data, (*p).res, (*p).flags) };
+        let big = self.p.shift == 1 || (self.p.mixed && flags & IORING_CQE_F_32 != 0);
+        let mut extra = [0u64; 2];
+        if big && (self.p.shift == 1 || index & self.p.mask != self.p.mask) {
+            // SAFETY: the next 16 bytes are the same (32-byte) slot, or in a
+            // mixed ring the following slot, which the kernel never splits
+            // across the end of the ring (checked just above).
+            extra = unsafe { ptr::read(p.add(1).cast::<[u64; 2]>()) };
+        }
+        RawCqe {
+            user_data,
+            res,
+            flags,
+            big,
+            extra,
+            nr: if big && self.p.shift == 0 { 2 } else { 1 },
+        }
+    }
+
+    /// Iterates the completions in `[head, tail)` as read now, skipping
+    /// padding entries (`IORING_CQE_F_SKIP`). The head is not moved: call
+    /// [`advance`](Self::advance) with [`CqBatch::consumed`] afterwards.
+    #[inline]
+    pub fn batch(&self) -> CqBatch<'_> {
+        let head = self.head();
+        let tail = self.tail();
+        // An honest kernel is never more than `entries` ahead; clamping a
+        // corrupt tail bounds the work one batch can do (e.g. stepping over
+        // ~2^32 padding entries) without changing any honest result.
+        let tail = if ready(tail, head) > self.entries() {
+            head.wrapping_add(self.entries())
+        } else {
+            tail
+        };
+        CqBatch {
+            cq: self,
+            cqes: self.p.cqes,
+            mask: self.p.mask,
+            plain: self.plain,
+            start: head,
+            head,
+            tail,
+        }
+    }
+}
+
+/// One CQE copied out of a ring by [`CqRing::read`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawCqe {
+    /// `cqe->user_data`.
+    pub user_data: u64,
+    /// `cqe->res`.
+    pub res: i32,
+    /// `cqe->flags`.
+    pub flags: u32,
+    /// A 32-byte CQE.
+    pub big: bool,
+    /// `big_cqe[0..2]` (zero for 16-byte CQEs).
+    pub extra: [u64; 2],
+    /// Slots it occupies (`io_uring_cqe_nr`): 2 for a 32-byte CQE in a
+    /// mixed ring, else 1.
+    pub nr: u32,
+}
+
+impl RawCqe {
+    /// Whether this is a padding entry the consumer must skip.
+    #[inline]
+    pub fn is_skip(&self) -> bool {
+        self.flags & IORING_CQE_F_SKIP != 0
+    }
+}
+
+/// A snapshot iterator over `[head, tail)` of a [`CqRing`].
+#[derive(Debug)]
+pub struct CqBatch<'a> {
+    cq: &'a CqRing,
+    /// Copies of the ring's geometry, so the loop reloads nothing.
+    cqes: *mut io_uring_cqe,
+    mask: u32,
+    plain: bool,
+    start: u32,
+    head: u32,
+    tail: u32,
+}
+
+impl<'a> CqBatch<'a> {
+    /// The ring the batch reads (to [`CqRing::advance`] it afterwards).
+    #[inline]
+    pub fn ring(&self) -> &'a CqRing {
+        self.cq
+    }
+
+    /// Moves the ring's head to the batch's cursor: the same as
+    /// [`CqRing::advance`] by [`consumed`](Self::consumed), with the head
+    /// the batch already holds (no reload, no test).
+    #[inline]
+    pub fn commit(&self) {
+        // SAFETY: valid per `CqRing::new`'s contract.
+        // Release: as in `CqRing::advance`. Only we write the head, and the
+        // cursor never passes the tail the batch read.
+        unsafe { atomic(self.cq.p.khead) }.store(self.head, Ordering::Release);
+    }
+
+    /// Slots passed so far (what to hand to [`CqRing::advance`]).
+    #[inline]
+    pub fn consumed(&self) -> u32 {
+        ready(self.head, self.start)
+    }
+
+    /// Slots left in the snapshot.
+    #[inline]
+    pub fn remaining(&self) -> u32 {
+        ready(self.tail, self.head)
+    }
+}
+
+impl Iterator for CqBatch<'_> {
+    type Item = RawCqe;
+
+    #[inline]
+    fn next(&mut self) -> Option<RawCqe> {
+        if self.head == self.tail {
+            return None;
+        }
+        if self.plain {
+            // 16-byte CQEs: one slot each, no padding (the common case,
+            // kept free of the tests below).
+            // wrapping_add: in bounds by the mask (check_geometry).
+            let p = self.cqes.wrapping_add((self.head & self.mask) as usize);
+            // SAFETY: head is in [start, tail) and tail was read with
+            // acquire ordering when the batch was made.
+            let (user_data, res, flags) = unsafe { ((*p).user_data, (*p).res, (*p).flags) };
+            self.head = self.head.wrapping_add(1);
+            return Some(RawCqe {
+                user_data,
+                res,
+                flags,
+                big: false,
+                extra: [0; 2],
+                nr: 1,
+            });
+        }
+        let (c, head) = next_slow(self.cq, self.head, self.tail);
+        self.head = head;
+        c
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.remaining() as usize))
+    }
+}
+
+/// [`Iterator::next`] of a [`CqBatch`] for 32-byte and mixed-size CQEs:
+/// the CQE at `head` (skipping padding) and the new head. Values in,
+/// values out, so the batch itself never leaves registers.
+#[cold]
+#[inline(never)]
+fn next_slow(cq: &CqRing, mut head: u32, tail: u32) -> (Option<RawCqe>, u32) {
+    if !cq.p.mixed {
+        // SAFETY: head is in [start, tail) (the caller checked head != tail)
+        // and tail was read with acquire ordering when the batch was made.
+        let c = unsafe { cq.read(head) };
+        return (Some(c), head.wrapping_add(1));
+    }
+    while head != tail {
+        // SAFETY: as above.
+        let c = unsafe { cq.read(head) };
+        // min: a corrupt F_32 on the last published slot never moves the
+        // cursor past the tail.
+        head = head.wrapping_add(c.nr.min(ready(tail, head)));
+        if !c.is_skip() {
+            return (Some(c), head);
+        }
+    }
+    (None, head)
+}

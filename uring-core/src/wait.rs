@@ -1,0 +1,236 @@
+//! Getting CQEs, waiting for them if asked: liburing's `__io_uring_peek_cqe`
+//! and `_io_uring_get_cqe`, over a [`CqRing`] and an [`EnterCtx`], shared by
+//! [`crate::Ring`]'s methods (`crate::cq`) and the split
+//! [`CompletionQueue`](crate::split::CompletionQueue).
+
+use crate::cq::Cqe;
+use crate::enter::EnterCtx;
+use crate::queue::{ready, CqRing};
+use crate::Errno;
+use core::ffi::c_void;
+use core::ptr;
+use uring_sys::{
+    __kernel_timespec, io_uring_getevents_arg, kernel_sigset_t, IORING_ENTER_EXT_ARG,
+    IORING_ENTER_GETEVENTS,
+};
+
+/// Timed waits the kernel ends with no CQE and no error that [`get_cqe`]
+/// repeats before it reports `ETIME` anyway.
+const MAX_REWAITS: u32 = 16;
+
+/// How to wait: argument block for io_uring_enter.
+pub(crate) struct GetData {
+    pub(crate) submit: u32,
+    pub(crate) wait_nr: u32,
+    pub(crate) get_flags: u32,
+    pub(crate) has_ts: bool,
+    pub(crate) arg: *const c_void,
+    pub(crate) sz: usize,
+}
+
+impl GetData {
+    /// No timeout, no signal mask.
+    #[inline]
+    pub(crate) fn plain(submit: u32, wait_nr: u32) -> GetData {
+        GetData {
+            submit,
+            wait_nr,
+            get_flags: 0,
+            has_ts: false,
+            arg: ptr::null(),
+            sz: 8,
+        }
+    }
+}
+
+/// The first CQE, if one is ready. The plain case (a ring of 16-byte
+/// CQEs) is a few loads; padding and 32-byte CQEs go the slow way.
+#[inline(always)]
+pub(crate) fn peek(cq: &CqRing) -> Option<Cqe> {
+    match cq.peek_plain() {
+        Some(Some(c)) => Some(Cqe::from_raw(c)),
+        Some(None) => None,
+        None => peek_inner(cq).0,
+    }
+}
+
+/// The first CQE and the number of CQ slots ready; padding CQEs
+/// (IORING_CQE_F_SKIP) are consumed on the way, at most one ring's worth
+/// per call: an honest kernel never publishes more, so a corrupt tail (far
+/// ahead, over padding) cannot make one peek spin for long.
+#[inline(never)]
+pub(crate) fn peek_inner(cq: &CqRing) -> (Option<Cqe>, u32) {
+    let mut budget = cq.entries();
+    loop {
+        let tail = cq.tail();
+        let head = cq.head();
+        let available = ready(tail, head);
+        if available == 0 || budget == 0 {
+            return (None, 0);
+        }
+        // SAFETY: head is in [head, tail) with tail read (acquire) above.
+        let c = unsafe { cq.read(head) };
+        if c.is_skip() {
+            let nr = c.nr.min(available).min(budget);
+            cq.advance(nr);
+            budget -= nr;
+            continue;
+        }
+        return (Some(Cqe::from_raw(c)), available);
+    }
+}
+
+/// liburing's `_io_uring_get_cqe`: submit, wait, and return the first CQE,
+/// entering the kernel only when needed.
+///
+/// Unlike liburing, a wait with a timeout or a signal mask never submits in
+/// the same `io_uring_enter`: when the kernel submitted something it
+/// returns the count and drops the wait's -ETIME/-EINTR, so a signal would
+/// be reported as a timeout. The SQEs go in a first enter without waiting;
+/// the wait's own enter (submitting nothing) then returns the kernel's
+/// `ETIME` or `EINTR` as such.
+pub(crate) fn get_cqe(cq: &CqRing, ctx: &EnterCtx, mut d: GetData) -> Result<Cqe, Errno> {
+    let mut looped = false;
+    let mut rewaits = 0;
+    loop {
+        let (cqe, available) = peek_inner(cq);
+        let mut need_enter = false;
+        let mut flags = 0;
+        if cqe.is_none() && d.wait_nr == 0 && d.submit == 0 {
+            if looped || !ctx.cq_ring_needs_enter() {
+                return Err(Errno::EAGAIN);
+            }
+            need_enter = true;
+        }
+        if d.wait_nr > available || need_enter {
+            flags = IORING_ENTER_GETEVENTS | d.get_flags;
+            need_enter = true;
+        }
+        if d.submit != 0 && flags != 0 && !d.arg.is_null() {
+            // A wait with a timeout or a sigmask: submit first.
+            submit_before_wait(ctx, d.submit)?;
+            d.submit = 0;
+        }
+        if ctx.sq_ring_needs_enter(d.submit, &mut flags) {
+            need_enter = true;
+        }
+        if !need_enter {
+            return cqe.ok_or(Errno::EAGAIN);
+        }
+        if looped && d.has_ts {
+            // The timed wait returned without an error. With CQEs, but
+            // fewer than asked for: return the first, as liburing.
+            if cqe.is_some() {
+                return cqe.ok_or(Errno::ETIME);
+            }
+            // With none: not an expiry (the kernel reports that as -ETIME,
+            // and a signal as -EINTR, now that the wait submits nothing).
+            // The kernel also ends a wait when an IORING_OP_TIMEOUT fires,
+            // before that request's CQE is visible (with SQPOLL it is
+            // posted by the SQ thread): wait again. liburing reports ETIME
+            // here. Bounded, so ring memory that keeps the kernel and us
+            // disagreeing (forged indices) still ends.
+            if rewaits == MAX_REWAITS {
+                return Err(Errno::ETIME);
+            }
+            rewaits += 1;
+        }
+        // SAFETY: d.arg/d.sz are null/8, a sigset (8 bytes) or an
+        // io_uring_getevents_arg (with EXT_ARG in get_flags) whose pointers
+        // outlive this call; SQEs were published by flush.
+        let ret = unsafe { ctx.enter(d.submit, d.wait_nr, flags, d.arg, d.sz) }?;
+        d.submit = d.submit.saturating_sub(ret);
+        if let Some(c) = cqe {
+            return Ok(c);
+        }
+        looped = true;
+    }
+}
+
+/// Submits `submit` published SQEs without waiting (entering only when the
+/// SQ needs it: always without SQPOLL, with SQPOLL when the thread sleeps);
+/// also flushes completions the kernel flagged.
+fn submit_before_wait(ctx: &EnterCtx, submit: u32) -> Result<(), Errno> {
+    let mut flags = 0;
+    if !ctx.sq_ring_needs_enter(submit, &mut flags) {
+        return Ok(());
+    }
+    if ctx.cq_ring_needs_enter() {
+        flags |= IORING_ENTER_GETEVENTS;
+    }
+    // SAFETY: no argument; the SQEs up to the tail were published by flush.
+    unsafe { ctx.enter(submit, 0, flags, ptr::null(), 8) }.map(|_| ())
+}
+
+/// `io_uring_peek_cqe`: the next CQE if one is ready, entering the kernel
+/// only to flush overflow/task work the kernel flagged.
+/// The caller peeked already and found nothing.
+#[inline]
+pub(crate) fn peek_cqe_slow(cq: &CqRing, ctx: &EnterCtx) -> Result<Cqe, Errno> {
+    if !ctx.cq_ring_needs_enter() {
+        return Err(Errno::EAGAIN);
+    }
+    get_cqe(cq, ctx, GetData::plain(0, 0))
+}
+
+/// `io_uring_wait_cqe`: the next CQE, waiting for one if none is ready.
+/// The caller peeked already and found nothing.
+///
+/// This is [`get_cqe`] with nothing to submit, `wait_nr` 1, no timeout and
+/// no signal mask, where its loop reduces to: enter to wait for one CQE,
+/// look again, repeat until one is there.
+#[inline(never)]
+pub(crate) fn wait_cqe_slow(cq: &CqRing, ctx: &EnterCtx) -> Result<Cqe, Errno> {
+    loop {
+        // SAFETY: no argument (null/8); nothing is submitted.
+        unsafe { ctx.enter(0, 1, IORING_ENTER_GETEVENTS, ptr::null(), 8) }?;
+        if let Some(c) = peek(cq) {
+            return Ok(c);
+        }
+    }
+}
+
+/// Common body of the timed/sigmask waits (`io_uring_wait_cqes` and
+/// friends).
+pub(crate) fn wait_ext(
+    cq: &CqRing,
+    ctx: &EnterCtx,
+    submit: u32,
+    wait_nr: u32,
+    ts: Option<&__kernel_timespec>,
+    min_wait_usec: u32,
+    sigmask: Option<&kernel_sigset_t>,
+) -> Result<Cqe, Errno> {
+    let sig = sigmask.map_or(ptr::null(), |s| s as *const kernel_sigset_t);
+    if ts.is_none() && min_wait_usec == 0 {
+        return get_cqe(
+            cq,
+            ctx,
+            GetData {
+                arg: sig.cast(),
+                ..GetData::plain(submit, wait_nr)
+            },
+        );
+    }
+    if ctx.features & uring_sys::IORING_FEAT_EXT_ARG == 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    let arg = io_uring_getevents_arg {
+        sigmask: sig as u64,
+        sigmask_sz: 8,
+        min_wait_usec,
+        ts: ts.map_or(0, |t| t as *const __kernel_timespec as u64),
+    };
+    get_cqe(
+        cq,
+        ctx,
+        GetData {
+            submit,
+            wait_nr,
+            get_flags: IORING_ENTER_EXT_ARG,
+            has_ts: ts.is_some(),
+            arg: (&arg as *const io_uring_getevents_arg).cast(),
+            sz: core::mem::size_of::<io_uring_getevents_arg>(),
+        },
+    )
+}

@@ -138,7 +138,7 @@ fn build_and_read(set: fn(&mut io_uring_sqe)) -> Vec<u64> {
     big.sqe.opcode = 22;
     set(&mut big.sqe);
     assert_eq!(read_all(&big.sqe), all, "built the same, reads the same");
-    assert!(big.cmd().iter().any(|&b| b == 0x5a));
+    assert!(big.cmd().contains(&0x5a));
     assert!(decode128(&big).to_string().len() > text.len());
     all
 }

@@ -308,14 +308,17 @@ impl<'a> BufRing<'a> {
     }
 
     /// A `BufRing` over a ring in plain memory that no kernel ring knows
-    /// (no fd, not registered, not mapped): the bookkeeping alone, for the
-    /// pure tests (Miri). Resets the tail.
+    /// (no fd, not registered, not mapped): the bookkeeping alone, for
+    /// tests, Miri and the fuzz target. Resets the tail. `available` and
+    /// `free` say `EBADF`; dropping it touches no kernel state.
+    ///
+    /// Errors: `EINVAL` as for [`setup`](Self::setup).
     ///
     /// # Safety
     /// `br` addresses `entries` (a power of two) ring entries, 8-aligned,
     /// valid for `'a` and used through no other pointer.
-    #[cfg(test)]
-    pub(super) unsafe fn detached(
+    #[doc(hidden)]
+    pub unsafe fn detached(
         br: NonNull<io_uring_buf_ring>,
         entries: u32,
         flags: u32,

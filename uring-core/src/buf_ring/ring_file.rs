@@ -31,10 +31,9 @@ impl RingFile {
         })
     }
 
-    /// No file (`fd` -1): for the pure tests of the bookkeeping, which
-    /// never reach the kernel. Every call fails with `EBADF`; drop closes
-    /// nothing.
-    #[cfg(test)]
+    /// No file (`fd` -1): for [`BufRing::detached`](super::BufRing::detached),
+    /// which never reaches the kernel. Every call fails with `EBADF`; drop
+    /// closes nothing.
     pub(super) fn none() -> Self {
         RingFile { fd: -1 }
     }

@@ -7,7 +7,7 @@
 //! 2. Turns `tests/layout_fields.txt` into `$OUT_DIR/layout.c` (C
 //!    `offsetof`/`sizeof`) and `$OUT_DIR/layout_rust.rs` (Rust `offset_of!`).
 //! 3. Compiles those and every `tests/c/*.c` against the vendored headers
-//!    into the static library `uring_ref`, linked into tests and examples.
+//!    into the static library `uring_ref`, linked into the tests and benches.
 //!
 //! 4. Emits `cfg(uring_libclang)` when libclang is installed (or CI demands
 //!    it with `URING_REQUIRE_LIBCLANG`): without it the bindings drift test

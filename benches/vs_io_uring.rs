@@ -102,7 +102,7 @@ mod ours {
     #[inline(never)]
     pub fn cg_ours_fill_nop(ring: &mut Ring, n: u32, base: u64) {
         for i in 0..n {
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            // SAFETY: a NOP points to no memory.
             let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
             prep::nop(sqe);
             helpers::sqe_set_data64(sqe, base.wrapping_add(i as u64));
@@ -121,7 +121,7 @@ mod ours {
             let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
             prep::send(sqe, -1, buf.cast_const().cast(), BLOCK, 0);
             helpers::sqe_set_data64(sqe, u + 1);
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            // SAFETY: a MSG_RING message points to no memory.
             let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
             prep::msg_ring(sqe, -1, 0, u, 0);
             helpers::sqe_set_data64(sqe, u + 2);
@@ -160,7 +160,7 @@ mod ours {
     pub fn cg_ours_fill_nop_batch(ring: &mut Ring, n: u32, base: u64) {
         let mut sq = ring.sq_batch();
         for i in 0..n {
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            // SAFETY: a NOP points to no memory.
             let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
             prep::nop(sqe);
             helpers::sqe_set_data64(sqe, base.wrapping_add(i as u64));
@@ -181,7 +181,7 @@ mod ours {
             let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
             prep::send(sqe, -1, buf.cast_const().cast(), BLOCK, 0);
             helpers::sqe_set_data64(sqe, u + 1);
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            // SAFETY: a MSG_RING message points to no memory.
             let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
             prep::msg_ring(sqe, -1, 0, u, 0);
             helpers::sqe_set_data64(sqe, u + 2);

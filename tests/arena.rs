@@ -65,7 +65,7 @@ const BUF_LEN: u32 = 1024;
 
 /// A NOP through `ring`; returns (user_data, address of the SQE used).
 fn nop(ring: &mut Ring, ud: u64) -> Result<(u64, *const u8), Errno> {
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
     prep::nop(sqe);
     sqe.user_data = ud;

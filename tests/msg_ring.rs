@@ -70,7 +70,7 @@ fn cqe_flags_pass_exactly() {
     assert_eq!(a.sq_ready(), 0);
     // The kernel passes them anyway; a CQE carrying IORING_CQE_F_SKIP is
     // then consumed as padding by the reaper (as liburing's does).
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a MSG_RING message points to no memory.
     let sqe = unsafe { a.get_sqe() }.unwrap();
     prep::msg_ring_cqe_flags(sqe, b.ring_fd(), 1, 0x5c1b, 0, IORING_CQE_F_SKIP);
     msg::send(&mut a, b.ring_fd(), 2, 0x0b, 0).unwrap();
@@ -80,7 +80,7 @@ fn cqe_flags_pass_exactly() {
     assert_eq!((c.res, c.user_data), (2, 0x0b));
     assert_eq!(b.cq_ready(), 0);
     // The raw flag works with prep::msg_ring too (file_index carries them).
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a MSG_RING message points to no memory.
     let sqe = unsafe { a.get_sqe() }.unwrap();
     prep::msg_ring(sqe, b.ring_fd(), 1, 2, IORING_MSG_RING_FLAGS_PASS);
     sqe.set_file_index(0x4007);
@@ -94,7 +94,7 @@ fn skipping_cqes() {
     let mut a = Ring::queue_init(8, 0).unwrap();
     let mut b = Ring::queue_init(8, 0).unwrap();
     // IOSQE_CQE_SKIP_SUCCESS: the sender gets no CQE, the target does.
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a MSG_RING message points to no memory.
     let sqe = unsafe { a.get_sqe() }.unwrap();
     prep::msg_ring(sqe, b.ring_fd(), 5, 6, 0);
     sqe.flags |= 1 << IOSQE_CQE_SKIP_SUCCESS_BIT;
@@ -104,7 +104,7 @@ fn skipping_cqes() {
     assert_eq!(a.cq_ready(), 0);
     // IORING_MSG_RING_CQE_SKIP ("no CQE on the target") is for fd passing
     // only; a data message with it is refused.
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a MSG_RING message points to no memory.
     let sqe = unsafe { a.get_sqe() }.unwrap();
     prep::msg_ring(sqe, b.ring_fd(), 5, 6, IORING_MSG_RING_CQE_SKIP);
     a.submit_and_wait(1).unwrap();
@@ -243,7 +243,7 @@ fn target_not_a_ring_is_ebadfd() {
     assert_eq!(send_one(&mut a, 1, 1, 1).res, -Errno::EBADFD.0);
     // The same as a fixed file.
     a.register_files(&[1]).unwrap();
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a MSG_RING message points to no memory.
     let sqe = unsafe { a.get_sqe() }.unwrap();
     prep::msg_ring(sqe, 0, 1, 1, 0);
     sqe.flags |= 1 << IOSQE_FIXED_FILE_BIT;
@@ -271,20 +271,20 @@ fn unknown_flags_are_einval() {
     let mut a = Ring::queue_init(8, 0).unwrap();
     let mut b = Ring::queue_init(8, 0).unwrap();
     for bad in [1u32 << 2, 1 << 31] {
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: a MSG_RING message points to no memory.
         let sqe = unsafe { a.get_sqe() }.unwrap();
         prep::msg_ring(sqe, b.ring_fd(), 1, 2, bad);
         a.submit_and_wait(1).unwrap();
         assert_eq!(reap(&mut a).res, -Errno::EINVAL.0, "flags {bad:#x}");
     }
     // A target slot without FLAGS_PASS, or a source fd, on a data message.
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a MSG_RING message points to no memory.
     let sqe = unsafe { a.get_sqe() }.unwrap();
     prep::msg_ring(sqe, b.ring_fd(), 1, 2, 0);
     sqe.set_file_index(3);
     a.submit_and_wait(1).unwrap();
     assert_eq!(reap(&mut a).res, -Errno::EINVAL.0);
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a MSG_RING message points to no memory.
     let sqe = unsafe { a.get_sqe() }.unwrap();
     prep::msg_ring(sqe, b.ring_fd(), 1, 2, 0);
     sqe.set_addr3(5);

@@ -62,7 +62,7 @@ fn unsupported_opcode_is_refused_by_the_kernel() {
     let p = ring.get_probe_ring().unwrap();
     let beyond = p.last_op() as u32 + 1;
     assert!(!p.opcode_supported(beyond));
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     let sqe = unsafe { ring.get_sqe() }.unwrap();
     prep::nop(sqe);
     sqe.opcode = beyond as u8;

@@ -105,7 +105,7 @@ fn tags_post_a_cqe_when_a_file_leaves() {
     assert_eq!((c.user_data, c.res), (0x7a6_0001, 0));
     // Untagged slot 1 leaving posts nothing: a NOP is the next CQE.
     assert_eq!(ring.register_files_update(1, &[-1]), Ok(1));
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     let sqe = unsafe { ring.get_sqe() }.unwrap();
     prep::nop(sqe);
     sqe.user_data = 99;

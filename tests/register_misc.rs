@@ -18,7 +18,7 @@ mod common;
 use common::reap;
 
 fn nop(ring: &mut Ring, ud: u64, flags: u8) {
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     let sqe = unsafe { ring.get_sqe() }.unwrap();
     prep::nop(sqe);
     sqe.flags = flags;
@@ -92,7 +92,7 @@ fn personality_ids() {
     let id2 = ring.register_personality().unwrap();
     assert_ne!(id, id2);
     for (ud, pers) in [(1u64, id), (2, id2), (3, id2 + 100)] {
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: a NOP points to no memory.
         let sqe = unsafe { ring.get_sqe() }.unwrap();
         prep::nop(sqe);
         sqe.personality = pers as u16;
@@ -107,7 +107,7 @@ fn personality_ids() {
     assert_eq!(res, [0, 0, -Errno::EINVAL.0]);
     ring.unregister_personality(id).unwrap();
     assert_eq!(ring.unregister_personality(id), Err(Errno::EINVAL));
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     let sqe = unsafe { ring.get_sqe() }.unwrap();
     prep::nop(sqe);
     sqe.personality = id as u16;

@@ -12,7 +12,7 @@ mod common;
 use common::reap;
 
 fn nop_round_trip(ring: &mut Ring, ud: u64) -> Result<(), Errno> {
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
     prep::nop(sqe);
     sqe.user_data = ud;

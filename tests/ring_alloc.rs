@@ -65,7 +65,7 @@ fn no_allocation_in_setup_io_and_teardown() {
     let mut ring = Ring::queue_init_params(16, &mut p).unwrap();
     let mut sum = 0u64;
     for i in 0..10_000u64 {
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: a NOP points to no memory.
         nop(unsafe { ring.get_sqe() }.unwrap(), i);
         ring.submit_and_wait(1).unwrap();
         let cqe = ring.wait_cqe().unwrap();

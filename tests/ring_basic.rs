@@ -13,7 +13,7 @@ fn nop_round_trip() {
     assert!(ring.ring_fd() >= 0);
     assert_eq!(ring.sq_entries(), 8);
     assert_eq!(ring.cq_entries(), 16);
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     nop(unsafe { ring.get_sqe() }.unwrap(), 0xdead_beef);
     assert_eq!(ring.sq_ready(), 1);
     assert_eq!(ring.submit().unwrap(), 1);
@@ -59,7 +59,7 @@ fn initialize_sqe_resets_the_liburing_fields() {
 fn get_sqe_resets_a_reused_slot() {
     // One slot: the second get_sqe returns the same memory.
     let mut ring = Ring::queue_init(1, 0).unwrap();
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     let sqe = unsafe { ring.get_sqe() }.unwrap();
     nop(sqe, 1);
     sqe.set_buf_index(3);
@@ -88,7 +88,7 @@ fn batch_of_n() {
     const N: u64 = 100;
     let mut ring = Ring::queue_init(128, 0).unwrap();
     for i in 0..N {
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: a NOP points to no memory.
         nop(unsafe { ring.get_sqe() }.unwrap(), i);
     }
     assert_eq!(ring.sq_ready(), N as u32);
@@ -111,7 +111,7 @@ fn batch_of_n() {
 fn iterator_advances_only_past_what_it_yielded() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     for i in 0..6 {
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: a NOP points to no memory.
         nop(unsafe { ring.get_sqe() }.unwrap(), i);
     }
     ring.submit_and_wait(6).unwrap();
@@ -138,7 +138,7 @@ fn iterator_advances_only_past_what_it_yielded() {
 fn sq_full_returns_none_and_overwrites_nothing() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     for i in 0..4 {
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: a NOP points to no memory.
         nop(unsafe { ring.get_sqe() }.unwrap(), 100 + i);
     }
     assert_eq!(ring.sq_space_left(), 0);
@@ -161,9 +161,9 @@ fn wraps_many_times() {
     // 4 slots, 1000 rounds: the indices wrap the ring 250 times.
     let mut ring = Ring::queue_init(4, 0).unwrap();
     for round in 0..1000u64 {
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: a NOP points to no memory.
         nop(unsafe { ring.get_sqe() }.unwrap(), round);
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: a NOP points to no memory.
         nop(unsafe { ring.get_sqe() }.unwrap(), round + 1_000_000);
         assert_eq!(ring.submit_and_wait(2).unwrap(), 2);
         let a = ring.wait_cqe().unwrap();

@@ -14,7 +14,7 @@ use common::nop;
 
 fn round_trips(ring: &mut Ring, n: u64) {
     for i in 0..n {
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: a NOP points to no memory.
         nop(unsafe { ring.get_sqe() }.unwrap(), i);
         ring.submit_and_wait(1).unwrap();
         let c = ring.wait_cqe().unwrap();

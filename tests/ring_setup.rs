@@ -12,7 +12,7 @@ mod common;
 use common::nop;
 
 fn round_trip(ring: &mut Ring, user_data: u64) {
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     nop(unsafe { ring.get_sqe() }.unwrap(), user_data);
     ring.submit().unwrap();
     let cqe = ring.wait_cqe().unwrap();
@@ -34,21 +34,29 @@ fn params_written_back_and_header_constant_matches_kernel() {
     );
     assert_ne!(p.features & IORING_FEAT_SINGLE_MMAP, 0);
     assert_eq!(ring.features(), p.features);
-    assert_eq!(ring.flags(), 0);
+    // NO_SQARRAY is added by default (liburing 2.15 does the same).
+    assert_eq!(ring.flags(), IORING_SETUP_NO_SQARRAY);
     assert_eq!(ring.as_raw_fd(), ring.ring_fd());
     // The kernel's SQ array follows the CQEs at a cache-line boundary, as
     // rings_size() assumes; with CQE32 the kernel doubles header + CQEs.
+    // (Set up by hand: queue_init_params would add NO_SQARRAY.)
     let hdr = p.cq_off.cqes as usize;
-    assert_eq!(
-        p.sq_off.array as usize,
-        (hdr + 32 * 16).next_multiple_of(64)
-    );
-    let mut p = Params::new().with_flags(IORING_SETUP_CQE32);
-    let _r = Ring::queue_init_params(16, &mut p).unwrap();
-    assert_eq!(
-        p.sq_off.array as usize,
-        ((hdr + 32 * 16) * 2).next_multiple_of(64)
-    );
+    for (flags, array) in [
+        (0, (hdr + 32 * 16).next_multiple_of(64)),
+        (
+            IORING_SETUP_CQE32,
+            ((hdr + 32 * 16) * 2).next_multiple_of(64),
+        ),
+    ] {
+        let mut p = Params::new().with_flags(flags);
+        // SAFETY: p is a valid io_uring_params; no NO_MMAP.
+        let fd = unsafe { syscall::io_uring_setup(16, &mut p.0) }.unwrap();
+        assert_eq!(p.sq_off.array as usize, array, "flags {flags:#x}");
+        // SAFETY: a fresh io_uring fd with the parameters setup returned.
+        let mut ring = unsafe { Ring::queue_mmap(fd, &p) }.unwrap();
+        assert_eq!(ring.flags(), flags);
+        round_trip(&mut ring, 3);
+    }
 }
 
 #[test]
@@ -88,7 +96,7 @@ fn sqpoll_submits_and_wakes_the_thread() {
     round_trip(&mut ring, 2);
     // A full SQ with SQPOLL: sqring_wait returns once space frees.
     for i in 0..8 {
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: a NOP points to no memory.
         nop(unsafe { ring.get_sqe() }.unwrap(), 10 + i);
     }
     // SAFETY: the request written into this SQE points only to memory that outlives its completion
@@ -110,7 +118,7 @@ fn single_issuer_defer_taskrun() {
     let mut ring =
         Ring::queue_init(8, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN).unwrap();
     for i in 0..4 {
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: a NOP points to no memory.
         nop(unsafe { ring.get_sqe() }.unwrap(), i);
     }
     assert_eq!(ring.submit_and_wait(4).unwrap(), 4);
@@ -132,7 +140,7 @@ fn single_issuer_defer_taskrun() {
 #[test]
 fn r_disabled_then_enable() {
     let mut ring = Ring::queue_init(4, IORING_SETUP_R_DISABLED).unwrap();
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     nop(unsafe { ring.get_sqe() }.unwrap(), 5);
     assert_eq!(ring.submit().unwrap_err(), Errno::EBADFD);
     // SAFETY: ENABLE_RINGS takes no argument.
@@ -147,7 +155,7 @@ fn r_disabled_then_enable() {
 fn sqe128_ring() {
     let mut ring = Ring::queue_init(4, IORING_SETUP_SQE128).unwrap();
     for i in 0..4u64 {
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: a NOP points to no memory.
         let sqe = unsafe { ring.get_sqe128() }.unwrap();
         nop(sqe, i);
         sqe.ext = [0xa5; 64];
@@ -168,7 +176,7 @@ fn sqe128_ring() {
 #[test]
 fn cqe32_ring_carries_big_cqe() {
     let mut ring = Ring::queue_init(4, IORING_SETUP_CQE32).unwrap();
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     let sqe = unsafe { ring.get_sqe() }.unwrap();
     nop(sqe, 42);
     sqe.set_nop_flags(IORING_NOP_CQE32);
@@ -192,7 +200,7 @@ fn cqe_mixed_ring() {
     // times so the kernel has to pad.
     for round in 0..10u64 {
         for k in 0..3u64 {
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            // SAFETY: a NOP points to no memory.
             let sqe = unsafe { ring.get_sqe() }.unwrap();
             nop(sqe, round * 10 + k);
             if k == 1 {
@@ -253,12 +261,12 @@ fn sqe_mixed_pads(mut ring: Ring) {
     // SQE: the last slot becomes a skip-success NOP.
     for round in 0..5u64 {
         for i in 0..3 {
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            // SAFETY: a NOP points to no memory.
             nop(unsafe { ring.get_sqe() }.unwrap(), round * 100 + i);
         }
         ring.submit_and_wait(3).unwrap();
         assert_eq!(ring.for_each_cqe(|c| assert_eq!(c.res, 0)), 3);
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: a NOP points to no memory.
         let sqe = unsafe { ring.get_sqe128() }.unwrap();
         nop(sqe, round * 100 + 50);
         sqe.opcode = IORING_OP_NOP128 as u8;
@@ -401,7 +409,7 @@ fn no_mmap_in_multi_page_heap_memory() {
         }
         let mut n = 0;
         for i in 0..1024 {
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            // SAFETY: a NOP points to no memory.
             nop(unsafe { ring.get_sqe() }.unwrap(), i);
         }
         ring.submit_and_wait(1024).unwrap();
@@ -425,12 +433,12 @@ fn cqe_mixed_batches_across_padding() {
         // 1 or 2 small CQEs then one big one: the big one lands on every
         // slot parity, so the kernel must pad at the ring's end sometimes.
         for _ in 0..(round % 2 + 1) {
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            // SAFETY: a NOP points to no memory.
             nop(unsafe { ring.get_sqe() }.unwrap(), next);
             want.push((next, None));
             next += 1;
         }
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: a NOP points to no memory.
         let sqe = unsafe { ring.get_sqe() }.unwrap();
         nop(sqe, next);
         sqe.set_nop_flags(IORING_NOP_CQE32);
@@ -489,7 +497,7 @@ fn sq_rewind_ring_runs_requests() {
 fn sq_rewind_round_trips(mut ring: Ring) {
     for round in 0..10u64 {
         for i in 0..3 {
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            // SAFETY: a NOP points to no memory.
             nop(unsafe { ring.get_sqe() }.unwrap(), round * 10 + i);
         }
         assert_eq!(ring.submit_and_wait(3).unwrap(), 3);

@@ -22,7 +22,7 @@ fn overflow_case(flags: u32, reap: fn(&mut Ring, &mut Vec<u64>)) {
     let total = 2 * ring.cq_entries() as u64; // 32
     let mut next = 0u64;
     while next < total {
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: a NOP points to no memory.
         while let Some(sqe) = unsafe { ring.get_sqe() } {
             nop(sqe, next);
             next += 1;
@@ -94,7 +94,7 @@ fn wait_timeout_gives_etime() {
         Errno::ETIME
     );
     // A CQE that is already there comes back without waiting.
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     nop(unsafe { ring.get_sqe() }.unwrap(), 8);
     ring.submit().unwrap();
     let c = ring.wait_cqe_timeout(Some(&ms(1000))).unwrap();
@@ -105,9 +105,9 @@ fn wait_timeout_gives_etime() {
 #[test]
 fn submit_and_wait_timeout_submits() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     nop(unsafe { ring.get_sqe() }.unwrap(), 1);
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     nop(unsafe { ring.get_sqe() }.unwrap(), 2);
     let c = ring
         .submit_and_wait_timeout(2, Some(&ms(1000)), None)
@@ -116,7 +116,7 @@ fn submit_and_wait_timeout_submits() {
     assert_eq!(ring.cq_ready(), 2);
     ring.cq_advance(2);
     // Nothing more will come: the SQEs were submitted, the wait times out.
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     nop(unsafe { ring.get_sqe() }.unwrap(), 3);
     let c = ring.submit_and_wait_timeout(2, Some(&ms(5)), None);
     match c {
@@ -137,7 +137,7 @@ fn wait_with_sigmask() {
         ring.wait_cqes(1, Some(&ms(2)), Some(&mask)).unwrap_err(),
         Errno::ETIME
     );
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     nop(unsafe { ring.get_sqe() }.unwrap(), 4);
     ring.submit().unwrap();
     let c = ring.wait_cqes(1, None, Some(&mask)).unwrap();
@@ -152,7 +152,7 @@ fn min_timeout_wait_returns_what_is_ready() {
         0,
         "IORING_FEAT_MIN_TIMEOUT missing: needs Linux 6.12+"
     );
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     nop(unsafe { ring.get_sqe() }.unwrap(), 6);
     // Ask for 3 with a 10 s cap, but after 1 ms take what is there.
     let ts = __kernel_timespec {

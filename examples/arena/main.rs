@@ -23,7 +23,7 @@ const BGID: u16 = 1;
 /// One NOP through `ring`; returns the CQE's user_data and where the SQE
 /// was.
 fn nop(ring: &mut Ring, user_data: u64) -> Result<(u64, *const u8), Errno> {
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a NOP points to no memory.
     let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
     prep::nop(sqe);
     sqe.user_data = user_data;

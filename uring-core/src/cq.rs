@@ -169,19 +169,24 @@ struct GetData {
 
 impl Ring {
     /// The first CQE and the number of CQ slots ready; padding CQEs
-    /// (IORING_CQE_F_SKIP) are consumed on the way.
+    /// (IORING_CQE_F_SKIP) are consumed on the way, at most one ring's
+    /// worth per call: an honest kernel never publishes more, so a corrupt
+    /// tail (far ahead, over padding) cannot make one peek spin for long.
     fn peek_inner(&mut self) -> (Option<Cqe>, u32) {
+        let mut budget = self.cq.entries();
         loop {
             let tail = self.cq.tail();
             let head = self.cq.head();
             let available = crate::queue::ready(tail, head);
-            if available == 0 {
+            if available == 0 || budget == 0 {
                 return (None, 0);
             }
             // SAFETY: head is in [head, tail) with tail read (acquire) above.
             let c = unsafe { self.cq.read(head) };
             if c.is_skip() {
-                self.cq.advance(c.nr.min(available));
+                let nr = c.nr.min(available).min(budget);
+                self.cq.advance(nr);
+                budget -= nr;
                 continue;
             }
             return (Some(Cqe::from_raw(c)), available);
@@ -190,6 +195,13 @@ impl Ring {
 
     /// liburing's `_io_uring_get_cqe`: submit, wait, and return the first
     /// CQE, entering the kernel only when needed.
+    ///
+    /// Unlike liburing, a wait with a timeout or a signal mask never
+    /// submits in the same `io_uring_enter`: when the kernel submitted
+    /// something it returns the count and drops the wait's -ETIME/-EINTR,
+    /// so a signal would be reported as a timeout. The SQEs go in a first
+    /// enter without waiting; the wait's own enter (submitting nothing)
+    /// then returns the kernel's `ETIME` or `EINTR` as such.
     fn get_cqe(&mut self, mut d: GetData) -> Result<Cqe, Errno> {
         let mut looped = false;
         loop {
@@ -206,6 +218,11 @@ impl Ring {
                 flags = IORING_ENTER_GETEVENTS | d.get_flags;
                 need_enter = true;
             }
+            if d.submit != 0 && flags != 0 && !d.arg.is_null() {
+                // A wait with a timeout or a sigmask: submit first.
+                self.submit_before_wait(d.submit)?;
+                d.submit = 0;
+            }
             if self.sq_ring_needs_enter(d.submit, &mut flags) {
                 need_enter = true;
             }
@@ -213,7 +230,8 @@ impl Ring {
                 return cqe.ok_or(Errno::EAGAIN);
             }
             if looped && d.has_ts {
-                // The timed wait already happened once.
+                // The timed wait returned without an error yet without
+                // the CQEs asked for (not a signal: that is EINTR now).
                 return cqe.ok_or(Errno::ETIME);
             }
             // SAFETY: d.arg/d.sz are null/8, a sigset (8 bytes) or an
@@ -226,6 +244,22 @@ impl Ring {
             }
             looped = true;
         }
+    }
+
+    /// Submits `submit` published SQEs without waiting (entering only when
+    /// the SQ needs it: always without SQPOLL, with SQPOLL when the thread
+    /// sleeps); also flushes completions the kernel flagged.
+    fn submit_before_wait(&mut self, submit: u32) -> Result<(), Errno> {
+        let mut flags = 0;
+        if !self.sq_ring_needs_enter(submit, &mut flags) {
+            return Ok(());
+        }
+        if self.cq_ring_needs_enter() {
+            flags |= IORING_ENTER_GETEVENTS;
+        }
+        // SAFETY: no argument; the SQEs up to the tail were published by
+        // flush_sq.
+        unsafe { self.enter(submit, 0, flags, ptr::null(), 8) }.map(|_| ())
     }
 
     /// The next CQE if one is ready, without waiting (entering the kernel

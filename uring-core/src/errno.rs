@@ -2,7 +2,8 @@
 //!
 //! A transparent `i32` holding a positive Linux errno value. The kernel
 //! returns `-errno` from syscalls and in `cqe.res`; [`Errno::from_ret`] and
-//! [`Errno::from_res`] convert. `Debug` and `Display` print the symbolic
+//! [`Errno::from_res`] convert, and
+//! [`Errno::as_res`] / [`Errno::is_res`] go back (`cqe.res == -errno`). `Debug` and `Display` print the symbolic
 //! name and its meaning (`EAGAIN: Try again`) without allocating.
 
 use core::fmt;
@@ -79,6 +80,37 @@ impl Errno {
         } else {
             Ok(res as u32)
         }
+    }
+
+    /// This error as the kernel reports it in `cqe.res` and syscall
+    /// returns: `-errno` (`Errno::EAGAIN.as_res() == -11`).
+    ///
+    /// The inverse of [`Errno::from_res`] for errors:
+    /// `Errno::from_res(e.as_res()) == Err(e)`.
+    #[inline]
+    pub const fn as_res(self) -> i32 {
+        self.0.wrapping_neg()
+    }
+
+    /// True when `res` (a `cqe.res`) is this error: `res == -errno`.
+    ///
+    /// ```
+    /// use uring_core::{prep, Errno, Ring};
+    ///
+    /// let mut ring = Ring::queue_init(2, 0)?;
+    /// // SAFETY: an fsync points to no memory.
+    /// let sqe = unsafe { ring.get_sqe() }.expect("SQ has room");
+    /// prep::fsync(sqe, -1, 0); // not a file descriptor
+    /// ring.submit_and_wait(1)?;
+    /// let cqe = ring.wait_cqe()?;
+    /// ring.cqe_seen(&cqe);
+    /// assert!(Errno::EBADF.is_res(cqe.res));
+    /// assert_eq!(Errno::from_res(cqe.res), Err(Errno::EBADF));
+    /// # Ok::<(), uring_core::Errno>(())
+    /// ```
+    #[inline]
+    pub const fn is_res(self, res: i32) -> bool {
+        res < 0 && res == self.as_res()
     }
 }
 
@@ -261,5 +293,15 @@ mod tests {
         assert_eq!(Errno::EBADFD.name(), Some("EBADFD"));
         assert_eq!(Errno(9999).name(), None);
         assert_eq!(Errno::EWOULDBLOCK, Errno::EAGAIN);
+        assert_eq!(Errno::EAGAIN.as_res(), -11);
+        assert_eq!(
+            Errno::from_res(Errno::ECANCELED.as_res()),
+            Err(Errno::ECANCELED)
+        );
+        assert!(Errno::EINTR.is_res(-4));
+        assert!(!Errno::EINTR.is_res(4));
+        assert!(!Errno::EINTR.is_res(-5));
+        // A negative "errno" (never produced by from_res) matches nothing.
+        assert!(!Errno(-3).is_res(3));
     }
 }

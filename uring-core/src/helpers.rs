@@ -5,7 +5,9 @@
 //!
 //! Like the [`prep`](crate::prep) helpers these write exactly the bytes
 //! liburing's do (checked against C by the root package's `sqe_helpers`
-//! test).
+//! test). The ones taking only integers (`sqe_set_data64`,
+//! `sqe_set_flags`, `sqe_set_buf_group`, `cqe_get_data64`) are `const fn`,
+//! for SQE tables built at compile time (see [`prep`](crate::prep)).
 //!
 //! # Example
 //! ```
@@ -59,7 +61,7 @@ pub fn cqe_get_data(cqe: &io_uring_cqe) -> *mut c_void {
 ///
 /// Kernel: 5.1+.
 #[inline]
-pub fn sqe_set_data64(sqe: &mut io_uring_sqe, data: u64) {
+pub const fn sqe_set_data64(sqe: &mut io_uring_sqe, data: u64) {
     sqe.user_data = data;
 }
 
@@ -69,7 +71,7 @@ pub fn sqe_set_data64(sqe: &mut io_uring_sqe, data: u64) {
 ///
 /// Kernel: 5.1+.
 #[inline]
-pub fn cqe_get_data64(cqe: &io_uring_cqe) -> u64 {
+pub const fn cqe_get_data64(cqe: &io_uring_cqe) -> u64 {
     cqe.user_data
 }
 
@@ -83,7 +85,7 @@ pub fn cqe_get_data64(cqe: &io_uring_cqe) -> u64 {
 ///
 /// Kernel: 5.1+ (each flag: the kernel that added it).
 #[inline]
-pub fn sqe_set_flags(sqe: &mut io_uring_sqe, flags: u32) {
+pub const fn sqe_set_flags(sqe: &mut io_uring_sqe, flags: u32) {
     sqe.flags = flags as u8;
 }
 
@@ -95,6 +97,6 @@ pub fn sqe_set_flags(sqe: &mut io_uring_sqe, flags: u32) {
 ///
 /// Kernel: 5.7+.
 #[inline]
-pub fn sqe_set_buf_group(sqe: &mut io_uring_sqe, bgid: i32) {
+pub const fn sqe_set_buf_group(sqe: &mut io_uring_sqe, bgid: i32) {
     sqe.set_buf_group(bgid as u16);
 }

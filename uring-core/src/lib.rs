@@ -98,6 +98,51 @@
 //! **File descriptors.** Functions that close or adopt a raw fd
 //! ([`syscall::close`], [`Ring::queue_mmap`]) are `unsafe`.
 //!
+//! **What safe code cannot do** (each block is a `compile_fail` doctest
+//! with the expected error code, so it keeps failing for that reason):
+//!
+//! Queue a request that makes the kernel write into an immutable local
+//! (the first hole this model closes):
+//! ```compile_fail,E0133
+//! #![forbid(unsafe_code)]
+//! use uring_core::{sys, Ring};
+//! let mut ring = Ring::queue_init(8, 0).unwrap();
+//! let x: u64 = 5;
+//! let sqe = ring.get_sqe().unwrap(); // E0133: get_sqe is an unsafe fn
+//! sqe.opcode = sys::IORING_OP_READ as u8;
+//! sqe.len = 8;
+//! sqe.set_addr(&x as *const u64 as u64);
+//! ring.submit_and_wait(1).unwrap();
+//! ```
+//! Build an SQE whose unions hold uninitialised bytes (a struct literal
+//! setting a 2-byte member, then a safe 4-byte getter):
+//! ```compile_fail,E0451
+//! use uring_core::sys::io_uring_sqe;
+//! let sqe = io_uring_sqe {
+//!     opcode: 6,
+//!     __bindgen_anon_3: unsafe { core::mem::zeroed() }, // E0451: private
+//!     ..io_uring_sqe::zeroed()
+//! };
+//! let _ = sqe.rw_flags();
+//! ```
+//! Move a ring (which may hold a thread's registered ring index) to
+//! another thread:
+//! ```compile_fail,E0277
+//! let ring = uring_core::Ring::queue_init(8, 0).unwrap();
+//! std::thread::spawn(move || drop(ring)); // E0277: Ring is not Send
+//! ```
+//! Point a ring at another ring's registered index:
+//! ```compile_fail,E0624
+//! let mut ring = uring_core::Ring::queue_init(8, 0).unwrap();
+//! ring.set_registered_index(0); // E0624: private
+//! ```
+//! Close a raw fd (the ring's, say) without owning it:
+//! ```compile_fail,E0133
+//! #![forbid(unsafe_code)]
+//! let ring = uring_core::Ring::queue_init(8, 0).unwrap();
+//! uring_core::syscall::close(ring.ring_fd()).unwrap(); // E0133
+//! ```
+//!
 //! Every other `unsafe fn` of this crate (raw syscalls, the queue types over
 //! raw pointers, registration of caller memory) states its own contract in
 //! its `# Safety` section and links here.

@@ -113,6 +113,46 @@ pub fn send_cqe_flags(
 /// `-EINVAL` target is this ring or slot out of range, `-ENFILE` no free
 /// target slot, `-EBADF` empty source slot, `-ENXIO` target has no file
 /// table.
+///
+/// ```
+/// # extern crate std;
+/// use std::io::Read;
+/// use std::os::fd::AsRawFd;
+/// use std::os::unix::net::UnixStream;
+/// use uring_core::sys::IOSQE_FIXED_FILE;
+/// use uring_core::{msg, prep, Ring};
+///
+/// let (x, mut y) = UnixStream::pair().unwrap();
+/// let mut a = Ring::queue_init(4, 0)?;
+/// let mut b = Ring::queue_init(4, 0)?;
+/// a.register_files(&[x.as_raw_fd()])?; // a's slot 0: `x`
+/// b.register_files_sparse(2)?;
+///
+/// // a's slot 0 -> b's slot 1; b's CQE gets user_data 0xfd.
+/// msg::send_fd(&mut a, b.ring_fd(), 0, 1, 0xfd, 0, 9)?;
+/// a.submit_and_wait(1)?;
+/// let sent = a.wait_cqe()?;
+/// assert_eq!((sent.user_data, sent.res), (9, 0));
+/// a.cqe_seen(&sent);
+/// let got = b.wait_cqe()?;
+/// assert_eq!((got.user_data, got.res), (0xfd, 0));
+/// b.cqe_seen(&got);
+///
+/// // b uses the socket through its slot 1.
+/// let hello = *b"hello";
+/// // SAFETY: `hello` outlives the send, whose CQE is awaited below.
+/// let sqe = unsafe { b.get_sqe() }.expect("SQ has room");
+/// prep::send(sqe, 1, hello.as_ptr().cast(), hello.len(), 0);
+/// sqe.flags |= IOSQE_FIXED_FILE;
+/// b.submit_and_wait(1)?;
+/// let cqe = b.wait_cqe()?;
+/// assert_eq!(cqe.res, 5);
+/// b.cqe_seen(&cqe);
+/// let mut buf = [0u8; 5];
+/// y.read_exact(&mut buf).unwrap();
+/// assert_eq!(&buf, b"hello");
+/// # Ok::<(), uring_core::Errno>(())
+/// ```
 pub fn send_fd(
     ring: &mut Ring,
     target_fd: i32,

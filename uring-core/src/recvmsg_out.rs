@@ -81,12 +81,90 @@
 //! assert_eq!(out.payload(), b"hello");
 //! assert_eq!(out.cmsgs().count(), 0);
 //! ```
+//!
+//! # End to end: a UDP echo over multishot recvmsg and a buffer ring
+//! One `recvmsg` request receives every datagram into buffers of a
+//! [`BufRing`](crate::buf_ring::BufRing); each is parsed with
+//! [`RecvMsgOut`] and answered at the sender's address
+//! ([`RecvMsgOut::name_addr`], a copy, so the buffer goes back at once).
+//! ```
+//! # extern crate std;
+//! use std::net::UdpSocket;
+//! use std::os::fd::AsRawFd;
+//! use uring_core::buf_ring::BufRing;
+//! use uring_core::recvmsg_out::RecvMsgOut;
+//! use uring_core::sys::{msghdr, IORING_CQE_F_MORE, IOSQE_BUFFER_SELECT};
+//! use uring_core::{prep, Errno, Ring};
+//!
+//! let server = UdpSocket::bind("127.0.0.1:0").unwrap();
+//! let client = UdpSocket::bind("127.0.0.1:0").unwrap();
+//! let mut ring = Ring::queue_init(8, 0)?;
+//! let mut mem = [0u8; 8 * 128];
+//! // SAFETY: `br` is freed (below) before `mem` goes away.
+//! let mut br = unsafe { BufRing::setup(&ring, 8, 1, 0, &mut mem, 128) }?;
+//! br.publish_all()?;
+//!
+//! // Each buffer: 16-byte header, a 16-byte name area (sockaddr_in), no
+//! // control area, then the payload.
+//! let mut msg = msghdr { msg_namelen: 16, ..msghdr::zeroed() };
+//! // SAFETY: the kernel reads `msg` and writes group 1's buffers; both
+//! // outlive the request, whose final CQE is reaped below.
+//! let sqe = unsafe { ring.get_sqe() }.expect("SQ has room");
+//! prep::recvmsg_multishot(sqe, server.as_raw_fd(), &mut msg, 0);
+//! sqe.flags |= IOSQE_BUFFER_SELECT;
+//! sqe.set_buf_group(br.bgid());
+//! sqe.user_data = 1;
+//! ring.submit()?;
+//!
+//! let to = server.local_addr().unwrap();
+//! for word in [&b"ping"[..], b"hello"] {
+//!     client.send_to(word, to).unwrap();
+//!     let cqe = ring.wait_cqe()?;
+//!     ring.cqe_seen(&cqe);
+//!     assert!(cqe.user_data == 1 && cqe.flags & IORING_CQE_F_MORE != 0);
+//!     let c = br.consume(cqe.res, cqe.flags).expect("a provided buffer");
+//!     // SAFETY: this CQE handed buffer `c.bid` back to us.
+//!     let out = RecvMsgOut::new(unsafe { br.data(&c) }, &msg).expect("valid");
+//!     let (payload, peer) = (out.payload().to_vec(), out.name_addr());
+//!     br.recycle(c.bid)?; // `payload` and `peer` are copies
+//!
+//!     // SAFETY: `payload` and `peer` outlive the send, awaited below.
+//!     let sqe = unsafe { ring.get_sqe() }.expect("SQ has room");
+//!     let (buf, len) = (payload.as_ptr().cast(), payload.len());
+//!     prep::sendto(sqe, server.as_raw_fd(), buf, len, 0, peer.as_ptr(), peer.len());
+//!     sqe.user_data = 2;
+//!     ring.submit_and_wait(1)?;
+//!     let sent = ring.wait_cqe()?;
+//!     ring.cqe_seen(&sent);
+//!     assert_eq!((sent.user_data, sent.res), (2, len as i32));
+//!
+//!     let mut echo = [0u8; 16];
+//!     let (n, from) = client.recv_from(&mut echo).unwrap();
+//!     assert_eq!((&echo[..n], from), (word, to));
+//! }
+//!
+//! // Stop receiving: the request's final CQE has no F_MORE.
+//! // SAFETY: a cancel points to no memory.
+//! let sqe = unsafe { ring.get_sqe() }.expect("SQ has room");
+//! prep::cancel64(sqe, 1, 0);
+//! ring.submit_and_wait(2)?;
+//! for _ in 0..2 {
+//!     let cqe = ring.wait_cqe()?;
+//!     ring.cqe_seen(&cqe);
+//!     if cqe.user_data == 1 {
+//!         assert_eq!(cqe.flags & IORING_CQE_F_MORE, 0);
+//!         assert!(Errno::ECANCELED.is_res(cqe.res));
+//!     }
+//! }
+//! br.free(&ring)?;
+//! # Ok::<(), uring_core::Errno>(())
+//! ```
 
 use core::ffi::c_void;
 use core::mem::size_of;
 use core::ptr::NonNull;
 
-use uring_sys::{cmsghdr, io_uring_recvmsg_out, msghdr};
+use uring_sys::{cmsghdr, io_uring_recvmsg_out, msghdr, sockaddr, sockaddr_storage, socklen_t};
 
 /// `MSG_TRUNC`: in [`RecvMsgOut::flags`], the payload was cut to fit the buffer.
 pub const MSG_TRUNC: u32 = 0x20;
@@ -295,6 +373,130 @@ pub struct Cmsg<'a> {
     pub data: &'a [u8],
 }
 
+/// `SOL_SOCKET`: [`Cmsg::level`] of socket-level control messages.
+pub const SOL_SOCKET: i32 = 1;
+/// `SCM_RIGHTS`: [`Cmsg::ty`] of a message carrying file descriptors.
+pub const SCM_RIGHTS: i32 = 1;
+
+impl<'a> Cmsg<'a> {
+    /// The data read as consecutive native-endian `i32`s (`int`s), e.g. the
+    /// descriptors of an `SCM_RIGHTS` message; trailing bytes that do not
+    /// make a whole `i32` are skipped. Unaligned data is fine.
+    pub fn i32s(&self) -> impl Iterator<Item = i32> + 'a {
+        self.data
+            .chunks_exact(4)
+            .map(|c| i32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
+    }
+
+    /// The file descriptors of an `SCM_RIGHTS` message (`SOL_SOCKET`), or
+    /// `None` for any other message.
+    ///
+    /// The kernel installed them in this process when it wrote the
+    /// message: the receiver owns them and should close them (for example
+    /// through `std::os::fd::OwnedFd::from_raw_fd`).
+    pub fn fds(&self) -> Option<impl Iterator<Item = i32> + 'a> {
+        (self.level == SOL_SOCKET && self.ty == SCM_RIGHTS).then(|| self.i32s())
+    }
+}
+
+/// A socket address copied out of a [`RecvMsgOut`] ([`RecvMsgOut::name_addr`]):
+/// storage for any address family plus its length, to pass where a
+/// `(const struct sockaddr *, socklen_t)` pair is expected (`prep::sendto`,
+/// `prep::send_set_addr`, `prep::connect`).
+///
+/// ```
+/// use uring_core::recvmsg_out::SockAddr;
+///
+/// // AF_INET (2), port 0x1234, 127.0.0.1, as the kernel writes it.
+/// let mut raw = [0u8; 16];
+/// raw[..2].copy_from_slice(&2u16.to_ne_bytes());
+/// raw[2..4].copy_from_slice(&0x1234u16.to_be_bytes());
+/// raw[4..8].copy_from_slice(&[127, 0, 0, 1]);
+/// let a = SockAddr::from_bytes(&raw);
+/// assert_eq!((a.family(), a.len()), (2, 16));
+/// assert_eq!(a.as_bytes(), &raw);
+/// ```
+#[derive(Clone, Copy)]
+pub struct SockAddr {
+    storage: AddrBytes,
+    len: socklen_t,
+}
+
+/// `sizeof(struct sockaddr_storage)` bytes with its alignment.
+#[derive(Clone, Copy)]
+#[repr(C, align(8))]
+struct AddrBytes([u8; size_of::<sockaddr_storage>()]);
+
+const _: () =
+    assert!(core::mem::align_of::<AddrBytes>() >= core::mem::align_of::<sockaddr_storage>());
+
+impl SockAddr {
+    /// Copies up to 128 bytes of `raw` (a `sockaddr_*` as the kernel lays
+    /// it out); longer input is cut to 128 bytes.
+    pub fn from_bytes(raw: &[u8]) -> SockAddr {
+        let mut storage = AddrBytes([0; size_of::<sockaddr_storage>()]);
+        let n = raw.len().min(storage.0.len());
+        storage.0[..n].copy_from_slice(&raw[..n]);
+        SockAddr {
+            storage,
+            len: n as socklen_t,
+        }
+    }
+
+    /// The address family (`AF_INET` 2, `AF_INET6` 10, `AF_UNIX` 1, ...),
+    /// 0 when empty.
+    #[inline]
+    pub fn family(&self) -> u16 {
+        match self.as_bytes() {
+            [a, b, ..] => u16::from_ne_bytes([*a, *b]),
+            _ => 0,
+        }
+    }
+
+    /// The address length in bytes (`socklen_t`), as `sendto(2)` takes it.
+    #[inline]
+    pub fn len(&self) -> socklen_t {
+        self.len
+    }
+
+    /// True when no address was stored.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// A pointer to the address, for the `sockaddr` argument of the
+    /// `prep` helpers. It points into `self`: keep `self` in place until the
+    /// request's CQE.
+    #[inline]
+    pub fn as_ptr(&self) -> *const sockaddr {
+        self.storage.0.as_ptr().cast()
+    }
+
+    /// The address bytes (`len()` of them).
+    #[inline]
+    pub fn as_bytes(&self) -> &[u8] {
+        self.storage.0.get(..self.len as usize).unwrap_or(&[])
+    }
+}
+
+impl core::fmt::Debug for SockAddr {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SockAddr")
+            .field("family", &self.family())
+            .field("bytes", &self.as_bytes())
+            .finish()
+    }
+}
+
+impl PartialEq for SockAddr {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for SockAddr {}
+
 /// Iterator over the control messages of a [`RecvMsgOut`].
 ///
 /// Yields a message while its header fits, `cmsg_len >= 16` and its
@@ -383,6 +585,19 @@ impl<'a> RecvMsgOut<'a> {
     pub fn name(&self) -> &'a [u8] {
         let n = (self.namelen() as usize).min(self.namelen);
         self.buf.get(HDR..HDR + n).unwrap_or(&[])
+    }
+
+    /// The source address copied out of the buffer, ready to reply to:
+    /// `prep::sendto(sqe, fd, buf, len, flags, a.as_ptr(), a.len())`.
+    ///
+    /// A copy (at most 128 bytes, `sockaddr_storage`-aligned), so the
+    /// provided buffer can be recycled at once while the reply is in flight;
+    /// [`SockAddr::len`] is `name().len()` (the stored bytes). Empty when
+    /// the request reserved no name area (`msg_namelen` 0) or the socket
+    /// reported no address.
+    #[inline]
+    pub fn name_addr(&self) -> SockAddr {
+        SockAddr::from_bytes(self.name())
     }
 
     /// The control bytes written: `min(controllen, msg_controllen)` bytes
@@ -492,17 +707,56 @@ mod tests {
         assert_eq!(o.control().len(), 0);
         assert_eq!(o.cmsgs().count(), 0);
         let msgh = msghdr {
-            msg_name: core::ptr::null_mut(),
             msg_namelen: 8,
-            msg_iov: core::ptr::null_mut(),
-            msg_iovlen: 0,
-            msg_control: core::ptr::null_mut(),
-            msg_controllen: 0,
-            msg_flags: 0,
+            ..msghdr::zeroed()
         };
         let p = recvmsg_validate(b.as_mut_ptr().cast(), b.len() as i32, &msgh).unwrap();
         // SAFETY: validated; `b` is readable for its length.
         assert!(unsafe { recvmsg_cmsg_firsthdr(p.as_ptr(), &msgh) }.is_none());
+    }
+
+    #[test]
+    fn name_addr_copies_the_stored_name() {
+        // Reported namelen 28 (sockaddr_in6) but only 16 bytes stored.
+        let mut b = [0u8; 16 + 16 + 2];
+        b[0..4].copy_from_slice(&28u32.to_ne_bytes());
+        b[16..18].copy_from_slice(&10u16.to_ne_bytes());
+        b[18] = 0xab;
+        let o = RecvMsgOut::from_lens(&b, 16, 0).unwrap();
+        let a = o.name_addr();
+        assert_eq!((a.family(), a.len(), a.as_bytes()), (10, 16, &b[16..32]));
+        assert_eq!(a.as_ptr().cast::<u8>(), a.as_bytes().as_ptr());
+        // No name area reserved: an empty address.
+        let o = RecvMsgOut::from_lens(&b, 0, 0).unwrap();
+        assert!(o.name_addr().is_empty());
+        assert_eq!(o.name_addr().family(), 0);
+        // Longer than sockaddr_storage: cut to 128 bytes.
+        let big = [7u8; 200];
+        let a = SockAddr::from_bytes(&big);
+        assert_eq!((a.len(), a.as_bytes()), (128, &big[..128]));
+        assert_eq!(a.as_ptr() as usize % 8, 0, "sockaddr_storage alignment");
+    }
+
+    #[test]
+    fn cmsg_fds_only_for_scm_rights() {
+        let data = [3u8, 0, 0, 0, 9, 0, 0, 0, 1];
+        let rights = Cmsg {
+            level: SOL_SOCKET,
+            ty: SCM_RIGHTS,
+            data: &data,
+        };
+        let fds: [i32; 2] = {
+            let mut it = rights.fds().unwrap();
+            [it.next().unwrap(), it.next().unwrap()]
+        };
+        assert_eq!(fds, [3, 9]);
+        assert_eq!(rights.i32s().count(), 2, "trailing byte skipped");
+        let other = Cmsg {
+            level: 0,
+            ty: SCM_RIGHTS,
+            data: &data,
+        };
+        assert!(other.fds().is_none());
     }
 
     #[test]

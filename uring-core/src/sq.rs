@@ -210,10 +210,13 @@ impl Ring {
     }
 
     /// Whether the kernel asks us to enter to flush completions (CQ
-    /// overflow backlog or pending task work) or IOPOLL needs reaping.
+    /// overflow backlog or pending task work) or IOPOLL needs reaping by
+    /// us (IOPOLL without SQPOLL: with SQPOLL the kernel thread reaps, as
+    /// liburing's INT_FLAG_CQ_ENTER).
     #[inline]
     pub(crate) fn cq_ring_needs_enter(&self) -> bool {
-        self.flags() & IORING_SETUP_IOPOLL != 0 || self.cq_ring_needs_flush()
+        self.flags() & (IORING_SETUP_IOPOLL | IORING_SETUP_SQPOLL) == IORING_SETUP_IOPOLL
+            || self.cq_ring_needs_flush()
     }
 
     /// CQ overflow backlog or pending task work (IORING_SQ_CQ_OVERFLOW,
@@ -279,11 +282,22 @@ impl Ring {
         self.submit_inner(0, false)
     }
 
-    /// Submits and waits until at least `wait_nr` completions are ready.
+    /// Submits, then waits until at least `wait_nr` completions are ready
+    /// or a signal interrupts the wait. Returns how many SQEs the kernel
+    /// took, as [`submit`](Self::submit).
+    ///
+    /// `Ok` does not promise `wait_nr` CQEs: when the kernel submitted
+    /// something and a signal then interrupts the wait, it returns the
+    /// submitted count, not `EINTR` (kernel semantics; liburing behaves
+    /// the same). Check [`cq_ready`](Self::cq_ready) or reap with
+    /// [`peek_cqe`](Self::peek_cqe). To learn about the signal, use
+    /// [`submit_and_wait_timeout`](Self::submit_and_wait_timeout), which
+    /// reports `EINTR`.
     ///
     /// Mirrors `io_uring_submit_and_wait()` (liburing). Kernel: 5.1+.
     ///
-    /// Errors: as [`submit`](Self::submit).
+    /// Errors: as [`submit`](Self::submit); `EINTR` only when nothing was
+    /// submitted.
     #[inline]
     pub fn submit_and_wait(&mut self, wait_nr: u32) -> Result<u32, Errno> {
         self.submit_inner(wait_nr, false)

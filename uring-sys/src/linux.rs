@@ -106,6 +106,23 @@ pub struct sockaddr_storage {
     pub __ss_padding: [u8; 126],
 }
 
+impl sockaddr_storage {
+    /// An all-zero `sockaddr_storage` (family `AF_UNSPEC`).
+    pub const fn zeroed() -> Self {
+        sockaddr_storage {
+            ss_family: 0,
+            __ss_padding: [0; 126],
+        }
+    }
+}
+
+impl Default for sockaddr_storage {
+    /// [`sockaddr_storage::zeroed`].
+    fn default() -> Self {
+        Self::zeroed()
+    }
+}
+
 /// `struct msghdr` (glibc layout, which is the kernel's `user_msghdr`).
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
@@ -124,6 +141,39 @@ pub struct msghdr {
     pub msg_controllen: usize,
     /// Flags on received message.
     pub msg_flags: c_int,
+}
+
+impl msghdr {
+    /// A `msghdr` with every field 0 / null, as C's `struct msghdr m = {0};`.
+    ///
+    /// Set only what the request needs: a multishot `recvmsg` uses just
+    /// `msg_namelen` and `msg_controllen` (the sizes of the name and control
+    /// areas reserved at the start of each provided buffer).
+    ///
+    /// ```
+    /// use uring_sys::msghdr;
+    /// let m = msghdr { msg_namelen: 16, ..msghdr::zeroed() };
+    /// assert!(m.msg_name.is_null() && m.msg_iov.is_null());
+    /// assert_eq!((m.msg_namelen, m.msg_controllen), (16, 0));
+    /// ```
+    pub const fn zeroed() -> Self {
+        msghdr {
+            msg_name: core::ptr::null_mut(),
+            msg_namelen: 0,
+            msg_iov: core::ptr::null_mut(),
+            msg_iovlen: 0,
+            msg_control: core::ptr::null_mut(),
+            msg_controllen: 0,
+            msg_flags: 0,
+        }
+    }
+}
+
+impl Default for msghdr {
+    /// [`msghdr::zeroed`].
+    fn default() -> Self {
+        Self::zeroed()
+    }
 }
 
 /// `struct cmsghdr`.

@@ -66,7 +66,7 @@ pub fn provide_buffers(
 /// `IORING_OP_REMOVE_BUFFERS`, kernel 5.7+. `bgid` is truncated to the
 /// 16-bit `buf_group`.
 #[inline]
-pub fn remove_buffers(sqe: &mut io_uring_sqe, nr: i32, bgid: i32) {
+pub const fn remove_buffers(sqe: &mut io_uring_sqe, nr: i32, bgid: i32) {
     prep_rw(IORING_OP_REMOVE_BUFFERS, sqe, nr, 0, 0, 0);
     sqe.set_buf_group(bgid as u16);
 }

@@ -34,7 +34,7 @@ use super::rw::{prep_rw, ptr_u64};
 ///
 /// Opcode: `IORING_OP_ASYNC_CANCEL`, kernel 5.5+ (flags: 5.19+).
 #[inline]
-pub fn cancel64(sqe: &mut io_uring_sqe, user_data: u64, flags: i32) {
+pub const fn cancel64(sqe: &mut io_uring_sqe, user_data: u64, flags: i32) {
     prep_rw(uring_sys::IORING_OP_ASYNC_CANCEL, sqe, -1, 0, 0, 0);
     sqe.set_addr(user_data);
     sqe.set_cancel_flags(flags as u32);
@@ -66,7 +66,7 @@ pub fn cancel(sqe: &mut io_uring_sqe, user_data: *const c_void, flags: i32) {
 ///
 /// Opcode: `IORING_OP_ASYNC_CANCEL`, kernel 5.19+.
 #[inline]
-pub fn cancel_fd(sqe: &mut io_uring_sqe, fd: i32, flags: u32) {
+pub const fn cancel_fd(sqe: &mut io_uring_sqe, fd: i32, flags: u32) {
     prep_rw(uring_sys::IORING_OP_ASYNC_CANCEL, sqe, fd, 0, 0, 0);
     sqe.set_cancel_flags(flags | uring_sys::IORING_ASYNC_CANCEL_FD);
 }

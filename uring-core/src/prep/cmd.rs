@@ -43,7 +43,7 @@ pub const BLOCK_URING_CMD_DISCARD: u32 = 0x1200;
 /// `cmd_op`, `__pad1 = 0`, `addr = 0`, `len = 0`; kernel 5.19+
 /// (`IORING_OP_URING_CMD`).
 #[inline]
-pub fn __uring_cmd(sqe: &mut io_uring_sqe, op: i32, cmd_op: u32, fd: i32) {
+pub const fn __uring_cmd(sqe: &mut io_uring_sqe, op: i32, cmd_op: u32, fd: i32) {
     sqe.opcode = op as u8;
     sqe.fd = fd;
     sqe.set_cmd_op(cmd_op);
@@ -58,7 +58,7 @@ pub fn __uring_cmd(sqe: &mut io_uring_sqe, op: i32, cmd_op: u32, fd: i32) {
 /// `IORING_OP_URING_CMD`, kernel 5.19+. The command payload, if any, is
 /// written by the caller into `sqe.cmd()`.
 #[inline]
-pub fn uring_cmd(sqe: &mut io_uring_sqe, cmd_op: i32, fd: i32) {
+pub const fn uring_cmd(sqe: &mut io_uring_sqe, cmd_op: i32, fd: i32) {
     __uring_cmd(sqe, IORING_OP_URING_CMD as i32, cmd_op as u32, fd);
 }
 
@@ -69,7 +69,7 @@ pub fn uring_cmd(sqe: &mut io_uring_sqe, cmd_op: i32, fd: i32) {
 /// Mirrors `io_uring_prep_uring_cmd128()` (liburing). Opcode:
 /// `IORING_OP_URING_CMD128`, kernel 6.18+. Writes only the first 64 bytes.
 #[inline]
-pub fn uring_cmd128(sqe: &mut io_uring_sqe, cmd_op: i32, fd: i32) {
+pub const fn uring_cmd128(sqe: &mut io_uring_sqe, cmd_op: i32, fd: i32) {
     __uring_cmd(sqe, IORING_OP_URING_CMD128 as i32, cmd_op as u32, fd);
 }
 
@@ -134,7 +134,7 @@ pub fn cmd_getsockname(
 /// `IORING_OP_URING_CMD` with [`BLOCK_URING_CMD_DISCARD`], kernel 6.12+.
 /// `offset` goes in `addr`, `nbytes` in `addr3`.
 #[inline]
-pub fn cmd_discard(sqe: &mut io_uring_sqe, fd: i32, offset: u64, nbytes: u64) {
+pub const fn cmd_discard(sqe: &mut io_uring_sqe, fd: i32, offset: u64, nbytes: u64) {
     uring_cmd(sqe, BLOCK_URING_CMD_DISCARD as i32, fd);
     sqe.set_addr(offset);
     sqe.set_addr3(nbytes);

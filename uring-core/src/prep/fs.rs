@@ -31,7 +31,7 @@ use super::rw::{prep_rw, ptr_u64};
 ///
 /// Opcode: `IORING_OP_FSYNC`, kernel 5.1+.
 #[inline]
-pub fn fsync(sqe: &mut io_uring_sqe, fd: i32, fsync_flags: u32) {
+pub const fn fsync(sqe: &mut io_uring_sqe, fd: i32, fsync_flags: u32) {
     prep_rw(uring_sys::IORING_OP_FSYNC, sqe, fd, 0, 0, 0);
     sqe.set_fsync_flags(fsync_flags);
 }
@@ -44,7 +44,7 @@ pub fn fsync(sqe: &mut io_uring_sqe, fd: i32, fsync_flags: u32) {
 ///
 /// Opcode: `IORING_OP_FALLOCATE`, kernel 5.6+.
 #[inline]
-pub fn fallocate(sqe: &mut io_uring_sqe, fd: i32, mode: i32, offset: u64, len: u64) {
+pub const fn fallocate(sqe: &mut io_uring_sqe, fd: i32, mode: i32, offset: u64, len: u64) {
     prep_rw(
         uring_sys::IORING_OP_FALLOCATE,
         sqe,
@@ -97,7 +97,7 @@ pub fn statx(
 ///
 /// Opcode: `IORING_OP_FADVISE`, kernel 5.6+.
 #[inline]
-pub fn fadvise(sqe: &mut io_uring_sqe, fd: i32, offset: u64, len: u32, advice: i32) {
+pub const fn fadvise(sqe: &mut io_uring_sqe, fd: i32, offset: u64, len: u32, advice: i32) {
     prep_rw(uring_sys::IORING_OP_FADVISE, sqe, fd, 0, len, offset);
     sqe.set_fadvise_advice(advice as u32);
 }
@@ -137,7 +137,7 @@ pub fn madvise(sqe: &mut io_uring_sqe, addr: *mut c_void, length: u32, advice: i
 ///
 /// Opcode: `IORING_OP_FADVISE`, kernel 5.6+; 64-bit length kernel 6.11+.
 #[inline]
-pub fn fadvise64(sqe: &mut io_uring_sqe, fd: i32, offset: u64, len: off_t, advice: i32) {
+pub const fn fadvise64(sqe: &mut io_uring_sqe, fd: i32, offset: u64, len: off_t, advice: i32) {
     prep_rw(uring_sys::IORING_OP_FADVISE, sqe, fd, 0, 0, offset);
     sqe.set_addr(len as u64);
     sqe.set_fadvise_advice(advice as u32);
@@ -173,7 +173,7 @@ pub fn madvise64(sqe: &mut io_uring_sqe, addr: *mut c_void, length: off_t, advic
 ///
 /// Opcode: `IORING_OP_SYNC_FILE_RANGE`, kernel 5.2+.
 #[inline]
-pub fn sync_file_range(sqe: &mut io_uring_sqe, fd: i32, len: u32, offset: u64, flags: i32) {
+pub const fn sync_file_range(sqe: &mut io_uring_sqe, fd: i32, len: u32, offset: u64, flags: i32) {
     prep_rw(
         uring_sys::IORING_OP_SYNC_FILE_RANGE,
         sqe,
@@ -192,7 +192,7 @@ pub fn sync_file_range(sqe: &mut io_uring_sqe, fd: i32, len: u32, offset: u64, f
 ///
 /// Opcode: `IORING_OP_FTRUNCATE`, kernel 6.9+.
 #[inline]
-pub fn ftruncate(sqe: &mut io_uring_sqe, fd: i32, len: loff_t) {
+pub const fn ftruncate(sqe: &mut io_uring_sqe, fd: i32, len: loff_t) {
     prep_rw(uring_sys::IORING_OP_FTRUNCATE, sqe, fd, 0, 0, len as u64);
 }
 

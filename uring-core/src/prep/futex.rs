@@ -15,8 +15,8 @@
 //! let word = 0u32;
 //! let mut sqe = io_uring_sqe::zeroed();
 //! // FUTEX2_SIZE_U32 = 2; wake one waiter, any bit.
-//! // SAFETY: only the SQE is filled; it is never submitted.
-//! unsafe { prep::futex_wake(&mut sqe, &word, 1, u64::MAX, 2, 0) };
+//! // Safe: this SQE is our own and is never submitted.
+//! prep::futex_wake(&mut sqe, &word, 1, u64::MAX, 2, 0);
 //! assert_eq!(sqe.opcode as u32, IORING_OP_FUTEX_WAKE);
 //! assert_eq!(sqe.fd, 2);
 //! assert_eq!(sqe.off(), 1);

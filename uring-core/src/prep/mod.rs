@@ -13,6 +13,43 @@
 //! operation completes is the submitter's promise (see `Ring::submit`).
 //!
 //! Grouped like liburing's man pages.
+//!
+//! # SQEs at compile time
+//! Every helper whose arguments are plain integers is a `const fn` (`nop`,
+//! `fsync`, `close`, `close_direct`, `msg_ring*`, `cancel64`, `cancel_fd`,
+//! `poll_add`/`_multishot`/`_remove`/`_update`, `timeout_remove`,
+//! `fallocate`, `fadvise`, `fadvise64`, `sync_file_range`, `ftruncate`,
+//! `splice`, `tee`, `listen`, `shutdown`, `socket*`, `remove_buffers`,
+//! `read_multishot`, `send_bundle`, `fixed_fd_install`, `uring_cmd*`,
+//! `cmd_discard`, `nop128` and the `_select` companions below), so a table
+//! of requests can be a `static`, built by the compiler. Helpers that take
+//! a pointer are not: a pointer cannot become an integer in `const`
+//! evaluation. (`&mut` in a `const fn` is what sets the MSRV at Rust 1.83.) The root package's `tests/const_sqe.rs` checks such a table
+//! against C liburing's bytes.
+//! ```
+//! use uring_core::sys::{io_uring_sqe, IORING_OP_CLOSE};
+//! use uring_core::{helpers, prep};
+//!
+//! static REQUESTS: [io_uring_sqe; 2] = {
+//!     let mut t = [const { io_uring_sqe::zeroed() }; 2];
+//!     prep::fsync(&mut t[0], 3, 0);
+//!     helpers::sqe_set_data64(&mut t[0], 1);
+//!     prep::close(&mut t[1], 3);
+//!     helpers::sqe_set_data64(&mut t[1], 2);
+//!     t
+//! };
+//! const _: () = assert!(REQUESTS[1].opcode as u32 == IORING_OP_CLOSE);
+//! assert_eq!(REQUESTS[0].fd, 3);
+//! ```
+//!
+//! # Companions
+//! A few helpers are not liburing's but sit next to the 1:1 one they
+//! complete, named after it, for what C callers write by hand:
+//! [`recv_select`], [`recv_multishot_select`], [`read_select`] and
+//! [`send_bundle_select`] take a provided-buffer group instead of a
+//! pointer that is null by design (they set `IOSQE_BUFFER_SELECT` and
+//! `buf_group`); [`send_vectorized`] sends an `iovec` array with
+//! `IORING_SEND_VECTORIZED` (no liburing helper yet).
 
 mod buffers;
 mod cancel;

@@ -179,7 +179,7 @@ pub fn bind(sqe: &mut io_uring_sqe, fd: i32, addr: *const sockaddr, addrlen: soc
 /// Mirrors `io_uring_prep_listen()` (liburing). Opcode: `IORING_OP_LISTEN`,
 /// kernel 6.11+. `backlog` goes in `sqe->len`.
 #[inline]
-pub fn listen(sqe: &mut io_uring_sqe, fd: i32, backlog: i32) {
+pub const fn listen(sqe: &mut io_uring_sqe, fd: i32, backlog: i32) {
     prep_rw(IORING_OP_LISTEN, sqe, fd, 0, backlog as u32, 0);
 }
 
@@ -189,7 +189,7 @@ pub fn listen(sqe: &mut io_uring_sqe, fd: i32, backlog: i32) {
 /// Mirrors `io_uring_prep_shutdown()` (liburing). Opcode:
 /// `IORING_OP_SHUTDOWN`, kernel 5.11+. `how` goes in `sqe->len`.
 #[inline]
-pub fn shutdown(sqe: &mut io_uring_sqe, fd: i32, how: i32) {
+pub const fn shutdown(sqe: &mut io_uring_sqe, fd: i32, how: i32) {
     prep_rw(IORING_OP_SHUTDOWN, sqe, fd, 0, how as u32, 0);
 }
 
@@ -199,7 +199,7 @@ pub fn shutdown(sqe: &mut io_uring_sqe, fd: i32, how: i32) {
 /// kernel 5.19+. Layout: `fd` = domain, `off` = type (sign-extended like
 /// C's `int` → `__u64`), `len` = protocol, `rw_flags` = flags (currently 0).
 #[inline]
-pub fn socket(sqe: &mut io_uring_sqe, domain: i32, r#type: i32, protocol: i32, flags: u32) {
+pub const fn socket(sqe: &mut io_uring_sqe, domain: i32, r#type: i32, protocol: i32, flags: u32) {
     prep_rw(
         IORING_OP_SOCKET,
         sqe,
@@ -218,7 +218,7 @@ pub fn socket(sqe: &mut io_uring_sqe, domain: i32, r#type: i32, protocol: i32, f
 /// `IORING_OP_SOCKET`, kernel 5.19+. Stores `file_index + 1`, or
 /// `IORING_FILE_INDEX_ALLOC` unchanged.
 #[inline]
-pub fn socket_direct(
+pub const fn socket_direct(
     sqe: &mut io_uring_sqe,
     domain: i32,
     r#type: i32,
@@ -246,7 +246,7 @@ pub fn socket_direct(
 /// `IORING_OP_SOCKET` with `file_index = IORING_FILE_INDEX_ALLOC`,
 /// kernel 5.19+.
 #[inline]
-pub fn socket_direct_alloc(
+pub const fn socket_direct_alloc(
     sqe: &mut io_uring_sqe,
     domain: i32,
     r#type: i32,

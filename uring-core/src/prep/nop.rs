@@ -25,7 +25,7 @@ use super::rw::prep_rw;
 ///
 /// Opcode: `IORING_OP_NOP`, kernel 5.1+.
 #[inline]
-pub fn nop(sqe: &mut io_uring_sqe) {
+pub const fn nop(sqe: &mut io_uring_sqe) {
     prep_rw(uring_sys::IORING_OP_NOP, sqe, -1, 0, 0, 0);
 }
 
@@ -38,6 +38,6 @@ pub fn nop(sqe: &mut io_uring_sqe) {
 ///
 /// Opcode: `IORING_OP_NOP128`, kernel 6.19+.
 #[inline]
-pub fn nop128(sqe: &mut io_uring_sqe) {
+pub const fn nop128(sqe: &mut io_uring_sqe) {
     prep_rw(uring_sys::IORING_OP_NOP128, sqe, -1, 0, 0, 0);
 }

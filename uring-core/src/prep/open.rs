@@ -16,8 +16,8 @@
 //!
 //! let path = c"/etc/hostname";
 //! let mut sqe = sys::io_uring_sqe::zeroed();
-//! // SAFETY: the SQE is never submitted, so the kernel never reads `path`.
-//! unsafe { prep::open_direct(&mut sqe, path.as_ptr(), 0, 0, 4) };
+//! // Safe: this SQE is our own and is never submitted.
+//! prep::open_direct(&mut sqe, path.as_ptr(), 0, 0, 4);
 //! assert_eq!(sqe.opcode, sys::IORING_OP_OPENAT as u8);
 //! assert_eq!(sqe.fd, sys::AT_FDCWD);
 //! assert_eq!(sqe.file_index(), 5); // slot 4, stored as slot + 1
@@ -34,14 +34,14 @@ use super::rw::{prep_rw, ptr_u64};
 /// Shared by every helper that targets a direct descriptor (also
 /// `net.rs`'s accept/socket `_direct` variants).
 #[inline(always)]
-pub(crate) fn set_target_fixed_file(sqe: &mut io_uring_sqe, file_index: u32) {
+pub(crate) const fn set_target_fixed_file(sqe: &mut io_uring_sqe, file_index: u32) {
     sqe.set_file_index(file_index.wrapping_add(1));
 }
 
 /// The `_direct` helpers' slot encoding: `IORING_FILE_INDEX_ALLOC` stays
 /// `IORING_FILE_INDEX_ALLOC`, any other slot is stored as `slot + 1`.
 #[inline(always)]
-pub(crate) fn set_direct_slot(sqe: &mut io_uring_sqe, mut file_index: u32) {
+pub(crate) const fn set_direct_slot(sqe: &mut io_uring_sqe, mut file_index: u32) {
     // liburing: "offset by 1 for allocation".
     if file_index == IORING_FILE_INDEX_ALLOC {
         file_index = file_index.wrapping_sub(1);
@@ -182,7 +182,7 @@ pub fn openat2_direct(
 ///
 /// Opcode: `IORING_OP_CLOSE`, kernel 5.6+.
 #[inline]
-pub fn close(sqe: &mut io_uring_sqe, fd: i32) {
+pub const fn close(sqe: &mut io_uring_sqe, fd: i32) {
     prep_rw(uring_sys::IORING_OP_CLOSE, sqe, fd, 0, 0, 0);
 }
 
@@ -193,7 +193,7 @@ pub fn close(sqe: &mut io_uring_sqe, fd: i32) {
 ///
 /// Opcode: `IORING_OP_CLOSE`, kernel 5.15+.
 #[inline]
-pub fn close_direct(sqe: &mut io_uring_sqe, file_index: u32) {
+pub const fn close_direct(sqe: &mut io_uring_sqe, file_index: u32) {
     close(sqe, 0);
     set_target_fixed_file(sqe, file_index);
 }
@@ -233,7 +233,7 @@ pub fn files_update(sqe: &mut io_uring_sqe, fds: *mut i32, nr_fds: u32, offset: 
 ///
 /// Opcode: `IORING_OP_FIXED_FD_INSTALL`, kernel 6.8+.
 #[inline]
-pub fn fixed_fd_install(sqe: &mut io_uring_sqe, fd: i32, flags: u32) {
+pub const fn fixed_fd_install(sqe: &mut io_uring_sqe, fd: i32, flags: u32) {
     prep_rw(uring_sys::IORING_OP_FIXED_FD_INSTALL, sqe, fd, 0, 0, 0);
     sqe.flags = uring_sys::IOSQE_FIXED_FILE;
     sqe.set_install_fd_flags(flags);

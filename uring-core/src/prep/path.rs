@@ -11,8 +11,8 @@
 //!
 //! let (old, new) = (c"a.txt", c"b.txt");
 //! let mut sqe = sys::io_uring_sqe::zeroed();
-//! // SAFETY: the SQE is never submitted, so the kernel never reads the paths.
-//! unsafe { prep::rename(&mut sqe, old.as_ptr(), new.as_ptr()) };
+//! // Safe: this SQE is our own and is never submitted.
+//! prep::rename(&mut sqe, old.as_ptr(), new.as_ptr());
 //! assert_eq!(sqe.opcode, sys::IORING_OP_RENAMEAT as u8);
 //! assert_eq!(sqe.fd, sys::AT_FDCWD); // old dfd
 //! assert_eq!(sqe.len, sys::AT_FDCWD as u32); // new dfd

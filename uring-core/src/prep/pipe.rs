@@ -14,8 +14,8 @@
 //!
 //! let mut fds = [0i32; 2];
 //! let mut sqe = io_uring_sqe::zeroed();
-//! // SAFETY: only the SQE is filled; it is never submitted.
-//! unsafe { prep::pipe_direct(&mut sqe, fds.as_mut_ptr(), 0, 4) };
+//! // Safe: this SQE is our own and is never submitted.
+//! prep::pipe_direct(&mut sqe, fds.as_mut_ptr(), 0, 4);
 //! assert_eq!(sqe.opcode as u32, IORING_OP_PIPE);
 //! assert_eq!(sqe.addr(), fds.as_ptr() as u64);
 //! assert_eq!(sqe.file_index(), 5); // slot 4, stored + 1

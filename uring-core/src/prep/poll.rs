@@ -25,7 +25,7 @@ use super::rw::{prep_rw, ptr_u64};
 /// (compatibility with the old 16-bit `poll_events`), so liburing swaps
 /// them there (`__swahw32`); on little-endian it is the identity.
 #[inline(always)]
-fn poll_mask(poll_mask: u32) -> u32 {
+const fn poll_mask(poll_mask: u32) -> u32 {
     #[cfg(target_endian = "big")]
     let poll_mask = poll_mask.rotate_left(16);
     poll_mask
@@ -39,7 +39,7 @@ fn poll_mask(poll_mask: u32) -> u32 {
 ///
 /// Opcode: `IORING_OP_POLL_ADD`, kernel 5.1+ (32-bit masks: 5.9+).
 #[inline]
-pub fn poll_add(sqe: &mut io_uring_sqe, fd: i32, poll_mask: u32) {
+pub const fn poll_add(sqe: &mut io_uring_sqe, fd: i32, poll_mask: u32) {
     prep_rw(uring_sys::IORING_OP_POLL_ADD, sqe, fd, 0, 0, 0);
     sqe.set_poll32_events(self::poll_mask(poll_mask));
 }
@@ -52,7 +52,7 @@ pub fn poll_add(sqe: &mut io_uring_sqe, fd: i32, poll_mask: u32) {
 ///
 /// Opcode: `IORING_OP_POLL_ADD`, kernel 5.13+.
 #[inline]
-pub fn poll_multishot(sqe: &mut io_uring_sqe, fd: i32, poll_mask: u32) {
+pub const fn poll_multishot(sqe: &mut io_uring_sqe, fd: i32, poll_mask: u32) {
     poll_add(sqe, fd, poll_mask);
     sqe.len = uring_sys::IORING_POLL_ADD_MULTI;
 }
@@ -64,7 +64,7 @@ pub fn poll_multishot(sqe: &mut io_uring_sqe, fd: i32, poll_mask: u32) {
 ///
 /// Opcode: `IORING_OP_POLL_REMOVE`, kernel 5.1+.
 #[inline]
-pub fn poll_remove(sqe: &mut io_uring_sqe, user_data: u64) {
+pub const fn poll_remove(sqe: &mut io_uring_sqe, user_data: u64) {
     prep_rw(uring_sys::IORING_OP_POLL_REMOVE, sqe, -1, 0, 0, 0);
     sqe.set_addr(user_data);
 }
@@ -79,7 +79,7 @@ pub fn poll_remove(sqe: &mut io_uring_sqe, user_data: u64) {
 ///
 /// Opcode: `IORING_OP_POLL_REMOVE`, kernel 5.13+.
 #[inline]
-pub fn poll_update(
+pub const fn poll_update(
     sqe: &mut io_uring_sqe,
     old_user_data: u64,
     new_user_data: u64,

@@ -14,8 +14,8 @@
 //!
 //! let mut buf = [0u8; 16];
 //! let mut sqe = sys::io_uring_sqe::zeroed();
-//! // SAFETY: the SQE is never submitted, so the kernel never touches `buf`.
-//! unsafe { prep::read(&mut sqe, 3, buf.as_mut_ptr().cast(), 16, 0) };
+//! // Safe: this SQE is our own and is never submitted.
+//! prep::read(&mut sqe, 3, buf.as_mut_ptr().cast(), 16, 0);
 //! assert_eq!(sqe.opcode, sys::IORING_OP_READ as u8);
 //! assert_eq!(sqe.fd, 3);
 //! assert_eq!(sqe.len, 16);
@@ -31,7 +31,14 @@ use uring_sys::{io_uring_sqe, iovec};
 /// Safe: it only stores values; nothing is dereferenced. Every helper of
 /// `prep` starts with it, exactly where liburing calls `io_uring_prep_rw`.
 #[inline(always)]
-pub(crate) fn prep_rw(op: u32, sqe: &mut io_uring_sqe, fd: i32, addr: u64, len: u32, off: u64) {
+pub(crate) const fn prep_rw(
+    op: u32,
+    sqe: &mut io_uring_sqe,
+    fd: i32,
+    addr: u64,
+    len: u32,
+    off: u64,
+) {
     // `(__u8) op`: truncation, as in C.
     sqe.opcode = op as u8;
     sqe.fd = fd;
@@ -299,7 +306,13 @@ pub fn read(sqe: &mut io_uring_sqe, fd: i32, buf: *mut c_void, nbytes: u32, offs
 ///
 /// Opcode: `IORING_OP_READ_MULTISHOT`, kernel 6.7+.
 #[inline]
-pub fn read_multishot(sqe: &mut io_uring_sqe, fd: i32, nbytes: u32, offset: u64, buf_group: i32) {
+pub const fn read_multishot(
+    sqe: &mut io_uring_sqe,
+    fd: i32,
+    nbytes: u32,
+    offset: u64,
+    buf_group: i32,
+) {
     prep_rw(
         uring_sys::IORING_OP_READ_MULTISHOT,
         sqe,
@@ -311,6 +324,32 @@ pub fn read_multishot(sqe: &mut io_uring_sqe, fd: i32, nbytes: u32, offset: u64,
     // `sqe->buf_group = buf_group`: implicit int -> __u16 truncation.
     sqe.set_buf_group(buf_group as u16);
     sqe.flags = uring_sys::IOSQE_BUFFER_SELECT;
+}
+
+/// Prepares a `read(2)`/`pread(2)` of up to `nbytes` at `offset` into a
+/// buffer the kernel picks from provided-buffer group `buf_group`.
+///
+/// Companion of [`read`] (not in liburing): `read(sqe, fd, NULL, nbytes,
+/// offset)`, then `IOSQE_BUFFER_SELECT` ORed into `sqe->flags` (unlike
+/// [`read_multishot`], which assigns it) and `sqe->buf_group = buf_group`.
+/// No address to get right: the buffer comes from the group. `nbytes` 0,
+/// or more than the buffer holds, means "the buffer's size". The CQE's
+/// `flags` name the buffer (`BufRing::consume`).
+///
+/// Opcode: `IORING_OP_READ`, kernel 5.7+ (provided buffers; buffer rings
+/// 5.19+). Errors in `cqe.res`: `-ENOBUFS` when the group has no buffer,
+/// the file's read errors.
+#[inline]
+pub const fn read_select(
+    sqe: &mut io_uring_sqe,
+    fd: i32,
+    nbytes: u32,
+    offset: u64,
+    buf_group: u16,
+) {
+    prep_rw(uring_sys::IORING_OP_READ, sqe, fd, 0, nbytes, offset);
+    sqe.flags |= uring_sys::IOSQE_BUFFER_SELECT;
+    sqe.set_buf_group(buf_group);
 }
 
 /// Prepares a `write(2)`/`pwrite(2)` of `nbytes` from `buf` at `offset`

@@ -17,8 +17,8 @@
 //!
 //! let data = *b"hello";
 //! let mut sqe = io_uring_sqe::zeroed();
-//! // SAFETY: only the SQE is filled; it is never submitted.
-//! unsafe { prep::send_zc_fixed(&mut sqe, 3, data.as_ptr().cast(), data.len(), 0, 0, 7) };
+//! // Safe: this SQE is our own and is never submitted.
+//! prep::send_zc_fixed(&mut sqe, 3, data.as_ptr().cast(), data.len(), 0, 0, 7);
 //! assert_eq!(sqe.opcode as u32, IORING_OP_SEND_ZC);
 //! assert_eq!(sqe.len, 5);
 //! assert_eq!(sqe.ioprio as u32, IORING_RECVSEND_FIXED_BUF);
@@ -26,11 +26,11 @@
 //! ```
 
 use core::ffi::c_void;
-use core::ptr;
 
 use uring_sys::{
-    io_uring_sqe, msghdr, sockaddr, socklen_t, IORING_OP_SEND, IORING_OP_SENDMSG,
+    io_uring_sqe, iovec, msghdr, sockaddr, socklen_t, IORING_OP_SEND, IORING_OP_SENDMSG,
     IORING_OP_SENDMSG_ZC, IORING_OP_SEND_ZC, IORING_RECVSEND_BUNDLE, IORING_RECVSEND_FIXED_BUF,
+    IORING_SEND_VECTORIZED, IOSQE_BUFFER_SELECT,
 };
 
 use super::rw::prep_rw;
@@ -44,6 +44,31 @@ use super::rw::prep_rw;
 /// `buf` points to `len` readable bytes that stay valid until the CQE
 /// arrives (the kernel reads them, possibly after submission). With
 /// `IOSQE_BUFFER_SELECT`, `buf` may be null.
+///
+/// # Example
+/// ```
+/// # extern crate std;
+/// use std::io::Read;
+/// use std::os::fd::AsRawFd;
+/// use std::os::unix::net::UnixStream;
+/// use uring_core::{prep, Ring};
+///
+/// let (a, mut b) = UnixStream::pair().unwrap();
+/// let mut ring = Ring::queue_init(4, 0)?;
+/// let data = *b"hello";
+/// // SAFETY: `data` outlives the send, whose CQE is awaited below.
+/// let sqe = unsafe { ring.get_sqe() }.expect("SQ has room");
+/// prep::send(sqe, a.as_raw_fd(), data.as_ptr().cast(), data.len(), 0);
+/// ring.submit_and_wait(1)?;
+/// let cqe = ring.wait_cqe()?;
+/// assert_eq!(cqe.res, 5); // bytes sent
+/// ring.cqe_seen(&cqe);
+///
+/// let mut got = [0u8; 5];
+/// b.read_exact(&mut got).unwrap();
+/// assert_eq!(&got, b"hello");
+/// # Ok::<(), uring_core::Errno>(())
+/// ```
 #[inline]
 pub fn send(sqe: &mut io_uring_sqe, sockfd: i32, buf: *const c_void, len: usize, flags: i32) {
     prep_rw(
@@ -63,10 +88,124 @@ pub fn send(sqe: &mut io_uring_sqe, sockfd: i32, buf: *const c_void, len: usize,
 /// Mirrors `io_uring_prep_send_bundle()` (liburing). Opcode:
 /// `IORING_OP_SEND` with `IORING_RECVSEND_BUNDLE` ORed into `sqe->ioprio`,
 /// kernel 6.10+. No buffer address: `addr` is 0.
+///
+/// # Example
+/// Three buffers staged in a [`BufRing`] leave in one request; the CQE is
+/// decoded with [`BufRing::consume_bundle`]:
+/// ```
+/// # extern crate std;
+/// use std::io::Read;
+/// use std::os::fd::AsRawFd;
+/// use std::os::unix::net::UnixStream;
+/// use uring_core::buf_ring::BufRing;
+/// use uring_core::sys::IOSQE_BUFFER_SELECT;
+/// use uring_core::{prep, Ring};
+///
+/// let mut ring = Ring::queue_init(4, 0)?;
+/// let mut mem = [0u8; 4 * 16];
+/// // SAFETY: `br` is freed (below) before `mem` goes away.
+/// let mut br = unsafe { BufRing::setup(&ring, 4, 2, 0, &mut mem, 16) }?;
+/// for (bid, part) in [&b"alpha "[..], b"beta ", b"gamma"].into_iter().enumerate() {
+///     // SAFETY: not published yet: the buffer is ours.
+///     let buf = unsafe { br.buf_mut(bid as u16) }.expect("bid in range");
+///     buf[..part.len()].copy_from_slice(part);
+///     br.push(bid as u16, part.len() as u32)?;
+/// }
+/// br.commit();
+///
+/// let (a, mut b) = UnixStream::pair().unwrap();
+/// // SAFETY: no address: the kernel reads group 2's published buffers,
+/// // which `br` keeps until after the CQE.
+/// let sqe = unsafe { ring.get_sqe() }.expect("SQ has room");
+/// prep::send_bundle(sqe, a.as_raw_fd(), 0, 0);
+/// sqe.flags |= IOSQE_BUFFER_SELECT; // or prep::send_bundle_select
+/// sqe.set_buf_group(br.bgid());
+/// ring.submit_and_wait(1)?;
+/// let cqe = ring.wait_cqe()?;
+/// ring.cqe_seen(&cqe);
+/// assert_eq!(cqe.res, 16);
+///
+/// let bundle = br.consume_bundle(cqe.res, cqe.flags)?;
+/// let used: Vec<(u16, u32)> = br.bundle_bufs(&bundle).collect();
+/// assert_eq!(used, [(0, 6), (1, 5), (2, 5)]); // (bid, bytes sent)
+///
+/// let mut got = [0u8; 16];
+/// b.read_exact(&mut got).unwrap();
+/// assert_eq!(&got, b"alpha beta gamma");
+/// br.free(&ring)?;
+/// # Ok::<(), uring_core::Errno>(())
+/// ```
+///
+/// [`BufRing`]: crate::buf_ring::BufRing
+/// [`BufRing::consume_bundle`]: crate::buf_ring::BufRing::consume_bundle
 #[inline]
-pub fn send_bundle(sqe: &mut io_uring_sqe, sockfd: i32, len: usize, flags: i32) {
-    send(sqe, sockfd, ptr::null(), len, flags);
+pub const fn send_bundle(sqe: &mut io_uring_sqe, sockfd: i32, len: usize, flags: i32) {
+    // `io_uring_prep_send(sqe, sockfd, NULL, len, flags)`, spelled out so
+    // that no pointer cast keeps this from being `const`.
+    prep_rw(IORING_OP_SEND, sqe, sockfd, 0, len as u32, 0);
+    sqe.set_msg_flags(flags as u32);
     sqe.ioprio |= IORING_RECVSEND_BUNDLE as u16;
+}
+
+/// Prepares a bundled send from provided-buffer group `buf_group`: the
+/// kernel sends the data of as many consecutive published buffers of the
+/// group as fit in `len` bytes (0: no limit) in one request.
+///
+/// Companion of [`send_bundle`] (not in liburing): `send_bundle(sqe,
+/// sockfd, len, flags)`, then `IOSQE_BUFFER_SELECT` ORed into `sqe->flags`
+/// and `sqe->buf_group = buf_group`, which a C caller writes by hand.
+/// `cqe.res` is the bytes sent; the CQE's `flags` name the first buffer
+/// (`BufRing::consume_bundle` walks the rest).
+///
+/// Opcode: `IORING_OP_SEND` with `IORING_RECVSEND_BUNDLE`, kernel 6.10+.
+/// Errors in `cqe.res`: `-ENOBUFS` (no published buffer), `-EINVAL` on
+/// kernels without bundles, the socket's errors.
+#[inline]
+pub const fn send_bundle_select(
+    sqe: &mut io_uring_sqe,
+    sockfd: i32,
+    len: usize,
+    flags: i32,
+    buf_group: u16,
+) {
+    send_bundle(sqe, sockfd, len, flags);
+    sqe.flags |= IOSQE_BUFFER_SELECT;
+    sqe.set_buf_group(buf_group);
+}
+
+/// Prepares a vectored `send(2)`: the data of the `nr_vecs` buffers
+/// described by `iovecs`, in order, as one send on socket `sockfd`.
+///
+/// liburing 2.15 has no helper for this: it is [`send`] with `addr` the
+/// `iovec` array, `len` its count and `IORING_SEND_VECTORIZED` ORed into
+/// `sqe->ioprio` (io_uring.h: "SEND\[_ZC\] will take a pointer to a
+/// io_vec"). Unlike [`sendmsg`] it needs no `msghdr`.
+///
+/// Opcode: `IORING_OP_SEND` with `IORING_SEND_VECTORIZED`, kernel 6.17+
+/// (older kernels fail it with `-EINVAL`). Errors in `cqe.res`: the
+/// socket's, `-EFAULT` for a bad `iovec`.
+///
+/// # Memory
+/// The `nr_vecs` `iovec`s at `iovecs`, and every buffer they describe, stay
+/// valid for reads until the CQE arrives.
+#[inline]
+pub fn send_vectorized(
+    sqe: &mut io_uring_sqe,
+    sockfd: i32,
+    iovecs: *const iovec,
+    nr_vecs: u32,
+    flags: i32,
+) {
+    prep_rw(
+        IORING_OP_SEND,
+        sqe,
+        sockfd,
+        iovecs as usize as u64,
+        nr_vecs,
+        0,
+    );
+    sqe.set_msg_flags(flags as u32);
+    sqe.ioprio |= IORING_SEND_VECTORIZED as u16;
 }
 
 /// Sets the destination address of a prepared send (`sendto(2)`-style):
@@ -91,6 +230,43 @@ pub fn send_set_addr(sqe: &mut io_uring_sqe, dest_addr: *const sockaddr, addr_le
 ///
 /// # Memory
 /// As for [`send`] and [`send_set_addr`].
+///
+/// # Example
+/// ```
+/// # extern crate std;
+/// use std::net::UdpSocket;
+/// use std::os::fd::AsRawFd;
+/// use uring_core::sys::{in_addr, sockaddr_in};
+/// use uring_core::{prep, Ring};
+///
+/// let rx = UdpSocket::bind("127.0.0.1:0").unwrap();
+/// let tx = UdpSocket::bind("127.0.0.1:0").unwrap(); // not connected
+/// let to = sockaddr_in {
+///     sin_family: 2, // AF_INET
+///     sin_port: rx.local_addr().unwrap().port().to_be(),
+///     sin_addr: in_addr { s_addr: u32::from_ne_bytes([127, 0, 0, 1]) },
+///     sin_zero: [0; 8],
+/// };
+/// let data = *b"datagram";
+/// let mut ring = Ring::queue_init(4, 0)?;
+/// // SAFETY: `data` and `to` outlive the send, whose CQE is awaited below.
+/// let sqe = unsafe { ring.get_sqe() }.expect("SQ has room");
+/// let to_ptr = (&to as *const sockaddr_in).cast();
+/// prep::sendto(sqe, tx.as_raw_fd(), data.as_ptr().cast(), data.len(), 0, to_ptr, 16);
+/// ring.submit_and_wait(1)?;
+/// let cqe = ring.wait_cqe()?;
+/// assert_eq!(cqe.res, 8);
+/// ring.cqe_seen(&cqe);
+///
+/// let mut got = [0u8; 16];
+/// let (n, from) = rx.recv_from(&mut got).unwrap();
+/// assert_eq!((&got[..n], from), (&b"datagram"[..], tx.local_addr().unwrap()));
+/// # Ok::<(), uring_core::Errno>(())
+/// ```
+///
+/// To answer a datagram received with multishot `recvmsg`, pass the
+/// sender's address from `RecvMsgOut::name_addr` (see
+/// [`recvmsg_out`](crate::recvmsg_out)).
 #[inline]
 pub fn sendto(
     sqe: &mut io_uring_sqe,

@@ -32,7 +32,7 @@ use super::rw::prep_rw;
 ///
 /// Opcode: `IORING_OP_SPLICE`, kernel 5.7+.
 #[inline]
-pub fn splice(
+pub const fn splice(
     sqe: &mut io_uring_sqe,
     fd_in: i32,
     off_in: i64,
@@ -62,7 +62,7 @@ pub fn splice(
 ///
 /// Opcode: `IORING_OP_TEE`, kernel 5.8+.
 #[inline]
-pub fn tee(sqe: &mut io_uring_sqe, fd_in: i32, fd_out: i32, nbytes: u32, splice_flags: u32) {
+pub const fn tee(sqe: &mut io_uring_sqe, fd_in: i32, fd_out: i32, nbytes: u32, splice_flags: u32) {
     prep_rw(uring_sys::IORING_OP_TEE, sqe, fd_out, 0, nbytes, 0);
     sqe.set_splice_off_in(0);
     sqe.set_splice_fd_in(fd_in);

@@ -7,8 +7,8 @@
 //!
 //! let ts = sys::__kernel_timespec { tv_sec: 1, tv_nsec: 0 };
 //! let mut sqe = sys::io_uring_sqe::zeroed();
-//! // SAFETY: the SQE is never submitted, so the kernel never reads `ts`.
-//! unsafe { prep::timeout(&mut sqe, &ts, 0, sys::IORING_TIMEOUT_BOOTTIME) };
+//! // Safe: this SQE is our own and is never submitted.
+//! prep::timeout(&mut sqe, &ts, 0, sys::IORING_TIMEOUT_BOOTTIME);
 //! assert_eq!(sqe.opcode, sys::IORING_OP_TIMEOUT as u8);
 //! assert_eq!(sqe.addr(), &ts as *const _ as u64);
 //! assert_eq!(sqe.len, 1);
@@ -52,7 +52,7 @@ pub fn timeout(sqe: &mut io_uring_sqe, ts: *const __kernel_timespec, count: u32,
 ///
 /// Opcode: `IORING_OP_TIMEOUT_REMOVE`, kernel 5.5+.
 #[inline]
-pub fn timeout_remove(sqe: &mut io_uring_sqe, user_data: u64, flags: u32) {
+pub const fn timeout_remove(sqe: &mut io_uring_sqe, user_data: u64, flags: u32) {
     prep_rw(uring_sys::IORING_OP_TIMEOUT_REMOVE, sqe, -1, 0, 0, 0);
     sqe.set_addr(user_data);
     sqe.set_timeout_flags(flags);

@@ -13,8 +13,8 @@
 //!
 //! let mut sqe = io_uring_sqe::zeroed();
 //! // P_PID = 1, WEXITED = 4; no siginfo wanted.
-//! // SAFETY: only the SQE is filled; it is never submitted.
-//! unsafe { prep::waitid(&mut sqe, 1, 1234, core::ptr::null_mut(), 4, 0) };
+//! // Safe: this SQE is our own and is never submitted.
+//! prep::waitid(&mut sqe, 1, 1234, core::ptr::null_mut(), 4, 0);
 //! assert_eq!(sqe.opcode as u32, IORING_OP_WAITID);
 //! assert_eq!(sqe.fd, 1234);
 //! assert_eq!(sqe.len, 1);

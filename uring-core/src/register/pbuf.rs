@@ -30,8 +30,9 @@ impl Ring {
     /// Mirrors `io_uring_register_buf_ring()` (liburing). Kernel: 5.19+
     /// (`IOU_PBUF_RING_MMAP` 6.4+, `IOU_PBUF_RING_INC` 6.12+).
     ///
-    /// Errors: `EEXIST` group `bgid` exists, `EINVAL` bad entries, flags or
-    /// alignment, `EFAULT` bad address.
+    /// Errors: `EEXIST` group `bgid` exists, `EINVAL` bad entries, flags
+    /// (also any bit above the kernel's 16-bit field) or alignment,
+    /// `EFAULT` bad address.
     ///
     /// # Safety
     /// Unless `IOU_PBUF_RING_MMAP` is set, `reg.ring_addr` must point to
@@ -44,8 +45,10 @@ impl Ring {
         reg: &io_uring_buf_reg,
         flags: u32,
     ) -> Result<(), Errno> {
+        // The kernel's field is 16 bits: refuse bits it would never see.
+        let flags = u16::try_from(flags).map_err(|_| Errno::EINVAL)?;
         let mut reg = *reg;
-        reg.flags |= flags as u16;
+        reg.flags |= flags;
         // SAFETY: the kernel copies `reg`; the memory it names is the
         // caller's promise.
         unsafe { self.register_raw(IORING_REGISTER_PBUF_RING, ptr::from_ref(&reg).cast(), 1) }

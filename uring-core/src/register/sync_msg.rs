@@ -24,6 +24,28 @@ use uring_sys::{io_uring_sqe, IORING_REGISTER_SEND_MSG_RING};
 /// with `IORING_MSG_SEND_FD` is refused), has `sqe.flags` set, or unknown
 /// msg_ring flags; `EBADF` `sqe.fd` is not open; `EBADFD` it is not an
 /// io_uring, or the target ring is still disabled (`R_DISABLED`).
+///
+/// # Example
+/// A thread with no ring posts a message to ours:
+/// ```
+/// # extern crate std;
+/// use uring_core::sys::io_uring_sqe;
+/// use uring_core::{prep, Ring};
+///
+/// let mut ring = Ring::queue_init(4, 0)?;
+/// let mut sqe = io_uring_sqe::zeroed();
+/// prep::msg_ring(&mut sqe, ring.ring_fd(), 7, 0x5eed, 0);
+/// let posted = std::thread::spawn(move || Ring::register_sync_msg(&sqe))
+///     .join()
+///     .unwrap()?;
+/// assert_eq!(posted, 0);
+///
+/// // Already there: the CQE was posted before the call returned.
+/// let cqe = ring.peek_cqe()?;
+/// assert_eq!((cqe.res, cqe.user_data), (7, 0x5eed));
+/// ring.cqe_seen(&cqe);
+/// # Ok::<(), uring_core::Errno>(())
+/// ```
 pub fn register_sync_msg(sqe: &io_uring_sqe) -> Result<u32, Errno> {
     // SAFETY: the kernel copies the 64-byte SQE during the call and keeps no
     // pointer to it; a data message dereferences no address from it.

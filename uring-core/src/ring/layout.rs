@@ -103,8 +103,20 @@ pub fn ring_entries(entries: u32, p: &io_uring_params) -> Result<(u32, u32), Err
 }
 
 /// Bytes of the shared rings (header, CQEs, SQ array), the kernel's
-/// `rings_size()`.
+/// `rings_size()`, with the header bound [`RINGS_HEADER`].
 pub fn rings_size(flags: u32, sq_entries: u32, cq_entries: u32) -> Result<usize, Errno> {
+    rings_size_with_header(flags, sq_entries, cq_entries, RINGS_HEADER)
+}
+
+/// The kernel's `rings_size()` for a `struct io_rings` header of `header`
+/// bytes (= `cq_off.cqes`): header and CQEs (both doubled with CQE32),
+/// cache-line aligned, then the SQ index array unless NO_SQARRAY.
+pub(crate) fn rings_size_with_header(
+    flags: u32,
+    sq_entries: u32,
+    cq_entries: u32,
+    header: usize,
+) -> Result<usize, Errno> {
     if (flags & IORING_SETUP_CQE_MIXED != 0 && cq_entries < 2)
         || (flags & IORING_SETUP_SQE_MIXED != 0 && sq_entries < 2)
     {
@@ -112,7 +124,7 @@ pub fn rings_size(flags: u32, sq_entries: u32, cq_entries: u32) -> Result<usize,
     }
     let mut off = (cq_entries as usize)
         .checked_mul(16)
-        .and_then(|c| c.checked_add(RINGS_HEADER))
+        .and_then(|c| c.checked_add(header))
         .ok_or(Errno::EINVAL)?;
     if flags & IORING_SETUP_CQE32 != 0 {
         // The kernel doubles header + CQEs, not only the CQEs.

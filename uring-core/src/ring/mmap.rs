@@ -1,7 +1,7 @@
 //! Mapping the rings: kernel mmaps (single or separate SQ/CQ/SQE regions)
 //! or caller memory (IORING_SETUP_NO_MMAP), and what Drop undoes.
 
-use super::layout::{cqe_size, sqe_size};
+use super::layout::{rings_size_with_header, sqe_size, RINGS_HEADER};
 use crate::queue::{CqPtrs, SqPtrs};
 use crate::syscall;
 use crate::Errno;
@@ -102,20 +102,27 @@ pub(crate) struct Regions {
     pub(crate) sqes_len: usize,
 }
 
-/// Sizes of the SQ and CQ ring mappings as liburing computes them.
+/// Sizes of the SQ and CQ ring mappings: liburing derives them from
+/// `sq_off.array` and `cq_off.cqes`, which would let a wrong offset map
+/// past the kernel's rings (the kernel maps only the pages it has, and
+/// touching the rest raises SIGBUS). Here the size follows from the
+/// entries and flags, the kernel's `rings_size()`, with the header size
+/// `cq_off.cqes` bounded by [`RINGS_HEADER`]; `sq_off.array` must sit
+/// where the kernel puts it. Every other offset is then checked against
+/// this size by [`queue_ptrs`].
 fn ring_sizes(p: &io_uring_params) -> Result<(usize, usize), Errno> {
-    let sq = if p.flags & IORING_SETUP_NO_SQARRAY != 0 {
-        0
-    } else {
-        (p.sq_off.array as usize)
-            .checked_add(p.sq_entries as usize * 4)
-            .ok_or(Errno::EINVAL)?
-    };
-    let cq = (p.cq_entries as usize)
-        .checked_mul(cqe_size(p.flags))
-        .and_then(|c| c.checked_add(p.cq_off.cqes as usize))
-        .ok_or(Errno::EINVAL)?;
-    Ok((sq, cq))
+    let header = p.cq_off.cqes as usize;
+    if header > RINGS_HEADER || header % core::mem::align_of::<io_uring_cqe>() != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let len = rings_size_with_header(p.flags, p.sq_entries, p.cq_entries, header)?;
+    if p.flags & IORING_SETUP_NO_SQARRAY == 0 {
+        let array = len - p.sq_entries as usize * 4;
+        if p.sq_off.array as usize != array {
+            return Err(Errno::EINVAL);
+        }
+    }
+    Ok((len, len))
 }
 
 /// Maps the rings of `fd` the kernel allocated (`io_uring_queue_mmap`):

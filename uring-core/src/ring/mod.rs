@@ -26,7 +26,8 @@ use mmap::{Mapping, Maps, Regions};
 use uring_sys::{
     io_uring_params, io_uring_rsrc_update, IORING_ENTER_NO_IOWAIT, IORING_ENTER_REGISTERED_RING,
     IORING_FEAT_NO_IOWAIT, IORING_FEAT_REG_REG_RING, IORING_REGISTER_USE_REGISTERED_RING,
-    IORING_SETUP_NO_MMAP, IORING_SETUP_REGISTERED_FD_ONLY, IORING_UNREGISTER_RING_FDS,
+    IORING_SETUP_NO_MMAP, IORING_SETUP_NO_SQARRAY, IORING_SETUP_REGISTERED_FD_ONLY,
+    IORING_UNREGISTER_RING_FDS,
 };
 
 /// The ring fd is registered: enter with IORING_ENTER_REGISTERED_RING.
@@ -100,10 +101,29 @@ impl Ring {
     /// page or fail with `EINVAL`). Use [`queue_init_mem`](Self::queue_init_mem)
     /// to supply the memory.
     ///
+    /// As liburing 2.15 does, IORING_SETUP_NO_SQARRAY is added when the
+    /// caller did not set it (no SQ index array: submission writes SQEs in
+    /// ring order, which is all this crate does), and setup is retried
+    /// without it if the kernel answers `EINVAL` (kernels before 6.6). It
+    /// shows in [`flags`](Self::flags) and `p.flags`.
+    ///
     /// Mirrors `io_uring_queue_init_params()` (liburing). Kernel: 5.1+.
     ///
     /// Errors: as [`queue_init`](Self::queue_init).
     pub fn queue_init_params(entries: u32, p: &mut Params) -> Result<Ring, Errno> {
+        let asked = p.flags;
+        if asked & IORING_SETUP_NO_SQARRAY == 0 {
+            p.flags |= IORING_SETUP_NO_SQARRAY;
+            match Self::queue_init_params_once(entries, p) {
+                Err(Errno::EINVAL) => p.flags = asked,
+                r => return r,
+            }
+        }
+        Self::queue_init_params_once(entries, p)
+    }
+
+    /// One setup attempt of [`queue_init_params`](Self::queue_init_params).
+    fn queue_init_params_once(entries: u32, p: &mut Params) -> Result<Ring, Errno> {
         if p.flags & IORING_SETUP_NO_MMAP != 0 {
             let l = memory_layout(entries, p)?;
             let m = Mapping::anonymous(l.size)?;
@@ -127,15 +147,19 @@ impl Ring {
     ///
     /// Mirrors `io_uring_queue_mmap()` (liburing). Kernel: 5.1+.
     ///
-    /// Errors: `EINVAL` (offsets in `p` that do not fit the mappings,
-    /// a NO_MMAP ring), `ENOMEM`, and what `mmap` returns.
+    /// Errors: `EINVAL` (offsets in `p` that do not fit the rings the
+    /// entries and flags imply, a NO_MMAP or REGISTERED_FD_ONLY ring),
+    /// `ENOMEM`, and what `mmap` returns.
     ///
     /// # Safety
     /// `fd` is an io_uring fd nobody else closes, and `p` holds the
     /// parameters its `io_uring_setup` returned.
     pub unsafe fn queue_mmap(fd: i32, p: &Params) -> Result<Ring, Errno> {
-        if p.flags & IORING_SETUP_NO_MMAP != 0 {
-            discard_fd(fd, p.flags);
+        // A ring that can be mmapped has a real fd: REGISTERED_FD_ONLY
+        // needs NO_MMAP, so either flag here means `p` is not what setup
+        // returned; the fd is closed as the fd it must be.
+        if p.flags & (IORING_SETUP_NO_MMAP | IORING_SETUP_REGISTERED_FD_ONLY) != 0 {
+            discard_fd(fd, 0);
             return Err(Errno::EINVAL);
         }
         match mmap::map_kernel(fd, p) {
@@ -438,6 +462,17 @@ impl Ring {
     /// and copy-on-write never splits pages the kernel has pinned. For a
     /// NO_MMAP ring this applies to the caller's memory region (whole
     /// pages).
+    ///
+    /// Without it a forked child shares the ring: the queues are shared
+    /// memory and the fd refers to the same instance. A child that
+    /// submits on the parent's ring takes the parent's next SQ slot, its
+    /// CQE lands in the parent's CQ, and the parent's SQ state (kept in the
+    /// `Ring`, copied at fork) goes out of step with the kernel's: the
+    /// parent's next SQE is silently lost, or the SQ looks full. Nothing
+    /// detects this (a pid check would cost a syscall per submit). Give a
+    /// child its own ring; call this before forking so a child that
+    /// touches the parent's ring faults (SIGSEGV) instead
+    /// (`tests/reliability.rs` shows both).
     ///
     /// Mirrors `io_uring_ring_dontfork()` (liburing). Kernel: 5.1+.
     ///

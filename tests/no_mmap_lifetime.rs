@@ -1,0 +1,163 @@
+//! NO_MMAP ring memory outlives the ring in the kernel's eyes: teardown is
+//! asynchronous, so requests still in flight when a ring is dropped are
+//! cancelled *afterwards* and their CQEs are written into the ring memory.
+//! These tests show that behaviour (the reason `queue_init_mem` is
+//! `unsafe` with its contract), that the safe form (`queue_init_static`
+//! with a `RingMem`) never lets that memory be reused, and that memory of a
+//! ring dropped with nothing in flight is quiet (the contract is
+//! meetable).
+
+use std::time::{Duration, Instant};
+
+use uring_core::ring::{memory_layout, Params, RingMem};
+use uring_core::sys::{io_uring_cqe, IORING_SETUP_NO_MMAP};
+use uring_core::{prep, syscall, Errno, Ring};
+
+const LEN: usize = 64 * 1024;
+
+/// Page-aligned memory for the unsafe tests (the safe one uses RingMem).
+#[repr(C, align(65536))]
+struct Aligned([u8; LEN]);
+
+/// Queues `n` reads on the (empty) pipe `rfd` into `bufs`.
+fn queue_reads(ring: &mut Ring, rfd: i32, bufs: &mut [[u8; 8]]) {
+    for (i, b) in bufs.iter_mut().enumerate() {
+        // SAFETY: each read writes 8 bytes into `bufs[i]`, which the caller
+        // keeps alive (and leaves alone) until the read's CQE, including
+        // CQEs posted after the ring is dropped (see each test).
+        let sqe = unsafe { ring.get_sqe() }.unwrap();
+        prep::read(sqe, rfd, b.as_mut_ptr().cast(), 8, u64::MAX);
+        sqe.user_data = i as u64;
+    }
+    assert_eq!(ring.submit().unwrap(), bufs.len() as u32);
+}
+
+/// Reads the CQ tail of a ring whose rings live at `rings` (volatile: the
+/// kernel writes it).
+fn cq_tail(rings: *const u8, tail_off: u32) -> u32 {
+    // SAFETY: `rings + tail_off` is the 4-byte-aligned CQ tail inside the
+    // test's own memory, which outlives every use.
+    unsafe { rings.add(tail_off as usize).cast::<u32>().read_volatile() }
+}
+
+/// Polls `tail()` until it reaches `want` or 2 s pass; returns what it saw
+/// and how long it took.
+fn wait_for(tail: impl Fn() -> u32, want: u32) -> (u32, Duration) {
+    let t = Instant::now();
+    loop {
+        let v = tail();
+        if v >= want || t.elapsed() > Duration::from_secs(2) {
+            return (v, t.elapsed());
+        }
+        std::hint::spin_loop();
+    }
+}
+
+#[test]
+fn kernel_writes_cqes_into_ring_memory_after_drop() {
+    let mut mem = Box::new(Aligned([0; LEN]));
+    let base = mem.0.as_mut_ptr();
+    let mut bufs = Box::new([[0u8; 8]; 4]);
+    let [rfd, wfd] = syscall::pipe2(0).unwrap();
+    let mut p = Params::new();
+    // SAFETY: `mem` is ours, page aligned, LEN bytes, and lives (and is
+    // only read, volatile, by this test) until after the kernel released
+    // the ring: it is freed at the end, after the late CQEs were seen and
+    // the ring's teardown has had seconds to finish.
+    let mut ring = unsafe { Ring::queue_init_mem(8, &mut p, base, LEN) }.unwrap();
+    assert_ne!(p.flags & IORING_SETUP_NO_MMAP, 0);
+    let rings = base.wrapping_add(memory_layout(8, &p).unwrap().rings_offset);
+    let tail_off = p.cq_off.tail;
+    queue_reads(&mut ring, rfd, &mut bufs[..]);
+    assert_eq!(cq_tail(rings, tail_off), 0, "the pipe is empty");
+    drop(ring);
+    let (tail, took) = wait_for(|| cq_tail(rings, tail_off), 4);
+    println!("after drop: CQ tail {tail} within {took:?}");
+    assert_eq!(tail, 4, "the kernel posted the cancelled reads after drop");
+    // SAFETY: the CQEs sit at cq_off.cqes, 16 bytes each, in our memory.
+    let cqes = unsafe {
+        std::slice::from_raw_parts(rings.add(p.cq_off.cqes as usize).cast::<io_uring_cqe>(), 4)
+    };
+    for c in cqes {
+        assert_eq!(Errno::from_res(c.res), Err(Errno::ECANCELED));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    // SAFETY: both fds are ours.
+    unsafe { syscall::close(rfd).unwrap() };
+    // SAFETY: as above.
+    unsafe { syscall::close(wfd).unwrap() };
+}
+
+#[test]
+fn static_ring_memory_is_never_handed_out_again() {
+    static MEM: RingMem<LEN> = RingMem::new();
+    let mem = MEM.take().unwrap();
+    let base = mem.as_ptr() as usize;
+    // Leaked, as the read buffers of a request that may outlive the ring
+    // must be (they are the request's memory, not the ring's).
+    let bufs: &'static mut [[u8; 8]; 4] = Box::leak(Box::new([[0; 8]; 4]));
+    let [rfd, wfd] = syscall::pipe2(0).unwrap();
+    let mut p = Params::new();
+    let mut ring = Ring::queue_init_static(8, &mut p, mem).unwrap();
+    queue_reads(&mut ring, rfd, &mut bufs[..]);
+    let (rings, tail_off) = (
+        base + memory_layout(8, &p).unwrap().rings_offset,
+        p.cq_off.tail,
+    );
+    drop(ring);
+    // Safe code can never get at the memory again...
+    assert!(MEM.take().is_none());
+    // ...while the kernel still writes into it after the drop (observed
+    // through the address, which is all this test kept).
+    let (tail, took) = wait_for(|| cq_tail(rings as *const u8, tail_off), 4);
+    println!("static ring memory after drop: CQ tail {tail} within {took:?}; take() = None");
+    assert_eq!(tail, 4);
+    // SAFETY: both fds are ours.
+    unsafe { syscall::close(rfd).unwrap() };
+    // SAFETY: as above.
+    unsafe { syscall::close(wfd).unwrap() };
+}
+
+#[test]
+fn ring_memory_is_quiet_after_a_drained_drop() {
+    let mut mem = Box::new(Aligned([0; LEN]));
+    let base = mem.0.as_mut_ptr();
+    let mut bufs = [[0u8; 8]; 4];
+    let [rfd, wfd] = syscall::pipe2(0).unwrap();
+    let mut p = Params::new();
+    // SAFETY: `mem` is ours and outlives the ring; every request is
+    // completed and reaped before the ring is dropped, so (the contract's
+    // second case) nothing is in flight at drop and the memory may be
+    // reused right after.
+    let mut ring = unsafe { Ring::queue_init_mem(8, &mut p, base, LEN) }.unwrap();
+    queue_reads(&mut ring, rfd, &mut bufs[..]);
+    assert_eq!(syscall::write(wfd, &[7u8; 32]).unwrap(), 32);
+    let mut seen = 0;
+    while seen < 4 {
+        let c = ring.wait_cqe().unwrap();
+        assert_eq!(c.res, 8);
+        ring.cqe_seen(&c);
+        seen += 1;
+    }
+    drop(ring);
+    let before = mem.0.to_vec();
+    std::thread::sleep(Duration::from_millis(200));
+    let changed = mem.0.iter().zip(&before).filter(|(a, b)| a != b).count();
+    println!("drained NO_MMAP ring: {changed} bytes changed in the 200 ms after drop");
+    assert_eq!(changed, 0);
+    assert_eq!(bufs, [[7u8; 8]; 4]);
+    // The memory is ours again: reuse it for a new ring.
+    mem.0.fill(0xa5);
+    let mut p = Params::new();
+    // SAFETY: as above, a fresh ring in the same (quiet) memory.
+    let mut ring = unsafe { Ring::queue_init_mem(8, &mut p, base, LEN) }.unwrap();
+    // SAFETY: a NOP points to no memory.
+    prep::nop(unsafe { ring.get_sqe() }.unwrap());
+    ring.submit_and_wait(1).unwrap();
+    assert_eq!(ring.wait_cqe().unwrap().res, 0);
+    drop(ring);
+    // SAFETY: both fds are ours.
+    unsafe { syscall::close(rfd).unwrap() };
+    // SAFETY: as above.
+    unsafe { syscall::close(wfd).unwrap() };
+}

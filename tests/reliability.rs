@@ -1,0 +1,485 @@
+//! Regression tests for what adversarial testing found (issue 11): signals
+//! during timed waits, buffer-ring flag bits, padding CQEs over forged ring
+//! memory, forged mmap offsets, IOPOLL|SQPOLL enters, NO_SQARRAY by
+//! default, and a ring shared with a forked child.
+//!
+//! Every test takes `SERIAL`: several count this process's fds or send
+//! signals, so none may overlap another.
+#![allow(unused_unsafe)]
+
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use uring_core::ring::{memory_layout, Params};
+use uring_core::sys::*;
+use uring_core::{prep, syscall, Errno, Ring};
+
+mod common;
+use common::nop;
+// Links the C helpers (tests/c/signals.c) built into the root package.
+use uring as _;
+
+extern "C" {
+    fn rel_install_sigusr1() -> i32;
+    fn rel_tgkill(tid: i32, sig: i32) -> i32;
+    fn rel_fork() -> i32;
+    fn rel_waitpid(pid: i32) -> i32;
+    fn rel_sigusr1() -> i32;
+}
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn secs(n: i64) -> __kernel_timespec {
+    __kernel_timespec {
+        tv_sec: n,
+        tv_nsec: 0,
+    }
+}
+
+/// Sends SIGUSR1 (handler installed without SA_RESTART) to the calling
+/// thread every 20 ms until dropped, so whichever wait the thread is in
+/// gets interrupted, whenever it starts.
+struct Signaller {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<u64>>,
+}
+
+impl Signaller {
+    fn start() -> Signaller {
+        // SAFETY: installs a handler that only bumps an atomic counter.
+        assert_eq!(unsafe { rel_install_sigusr1() }, 0);
+        let tid = syscall::gettid();
+        let stop = Arc::new(AtomicBool::new(false));
+        let s = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut sent = 0;
+            // Relaxed: a stop request; nothing else is published with it.
+            while !s.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(20));
+                // SAFETY: signals a live thread of this process; its
+                // handler is installed above.
+                assert_eq!(unsafe { rel_tgkill(tid, rel_sigusr1()) }, 0);
+                sent += 1;
+            }
+            sent
+        });
+        Signaller {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Signaller {
+    fn drop(&mut self) {
+        // Relaxed: see `start`.
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Queues a 10 s timeout (an SQE to submit whose CQE will not come soon).
+fn queue_long_timeout(ring: &mut Ring, ts: &__kernel_timespec) {
+    // SAFETY: the SQE is written at once by prep; `ts` outlives the
+    // submission (the kernel reads it while submitting).
+    let sqe = unsafe { ring.get_sqe() }.expect("a free SQE");
+    // SAFETY: as above.
+    unsafe { prep::timeout(sqe, ts, 0, 0) };
+    sqe.user_data = 0x7100;
+}
+
+/// D2: with SQEs to submit, a signal interrupting the timed wait must give
+/// `EINTR`, not `ETIME` (the kernel returns the submitted count, not
+/// -EINTR, when it submitted something in the same call).
+fn submit_and_wait_timeout_interrupted(mut p: Params) {
+    let _g = serial();
+    let mut ring = Ring::queue_init_params(8, &mut p).unwrap();
+    let long = secs(10);
+    queue_long_timeout(&mut ring, &long);
+    let sig = Signaller::start();
+    let r = ring.submit_and_wait_timeout(1, Some(&secs(5)), None);
+    drop(sig);
+    assert_eq!(r.map(|c| c.user_data), Err(Errno::EINTR));
+    // The timeout was submitted all the same.
+    assert_eq!(ring.sq_ready(), 0, "the SQE went to the kernel");
+}
+
+#[test]
+fn submit_and_wait_timeout_eintr_default() {
+    submit_and_wait_timeout_interrupted(Params::new());
+}
+
+#[test]
+fn submit_and_wait_timeout_eintr_defer_taskrun() {
+    submit_and_wait_timeout_interrupted(
+        Params::new().with_flags(IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN),
+    );
+}
+
+#[test]
+fn submit_and_wait_timeout_eintr_coop_taskrun() {
+    submit_and_wait_timeout_interrupted(Params::new().with_flags(IORING_SETUP_COOP_TASKRUN));
+}
+
+#[test]
+fn submit_and_wait_timeout_eintr_sqpoll() {
+    // 1 ms idle: the thread is likely asleep by the submit, so the wakeup
+    // path (IORING_ENTER_SQ_WAKEUP) is exercised too.
+    submit_and_wait_timeout_interrupted(Params::new().sqpoll(1));
+}
+
+/// The same with a signal mask instead of a timeout: the wait must not
+/// swallow the signal and wait on.
+#[test]
+fn submit_and_wait_sigmask_eintr() {
+    let _g = serial();
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    let long = secs(10);
+    queue_long_timeout(&mut ring, &long);
+    let empty = kernel_sigset_t { sig: [0] };
+    let sig = Signaller::start();
+    let r = ring.submit_and_wait_timeout(1, None, Some(&empty));
+    drop(sig);
+    assert_eq!(r.map(|c| c.user_data), Err(Errno::EINTR));
+}
+
+/// A timed wait that nothing interrupts still ends with `ETIME`, and the
+/// SQE is submitted.
+#[test]
+fn submit_and_wait_timeout_still_times_out() {
+    let _g = serial();
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    let long = secs(10);
+    queue_long_timeout(&mut ring, &long);
+    let short = __kernel_timespec {
+        tv_sec: 0,
+        tv_nsec: 20_000_000,
+    };
+    let r = ring.submit_and_wait_timeout(1, Some(&short), None);
+    assert_eq!(r.map(|c| c.user_data), Err(Errno::ETIME));
+    assert_eq!(ring.sq_ready(), 0);
+}
+
+/// D3 (documented behaviour): `submit_and_wait(1)` whose wait a signal
+/// interrupts returns `Ok(submitted)` with no CQE ready.
+#[test]
+fn submit_and_wait_interrupted_returns_ok_without_cqe() {
+    let _g = serial();
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    let long = secs(10);
+    queue_long_timeout(&mut ring, &long);
+    let sig = Signaller::start();
+    let r = ring.submit_and_wait(1);
+    drop(sig);
+    assert_eq!(r, Ok(1));
+    assert_eq!(ring.cq_ready(), 0, "no CQE: the wait was interrupted");
+}
+
+/// D4: buffer-ring flags above 16 bits are refused, not truncated.
+#[test]
+fn buf_ring_high_flag_bits_are_einval() {
+    let _g = serial();
+    let ring = Ring::queue_init(8, 0).unwrap();
+    for flags in [1u32 << 16, 0xdead_0000, IOU_PBUF_RING_MMAP | (1 << 31)] {
+        assert_eq!(
+            ring.setup_buf_ring(8, 1, flags).err(),
+            Some(Errno::EINVAL),
+            "flags {flags:#x}"
+        );
+    }
+    let reg = io_uring_buf_reg {
+        ring_entries: 8,
+        bgid: 2,
+        ..Default::default()
+    };
+    // SAFETY: with IOU_PBUF_RING_MMAP and ring_addr 0 the kernel would
+    // allocate the ring; here the call must fail before reaching it.
+    let r = unsafe { ring.register_buf_ring(&reg, IOU_PBUF_RING_MMAP | (1 << 20)) };
+    assert_eq!(r, Err(Errno::EINVAL));
+    // The valid flags still work, and nothing was registered above.
+    let br = ring.setup_buf_ring(8, 1, 0).unwrap();
+    // SAFETY: from setup_buf_ring on this ring for group 1; unused.
+    unsafe { ring.free_buf_ring(br, 8, 1) }.unwrap();
+}
+
+/// Page-aligned heap memory for a NO_MMAP ring.
+struct Mem {
+    ptr: *mut u8,
+    layout: std::alloc::Layout,
+}
+
+impl Mem {
+    fn new(size: usize, align: usize) -> Mem {
+        let layout = std::alloc::Layout::from_size_align(size, align).unwrap();
+        // SAFETY: non-zero size.
+        let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+        assert!(!ptr.is_null());
+        Mem { ptr, layout }
+    }
+}
+
+impl Drop for Mem {
+    fn drop(&mut self) {
+        // SAFETY: allocated in `new` with this layout.
+        unsafe { std::alloc::dealloc(self.ptr, self.layout) }
+    }
+}
+
+/// D7: a CQ tail forged 2^31 ahead with padding CQEs in every slot: one
+/// peek consumes at most one ring's worth of padding, then reports
+/// nothing ready (it used to walk all 2^31 entries).
+#[test]
+fn peek_over_forged_padding_is_bounded() {
+    let _g = serial();
+    let mut p = Params::new().with_flags(IORING_SETUP_NO_MMAP);
+    let l = memory_layout(8, &p).unwrap();
+    let mem = Mem::new(l.size, l.align);
+    // SAFETY: mem is l.size bytes, page aligned, and outlives the ring
+    // (declared before it, dropped after it).
+    let mut ring = unsafe { Ring::queue_init_mem(8, &mut p, mem.ptr, l.size) }.unwrap();
+    let rings = mem.ptr.wrapping_add(l.rings_offset);
+    let at = |off: u32| rings.wrapping_add(off as usize).cast::<u32>();
+    let (head_p, tail_p) = (at(p.cq_off.head), at(p.cq_off.tail));
+    let cqes = at(p.cq_off.cqes).cast::<io_uring_cqe>();
+    let entries = ring.cq_entries();
+    for i in 0..entries as usize {
+        // SAFETY: the CQE array holds cq_entries CQEs in our memory; the
+        // kernel has posted nothing, so nothing races with these writes.
+        unsafe {
+            (*cqes.add(i)).flags = IORING_CQE_F_SKIP;
+            (*cqes.add(i)).user_data = 0xbad;
+        }
+    }
+    // SAFETY: in our memory; forging the kernel's tail is the point.
+    let head = unsafe { head_p.read_volatile() };
+    // SAFETY: as above.
+    unsafe { tail_p.write_volatile(head.wrapping_add(1 << 31)) };
+    assert_eq!(ring.peek_cqe().err(), Some(Errno::EAGAIN));
+    // SAFETY: as above.
+    let moved = unsafe { head_p.read_volatile() }.wrapping_sub(head);
+    println!("one peek consumed {moved} padding slots of {entries}");
+    assert!(moved <= entries, "peek walked {moved} slots");
+    // SAFETY: as above: undo the forgery before the ring is used again.
+    unsafe { tail_p.write_volatile(head_p.read_volatile()) };
+    drop(ring);
+}
+
+fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").unwrap().count()
+}
+
+/// Sets up a ring by hand (flags 0, so it has an SQ array and kernel
+/// mmaps), lets `forge` change the parameters, then hands both to
+/// `queue_mmap`.
+fn queue_mmap_forged(forge: impl FnOnce(&mut Params)) -> Result<Ring, Errno> {
+    let mut p = Params::new();
+    // SAFETY: p is a valid io_uring_params; no NO_MMAP.
+    let fd = unsafe { syscall::io_uring_setup(8, &mut p.0) }.unwrap();
+    forge(&mut p);
+    // SAFETY: fd is a fresh io_uring fd owned by nobody else; `p` is what
+    // setup returned except for the forged fields, which queue_mmap must
+    // detect (that is the test).
+    unsafe { Ring::queue_mmap(fd, &p) }
+}
+
+/// D8: offsets pointing past the kernel's ring (which is one page for 8
+/// entries) give `EINVAL`, not a mapping whose tail SIGBUSes.
+#[test]
+fn queue_mmap_rejects_offsets_past_the_rings() {
+    let _g = serial();
+    let before = open_fds();
+    let r = queue_mmap_forged(|p| p.cq_off.cqes = 0x1000);
+    assert_eq!(r.err(), Some(Errno::EINVAL), "cq_off.cqes = 0x1000");
+    let r = queue_mmap_forged(|p| p.sq_off.array = 0x1000);
+    assert_eq!(r.err(), Some(Errno::EINVAL), "sq_off.array = 0x1000");
+    let r = queue_mmap_forged(|p| p.sq_off.array = 0x10_0000);
+    assert_eq!(r.err(), Some(Errno::EINVAL), "sq_off.array = 1 MiB");
+    assert_eq!(open_fds(), before, "every fd was closed");
+    // The honest parameters still map.
+    let mut ring = queue_mmap_forged(|_| ()).unwrap();
+    assert_eq!(common::submit_one(&mut ring, 5, |s| nop(s, 0)).res, 0);
+    drop(ring);
+    assert_eq!(open_fds(), before);
+}
+
+/// D8: REGISTERED_FD_ONLY (or NO_MMAP) set in `p.flags` of a ring set up
+/// without it: `queue_mmap` was handed a real fd and must close it.
+#[test]
+fn queue_mmap_forged_registered_fd_only_closes_the_fd() {
+    let _g = serial();
+    let before = open_fds();
+    let r = queue_mmap_forged(|p| p.flags |= IORING_SETUP_REGISTERED_FD_ONLY);
+    assert_eq!(r.err(), Some(Errno::EINVAL));
+    assert_eq!(open_fds(), before, "REGISTERED_FD_ONLY: fd closed");
+    let r =
+        queue_mmap_forged(|p| p.flags |= IORING_SETUP_REGISTERED_FD_ONLY | IORING_SETUP_NO_MMAP);
+    assert_eq!(r.err(), Some(Errno::EINVAL));
+    assert_eq!(open_fds(), before, "REGISTERED_FD_ONLY|NO_MMAP: fd closed");
+}
+
+const IOPOLL_LOOPS: u64 = 1000;
+
+/// Run by `iopoll_sqpoll_peek_does_not_enter` under strace.
+#[test]
+#[ignore = "child of iopoll_sqpoll_peek_does_not_enter (runs under strace)"]
+fn child_iopoll_sqpoll_nop_loops() {
+    let mut ring = Ring::queue_init_params(
+        8,
+        &mut Params::new().sqpoll(1000).with_flags(IORING_SETUP_IOPOLL),
+    )
+    .unwrap();
+    for i in 0..IOPOLL_LOOPS {
+        // SAFETY: written at once by nop.
+        let sqe = unsafe { ring.get_sqe() }.unwrap();
+        nop(sqe, i);
+        ring.submit().unwrap();
+        let c = loop {
+            match ring.peek_cqe() {
+                Ok(c) => break c,
+                Err(Errno::EAGAIN) => std::hint::spin_loop(),
+                Err(e) => panic!("peek: {e:?}"),
+            }
+        };
+        assert_eq!((c.user_data, c.res), (i, 0));
+        ring.cqe_seen(&c);
+    }
+}
+
+/// IOPOLL|SQPOLL: the SQPOLL thread reaps IOPOLL completions, so peeking
+/// must not enter the kernel (liburing enters for IOPOLL only without
+/// SQPOLL). Counted with strace over 1000 NOP submit+peek loops.
+#[test]
+fn iopoll_sqpoll_peek_does_not_enter() {
+    let _g = serial();
+    let log = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("iopoll-sqpoll.strace");
+    let _ = std::fs::remove_file(&log);
+    let out = Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=io_uring_enter", "-o"])
+        .arg(&log)
+        .arg(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "child_iopoll_sqpoll_nop_loops",
+            "--ignored",
+            "--test-threads=1",
+        ])
+        .output()
+        .expect("strace must be installed for this test (apt-get install strace)");
+    assert!(
+        out.status.success(),
+        "child under strace failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&log).expect("strace log");
+    let enters = text.matches("io_uring_enter(").count();
+    println!(
+        "{IOPOLL_LOOPS} NOP submit+peek loops on IOPOLL|SQPOLL: {enters} io_uring_enter calls"
+    );
+    assert!(
+        (enters as u64) < IOPOLL_LOOPS / 10,
+        "{enters} enters for {IOPOLL_LOOPS} loops"
+    );
+}
+
+/// NO_SQARRAY by default (as liburing 2.15's io_uring_queue_init): set
+/// when the caller did not ask for it, reported back in `p.flags`, and the
+/// ring works; an explicit request is kept.
+#[test]
+fn no_sqarray_is_the_default() {
+    let _g = serial();
+    let mut p = Params::new();
+    let mut ring = Ring::queue_init_params(8, &mut p).unwrap();
+    assert_ne!(ring.flags() & IORING_SETUP_NO_SQARRAY, 0, "6.6+ kernel");
+    assert_ne!(p.flags & IORING_SETUP_NO_SQARRAY, 0);
+    for i in 0..20 {
+        assert_eq!(common::submit_one(&mut ring, i, |s| nop(s, 0)).res, 0);
+    }
+    let ring = Ring::queue_init(8, IORING_SETUP_NO_SQARRAY).unwrap();
+    assert_ne!(ring.flags() & IORING_SETUP_NO_SQARRAY, 0);
+    // NO_MMAP rings (memory sized by us) get it too.
+    let mut p = Params::new().with_flags(IORING_SETUP_NO_MMAP);
+    let mut ring = Ring::queue_init_params(8, &mut p).unwrap();
+    assert_ne!(ring.flags() & IORING_SETUP_NO_SQARRAY, 0);
+    assert_eq!(common::submit_one(&mut ring, 3, |s| nop(s, 0)).res, 0);
+}
+
+fn wait_child(pid: i32) -> i32 {
+    assert!(pid > 0, "fork failed");
+    // SAFETY: waits for our own child.
+    let st = unsafe { rel_waitpid(pid) };
+    assert!(st >= 0, "waitpid failed");
+    st
+}
+
+/// fork without `ring_dontfork`: the child shares the ring memory, so an
+/// SQE it submits goes through the parent's SQ (its CQE lands in the
+/// parent's CQ) and the parent's own next SQE silently never reaches the
+/// kernel. Documented on `Ring::ring_dontfork`.
+#[test]
+fn fork_child_submitting_steals_the_parents_sqe() {
+    let _g = serial();
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    // SAFETY: the child runs only raw syscalls and ring code (no locks,
+    // no allocation) and leaves with exit_group.
+    let pid = unsafe { rel_fork() };
+    if pid == 0 {
+        // SAFETY: written at once by nop.
+        let ok = match unsafe { ring.get_sqe() } {
+            Some(sqe) => {
+                nop(sqe, 77);
+                ring.submit() == Ok(1)
+            }
+            None => false,
+        };
+        syscall::exit(if ok { 0 } else { 1 });
+    }
+    assert_eq!(wait_child(pid), 0, "child submitted");
+    let c = common::reap_within(&mut ring, 5);
+    assert_eq!(c.user_data, 77, "the child's CQE is in the parent's ring");
+    // The parent's SQ is out of step with the kernel's head now: its next
+    // SQE does not reach the kernel (the SQ looks full, or the SQE goes to
+    // the slot the child used and the tail it publishes is not new).
+    // SAFETY: written at once by nop.
+    let reached = match unsafe { ring.get_sqe() } {
+        None => false,
+        Some(sqe) => {
+            nop(sqe, 1);
+            ring.submit() != Ok(0)
+        }
+    };
+    assert!(!reached, "the parent's next SQE was lost");
+    assert_eq!(ring.cq_ready(), 0);
+}
+
+/// With `ring_dontfork` the child has no ring memory: touching the ring
+/// faults (SIGSEGV) instead of corrupting the parent's queues.
+#[test]
+fn fork_after_dontfork_child_faults() {
+    let _g = serial();
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    ring.ring_dontfork().unwrap();
+    // SAFETY: as above.
+    let pid = unsafe { rel_fork() };
+    if pid == 0 {
+        // SAFETY: reading the (absent) ring memory faults: that is the
+        // behaviour under test; nothing returns from here normally.
+        if let Some(sqe) = unsafe { ring.get_sqe() } {
+            nop(sqe, 1);
+            let _ = ring.submit();
+        }
+        syscall::exit(0);
+    }
+    let st = wait_child(pid);
+    assert_eq!(st & 0x7f, 11, "child killed by SIGSEGV (status {st:#x})");
+    // The parent's ring is untouched.
+    assert_eq!(common::submit_one(&mut ring, 9, |s| nop(s, 0)).res, 0);
+}

@@ -116,9 +116,10 @@ const SOL_SOCKET: i32 = 1;
 const SO_SNDBUF: i32 = 7;
 /// Bytes the client lets travel unechoed (sent minus echoed). The server's
 /// send buffer (SO_SNDBUF below) holds more than that, so a send bundle is
-/// never cut short: a short bundle would leave the rest of its last buffer
-/// behind while the kernel goes on with the next buffers (IORING_CQE_F_MORE),
-/// which a byte stream cannot allow.
+/// never cut short: a short bundle leaves the rest of its last buffer
+/// unsent, and the kernel may go on with the following buffers (a CQE with
+/// IORING_CQE_F_MORE), which would reorder the stream. Before this window,
+/// runs failed now and then with a short bundle.
 const WINDOW: u64 = 128 << 10;
 
 /// Asks for a 1 MiB send buffer (the kernel caps it at net.core.wmem_max,

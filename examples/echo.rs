@@ -42,9 +42,6 @@ use uring_core::sys::{
 };
 use uring_core::{prep, Errno, Ring};
 
-#[path = "common/mod.rs"]
-mod common;
-
 const IOSQE_BUFFER_SELECT: u8 = 1 << IOSQE_BUFFER_SELECT_BIT;
 const RECV_BGID: u16 = 1;
 const SEND_BGID: u16 = 2;
@@ -178,7 +175,7 @@ fn server(listener: TcpListener, deadline: Instant) -> Result<ServerStats, Strin
 
     // Stream socket: no name, no control data; each buffer is the 16-byte
     // io_uring_recvmsg_out header plus payload.
-    let mut msg = common::empty_msghdr();
+    let mut msg = msghdr::zeroed();
     let mut st = ServerStats::default();
     arm_recv(&mut ring, fd, &mut msg).map_err(|e| e.to_string())?;
     let mut recv_armed = true;

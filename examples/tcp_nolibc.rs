@@ -46,9 +46,6 @@ use uring_core::sys::{
 use uring_core::syscall::getpid;
 use uring_core::{prep, Errno, Ring};
 
-#[path = "common/mod.rs"]
-mod common;
-
 const AF_INET: i32 = 2;
 const SOCK_STREAM: i32 = 1;
 const SOCK_CLOEXEC: i32 = 0o2000000;
@@ -488,7 +485,7 @@ fn event_loop(
     let mut conns: Vec<Conn> = Vec::new();
     let mut st = Stats::default();
     // Stream sockets: no name, no control data in the receive buffers.
-    let mut msg = common::empty_msghdr();
+    let mut msg = msghdr::zeroed();
     let msg_ptr: *mut msghdr = &mut msg;
     // SAFETY: the multishot accept points to no memory (no peer address).
     unsafe {

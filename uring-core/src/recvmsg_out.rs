@@ -232,6 +232,7 @@ pub fn recvmsg_name(o: *mut io_uring_recvmsg_out) -> *mut c_void {
 ///
 /// # Safety
 /// `o` is readable for the 16-byte header (any alignment).
+/// See the [safety model](crate#safety-model).
 #[inline]
 unsafe fn control_len(o: *mut io_uring_recvmsg_out, msgh: &msghdr) -> usize {
     // SAFETY: the caller promises the header is readable; it may be unaligned.
@@ -252,6 +253,7 @@ unsafe fn control_len(o: *mut io_uring_recvmsg_out, msgh: &msghdr) -> usize {
 /// # Safety
 /// `o` was returned by [`recvmsg_validate`]`(buf, len, msgh)` for this
 /// `msgh`, and `buf` is valid for reads of `len` bytes.
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn recvmsg_cmsg_firsthdr(
     o: *mut io_uring_recvmsg_out,
@@ -280,6 +282,7 @@ pub unsafe fn recvmsg_cmsg_firsthdr(
 /// `o` was returned by [`recvmsg_validate`]`(buf, len, msgh)` for this
 /// `msgh`, `buf` is valid for reads of `len` bytes, and `cmsg` was returned
 /// by [`recvmsg_cmsg_firsthdr`] or [`recvmsg_cmsg_nexthdr`] for them.
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn recvmsg_cmsg_nexthdr(
     o: *mut io_uring_recvmsg_out,

@@ -20,8 +20,12 @@
 //! # Layout
 //! bindgen's layout checks are compile-time assertions in [`bindings`]: every
 //! build of this crate, for any target, checks every size and offset. The
-//! workspace builds it for x86_64 and aarch64, and the root package compares
-//! each field offset with the C compiler's (`tests/layout.rs`).
+//! root package compares each field offset with the C compiler's
+//! (`tests/layout.rs`). The hand-written Linux types of [`linux`] carry
+//! per-architecture `const` assertions generated from each architecture's
+//! C compiler (`scripts/cross/check_abi.py`), so building this crate for
+//! x86_64, aarch64, riscv64, powerpc64 or s390x checks their layout there
+//! (`.ci/cross.sh` builds every one; docs/ARCH.md).
 //!
 //! # Regenerating
 //! `cargo run -p uring-gen` (needs libclang); the `bindings_drift` test fails
@@ -44,6 +48,7 @@ pub mod bindings;
 mod buf_ring;
 pub mod consts;
 pub mod linux;
+mod linux_layout;
 mod sqe;
 mod unions;
 

@@ -1,8 +1,11 @@
 //! Linux ABI types that io_uring operations point to but `io_uring.h` does
 //! not define (they come from other UAPI or libc headers in C). Written by
-//! hand from the kernel ABI, identical on x86_64 and aarch64 Linux; their
-//! layouts are checked against the C compiler by the root package's
-//! `tests/layout.rs`. `no_std`: no libc needed.
+//! hand from the kernel ABI. One definition serves every supported 64-bit
+//! architecture; the only difference among them is `epoll_event`, packed on
+//! x86_64 alone. Their layouts are checked against the host C compiler by
+//! the root package's `tests/layout.rs`, and against each architecture's
+//! C compiler by the `const` assertions of `linux_layout.rs`. `no_std`: no
+//! libc needed.
 #![allow(non_camel_case_types)]
 
 use core::ffi::{c_int, c_long, c_uint, c_void};
@@ -314,7 +317,8 @@ pub struct kernel_sigset_t {
     pub sig: [u64; 1],
 }
 
-/// `struct timespec` for syscalls (64-bit fields on x86_64 and aarch64).
+/// `struct timespec` for syscalls (64-bit fields on every supported
+/// architecture: all are 64-bit).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct timespec {

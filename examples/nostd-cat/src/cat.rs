@@ -73,8 +73,11 @@ impl<const N: usize> Region<N> {
 
 /// The ring's SQEs and rings (IORING_SETUP_NO_MMAP), with room to align.
 static RING_MEM: Region<{ RING_LEN + PAGE }> = Region::new();
-/// The alignment uring-core asks for (4 KiB on x86_64, 64 KiB on aarch64,
-/// whose kernels may use 64 KiB pages).
+/// The largest page size of this architecture's kernels
+/// (`uring_core::ring::PAGE_SIZE`, 4 KiB on x86_64, 64 KiB on aarch64):
+/// memory aligned to it is aligned to the running kernel's page size,
+/// which is what uring-core asks for (rt.rs hands it over from the
+/// auxiliary vector).
 const PAGE: usize = uring_core::ring::PAGE_SIZE;
 
 /// The page-aligned `RING_LEN` bytes inside `RING_MEM`.

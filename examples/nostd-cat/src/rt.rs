@@ -50,11 +50,106 @@ extern "C" fn _start() -> ! {
     )
 }
 
-/// Reads `argc`/`argv` from the initial stack and runs the program.
+/// ELF entry point (RISC-V 64): `sp` points at `argc` as above and is
+/// 16-byte aligned.
+#[cfg(target_arch = "riscv64")]
+#[unsafe(naked)]
+#[unsafe(no_mangle)]
+extern "C" fn _start() -> ! {
+    core::arch::naked_asm!(
+        "li fp, 0",       // outermost frame
+        "li ra, 0",       // no return address
+        "mv a0, sp",      // first argument: the initial stack
+        "andi sp, sp, -16",
+        "call {entry}",
+        "unimp",          // entry never returns
+        entry = sym entry,
+    )
+}
+
+/// ELF entry point (s390x): `r15` points at `argc` as above. The callee
+/// may store registers in the 160 bytes above its stack pointer (the ABI's
+/// register save area), so the stack pointer moves down by 160 first,
+/// with a zero back chain.
+#[cfg(target_arch = "s390x")]
+#[unsafe(naked)]
+#[unsafe(no_mangle)]
+extern "C" fn _start() -> ! {
+    core::arch::naked_asm!(
+        "lgr %r2, %r15",      // first argument: the initial stack
+        "aghi %r15, -160",    // register save area for the callee
+        "xc 0(8,%r15), 0(%r15)", // back chain 0: outermost frame
+        "brasl %r14, {entry}",
+        "j .",                // entry never returns
+        entry = sym entry,
+    )
+}
+
+/// ELF entry point (64-bit PowerPC, ELFv2): `r1` points at `argc` as
+/// above. Sets the TOC pointer `r2` (the binary is static at a fixed
+/// address, so `.TOC.` is an absolute value) and makes a 32-byte minimal
+/// frame with a zero back chain, as the ABI requires before a call.
+#[cfg(target_arch = "powerpc64")]
+#[unsafe(naked)]
+#[unsafe(no_mangle)]
+extern "C" fn _start() -> ! {
+    core::arch::naked_asm!(
+        "lis 2, .TOC.@highest",
+        "ori 2, 2, .TOC.@higher",
+        "rldicr 2, 2, 32, 31",
+        "oris 2, 2, .TOC.@h",
+        "ori 2, 2, .TOC.@l",
+        "mr 3, 1",            // first argument: the initial stack
+        "clrrdi 1, 1, 4",     // 16-byte alignment
+        "li 0, 0",
+        "stdu 0, -32(1)",     // back chain 0: outermost frame
+        "bl {entry}",
+        "trap",               // entry never returns
+        entry = sym entry,
+    )
+}
+
+/// `AT_PAGESZ`: the auxiliary-vector key of the page size.
+const AT_PAGESZ: usize = 6;
+
+/// Hands the page size from the auxiliary vector to uring-core, so that
+/// the ring layout needs no syscall to learn it (uring-core would
+/// otherwise ask `prctl(2)`, and nostd-cat makes no syscall but io_uring's
+/// and exit's).
+///
+/// # Safety
+/// `sp` is the process's initial stack pointer as the kernel set it up.
+unsafe fn take_page_size(sp: *const usize) {
+    // SAFETY: the initial stack holds argc, argv[0..argc], NULL, the
+    // environment pointers, NULL, then (key, value) pairs ending with key
+    // 0 (System V ABI, "Process Initialization"); every read below stays
+    // inside that layout.
+    unsafe {
+        let mut p = sp.add(*sp + 2); // past argc, argv and its NULL
+        while *p != 0 {
+            p = p.add(1); // environment pointers
+        }
+        p = p.add(1);
+        while *p != 0 {
+            if *p == AT_PAGESZ {
+                // A value the kernel gave; should it be refused, uring-core
+                // asks the kernel itself.
+                let _ = uring_core::ring::set_page_size(*p.add(1));
+                return;
+            }
+            p = p.add(2);
+        }
+    }
+}
+
+/// Reads `argc`/`argv` (and the page size) from the initial stack and
+/// runs the program.
 ///
 /// # Safety
 /// `sp` is the process's initial stack pointer as the kernel set it up.
 unsafe extern "C" fn entry(sp: *const usize) -> ! {
+    // SAFETY: `sp` is the initial stack (this function's contract).
+    unsafe { take_page_size(sp) };
     // SAFETY: the kernel put argc at sp and argc pointers after it, each
     // to a NUL-terminated string (argv[argc] is NULL).
     let code = unsafe {

@@ -155,6 +155,7 @@ impl Ring {
     ///
     /// # Safety
     /// The pointers in `reg` must be valid for what the opcode reads.
+    /// See the [safety model](crate#safety-model).
     pub(crate) unsafe fn rsrc_register(
         &self,
         opcode: u32,
@@ -175,6 +176,7 @@ impl Ring {
     ///
     /// # Safety
     /// The pointers in `up` must be valid for what the opcode reads.
+    /// See the [safety model](crate#safety-model).
     pub(crate) unsafe fn rsrc_update2(
         &self,
         opcode: u32,

@@ -61,6 +61,7 @@ impl Ring {
     /// `p` must be valid for writes of an `io_uring_probe` followed by
     /// `nr_ops` `io_uring_probe_op`s (the kernel clamps `nr_ops` to its
     /// `IORING_OP_LAST`).
+    /// See the [safety model](crate#safety-model).
     pub unsafe fn register_probe(&self, p: *mut io_uring_probe, nr_ops: u32) -> Result<(), Errno> {
         // SAFETY: forwarded to the caller's promise.
         unsafe { self.register_raw(IORING_REGISTER_PROBE, p.cast_const().cast(), nr_ops) }

@@ -14,24 +14,151 @@
 //! kernel `vmap`s the pinned pages, so any page-aligned memory works.
 //!
 //! Our layout: `[SQEs, rounded up to a page][rings, rounded up to a page]`,
-//! aligned to [`PAGE_SIZE`]. Both regions fit one 2 MiB huge page for any
+//! aligned to a page, where "page" is the running kernel's [`page_size`]
+//! (found at run time: 4 KiB on most kernels, 16 or 64 KiB on some aarch64,
+//! loongarch64 and powerpc64 ones), not a compile-time guess. Both regions fit one 2 MiB huge page for any
 //! ring up to 4096 SQ entries.
 
 use super::Params;
-use crate::Errno;
+use crate::{syscall, Errno};
+use core::sync::atomic::{AtomicUsize, Ordering};
 use uring_sys::{
     io_uring_params, IORING_SETUP_CLAMP, IORING_SETUP_CQE32, IORING_SETUP_CQE_MIXED,
     IORING_SETUP_CQSIZE, IORING_SETUP_NO_SQARRAY, IORING_SETUP_SQE128, IORING_SETUP_SQE_MIXED,
 };
 
-/// The page size the layout assumes (and the alignment it asks for).
-/// x86_64 has 4 KiB pages; aarch64 kernels may use 4, 16 or 64 KiB, so we
-/// use the largest there (over-aligning is harmless).
-#[cfg(not(target_arch = "aarch64"))]
+/// The largest page size a Linux kernel for this architecture can use:
+/// memory aligned to it is page-aligned under any kernel configuration
+/// (4 KiB on x86_64, riscv64 and s390x; 64 KiB on aarch64, loongarch64 and
+/// powerpc64, whose kernels may be built with 4, 16 or 64 KiB pages).
+///
+/// A compile-time upper bound for static buffers (see
+/// `examples/nostd-cat`); the layout itself uses the running kernel's
+/// [`page_size`], so it never over-aligns.
+#[cfg(any(target_arch = "x86_64", target_arch = "riscv64", target_arch = "s390x"))]
 pub const PAGE_SIZE: usize = 4096;
-/// The page size the layout assumes (and the alignment it asks for).
-#[cfg(target_arch = "aarch64")]
+/// The largest page size a Linux kernel for this architecture can use:
+/// memory aligned to it is page-aligned under any kernel configuration
+/// (4 KiB on x86_64, riscv64 and s390x; 64 KiB on aarch64, loongarch64 and
+/// powerpc64, whose kernels may be built with 4, 16 or 64 KiB pages).
+///
+/// A compile-time upper bound for static buffers (see
+/// `examples/nostd-cat`); the layout itself uses the running kernel's
+/// [`page_size`], so it never over-aligns.
+#[cfg(not(any(target_arch = "x86_64", target_arch = "riscv64", target_arch = "s390x")))]
 pub const PAGE_SIZE: usize = 65536;
+
+/// The running kernel's page size, 0 until first asked.
+static PAGE: AtomicUsize = AtomicUsize::new(0);
+
+/// `AT_PAGESZ`: the auxiliary-vector key of the page size.
+const AT_PAGESZ: usize = 6;
+
+/// The running kernel's page size: the alignment and rounding unit of the
+/// NO_MMAP [`memory_layout`].
+///
+/// Found once and cached: the caller's [`set_page_size`] if it came first,
+/// else `AT_PAGESZ` from `prctl(PR_GET_AUXV)` (Kernel: 6.4+), else a probe
+/// that finds the smallest power-of-two offset at which `madvise(2)`
+/// accepts an address (any kernel), else [`PAGE_SIZE`] (the upper bound)
+/// if both syscalls are refused (e.g. by a seccomp filter).
+///
+/// ```
+/// let p = uring_core::ring::page_size();
+/// assert!(p.is_power_of_two() && p <= uring_core::ring::PAGE_SIZE);
+/// ```
+pub fn page_size() -> usize {
+    // Relaxed: the cache holds a plain number that is the same whichever
+    // thread finds it first; it publishes no other memory.
+    match PAGE.load(Ordering::Relaxed) {
+        0 => {
+            let p = page_size_from_auxv()
+                .or_else(page_size_from_madvise)
+                .unwrap_or(PAGE_SIZE);
+            // Relaxed: as above; a racing store writes the same value.
+            PAGE.store(p, Ordering::Relaxed);
+            p
+        }
+        p => p,
+    }
+}
+
+/// Tells uring-core the page size instead of letting [`page_size`] ask the
+/// kernel, e.g. `AT_PAGESZ` from the auxiliary vector a `no_std` program
+/// finds on its initial stack. Call it before the first ring setup.
+///
+/// Errors: `EINVAL` unless `size` is a power of two from 4096 to
+/// [`PAGE_SIZE`]. A wrong but valid size is not unsafe: a smaller one makes
+/// NO_MMAP setup fail with `EINVAL` from the kernel, a larger one only
+/// over-aligns.
+pub fn set_page_size(size: usize) -> Result<(), Errno> {
+    if !size.is_power_of_two() || !(4096..=PAGE_SIZE).contains(&size) {
+        return Err(Errno::EINVAL);
+    }
+    // Relaxed: as in `page_size`.
+    PAGE.store(size, Ordering::Relaxed);
+    Ok(())
+}
+
+/// `AT_PAGESZ` from `prctl(PR_GET_AUXV)`; `None` before 6.4 or if absent.
+fn page_size_from_auxv() -> Option<usize> {
+    // 64 (key, value) pairs: more than any kernel writes before AT_PAGESZ
+    // (it is among the first entries); a longer vector is cut, not an error.
+    let mut auxv = [0usize; 128];
+    // SAFETY: the kernel writes at most size_of_val(&auxv) bytes into auxv.
+    unsafe {
+        syscall::prctl(
+            syscall::PR_GET_AUXV,
+            auxv.as_mut_ptr() as usize,
+            core::mem::size_of_val(&auxv),
+            0,
+            0,
+        )
+    }
+    .ok()?;
+    auxv.chunks_exact(2)
+        .take_while(|kv| kv[0] != 0)
+        .find(|kv| kv[0] == AT_PAGESZ)
+        .map(|kv| kv[1])
+        .filter(|p| p.is_power_of_two() && (4096..=PAGE_SIZE).contains(p))
+}
+
+/// The smallest power of two `c` from 4096 to [`PAGE_SIZE`] such that
+/// `madvise(base + c, c, MADV_NORMAL)` succeeds on a fresh mapping at
+/// `base` (page-aligned): it fails with `EINVAL` exactly when `base + c`
+/// is not page-aligned, that is when the page is larger than `c`.
+fn page_size_from_madvise() -> Option<usize> {
+    const MADV_NORMAL: usize = 0;
+    // SAFETY: a fresh private anonymous mapping overlaps nothing of ours.
+    let base = unsafe {
+        syscall::mmap(
+            core::ptr::null_mut(),
+            2 * PAGE_SIZE,
+            syscall::PROT_RW,
+            syscall::MAP_PRIVATE | syscall::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    }
+    .ok()?;
+    let mut c = 4096;
+    let mut found = None;
+    while c <= PAGE_SIZE {
+        // SAFETY: MADV_NORMAL changes no contents; [base + c, base + 2c) is
+        // inside the 2 * PAGE_SIZE bytes we mapped.
+        if unsafe { syscall::madvise(base.cast::<u8>().wrapping_add(c).cast(), c, MADV_NORMAL) }
+            .is_ok()
+        {
+            found = Some(c);
+            break;
+        }
+        c *= 2;
+    }
+    // SAFETY: our own mapping, used by nothing else. A failure leaves a
+    // leaked mapping, nothing unsafe.
+    let _ = unsafe { syscall::munmap(base, 2 * PAGE_SIZE) };
+    found
+}
 
 /// `IORING_MAX_ENTRIES`: the largest SQ size the kernel accepts.
 pub const MAX_ENTRIES: u32 = 32768;
@@ -152,7 +279,7 @@ pub fn sqes_size(flags: u32, sq_entries: u32) -> Result<usize, Errno> {
 pub struct MemLayout {
     /// Total bytes needed.
     pub size: usize,
-    /// Required alignment of the memory's start ([`PAGE_SIZE`]).
+    /// Required alignment of the memory's start (the [`page_size`]).
     pub align: usize,
     /// Offset of the SQE array (always 0).
     pub sqes_offset: usize,
@@ -179,16 +306,28 @@ pub struct MemLayout {
 /// ```
 /// use uring_core::ring::{memory_layout, Params};
 /// let l = memory_layout(8, &Params::new()).unwrap();
-/// assert_eq!(l.align, uring_core::ring::PAGE_SIZE);
+/// assert_eq!(l.align, uring_core::ring::page_size());
 /// assert!(l.size >= 8 * 64 + 16 * 16);
 /// ```
 pub fn memory_layout(entries: u32, p: &Params) -> Result<MemLayout, Errno> {
+    memory_layout_for_page(entries, p, page_size())
+}
+
+/// As [`memory_layout`] for a given page size (a power of two), e.g. to
+/// size memory for another kernel than the running one.
+///
+/// Errors: `EINVAL` as [`memory_layout`], or if `page` is not a power of
+/// two.
+pub fn memory_layout_for_page(entries: u32, p: &Params, page: usize) -> Result<MemLayout, Errno> {
+    if !page.is_power_of_two() {
+        return Err(Errno::EINVAL);
+    }
     let (sq, cq) = ring_entries(entries, p)?;
-    let sqes_len = align_up(sqes_size(p.flags, sq)?, PAGE_SIZE)?;
-    let rings_len = align_up(rings_size(p.flags, sq, cq)?, PAGE_SIZE)?;
+    let sqes_len = align_up(sqes_size(p.flags, sq)?, page)?;
+    let rings_len = align_up(rings_size(p.flags, sq, cq)?, page)?;
     Ok(MemLayout {
         size: sqes_len.checked_add(rings_len).ok_or(Errno::EINVAL)?,
-        align: PAGE_SIZE,
+        align: page,
         sqes_offset: 0,
         sqes_len,
         rings_offset: sqes_len,
@@ -199,7 +338,7 @@ pub fn memory_layout(entries: u32, p: &Params) -> Result<MemLayout, Errno> {
 }
 
 /// Bytes of caller memory a NO_MMAP ring of `entries` with setup `flags`
-/// needs (aligned to [`PAGE_SIZE`]).
+/// needs (aligned to the [`page_size`]).
 ///
 /// Mirrors `io_uring_memory_size()` (liburing). Kernel: 6.5+.
 ///
@@ -263,12 +402,60 @@ mod tests {
 
     #[test]
     fn layout_is_page_rounded() {
+        let page = page_size();
         let l = memory_layout(8, &Params::new()).unwrap();
-        assert_eq!(l.sqes_len, PAGE_SIZE);
-        assert_eq!(l.rings_offset, PAGE_SIZE);
-        assert_eq!(l.size, 2 * PAGE_SIZE);
+        assert_eq!(l.sqes_len, page);
+        assert_eq!(l.rings_offset, page);
+        assert_eq!(l.size, 2 * page);
         let big = memory_layout(4096, &Params::new().with_flags(IORING_SETUP_SQE128)).unwrap();
         assert_eq!(big.sqes_len, 4096 * 128);
-        assert_eq!(big.size % PAGE_SIZE, 0);
+        assert_eq!(big.size % page, 0);
+        for pg in [4096, 16384, 65536] {
+            let l = memory_layout_for_page(8, &Params::new(), pg).unwrap();
+            assert_eq!(
+                (l.align, l.sqes_len, l.rings_offset, l.size),
+                (pg, pg, pg, 2 * pg)
+            );
+        }
+        assert_eq!(
+            memory_layout_for_page(8, &Params::new(), 4095),
+            Err(Errno::EINVAL)
+        );
+    }
+
+    /// AT_PAGESZ as the ELF loader gave it to this process, read from
+    /// /proc/self/auxv (the test's independent source).
+    fn auxv_page_size() -> usize {
+        extern crate std;
+        let raw = std::fs::read("/proc/self/auxv").unwrap();
+        let words: std::vec::Vec<usize> = raw
+            .chunks_exact(core::mem::size_of::<usize>())
+            .map(|b| usize::from_ne_bytes(b.try_into().unwrap()))
+            .collect();
+        words
+            .chunks_exact(2)
+            .find(|kv| kv[0] == AT_PAGESZ)
+            .map(|kv| kv[1])
+            .unwrap()
+    }
+
+    #[test]
+    fn both_page_size_sources_agree_with_the_loader() {
+        let want = auxv_page_size();
+        // prctl(PR_GET_AUXV) exists from 6.4; the test kernel is newer.
+        assert_eq!(page_size_from_auxv(), Some(want));
+        assert_eq!(page_size_from_madvise(), Some(want));
+        assert_eq!(page_size(), want);
+    }
+
+    #[test]
+    fn set_page_size_validates() {
+        assert_eq!(set_page_size(0), Err(Errno::EINVAL));
+        assert_eq!(set_page_size(4095), Err(Errno::EINVAL));
+        assert_eq!(set_page_size(2048), Err(Errno::EINVAL));
+        assert_eq!(set_page_size(2 * PAGE_SIZE), Err(Errno::EINVAL));
+        // Storing the true value keeps the other tests' view unchanged.
+        assert_eq!(set_page_size(auxv_page_size()), Ok(()));
+        assert_eq!(page_size(), auxv_page_size());
     }
 }

@@ -180,6 +180,7 @@ fn field<T>(base: *mut u8, len: usize, off: u32, n: usize) -> Result<*mut T, Err
 /// # Safety
 /// The regions are valid for their lengths and hold a ring the kernel
 /// set up with `p`.
+/// See the [safety model](crate#safety-model).
 pub(crate) unsafe fn queue_ptrs(
     p: &io_uring_params,
     r: &Regions,

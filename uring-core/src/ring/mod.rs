@@ -11,8 +11,9 @@ mod params;
 mod send;
 
 pub use layout::{
-    cqe_size, memory_layout, memory_size, memory_size_params, ring_entries, rings_size, sqe_size,
-    sqes_size, MemLayout, MAX_CQ_ENTRIES, MAX_ENTRIES, PAGE_SIZE, RINGS_HEADER,
+    cqe_size, memory_layout, memory_layout_for_page, memory_size, memory_size_params, page_size,
+    ring_entries, rings_size, set_page_size, sqe_size, sqes_size, MemLayout, MAX_CQ_ENTRIES,
+    MAX_ENTRIES, PAGE_SIZE, RINGS_HEADER,
 };
 pub use mem::RingMem;
 pub use params::Params;
@@ -154,6 +155,7 @@ impl Ring {
     /// # Safety
     /// `fd` is an io_uring fd nobody else closes, and `p` holds the
     /// parameters its `io_uring_setup` returned.
+    /// See the [safety model](crate#safety-model).
     pub unsafe fn queue_mmap(fd: i32, p: &Params) -> Result<Ring, Errno> {
         // A ring that can be mmapped has a real fd: REGISTERED_FD_ONLY
         // needs NO_MMAP, so either flag here means `p` is not what setup
@@ -179,7 +181,7 @@ impl Ring {
     /// Mirrors `io_uring_queue_init_mem()` (liburing), returning the ring
     /// instead of the bytes used. Kernel: 6.5+.
     ///
-    /// Errors: `EINVAL` if `mem` is null or not [`PAGE_SIZE`]-aligned (or
+    /// Errors: `EINVAL` if `mem` is null or not aligned to [`page_size`] (or
     /// for entries/flags as [`queue_init`](Self::queue_init)); `ENOMEM` if
     /// `len` is smaller than [`memory_size_params`] (checked before any
     /// syscall); `EINVAL` from kernels before 6.13 when a region larger than
@@ -244,6 +246,7 @@ impl Ring {
     ///
     /// # Safety
     /// As [`queue_init_mem`](Self::queue_init_mem).
+    /// See the [safety model](crate#safety-model).
     unsafe fn setup_mem(
         entries: u32,
         p: &mut Params,
@@ -532,6 +535,7 @@ impl Ring {
     /// `arg` is valid for what `opcode` makes the kernel read or write with
     /// `nr_args`, and memory registered with the kernel outlives its
     /// registration.
+    /// See the [safety model](crate#safety-model).
     pub unsafe fn register_raw(
         &self,
         opcode: u32,
@@ -563,6 +567,7 @@ impl Ring {
     /// `arg`/`argsz` are null/8 or a valid sigset (8 bytes), or with
     /// IORING_ENTER_EXT_ARG a valid `io_uring_getevents_arg` whose pointers
     /// are valid; SQEs up to the published tail are fully written.
+    /// See the [safety model](crate#safety-model).
     pub unsafe fn enter(
         &self,
         to_submit: u32,

@@ -1,27 +1,14 @@
-//! aarch64 Linux syscall instruction and numbers (asm-generic table).
+//! aarch64 Linux syscall instruction; numbers from the asm-generic table.
 
 use core::arch::asm;
 
-pub(crate) const SYS_READ: usize = 63;
-pub(crate) const SYS_WRITE: usize = 64;
-pub(crate) const SYS_CLOSE: usize = 57;
-pub(crate) const SYS_MMAP: usize = 222;
-pub(crate) const SYS_MUNMAP: usize = 215;
-pub(crate) const SYS_MADVISE: usize = 233;
-pub(crate) const SYS_GETPID: usize = 172;
-pub(crate) const SYS_UNAME: usize = 160;
-pub(crate) const SYS_GETTID: usize = 178;
-pub(crate) const SYS_EXIT_GROUP: usize = 94;
-pub(crate) const SYS_EVENTFD2: usize = 19;
-pub(crate) const SYS_PIPE2: usize = 59;
-pub(crate) const SYS_IO_URING_SETUP: usize = 425;
-pub(crate) const SYS_IO_URING_ENTER: usize = 426;
-pub(crate) const SYS_IO_URING_REGISTER: usize = 427;
+pub(crate) use super::generic::*;
 
 /// Raw six-argument syscall; returns the kernel's value (`-errno` on error).
 ///
 /// # Safety
 /// The caller upholds the contract of syscall `n` for these arguments.
+/// See the [safety model](crate#safety-model).
 #[inline(always)]
 pub(crate) unsafe fn syscall6(
     n: usize,
@@ -33,8 +20,11 @@ pub(crate) unsafe fn syscall6(
     a6: usize,
 ) -> isize {
     let ret: isize;
-    // SAFETY: the aarch64 syscall ABI: number in x8, args in x0..x5, result
-    // in x0; the caller vouches for the arguments.
+    // SAFETY: the aarch64 syscall ABI (`svc #0`): number in x8, args in
+    // x0..x5, result in x0; the kernel preserves every other register
+    // (arch/arm64/kernel/entry.S saves and restores them all), so x0 is
+    // the only clobber. The caller vouches for the arguments. Not
+    // `nomem`: the kernel may read and write our memory.
     unsafe {
         asm!(
             "svc 0",

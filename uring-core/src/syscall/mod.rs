@@ -4,17 +4,55 @@
 //! retry on `EINTR` and check nothing the kernel checks itself. Most users
 //! want [`crate::Ring`]; these are public for programs with no libc at all
 //! (see `examples/nostd-cat`).
+//!
+//! One backend per architecture, each with its instruction, registers,
+//! clobbers and syscall numbers: x86_64, aarch64, riscv64, loongarch64,
+//! powerpc64 (both endiannesses) and s390x (docs/ARCH.md says how each is
+//! tested). `scripts/cross/check_abi.py` compares the numbers with each
+//! architecture's kernel headers.
+
+#[cfg(any(
+    target_arch = "aarch64",
+    target_arch = "riscv64",
+    target_arch = "loongarch64"
+))]
+mod generic;
 
 #[cfg(target_arch = "aarch64")]
 mod aarch64;
 #[cfg(target_arch = "aarch64")]
 use aarch64 as arch;
+#[cfg(target_arch = "loongarch64")]
+mod loongarch64;
+#[cfg(target_arch = "loongarch64")]
+use loongarch64 as arch;
+#[cfg(target_arch = "powerpc64")]
+mod powerpc64;
+#[cfg(target_arch = "powerpc64")]
+use powerpc64 as arch;
+#[cfg(target_arch = "riscv64")]
+mod riscv64;
+#[cfg(target_arch = "riscv64")]
+use riscv64 as arch;
+#[cfg(target_arch = "s390x")]
+mod s390x;
+#[cfg(target_arch = "s390x")]
+use s390x as arch;
 #[cfg(target_arch = "x86_64")]
 mod x86_64;
 #[cfg(target_arch = "x86_64")]
 use x86_64 as arch;
-#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-compile_error!("uring-core supports x86_64 and aarch64 Linux");
+#[cfg(not(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    target_arch = "riscv64",
+    target_arch = "loongarch64",
+    target_arch = "powerpc64",
+    target_arch = "s390x"
+)))]
+compile_error!(
+    "uring-core supports 64-bit Linux on x86_64, aarch64, riscv64, loongarch64, powerpc64 and s390x"
+);
 
 use crate::Errno;
 use arch::*;
@@ -53,6 +91,7 @@ fn ret(r: isize) -> Result<usize, Errno> {
 /// `p` must be valid for reads and writes of `io_uring_params`; with
 /// `IORING_SETUP_NO_MMAP`, `p.sq_off.user_addr`/`p.cq_off.user_addr` must
 /// point to memory that stays valid and unaliased for the ring's life.
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn io_uring_setup(entries: u32, p: *mut io_uring_params) -> Result<i32, Errno> {
     // SAFETY: forwarded to the caller's contract.
@@ -68,6 +107,7 @@ pub unsafe fn io_uring_setup(entries: u32, p: *mut io_uring_params) -> Result<i3
 /// `fd` is a ring fd (or a registered ring index with
 /// `IORING_ENTER_REGISTERED_RING`) whose SQEs the kernel may read;
 /// `arg` is null or valid for `argsz` bytes of the type `flags` says.
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn io_uring_enter(
     fd: u32,
@@ -96,6 +136,7 @@ pub unsafe fn io_uring_enter(
 ///
 /// # Safety
 /// As [`io_uring_enter`].
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn io_uring_enter_sigmask(
     fd: u32,
@@ -119,6 +160,7 @@ pub unsafe fn io_uring_enter_sigmask(
 /// `arg` must be valid for what `opcode` makes the kernel read or write
 /// (`nr_args` elements), and registered memory must outlive its
 /// registration.
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn io_uring_register(
     fd: i32,
@@ -146,6 +188,7 @@ pub unsafe fn io_uring_register(
 /// # Safety
 /// Mapping over existing memory (`MAP_FIXED`) or sharing it is the
 /// caller's responsibility.
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn mmap(
     addr: *mut c_void,
@@ -155,25 +198,46 @@ pub unsafe fn mmap(
     fd: i32,
     off: u64,
 ) -> Result<*mut c_void, Errno> {
-    // SAFETY: forwarded to the caller's contract.
-    ret(unsafe {
-        syscall6(
-            SYS_MMAP,
+    #[cfg(target_arch = "s390x")]
+    {
+        // s390x's mmap is `old_mmap(struct mmap_arg_struct *)`: the six
+        // values go in memory and the syscall gets their address.
+        let args: [usize; 6] = [
             addr as usize,
             len,
             prot,
             flags,
             fd as u32 as usize,
             off as usize,
-        )
-    })
-    .map(|p| p as *mut c_void)
+        ];
+        // SAFETY: `args` lives across the call and is what the kernel reads;
+        // the mapping itself is the caller's contract.
+        ret(unsafe { syscall6(SYS_MMAP, args.as_ptr() as usize, 0, 0, 0, 0, 0) })
+            .map(|p| p as *mut c_void)
+    }
+    #[cfg(not(target_arch = "s390x"))]
+    {
+        // SAFETY: forwarded to the caller's contract.
+        ret(unsafe {
+            syscall6(
+                SYS_MMAP,
+                addr as usize,
+                len,
+                prot,
+                flags,
+                fd as u32 as usize,
+                off as usize,
+            )
+        })
+        .map(|p| p as *mut c_void)
+    }
 }
 
 /// `munmap(2)`.
 ///
 /// # Safety
 /// Nothing may use the range afterwards.
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn munmap(addr: *mut c_void, len: usize) -> Result<(), Errno> {
     // SAFETY: forwarded to the caller's contract.
@@ -184,10 +248,33 @@ pub unsafe fn munmap(addr: *mut c_void, len: usize) -> Result<(), Errno> {
 ///
 /// # Safety
 /// Some advice (e.g. `MADV_DONTNEED`) changes memory contents.
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn madvise(addr: *mut c_void, len: usize, advice: usize) -> Result<(), Errno> {
     // SAFETY: forwarded to the caller's contract.
     ret(unsafe { syscall6(SYS_MADVISE, addr as usize, len, advice, 0, 0, 0) }).map(|_| ())
+}
+
+/// `PR_GET_AUXV` (`linux/prctl.h`): copy the process's auxiliary vector.
+pub const PR_GET_AUXV: usize = 0x4155_5856;
+
+/// `prctl(2)` with up to four arguments; returns the kernel's non-negative
+/// result.
+///
+/// # Safety
+/// Options that take pointers (e.g. [`PR_GET_AUXV`]) need them valid for
+/// what the option reads or writes; some options change the process.
+/// See the [safety model](crate#safety-model).
+#[inline]
+pub unsafe fn prctl(
+    option: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    a5: usize,
+) -> Result<usize, Errno> {
+    // SAFETY: forwarded to the caller's contract.
+    ret(unsafe { syscall6(SYS_PRCTL, option, a2, a3, a4, a5, 0) })
 }
 
 /// `close(2)`.

@@ -14,6 +14,7 @@ pub(crate) const SYS_GETTID: usize = 186;
 pub(crate) const SYS_EXIT_GROUP: usize = 231;
 pub(crate) const SYS_EVENTFD2: usize = 290;
 pub(crate) const SYS_PIPE2: usize = 293;
+pub(crate) const SYS_PRCTL: usize = 157;
 pub(crate) const SYS_IO_URING_SETUP: usize = 425;
 pub(crate) const SYS_IO_URING_ENTER: usize = 426;
 pub(crate) const SYS_IO_URING_REGISTER: usize = 427;
@@ -23,6 +24,7 @@ pub(crate) const SYS_IO_URING_REGISTER: usize = 427;
 /// # Safety
 /// The caller upholds the contract of syscall `n` for these arguments
 /// (valid pointers for what the kernel reads or writes, and so on).
+/// See the [safety model](crate#safety-model).
 #[inline(always)]
 pub(crate) unsafe fn syscall6(
     n: usize,

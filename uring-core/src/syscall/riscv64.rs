@@ -1,0 +1,42 @@
+//! riscv64 Linux syscall instruction; numbers from the asm-generic table.
+
+use core::arch::asm;
+
+pub(crate) use super::generic::*;
+
+/// Raw six-argument syscall; returns the kernel's value (`-errno` on error).
+///
+/// # Safety
+/// The caller upholds the contract of syscall `n` for these arguments.
+/// See the [safety model](crate#safety-model).
+#[inline(always)]
+pub(crate) unsafe fn syscall6(
+    n: usize,
+    a1: usize,
+    a2: usize,
+    a3: usize,
+    a4: usize,
+    a5: usize,
+    a6: usize,
+) -> isize {
+    let ret: isize;
+    // SAFETY: the RISC-V Linux syscall ABI (`ecall`): number in a7, args in
+    // a0..a5, result in a0; the kernel restores every other register from
+    // its saved frame (arch/riscv/kernel/entry.S), so a0 is the only
+    // clobber. The caller vouches for the arguments. Not `nomem`: the
+    // kernel may read and write our memory.
+    unsafe {
+        asm!(
+            "ecall",
+            in("a7") n,
+            inlateout("a0") a1 as isize => ret,
+            in("a1") a2,
+            in("a2") a3,
+            in("a3") a4,
+            in("a4") a5,
+            in("a5") a6,
+            options(nostack),
+        );
+    }
+    ret
+}

@@ -93,9 +93,9 @@ fn select_read(
     ring.submit_and_wait(1)?;
     let cqe = ring.wait_cqe()?;
     ring.cqe_seen(&cqe);
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { syscall::close(r) }?;
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { syscall::close(w) }?;
     Errno::from_res(cqe.res)?;
     let c = bufs.consume(cqe.res, cqe.flags).ok_or(Errno::ENOBUFS)?;
@@ -224,7 +224,7 @@ fn alloc_aligns_and_refuses_bad_alignment() {
 /// Marker syscall for the strace test: `close(-1)` fails with EBADF and
 /// shows in the trace as `close(-1)`.
 fn marker() {
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     assert_eq!(unsafe { syscall::close(-1) }, Err(Errno::EBADF));
 }
 

@@ -13,7 +13,8 @@ use common::{reap, submit_one};
 /// Passes source slot `src_slot` of `a` to ring `b_fd` at `dst` (or
 /// IORING_FILE_INDEX_ALLOC); returns the sender's CQE res.
 fn pass(a: &mut Ring, b_fd: i32, src_slot: i32, dst: u32, data: u64, flags: u32) -> i32 {
-    msg::send_fd(a, b_fd, src_slot, dst, data, flags, 0xfd5e).unwrap();
+    // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+    unsafe { msg::send_fd(a, b_fd, src_slot, dst, data, flags, 0xfd5e) }.unwrap();
     a.submit_and_wait(1).unwrap();
     let c = reap(a);
     assert_eq!(c.user_data, 0xfd5e);
@@ -40,7 +41,7 @@ fn setup() -> (Ring, Ring, i32, i32) {
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
     assert_eq!(a.register_files_update(1, &[r]), Ok(1));
     // The tables hold their own references.
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(r) }.unwrap();
     (a, b, r, w)
 }
@@ -65,7 +66,7 @@ fn file_arrives_at_the_chosen_slot() {
     drop(a);
     write(w, b"gone").unwrap();
     assert_eq!(read_slot(&mut b, 6), (4, b"gone".to_vec()));
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
 }
 
@@ -100,7 +101,7 @@ fn target_allocates_within_its_alloc_range() {
     a.submit_and_wait(1).unwrap();
     assert_eq!(reap(&mut a).res, 3);
     assert_eq!((reap(&mut b).res, b.cq_ready()), (3, 0));
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
 }
 
@@ -115,7 +116,7 @@ fn cqe_skip_posts_nothing_on_the_target() {
     // ... but the file is there.
     write(w, b"quiet").unwrap();
     assert_eq!(read_slot(&mut b, 2), (5, b"quiet".to_vec()));
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
 }
 
@@ -130,7 +131,7 @@ fn occupied_target_slot_is_replaced() {
     write(w, b"new").unwrap();
     assert_eq!(read_slot(&mut b, 5), (3, b"new".to_vec()));
     for fd in [r2, w2, w] {
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: the fd is this code's own and not used after this.
         unsafe { close(fd) }.unwrap();
     }
 }
@@ -160,6 +161,6 @@ fn errors() {
     assert_eq!(pass(&mut a, 1, 1, 0, 0, 0), -Errno::EBADFD.0);
     assert_eq!(pass(&mut a, b.ring_fd(), 1, 0, 0, 1 << 7), -Errno::EINVAL.0);
     assert_eq!(b.peek_cqe().err(), Some(Errno::EAGAIN));
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
 }

@@ -21,7 +21,8 @@ use common::reap;
 /// Sends one data message from `src` to `target_fd` and returns the
 /// sender's CQE.
 fn send_one(src: &mut Ring, target_fd: i32, len: u32, data: u64) -> Cqe {
-    msg::send(src, target_fd, len, data, 0x5e4d).unwrap();
+    // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+    unsafe { msg::send(src, target_fd, len, data, 0x5e4d) }.unwrap();
     src.submit_and_wait(1).unwrap();
     let c = reap(src);
     assert_eq!(c.user_data, 0x5e4d);
@@ -54,7 +55,8 @@ fn cqe_flags_pass_exactly() {
     // (0x8000), which reapers read as padding / entry size (see below).
     let all = !(IORING_CQE_F_SKIP | IORING_CQE_F_32);
     for f in [0u32, 1, 0x8000_0000, 0xabcd_0000, 0x1234_5658, all] {
-        msg::send_cqe_flags(&mut a, b.ring_fd(), 9, 0xf1a9, f, 3).unwrap();
+        // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+        unsafe { msg::send_cqe_flags(&mut a, b.ring_fd(), 9, 0xf1a9, f, 3) }.unwrap();
         a.submit_and_wait(1).unwrap();
         assert_eq!(reap(&mut a).res, 0);
         let c = reap(&mut b);
@@ -63,7 +65,8 @@ fn cqe_flags_pass_exactly() {
     // The helper refuses flags a reaper would misread.
     for bad in [IORING_CQE_F_SKIP, IORING_CQE_F_32] {
         assert_eq!(
-            msg::send_cqe_flags(&mut a, b.ring_fd(), 0, 0, bad, 0),
+            // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+            unsafe { msg::send_cqe_flags(&mut a, b.ring_fd(), 0, 0, bad, 0) },
             Err(Errno::EINVAL)
         );
     }
@@ -73,7 +76,8 @@ fn cqe_flags_pass_exactly() {
     // SAFETY: a MSG_RING message points to no memory.
     let sqe = unsafe { a.get_sqe() }.unwrap();
     prep::msg_ring_cqe_flags(sqe, b.ring_fd(), 1, 0x5c1b, 0, IORING_CQE_F_SKIP);
-    msg::send(&mut a, b.ring_fd(), 2, 0x0b, 0).unwrap();
+    // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+    unsafe { msg::send(&mut a, b.ring_fd(), 2, 0x0b, 0) }.unwrap();
     a.submit_and_wait(2).unwrap();
     assert_eq!((reap(&mut a).res, reap(&mut a).res), (0, 0));
     let c = reap(&mut b);
@@ -116,7 +120,8 @@ fn skipping_cqes() {
 fn message_to_itself() {
     let mut a = Ring::queue_init(8, 0).unwrap();
     let fd = a.ring_fd();
-    msg::send(&mut a, fd, 77, 0x5e1f, 1).unwrap();
+    // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+    unsafe { msg::send(&mut a, fd, 77, 0x5e1f, 1) }.unwrap();
     a.submit_and_wait(2).unwrap();
     let mut got = [reap(&mut a), reap(&mut a)];
     got.sort_by_key(|c| c.user_data);
@@ -176,7 +181,8 @@ fn send_n(target: i32, n: usize) {
     while sent < n {
         let batch = (n - sent).min(32);
         for i in sent..sent + batch {
-            msg::send(&mut a, target, i as u32, 1000 + i as u64, i as u64).unwrap();
+            // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+            unsafe { msg::send(&mut a, target, i as u32, 1000 + i as u64, i as u64) }.unwrap();
         }
         a.submit_and_wait(batch as u32).unwrap();
         for _ in 0..batch {

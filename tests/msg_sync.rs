@@ -24,7 +24,8 @@ fn ringless_thread_wakes_a_waiter() {
         thread::sleep(std::time::Duration::from_millis(50));
         let mut sqe = io_uring_sqe::default();
         prep::msg_ring(&mut sqe, fd, 4242, 0x051c_0001, 0);
-        register_sync_msg(&sqe)
+        // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+        unsafe { register_sync_msg(&sqe) }
     });
     // The result comes back directly.
     assert_eq!(sender.join().unwrap(), Ok(0));
@@ -35,7 +36,8 @@ fn ringless_thread_wakes_a_waiter() {
 fn cqe_flags_pass() {
     let mut r = Ring::queue_init(4, 0).unwrap();
     let fd = r.ring_fd();
-    thread::spawn(move || msg::sync_send_cqe_flags(fd, 1, 2, 0x0bad_0000))
+    // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+    thread::spawn(move || unsafe { msg::sync_send_cqe_flags(fd, 1, 2, 0x0bad_0000) })
         .join()
         .unwrap()
         .unwrap();
@@ -54,7 +56,8 @@ fn several_senders_exact_counts() {
         .map(|t| {
             thread::spawn(move || {
                 for i in 0..EACH {
-                    msg::sync_send(fd, i as u32, t << 32 | i).unwrap();
+                    // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+                    unsafe { msg::sync_send(fd, i as u32, t << 32 | i) }.unwrap();
                 }
             })
         })
@@ -82,31 +85,46 @@ fn refusals() {
     let mut sqe = io_uring_sqe::default();
     // Fd passing is not possible without a source ring.
     prep::msg_ring_fd(&mut sqe, r.ring_fd(), 0, 0, 0, 0);
-    assert_eq!(register_sync_msg(&sqe), Err(Errno::EINVAL));
+    // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+    assert_eq!(unsafe { register_sync_msg(&sqe) }, Err(Errno::EINVAL));
     // Any SQE flag.
     let mut sqe = io_uring_sqe::default();
     prep::msg_ring(&mut sqe, r.ring_fd(), 0, 0, 0);
     sqe.flags = 1 << IOSQE_ASYNC_BIT;
-    assert_eq!(register_sync_msg(&sqe), Err(Errno::EINVAL));
+    // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+    assert_eq!(unsafe { register_sync_msg(&sqe) }, Err(Errno::EINVAL));
     // Not a MSG_RING SQE (through the associated-function spelling).
     let mut sqe = io_uring_sqe::default();
     prep::nop(&mut sqe);
     sqe.fd = r.ring_fd();
-    assert_eq!(Ring::register_sync_msg(&sqe), Err(Errno::EINVAL));
+    // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+    assert_eq!(unsafe { Ring::register_sync_msg(&sqe) }, Err(Errno::EINVAL));
     // Unknown msg_ring flags.
     let mut sqe = io_uring_sqe::default();
     prep::msg_ring(&mut sqe, r.ring_fd(), 0, 0, 1 << 6);
-    assert_eq!(register_sync_msg(&sqe), Err(Errno::EINVAL));
+    // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+    assert_eq!(unsafe { register_sync_msg(&sqe) }, Err(Errno::EINVAL));
     // Targets: not a ring, not open, disabled.
-    assert_eq!(msg::sync_send(1, 0, 0), Err(Errno::EBADFD));
-    assert_eq!(msg::sync_send(1_000_000, 0, 0), Err(Errno::EBADF));
+    // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+    assert_eq!(unsafe { msg::sync_send(1, 0, 0) }, Err(Errno::EBADFD));
+    // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+    assert_eq!(
+        unsafe { msg::sync_send(1_000_000, 0, 0) },
+        Err(Errno::EBADF)
+    );
     let d = Ring::queue_init(4, IORING_SETUP_R_DISABLED).unwrap();
-    assert_eq!(msg::sync_send(d.ring_fd(), 0, 0), Err(Errno::EBADFD));
+    // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+    assert_eq!(
+        unsafe { msg::sync_send(d.ring_fd(), 0, 0) },
+        Err(Errno::EBADFD)
+    );
     d.enable_rings().unwrap();
-    assert_eq!(msg::sync_send(d.ring_fd(), 0, 0), Ok(()));
+    // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+    assert_eq!(unsafe { msg::sync_send(d.ring_fd(), 0, 0) }, Ok(()));
     // Reserved CQE flags are refused by the helper.
     assert_eq!(
-        msg::sync_send_cqe_flags(r.ring_fd(), 0, 0, 0x20),
+        // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+        unsafe { msg::sync_send_cqe_flags(r.ring_fd(), 0, 0, 0x20) },
         Err(Errno::EINVAL)
     );
 }

@@ -71,9 +71,9 @@ fn consume_two_then_enobufs(flags: u32) {
     // SAFETY: from setup_buf_ring on this ring; no request uses it now.
     unsafe { ring.free_buf_ring(br, 8, bgid) }.unwrap();
     assert_eq!(ring.buf_ring_head(bgid), Err(Errno::ENOENT));
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(r) }.unwrap();
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
 }
 
@@ -109,9 +109,9 @@ fn incremental_consumption() {
         }
         // SAFETY: as in consume_two_then_enobufs.
         unsafe { ring.free_buf_ring(br, 4, 9) }.unwrap();
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: the fd is this code's own and not used after this.
         unsafe { close(r) }.unwrap();
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: the fd is this code's own and not used after this.
         unsafe { close(w) }.unwrap();
     }
 }

@@ -43,9 +43,9 @@ fn dense_read_fixed() {
     );
     ring.unregister_buffers().unwrap();
     assert_eq!(ring.unregister_buffers(), Err(Errno::ENXIO));
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(r) }.unwrap();
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
 }
 
@@ -91,9 +91,9 @@ fn null_iovec_is_an_empty_slot() {
     assert_eq!(read_fixed(&mut ring, r, p, 2, 1), 2);
     assert_eq!(&v[..2], b"zz");
     drop(ring);
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(r) }.unwrap();
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
 }
 
@@ -140,9 +140,9 @@ fn sparse_update_and_tags() {
         );
     }
     drop(ring);
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(r) }.unwrap();
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
 }
 
@@ -171,8 +171,8 @@ fn clone_buffers_between_rings() {
     // SAFETY: fails before anything is registered.
     assert_eq!(unsafe { third.clone_buffers(&empty) }, Err(Errno::ENXIO));
     drop((src, dst));
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(r) }.unwrap();
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
 }

@@ -26,7 +26,7 @@ fn dense_table_outlives_original_fds() {
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
     ring.register_files(&[-1, r]).unwrap();
     // The table holds its own reference: the original fd can go.
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(r) }.unwrap();
     assert_eq!(write(w, b"fixed!"), Ok(6));
     let mut buf = [0u8; 16];
@@ -40,7 +40,7 @@ fn dense_table_outlives_original_fds() {
     assert_eq!(ring.register_files(&[w]), Err(Errno::EBUSY));
     ring.unregister_files().unwrap();
     assert_eq!(ring.unregister_files(), Err(Errno::ENXIO));
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
 }
 
@@ -83,9 +83,9 @@ fn sparse_update_clear_skip() {
     assert_eq!(read_fixed_slot(&mut ring, 2, &mut buf), -Errno::EBADF.0);
     // Beyond the table.
     assert_eq!(ring.register_files_update(4, &[r]), Err(Errno::EINVAL));
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(r) }.unwrap();
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
 }
 
@@ -121,9 +121,9 @@ fn tags_post_a_cqe_when_a_file_leaves() {
     let c = reap(&mut ring);
     assert_eq!((c.user_data, c.res), (0x7a6_0002, 0));
     assert_eq!(ring.cq_ready(), 0);
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(r) }.unwrap();
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
 }
 

@@ -56,11 +56,11 @@ fn eventfd_is_signalled_per_cqe() {
     // Not an eventfd.
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
     assert_eq!(ring.register_eventfd(r), Err(Errno::EINVAL));
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(r) }.unwrap();
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(efd) }.unwrap();
 }
 
@@ -80,7 +80,7 @@ fn eventfd_async_only_for_async_completions() {
     assert_eq!(reap(&mut ring).user_data, 2);
     assert_eq!(efd_count(efd), Ok(1));
     ring.unregister_eventfd().unwrap();
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(efd) }.unwrap();
 }
 
@@ -221,9 +221,9 @@ fn sync_cancel_pending_pipe_read() {
     // The pipe is untouched: data written now stays there.
     write(w, b"q").unwrap();
     assert_eq!(read(r, &mut buf), Ok(1));
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(r) }.unwrap();
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
 }
 

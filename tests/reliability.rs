@@ -8,8 +8,7 @@
 #![allow(unused_unsafe)]
 
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use uring_core::ring::{memory_layout, Params};
@@ -21,12 +20,13 @@ use common::nop;
 // Links the C helpers (tests/c/signals.c) built into the root package.
 use uring as _;
 
+#[path = "common/signals.rs"]
+mod signals;
+use signals::Signaller;
+
 extern "C" {
-    fn rel_install_sigusr1() -> i32;
-    fn rel_tgkill(tid: i32, sig: i32) -> i32;
     fn rel_fork() -> i32;
     fn rel_waitpid(pid: i32) -> i32;
-    fn rel_sigusr1() -> i32;
 }
 
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -39,50 +39,6 @@ fn secs(n: i64) -> __kernel_timespec {
     __kernel_timespec {
         tv_sec: n,
         tv_nsec: 0,
-    }
-}
-
-/// Sends SIGUSR1 (handler installed without SA_RESTART) to the calling
-/// thread every 20 ms until dropped, so whichever wait the thread is in
-/// gets interrupted, whenever it starts.
-struct Signaller {
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<u64>>,
-}
-
-impl Signaller {
-    fn start() -> Signaller {
-        // SAFETY: installs a handler that only bumps an atomic counter.
-        assert_eq!(unsafe { rel_install_sigusr1() }, 0);
-        let tid = syscall::gettid();
-        let stop = Arc::new(AtomicBool::new(false));
-        let s = stop.clone();
-        let thread = std::thread::spawn(move || {
-            let mut sent = 0;
-            // Relaxed: a stop request; nothing else is published with it.
-            while !s.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(20));
-                // SAFETY: signals a live thread of this process; its
-                // handler is installed above.
-                assert_eq!(unsafe { rel_tgkill(tid, rel_sigusr1()) }, 0);
-                sent += 1;
-            }
-            sent
-        });
-        Signaller {
-            stop,
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for Signaller {
-    fn drop(&mut self) {
-        // Relaxed: see `start`.
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 
@@ -104,7 +60,7 @@ fn submit_and_wait_timeout_interrupted(mut p: Params) {
     let mut ring = Ring::queue_init_params(8, &mut p).unwrap();
     let long = secs(10);
     queue_long_timeout(&mut ring, &long);
-    let sig = Signaller::start();
+    let sig = Signaller::start(Duration::from_millis(20));
     let r = ring.submit_and_wait_timeout(1, Some(&secs(5)), None);
     drop(sig);
     assert_eq!(r.map(|c| c.user_data), Err(Errno::EINTR));
@@ -145,7 +101,7 @@ fn submit_and_wait_sigmask_eintr() {
     let long = secs(10);
     queue_long_timeout(&mut ring, &long);
     let empty = kernel_sigset_t { sig: [0] };
-    let sig = Signaller::start();
+    let sig = Signaller::start(Duration::from_millis(20));
     let r = ring.submit_and_wait_timeout(1, None, Some(&empty));
     drop(sig);
     assert_eq!(r.map(|c| c.user_data), Err(Errno::EINTR));
@@ -168,6 +124,42 @@ fn submit_and_wait_timeout_still_times_out() {
     assert_eq!(ring.sq_ready(), 0);
 }
 
+/// Found by the signal-storm stress run: the kernel ends a wait when an
+/// IORING_OP_TIMEOUT fires, and with SQPOLL that request's CQE is posted a
+/// little later by the SQ thread. A timed wait must not take that empty
+/// return for its own expiry (ETIME after 1 ms of a 5 s wait). Signals
+/// arrive all along; EINTR is retried.
+#[test]
+fn timed_wait_is_not_ended_by_a_timeout_request_sqpoll() {
+    let _g = serial();
+    let mut ring = Ring::queue_init_params(8, &mut Params::new().sqpoll(1000)).unwrap();
+    let ms = __kernel_timespec {
+        tv_sec: 0,
+        tv_nsec: 1_000_000,
+    };
+    // Signals make the race likely: each EINTR starts a new wait, often
+    // just before the 1 ms timeout fires.
+    let sig = Signaller::start(Duration::from_micros(200));
+    for round in 0..1000u64 {
+        // SAFETY: written at once by prep; `ms` outlives the submission.
+        let sqe = unsafe { ring.get_sqe() }.unwrap();
+        // SAFETY: as above.
+        unsafe { prep::timeout(sqe, &ms, 0, 0) };
+        sqe.user_data = round;
+        ring.submit().unwrap();
+        let c = loop {
+            match ring.wait_cqes(1, Some(&secs(5)), None) {
+                Err(Errno::EINTR) => continue,
+                r => break r,
+            }
+        };
+        let c = c.unwrap_or_else(|e| panic!("round {round}: {e:?} before the 5 s passed"));
+        assert_eq!((c.user_data, c.res), (round, -Errno::ETIME.raw()));
+        ring.cqe_seen(&c);
+    }
+    drop(sig);
+}
+
 /// D3 (documented behaviour): `submit_and_wait(1)` whose wait a signal
 /// interrupts returns `Ok(submitted)` with no CQE ready.
 #[test]
@@ -176,7 +168,7 @@ fn submit_and_wait_interrupted_returns_ok_without_cqe() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let long = secs(10);
     queue_long_timeout(&mut ring, &long);
-    let sig = Signaller::start();
+    let sig = Signaller::start(Duration::from_millis(20));
     let r = ring.submit_and_wait(1);
     drop(sig);
     assert_eq!(r, Ok(1));

@@ -322,7 +322,7 @@ fn registered_ring_fd_is_used_by_enter() {
     // With the real fd closed, only the registered index can work.
     ring.close_ring_fd().unwrap();
     assert_eq!(ring.ring_fd(), -1);
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     assert_eq!(
         unsafe { syscall::close(ring.as_raw_fd()) },
         Err(Errno::EBADF)
@@ -370,7 +370,7 @@ fn eventfd_toggle() {
     round_trip(&mut ring, 2);
     assert_eq!(syscall::read(efd, &mut b), Ok(8));
     assert_eq!(u64::from_ne_bytes(b), 1);
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the fd is this code's own and not used after this.
     unsafe { syscall::close(efd) }.unwrap();
 }
 

@@ -84,9 +84,9 @@ fn main() -> Result<(), Errno> {
             cqe_bid(cqe.flags).unwrap_or(u16::MAX),
         );
         bufs.recycle(c.bid)?;
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: the fd is this code's own and not used after this.
         unsafe { syscall::close(r) }?;
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: the fd is this code's own and not used after this.
         unsafe { syscall::close(w) }?;
     }
     println!(

@@ -253,7 +253,8 @@ fn check_sync_msg() -> Result<(), Fail> {
     let mut dst = Ring::queue_init(2, 0).map_err(Fail::Unsupported)?;
     let mut sqe = io_uring_sqe::zeroed();
     prep::msg_ring(&mut sqe, dst.ring_fd(), 1, 2, 0);
-    register_sync_msg(&sqe).map_err(Fail::Unsupported)?;
+    // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+    unsafe { register_sync_msg(&sqe) }.map_err(Fail::Unsupported)?;
     let cqe = next_cqe(&mut dst, "sync msg check")?;
     crate::util::ensure!(
         cqe.user_data == 2 && cqe.res == 1,

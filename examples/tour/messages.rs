@@ -211,7 +211,8 @@ pub fn sync_msg() -> Outcome {
         let mut s = io_uring_sqe::zeroed();
         prep::msg_ring_cqe_flags(&mut s, fd, 77, DATA, 0, CQE_FLAGS);
         let sent_at = Instant::now();
-        (register_sync_msg(&s), sent_at)
+        // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+        (unsafe { register_sync_msg(&s) }, sent_at)
     });
     let (sent, sent_at) = sender
         .join()
@@ -236,7 +237,8 @@ pub fn sync_msg() -> Outcome {
     // fd passing has no synchronous form.
     let mut s = io_uring_sqe::zeroed();
     prep::msg_ring_fd(&mut s, fd, 0, 0, 0, 0);
-    let refused = register_sync_msg(&s);
+    // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+    let refused = unsafe { register_sync_msg(&s) };
     ensure!(
         refused == Err(Errno::EINVAL),
         "fd message: expected EINVAL, got {refused:?}"

@@ -157,6 +157,10 @@ impl Drop for CqeIter<'_> {
     }
 }
 
+/// Timed waits the kernel ends with no CQE and no error that
+/// [`Ring::get_cqe`] repeats before it reports `ETIME` anyway.
+const MAX_REWAITS: u32 = 16;
+
 /// How to wait: argument block for io_uring_enter.
 struct GetData {
     submit: u32,
@@ -204,6 +208,7 @@ impl Ring {
     /// then returns the kernel's `ETIME` or `EINTR` as such.
     fn get_cqe(&mut self, mut d: GetData) -> Result<Cqe, Errno> {
         let mut looped = false;
+        let mut rewaits = 0;
         loop {
             let (cqe, available) = self.peek_inner();
             let mut need_enter = false;
@@ -230,9 +235,23 @@ impl Ring {
                 return cqe.ok_or(Errno::EAGAIN);
             }
             if looped && d.has_ts {
-                // The timed wait returned without an error yet without
-                // the CQEs asked for (not a signal: that is EINTR now).
-                return cqe.ok_or(Errno::ETIME);
+                // The timed wait returned without an error. With CQEs, but
+                // fewer than asked for: return the first, as liburing.
+                if cqe.is_some() {
+                    return cqe.ok_or(Errno::ETIME);
+                }
+                // With none: not an expiry (the kernel reports that as
+                // -ETIME, and a signal as -EINTR, now that the wait
+                // submits nothing). The kernel also ends a wait when an
+                // IORING_OP_TIMEOUT fires, before that request's CQE is
+                // visible (with SQPOLL it is posted by the SQ thread): wait
+                // again. liburing reports ETIME here. Bounded, so ring
+                // memory that keeps the kernel and us disagreeing (forged
+                // indices) still ends.
+                if rewaits == MAX_REWAITS {
+                    return Err(Errno::ETIME);
+                }
+                rewaits += 1;
             }
             // SAFETY: d.arg/d.sz are null/8, a sigset (8 bytes) or an
             // io_uring_getevents_arg (with EXT_ARG in get_flags) whose
@@ -394,12 +413,19 @@ impl Ring {
 
     /// Submits, then waits for `wait_nr` CQEs with optional timeout and
     /// signal mask; returns the first CQE. The SQEs are submitted even
-    /// when the wait times out.
+    /// when the wait times out or a signal interrupts it.
+    ///
+    /// With a timeout or a signal mask, submitting and waiting are two
+    /// `io_uring_enter` calls where liburing makes one: a kernel that
+    /// submits in the call that waits returns the submitted count and
+    /// loses the wait's `-ETIME`/`-EINTR`, so liburing reports a signal as
+    /// `ETIME`. Without either, one call, as liburing.
     ///
     /// Mirrors `io_uring_submit_and_wait_timeout()` (liburing). Kernel:
     /// 5.11+ with a timeout.
     ///
-    /// Errors: as [`wait_cqes`](Self::wait_cqes).
+    /// Errors: `ETIME` when the timeout expires first, `EINTR` when a
+    /// signal interrupts the wait; as [`wait_cqes`](Self::wait_cqes).
     pub fn submit_and_wait_timeout(
         &mut self,
         wait_nr: u32,

@@ -89,6 +89,14 @@
 //!   records the ring it is registered with, unregisters on drop and never
 //!   publishes more buffers than the ring holds.
 //!
+//! **Messages to another ring** ([`msg`]'s raw-fd helpers,
+//! [`register::register_sync_msg`]) are `unsafe`: a message is a CQE with a
+//! `user_data` and `res` of the sender's choosing, indistinguishable from a
+//! completion, so a ring that frees a request's buffer on its CQE would
+//! free memory the kernel still writes if anyone could post it a forged
+//! one. The caller promises the target expects the message ([`msg`]'s
+//! "Safety" section).
+//!
 //! **Rings and threads.** A ring whose fd is registered
 //! ([`Ring::register_ring_fd`], IORING_SETUP_REGISTERED_FD_ONLY) is known to
 //! the kernel by an index that is valid only in the registering thread:
@@ -135,6 +143,12 @@
 //! ```compile_fail,E0624
 //! let mut ring = uring_core::Ring::queue_init(8, 0).unwrap();
 //! ring.set_registered_index(0); // E0624: private
+//! ```
+//! Post a forged "completion" to a ring known only by its fd:
+//! ```compile_fail,E0133
+//! #![forbid(unsafe_code)]
+//! let ring = uring_core::Ring::queue_init(8, 0).unwrap();
+//! uring_core::msg::sync_send(ring.ring_fd(), 8, 7).unwrap(); // E0133
 //! ```
 //! Close a raw fd (the ring's, say) without owning it:
 //! ```compile_fail,E0133

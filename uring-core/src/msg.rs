@@ -20,6 +20,25 @@
 //! (read as a 32-byte CQE on `CQE_MIXED` rings); the helpers here refuse
 //! them.
 //!
+//! # Safety
+//! A message is indistinguishable from a completion: whoever can name a
+//! ring's fd can post it a CQE with any `user_data` and `res` (and, with
+//! `FLAGS_PASS`, any flags), or replace one of its fixed-file slots. A ring
+//! whose code takes a CQE with `user_data` 7 as "my read 7 is done, free its
+//! buffer" would free memory the kernel still writes. So every function
+//! here that targets a ring by raw fd is `unsafe`, with one contract:
+//!
+//! - `target_fd` is a ring whose owner expects *this* message: the
+//!   `user_data`/`data` it carries never matches a request of that ring
+//!   still in flight, and its `res`/`flags` (`IORING_CQE_F_BUFFER`,
+//!   `IORING_CQE_F_MORE`, ...) are ones the target does not act on as the
+//!   completion of its own requests (e.g. a `user_data` range reserved for
+//!   messages);
+//! - for fd passing, the target slot is one its owner expects to be
+//!   filled (a passed file replaces what the slot held).
+//!
+//! See the [safety model](crate#safety-model).
+//!
 //! These helpers only save the `get_sqe` / `prep` / `user_data` lines; the
 //! liburing-named building blocks are [`prep::msg_ring`],
 //! [`prep::msg_ring_cqe_flags`], [`prep::msg_ring_fd`],
@@ -30,7 +49,9 @@
 //! # fn main() -> Result<(), uring_core::Errno> {
 //! let mut a = Ring::queue_init(4, 0)?;
 //! let mut b = Ring::queue_init(4, 0)?;
-//! msg::send(&mut a, b.ring_fd(), 42, 0xfeed, 1)?;
+//! // SAFETY: b is ours and takes user_data 0xfeed as a message, not as
+//! // the completion of a request (it has none).
+//! unsafe { msg::send(&mut a, b.ring_fd(), 42, 0xfeed, 1) }?;
 //! a.submit()?;
 //! let cqe = b.wait_cqe()?; // on the target: the message
 //! assert_eq!((cqe.res, cqe.user_data), (42, 0xfeed));
@@ -61,7 +82,10 @@ pub const RESERVED_CQE_FLAGS: u32 = IORING_CQE_F_SKIP | IORING_CQE_F_32;
 /// [`prep::msg_ring`] + `sqe.user_data`. Kernel: 5.18+.
 ///
 /// Errors: `EBUSY` if the submission queue is full (submit and retry).
-pub fn send(
+/// # Safety
+/// The [messaging contract](self#safety): `target_fd` is a ring that expects
+/// this message. See the [safety model](crate#safety-model).
+pub unsafe fn send(
     ring: &mut Ring,
     target_fd: i32,
     len: u32,
@@ -82,7 +106,10 @@ pub fn send(
 ///
 /// Errors: `EINVAL` if `cqe_flags` has a [`RESERVED_CQE_FLAGS`] bit;
 /// `EBUSY` if the submission queue is full.
-pub fn send_cqe_flags(
+/// # Safety
+/// The [messaging contract](self#safety): `target_fd` is a ring that expects
+/// this message. See the [safety model](crate#safety-model).
+pub unsafe fn send_cqe_flags(
     ring: &mut Ring,
     target_fd: i32,
     len: u32,
@@ -129,7 +156,9 @@ pub fn send_cqe_flags(
 /// b.register_files_sparse(2)?;
 ///
 /// // a's slot 0 -> b's slot 1; b's CQE gets user_data 0xfd.
-/// msg::send_fd(&mut a, b.ring_fd(), 0, 1, 0xfd, 0, 9)?;
+/// // SAFETY: b is ours and expects a file in slot 1, announced by user_data
+/// // 0xfd, which none of its requests uses.
+/// unsafe { msg::send_fd(&mut a, b.ring_fd(), 0, 1, 0xfd, 0, 9) }?;
 /// a.submit_and_wait(1)?;
 /// let sent = a.wait_cqe()?;
 /// assert_eq!((sent.user_data, sent.res), (9, 0));
@@ -153,7 +182,11 @@ pub fn send_cqe_flags(
 /// assert_eq!(&buf, b"hello");
 /// # Ok::<(), uring_core::Errno>(())
 /// ```
-pub fn send_fd(
+///
+/// # Safety
+/// The [messaging contract](self#safety): `target_fd` is a ring that expects
+/// this message. See the [safety model](crate#safety-model).
+pub unsafe fn send_fd(
     ring: &mut Ring,
     target_fd: i32,
     source_slot: i32,
@@ -185,15 +218,23 @@ pub fn send_fd(
 /// # fn main() -> Result<(), uring_core::Errno> {
 /// let mut ring = Ring::queue_init(4, 0)?;
 /// let fd = ring.ring_fd();
-/// std::thread::spawn(move || msg::sync_send(fd, 7, 0x5eed)).join().unwrap()?;
+/// // SAFETY: `ring` is ours; user_data 0x5eed is reserved for this message.
+/// std::thread::spawn(move || unsafe { msg::sync_send(fd, 7, 0x5eed) })
+///     .join()
+///     .unwrap()?;
 /// let cqe = ring.wait_cqe()?;
 /// assert_eq!((cqe.res, cqe.user_data), (7, 0x5eed));
 /// # Ok(()) }
 /// ```
-pub fn sync_send(target_fd: i32, len: u32, data: u64) -> Result<(), Errno> {
+///
+/// # Safety
+/// The [messaging contract](self#safety): `target_fd` is a ring that expects
+/// this message. See the [safety model](crate#safety-model).
+pub unsafe fn sync_send(target_fd: i32, len: u32, data: u64) -> Result<(), Errno> {
     let mut sqe = io_uring_sqe::default();
     prep::msg_ring(&mut sqe, target_fd, len, data, 0);
-    register_sync_msg(&sqe).map(|_| ())
+    // SAFETY: forwarded: the caller promised the target expects it.
+    unsafe { register_sync_msg(&sqe) }.map(|_| ())
 }
 
 /// As [`sync_send`], and the target CQE's `flags` are exactly `cqe_flags`.
@@ -201,7 +242,10 @@ pub fn sync_send(target_fd: i32, len: u32, data: u64) -> Result<(), Errno> {
 ///
 /// Errors: as [`sync_send`]; `EINVAL` if `cqe_flags` has a
 /// [`RESERVED_CQE_FLAGS`] bit.
-pub fn sync_send_cqe_flags(
+/// # Safety
+/// The [messaging contract](self#safety): `target_fd` is a ring that expects
+/// this message. See the [safety model](crate#safety-model).
+pub unsafe fn sync_send_cqe_flags(
     target_fd: i32,
     len: u32,
     data: u64,
@@ -212,5 +256,6 @@ pub fn sync_send_cqe_flags(
     }
     let mut sqe = io_uring_sqe::default();
     prep::msg_ring_cqe_flags(&mut sqe, target_fd, len, data, 0, cqe_flags);
-    register_sync_msg(&sqe).map(|_| ())
+    // SAFETY: forwarded: the caller promised the target expects it.
+    unsafe { register_sync_msg(&sqe) }.map(|_| ())
 }

@@ -27,6 +27,13 @@
 //! x86_64, aarch64, riscv64, powerpc64 or s390x checks their layout there
 //! (`.ci/cross.sh` builds every one; docs/ARCH.md).
 //!
+//! # Generated code and `unsafe`
+//! [`bindings`] is bindgen's output, committed unedited (the drift test
+//! checks that): its `impl Default` blocks (`mem::zeroed` over plain integer
+//! structs) and the `__IncompleteArrayField`/`__BindgenUnionField` helpers
+//! carry bindgen's own code without `// SAFETY:` comments. Everything
+//! hand-written in this crate has them.
+//!
 //! # Regenerating
 //! `cargo run -p uring-gen` (needs libclang); the `bindings_drift` test fails
 //! when the committed file differs from a fresh run.

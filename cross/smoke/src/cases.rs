@@ -272,7 +272,9 @@ fn msg_ring_fd(k: &Info) -> CaseResult {
         .map_err(|e| format!("{e:?}"))?;
     // SAFETY: our own fd; the file table holds its own reference.
     unsafe { close(r) }.map_err(|e| format!("{e:?}"))?;
-    msg::send_fd(&mut a, b.ring_fd(), 1, 6, 0xabc, 0, 0xfd5e).map_err(|e| format!("{e:?}"))?;
+    // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+    unsafe { msg::send_fd(&mut a, b.ring_fd(), 1, 6, 0xabc, 0, 0xfd5e) }
+        .map_err(|e| format!("{e:?}"))?;
     a.submit().map_err(|e| format!("{e:?}"))?;
     let sent = wait(&mut a)?;
     ensure!(

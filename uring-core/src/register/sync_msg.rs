@@ -25,6 +25,12 @@ use uring_sys::{io_uring_sqe, IORING_REGISTER_SEND_MSG_RING};
 /// msg_ring flags; `EBADF` `sqe.fd` is not open; `EBADFD` it is not an
 /// io_uring, or the target ring is still disabled (`R_DISABLED`).
 ///
+/// # Safety
+/// As for messages sent through a ring ([`crate::msg`]'s contract): the
+/// target ring `sqe.fd` expects this message (its `user_data`, `res` and
+/// flags are never taken for the completion of one of its own requests).
+/// See the [safety model](crate#safety-model).
+///
 /// # Example
 /// A thread with no ring posts a message to ours:
 /// ```
@@ -35,7 +41,8 @@ use uring_sys::{io_uring_sqe, IORING_REGISTER_SEND_MSG_RING};
 /// let mut ring = Ring::queue_init(4, 0)?;
 /// let mut sqe = io_uring_sqe::zeroed();
 /// prep::msg_ring(&mut sqe, ring.ring_fd(), 7, 0x5eed, 0);
-/// let posted = std::thread::spawn(move || Ring::register_sync_msg(&sqe))
+/// // SAFETY: `ring` is ours; user_data 0x5eed is reserved for this message.
+/// let posted = std::thread::spawn(move || unsafe { Ring::register_sync_msg(&sqe) })
 ///     .join()
 ///     .unwrap()?;
 /// assert_eq!(posted, 0);
@@ -46,9 +53,10 @@ use uring_sys::{io_uring_sqe, IORING_REGISTER_SEND_MSG_RING};
 /// ring.cqe_seen(&cqe);
 /// # Ok::<(), uring_core::Errno>(())
 /// ```
-pub fn register_sync_msg(sqe: &io_uring_sqe) -> Result<u32, Errno> {
+pub unsafe fn register_sync_msg(sqe: &io_uring_sqe) -> Result<u32, Errno> {
     // SAFETY: the kernel copies the 64-byte SQE during the call and keeps no
-    // pointer to it; a data message dereferences no address from it.
+    // pointer to it; a data message dereferences no address from it; the
+    // target's consent is the caller's promise.
     unsafe {
         io_uring_register(
             -1,
@@ -66,8 +74,12 @@ impl crate::Ring {
     /// Mirrors `io_uring_register_sync_msg()` (liburing). Kernel: 6.13+.
     ///
     /// Errors: as [`register_sync_msg`].
+    ///
+    /// # Safety
+    /// As [`register_sync_msg`].
     #[inline]
-    pub fn register_sync_msg(sqe: &io_uring_sqe) -> Result<u32, Errno> {
-        register_sync_msg(sqe)
+    pub unsafe fn register_sync_msg(sqe: &io_uring_sqe) -> Result<u32, Errno> {
+        // SAFETY: forwarded to the caller's promise.
+        unsafe { register_sync_msg(sqe) }
     }
 }

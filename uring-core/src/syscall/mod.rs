@@ -426,7 +426,7 @@ mod tests {
 
     #[test]
     fn bad_fd_is_ebadf() {
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: the fd is this code's own and not used after this.
         assert_eq!(unsafe { close(-1) }, Err(Errno::EBADF));
         assert_eq!(write(-1, b"x"), Err(Errno::EBADF));
     }
@@ -438,9 +438,9 @@ mod tests {
         let mut b = [0u8; 8];
         assert_eq!(read(r, &mut b), Ok(3));
         assert_eq!(&b[..3], b"abc");
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: the fd is this code's own and not used after this.
         unsafe { close(r) }.unwrap();
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: the fd is this code's own and not used after this.
         unsafe { close(w) }.unwrap();
     }
 

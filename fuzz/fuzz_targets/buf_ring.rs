@@ -1,0 +1,146 @@
+//! Buffer-ring bookkeeping (`uring_core::buf_ring::BufRing`) over a ring in
+//! plain memory (`from_registered`: no kernel involved) with arbitrary
+//! pushes, commits and forged completions (`res`, `flags`, bundles,
+//! incremental consumption). Checked against a model: the published tail,
+//! the tracked head, and every slice handed out lying inside its buffer.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use std::ptr::NonNull;
+use uring_core::buf_ring::BufRing;
+use uring_core::sys::{
+    io_uring_buf, io_uring_buf_ring, IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER,
+    IORING_CQE_F_BUF_MORE, IOU_PBUF_RING_INC,
+};
+
+struct Bytes<'a>(&'a [u8]);
+
+impl Bytes<'_> {
+    fn u8(&mut self) -> u8 {
+        let (b, rest) = self.0.split_first().map_or((0, &[][..]), |(b, r)| (*b, r));
+        self.0 = rest;
+        b
+    }
+    fn u16(&mut self) -> u16 {
+        u16::from_le_bytes([self.u8(), self.u8()])
+    }
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let mut b = Bytes(data);
+    let cfg = b.u8();
+    let entries = 1u32 << (cfg % 6); // 1..32
+    let inc = cfg & 0x40 != 0;
+    let buf_len = u32::from(b.u8() % 64) + 1;
+    let total = usize::from(b.u8()) * 2; // 0..510 bytes of buffers
+    let mut ring_mem: Vec<io_uring_buf> = (0..entries).map(|_| io_uring_buf::default()).collect();
+    let br_ptr = NonNull::new(ring_mem.as_mut_ptr().cast::<io_uring_buf_ring>()).unwrap();
+    let mut bufs = vec![0u8; total];
+    let lo = bufs.as_ptr() as usize;
+    let hi = lo + total;
+    let flags = if inc { IOU_PBUF_RING_INC } else { 0 };
+    // SAFETY: `ring_mem` holds `entries` entries, lives past `br` and is
+    // used through `br` only; no kernel ever writes `bufs`.
+    let Ok(mut br) =
+        (unsafe { BufRing::from_registered(br_ptr, entries, 1, flags, &mut bufs, buf_len) })
+    else {
+        assert!(total / (buf_len as usize) == 0, "refused a valid ring");
+        return;
+    };
+    let tail_p = io_uring_buf_ring::tail_ptr(br.as_ptr());
+    // SAFETY: entry 0's last field is the tail; in `ring_mem`.
+    let tail = || unsafe { tail_p.read() };
+    let mut model_tail: u16 = 0;
+    let mut staged: u32 = 0;
+    let nbufs = br.nbufs();
+    assert!(nbufs >= 1 && nbufs <= entries);
+    while !b.is_empty() {
+        let op = b.u8();
+        match op % 7 {
+            0 => {
+                let bid = b.u16() % (nbufs as u16 + 2);
+                let len = u32::from(b.u8());
+                let r = br.push(bid, len);
+                let ok = u32::from(bid) < nbufs && len <= buf_len && staged < entries;
+                assert_eq!(r.is_ok(), ok, "push({bid}, {len})");
+                staged += u32::from(ok);
+            }
+            1 => {
+                br.commit();
+                model_tail = model_tail.wrapping_add(staged as u16);
+                staged = 0;
+            }
+            2 => {
+                let bid = b.u16() % (nbufs as u16 + 2);
+                if br.recycle(bid).is_ok() {
+                    model_tail = model_tail.wrapping_add(staged as u16 + 1);
+                    staged = 0;
+                }
+            }
+            3 => {
+                let res = i32::from(b.u16() as i16);
+                let bid = u32::from(b.u16());
+                let mut f = IORING_CQE_F_BUFFER | (bid << IORING_CQE_BUFFER_SHIFT);
+                if op & 0x10 != 0 {
+                    f |= IORING_CQE_F_BUF_MORE;
+                }
+                if op & 0x20 != 0 {
+                    f &= !IORING_CQE_F_BUFFER;
+                }
+                let head = br.tracked_head();
+                if let Some(c) = br.consume(res, f) {
+                    assert!(u32::from(c.bid) < nbufs);
+                    // SAFETY: no kernel writes these buffers; the slice is
+                    // only read here.
+                    let d = unsafe { br.data(&c) };
+                    let at = d.as_ptr() as usize;
+                    assert!(
+                        d.is_empty() || (at >= lo && at + d.len() <= hi),
+                        "data outside bufs"
+                    );
+                    assert!(d.len() <= buf_len as usize);
+                    let step = if c.more { 0 } else { 1 };
+                    assert_eq!(br.tracked_head(), head.wrapping_add(step));
+                } else {
+                    assert_eq!(br.tracked_head(), head);
+                }
+            }
+            4 => {
+                let res = i32::from(b.u16() as i16);
+                let bid = u32::from(b.u16() % (nbufs as u16 + 1));
+                let f = IORING_CQE_F_BUFFER | (bid << IORING_CQE_BUFFER_SHIFT);
+                let head = br.tracked_head();
+                match br.consume_bundle(res, f) {
+                    Ok(bundle) => {
+                        assert!(u32::from(bundle.count) <= entries);
+                        assert_eq!(br.tracked_head(), head.wrapping_add(bundle.count));
+                        let mut sum = 0u64;
+                        for (_, n) in br.bundle_bufs(&bundle) {
+                            sum += u64::from(n);
+                        }
+                        assert!(sum <= u64::from(bundle.len));
+                    }
+                    Err(_) => assert_eq!(br.tracked_head(), head),
+                }
+            }
+            5 => {
+                let (bid, len) = br.entry(b.u16());
+                let _ = (bid, len);
+            }
+            _ => {
+                let bid = b.u16() % (nbufs as u16 + 2);
+                // SAFETY: no kernel writes these buffers.
+                if let Some(s) = unsafe { br.buf(bid) } {
+                    let at = s.as_ptr() as usize;
+                    assert!(at >= lo && at + s.len() <= hi, "buf outside bufs");
+                }
+            }
+        }
+        assert_eq!(tail(), model_tail, "published tail");
+    }
+    drop(br);
+    drop(ring_mem);
+});

@@ -148,8 +148,12 @@ unsafe fn take_page_size(sp: *const usize) {
 /// # Safety
 /// `sp` is the process's initial stack pointer as the kernel set it up.
 unsafe extern "C" fn entry(sp: *const usize) -> ! {
-    // SAFETY: `sp` is the initial stack (this function's contract).
-    unsafe { take_page_size(sp) };
+    // Where the largest page is 4 KiB (x86_64) uring-core knows the page
+    // size already: the walk is compiled out.
+    if uring_core::ring::PAGE_SIZE > 4096 {
+        // SAFETY: `sp` is the initial stack (this function's contract).
+        unsafe { take_page_size(sp) };
+    }
     // SAFETY: the kernel put argc at sp and argc pointers after it, each
     // to a NUL-terminated string (argv[argc] is NULL).
     let code = unsafe {

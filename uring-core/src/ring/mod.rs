@@ -139,8 +139,11 @@ impl Ring {
             let l = memory_layout(entries, p)?;
             let m = Mapping::anonymous(l.size)?;
             // SAFETY: a fresh private-to-us mapping of exactly l.size bytes,
-            // page aligned; it moves into the ring and lives as long.
-            return unsafe { Self::setup_mem(entries, p, m.base(), l.size, m) };
+            // page aligned; it moves into the ring and lives as long (on
+            // error it is unmapped here, after setup_mem closed the fd).
+            let mut ring = unsafe { Self::setup_mem(entries, p, m.base(), l.size) }?;
+            ring._maps.sq_ring = m;
+            return Ok(ring);
         }
         // SAFETY: p is a valid io_uring_params; no NO_MMAP, so the kernel
         // reads no user addresses.
@@ -175,7 +178,12 @@ impl Ring {
             return Err(Errno::EINVAL);
         }
         match mmap::map_kernel(fd, p) {
-            Ok((maps, r)) => Self::from_parts(fd, p, maps, &r),
+            Ok((maps, r)) => {
+                // On error `maps` unmaps itself after from_parts closed the fd.
+                let mut ring = Self::from_parts(fd, p, &r)?;
+                ring._maps = maps;
+                Ok(ring)
+            }
             Err(e) => {
                 discard_fd(fd, p.flags);
                 Err(e)
@@ -216,7 +224,7 @@ impl Ring {
     ) -> Result<Ring, Errno> {
         p.flags |= IORING_SETUP_NO_MMAP;
         // SAFETY: forwarded to the caller's contract; nothing to unmap.
-        unsafe { Self::setup_mem(entries, p, mem, len, Mapping::NONE) }
+        unsafe { Self::setup_mem(entries, p, mem, len) }
     }
 
     /// Sets up a NO_MMAP ring in `mem`, memory that nothing else can ever
@@ -251,8 +259,8 @@ impl Ring {
         unsafe { Self::queue_init_mem(entries, p, mem.as_mut_ptr(), len) }
     }
 
-    /// NO_MMAP setup in `[mem, mem + len)`; `own` is the mapping to unmap
-    /// on Drop (or NONE for caller memory).
+    /// NO_MMAP setup in `[mem, mem + len)`. The ring owns no mapping: the
+    /// caller moves one into `_maps` if it mapped `mem` itself.
     ///
     /// # Safety
     /// As [`queue_init_mem`](Self::queue_init_mem).
@@ -262,7 +270,6 @@ impl Ring {
         p: &mut Params,
         mem: *mut u8,
         len: usize,
-        own: Mapping,
     ) -> Result<Ring, Errno> {
         p.flags |= IORING_SETUP_NO_MMAP;
         let l = memory_layout(entries, p)?;
@@ -295,17 +302,13 @@ impl Ring {
             sqes,
             sqes_len: l.sqes_len,
         };
-        let maps = Maps {
-            sq_ring: own,
-            cq_ring: Mapping::NONE,
-            sqes: Mapping::NONE,
-        };
-        Self::from_parts(fd, p, maps, &r)
+        Self::from_parts(fd, p, &r)
     }
 
-    /// Builds the ring from a set-up fd and its regions; closes the fd
-    /// (and drops `maps`) on error.
-    fn from_parts(fd: i32, p: &io_uring_params, maps: Maps, r: &Regions) -> Result<Ring, Errno> {
+    /// Builds the ring from a set-up fd and its regions, owning no mapping
+    /// yet (the caller moves what it mapped into `_maps`); closes the fd on
+    /// error.
+    fn from_parts(fd: i32, p: &io_uring_params, r: &Regions) -> Result<Ring, Errno> {
         let reg_only = p.flags & IORING_SETUP_REGISTERED_FD_ONLY != 0;
         let fail = |e: Errno| -> Result<Ring, Errno> {
             discard_fd(fd, p.flags);
@@ -346,7 +349,7 @@ impl Ring {
             fd,
             enter_fd: fd as u32,
             int_flags: 0,
-            _maps: maps,
+            _maps: Maps::NONE,
             regions: *r,
         };
         if reg_only {

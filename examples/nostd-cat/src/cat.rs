@@ -76,7 +76,7 @@ static RING_MEM: Region<{ RING_LEN + PAGE }> = Region::new();
 /// The largest page size of this architecture's kernels
 /// (`uring_core::ring::PAGE_SIZE`, 4 KiB on x86_64, 64 KiB on aarch64):
 /// memory aligned to it is aligned to the running kernel's page size,
-/// which is what uring-core asks for (rt.rs hands it over from the
+/// which is what uring-core asks for (rt.rs finds the page size in the
 /// auxiliary vector).
 const PAGE: usize = uring_core::ring::PAGE_SIZE;
 
@@ -140,15 +140,17 @@ fn write_rest(ring: &mut Ring, mut done: usize, len: usize, res: &mut [i32; 3]) 
     Ok(())
 }
 
-/// Opens `path` and copies it to stdout, all through one ring; returns
-/// the exit code (see the table above).
-fn copy(path: *const c_char) -> Result<(), i32> {
+/// Opens `path` and copies it to stdout, all through one ring set up for
+/// pages of `page` bytes; returns the exit code (see the table above).
+fn copy(path: *const c_char, page: usize) -> Result<(), i32> {
     let mut p = Params::new();
-    // SAFETY: ring_mem() is page-aligned, RING_LEN bytes, and used by
-    // nothing else for the life of the process (cat runs once). Too small
-    // a region would be ENOMEM from setup, before any syscall.
-    let ring = unsafe { Ring::queue_init_mem(ENTRIES, &mut p, ring_mem(), RING_LEN) }
-        .map_err(|_| EXIT_SETUP)?;
+    // SAFETY: ring_mem() is aligned to the largest page size, RING_LEN
+    // bytes, and used by nothing else for the life of the process (cat
+    // runs once). Too small a region would be ENOMEM from setup, before
+    // any syscall; a `page` uring-core refuses is EINVAL.
+    let ring =
+        unsafe { Ring::queue_init_mem_page_size(ENTRIES, &mut p, ring_mem(), RING_LEN, page) }
+            .map_err(|_| EXIT_SETUP)?;
     // The process exits right after `copy`: the kernel tears the ring down
     // with it. Skipping Drop saves a close(2), so the process makes no
     // syscall besides io_uring_setup, io_uring_enter and exit_group.
@@ -194,12 +196,13 @@ fn copy(path: *const c_char) -> Result<(), i32> {
 }
 
 /// Copies the file at `path` to stdout; returns the process exit code.
+/// `page` is the kernel's page size (`AT_PAGESZ`).
 ///
 /// # Safety
 /// `path` points to a NUL-terminated string. Call at most once per
 /// process, from one thread: the ring memory and buffer are statics.
-pub unsafe fn cat(path: *const c_char) -> i32 {
-    match copy(path) {
+pub unsafe fn cat(path: *const c_char, page: usize) -> i32 {
+    match copy(path, page) {
         Ok(()) => 0,
         Err(code) => code,
     }

@@ -111,12 +111,19 @@ fn page_size_cached() -> usize {
 /// NO_MMAP setup fail with `EINVAL` from the kernel, a larger one only
 /// over-aligns.
 pub fn set_page_size(size: usize) -> Result<(), Errno> {
-    if !size.is_power_of_two() || !(4096..=PAGE_SIZE).contains(&size) {
+    if !valid_page_size(size) {
         return Err(Errno::EINVAL);
     }
     // Relaxed: as in `page_size`.
     PAGE.store(size, Ordering::Relaxed);
     Ok(())
+}
+
+/// A page size a kernel of this architecture can have: a power of two
+/// from 4096 to [`PAGE_SIZE`].
+#[inline]
+pub(crate) fn valid_page_size(size: usize) -> bool {
+    size.is_power_of_two() && (4096..=PAGE_SIZE).contains(&size)
 }
 
 /// `AT_PAGESZ` from `prctl(PR_GET_AUXV)`; `None` before 6.4 or if absent.
@@ -142,7 +149,7 @@ fn page_size_from_auxv() -> Option<usize> {
         .take_while(|kv| kv[0] != 0)
         .find(|kv| kv[0] == AT_PAGESZ)
         .map(|kv| kv[1])
-        .filter(|p| p.is_power_of_two() && (4096..=PAGE_SIZE).contains(p))
+        .filter(|&p| valid_page_size(p))
 }
 
 /// The smallest power of two `c` from 4096 to [`PAGE_SIZE`] such that

@@ -141,7 +141,7 @@ impl Ring {
             // SAFETY: a fresh private-to-us mapping of exactly l.size bytes,
             // page aligned; it moves into the ring and lives as long (on
             // error it is unmapped here, after setup_mem closed the fd).
-            let mut ring = unsafe { Self::setup_mem(entries, p, m.base(), l.size) }?;
+            let mut ring = unsafe { Self::setup_mem(entries, p, m.base(), l.size, l.align) }?;
             ring._maps.sq_ring = m;
             return Ok(ring);
         }
@@ -224,7 +224,43 @@ impl Ring {
     ) -> Result<Ring, Errno> {
         p.flags |= IORING_SETUP_NO_MMAP;
         // SAFETY: forwarded to the caller's contract; nothing to unmap.
-        unsafe { Self::setup_mem(entries, p, mem, len) }
+        unsafe { Self::setup_mem(entries, p, mem, len, page_size()) }
+    }
+
+    /// As [`queue_init_mem`](Self::queue_init_mem), with the running
+    /// kernel's page size given by the caller (e.g. `AT_PAGESZ` from the
+    /// auxiliary vector a `no_std` program finds on its initial stack)
+    /// instead of [`page_size`]: a program that only sets up rings this
+    /// way links none of `page_size`'s lookup code. Where the page size is
+    /// fixed (x86_64, riscv64, s390x) this is `queue_init_mem` with
+    /// `page` checked.
+    ///
+    /// No liburing equivalent (liburing asks libc for the page size).
+    /// Kernel: 6.5+.
+    ///
+    /// Errors: `EINVAL` unless `page` is a power of two from 4096 to
+    /// [`PAGE_SIZE`], as [`set_page_size`]; as
+    /// [`queue_init_mem`](Self::queue_init_mem) otherwise, with `mem`
+    /// aligned to and the layout rounded to `page`. A wrong but valid
+    /// `page` is not unsafe: a smaller one than the kernel's makes setup
+    /// fail with `EINVAL`, a larger one only over-aligns.
+    ///
+    /// # Safety
+    /// As [`queue_init_mem`](Self::queue_init_mem).
+    /// See the [safety model](crate#safety-model).
+    pub unsafe fn queue_init_mem_page_size(
+        entries: u32,
+        p: &mut Params,
+        mem: *mut u8,
+        len: usize,
+        page: usize,
+    ) -> Result<Ring, Errno> {
+        if !layout::valid_page_size(page) {
+            return Err(Errno::EINVAL);
+        }
+        p.flags |= IORING_SETUP_NO_MMAP;
+        // SAFETY: forwarded to the caller's contract; nothing to unmap.
+        unsafe { Self::setup_mem(entries, p, mem, len, page) }
     }
 
     /// Sets up a NO_MMAP ring in `mem`, memory that nothing else can ever
@@ -259,8 +295,9 @@ impl Ring {
         unsafe { Self::queue_init_mem(entries, p, mem.as_mut_ptr(), len) }
     }
 
-    /// NO_MMAP setup in `[mem, mem + len)`. The ring owns no mapping: the
-    /// caller moves one into `_maps` if it mapped `mem` itself.
+    /// NO_MMAP setup in `[mem, mem + len)` laid out for pages of `page`
+    /// bytes (a valid page size). The ring owns no mapping: the caller
+    /// moves one into `_maps` if it mapped `mem` itself.
     ///
     /// # Safety
     /// As [`queue_init_mem`](Self::queue_init_mem).
@@ -270,9 +307,10 @@ impl Ring {
         p: &mut Params,
         mem: *mut u8,
         len: usize,
+        page: usize,
     ) -> Result<Ring, Errno> {
         p.flags |= IORING_SETUP_NO_MMAP;
-        let l = memory_layout(entries, p)?;
+        let l = memory_layout_for_page(entries, p, page)?;
         if mem.is_null() || (mem as usize) % l.align != 0 {
             return Err(Errno::EINVAL);
         }

@@ -52,10 +52,12 @@ const O_CLOEXEC: i32 = 0o2000000;
 /// Offset -1: "the file's current position" (stdout may be a pipe).
 const CUR_POS: u64 = u64::MAX;
 
-/// Bytes in `.bss` (so they cost nothing in the file). Only 64-byte
-/// aligned: a page-aligned `.bss` makes lld pad the file to a page
-/// boundary (4 KiB, more than the program). [`ring_mem`] aligns at run time.
-#[repr(C, align(64))]
+/// Bytes in `.bss` (so they cost nothing in the file). Only 8-byte
+/// aligned: the linker aligns `.bss`'s file offset too, so an alignment of
+/// 64 costs up to 63 bytes of padding, and a page-aligned `.bss` pads the
+/// file to a page boundary (4 KiB, more than the program). [`ring_mem`]
+/// aligns at run time.
+#[repr(C, align(8))]
 struct Region<const N: usize>(UnsafeCell<[u8; N]>);
 
 // SAFETY: the regions are only touched through `cat`, which runs once on

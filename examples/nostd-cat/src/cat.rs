@@ -111,16 +111,18 @@ fn run(ring: &mut Ring, want: u32, res: &mut [i32; 3]) -> Result<(), i32> {
 }
 
 /// The next SQE; the ring has `ENTRIES` slots and at most two are queued
-/// between waits, so it never runs out (but an error beats a panic).
-fn sqe(ring: &mut Ring) -> Result<&mut io_uring_sqe, i32> {
+/// between waits, so it never runs out (but an error beats a panic:
+/// callers turn `None` into `EXIT_ENTER`). An `Option` of a reference is
+/// one register, where a `Result` would be returned through memory.
+fn sqe(ring: &mut Ring) -> Option<&mut io_uring_sqe> {
     // SAFETY: the request written into this SQE points only to memory that outlives its completion
-    unsafe { ring.get_sqe() }.ok_or(EXIT_ENTER)
+    unsafe { ring.get_sqe() }
 }
 
 /// Writes `BUF[done..len]` to stdout, looping over short writes.
 fn write_rest(ring: &mut Ring, mut done: usize, len: usize, res: &mut [i32; 3]) -> Result<(), i32> {
     while done < len {
-        let s = sqe(ring)?;
+        let s = sqe(ring).ok_or(EXIT_ENTER)?;
         // SAFETY: BUF[done..len] stays valid and untouched until `run`
         // has reaped this write's CQE.
         unsafe {
@@ -160,7 +162,7 @@ fn copy(path: *const c_char, page: usize) -> Result<(), i32> {
     let ring: &mut Ring = &mut ring;
     let mut res = [0i32; 3];
 
-    let s = sqe(ring)?;
+    let s = sqe(ring).ok_or(EXIT_ENTER)?;
     prep::openat(s, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
     s.user_data = UD_OPEN;
     run(ring, 1, &mut res)?;
@@ -171,11 +173,11 @@ fn copy(path: *const c_char, page: usize) -> Result<(), i32> {
 
     let mut off = 0u64;
     loop {
-        let s = sqe(ring)?;
+        let s = sqe(ring).ok_or(EXIT_ENTER)?;
         prep::read(s, fd, BUF.ptr().cast(), BUF_LEN as u32, off);
         s.flags |= 1 << IOSQE_IO_LINK_BIT;
         s.user_data = UD_READ;
-        let s = sqe(ring)?;
+        let s = sqe(ring).ok_or(EXIT_ENTER)?;
         prep::write(s, 1, BUF.ptr().cast(), BUF_LEN as u32, CUR_POS);
         s.user_data = UD_WRITE;
         run(ring, 2, &mut res)?;

@@ -324,12 +324,17 @@ impl Ring {
         let rings = mem.wrapping_add(l.rings_offset);
         p.sq_off.user_addr = sqes as u64;
         p.cq_off.user_addr = rings as u64;
+        let flags = p.flags;
         // SAFETY: p is valid; the user addresses point to l.size bytes the
         // caller lends to the kernel for the ring's life (contract).
         let fd = unsafe { syscall::io_uring_setup(entries, &mut p.0) }?;
-        if p.sq_entries != l.sq_entries || p.cq_entries != l.cq_entries {
-            // The kernel sized the rings differently from our layout.
-            discard_fd(fd, p.flags);
+        // The kernel copies back the flags it was given (io_uring_create)
+        // and the ring sizes it chose. Checking the flags also tells the
+        // compiler what they are, so a caller's constant flags fold the
+        // flag tests of the code below away.
+        if p.flags != flags || p.sq_entries != l.sq_entries || p.cq_entries != l.cq_entries {
+            // The kernel set up another ring than our layout describes.
+            discard_fd(fd, flags);
             return Err(Errno::EINVAL);
         }
         let r = Regions {

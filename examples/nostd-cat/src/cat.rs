@@ -21,7 +21,9 @@ use core::cell::UnsafeCell;
 use core::ffi::c_char;
 use core::mem::ManuallyDrop;
 use uring_core::ring::Params;
-use uring_core::sys::{io_uring_sqe, IORING_SETUP_NO_MMAP, IOSQE_IO_LINK_BIT};
+use uring_core::sys::{
+    io_uring_sqe, IORING_SETUP_NO_MMAP, IORING_SETUP_NO_SQARRAY, IOSQE_IO_LINK_BIT,
+};
 use uring_core::{prep, Errno, Ring};
 
 /// Exit code: bad usage.
@@ -150,8 +152,10 @@ fn copy(path: *const c_char, page: usize) -> Result<(), i32> {
     // NO_MMAP is what queue_init_mem_page_size adds anyway; setting it
     // here as well makes the flags a constant the compiler sees through
     // (on aarch64 it did not see through the zeroed Params alone), so
-    // setup's tests of other flags fold away.
-    let mut p = Params::new().with_flags(IORING_SETUP_NO_MMAP);
+    // setup's tests of other flags fold away. NO_SQARRAY (Kernel: 6.6+,
+    // one release after NO_MMAP) spares the SQ index array and the code
+    // that fills it; an older kernel fails setup with EINVAL (exit 3).
+    let mut p = Params::new().with_flags(IORING_SETUP_NO_MMAP | IORING_SETUP_NO_SQARRAY);
     // SAFETY: ring_mem() is aligned to the largest page size, RING_LEN
     // bytes, and used by nothing else for the life of the process (cat
     // runs once). Too small a region would be ENOMEM from setup, before

@@ -178,15 +178,13 @@ pub(crate) fn peek_cqe_slow(cq: &CqRing, ctx: &EnterCtx) -> Result<Cqe, Errno> {
 ///
 /// This is [`get_cqe`] with nothing to submit, `wait_nr` 1, no timeout and
 /// no signal mask, where its loop reduces to: enter to wait for one CQE,
-/// look again, repeat until one is there. It looks with [`peek_inner`],
-/// not the inlined fast path of [`peek`]: after a syscall the call costs
-/// nothing measurable, and the fast path's copy here would cost code size.
+/// look again, repeat until one is there.
 #[inline(never)]
 pub(crate) fn wait_cqe_slow(cq: &CqRing, ctx: &EnterCtx) -> Result<Cqe, Errno> {
     loop {
         // SAFETY: no argument (null/8); nothing is submitted.
         unsafe { ctx.enter(0, 1, IORING_ENTER_GETEVENTS, ptr::null(), 8) }?;
-        if let (Some(c), _) = peek_inner(cq) {
+        if let Some(c) = peek(cq) {
             return Ok(c);
         }
     }

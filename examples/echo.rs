@@ -149,19 +149,11 @@ fn server(listener: TcpListener, deadline: Instant) -> Result<ServerStats, Strin
         return Err("kernel lacks IORING_FEAT_RECVSEND_BUNDLE (6.10+)".into());
     }
     set_sndbuf(&mut ring, fd).map_err(|e| format!("SO_SNDBUF through io_uring (6.7+): {e}"))?;
-    let mut mem = vec![0u8; (NBUF * BUF_LEN) as usize];
-    // SAFETY: the ring is dropped (cancelling every request) before `mem`.
-    let mut rx = unsafe {
-        BufRing::setup(
-            &ring,
-            NBUF,
-            RECV_BGID,
-            IOU_PBUF_RING_MMAP,
-            &mut mem,
-            BUF_LEN,
-        )
-    }
-    .map_err(|e| format!("recv buffer ring: {e}"))?;
+    // Never freed: a request still in flight when an error returns early
+    // may write a buffer it picked after the BufRing is gone.
+    let mem = Box::leak(vec![0u8; (NBUF * BUF_LEN) as usize].into_boxed_slice());
+    let mut rx = BufRing::setup_static(&ring, NBUF, RECV_BGID, IOU_PBUF_RING_MMAP, mem, BUF_LEN)
+        .map_err(|e| format!("recv buffer ring: {e}"))?;
     rx.publish_all().map_err(|e| e.to_string())?;
     let tx_br = ring
         .setup_buf_ring(NBUF, SEND_BGID, IOU_PBUF_RING_MMAP)
@@ -189,7 +181,7 @@ fn server(listener: TcpListener, deadline: Instant) -> Result<ServerStats, Strin
         if Instant::now() > deadline {
             return Err(format!("server deadline passed: {st:?}"));
         }
-        if !recv_armed && !eof && rx.available(&ring).map_or(true, |n| n > 0) {
+        if !recv_armed && !eof && rx.available().map_or(true, |n| n > 0) {
             arm_recv(&mut ring, fd, &mut msg).map_err(|e| e.to_string())?;
             recv_armed = true;
             st.rearms += 1;
@@ -286,10 +278,10 @@ fn server(listener: TcpListener, deadline: Instant) -> Result<ServerStats, Strin
         }
     }
     conn.shutdown(Shutdown::Write).map_err(|e| e.to_string())?;
-    // Dropping the ring cancels the (ended) requests and frees the groups'
-    // kernel state before `mem` and the mappings go.
-    drop(ring);
+    // The requests have ended. Dropping `rx` unregisters the receive group
+    // and closes its duplicate of the ring fd; the ring goes last.
     drop(rx);
+    drop(ring);
     Ok(st)
 }
 

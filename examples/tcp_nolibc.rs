@@ -343,37 +343,34 @@ fn run() -> Result<(), String> {
     }
 
     // Buffer memory: one receive group shared by the connections, one send
-    // group per connection. Leaked (see `Client::buf`).
+    // group per connection.
+    // Never freed: a request still in flight when an error returns early
+    // may write a buffer it picked after its BufRing is gone.
     let rx_mem = Box::leak(vec![0u8; (RECV_BUFS * RECV_BUF_LEN) as usize].into_boxed_slice());
     let tx_mem =
         Box::leak(vec![0u8; CLIENTS * (SEND_BUFS * SEND_BUF_LEN) as usize].into_boxed_slice());
     let r = {
-        // SAFETY: the memory is never freed, so no buffer the kernel picks
-        // can be written after it is gone.
         let mut rx =
-            unsafe { BufRing::setup(&net.ring, RECV_BUFS, RECV_BGID, 0, rx_mem, RECV_BUF_LEN) }
+            BufRing::setup_static(&net.ring, RECV_BUFS, RECV_BGID, 0, rx_mem, RECV_BUF_LEN)
                 .map_err(|e| format!("receive buffer ring: {e}"))?;
         let mut txs = Vec::new();
         for (i, m) in tx_mem
             .chunks_mut((SEND_BUFS * SEND_BUF_LEN) as usize)
             .enumerate()
         {
-            // SAFETY: as above.
-            let tx = unsafe {
-                BufRing::setup(
-                    &net.ring,
-                    SEND_BUFS,
-                    SEND_BGID + i as u16,
-                    0,
-                    m,
-                    SEND_BUF_LEN,
-                )
-            }
+            let tx = BufRing::setup_static(
+                &net.ring,
+                SEND_BUFS,
+                SEND_BGID + i as u16,
+                0,
+                m,
+                SEND_BUF_LEN,
+            )
             .map_err(|e| format!("send buffer ring {i}: {e}"))?;
             txs.push(tx);
         }
         let r = event_loop(&mut net, &mut rx, txs, lfd, &mut clients, start);
-        let freed = rx.free(&net.ring);
+        let freed = rx.free();
         r.and_then(|st| freed.map(|()| st).map_err(|e| e.to_string()))
     };
     let st = r?;
@@ -672,7 +669,7 @@ fn event_loop(
         }
     }
     for conn in conns {
-        conn.tx.free(&net.ring).map_err(|e| e.to_string())?;
+        conn.tx.free().map_err(|e| e.to_string())?;
     }
     Ok(st)
 }

@@ -132,7 +132,15 @@ fn caller_memory_ring() {
     let mut data = vec![0u8; 8 * 64];
     // SAFETY: the registered ring of 8 entries; `free` before `data` drops.
     let mut br = unsafe {
-        BufRing::from_registered(NonNull::new(mem).unwrap().cast(), 8, 12, 0, &mut data, 64)
+        BufRing::from_registered(
+            &ring,
+            NonNull::new(mem).unwrap().cast(),
+            8,
+            12,
+            0,
+            &mut data,
+            64,
+        )
     }
     .unwrap();
     br.publish_all().unwrap();
@@ -146,13 +154,13 @@ fn caller_memory_ring() {
         // SAFETY: handed back by this CQE.
         assert_eq!(unsafe { br.data(&c) }, &[i; 9]);
         // Return the buffer and mark the CQE seen in one go.
-        assert_eq!(br.available(&ring), Ok(7));
+        assert_eq!(br.available(), Ok(7));
         br.push(c.bid, 64).unwrap();
         br.commit_cq(&mut ring, 1);
         assert_eq!(ring.cq_ready(), 0);
-        assert_eq!(br.available(&ring), Ok(8));
+        assert_eq!(br.available(), Ok(8));
     }
-    br.free(&ring).unwrap();
+    br.free().unwrap();
     // SAFETY: unregistered: the kernel no longer uses the ring memory.
     unsafe { dealloc(mem, layout) };
 }
@@ -172,13 +180,13 @@ fn push_errors() {
     br.push(1, 16).unwrap();
     assert_eq!(br.push(0, 16), Err(Errno::ENOBUFS));
     br.commit();
-    assert_eq!(br.available(&ring), Ok(2));
+    assert_eq!(br.available(), Ok(2));
     // A second group with the same id exists already.
     let mut more = vec![0u8; 64];
     // SAFETY: fails before registering anything.
     let dup = unsafe { BufRing::setup(&ring, 2, 13, 0, &mut more, 16) };
     assert_eq!(dup.err(), Some(Errno::EEXIST));
-    br.free(&ring).unwrap();
+    br.free().unwrap();
 }
 
 /// Incremental consumption over a stream: each recv takes only what
@@ -245,7 +253,7 @@ fn incremental_ring_single_shot() {
         ]
     );
     println!("incremental ring: {log:?}");
-    br.free(&ring).unwrap();
+    br.free().unwrap();
 }
 
 /// Incremental consumption with multishot recv: many small messages share

@@ -28,8 +28,7 @@ use common::{iov, reap_within, submit_one};
 /// published yet, over leaked memory.
 fn bufs(ring: &Ring, n: u32, len: u32, bgid: u16) -> BufRing<'static> {
     let mem: &'static mut [u8] = Box::leak(vec![0u8; (n * len) as usize].into_boxed_slice());
-    // SAFETY: `mem` is leaked, so it outlives the registration.
-    unsafe { BufRing::setup(ring, n, bgid, 0, mem, len) }.expect("BufRing::setup")
+    BufRing::setup_static(ring, n, bgid, 0, mem, len).expect("BufRing::setup_static")
 }
 
 /// [`bufs`] with every buffer published.
@@ -56,7 +55,7 @@ fn recv_select_takes_a_group_buffer() {
     let c = br.consume(cqe.res, cqe.flags).expect("a provided buffer");
     // SAFETY: this CQE handed buffer `c.bid` back to us.
     assert_eq!(unsafe { br.data(&c) }, b"provided");
-    br.free(&ring).unwrap();
+    br.free().unwrap();
 }
 
 #[test]
@@ -87,7 +86,7 @@ fn recv_multishot_select_posts_one_cqe_per_datagram() {
     assert_eq!(last.user_data, 7);
     assert_eq!(last.flags & IORING_CQE_F_MORE, 0);
     assert!(Errno::ECANCELED.is_res(last.res), "res {}", last.res);
-    br.free(&ring).unwrap();
+    br.free().unwrap();
 }
 
 #[test]
@@ -110,7 +109,7 @@ fn read_select_reads_a_file_into_a_group_buffer() {
     let c = br.consume(cqe.res, cqe.flags).expect("a provided buffer");
     // SAFETY: this CQE handed buffer `c.bid` back to us.
     assert_eq!(unsafe { br.data(&c) }, b"456789");
-    br.free(&ring).unwrap();
+    br.free().unwrap();
 }
 
 #[test]
@@ -135,7 +134,7 @@ fn send_bundle_select_sends_several_buffers_in_one_request() {
     let mut got = [0u8; 16];
     b.read_exact(&mut got).unwrap();
     assert_eq!(&got, b"alpha-beta-gamma");
-    br.free(&ring).unwrap();
+    br.free().unwrap();
 }
 
 #[test]
@@ -220,7 +219,7 @@ fn reply_to_recvmsg_sender_with_name_addr() {
     submit_one(&mut ring, 3, |sqe| prep::cancel64(sqe, 1, 0));
     let last = reap_within(&mut ring, 5);
     assert_eq!((last.user_data, last.flags & IORING_CQE_F_MORE), (1, 0));
-    br.free(&ring).unwrap();
+    br.free().unwrap();
 }
 
 /// An fd passed with SCM_RIGHTS (sendmsg through io_uring) comes back
@@ -307,7 +306,7 @@ fn scm_rights_fd_from_cmsg_fds() {
     submit_one(&mut ring, 3, |sqe| prep::cancel64(sqe, 1, 0));
     let last = reap_within(&mut ring, 5);
     assert_eq!((last.user_data, last.flags & IORING_CQE_F_MORE), (1, 0));
-    br.free(&ring).unwrap();
+    br.free().unwrap();
 }
 
 #[test]

@@ -148,12 +148,12 @@ fn udp_multishot_enobufs_then_rearm() {
             assert_eq!(cqe.flags & IORING_CQE_F_MORE, 0, "ENOBUFS ends the request");
             assert_eq!(cqe.flags & IORING_CQE_F_BUFFER, 0);
             assert_eq!(held.len(), NBUF, "ring ran dry after {NBUF} buffers");
-            assert_eq!(br.available(&ring), Ok(0));
+            assert_eq!(br.available(), Ok(0));
             enobufs += 1;
             for bid in held.drain(..) {
                 br.recycle(bid).unwrap();
             }
-            assert_eq!(br.available(&ring), Ok(NBUF as u16));
+            assert_eq!(br.available(), Ok(NBUF as u16));
             arm_multishot(&mut ring, rx.as_raw_fd(), &mut msg, br.bgid(), 1);
             continue;
         }
@@ -223,7 +223,7 @@ fn udp_multishot_truncated_payload() {
         );
         assert_eq!(out.payload(), &big[..24]);
         br.recycle(c.bid).unwrap();
-        br.free(&ring).unwrap();
+        br.free().unwrap();
     }
 }
 
@@ -317,7 +317,7 @@ fn udp_single_recvmsg_provided_buffer() {
         assert_eq!(sin(&name), (tx_port, [127, 0, 0, 1]));
         br.recycle(bid).unwrap();
     }
-    br.free(&ring).unwrap();
+    br.free().unwrap();
 }
 
 /// A single-shot receive when no buffer is published fails with ENOBUFS.
@@ -337,7 +337,7 @@ fn recv_with_empty_ring_is_enobufs() {
     ring.submit().unwrap();
     let cqe = reap_within(&mut ring, 5);
     assert_eq!(Errno::from_res(cqe.res), Err(Errno::ENOBUFS));
-    br.free(&ring).unwrap();
+    br.free().unwrap();
 }
 
 /// Multishot recvmsg on an incremental ring (IOU_PBUF_RING_INC): each

@@ -99,7 +99,7 @@ fn udp_send_from_buffer_group_in_order() {
     }
     rx.set_nonblocking(true).unwrap();
     assert!(rx.recv(&mut buf).is_err(), "nothing extra was sent");
-    br.free(&ring).unwrap();
+    br.free().unwrap();
 }
 
 /// sendto with provided buffers on an unconnected socket.
@@ -152,7 +152,7 @@ fn udp_sendto_from_buffer_group() {
         assert_eq!(from, tx.local_addr().unwrap());
         assert_eq!(&buf[..n], &msg(9, i)[..]);
     }
-    br.free(&ring).unwrap();
+    br.free().unwrap();
 }
 
 /// One send_bundle sends every published buffer back to back: res is the
@@ -231,7 +231,7 @@ fn stream_send_bundles() {
     let mut one = [0u8; 1];
     assert!(b.read(&mut one).is_err());
     println!("send bundles: 4 rounds, {total_sent} bytes");
-    br.free(&ring).unwrap();
+    br.free().unwrap();
 }
 
 /// A bundle send with `len != 0`. Some kernels refuse it at prep time
@@ -258,7 +258,7 @@ fn send_bundle_with_len() {
     ring.submit().unwrap();
     let c = reap_within(&mut ring, 5);
     if c.res == -Errno::EINVAL.0 {
-        assert_eq!(br.available(&ring), Ok(3), "no buffer consumed");
+        assert_eq!(br.available(), Ok(3), "no buffer consumed");
         println!("send_bundle with len 3: EINVAL");
     } else {
         assert_eq!(c.res, 3, "capped at len");
@@ -291,7 +291,7 @@ fn send_bundle_with_len() {
         e == Errno::EINVAL || e == Errno::EOPNOTSUPP,
         "sendmsg bundle: {e:?}"
     );
-    br.free(&ring).unwrap();
+    br.free().unwrap();
 }
 
 /// Receive bundles: one recv fills several buffers in ring order. The
@@ -344,5 +344,5 @@ fn stream_recv_bundles() {
         total += len;
     }
     println!("recv bundles: {total} bytes in bundles of {bundles:?}");
-    br.free(&ring).unwrap();
+    br.free().unwrap();
 }

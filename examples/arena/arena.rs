@@ -218,10 +218,19 @@ impl Arena {
         // SAFETY: bufs_len fresh arena bytes, not handed out again: the
         // only reference to them.
         let bufs = unsafe { core::slice::from_raw_parts_mut(bufs.as_ptr(), bufs_len) };
-        // SAFETY: `br` is the ring just registered with `entries` entries,
-        // valid for the arena's life; the kernel writes the buffers only
-        // while published and the group registered, within that life.
-        unsafe { BufRing::from_registered(br.cast(), entries, bgid, 0, bufs, buf_len) }
+        // SAFETY: `br` is the ring just registered on `ring` with `entries`
+        // entries, valid for the arena's life; the kernel writes a buffer
+        // only while the group is registered (the BufRing unregisters it
+        // when dropped, within the arena's life) and until the CQE of the
+        // request that picked it, which the arena's user reaps first.
+        match unsafe { BufRing::from_registered(ring, br.cast(), entries, bgid, 0, bufs, buf_len) }
+        {
+            Ok(b) => Ok(b),
+            Err(e) => {
+                let _ = ring.unregister_buf_ring(bgid);
+                undo(e)
+            }
+        }
     }
 }
 

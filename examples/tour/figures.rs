@@ -203,12 +203,14 @@ fn bundle_throughput() -> Outcome {
 /// recycling each bundle's buffers; closes `sock` at the end.
 fn send_bundles(sock: UnixStream) -> Result<(u64, u64, u64, Duration), Fail> {
     let mut ring = Ring::queue_init(8, 0).ctx("queue_init")?;
-    let mut mem: Vec<u8> = (0..TP_NBUF * TP_BUF).map(|i| i as u8).collect();
-    // SAFETY: `free` runs before `mem` is dropped.
-    let mut br = unsafe { BufRing::setup(&ring, TP_NBUF, TP_BGID, 0, &mut mem, TP_BUF) }
-        .ctx("BufRing::setup")?;
+    // Never freed: a request still in flight when an error returns early
+    // may read or write a buffer it picked after the BufRing is gone.
+    let mem: Vec<u8> = (0..TP_NBUF * TP_BUF).map(|i| i as u8).collect();
+    let mem = Box::leak(mem.into_boxed_slice());
+    let mut br =
+        BufRing::setup_static(&ring, TP_NBUF, TP_BGID, 0, mem, TP_BUF).ctx("BufRing::setup")?;
     let r = bundle_loop(&mut ring, &mut br, sock.as_raw_fd());
-    let freed = br.free(&ring);
+    let freed = br.free();
     drop(sock);
     let r = r?;
     freed.ctx("free buffer ring")?;

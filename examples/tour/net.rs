@@ -70,10 +70,10 @@ pub fn recvmsg_multishot() -> Outcome {
     let to = rx.local_addr().map_err(io)?;
     let mut ring = Ring::queue_init(8, 0).ctx("queue_init")?;
     let origdst = setsockopt_int(&mut ring, rx.as_raw_fd(), SOL_IP, IP_RECVORIGDSTADDR, 1);
-    let mut mem = vec![0u8; (NBUF * 256) as usize];
-    // SAFETY: `free` runs before `mem` is dropped, on every path below.
-    let mut br =
-        unsafe { BufRing::setup(&ring, NBUF, BGID, 0, &mut mem, 256) }.ctx("BufRing::setup")?;
+    // Never freed: a request still in flight when an error returns early
+    // may write a buffer it picked after the BufRing is gone.
+    let mem = Box::leak(vec![0u8; (NBUF * 256) as usize].into_boxed_slice());
+    let mut br = BufRing::setup_static(&ring, NBUF, BGID, 0, mem, 256).ctx("BufRing::setup")?;
     let r = recvmsg_rounds(
         &mut ring,
         &mut br,
@@ -83,7 +83,7 @@ pub fn recvmsg_multishot() -> Outcome {
         ROUNDS,
         origdst.is_ok(),
     );
-    let freed = br.free(&ring);
+    let freed = br.free();
     let (arms, recycled) = r?;
     freed.ctx("free buffer ring")?;
     let cmsg = match origdst {
@@ -202,12 +202,13 @@ pub fn incremental() -> Outcome {
     const BGID: u16 = 13;
     let (a, b) = UnixStream::pair().map_err(|e| Fail::Failed(format!("socketpair: {e}")))?;
     let mut ring = Ring::queue_init(8, 0).ctx("queue_init")?;
-    let mut mem = vec![0u8; 2 * 64];
-    // SAFETY: `free` runs before `mem` is dropped.
-    let mut br = unsafe { BufRing::setup(&ring, 2, BGID, IOU_PBUF_RING_INC, &mut mem, 64) }
+    // Never freed: a request still in flight when an error returns early
+    // may write a buffer it picked after the BufRing is gone.
+    let mem = Box::leak(vec![0u8; 2 * 64].into_boxed_slice());
+    let mut br = BufRing::setup_static(&ring, 2, BGID, IOU_PBUF_RING_INC, mem, 64)
         .ctx("BufRing::setup(IOU_PBUF_RING_INC)")?;
     let r = incremental_rounds(&mut ring, &mut br, a, b.as_raw_fd());
-    let freed = br.free(&ring);
+    let freed = br.free();
     let detail = r?;
     freed.ctx("free buffer ring")?;
     Ok(detail)
@@ -276,12 +277,12 @@ pub fn send_bundle() -> Outcome {
     b.set_read_timeout(Some(WAIT))
         .map_err(|e| Fail::Failed(e.to_string()))?;
     let mut ring = Ring::queue_init(8, 0).ctx("queue_init")?;
-    let mut mem = vec![0u8; 8 * 64];
-    // SAFETY: `free` runs before `mem` is dropped.
-    let mut br =
-        unsafe { BufRing::setup(&ring, 8, BGID, 0, &mut mem, 64) }.ctx("BufRing::setup")?;
+    // Never freed: a request still in flight when an error returns early
+    // may write a buffer it picked after the BufRing is gone.
+    let mem = Box::leak(vec![0u8; 8 * 64].into_boxed_slice());
+    let mut br = BufRing::setup_static(&ring, 8, BGID, 0, mem, 64).ctx("BufRing::setup")?;
     let r = bundle_rounds(&mut ring, &mut br, a.as_raw_fd(), &mut b);
-    let freed = br.free(&ring);
+    let freed = br.free();
     let detail = r?;
     freed.ctx("free buffer ring")?;
     Ok(detail)

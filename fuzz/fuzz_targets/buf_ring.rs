@@ -1,8 +1,10 @@
 //! Buffer-ring bookkeeping (`uring_core::buf_ring::BufRing`) over a ring in
-//! plain memory (`from_registered`: no kernel involved) with arbitrary
+//! plain memory (`detached`: no kernel involved) with arbitrary
 //! pushes, commits and forged completions (`res`, `flags`, bundles,
 //! incremental consumption). Checked against a model: the published tail,
-//! the tracked head, and every slice handed out lying inside its buffer.
+//! the tracked head (never past the tail), published-not-reported plus
+//! staged entries never above the ring size, and every slice handed out
+//! lying inside its buffer.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -44,8 +46,7 @@ fuzz_target!(|data: &[u8]| {
     let flags = if inc { IOU_PBUF_RING_INC } else { 0 };
     // SAFETY: `ring_mem` holds `entries` entries, lives past `br` and is
     // used through `br` only; no kernel ever writes `bufs`.
-    let Ok(mut br) =
-        (unsafe { BufRing::from_registered(br_ptr, entries, 1, flags, &mut bufs, buf_len) })
+    let Ok(mut br) = (unsafe { BufRing::detached(br_ptr, entries, flags, &mut bufs, buf_len) })
     else {
         assert!(total / (buf_len as usize) == 0, "refused a valid ring");
         return;
@@ -63,8 +64,9 @@ fuzz_target!(|data: &[u8]| {
             0 => {
                 let bid = b.u16() % (nbufs as u16 + 2);
                 let len = u32::from(b.u8());
+                let in_ring = u32::from(model_tail.wrapping_sub(br.tracked_head()));
                 let r = br.push(bid, len);
-                let ok = u32::from(bid) < nbufs && len <= buf_len && staged < entries;
+                let ok = u32::from(bid) < nbufs && len <= buf_len && in_ring + staged < entries;
                 assert_eq!(r.is_ok(), ok, "push({bid}, {len})");
                 staged += u32::from(ok);
             }
@@ -102,7 +104,8 @@ fuzz_target!(|data: &[u8]| {
                         "data outside bufs"
                     );
                     assert!(d.len() <= buf_len as usize);
-                    let step = if c.more { 0 } else { 1 };
+                    let published = model_tail != head;
+                    let step = if c.more || !published { 0 } else { 1 };
                     assert_eq!(br.tracked_head(), head.wrapping_add(step));
                 } else {
                     assert_eq!(br.tracked_head(), head);
@@ -115,7 +118,7 @@ fuzz_target!(|data: &[u8]| {
                 let head = br.tracked_head();
                 match br.consume_bundle(res, f) {
                     Ok(bundle) => {
-                        assert!(u32::from(bundle.count) <= entries);
+                        assert!(bundle.count <= model_tail.wrapping_sub(head));
                         assert_eq!(br.tracked_head(), head.wrapping_add(bundle.count));
                         let mut sum = 0u64;
                         for (_, n) in br.bundle_bufs(&bundle) {
@@ -140,6 +143,11 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         assert_eq!(tail(), model_tail, "published tail");
+        let in_ring = u32::from(model_tail.wrapping_sub(br.tracked_head()));
+        assert!(
+            in_ring + staged <= entries,
+            "more in the ring than it holds"
+        );
     }
     drop(br);
     drop(ring_mem);

@@ -94,10 +94,18 @@
 //!   [`Ring::queue_init_mem`] (and [`Ring::queue_init_mem_page_size`]) is
 //!   `unsafe` and says how to meet it;
 //! - registered buffers ([`Ring::register_buffers`]) are `unsafe` to
-//!   register: the memory outlives every request using it;
+//!   register: the memory stays valid until every request using it has
+//!   posted its final CQE *and* it is unregistered (or the ring dropped);
+//!   the kernel finishes in-flight requests after close, so requests not
+//!   reaped before the ring drops need memory that is never freed;
 //! - provided buffer rings: [`buf_ring::BufRing`] owns its ring memory,
-//!   records the ring it is registered with, unregisters on drop and never
-//!   publishes more buffers than the ring holds.
+//!   holds its own duplicate of the ring fd (so the group's ring file lives
+//!   as long as it, and `free`/drop cannot reach another ring),
+//!   unregisters on drop and never publishes more buffers than the ring
+//!   holds. A buffer the kernel picked is written until its request's CQE,
+//!   even after the group is gone: lending buffer memory is `unsafe`
+//!   ([`buf_ring::BufRing::setup`]) unless it is never freed
+//!   ([`buf_ring::BufRing::setup_static`], safe).
 //!
 //! **Messages to another ring** ([`msg`]'s raw-fd helpers,
 //! [`register::register_sync_msg`]) are `unsafe`: a message is a CQE with a

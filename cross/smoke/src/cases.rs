@@ -305,9 +305,10 @@ fn recvmsg_multishot_buf_ring(k: &Info) -> CaseResult {
     skip_if!(lacks_op(IORING_OP_RECVMSG, "IORING_OP_RECVMSG")?);
     const N: usize = 12;
     let mut ring = Ring::queue_init(8, 0).map_err(|e| format!("{e:?}"))?;
-    let mut mem = vec![0u8; 4 * 256];
-    // SAFETY: the ring (so the request) is dropped before `br` and `mem`.
-    let mut br = unsafe { BufRing::setup(&ring, 4, 3, 0, &mut mem, 256) }
+    // Never freed: the multishot request may still write a buffer it
+    // picked after `br` is gone.
+    let mem = Box::leak(vec![0u8; 4 * 256].into_boxed_slice());
+    let mut br = BufRing::setup_static(&ring, 4, 3, 0, mem, 256)
         .map_err(|e| format!("setup_buf_ring: {e:?}"))?;
     br.publish_all().map_err(|e| format!("{e:?}"))?;
     let (rx, tx) = UnixDatagram::pair().map_err(|e| e.to_string())?;
@@ -349,9 +350,9 @@ fn send_bundle(_: &Info) -> CaseResult {
     let mut ring = Ring::queue_init(8, 0).map_err(|e| format!("{e:?}"))?;
     skip_if!((ring.features() & IORING_FEAT_RECVSEND_BUNDLE == 0)
         .then(|| "no IORING_FEAT_RECVSEND_BUNDLE (kernel 6.10+)".to_string()));
-    let mut mem = vec![0u8; 4 * 64];
-    // SAFETY: `free` runs before `mem` is dropped.
-    let mut br = unsafe { BufRing::setup(&ring, 4, 9, 0, &mut mem, 64) }
+    // Never freed: an early return may leave the send in flight.
+    let mem = Box::leak(vec![0u8; 4 * 64].into_boxed_slice());
+    let mut br = BufRing::setup_static(&ring, 4, 9, 0, mem, 64)
         .map_err(|e| format!("setup_buf_ring: {e:?}"))?;
     let parts: [&[u8]; 3] = [b"first-", b"second buffer-", b"third"];
     for (bid, part) in parts.iter().enumerate() {
@@ -384,7 +385,7 @@ fn send_bundle(_: &Info) -> CaseResult {
     let mut got = vec![0u8; want.len()];
     peer.read_exact(&mut got).map_err(|e| e.to_string())?;
     ensure!(got == want, "peer read {:?}", String::from_utf8_lossy(&got));
-    br.free(&ring).map_err(|e| format!("{e:?}"))?;
+    br.free().map_err(|e| format!("{e:?}"))?;
     Ok(Outcome::Pass)
 }
 

@@ -47,7 +47,10 @@ use core::sync::atomic::{AtomicU16, Ordering};
 use uring_sys::{io_uring_buf, io_uring_buf_ring};
 
 mod owned;
+mod ring_file;
 mod ring_ops;
+#[cfg(test)]
+mod tests;
 
 pub use owned::*;
 pub use ring_ops::*;

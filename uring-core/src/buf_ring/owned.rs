@@ -1,5 +1,6 @@
 //! [`BufRing`]: a registered provided-buffer ring over caller buffers, with
-//! buffers handed out by id and recycled by id.
+//! buffers handed out by id and recycled by id, tied to the ring file it is
+//! registered with.
 
 use core::marker::PhantomData;
 use core::mem::size_of;
@@ -11,7 +12,8 @@ use uring_sys::{
     IORING_CQE_F_BUF_MORE, IOU_PBUF_RING_INC,
 };
 
-use super::{buf_ring_add, buf_ring_advance, buf_ring_available, buf_ring_mask};
+use super::ring_file::RingFile;
+use super::{buf_ring_add, buf_ring_advance, buf_ring_mask};
 use crate::{Errno, Ring};
 
 /// The buffer id a CQE carries (`flags >> IORING_CQE_BUFFER_SHIFT`), or
@@ -64,12 +66,37 @@ pub struct Bundle {
 /// ([`BufRing::setup`] without it) or the caller
 /// ([`BufRing::from_registered`]); `uring-core` allocates nothing.
 ///
+/// **Tied to its ring.** A `BufRing` holds its own duplicate of the ring's
+/// fd (`F_DUPFD_CLOEXEC`): the ring file, and with it the kernel's buffer
+/// group, stays alive as long as the `BufRing`, even if the [`Ring`] is
+/// dropped first, and [`free`](Self::free), [`available`](Self::available)
+/// and `Drop` act on that file, never on another ring. A ring without a
+/// real fd (IORING_SETUP_REGISTERED_FD_ONLY, or after
+/// [`Ring::close_ring_fd`]) therefore cannot back one: setup fails with
+/// `EBADF`. Dropping a `BufRing` unregisters the group (so the kernel picks
+/// no buffer from it any more), then unmaps the ring memory it mapped, then
+/// closes its fd. Not `Send`: on an IORING_SETUP_SINGLE_ISSUER ring only
+/// the submitter thread may unregister the group.
+///
+/// **Buffer memory.** The kernel writes a buffer it picked until that
+/// request's CQE, which may come after the group is unregistered and the
+/// `BufRing` gone. So lending `bufs` is `unsafe` ([`setup`](Self::setup),
+/// whose `# Safety` says exactly what to keep), except for memory that is
+/// never freed ([`setup_static`](Self::setup_static), safe).
+///
 /// Buffers are either *published* (the kernel may pick and write them) or
 /// *owned by the application* (never pushed, or reported by a CQE and not
 /// pushed since). [`push`](Self::push)/[`commit`](Self::commit) and
 /// [`recycle`](Self::recycle) publish; [`buf`](Self::buf) reads an owned
 /// one. Reading is `unsafe` because only the application knows which
 /// buffers CQEs have handed back.
+///
+/// **Never more than the ring holds.** The kernel's head is tracked from
+/// the CQEs passed to [`consume`](Self::consume) /
+/// [`consume_bundle`](Self::consume_bundle): published entries not yet
+/// reported back plus staged ones never exceed `entries`, so a push cannot
+/// overwrite an entry the kernel has not consumed (`ENOBUFS` instead). Call
+/// `consume` once per CQE of this group, in CQ order.
 ///
 /// Incremental rings (`IOU_PBUF_RING_INC`, kernel 6.12+): a completion may
 /// use only part of a buffer and set `IORING_CQE_F_BUF_MORE`; the next
@@ -90,15 +117,16 @@ pub struct Bundle {
 /// use uring_core::{prep, Ring};
 ///
 /// let mut ring = Ring::queue_init(8, 0)?;
-/// let mut mem = [0u8; 8 * 256];
-/// // SAFETY: `free` runs before `mem` goes away.
-/// let mut br = unsafe { BufRing::setup(&ring, 8, 1, 0, &mut mem, 256) }?;
+/// // Memory that is never freed: safe to lend even if an early return (`?`)
+/// // drops `br` while the recv below is in flight.
+/// let mem = std::boxed::Box::leak(std::vec![0u8; 8 * 256].into_boxed_slice());
+/// let mut br = BufRing::setup_static(&ring, 8, 1, 0, mem, 256)?;
 /// br.publish_all()?;
 ///
 /// let (a, b) = UnixDatagram::pair().unwrap();
 /// a.send(b"hello").unwrap();
 /// // SAFETY: no buffer address: the kernel picks one from group 1, whose
-/// // memory `br` owns until it is freed below, after the CQE.
+/// // memory is never freed (see `setup_static`).
 /// let sqe = unsafe { ring.get_sqe() }.unwrap();
 /// prep::recv(sqe, b.as_raw_fd(), core::ptr::null_mut(), 0, 0);
 /// sqe.flags |= 1 << IOSQE_BUFFER_SELECT_BIT;
@@ -111,8 +139,25 @@ pub struct Bundle {
 /// // SAFETY: this CQE handed buffer `c.bid` back to us.
 /// assert_eq!(unsafe { br.data(&c) }, b"hello");
 /// br.recycle(c.bid)?; // give it back to the kernel
-/// br.free(&ring)?;
+/// br.free()?; // or let it drop: that unregisters too
 /// # Ok::<(), uring_core::Errno>(())
+/// ```
+///
+/// `free` acts on the `BufRing`'s own ring; it takes none, so it cannot be
+/// pointed at another one:
+/// ```compile_fail
+/// # use uring_core::{buf_ring::BufRing, Ring};
+/// # let ring = Ring::queue_init(4, 0).unwrap();
+/// # let other = Ring::queue_init(4, 0).unwrap();
+/// # let mem = std::boxed::Box::leak(std::vec![0u8; 64].into_boxed_slice());
+/// let br = BufRing::setup_static(&ring, 2, 1, 0, mem, 32).unwrap();
+/// br.free(&other).unwrap(); // error: `free` takes no ring
+/// ```
+///
+/// Not `Send` (it must unregister from the ring's thread):
+/// ```compile_fail
+/// fn send<T: Send>() {}
+/// send::<uring_core::buf_ring::BufRing<'static>>();
 /// ```
 #[derive(Debug)]
 pub struct BufRing<'a> {
@@ -134,12 +179,13 @@ pub struct BufRing<'a> {
     /// Incremental rings: the partially used buffer and where its next
     /// data starts.
     inc: Option<(u16, u32)>,
+    /// The group is still registered (`free` not called yet).
+    registered: bool,
+    /// Our duplicate of the ring fd: the group's ring file. Dropped (closed)
+    /// after `Drop for BufRing` unregistered the group and unmapped.
+    file: RingFile,
     _bufs: PhantomData<&'a mut [u8]>,
 }
-
-// SAFETY: the pointers address memory borrowed for 'a (buffers) or owned
-// by this value (the ring mapping); nothing is tied to a thread.
-unsafe impl Send for BufRing<'_> {}
 
 impl<'a> BufRing<'a> {
     /// Creates, maps and registers a ring of `entries` entries (a power of
@@ -152,15 +198,38 @@ impl<'a> BufRing<'a> {
     ///
     /// Mirrors `io_uring_setup_buf_ring()` (liburing). Kernel: 5.19+.
     ///
-    /// Errors: `EINVAL` (`buf_len` 0, no whole buffer in `bufs`, bad
-    /// `entries` or flags), `EEXIST` (group exists), `ENOMEM`, and those of
-    /// [`Ring::setup_buf_ring`].
+    /// Errors: `EBADF` (the ring has no real fd to duplicate:
+    /// IORING_SETUP_REGISTERED_FD_ONLY, or after [`Ring::close_ring_fd`]),
+    /// `EMFILE` (no free fd for the duplicate), `EINVAL` (`buf_len` 0, no
+    /// whole buffer in `bufs`, bad `entries` or flags), `EEXIST` (group
+    /// exists), `ENOMEM`, and those of [`Ring::setup_buf_ring`]. On error
+    /// nothing stays registered, mapped or open.
     ///
     /// # Safety
-    /// While group `bgid` is registered, the kernel may write any published
-    /// buffer. Call [`free`](Self::free) (or drop `ring` once no request can
-    /// still pick a buffer) before the `BufRing` goes away, so that `bufs`
-    /// is not written after its borrow ends.
+    /// `bufs` is lent to the kernel for longer than its borrow `'a` may
+    /// last ([safety model](crate#safety-model)). Until the kernel can no
+    /// longer write it, `bufs` must stay valid (not freed or reused) and be
+    /// accessed only through this `BufRing`'s accessors. The kernel can no
+    /// longer write it once both:
+    /// - the group is unregistered: [`free`](Self::free) or dropping the
+    ///   `BufRing` does that, so no request picks a buffer afterwards (if
+    ///   unregistering fails, e.g. `EEXIST` when dropped on another thread
+    ///   than the submitter of an IORING_SETUP_SINGLE_ISSUER ring that
+    ///   changed threads, the group lives until the ring file is closed and
+    ///   its requests are done);
+    /// - every request that picked a buffer of this group before that has
+    ///   posted its final CQE (the one without `IORING_CQE_F_MORE`): a
+    ///   picked buffer is written until then, even after the `BufRing` is
+    ///   gone.
+    ///
+    /// To meet it: reap (or cancel and reap) every buffer-select request on
+    /// `bgid` before the `BufRing` drops, with `bufs` declared before it
+    /// (dropped after); or lend memory that is never freed
+    /// ([`setup_static`](Self::setup_static), safe). A `?` or a panic
+    /// between submitting such a request and reaping its CQE drops the
+    /// `BufRing` and then `bufs` with the request in flight, and so does
+    /// dropping the ring first (the kernel finishes its requests after the
+    /// ring file is closed): only never-freed memory survives those.
     pub unsafe fn setup(
         ring: &Ring,
         entries: u32,
@@ -170,24 +239,58 @@ impl<'a> BufRing<'a> {
         buf_len: u32,
     ) -> Result<Self, Errno> {
         let nbufs = Self::count_bufs(bufs.len(), buf_len, entries)?;
+        let file = RingFile::dup(ring)?;
+        // Registered and mapped through `ring`, whose fd is the same file
+        // as `file` (just duplicated, and `ring` is borrowed).
         let br = ring.setup_buf_ring(entries, bgid, flags)?;
         Ok(Self::new(
-            br, entries, bgid, flags, true, bufs, buf_len, nbufs,
+            br, entries, bgid, flags, true, bufs, buf_len, nbufs, file,
         ))
     }
 
-    /// Wraps a ring the caller registered (e.g. with
+    /// [`setup`](Self::setup) over buffer memory that is never freed, which
+    /// makes it safe: `bufs` moves into the `BufRing` and nothing can reach
+    /// it afterwards but the `BufRing`'s (`unsafe`) accessors, so a kernel
+    /// write after the `BufRing` is gone (a buffer picked before the group
+    /// was unregistered, written until its request's CQE) lands in memory
+    /// no one can reuse. Get such memory with e.g.
+    /// `Box::leak(vec![0; n].into_boxed_slice())`.
+    ///
+    /// Mirrors `io_uring_setup_buf_ring()` (liburing). Kernel: 5.19+.
+    ///
+    /// Errors: as [`setup`](Self::setup).
+    pub fn setup_static(
+        ring: &Ring,
+        entries: u32,
+        bgid: u16,
+        flags: u32,
+        bufs: &'static mut [u8],
+        buf_len: u32,
+    ) -> Result<BufRing<'static>, Errno> {
+        // SAFETY: `bufs` is valid forever and only this BufRing can reach
+        // it (the `&'static mut` moves in and is never handed back), which
+        // is setup's promise for any time the kernel may write it.
+        unsafe { BufRing::setup(ring, entries, bgid, flags, bufs, buf_len) }
+    }
+
+    /// Wraps a ring the caller registered on `ring` (e.g. with
     /// [`Ring::register_buf_ring`] over its own page-aligned memory) as
     /// group `bgid` with `entries` entries and registration `flags`; resets
-    /// its tail. The ring memory is not unmapped on drop.
+    /// its tail. From now on the `BufRing` owns the registration: `free` or
+    /// `Drop` unregisters the group; the ring memory is not unmapped.
     ///
-    /// Kernel: 5.19+. Errors: `EINVAL` as for [`setup`](Self::setup).
+    /// Kernel: 5.19+. Errors: `EBADF`, `EMFILE` and `EINVAL` as for
+    /// [`setup`](Self::setup) (nothing is unregistered then).
     ///
     /// # Safety
-    /// `br` addresses the registered ring of `entries` entries, valid and
-    /// not used through other pointers for `'a`; plus [`setup`](Self::setup)'s
-    /// promise about `bufs`.
+    /// Group `bgid` of `ring` is registered over `br`, a ring of `entries`
+    /// entries, which stays valid and is not used through other pointers
+    /// while the group is registered (the `BufRing` unregisters it when
+    /// dropped, so `'a` is enough unless unregistering fails, see
+    /// [`setup`](Self::setup)); plus [`setup`](Self::setup)'s promise about
+    /// `bufs`.
     pub unsafe fn from_registered(
+        ring: &Ring,
         br: NonNull<io_uring_buf_ring>,
         entries: u32,
         bgid: u16,
@@ -196,11 +299,48 @@ impl<'a> BufRing<'a> {
         buf_len: u32,
     ) -> Result<Self, Errno> {
         let nbufs = Self::count_bufs(bufs.len(), buf_len, entries)?;
+        let file = RingFile::dup(ring)?;
         // SAFETY: the caller promises `br` is a valid ring we now drive.
         unsafe { super::buf_ring_init(br.as_ptr()) };
         Ok(Self::new(
-            br, entries, bgid, flags, false, bufs, buf_len, nbufs,
+            br, entries, bgid, flags, false, bufs, buf_len, nbufs, file,
         ))
+    }
+
+    /// A `BufRing` over a ring in plain memory that no kernel ring knows
+    /// (no fd, not registered, not mapped): the bookkeeping alone, for
+    /// tests, Miri and the fuzz target. Resets the tail. `available` and
+    /// `free` say `EBADF`; dropping it touches no kernel state.
+    ///
+    /// Errors: `EINVAL` as for [`setup`](Self::setup).
+    ///
+    /// # Safety
+    /// `br` addresses `entries` (a power of two) ring entries, 8-aligned,
+    /// valid for `'a` and used through no other pointer.
+    #[doc(hidden)]
+    pub unsafe fn detached(
+        br: NonNull<io_uring_buf_ring>,
+        entries: u32,
+        flags: u32,
+        bufs: &'a mut [u8],
+        buf_len: u32,
+    ) -> Result<Self, Errno> {
+        let nbufs = Self::count_bufs(bufs.len(), buf_len, entries)?;
+        // SAFETY: the caller promises the ring memory.
+        unsafe { super::buf_ring_init(br.as_ptr()) };
+        let mut b = Self::new(
+            br,
+            entries,
+            0,
+            flags,
+            false,
+            bufs,
+            buf_len,
+            nbufs,
+            RingFile::none(),
+        );
+        b.registered = false;
+        Ok(b)
     }
 
     fn count_bufs(total: usize, buf_len: u32, entries: u32) -> Result<u32, Errno> {
@@ -224,6 +364,7 @@ impl<'a> BufRing<'a> {
         bufs: &'a mut [u8],
         buf_len: u32,
         nbufs: u32,
+        file: RingFile,
     ) -> Self {
         BufRing {
             br,
@@ -238,6 +379,8 @@ impl<'a> BufRing<'a> {
             staged: 0,
             head: 0,
             inc: None,
+            registered: true,
+            file,
             _bufs: PhantomData,
         }
     }
@@ -336,13 +479,16 @@ impl<'a> BufRing<'a> {
     ///
     /// Uses `buf_ring_add` (liburing's `io_uring_buf_ring_add()`). Errors:
     /// `EINVAL` for a bid out of range or `len > buf_len`; `ENOBUFS` when
-    /// more entries are staged than the ring has.
+    /// the ring is full: the published entries the kernel has not reported
+    /// back (per [`consume`](Self::consume), from the tracked head to the
+    /// tail) plus the staged ones already fill all `entries` (another entry
+    /// would overwrite one the kernel has not consumed).
     pub fn push(&mut self, bid: u16, len: u32) -> Result<(), Errno> {
         let p = self.buf_ptr(bid).ok_or(Errno::EINVAL)?;
         if len > self.buf_len {
             return Err(Errno::EINVAL);
         }
-        if u32::from(self.staged) >= self.entries {
+        if self.in_ring() + u32::from(self.staged) >= self.entries {
             return Err(Errno::ENOBUFS);
         }
         // SAFETY: our ring of `entries` entries with mask `entries - 1`;
@@ -401,13 +547,31 @@ impl<'a> BufRing<'a> {
         Ok(())
     }
 
-    /// Published buffers the kernel has not consumed yet.
+    /// The published tail (only we write it; the kernel reads it).
+    #[inline]
+    fn tail(&self) -> u16 {
+        // SAFETY: the header of our live ring, 8-aligned; a plain read of a
+        // value only this thread writes.
+        unsafe { io_uring_buf_ring::tail_ptr(self.br.as_ptr()).read() }
+    }
+
+    /// Published entries not yet reported back by a CQE: tail minus the
+    /// tracked head (at most `entries`, as `push` and `consume` keep it).
+    #[inline]
+    fn in_ring(&self) -> u32 {
+        u32::from(self.tail().wrapping_sub(self.head))
+    }
+
+    /// Published buffers the kernel has not consumed yet (asked of the
+    /// `BufRing`'s own ring file).
     ///
     /// Mirrors `io_uring_buf_ring_available()` (liburing). Kernel: 6.8+.
-    /// Errors: as [`Ring::buf_ring_head`].
-    pub fn available(&self, ring: &Ring) -> Result<u16, Errno> {
-        // SAFETY: our registered ring.
-        unsafe { buf_ring_available(ring, self.br.as_ptr(), self.bgid) }
+    /// Errors: as [`Ring::buf_ring_head`] (`ENOENT` if the group was
+    /// unregistered behind the `BufRing`'s back with
+    /// [`Ring::unregister_buf_ring`]).
+    pub fn available(&self) -> Result<u16, Errno> {
+        let head = self.file.group_head(self.bgid)?;
+        Ok(self.tail().wrapping_sub(head))
     }
 
     /// Decodes a completion that picked one buffer: its id, where its data
@@ -432,7 +596,11 @@ impl<'a> BufRing<'a> {
             self.inc = Some((bid, offset.saturating_add(len)));
         } else {
             self.inc = None;
-            self.head = self.head.wrapping_add(1);
+            // Never past the tail: the kernel consumes only published
+            // entries (a CQE of another group must not free room).
+            if self.in_ring() > 0 {
+                self.head = self.head.wrapping_add(1);
+            }
         }
         Some(Consumed {
             bid,
@@ -478,8 +646,10 @@ impl<'a> BufRing<'a> {
         let total = res.max(0) as u32;
         let mut left = total;
         let mut count: u16 = 0;
+        // Only published entries can have been used.
+        let limit = self.in_ring().min(self.entries);
         while left > 0 {
-            if u32::from(count) >= self.entries {
+            if u32::from(count) >= limit {
                 return Err(Errno::ERANGE);
             }
             let (_, len) = self.entry(start.wrapping_add(count));
@@ -516,26 +686,39 @@ impl<'a> BufRing<'a> {
         self.head
     }
 
-    /// Unregisters the group (and, for [`setup`](Self::setup) rings, unmaps
-    /// the entries on drop). After this the kernel writes no buffer.
+    /// Unregisters the group through the `BufRing`'s own ring file, then
+    /// releases what it holds (as dropping it does, but reporting the
+    /// error). After this no request picks a buffer of the group; requests
+    /// that picked one before write it until their CQE (see
+    /// [`setup`](Self::setup)).
     ///
     /// Mirrors `io_uring_free_buf_ring()` (liburing). Kernel: 5.19+.
-    /// Errors: those of [`Ring::unregister_buf_ring`] (the mapping is still
-    /// released).
-    pub fn free(self, ring: &Ring) -> Result<(), Errno> {
-        ring.unregister_buf_ring(self.bgid)
+    /// Errors: `ENOENT` (the group was unregistered behind the `BufRing`'s
+    /// back), `EEXIST` (another thread than the submitter of an
+    /// IORING_SETUP_SINGLE_ISSUER ring), `EACCES` (registration
+    /// restrictions); the memory and fd are released all the same.
+    pub fn free(mut self) -> Result<(), Errno> {
+        self.registered = false;
+        self.file.unregister_group(self.bgid)
     }
 }
 
 impl Drop for BufRing<'_> {
     fn drop(&mut self) {
+        if self.registered {
+            // Best effort; `free` reports the error. Unregistering first
+            // means no request picks a buffer once the BufRing is gone.
+            let _ = self.file.unregister_group(self.bgid);
+        }
         if self.mapped {
             let size = self.entries as usize * size_of::<io_uring_buf>();
             // SAFETY: our own mapping of `size` bytes from setup_buf_ring;
-            // nothing of ours uses it after this. A still-registered group
-            // keeps its own reference to the pages (the kernel maps them
-            // itself), so the kernel never touches our unmapped range.
+            // nothing of ours uses it after this. Even if the group is still
+            // registered (unregistering failed) the kernel never touches our
+            // range: it reaches the entries through its own mapping of the
+            // pages (kernel-allocated, or ours pinned at registration).
             let _ = unsafe { crate::syscall::munmap(self.br.as_ptr().cast(), size) };
         }
+        // `file` closes the ring fd duplicate when the fields drop, last.
     }
 }

@@ -214,7 +214,12 @@ mod tests {
         );
 
         let mut sqe = io_uring_sqe::zeroed();
-        madvise64(&mut sqe, 0x2000 as *mut c_void, 1 << 40, -1);
+        madvise64(
+            &mut sqe,
+            core::ptr::null_mut::<c_void>().wrapping_byte_add(0x2000),
+            1 << 40,
+            -1,
+        );
         assert_eq!((sqe.opcode, sqe.fd, sqe.len), (25, -1, 0));
         assert_eq!(
             (sqe.off(), sqe.addr(), sqe.fadvise_advice()),

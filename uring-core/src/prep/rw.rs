@@ -386,7 +386,7 @@ mod tests {
         readv_fixed(
             &mut sqe,
             -7,
-            0x1000 as *const iovec,
+            core::ptr::null::<iovec>().wrapping_byte_add(0x1000),
             3,
             u64::MAX,
             -2,

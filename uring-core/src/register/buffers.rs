@@ -13,9 +13,10 @@ use uring_sys::{
 impl Ring {
     /// Registers `iovecs` as fixed buffers (index `i` is `iovecs[i]`).
     ///
-    /// The kernel pins the pages and keeps writing to / reading from them
-    /// for every fixed-buffer operation until the buffers are unregistered
-    /// (or the ring is dropped). The `iovec` array itself is copied.
+    /// The kernel pins the pages and reads or writes them for every
+    /// fixed-buffer request, through the pinned pages, until the buffers
+    /// are unregistered (or the ring is dropped) and the requests using
+    /// them are done. The `iovec` array itself is copied.
     ///
     /// Mirrors `io_uring_register_buffers()` (liburing). Kernel: 5.1+.
     ///
@@ -27,10 +28,28 @@ impl Ring {
     /// pinning failed (`RLIMIT_MEMLOCK` on old kernels, file-backed memory).
     ///
     /// # Safety
-    /// Each buffer must stay valid (not freed, unmapped or otherwise
-    /// reused) until it is replaced or unregistered, or the ring dropped,
-    /// and no Rust reference may alias a buffer while a fixed-buffer
-    /// operation the caller submitted writes to it.
+    /// Each buffer (the `iov_len` bytes at `iov_base`) is lent to the
+    /// kernel beyond this call ([safety model](crate#safety-model)). It
+    /// must stay valid (not freed, unmapped or reused for anything else)
+    /// until both:
+    /// - every request that used it (`READ_FIXED`/`WRITE_FIXED`, sends and
+    ///   receives with `IORING_RECVSEND_FIXED_BUF`, commands with a fixed
+    ///   buffer, ...) has posted its final CQE (for a zero-copy send, the
+    ///   `IORING_CQE_F_NOTIF` one), and
+    /// - it is no longer registered: replaced with
+    ///   [`Ring::register_buffers_update_tag`] (with a tag, the tag's CQE
+    ///   says when the kernel let go of it), unregistered with
+    ///   [`Ring::unregister_buffers`], or the ring dropped; on every ring it
+    ///   was cloned to ([`Ring::clone_buffers`]).
+    ///
+    /// Neither dropping the ring nor unregistering ends requests in flight:
+    /// the kernel cancels them and finishes them asynchronously after the
+    /// ring file is closed, using the buffers until each completes. So
+    /// memory used by a request whose final CQE was not reaped must stay
+    /// valid even after the [`Ring`] is dropped: reap (or cancel and reap)
+    /// such requests first, or lend memory that is never freed. Between
+    /// requests the caller may read and write the buffers as usual; while a
+    /// request writes part of one, no Rust reference may alias that part.
     pub unsafe fn register_buffers(&self, iovecs: &[iovec]) -> Result<(), Errno> {
         let nr = count(iovecs.len())?;
         // SAFETY: the kernel reads `nr` iovecs during the call; the memory
@@ -136,7 +155,8 @@ impl Ring {
     ///
     /// # Safety
     /// As [`Ring::register_buffers`], now for this ring too: `src`'s
-    /// buffers must stay valid until both rings dropped them.
+    /// buffers must stay valid until the requests of both rings using them
+    /// are done and neither ring has them registered.
     pub unsafe fn clone_buffers_offset(
         &self,
         src: &Ring,

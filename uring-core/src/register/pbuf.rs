@@ -37,9 +37,15 @@ impl Ring {
     /// # Safety
     /// Unless `IOU_PBUF_RING_MMAP` is set, `reg.ring_addr` must point to
     /// page-aligned memory of `ring_entries * 16` bytes that stays valid
-    /// until the group is unregistered (or the ring dropped); the kernel
-    /// reads entries from it and writes the buffers they name, which must
-    /// also stay valid while published.
+    /// (not freed or reused) until the group is unregistered
+    /// ([`Ring::unregister_buf_ring`]); the kernel reads entries from it.
+    /// Every buffer an entry names once published stays valid until the
+    /// group is unregistered and every request that picked it has posted
+    /// its final CQE (the kernel writes a picked buffer until then). If the
+    /// ring is dropped with the group registered or such requests in
+    /// flight, the kernel finishes them asynchronously after close, so that
+    /// memory must then never be freed. [`BufRing`](crate::buf_ring::BufRing)
+    /// does the unregistering for you ([safety model](crate#safety-model)).
     pub unsafe fn register_buf_ring(
         &self,
         reg: &io_uring_buf_reg,

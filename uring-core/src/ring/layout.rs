@@ -431,6 +431,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "asks the kernel for the page size (prctl, madvise, /proc)"
+    )]
     fn layout_is_page_rounded() {
         let page = page_size();
         let l = memory_layout(8, &Params::new()).unwrap();
@@ -470,6 +474,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "asks the kernel for the page size (prctl, madvise, /proc)"
+    )]
     fn both_page_size_sources_agree_with_the_loader() {
         let want = auxv_page_size();
         // prctl(PR_GET_AUXV) exists from 6.4; the test kernel is newer.
@@ -479,6 +487,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "asks the kernel for the page size (prctl, madvise, /proc)"
+    )]
     fn set_page_size_validates() {
         assert_eq!(set_page_size(0), Err(Errno::EINVAL));
         assert_eq!(set_page_size(4095), Err(Errno::EINVAL));

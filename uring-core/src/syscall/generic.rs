@@ -14,6 +14,7 @@ pub(crate) const SYS_UNAME: usize = 160;
 pub(crate) const SYS_GETTID: usize = 178;
 pub(crate) const SYS_EXIT_GROUP: usize = 94;
 pub(crate) const SYS_EVENTFD2: usize = 19;
+pub(crate) const SYS_FCNTL: usize = 25;
 pub(crate) const SYS_PIPE2: usize = 59;
 pub(crate) const SYS_PRCTL: usize = 167;
 pub(crate) const SYS_IO_URING_SETUP: usize = 425;

@@ -14,6 +14,7 @@ pub(crate) const SYS_UNAME: usize = 122;
 pub(crate) const SYS_GETTID: usize = 207;
 pub(crate) const SYS_EXIT_GROUP: usize = 234;
 pub(crate) const SYS_EVENTFD2: usize = 314;
+pub(crate) const SYS_FCNTL: usize = 55;
 pub(crate) const SYS_PIPE2: usize = 317;
 pub(crate) const SYS_PRCTL: usize = 171;
 pub(crate) const SYS_IO_URING_SETUP: usize = 425;

@@ -16,6 +16,7 @@ pub(crate) const SYS_UNAME: usize = 122;
 pub(crate) const SYS_GETTID: usize = 236;
 pub(crate) const SYS_EXIT_GROUP: usize = 248;
 pub(crate) const SYS_EVENTFD2: usize = 323;
+pub(crate) const SYS_FCNTL: usize = 55;
 pub(crate) const SYS_PIPE2: usize = 325;
 pub(crate) const SYS_PRCTL: usize = 172;
 pub(crate) const SYS_IO_URING_SETUP: usize = 425;

@@ -8,6 +8,7 @@ pub(crate) const SYS_CLOSE: usize = 3;
 pub(crate) const SYS_MMAP: usize = 9;
 pub(crate) const SYS_MUNMAP: usize = 11;
 pub(crate) const SYS_MADVISE: usize = 28;
+pub(crate) const SYS_FCNTL: usize = 72;
 pub(crate) const SYS_GETPID: usize = 39;
 pub(crate) const SYS_UNAME: usize = 63;
 pub(crate) const SYS_GETTID: usize = 186;

@@ -1,0 +1,252 @@
+//! `BufRing` soundness on the live kernel (issue 9, S5/S6): the group is
+//! tied to the ring file it was registered with (its own duplicate of the
+//! ring fd), dropping it unregisters the group so the kernel picks no
+//! buffer afterwards, a ring without a real fd is refused, and buffers are
+//! never published beyond the head the CQEs have shown.
+//!
+//! Run: `cargo test --test buf_ring_safety`
+
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixDatagram;
+use std::ptr::null_mut;
+
+use uring_core::buf_ring::{cqe_bid, BufRing};
+use uring_core::ring::Params;
+use uring_core::sys::{
+    IORING_FEAT_REG_REG_RING, IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_NO_MMAP,
+    IORING_SETUP_REGISTERED_FD_ONLY, IORING_SETUP_SINGLE_ISSUER,
+};
+use uring_core::{prep, Errno, Ring};
+
+mod common;
+use common::{reap_within, IOSQE_BUFFER_SELECT};
+
+/// Queues (and submits) a single-shot recv that takes its buffer from
+/// group `bgid`.
+fn queue_select_recv(ring: &mut Ring, fd: i32, bgid: u16, user_data: u64) {
+    // SAFETY: no buffer address in the SQE: the kernel takes a buffer of
+    // group `bgid`, whose memory each test keeps valid until this request's
+    // CQE (leaked, or reaped before the memory goes away).
+    let sqe = unsafe { ring.get_sqe() }.expect("SQ slot");
+    prep::recv(sqe, fd, null_mut(), 0, 0);
+    sqe.flags |= IOSQE_BUFFER_SELECT;
+    sqe.set_buf_group(bgid);
+    sqe.user_data = user_data;
+    ring.submit().unwrap();
+}
+
+/// Buffer memory that is never freed: what `BufRing::setup_static` wants.
+fn leaked(len: usize) -> &'static mut [u8] {
+    Box::leak(vec![0u8; len].into_boxed_slice())
+}
+
+/// S6: with every entry published and none reported back, pushing one
+/// more would overwrite an entry the kernel has not consumed (before the
+/// fix, `recycle(1)` returned `Ok`, replaced bid 0's entry, and receives
+/// saw bids [1, 1, 2, 3, 1]). Now it is refused, and the kernel hands out
+/// each buffer exactly once.
+#[test]
+fn recycle_beyond_tracked_head_is_refused() {
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    let mut br = BufRing::setup_static(&ring, 4, 31, 0, leaked(4 * 64), 64).unwrap();
+    br.publish_all().unwrap();
+    assert_eq!(br.recycle(1), Err(Errno::ENOBUFS), "ring is full");
+    assert_eq!(br.push(1, 64), Err(Errno::ENOBUFS), "push: same check");
+    assert_eq!(br.available(), Ok(4), "nothing extra was published");
+
+    let (a, b) = UnixDatagram::pair().unwrap();
+    let mut bids = Vec::new();
+    for i in 0..5u8 {
+        a.send(&[i; 3]).unwrap();
+        queue_select_recv(&mut ring, b.as_raw_fd(), 31, u64::from(i));
+        let cqe = reap_within(&mut ring, 5);
+        if cqe.res < 0 {
+            bids.push(Err(Errno(-cqe.res)));
+            continue;
+        }
+        let c = br.consume(cqe.res, cqe.flags).expect("a buffer");
+        // SAFETY: this CQE handed buffer `c.bid` back.
+        assert_eq!(unsafe { br.data(&c) }, &[i; 3]);
+        bids.push(Ok(c.bid));
+    }
+    println!("receives saw {bids:?}");
+    assert_eq!(
+        bids,
+        [Ok(0), Ok(1), Ok(2), Ok(3), Err(Errno::ENOBUFS)],
+        "each bid once, then the group is empty"
+    );
+    // Every buffer came back: all four can be published again, not five.
+    for bid in 0..4 {
+        br.recycle(bid).unwrap();
+    }
+    assert_eq!(br.recycle(0), Err(Errno::ENOBUFS));
+    assert_eq!(br.available(), Ok(4));
+}
+
+/// Staged but uncommitted entries count too: `push` stops at the ring size
+/// even across commits, and frees room only as CQEs are consumed.
+#[test]
+fn push_counts_published_and_staged() {
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    let mut br = BufRing::setup_static(&ring, 2, 32, 0, leaked(2 * 16), 16).unwrap();
+    br.push(0, 16).unwrap();
+    br.commit();
+    br.push(1, 16).unwrap();
+    assert_eq!(
+        br.push(0, 16),
+        Err(Errno::ENOBUFS),
+        "1 published + 1 staged"
+    );
+    br.commit();
+    assert_eq!(br.available(), Ok(2));
+    let (a, b) = UnixDatagram::pair().unwrap();
+    a.send(b"x").unwrap();
+    queue_select_recv(&mut ring, b.as_raw_fd(), 32, 1);
+    let cqe = reap_within(&mut ring, 5);
+    assert_eq!(cqe_bid(cqe.flags), Some(0));
+    assert_eq!(br.push(0, 16), Err(Errno::ENOBUFS), "CQE not consumed yet");
+    br.consume(cqe.res, cqe.flags).unwrap();
+    br.push(0, 16).unwrap();
+    br.commit();
+    assert_eq!(br.available(), Ok(2));
+}
+
+/// S5: dropping a `BufRing` unregisters its group: the kernel then picks
+/// no buffer from it (a buffer-select recv fails with ENOBUFS and the old
+/// buffer memory stays untouched), and the group id is free again. Before
+/// the fix, Drop only unmapped the ring: the group stayed registered and
+/// the recv wrote into the buffers.
+#[test]
+fn drop_unregisters_the_group() {
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    let mem = leaked(4 * 64);
+    let base = mem.as_ptr();
+    let mut br = BufRing::setup_static(&ring, 4, 33, 0, mem, 64).unwrap();
+    br.publish_all().unwrap();
+    assert_eq!(ring.buf_ring_head(33), Ok(0));
+    drop(br);
+    assert_eq!(ring.buf_ring_head(33), Err(Errno::ENOENT), "unregistered");
+
+    let (a, b) = UnixDatagram::pair().unwrap();
+    a.send(b"late").unwrap();
+    queue_select_recv(&mut ring, b.as_raw_fd(), 33, 7);
+    let cqe = reap_within(&mut ring, 5);
+    assert_eq!(cqe.res, -Errno::ENOBUFS.0, "no group, no buffer");
+    // SAFETY: leaked memory, no longer lent to the kernel (the group is
+    // gone and the only request on it failed); read only.
+    let old = unsafe { std::slice::from_raw_parts(base, 4 * 64) };
+    assert!(old.iter().all(|&x| x == 0), "nothing written after drop");
+
+    // The id can be used again.
+    let br2 = BufRing::setup_static(&ring, 4, 33, 0, leaked(4 * 64), 64).unwrap();
+    br2.free().unwrap();
+}
+
+/// S5, the window after drop: a recv that waits for data (no buffer picked
+/// yet) when the `BufRing` is dropped finds no group once data arrives, so
+/// the kernel never writes the memory of a dropped `BufRing`.
+#[test]
+fn recv_pending_across_drop_writes_nothing() {
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    let mem = leaked(2 * 64);
+    let base = mem.as_ptr();
+    let mut br = BufRing::setup_static(&ring, 2, 34, 0, mem, 64).unwrap();
+    br.publish_all().unwrap();
+    let (a, b) = UnixDatagram::pair().unwrap();
+    queue_select_recv(&mut ring, b.as_raw_fd(), 34, 9);
+    assert_eq!(ring.cq_ready(), 0, "the recv waits for data");
+    drop(br);
+    a.send(b"after drop").unwrap();
+    let cqe = reap_within(&mut ring, 5);
+    assert_eq!(cqe.user_data, 9);
+    assert_eq!(cqe.res, -Errno::ENOBUFS.0);
+    // SAFETY: leaked memory, no longer lent to the kernel; read only.
+    let old = unsafe { std::slice::from_raw_parts(base, 2 * 64) };
+    assert!(old.iter().all(|&x| x == 0), "nothing written after drop");
+}
+
+/// S5: `free` acts on the ring the group was registered with, whatever
+/// other ring exists (it takes none): with the same group id on two rings,
+/// freeing one leaves the other's group alone.
+#[test]
+fn free_acts_on_its_own_ring() {
+    let ring_a = Ring::queue_init(4, 0).unwrap();
+    let ring_b = Ring::queue_init(4, 0).unwrap();
+    let br_a = BufRing::setup_static(&ring_a, 2, 35, 0, leaked(2 * 16), 16).unwrap();
+    let br_b = BufRing::setup_static(&ring_b, 2, 35, 0, leaked(2 * 16), 16).unwrap();
+    br_a.free().unwrap();
+    assert_eq!(ring_a.buf_ring_head(35), Err(Errno::ENOENT));
+    assert_eq!(ring_b.buf_ring_head(35), Ok(0), "the other ring's group");
+    assert_eq!(br_b.available(), Ok(0));
+    br_b.free().unwrap();
+    assert_eq!(ring_b.buf_ring_head(35), Err(Errno::ENOENT));
+}
+
+/// S5: the `BufRing` keeps the ring file alive: dropped first, the `Ring`
+/// takes neither the group nor the `BufRing`'s fd with it; `free` still
+/// reaches the group.
+#[test]
+fn buf_ring_outlives_its_ring() {
+    let ring = Ring::queue_init(4, 0).unwrap();
+    let mut br = BufRing::setup_static(&ring, 2, 36, 0, leaked(2 * 16), 16).unwrap();
+    br.publish_all().unwrap();
+    drop(ring);
+    assert_eq!(br.available(), Ok(2), "group still registered");
+    assert_eq!(br.free(), Ok(()));
+}
+
+/// S5: a ring without a real fd (IORING_SETUP_REGISTERED_FD_ONLY) cannot
+/// back a `BufRing` (it could not keep the ring file alive): `EBADF` at
+/// setup, before anything is registered.
+#[test]
+fn registered_fd_only_ring_is_refused() {
+    let mut p = Params::new().with_flags(IORING_SETUP_REGISTERED_FD_ONLY | IORING_SETUP_NO_MMAP);
+    let ring = match Ring::queue_init_params(4, &mut p) {
+        Ok(r) => r,
+        Err(e) => panic!("IORING_SETUP_REGISTERED_FD_ONLY (6.5+) refused: {e:?}"),
+    };
+    assert_eq!(ring.ring_fd(), -1);
+    let r = BufRing::setup_static(&ring, 2, 37, 0, leaked(32), 16);
+    assert_eq!(r.err(), Some(Errno::EBADF));
+    assert_eq!(
+        ring.buf_ring_head(37),
+        Err(Errno::ENOENT),
+        "nothing registered"
+    );
+}
+
+/// After `close_ring_fd` the ring has no fd to duplicate: refused too; a
+/// `BufRing` made before keeps working through its own fd.
+#[test]
+fn closed_ring_fd_is_refused_existing_buf_ring_keeps_working() {
+    let mut ring = Ring::queue_init(4, 0).unwrap();
+    if ring.features() & IORING_FEAT_REG_REG_RING == 0 {
+        panic!("kernel lacks IORING_FEAT_REG_REG_RING (6.3+)");
+    }
+    let mut br = BufRing::setup_static(&ring, 2, 38, 0, leaked(32), 16).unwrap();
+    br.publish_all().unwrap();
+    ring.register_ring_fd().unwrap();
+    ring.close_ring_fd().unwrap();
+    let r = BufRing::setup_static(&ring, 2, 39, 0, leaked(32), 16);
+    assert_eq!(r.err(), Some(Errno::EBADF));
+    assert_eq!(br.available(), Ok(2));
+    br.free().unwrap();
+    assert_eq!(ring.buf_ring_head(38), Err(Errno::ENOENT));
+}
+
+/// IORING_SETUP_SINGLE_ISSUER rings accept registrations only from their
+/// submitter thread: a `BufRing` (not `Send`) is dropped on the thread
+/// that made it, and its duplicate fd reaches the same ring, so the
+/// unregistration on drop goes through.
+#[test]
+fn single_issuer_ring_unregisters_on_drop() {
+    let ring = match Ring::queue_init(4, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN) {
+        Ok(r) => r,
+        Err(e) => panic!("SINGLE_ISSUER | DEFER_TASKRUN (6.1+) refused: {e:?}"),
+    };
+    let mut br = BufRing::setup_static(&ring, 2, 40, 0, leaked(32), 16).unwrap();
+    br.publish_all().unwrap();
+    assert_eq!(br.available(), Ok(2));
+    drop(br);
+    assert_eq!(ring.buf_ring_head(40), Err(Errno::ENOENT));
+}

@@ -373,8 +373,9 @@ fn run() -> Result<(), String> {
             txs.push(tx);
         }
         let r = event_loop(&mut net, &mut rx, txs, lfd, &mut clients, start);
-        let freed = rx.free(&net.ring);
-        r.and_then(|st| freed.map(|()| st).map_err(|e| e.to_string()))
+        // Dropping `rx` (here) and the connections' send rings (in
+        // `event_loop`) unregisters their groups.
+        r
     };
     let st = r?;
 
@@ -670,9 +671,6 @@ fn event_loop(
                 unsafe { net.sqe(Ud::SrvClose(i), |s| prep::close(s, fd))? };
             }
         }
-    }
-    for conn in conns {
-        conn.tx.free(&net.ring).map_err(|e| e.to_string())?;
     }
     Ok(st)
 }

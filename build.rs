@@ -7,13 +7,13 @@
 //! 2. Turns `tests/layout_fields.txt` into `$OUT_DIR/layout.c` (C
 //!    `offsetof`/`sizeof`) and `$OUT_DIR/layout_rust.rs` (Rust `offset_of!`).
 //! 3. Compiles those and every `tests/c/*.c` against the vendored headers
-//!    into the static library `uring_ref`, linked into tests and examples.
+//!    into the static library `uring_ref`, linked into the tests and benches.
 //! 4. Compiles C liburing 2.15 itself from `vendor/liburing/src` (as its
 //!    `make` does on x86_64: CONFIG_NOLIBC, -O3) plus `benches/c/*.c` into
 //!    `liburing_c`, the third library of `benches/vs_io_uring.rs`. Only
 //!    what a binary references is linked from it (a static archive).
 //!
-//! 4. Emits `cfg(uring_libclang)` when libclang is installed (or CI demands
+//! 5. Emits `cfg(uring_libclang)` when libclang is installed (or CI demands
 //!    it with `URING_REQUIRE_LIBCLANG`): without it the bindings drift test
 //!    is `#[ignore]`d, so `cargo test` shows it as ignored, not as passed.
 //!

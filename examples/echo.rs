@@ -18,13 +18,18 @@
 //!    the bytes sent and the first id, and walking the send ring from there
 //!    tells which receive buffers to recycle.
 //!
-//! The client checks every echoed byte against what it sent, in order.
+//! The client checks every echoed byte against what it sent, in order, and
+//! keeps at most 128 KiB unechoed; the server's send buffer (`SO_SNDBUF`,
+//! set through io_uring's own setsockopt) holds that much, so no send bundle
+//! is cut short (see [`WINDOW`] for why that matters).
 //! Needs kernel 6.10+ (`IORING_FEAT_RECVSEND_BUNDLE`).
 
 use std::ffi::c_void;
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -33,11 +38,9 @@ use uring_core::recvmsg_out::RecvMsgOut;
 use uring_core::sys::{
     __kernel_timespec, io_uring_buf, io_uring_buf_ring, msghdr, IORING_CQE_F_MORE,
     IORING_FEAT_RECVSEND_BUNDLE, IOSQE_BUFFER_SELECT_BIT, IOU_PBUF_RING_MMAP,
+    SOCKET_URING_OP_SETSOCKOPT,
 };
 use uring_core::{prep, Errno, Ring};
-
-#[path = "common/mod.rs"]
-mod common;
 
 const IOSQE_BUFFER_SELECT: u8 = 1 << IOSQE_BUFFER_SELECT_BIT;
 const RECV_BGID: u16 = 1;
@@ -105,6 +108,39 @@ fn arm_send(ring: &mut Ring, fd: i32) -> Result<(), Errno> {
     Ok(())
 }
 
+/// SOL_SOCKET / SO_SNDBUF (asm-generic/socket.h).
+const SOL_SOCKET: i32 = 1;
+const SO_SNDBUF: i32 = 7;
+/// Bytes the client lets travel unechoed (sent minus echoed). The server's
+/// send buffer (SO_SNDBUF below) holds more than that, so a send bundle is
+/// never cut short: a short bundle leaves the rest of its last buffer
+/// unsent, and the kernel may go on with the following buffers (a CQE with
+/// IORING_CQE_F_MORE), which would reorder the stream. Before this window,
+/// runs failed now and then with a short bundle.
+const WINDOW: u64 = 128 << 10;
+
+/// Asks for a 1 MiB send buffer (the kernel caps it at net.core.wmem_max,
+/// 208 KiB by default, and doubles it) with io_uring's own setsockopt.
+fn set_sndbuf(ring: &mut Ring, fd: i32) -> Result<(), Errno> {
+    let mut val: i32 = 1 << 20;
+    // SAFETY: `val` outlives the request, which completes before we return.
+    let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
+    prep::cmd_sock(
+        sqe,
+        SOCKET_URING_OP_SETSOCKOPT as i32,
+        fd,
+        SOL_SOCKET,
+        SO_SNDBUF,
+        (&mut val as *mut i32).cast(),
+        std::mem::size_of::<i32>() as i32,
+    );
+    sqe.user_data = 0;
+    ring.submit_and_wait(1)?;
+    let c = ring.wait_cqe()?;
+    ring.cqe_seen(&c);
+    Errno::from_res(c.res).map(drop)
+}
+
 fn server(listener: TcpListener, deadline: Instant) -> Result<ServerStats, String> {
     let (conn, _) = listener.accept().map_err(|e| format!("accept: {e}"))?;
     let fd = conn.as_raw_fd();
@@ -112,6 +148,7 @@ fn server(listener: TcpListener, deadline: Instant) -> Result<ServerStats, Strin
     if ring.features() & IORING_FEAT_RECVSEND_BUNDLE == 0 {
         return Err("kernel lacks IORING_FEAT_RECVSEND_BUNDLE (6.10+)".into());
     }
+    set_sndbuf(&mut ring, fd).map_err(|e| format!("SO_SNDBUF through io_uring (6.7+): {e}"))?;
     // Never freed: a request still in flight when an error returns early
     // may write a buffer it picked after the BufRing is gone.
     let mem = Box::leak(vec![0u8; (NBUF * BUF_LEN) as usize].into_boxed_slice());
@@ -130,7 +167,7 @@ fn server(listener: TcpListener, deadline: Instant) -> Result<ServerStats, Strin
 
     // Stream socket: no name, no control data; each buffer is the 16-byte
     // io_uring_recvmsg_out header plus payload.
-    let mut msg = common::empty_msghdr();
+    let mut msg = msghdr::zeroed();
     let mut st = ServerStats::default();
     arm_recv(&mut ring, fd, &mut msg).map_err(|e| e.to_string())?;
     let mut recv_armed = true;
@@ -226,7 +263,10 @@ fn server(listener: TcpListener, deadline: Instant) -> Result<ServerStats, Strin
                 while left > 0 {
                     let (bid, len) = tx.entry(tx.head);
                     if len > left {
-                        return Err(format!("partial buffer sent ({left} of {len})"));
+                        return Err(format!(
+                            "send bundle cut short: {left} of buffer {bid}'s {len} bytes sent \
+                             (the send buffer should hold the client's window)"
+                        ));
                     }
                     left -= len;
                     tx.head = tx.head.wrapping_add(1);
@@ -260,6 +300,10 @@ fn client(addr: SocketAddr, secs: f64) -> Result<ClientStats, String> {
         .set_read_timeout(Some(Duration::from_secs(5)))
         .map_err(|e| e.to_string())?;
     let start = Instant::now();
+    // Bytes checked by the reader so far (Release by the reader, Acquire by
+    // the writer: the writer only needs a count that never runs ahead).
+    let progress = Arc::new(AtomicU64::new(0));
+    let seen = Arc::clone(&progress);
     let rd = thread::spawn(move || -> Result<u64, String> {
         let mut off = 0u64;
         let mut buf = vec![0u8; 65536];
@@ -276,6 +320,7 @@ fn client(addr: SocketAddr, secs: f64) -> Result<ClientStats, String> {
                 }
                 off += 1;
             }
+            seen.store(off, Ordering::Release);
         }
     });
     let mut w = &stream;
@@ -284,6 +329,14 @@ fn client(addr: SocketAddr, secs: f64) -> Result<ClientStats, String> {
     let mut chunk = Vec::with_capacity(8192);
     while start.elapsed().as_secs_f64() < secs {
         let len = 1 + (writes * 2654435761 % 8000) as usize;
+        // Keep at most WINDOW bytes unechoed (bounded: the reader gives up
+        // after 5 s without data, and then `progress` stops for good).
+        while off + len as u64 > progress.load(Ordering::Acquire) + WINDOW {
+            if rd.is_finished() {
+                break;
+            }
+            thread::yield_now();
+        }
         chunk.clear();
         chunk.extend((0..len as u64).map(|k| pattern(off + k)));
         w.write_all(&chunk)

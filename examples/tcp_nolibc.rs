@@ -46,9 +46,6 @@ use uring_core::sys::{
 use uring_core::syscall::getpid;
 use uring_core::{prep, Errno, Ring};
 
-#[path = "common/mod.rs"]
-mod common;
-
 const AF_INET: i32 = 2;
 const SOCK_STREAM: i32 = 1;
 const SOCK_CLOEXEC: i32 = 0o2000000;
@@ -200,7 +197,10 @@ impl Net {
             eprintln!("{what}: {e}");
             Errno::EIO
         })?;
-        assert_eq!(got, ud, "{what}: another completion arrived during setup");
+        if got != ud {
+            eprintln!("{what}: a completion for {got:?} arrived during setup");
+            return Err(Errno::EIO);
+        }
         Errno::from_res(res).map(|v| v as i32)
     }
 }
@@ -235,7 +235,10 @@ struct Client {
     fd: i32,
     sent: Vec<u8>,
     echoed: Vec<u8>,
-    buf: Box<[u8; 4096]>,
+    /// Receive buffer: leaked, like all memory the kernel writes here, so
+    /// that an early error return cannot free it under a request still in
+    /// flight (a ring's teardown is asynchronous).
+    buf: &'static mut [u8; 4096],
 }
 
 #[derive(Default)]
@@ -335,7 +338,7 @@ fn run() -> Result<(), String> {
             fd,
             sent: Vec::new(),
             echoed: Vec::new(),
-            buf: Box::new([0; 4096]),
+            buf: Box::leak(Box::new([0; 4096])),
         });
     }
 
@@ -477,8 +480,9 @@ fn event_loop(
     let mut conns: Vec<Conn> = Vec::new();
     let mut st = Stats::default();
     // Stream sockets: no name, no control data in the receive buffers.
-    let mut msg = common::empty_msghdr();
-    let msg_ptr: *mut msghdr = &mut msg;
+    // Leaked: see `Client::buf`.
+    let msg: &'static mut msghdr = Box::leak(Box::new(msghdr::zeroed()));
+    let msg_ptr: *mut msghdr = msg;
     // SAFETY: the multishot accept points to no memory (no peer address).
     unsafe {
         net.sqe(Ud::Accept, |s| {
@@ -545,7 +549,9 @@ fn event_loop(
                 }
                 if let Some(used) = rx.consume(res, flags) {
                     // SAFETY: this completion handed the buffer to us.
-                    let out = RecvMsgOut::new(unsafe { rx.data(&used) }, &msg)
+                    // SAFETY: the kernel read the msghdr when the request
+                    // started and never writes it.
+                    let out = RecvMsgOut::new(unsafe { rx.data(&used) }, unsafe { &*msg_ptr })
                         .ok_or("receive buffer too short for its header")?;
                     let payload = out.payload();
                     if payload.is_empty() {

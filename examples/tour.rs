@@ -33,8 +33,6 @@
 
 #[path = "tour/abi.rs"]
 mod abi;
-#[path = "common/mod.rs"]
-mod common;
 #[path = "tour/errors.rs"]
 mod errors;
 #[path = "tour/figures.rs"]

@@ -12,8 +12,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
-/// Size budget of the stripped static binary (issue 6: at most 8 KiB).
-const SIZE_BUDGET: u64 = 8 * 1024;
+/// Size budget of the stripped static binary. Issue 6 asked for at most
+/// 8 KiB; 4 KiB since the binary is under 3 KiB again (docs/SIZE.md), so
+/// growth like one day's merges once caused (3,608 -> 4,256 bytes) fails
+/// here instead of going unnoticed.
+const SIZE_BUDGET: u64 = 4 * 1024;
+/// What nostd-cat aims at (printed, not asserted): 3 KiB.
+const SIZE_AIM: u64 = 3 * 1024;
 /// Bytes per read in nostd-cat (`BUF_LEN` in examples/nostd-cat/src/cat.rs).
 const BUF_LEN: usize = 64 * 1024;
 
@@ -217,7 +222,7 @@ fn binary_is_static_and_within_its_size_budget() {
     let bin = binary();
     let elf = fs::read(bin).unwrap();
     let size = elf.len() as u64;
-    println!("nostd-cat: {size} bytes (budget {SIZE_BUDGET}, aim 4096)");
+    println!("nostd-cat: {size} bytes (budget {SIZE_BUDGET}, aim {SIZE_AIM})");
     let types = program_header_types(&elf);
     assert!(
         !types.contains(&PT_INTERP),

@@ -5,7 +5,9 @@
 //! concurrently running test would disturb the counts.
 
 use std::fs;
-use uring_core::ring::{memory_layout, memory_size, memory_size_params, Params, PAGE_SIZE};
+use uring_core::ring::{
+    memory_layout, memory_size, memory_size_params, page_size, Params, PAGE_SIZE,
+};
 use uring_core::sys::*;
 use uring_core::{Errno, Ring};
 
@@ -103,6 +105,28 @@ fn resources_and_caller_memory() {
         let mut ring = unsafe { Ring::queue_init_mem(8, &mut p, mem, 1 << 16) }.unwrap();
         round_trips(&mut ring, 20);
     }
+    // The same with the page size given (what a no_std program passes
+    // from AT_PAGESZ): the same layout, no mapping either.
+    {
+        let mut p = Params::new();
+        let page = page_size();
+        // SAFETY: as above; the previous ring is gone.
+        let mut ring =
+            unsafe { Ring::queue_init_mem_page_size(64, &mut p, mem, 1 << 16, page) }.unwrap();
+        assert_eq!(p.cq_off.user_addr, mem as u64 + l.rings_offset as u64);
+        round_trips(&mut ring, 20);
+        assert_eq!(maps(), maps0, "NO_MMAP with caller memory mapped something");
+    }
+    assert_eq!(fds(), fds0);
+    // A page size no kernel of this architecture has is refused before
+    // any syscall (no fd appears).
+    for bad in [0, 2048, 4095, 4097, 2 * PAGE_SIZE] {
+        let mut p = Params::new();
+        // SAFETY: rejected before the memory is touched.
+        let e = unsafe { Ring::queue_init_mem_page_size(8, &mut p, mem, 1 << 16, bad) };
+        assert_eq!(e.unwrap_err(), Errno::EINVAL, "page {bad}");
+    }
+    assert_eq!(fds(), fds0);
 
     // 3. Bad caller memory is a named error, before any syscall.
     let mut p = Params::new();

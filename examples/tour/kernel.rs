@@ -11,7 +11,6 @@ use uring_core::sys::*;
 use uring_core::syscall::{uname, Utsname};
 use uring_core::{prep, register::register_sync_msg, Errno, Ring};
 
-use crate::common::empty_msghdr;
 use crate::util::{next_cqe, Fail};
 
 /// What the kernel supports, each as `Ok` or the errno it answers with.
@@ -275,7 +274,7 @@ fn check_recvmsg_multishot() -> Result<(), Fail> {
     sock.send_to(b"?", me)
         .map_err(|e| Fail::Failed(e.to_string()))?;
     let mut ring = Ring::queue_init(2, 0).map_err(Fail::Unsupported)?;
-    let mut msg = empty_msghdr();
+    let mut msg = msghdr::zeroed();
     let sqe = crate::util::sqe(&mut ring, "recvmsg check")?;
     prep::recvmsg_multishot(sqe, sock.as_raw_fd(), &mut msg, 0);
     sqe.flags |= IOSQE_BUFFER_SELECT;

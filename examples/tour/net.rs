@@ -12,7 +12,6 @@ use uring_core::recvmsg_out::RecvMsgOut;
 use uring_core::sys::*;
 use uring_core::{prep, Errno, Ring};
 
-use crate::common::empty_msghdr;
 use crate::util::{ensure, next_cqe, res, sqe, timespec, Ctx, Fail, Outcome, WAIT};
 
 /// Parses a `sockaddr_in` from a recvmsg name area.
@@ -116,7 +115,7 @@ fn recvmsg_rounds(
     origdst: bool,
 ) -> Result<(usize, usize), Fail> {
     br.publish_all().ctx("publish buffers")?;
-    let mut msg = empty_msghdr();
+    let mut msg = msghdr::zeroed();
     msg.msg_namelen = size_of::<sockaddr_in>() as u32;
     if origdst {
         msg.msg_controllen = ORIGDST_SPACE;

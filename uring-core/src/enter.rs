@@ -42,6 +42,7 @@ impl EnterCtx {
     ///
     /// # Safety
     /// As [`crate::Ring::enter`].
+    /// See the [safety model](crate#safety-model).
     #[inline]
     pub(crate) unsafe fn enter(
         &self,
@@ -68,6 +69,7 @@ impl EnterCtx {
     ///
     /// # Safety
     /// As [`crate::Ring::register_raw`].
+    /// See the [safety model](crate#safety-model).
     #[inline]
     pub(crate) unsafe fn register(
         &self,

@@ -91,7 +91,8 @@
 //!   [`Ring::queue_init_params`] with NO_MMAP owns an anonymous mapping
 //!   (unmapping pinned pages is harmless); [`Ring::queue_init_static`] takes a
 //!   [`ring::RingMem`] `static` that is never handed out again; the raw
-//!   [`Ring::queue_init_mem`] is `unsafe` and says how to meet it;
+//!   [`Ring::queue_init_mem`] (and [`Ring::queue_init_mem_page_size`]) is
+//!   `unsafe` and says how to meet it;
 //! - registered buffers ([`Ring::register_buffers`]) are `unsafe` to
 //!   register: the memory stays valid until every request using it has
 //!   posted its final CQE *and* it is unregistered (or the ring dropped);

@@ -57,6 +57,7 @@ pub const fn check_geometry(entries: u32, mask: u32) -> Result<(), Errno> {
 ///
 /// # Safety
 /// `p` is valid and 4-byte aligned for the returned lifetime.
+/// See the [safety model](crate#safety-model).
 #[inline(always)]
 unsafe fn atomic<'a>(p: *mut u32) -> &'a AtomicU32 {
     // SAFETY: AtomicU32 has the layout of u32; validity per the caller.

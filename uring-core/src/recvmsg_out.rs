@@ -99,9 +99,10 @@
 //! let server = UdpSocket::bind("127.0.0.1:0").unwrap();
 //! let client = UdpSocket::bind("127.0.0.1:0").unwrap();
 //! let mut ring = Ring::queue_init(8, 0)?;
-//! let mut mem = [0u8; 8 * 128];
-//! // SAFETY: `br` is freed (below) before `mem` goes away.
-//! let mut br = unsafe { BufRing::setup(&ring, 8, 1, 0, &mut mem, 128) }?;
+//! // Never freed: a request still in flight when a `?` returns early
+//! // cannot outlive it (see `BufRing::setup`).
+//! let mem = std::boxed::Box::leak(std::vec![0u8; 8 * 128].into_boxed_slice());
+//! let mut br = BufRing::setup_static(&ring, 8, 1, 0, mem, 128)?;
 //! br.publish_all()?;
 //!
 //! // Each buffer: 16-byte header, a 16-byte name area (sockaddr_in), no
@@ -156,7 +157,7 @@
 //!         assert!(Errno::ECANCELED.is_res(cqe.res));
 //!     }
 //! }
-//! br.free(&ring)?;
+//! br.free()?;
 //! # Ok::<(), uring_core::Errno>(())
 //! ```
 

@@ -156,6 +156,7 @@ impl Ring {
     ///
     /// # Safety
     /// As [`Ring::get_sqe`], for all 128 bytes.
+    /// See the [safety model](crate#safety-model).
     pub unsafe fn get_sqe128(&mut self) -> Option<&mut Sqe128> {
         let p = if self.flags() & IORING_SETUP_SQE128 != 0 {
             self.sq.next_sqe()?
@@ -311,6 +312,7 @@ impl SqeBatch<'_> {
     ///
     /// # Safety
     /// As [`Ring::get_sqe`].
+    /// See the [safety model](crate#safety-model).
     #[inline]
     pub unsafe fn get_sqe(&mut self) -> Option<&mut io_uring_sqe> {
         let p = self.c.next_sqe()?;
@@ -326,6 +328,7 @@ impl SqeBatch<'_> {
 /// # Safety
 /// `p` is a reserved, unpublished slot of the SQE array (64-byte aligned,
 /// 64 bytes), exclusive to the caller for the returned lifetime.
+/// See the [safety model](crate#safety-model).
 #[inline(always)]
 pub(crate) unsafe fn init_sqe<'a>(p: *mut io_uring_sqe) -> &'a mut io_uring_sqe {
     // SAFETY: per the contract the slot is in the (non-null) SQE array.

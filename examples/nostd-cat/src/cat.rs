@@ -21,7 +21,9 @@ use core::cell::UnsafeCell;
 use core::ffi::c_char;
 use core::mem::ManuallyDrop;
 use uring_core::ring::Params;
-use uring_core::sys::{io_uring_sqe, IOSQE_IO_LINK_BIT};
+use uring_core::sys::{
+    io_uring_sqe, IORING_SETUP_NO_MMAP, IORING_SETUP_NO_SQARRAY, IOSQE_IO_LINK_BIT,
+};
 use uring_core::{prep, Errno, Ring};
 
 /// Exit code: bad usage.
@@ -52,10 +54,12 @@ const O_CLOEXEC: i32 = 0o2000000;
 /// Offset -1: "the file's current position" (stdout may be a pipe).
 const CUR_POS: u64 = u64::MAX;
 
-/// Bytes in `.bss` (so they cost nothing in the file). Only 64-byte
-/// aligned: a page-aligned `.bss` makes lld pad the file to a page
-/// boundary (4 KiB, more than the program). [`ring_mem`] aligns at run time.
-#[repr(C, align(64))]
+/// Bytes in `.bss` (so they cost nothing in the file). Only 8-byte
+/// aligned: the linker aligns `.bss`'s file offset too, so an alignment of
+/// 64 costs up to 63 bytes of padding, and a page-aligned `.bss` pads the
+/// file to a page boundary (4 KiB, more than the program). [`ring_mem`]
+/// aligns at run time.
+#[repr(C, align(8))]
 struct Region<const N: usize>(UnsafeCell<[u8; N]>);
 
 // SAFETY: the regions are only touched through `cat`, which runs once on
@@ -76,7 +80,7 @@ static RING_MEM: Region<{ RING_LEN + PAGE }> = Region::new();
 /// The largest page size of this architecture's kernels
 /// (`uring_core::ring::PAGE_SIZE`, 4 KiB on x86_64, 64 KiB on aarch64):
 /// memory aligned to it is aligned to the running kernel's page size,
-/// which is what uring-core asks for (rt.rs hands it over from the
+/// which is what uring-core asks for (rt.rs finds the page size in the
 /// auxiliary vector).
 const PAGE: usize = uring_core::ring::PAGE_SIZE;
 
@@ -95,30 +99,35 @@ const UD_READ: u64 = 1;
 const UD_WRITE: u64 = 2;
 
 /// Submits what is queued, waits for `want` CQEs and stores each result in
-/// `res[user_data]`.
+/// `res[user_data]`. One enter submits and waits; should it return with
+/// fewer CQEs (a signal), the next one waits for the rest.
 fn run(ring: &mut Ring, want: u32, res: &mut [i32; 3]) -> Result<(), i32> {
-    ring.submit_and_wait(want).map_err(|_| EXIT_ENTER)?;
-    for _ in 0..want {
-        let cqe = ring.wait_cqe().map_err(|_| EXIT_ENTER)?;
-        ring.cqe_seen(&cqe);
-        if let Some(slot) = res.get_mut(cqe.user_data as usize) {
-            *slot = cqe.res;
+    let mut got = 0;
+    while got < want {
+        ring.submit_and_wait(want - got).map_err(|_| EXIT_ENTER)?;
+        for cqe in ring.cqes() {
+            got += 1;
+            if let Some(slot) = res.get_mut(cqe.user_data as usize) {
+                *slot = cqe.res;
+            }
         }
     }
     Ok(())
 }
 
 /// The next SQE; the ring has `ENTRIES` slots and at most two are queued
-/// between waits, so it never runs out (but an error beats a panic).
-fn sqe(ring: &mut Ring) -> Result<&mut io_uring_sqe, i32> {
+/// between waits, so it never runs out (but an error beats a panic:
+/// callers turn `None` into `EXIT_ENTER`). An `Option` of a reference is
+/// one register, where a `Result` would be returned through memory.
+fn sqe(ring: &mut Ring) -> Option<&mut io_uring_sqe> {
     // SAFETY: the request written into this SQE points only to memory that outlives its completion
-    unsafe { ring.get_sqe() }.ok_or(EXIT_ENTER)
+    unsafe { ring.get_sqe() }
 }
 
 /// Writes `BUF[done..len]` to stdout, looping over short writes.
 fn write_rest(ring: &mut Ring, mut done: usize, len: usize, res: &mut [i32; 3]) -> Result<(), i32> {
     while done < len {
-        let s = sqe(ring)?;
+        let s = sqe(ring).ok_or(EXIT_ENTER)?;
         // SAFETY: BUF[done..len] stays valid and untouched until `run`
         // has reaped this write's CQE.
         unsafe {
@@ -140,15 +149,23 @@ fn write_rest(ring: &mut Ring, mut done: usize, len: usize, res: &mut [i32; 3]) 
     Ok(())
 }
 
-/// Opens `path` and copies it to stdout, all through one ring; returns
-/// the exit code (see the table above).
-fn copy(path: *const c_char) -> Result<(), i32> {
-    let mut p = Params::new();
-    // SAFETY: ring_mem() is page-aligned, RING_LEN bytes, and used by
-    // nothing else for the life of the process (cat runs once). Too small
-    // a region would be ENOMEM from setup, before any syscall.
-    let ring = unsafe { Ring::queue_init_mem(ENTRIES, &mut p, ring_mem(), RING_LEN) }
-        .map_err(|_| EXIT_SETUP)?;
+/// Opens `path` and copies it to stdout, all through one ring set up for
+/// pages of `page` bytes; returns the exit code (see the table above).
+fn copy(path: *const c_char, page: usize) -> Result<(), i32> {
+    // NO_MMAP is what queue_init_mem_page_size adds anyway; setting it
+    // here as well makes the flags a constant the compiler sees through
+    // (on aarch64 it did not see through the zeroed Params alone), so
+    // setup's tests of other flags fold away. NO_SQARRAY (Kernel: 6.6+,
+    // one release after NO_MMAP) spares the SQ index array and the code
+    // that fills it; an older kernel fails setup with EINVAL (exit 3).
+    let mut p = Params::new().with_flags(IORING_SETUP_NO_MMAP | IORING_SETUP_NO_SQARRAY);
+    // SAFETY: ring_mem() is aligned to the largest page size, RING_LEN
+    // bytes, and used by nothing else for the life of the process (cat
+    // runs once). Too small a region would be ENOMEM from setup, before
+    // any syscall; a `page` uring-core refuses is EINVAL.
+    let ring =
+        unsafe { Ring::queue_init_mem_page_size(ENTRIES, &mut p, ring_mem(), RING_LEN, page) }
+            .map_err(|_| EXIT_SETUP)?;
     // The process exits right after `copy`: the kernel tears the ring down
     // with it. Skipping Drop saves a close(2), so the process makes no
     // syscall besides io_uring_setup, io_uring_enter and exit_group.
@@ -156,7 +173,7 @@ fn copy(path: *const c_char) -> Result<(), i32> {
     let ring: &mut Ring = &mut ring;
     let mut res = [0i32; 3];
 
-    let s = sqe(ring)?;
+    let s = sqe(ring).ok_or(EXIT_ENTER)?;
     prep::openat(s, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
     s.user_data = UD_OPEN;
     run(ring, 1, &mut res)?;
@@ -167,11 +184,11 @@ fn copy(path: *const c_char) -> Result<(), i32> {
 
     let mut off = 0u64;
     loop {
-        let s = sqe(ring)?;
+        let s = sqe(ring).ok_or(EXIT_ENTER)?;
         prep::read(s, fd, BUF.ptr().cast(), BUF_LEN as u32, off);
         s.flags |= 1 << IOSQE_IO_LINK_BIT;
         s.user_data = UD_READ;
-        let s = sqe(ring)?;
+        let s = sqe(ring).ok_or(EXIT_ENTER)?;
         prep::write(s, 1, BUF.ptr().cast(), BUF_LEN as u32, CUR_POS);
         s.user_data = UD_WRITE;
         run(ring, 2, &mut res)?;
@@ -194,12 +211,13 @@ fn copy(path: *const c_char) -> Result<(), i32> {
 }
 
 /// Copies the file at `path` to stdout; returns the process exit code.
+/// `page` is the kernel's page size (`AT_PAGESZ`).
 ///
 /// # Safety
 /// `path` points to a NUL-terminated string. Call at most once per
 /// process, from one thread: the ring memory and buffer are statics.
-pub unsafe fn cat(path: *const c_char) -> i32 {
-    match copy(path) {
+pub unsafe fn cat(path: *const c_char, page: usize) -> i32 {
+    match copy(path, page) {
         Ok(()) => 0,
         Err(code) => code,
     }

@@ -4,6 +4,7 @@
 //! Compiled only with `panic = "abort"` (the `min-size` and `release`
 //! profiles); see `main.rs`.
 
+use uring_core::ring::PAGE_SIZE;
 use uring_core::syscall;
 
 /// Exit code if anything panics (nothing on the I/O path can: the code
@@ -112,14 +113,18 @@ extern "C" fn _start() -> ! {
 /// `AT_PAGESZ`: the auxiliary-vector key of the page size.
 const AT_PAGESZ: usize = 6;
 
-/// Hands the page size from the auxiliary vector to uring-core, so that
-/// the ring layout needs no syscall to learn it (uring-core would
-/// otherwise ask `prctl(2)`, and nostd-cat makes no syscall but io_uring's
-/// and exit's).
+/// The running kernel's page size: `AT_PAGESZ` from the auxiliary
+/// vector, handed to uring-core's setup so that it needs no syscall (and
+/// no code) to learn it; nostd-cat makes no syscall but io_uring's and
+/// exit's. Where the largest page is 4 KiB (x86_64) the page size is
+/// known and the walk is compiled out.
 ///
 /// # Safety
 /// `sp` is the process's initial stack pointer as the kernel set it up.
-unsafe fn take_page_size(sp: *const usize) {
+unsafe fn page_size(sp: *const usize) -> usize {
+    if PAGE_SIZE == 4096 {
+        return PAGE_SIZE;
+    }
     // SAFETY: the initial stack holds argc, argv[0..argc], NULL, the
     // environment pointers, NULL, then (key, value) pairs ending with key
     // 0 (System V ABI, "Process Initialization"); every read below stays
@@ -132,31 +137,31 @@ unsafe fn take_page_size(sp: *const usize) {
         p = p.add(1);
         while *p != 0 {
             if *p == AT_PAGESZ {
-                // A value the kernel gave; should it be refused, uring-core
-                // asks the kernel itself.
-                let _ = uring_core::ring::set_page_size(*p.add(1));
-                return;
+                // A value the kernel gave; uring-core checks it anyway.
+                return *p.add(1);
             }
             p = p.add(2);
         }
     }
+    // No AT_PAGESZ (Linux always passes one): the largest page size, an
+    // alignment good for any kernel, for which RING_MEM has room.
+    PAGE_SIZE
 }
 
-/// Reads `argc`/`argv` (and the page size) from the initial stack and
-/// runs the program.
+/// Reads `argc`/`argv` and the page size from the initial stack and runs
+/// the program.
 ///
 /// # Safety
 /// `sp` is the process's initial stack pointer as the kernel set it up.
 unsafe extern "C" fn entry(sp: *const usize) -> ! {
-    // SAFETY: `sp` is the initial stack (this function's contract).
-    unsafe { take_page_size(sp) };
     // SAFETY: the kernel put argc at sp and argc pointers after it, each
-    // to a NUL-terminated string (argv[argc] is NULL).
+    // to a NUL-terminated string (argv[argc] is NULL); `sp` is the
+    // initial stack (this function's contract).
     let code = unsafe {
         let argc = *sp;
         let argv = sp.add(1) as *const *const core::ffi::c_char;
         if argc == 2 {
-            crate::cat::cat(*argv.add(1))
+            crate::cat::cat(*argv.add(1), page_size(sp))
         } else {
             crate::cat::EXIT_USAGE
         }

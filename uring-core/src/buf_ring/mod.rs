@@ -72,6 +72,7 @@ pub const fn buf_ring_mask(ring_entries: u32) -> i32 {
 /// `br` is valid for writes of at least one [`io_uring_buf`] (16 bytes) and
 /// 2-byte aligned, and the ring is not registered with a kernel ring that
 /// may be consuming it concurrently.
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn buf_ring_init(br: *mut io_uring_buf_ring) {
     // SAFETY: the caller promises the header (entry 0) is writable.
@@ -92,6 +93,7 @@ pub unsafe fn buf_ring_init(br: *mut io_uring_buf_ring) {
 /// published, the kernel may write up to `len` bytes at `addr` whenever a
 /// request selects this buffer: `addr` must stay valid for that until the
 /// buffer comes back in a CQE or the ring is unregistered.
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn buf_ring_add(
     br: *mut io_uring_buf_ring,
@@ -124,6 +126,7 @@ pub unsafe fn buf_ring_add(
 /// `br` is valid for reads and writes of its header and 8-byte aligned;
 /// the `count` entries after the old tail hold buffers satisfying
 /// [`buf_ring_add`]'s promise.
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn buf_ring_advance(br: *mut io_uring_buf_ring, count: i32) {
     let tail_ptr = io_uring_buf_ring::tail_ptr(br);

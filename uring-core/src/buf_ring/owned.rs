@@ -289,6 +289,7 @@ impl<'a> BufRing<'a> {
     /// dropped, so `'a` is enough unless unregistering fails, see
     /// [`setup`](Self::setup)); plus [`setup`](Self::setup)'s promise about
     /// `bufs`.
+    /// See the [safety model](crate#safety-model).
     pub unsafe fn from_registered(
         ring: &Ring,
         br: NonNull<io_uring_buf_ring>,
@@ -317,6 +318,7 @@ impl<'a> BufRing<'a> {
     /// # Safety
     /// `br` addresses `entries` (a power of two) ring entries, 8-aligned,
     /// valid for `'a` and used through no other pointer.
+    /// See the [safety model](crate#safety-model).
     #[doc(hidden)]
     pub unsafe fn detached(
         br: NonNull<io_uring_buf_ring>,
@@ -434,6 +436,7 @@ impl<'a> BufRing<'a> {
     /// for incremental rings, without `IORING_CQE_F_BUF_MORE`, or only the
     /// bytes it reported are read) and it has not been pushed since, or it
     /// was never pushed.
+    /// See the [safety model](crate#safety-model).
     #[inline]
     pub unsafe fn buf(&self, bid: u16) -> Option<&[u8]> {
         let p = self.buf_ptr(bid)?;
@@ -446,6 +449,7 @@ impl<'a> BufRing<'a> {
     ///
     /// # Safety
     /// As [`buf`](Self::buf).
+    /// See the [safety model](crate#safety-model).
     #[inline]
     pub unsafe fn buf_mut(&mut self, bid: u16) -> Option<&mut [u8]> {
         let p = self.buf_ptr(bid)?;
@@ -458,6 +462,7 @@ impl<'a> BufRing<'a> {
     /// # Safety
     /// `c` came from [`consume`](Self::consume) on a real CQE of a request
     /// that selected from this group, and the buffer was not pushed since.
+    /// See the [safety model](crate#safety-model).
     #[inline]
     pub unsafe fn data(&self, c: &Consumed) -> &[u8] {
         let Some(p) = self.buf_ptr(c.bid) else {

@@ -14,6 +14,7 @@ use crate::{Errno, Ring};
 /// # Safety
 /// As [`buf_ring_advance`]: `br` is a live, aligned buffer ring whose
 /// `buf_count` entries after the tail hold valid buffers.
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn __buf_ring_cq_advance(
     ring: &mut Ring,
@@ -34,6 +35,7 @@ pub unsafe fn __buf_ring_cq_advance(
 ///
 /// # Safety
 /// As [`__buf_ring_cq_advance`].
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn buf_ring_cq_advance(ring: &mut Ring, br: *mut io_uring_buf_ring, count: i32) {
     // SAFETY: forwarded to the caller's promise.
@@ -52,6 +54,7 @@ pub unsafe fn buf_ring_cq_advance(ring: &mut Ring, br: *mut io_uring_buf_ring, c
 /// # Safety
 /// `br` is readable for its 16-byte header and is the ring registered as
 /// group `bgid`.
+/// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn buf_ring_available(
     ring: &Ring,

@@ -166,9 +166,10 @@ pub const fn recv_select(
 /// use uring_core::{prep, Ring};
 ///
 /// let mut ring = Ring::queue_init(8, 0)?;
-/// let mut mem = [0u8; 4 * 64];
-/// // SAFETY: `br` is freed (below) before `mem` goes away.
-/// let mut br = unsafe { BufRing::setup(&ring, 4, 7, 0, &mut mem, 64) }?;
+/// // Never freed: a request still in flight when a `?` returns early
+/// // cannot outlive it (see `BufRing::setup`).
+/// let mem = std::boxed::Box::leak(std::vec![0u8; 4 * 64].into_boxed_slice());
+/// let mut br = BufRing::setup_static(&ring, 4, 7, 0, mem, 64)?;
 /// br.publish_all()?;
 ///
 /// let (a, b) = UnixDatagram::pair().unwrap();
@@ -197,7 +198,7 @@ pub const fn recv_select(
 ///     let cqe = ring.wait_cqe()?;
 ///     ring.cqe_seen(&cqe);
 /// }
-/// br.free(&ring)?;
+/// br.free()?;
 /// # Ok::<(), uring_core::Errno>(())
 /// ```
 #[inline]

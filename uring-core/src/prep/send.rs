@@ -102,9 +102,10 @@ pub fn send(sqe: &mut io_uring_sqe, sockfd: i32, buf: *const c_void, len: usize,
 /// use uring_core::{prep, Ring};
 ///
 /// let mut ring = Ring::queue_init(4, 0)?;
-/// let mut mem = [0u8; 4 * 16];
-/// // SAFETY: `br` is freed (below) before `mem` goes away.
-/// let mut br = unsafe { BufRing::setup(&ring, 4, 2, 0, &mut mem, 16) }?;
+/// // Never freed: a request still in flight when a `?` returns early
+/// // cannot outlive it (see `BufRing::setup`).
+/// let mem = std::boxed::Box::leak(std::vec![0u8; 4 * 16].into_boxed_slice());
+/// let mut br = BufRing::setup_static(&ring, 4, 2, 0, mem, 16)?;
 /// for (bid, part) in [&b"alpha "[..], b"beta ", b"gamma"].into_iter().enumerate() {
 ///     // SAFETY: not published yet: the buffer is ours.
 ///     let buf = unsafe { br.buf_mut(bid as u16) }.expect("bid in range");
@@ -132,7 +133,7 @@ pub fn send(sqe: &mut io_uring_sqe, sockfd: i32, buf: *const c_void, len: usize,
 /// let mut got = [0u8; 16];
 /// b.read_exact(&mut got).unwrap();
 /// assert_eq!(&got, b"alpha beta gamma");
-/// br.free(&ring)?;
+/// br.free()?;
 /// # Ok::<(), uring_core::Errno>(())
 /// ```
 ///

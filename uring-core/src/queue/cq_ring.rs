@@ -52,6 +52,7 @@ impl CqRing {
     /// indices for atomic `u32` access, `kflags` may be null, `cqes` for
     /// `entries << shift` CQE units written only by the producer between
     /// head and tail).
+    /// See the [safety model](crate#safety-model).
     pub unsafe fn new(p: CqPtrs) -> Result<Self, Errno> {
         check_geometry(p.entries, p.mask)?;
         Ok(CqRing {
@@ -211,6 +212,7 @@ impl CqRing {
     ///
     /// # Safety
     /// `index` is in `[head, tail)` as last read with [`tail`](Self::tail).
+    /// See the [safety model](crate#safety-model).
     #[inline]
     pub unsafe fn read(&self, index: u32) -> RawCqe {
         if self.plain {

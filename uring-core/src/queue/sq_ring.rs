@@ -58,6 +58,7 @@ impl SqRing {
     /// Every pointer is valid (and aligned) for the life of the value:
     /// the indices for atomic `u32` access, `sqes` for `entries << shift`
     /// SQEs that nobody but this value and the consumer touch.
+    /// See the [safety model](crate#safety-model).
     pub unsafe fn new(p: SqPtrs) -> Result<Self, Errno> {
         check_geometry(p.entries, p.mask)?;
         // SAFETY: ktail is valid per the contract; we are the only writer.

@@ -69,6 +69,7 @@ impl Ring {
     ///
     /// # Safety
     /// As [`Ring::register_buffers`].
+    /// See the [safety model](crate#safety-model).
     pub unsafe fn register_buffers_tags(
         &self,
         iovecs: &[iovec],
@@ -105,6 +106,7 @@ impl Ring {
     ///
     /// # Safety
     /// As [`Ring::register_buffers`] for every buffer installed.
+    /// See the [safety model](crate#safety-model).
     pub unsafe fn register_buffers_update_tag(
         &self,
         off: u32,
@@ -157,6 +159,7 @@ impl Ring {
     /// As [`Ring::register_buffers`], now for this ring too: `src`'s
     /// buffers must stay valid until the requests of both rings using them
     /// are done and neither ring has them registered.
+    /// See the [safety model](crate#safety-model).
     pub unsafe fn clone_buffers_offset(
         &self,
         src: &Ring,
@@ -193,6 +196,7 @@ impl Ring {
     ///
     /// # Safety
     /// As [`Ring::clone_buffers_offset`].
+    /// See the [safety model](crate#safety-model).
     pub unsafe fn clone_buffers(&self, src: &Ring) -> Result<(), Errno> {
         // SAFETY: forwarded.
         unsafe { self.clone_buffers_offset(src, 0, 0, 0, 0) }

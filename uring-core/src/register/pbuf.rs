@@ -183,6 +183,7 @@ impl Ring {
     /// `br` and `nentries` must come from [`Ring::setup_buf_ring`] on this
     /// ring for `bgid`; no request may still be using its buffers and
     /// nothing may use `br` afterwards.
+    /// See the [safety model](crate#safety-model).
     pub unsafe fn free_buf_ring(
         &self,
         br: NonNull<io_uring_buf_ring>,

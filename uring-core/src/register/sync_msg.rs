@@ -77,6 +77,7 @@ impl crate::Ring {
     ///
     /// # Safety
     /// As [`register_sync_msg`].
+    /// See the [safety model](crate#safety-model).
     #[inline]
     pub unsafe fn register_sync_msg(sqe: &io_uring_sqe) -> Result<u32, Errno> {
         // SAFETY: forwarded to the caller's promise.

@@ -48,7 +48,13 @@ pub const PAGE_SIZE: usize = 4096;
 #[cfg(not(any(target_arch = "x86_64", target_arch = "riscv64", target_arch = "s390x")))]
 pub const PAGE_SIZE: usize = 65536;
 
-/// The running kernel's page size, 0 until first asked.
+/// Whether Linux on this architecture has a single page size, 4 KiB
+/// (x86_64, riscv64, s390x): then [`page_size`] is [`PAGE_SIZE`], with no
+/// cache and no syscall.
+const FIXED_PAGE: bool = PAGE_SIZE == 4096;
+
+/// The running kernel's page size, 0 until first asked (unused with
+/// `FIXED_PAGE`).
 static PAGE: AtomicUsize = AtomicUsize::new(0);
 
 /// `AT_PAGESZ`: the auxiliary-vector key of the page size.
@@ -57,7 +63,9 @@ const AT_PAGESZ: usize = 6;
 /// The running kernel's page size: the alignment and rounding unit of the
 /// NO_MMAP [`memory_layout`].
 ///
-/// Found once and cached: the caller's [`set_page_size`] if it came first,
+/// On x86_64, riscv64 and s390x, whose Linux kernels only use 4 KiB pages,
+/// it is [`PAGE_SIZE`] (4096), known at compile time. Elsewhere it is found
+/// once and cached: the caller's [`set_page_size`] if it came first,
 /// else `AT_PAGESZ` from `prctl(PR_GET_AUXV)` (Kernel: 6.4+), else a probe
 /// that finds the smallest power-of-two offset at which `madvise(2)`
 /// accepts an address (any kernel), else [`PAGE_SIZE`] (the upper bound)
@@ -67,7 +75,16 @@ const AT_PAGESZ: usize = 6;
 /// let p = uring_core::ring::page_size();
 /// assert!(p.is_power_of_two() && p <= uring_core::ring::PAGE_SIZE);
 /// ```
+#[inline]
 pub fn page_size() -> usize {
+    if FIXED_PAGE {
+        return PAGE_SIZE;
+    }
+    page_size_cached()
+}
+
+/// [`page_size`] where the page size varies: the cache, filled on first use.
+fn page_size_cached() -> usize {
     // Relaxed: the cache holds a plain number that is the same whichever
     // thread finds it first; it publishes no other memory.
     match PAGE.load(Ordering::Relaxed) {
@@ -85,14 +102,16 @@ pub fn page_size() -> usize {
 
 /// Tells uring-core the page size instead of letting [`page_size`] ask the
 /// kernel, e.g. `AT_PAGESZ` from the auxiliary vector a `no_std` program
-/// finds on its initial stack. Call it before the first ring setup.
+/// finds on its initial stack. Call it before the first ring setup. Not
+/// needed where [`PAGE_SIZE`] is 4096 (x86_64, riscv64, s390x): the page
+/// size is known there, and only 4096 is accepted.
 ///
 /// Errors: `EINVAL` unless `size` is a power of two from 4096 to
 /// [`PAGE_SIZE`]. A wrong but valid size is not unsafe: a smaller one makes
 /// NO_MMAP setup fail with `EINVAL` from the kernel, a larger one only
 /// over-aligns.
 pub fn set_page_size(size: usize) -> Result<(), Errno> {
-    if !size.is_power_of_two() || !(4096..=PAGE_SIZE).contains(&size) {
+    if !valid_page_size(size) {
         return Err(Errno::EINVAL);
     }
     // Relaxed: as in `page_size`.
@@ -100,7 +119,17 @@ pub fn set_page_size(size: usize) -> Result<(), Errno> {
     Ok(())
 }
 
+/// A page size a kernel of this architecture can have: a power of two
+/// from 4096 to [`PAGE_SIZE`].
+#[inline]
+pub(crate) fn valid_page_size(size: usize) -> bool {
+    size.is_power_of_two() && (4096..=PAGE_SIZE).contains(&size)
+}
+
 /// `AT_PAGESZ` from `prctl(PR_GET_AUXV)`; `None` before 6.4 or if absent.
+/// (Where the page size is fixed, only the tests use it, checking it
+/// against the loader's value.)
+#[cfg_attr(not(test), allow(dead_code))]
 fn page_size_from_auxv() -> Option<usize> {
     // 64 (key, value) pairs: more than any kernel writes before AT_PAGESZ
     // (it is among the first entries); a longer vector is cut, not an error.
@@ -120,13 +149,14 @@ fn page_size_from_auxv() -> Option<usize> {
         .take_while(|kv| kv[0] != 0)
         .find(|kv| kv[0] == AT_PAGESZ)
         .map(|kv| kv[1])
-        .filter(|p| p.is_power_of_two() && (4096..=PAGE_SIZE).contains(p))
+        .filter(|&p| valid_page_size(p))
 }
 
 /// The smallest power of two `c` from 4096 to [`PAGE_SIZE`] such that
 /// `madvise(base + c, c, MADV_NORMAL)` succeeds on a fresh mapping at
 /// `base` (page-aligned): it fails with `EINVAL` exactly when `base + c`
 /// is not page-aligned, that is when the page is larger than `c`.
+#[cfg_attr(not(test), allow(dead_code))]
 fn page_size_from_madvise() -> Option<usize> {
     const MADV_NORMAL: usize = 0;
     // SAFETY: a fresh private anonymous mapping overlaps nothing of ours.

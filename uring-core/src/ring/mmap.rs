@@ -174,6 +174,22 @@ fn field<T>(base: *mut u8, len: usize, off: u32, n: usize) -> Result<*mut T, Err
     Ok(base.wrapping_add(off).cast())
 }
 
+/// `EINVAL` unless each offset in `offs` leaves room for an aligned `u32`
+/// in a region of `len` bytes (the index and flag words of one ring). One
+/// loop instead of a check per field: setup code, kept small.
+fn check_words(len: usize, offs: &[u32]) -> Result<(), Errno> {
+    for &off in offs {
+        field::<u32>(ptr::null_mut(), len, off, 1)?;
+    }
+    Ok(())
+}
+
+/// `base + off` as a `*mut u32`, for an offset [`check_words`] accepted.
+fn word(base: *mut u8, off: u32) -> *mut u32 {
+    // wrapping_add: in bounds of the region (checked by check_words).
+    base.wrapping_add(off as usize).cast()
+}
+
 /// Queue pointers from the kernel's offsets, every one bounds-checked
 /// against its region. Reads the ring masks the kernel wrote.
 ///
@@ -188,11 +204,18 @@ pub(crate) unsafe fn queue_ptrs(
     let (sb, sl, cb, cl) = (r.sq_ring, r.sq_ring_len, r.cq_ring, r.cq_ring_len);
     let so = &p.sq_off;
     let co = &p.cq_off;
-    let sq_mask_p = field::<u32>(sb, sl, so.ring_mask, 1)?;
-    let cq_mask_p = field::<u32>(cb, cl, co.ring_mask, 1)?;
-    // SAFETY: in bounds, aligned; the kernel wrote these at setup and never
-    // changes them.
-    let (sq_mask, cq_mask) = unsafe { (sq_mask_p.read_volatile(), cq_mask_p.read_volatile()) };
+    check_words(sl, &[so.head, so.tail, so.flags, so.dropped, so.ring_mask])?;
+    // cq_off.flags is 0 on kernels before 5.8 (no CQ flags word): offset 0
+    // passes the check, and the pointer is null then (below).
+    check_words(cl, &[co.head, co.tail, co.overflow, co.ring_mask, co.flags])?;
+    // SAFETY: in bounds, aligned (checked above); the kernel wrote these at
+    // setup and never changes them.
+    let (sq_mask, cq_mask) = unsafe {
+        (
+            word(sb, so.ring_mask).read_volatile(),
+            word(cb, co.ring_mask).read_volatile(),
+        )
+    };
     let sq_shift = u32::from(p.flags & IORING_SETUP_SQE128 != 0);
     let cq_shift = u32::from(p.flags & IORING_SETUP_CQE32 != 0);
     let sq_entries = p.sq_entries;
@@ -207,10 +230,10 @@ pub(crate) unsafe fn queue_ptrs(
         return Err(Errno::EINVAL);
     }
     let sq = SqPtrs {
-        khead: field(sb, sl, so.head, 1)?,
-        ktail: field(sb, sl, so.tail, 1)?,
-        kflags: field(sb, sl, so.flags, 1)?,
-        kdropped: field(sb, sl, so.dropped, 1)?,
+        khead: word(sb, so.head),
+        ktail: word(sb, so.tail),
+        kflags: word(sb, so.flags),
+        kdropped: word(sb, so.dropped),
         sqes: r.sqes.cast::<io_uring_sqe>(),
         entries: sq_entries,
         mask: sq_mask,
@@ -218,15 +241,15 @@ pub(crate) unsafe fn queue_ptrs(
         rewind: p.flags & IORING_SETUP_SQ_REWIND != 0,
     };
     let cq = CqPtrs {
-        khead: field(cb, cl, co.head, 1)?,
-        ktail: field(cb, cl, co.tail, 1)?,
+        khead: word(cb, co.head),
+        ktail: word(cb, co.tail),
         // cq_off.flags is 0 on kernels before 5.8 (no CQ flags word).
         kflags: if co.flags == 0 {
             ptr::null_mut()
         } else {
-            field(cb, cl, co.flags, 1)?
+            word(cb, co.flags)
         },
-        koverflow: field(cb, cl, co.overflow, 1)?,
+        koverflow: word(cb, co.overflow),
         cqes: field::<io_uring_cqe>(cb, cl, co.cqes, (cq_entries as usize) << cq_shift)?,
         entries: cq_entries,
         mask: cq_mask,

@@ -139,8 +139,11 @@ impl Ring {
             let l = memory_layout(entries, p)?;
             let m = Mapping::anonymous(l.size)?;
             // SAFETY: a fresh private-to-us mapping of exactly l.size bytes,
-            // page aligned; it moves into the ring and lives as long.
-            return unsafe { Self::setup_mem(entries, p, m.base(), l.size, m) };
+            // page aligned; it moves into the ring and lives as long (on
+            // error it is unmapped here, after setup_mem closed the fd).
+            let mut ring = unsafe { Self::setup_mem(entries, p, m.base(), l.size, l.align) }?;
+            ring._maps.sq_ring = m;
+            return Ok(ring);
         }
         // SAFETY: p is a valid io_uring_params; no NO_MMAP, so the kernel
         // reads no user addresses.
@@ -175,7 +178,12 @@ impl Ring {
             return Err(Errno::EINVAL);
         }
         match mmap::map_kernel(fd, p) {
-            Ok((maps, r)) => Self::from_parts(fd, p, maps, &r),
+            Ok((maps, r)) => {
+                // On error `maps` unmaps itself after from_parts closed the fd.
+                let mut ring = Self::from_parts(fd, p, &r)?;
+                ring._maps = maps;
+                Ok(ring)
+            }
             Err(e) => {
                 discard_fd(fd, p.flags);
                 Err(e)
@@ -216,7 +224,43 @@ impl Ring {
     ) -> Result<Ring, Errno> {
         p.flags |= IORING_SETUP_NO_MMAP;
         // SAFETY: forwarded to the caller's contract; nothing to unmap.
-        unsafe { Self::setup_mem(entries, p, mem, len, Mapping::NONE) }
+        unsafe { Self::setup_mem(entries, p, mem, len, page_size()) }
+    }
+
+    /// As [`queue_init_mem`](Self::queue_init_mem), with the running
+    /// kernel's page size given by the caller (e.g. `AT_PAGESZ` from the
+    /// auxiliary vector a `no_std` program finds on its initial stack)
+    /// instead of [`page_size`]: a program that only sets up rings this
+    /// way links none of `page_size`'s lookup code. Where the page size is
+    /// fixed (x86_64, riscv64, s390x) this is `queue_init_mem` with
+    /// `page` checked.
+    ///
+    /// No liburing equivalent (liburing asks libc for the page size).
+    /// Kernel: 6.5+.
+    ///
+    /// Errors: `EINVAL` unless `page` is a power of two from 4096 to
+    /// [`PAGE_SIZE`], as [`set_page_size`]; as
+    /// [`queue_init_mem`](Self::queue_init_mem) otherwise, with `mem`
+    /// aligned to and the layout rounded to `page`. A wrong but valid
+    /// `page` is not unsafe: a smaller one than the kernel's makes setup
+    /// fail with `EINVAL`, a larger one only over-aligns.
+    ///
+    /// # Safety
+    /// As [`queue_init_mem`](Self::queue_init_mem).
+    /// See the [safety model](crate#safety-model).
+    pub unsafe fn queue_init_mem_page_size(
+        entries: u32,
+        p: &mut Params,
+        mem: *mut u8,
+        len: usize,
+        page: usize,
+    ) -> Result<Ring, Errno> {
+        if !layout::valid_page_size(page) {
+            return Err(Errno::EINVAL);
+        }
+        p.flags |= IORING_SETUP_NO_MMAP;
+        // SAFETY: forwarded to the caller's contract; nothing to unmap.
+        unsafe { Self::setup_mem(entries, p, mem, len, page) }
     }
 
     /// Sets up a NO_MMAP ring in `mem`, memory that nothing else can ever
@@ -251,8 +295,9 @@ impl Ring {
         unsafe { Self::queue_init_mem(entries, p, mem.as_mut_ptr(), len) }
     }
 
-    /// NO_MMAP setup in `[mem, mem + len)`; `own` is the mapping to unmap
-    /// on Drop (or NONE for caller memory).
+    /// NO_MMAP setup in `[mem, mem + len)` laid out for pages of `page`
+    /// bytes (a valid page size). The ring owns no mapping: the caller
+    /// moves one into `_maps` if it mapped `mem` itself.
     ///
     /// # Safety
     /// As [`queue_init_mem`](Self::queue_init_mem).
@@ -262,10 +307,10 @@ impl Ring {
         p: &mut Params,
         mem: *mut u8,
         len: usize,
-        own: Mapping,
+        page: usize,
     ) -> Result<Ring, Errno> {
         p.flags |= IORING_SETUP_NO_MMAP;
-        let l = memory_layout(entries, p)?;
+        let l = memory_layout_for_page(entries, p, page)?;
         if mem.is_null() || (mem as usize) % l.align != 0 {
             return Err(Errno::EINVAL);
         }
@@ -279,12 +324,17 @@ impl Ring {
         let rings = mem.wrapping_add(l.rings_offset);
         p.sq_off.user_addr = sqes as u64;
         p.cq_off.user_addr = rings as u64;
+        let flags = p.flags;
         // SAFETY: p is valid; the user addresses point to l.size bytes the
         // caller lends to the kernel for the ring's life (contract).
         let fd = unsafe { syscall::io_uring_setup(entries, &mut p.0) }?;
-        if p.sq_entries != l.sq_entries || p.cq_entries != l.cq_entries {
-            // The kernel sized the rings differently from our layout.
-            discard_fd(fd, p.flags);
+        // The kernel copies back the flags it was given (io_uring_create)
+        // and the ring sizes it chose. Checking the flags also tells the
+        // compiler what they are, so a caller's constant flags fold the
+        // flag tests of the code below away.
+        if p.flags != flags || p.sq_entries != l.sq_entries || p.cq_entries != l.cq_entries {
+            // The kernel set up another ring than our layout describes.
+            discard_fd(fd, flags);
             return Err(Errno::EINVAL);
         }
         let r = Regions {
@@ -295,17 +345,13 @@ impl Ring {
             sqes,
             sqes_len: l.sqes_len,
         };
-        let maps = Maps {
-            sq_ring: own,
-            cq_ring: Mapping::NONE,
-            sqes: Mapping::NONE,
-        };
-        Self::from_parts(fd, p, maps, &r)
+        Self::from_parts(fd, p, &r)
     }
 
-    /// Builds the ring from a set-up fd and its regions; closes the fd
-    /// (and drops `maps`) on error.
-    fn from_parts(fd: i32, p: &io_uring_params, maps: Maps, r: &Regions) -> Result<Ring, Errno> {
+    /// Builds the ring from a set-up fd and its regions, owning no mapping
+    /// yet (the caller moves what it mapped into `_maps`); closes the fd on
+    /// error.
+    fn from_parts(fd: i32, p: &io_uring_params, r: &Regions) -> Result<Ring, Errno> {
         let reg_only = p.flags & IORING_SETUP_REGISTERED_FD_ONLY != 0;
         let fail = |e: Errno| -> Result<Ring, Errno> {
             discard_fd(fd, p.flags);
@@ -346,7 +392,7 @@ impl Ring {
             fd,
             enter_fd: fd as u32,
             int_flags: 0,
-            _maps: maps,
+            _maps: Maps::NONE,
             regions: *r,
         };
         if reg_only {

@@ -639,6 +639,11 @@ impl<'a> BufRing<'a> {
     /// names. Walks the entries from the tracked head, taking each entry's
     /// length until `res` is covered.
     ///
+    /// Example: [`prep::send_bundle`](crate::prep::send_bundle)'s runs a
+    /// bundle send on the kernel and walks its buffers with this and
+    /// [`bundle_bufs`](Self::bundle_bufs); the `echo` and `tcp_nolibc`
+    /// examples use it for bundles in an event loop.
+    ///
     /// Errors: `EINVAL` if the CQE carries no buffer or the entry at the
     /// tracked head is not that buffer (completions consumed out of order);
     /// `ERANGE` if the entries cannot cover `res`.

@@ -11,7 +11,7 @@
 //! `i & ring_mask`; the number of entries between them is `tail - head`
 //! (wrapping). The producer owns the tail, the consumer the head.
 
-use core::sync::atomic::AtomicU32;
+use core::sync::atomic::{AtomicU32, Ordering};
 
 use crate::Errno;
 
@@ -62,6 +62,126 @@ pub const fn check_geometry(entries: u32, mask: u32) -> Result<(), Errno> {
 unsafe fn atomic<'a>(p: *mut u32) -> &'a AtomicU32 {
     // SAFETY: AtomicU32 has the layout of u32; validity per the caller.
     unsafe { AtomicU32::from_ptr(p) }
+}
+
+/// Loads an index the kernel advances once it is done with the entries
+/// before it (the SQ head) as an acquire: nothing this thread does after it
+/// in program order, above all writing into the slots the kernel just
+/// released, can take effect before it.
+///
+/// Kernel protocol: the kernel (or its SQPOLL thread) reads an SQE, then
+/// store-releases the head past it; loading the head with acquire makes its
+/// reads of a slot happen before our next writes into it.
+///
+/// Why not `load(Acquire)`: LLVM treats a load stronger than Relaxed, and
+/// any `fence`, as possibly writing all memory, so one anywhere in a loop
+/// (even on a path that never runs) stops the compiler from keeping a
+/// ring's fields in registers across it: one `get_sqe` per SQE then
+/// reloaded the SQE array, mask and shift and stored the tail every time.
+/// Here the load is Relaxed and [`acquire_after`] makes it an acquire.
+///
+/// # Safety
+/// As [`atomic`].
+#[inline(always)]
+unsafe fn load_acquire(p: *mut u32) -> u32 {
+    // SAFETY: per the caller.
+    // Relaxed here; acquire_after orders it before what follows.
+    let v = unsafe { atomic(p) }.load(Ordering::Relaxed);
+    acquire_after(v)
+}
+
+/// Returns `v`, just loaded by [`load_acquire`], after a barrier that
+/// orders that load before every later load and store of this thread.
+///
+/// Hardware: the architecture's acquire fence (what LLVM emits for
+/// `fence(Acquire)`); x86 and s390x keep loads ordered before later loads
+/// and stores by themselves (TSO), so there it is no instruction at all.
+/// Compiler: the `asm!` takes `v` (so it comes after the load), every later
+/// use of the index goes through its result (so no slot is written before
+/// it runs), and it may read any memory (so no store is moved above it);
+/// it writes none, so the compiler still keeps values in registers across
+/// it (`pure`: it could drop it if the result went unused, which it never
+/// does).
+#[cfg(all(
+    not(miri),
+    any(
+        target_arch = "x86_64",
+        target_arch = "x86",
+        target_arch = "s390x",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "powerpc64",
+        target_arch = "loongarch64"
+    )
+))]
+#[inline(always)]
+fn acquire_after(v: u32) -> u32 {
+    #[cfg(any(target_arch = "x86_64", target_arch = "x86", target_arch = "s390x"))]
+    macro_rules! fence {
+        () => {
+            ""
+        };
+    }
+    #[cfg(target_arch = "aarch64")]
+    macro_rules! fence {
+        () => {
+            "dmb ishld"
+        };
+    }
+    #[cfg(target_arch = "riscv64")]
+    macro_rules! fence {
+        () => {
+            "fence r, rw"
+        };
+    }
+    #[cfg(target_arch = "powerpc64")]
+    macro_rules! fence {
+        () => {
+            "lwsync"
+        };
+    }
+    // Hint 0x14: earlier loads before later loads and stores (cores
+    // without barrier hints run every hint as the full `dbar 0`).
+    #[cfg(target_arch = "loongarch64")]
+    macro_rules! fence {
+        () => {
+            "dbar 0x14"
+        };
+    }
+    let mut r = v as usize;
+    // SAFETY: at most one barrier instruction, which writes no memory and
+    // leaves the stack and flags alone; `r` passes through unchanged.
+    unsafe {
+        core::arch::asm!(
+            fence!(),
+            "/* acquire after {0} */",
+            inout(reg) r,
+            options(pure, readonly, nostack, preserves_flags)
+        )
+    };
+    r as u32
+}
+
+/// Returns `v`, just loaded by [`load_acquire`], after the portable
+/// acquire fence: on other architectures, and under Miri (which runs no
+/// `asm!`).
+#[cfg(any(
+    miri,
+    not(any(
+        target_arch = "x86_64",
+        target_arch = "x86",
+        target_arch = "s390x",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "powerpc64",
+        target_arch = "loongarch64"
+    ))
+))]
+#[inline(always)]
+fn acquire_after(v: u32) -> u32 {
+    // Acquire: with the Relaxed load before it, an acquire load of `v`.
+    core::sync::atomic::fence(Ordering::Acquire);
+    v
 }
 
 #[cfg(test)]

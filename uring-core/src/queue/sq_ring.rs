@@ -2,7 +2,7 @@
 
 use uring_sys::io_uring_sqe;
 
-use super::{atomic, check_geometry, ready, space_left};
+use super::{atomic, check_geometry, load_acquire, ready, space_left};
 use crate::Errno;
 use core::sync::atomic::Ordering;
 
@@ -88,9 +88,10 @@ impl SqRing {
     #[inline]
     pub fn head(&self) -> u32 {
         // SAFETY: valid per `new`'s contract.
-        // Acquire: the kernel (or SQPOLL thread) advances head once it has
-        // read the SQEs; our next writes to those slots must come after.
-        unsafe { atomic(self.p.khead) }.load(Ordering::Acquire)
+        // Acquire (see load_acquire): the kernel (or SQPOLL thread)
+        // advances head once it has read the SQEs; our next writes to those
+        // slots must come after.
+        unsafe { load_acquire(self.p.khead) }
     }
 
     /// `IORING_SQ_*` flags the kernel publishes.
@@ -140,11 +141,12 @@ impl SqRing {
         sqe_at(self.p.sqes, index, self.p.mask, self.slot_shift)
     }
 
-    /// The limit [`next_sqe`](Self::next_sqe) hands out slots up to, from
-    /// the kernel's head read now: `sqe_tail + space_left`.
+    /// Free slots past `tail` per the kernel's head read now; what
+    /// [`next_sqe`](Self::next_sqe) adds to its limit when the tail
+    /// reaches it (called with the limit, equal to the tail then).
     #[inline]
-    fn refresh_limit(&self, tail: u32) -> u32 {
-        tail.wrapping_add(space_left(self.p.entries, tail, self.head()))
+    fn free_after(&self, tail: u32) -> u32 {
+        space_left(self.p.entries, tail, self.head())
     }
 
     /// Reserves the next slot; `None` when the ring is full (nothing is
@@ -152,13 +154,23 @@ impl SqRing {
     #[inline]
     pub fn next_sqe(&mut self) -> Option<*mut io_uring_sqe> {
         let tail = self.sqe_tail;
-        if tail == self.sqe_limit {
-            self.sqe_limit = self.refresh_limit(tail);
-            if tail == self.sqe_limit {
+        // Stored before the check, so on every path (undone below when
+        // full): a store that runs on every call lets the compiler keep
+        // the tail in a register across a caller's loop of calls and store
+        // it once when the loop ends.
+        self.sqe_tail = tail.wrapping_add(1);
+        let limit = self.sqe_limit;
+        if tail == limit {
+            // Written in terms of `limit` (== tail here), so a caller's
+            // loop needs the tail nowhere but on its fast path.
+            let free = self.free_after(limit);
+            if free == 0 {
+                // Full: the tail stays.
+                self.sqe_tail = limit;
                 return None;
             }
+            self.sqe_limit = limit.wrapping_add(free);
         }
-        self.sqe_tail = tail.wrapping_add(1);
         Some(self.at(tail))
     }
 
@@ -254,10 +266,11 @@ impl SqCursor<'_> {
     pub fn next_sqe(&mut self) -> Option<*mut io_uring_sqe> {
         let tail = self.tail;
         if tail == self.limit {
-            self.limit = self.sq.refresh_limit(tail);
-            if tail == self.limit {
+            let free = self.sq.free_after(self.limit);
+            if free == 0 {
                 return None;
             }
+            self.limit = self.limit.wrapping_add(free);
         }
         self.tail = tail.wrapping_add(1);
         Some(sqe_at(self.sqes, tail, self.mask, self.shift))

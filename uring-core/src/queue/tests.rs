@@ -439,3 +439,34 @@ fn sq_limit_rereads_the_head_only_when_reached() {
     m.consume(100);
     assert!(sq.next_sqe().is_none());
 }
+
+#[test]
+fn sq_refusals_leave_the_tail_where_it_was() {
+    // next_sqe stores the advanced tail before it knows whether the ring is
+    // full and puts it back when it is: a run of refusals moves nothing.
+    let m = MemSq::<4>::new(u32::MAX - 2);
+    let mut sq = m.ring();
+    for _ in 0..4 {
+        sq.next_sqe().unwrap();
+    }
+    for _ in 0..3 {
+        assert!(sq.next_sqe().is_none());
+        assert_eq!(sq.sqe_tail(), 1); // u32::MAX - 2 + 4, wrapped
+        assert_eq!(sq.unflushed(), 4);
+    }
+    {
+        let mut c = sq.cursor();
+        assert!(c.next_sqe().is_none());
+        assert!(c.next_sqe().is_none());
+    }
+    assert_eq!(sq.sqe_tail(), 1);
+    assert_eq!(sq.flush(), 4);
+    assert_eq!(m.tail(), 1);
+    m.consume(1);
+    // Index 1 -> slot 1, then full again with the tail at 2.
+    assert_eq!(sq.next_sqe(), Some(m.base().wrapping_add(1)));
+    assert!(sq.next_sqe().is_none());
+    assert_eq!(sq.sqe_tail(), 2);
+    assert_eq!(sq.flush(), 4);
+    assert_eq!(m.tail(), 2);
+}

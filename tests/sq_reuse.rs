@@ -1,0 +1,121 @@
+//! SQ slots reused while an SQPOLL kernel thread consumes them, against the
+//! live kernel. The submitter learns which slots are free from the kernel's
+//! SQ head (`SqRing::head`, an acquire load made of a Relaxed load and a
+//! barrier); a slot written before the kernel finished reading it (that
+//! ordering broken, by the compiler or the CPU) makes the kernel run the
+//! newer request twice and the older one never. So every request here
+//! carries its own number, and each number must come back exactly once.
+
+use std::time::{Duration, Instant};
+use uring_core::ring::Params;
+use uring_core::sys::{__kernel_timespec, IORING_SETUP_SQPOLL};
+use uring_core::Ring;
+
+mod common;
+use common::nop;
+
+/// A small SQ, so the submitter laps the SQPOLL thread many times.
+const ENTRIES: u32 = 8;
+/// Requests per run.
+const N: u64 = 20_000;
+/// How long without any request coming back counts as a hang (a liveness
+/// guard, not a speed check: a working ring answers in microseconds).
+const STALL: Duration = Duration::from_secs(10);
+
+/// Fills every free SQ slot (one `get_sqe` per SQE, or through
+/// `sq_batch`), publishes, reaps what completed, until `N` requests came
+/// back; every user_data exactly once, every result 0.
+fn lap_the_sqpoll_thread(batch: bool) {
+    // The thread stays awake for 1 s without work; the CQ has room for
+    // far more CQEs than can be in flight between two reaps.
+    let mut p = Params::new().sqpoll(1000).cq_size(4096);
+    let mut ring = Ring::queue_init_params(ENTRIES, &mut p).unwrap();
+    assert_ne!(ring.flags() & IORING_SETUP_SQPOLL, 0);
+    let mut seen = vec![false; N as usize];
+    let (mut next, mut got, mut full) = (0u64, 0u64, 0u64);
+    let mut last = Instant::now();
+    let mut check = |ring: &mut Ring, c: &uring_core::cq::Cqe| {
+        assert_eq!(c.res, 0, "request {}", c.user_data);
+        let s = &mut seen[c.user_data as usize];
+        assert!(
+            !*s,
+            "request {} ran twice: its slot was reused early",
+            c.user_data
+        );
+        *s = true;
+        ring.cqe_seen(c);
+    };
+    while got < N {
+        if batch {
+            let mut sq = ring.sq_batch();
+            while next < N {
+                // SAFETY: a NOP points to no memory.
+                let Some(sqe) = (unsafe { sq.get_sqe() }) else {
+                    full += 1;
+                    break;
+                };
+                nop(sqe, next);
+                next += 1;
+            }
+        } else {
+            while next < N {
+                // SAFETY: a NOP points to no memory.
+                let Some(sqe) = (unsafe { ring.get_sqe() }) else {
+                    full += 1;
+                    break;
+                };
+                nop(sqe, next);
+                next += 1;
+            }
+        }
+        ring.submit().unwrap();
+        if next < N {
+            // Full: try again soon (the thread frees slots a few at a time:
+            // the most reuse right behind the head). A broken ring may stop
+            // freeing any: fail then instead of spinning for ever.
+            assert!(
+                last.elapsed() < STALL,
+                "no request came back for {STALL:?}: {got} of {N} back, {next} handed out, \
+                 {} dropped",
+                ring.sq_dropped()
+            );
+            std::thread::yield_now();
+        } else {
+            // All handed out: wait for the rest (a lost request fails
+            // here instead of hanging).
+            let ts = __kernel_timespec {
+                tv_sec: STALL.as_secs() as i64,
+                tv_nsec: 0,
+            };
+            let c = ring
+                .wait_cqe_timeout(Some(&ts))
+                .unwrap_or_else(|e| panic!("{got} of {N} requests came back: {e:?}"));
+            check(&mut ring, &c);
+            got += 1;
+            last = Instant::now();
+        }
+        while let Ok(c) = ring.peek_cqe() {
+            check(&mut ring, &c);
+            got += 1;
+            last = Instant::now();
+        }
+    }
+    assert!(seen.iter().all(|&s| s));
+    assert_eq!(ring.sq_dropped(), 0);
+    println!(
+        "{} {N} NOPs through a {ENTRIES}-slot SQ with SQPOLL: the SQ was full {full} times",
+        if batch { "sq_batch:" } else { "get_sqe:" }
+    );
+    // The SQ must have filled up, or no slot was reused behind the head.
+    assert!(full > 0, "the SQ never filled up");
+}
+
+#[test]
+fn get_sqe_reuses_slots_only_after_the_kernel_read_them() {
+    lap_the_sqpoll_thread(false);
+}
+
+#[test]
+fn sq_batch_reuses_slots_only_after_the_kernel_read_them() {
+    lap_the_sqpoll_thread(true);
+}

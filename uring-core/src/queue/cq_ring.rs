@@ -162,6 +162,18 @@ impl CqRing {
         Ok(())
     }
 
+    /// Slots a CQE with `flags` occupies: 2 for IORING_CQE_F_32 in a
+    /// CQE_MIXED ring, else 1 (elsewhere the bit is a sender's flag, not a
+    /// size).
+    #[inline(always)]
+    pub fn cqe_nr(&self, flags: u32) -> u32 {
+        if self.p.mixed && flags & IORING_CQE_F_32 != 0 {
+            2
+        } else {
+            1
+        }
+    }
+
     /// The CQE at `index` (no bounds beyond the mask are needed).
     #[inline]
     pub fn at(&self, index: u32) -> *const io_uring_cqe {

@@ -202,7 +202,7 @@ impl<'a, C> CqeIter<'a, C> {
 
 impl<C: ReadCqe> Iterator for CqeIter<'_, C> {
     type Item = C;
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<C> {
         self.batch.next().map(C::from_raw)
     }

@@ -1,11 +1,16 @@
 //! Completion: peeking, waiting (with timeout, sigmask, min-timeout) and
 //! iterating CQEs.
 //!
-//! CQEs are returned as [`Cqe`], a copy of the 16 (or 32) bytes: reading
-//! it never races with the kernel reusing the slot, and it derefs to
-//! [`io_uring_cqe`] so `cqe.user_data`, `cqe.res`, `cqe.flags` and every
-//! helper taking `&io_uring_cqe` work. As in liburing, a peeked or waited
-//! CQE stays in the ring until [`Ring::cqe_seen`] / [`Ring::cq_advance`].
+//! CQEs are returned as [`Cqe`], a copy of the kernel's 16 bytes (and no
+//! larger): reading it never races with the kernel reusing the slot, and it
+//! derefs to [`io_uring_cqe`] so `cqe.user_data`, `cqe.res`, `cqe.flags`
+//! and every helper taking `&io_uring_cqe` work. Rings with 32-byte CQEs
+//! (IORING_SETUP_CQE32, IORING_SETUP_CQE_MIXED) are read whole as [`Cqe32`]
+//! through the `*32` methods ([`Ring::peek_cqe32`], [`Ring::wait_cqe32`],
+//! [`Ring::cqes32`], [`Ring::peek_batch_cqe`] into `[Cqe32]`); the ring, not
+//! the value, knows how many slots a CQE takes ([`Ring::cqe_nr`]). As in
+//! liburing, a peeked or waited CQE stays in the ring until
+//! [`Ring::cqe_seen`] / [`Ring::cq_advance`].
 
 use crate::enter::EnterCtx;
 use crate::queue::{CqBatch, CqRing, RawCqe};

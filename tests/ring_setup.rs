@@ -183,10 +183,13 @@ fn cqe32_ring_carries_big_cqe() {
     sqe.set_off(0x1111);
     sqe.set_addr(0x2222);
     ring.submit_and_wait(1).unwrap();
-    let c = ring.wait_cqe().unwrap();
+    // The 16-byte view reads the first half of the same CQE.
+    let first = ring.wait_cqe().unwrap();
+    let c = ring.wait_cqe32().unwrap();
+    assert_eq!(*c, first);
     assert_eq!((c.user_data, c.res), (42, 0));
-    assert_eq!(c.big_cqe(), Some(&[0x1111, 0x2222]));
-    assert_eq!(c.nr(), 1);
+    assert_eq!(c.big_cqe(), &[0x1111, 0x2222]);
+    assert_eq!(ring.cqe_nr(&c), 1);
     ring.cqe_seen(&c);
     // A plain NOP in a CQE32 ring still has a (zero) second half.
     round_trip(&mut ring, 43);
@@ -210,10 +213,11 @@ fn cqe_mixed_ring() {
             }
         }
         ring.submit_and_wait(3).unwrap();
-        let mut got = Vec::new();
-        for c in ring.cqes() {
-            got.push((c.user_data, c.big_cqe().copied(), c.nr()));
-        }
+        let cqes: Vec<uring_core::cq::Cqe32> = ring.cqes32().collect();
+        let mut got: Vec<_> = cqes
+            .iter()
+            .map(|c| (c.user_data, big_of(c), ring.cqe_nr(c)))
+            .collect();
         got.sort();
         assert_eq!(
             got,
@@ -453,14 +457,14 @@ fn cqe_mixed_batches_across_padding() {
         if ring.cq_ready() == small + 3 {
             pads += 1;
         }
-        let mut buf: [uring_core::cq::Cqe; 2] = Default::default();
+        let mut buf: [uring_core::cq::Cqe32; 2] = Default::default();
         loop {
             let n = ring.peek_batch_cqe(&mut buf);
             if n == 0 {
                 break;
             }
-            let slots: u32 = buf[..n].iter().map(|c| c.nr()).sum();
-            got.extend(buf[..n].iter().map(|c| (c.user_data, c.big_cqe().copied())));
+            let slots: u32 = buf[..n].iter().map(|c| ring.cqe_nr(c)).sum();
+            got.extend(buf[..n].iter().map(|c| (c.user_data, big_of(c))));
             ring.cq_advance(slots);
         }
     }
@@ -539,4 +543,10 @@ fn register_ring_fd_api_switches_enter() {
     assert_eq!(ring.enter_ring_fd(), ring.ring_fd() as u32);
     round_trip(&mut ring, 2);
     ring.queue_exit();
+}
+
+/// The second half of a CQE read from a CQE_MIXED ring, if it is a 32-byte
+/// one (IORING_CQE_F_32).
+fn big_of(c: &uring_core::cq::Cqe32) -> Option<[u64; 2]> {
+    (c.flags & uring_core::sys::IORING_CQE_F_32 != 0).then(|| *c.big_cqe())
 }

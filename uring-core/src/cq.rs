@@ -1,17 +1,23 @@
 //! Completion: peeking, waiting (with timeout, sigmask, min-timeout) and
 //! iterating CQEs.
 //!
-//! CQEs are returned as [`Cqe`], a copy of the 16 (or 32) bytes: reading
-//! it never races with the kernel reusing the slot, and it derefs to
-//! [`io_uring_cqe`] so `cqe.user_data`, `cqe.res`, `cqe.flags` and every
-//! helper taking `&io_uring_cqe` work. As in liburing, a peeked or waited
-//! CQE stays in the ring until [`Ring::cqe_seen`] / [`Ring::cq_advance`].
+//! CQEs are returned as [`Cqe`], a copy of the kernel's 16 bytes (and no
+//! larger): reading it never races with the kernel reusing the slot, and it
+//! derefs to [`io_uring_cqe`] so `cqe.user_data`, `cqe.res`, `cqe.flags`
+//! and every helper taking `&io_uring_cqe` work. Rings with 32-byte CQEs
+//! (IORING_SETUP_CQE32, IORING_SETUP_CQE_MIXED) are read whole as [`Cqe32`]
+//! through the `*32` methods ([`Ring::peek_cqe32`], [`Ring::wait_cqe32`],
+//! [`Ring::cqes32`], [`Ring::peek_batch_cqe`] into `[Cqe32]`); the ring, not
+//! the value, knows how many slots a CQE takes ([`Ring::cqe_nr`]). As in
+//! liburing, a peeked or waited CQE stays in the ring until
+//! [`Ring::cqe_seen`] / [`Ring::cq_advance`].
 
 use crate::enter::EnterCtx;
 use crate::queue::{CqBatch, CqRing, RawCqe};
 use crate::wait::{self, GetData};
 use crate::Errno;
 use crate::Ring;
+use core::marker::PhantomData;
 use core::ops::Deref;
 use core::ptr;
 use uring_sys::{
@@ -19,146 +25,198 @@ use uring_sys::{
     IORING_ENTER_GETEVENTS, IORING_FEAT_MIN_TIMEOUT,
 };
 
-/// A completion copied out of the CQ (16 bytes, or 32 for big CQEs).
-/// Derefs to [`io_uring_cqe`]; the second half of a 32-byte CQE is
-/// [`big_cqe`](Self::big_cqe) (do not use `io_uring_cqe::big_cqe` on the
-/// deref'd value: the copy behind it is only 16 bytes).
+/// A completion copied out of the CQ: the kernel's 16-byte
+/// [`io_uring_cqe`], no larger. Derefs to it, so `cqe.user_data`,
+/// `cqe.res`, `cqe.flags` and every helper taking `&io_uring_cqe` work.
+///
+/// On a ring with 32-byte CQEs (IORING_SETUP_CQE32, or IORING_CQE_F_32
+/// entries of an IORING_SETUP_CQE_MIXED ring) this is the first 16 bytes;
+/// read the whole entry as a [`Cqe32`] with
+/// [`Ring::peek_cqe32`] / [`Ring::wait_cqe32`] / [`Ring::cqes32`]. Do not
+/// use `io_uring_cqe::big_cqe` on the deref'd value: the copy behind it is
+/// only 16 bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 #[repr(C)]
 pub struct Cqe {
-    cqe: io_uring_cqe,
-    extra: [u64; 2],
-    big: bool,
-    nr: u32,
+    user_data: u64,
+    res: i32,
+    flags: u32,
 }
 
+// `Cqe` has `io_uring_cqe`'s layout (its `big_cqe` is a zero-sized tail),
+// which the `Deref` below relies on.
+const _: () = {
+    assert!(size_of::<Cqe>() == size_of::<io_uring_cqe>());
+    assert!(align_of::<Cqe>() == align_of::<io_uring_cqe>());
+    assert!(
+        core::mem::offset_of!(Cqe, user_data) == core::mem::offset_of!(io_uring_cqe, user_data)
+    );
+    assert!(core::mem::offset_of!(Cqe, res) == core::mem::offset_of!(io_uring_cqe, res));
+    assert!(core::mem::offset_of!(Cqe, flags) == core::mem::offset_of!(io_uring_cqe, flags));
+};
+
 impl Cqe {
-    #[inline]
+    #[inline(always)]
     pub(crate) fn from_raw(r: RawCqe) -> Cqe {
         Cqe {
-            cqe: io_uring_cqe {
-                user_data: r.user_data,
-                res: r.res,
-                flags: r.flags,
-                big_cqe: Default::default(),
-            },
-            extra: r.extra,
-            big: r.big,
-            nr: r.nr,
+            user_data: r.user_data,
+            res: r.res,
+            flags: r.flags,
         }
     }
 
-    /// A zeroed 16-byte CQE (for filling arrays before
-    /// [`Ring::peek_batch_cqe`]).
+    /// A zeroed CQE (for filling arrays before [`Ring::peek_batch_cqe`]).
     #[inline]
-    pub fn zeroed() -> Cqe {
-        Cqe::from_raw(RawCqe {
+    pub const fn zeroed() -> Cqe {
+        Cqe {
             user_data: 0,
             res: 0,
             flags: 0,
-            big: false,
-            extra: [0; 2],
-            nr: 1,
-        })
-    }
-
-    /// The extra 16 bytes of a 32-byte CQE (IORING_SETUP_CQE32, or
-    /// IORING_CQE_F_32 in a CQE_MIXED ring); `None` for 16-byte CQEs.
-    ///
-    /// Mirrors `cqe->big_cqe[0..2]` (liburing).
-    #[inline]
-    pub fn big_cqe(&self) -> Option<&[u64; 2]> {
-        self.big.then_some(&self.extra)
-    }
-
-    /// CQ slots this CQE occupied: 2 for a 32-byte CQE in a mixed ring,
-    /// else 1 (what [`Ring::cqe_seen`] advances by).
-    ///
-    /// Mirrors `io_uring_cqe_nr()` (liburing).
-    #[inline]
-    pub fn nr(&self) -> u32 {
-        self.nr
+        }
     }
 
     /// `res` as a result: negative values are `Errno`s.
     #[inline]
     pub fn result(&self) -> Result<u32, Errno> {
-        Errno::from_res(self.cqe.res)
+        Errno::from_res(self.res)
     }
 }
 
 impl Deref for Cqe {
     type Target = io_uring_cqe;
-    #[inline]
+    #[inline(always)]
     fn deref(&self) -> &io_uring_cqe {
-        &self.cqe
-    }
-}
-
-impl Clone for Cqe {
-    #[inline]
-    fn clone(&self) -> Self {
-        Cqe {
-            cqe: io_uring_cqe {
-                user_data: self.cqe.user_data,
-                res: self.cqe.res,
-                flags: self.cqe.flags,
-                big_cqe: Default::default(),
-            },
-            extra: self.extra,
-            big: self.big,
-            nr: self.nr,
-        }
-    }
-}
-
-impl Default for Cqe {
-    fn default() -> Self {
-        Cqe::zeroed()
+        // SAFETY: same size, alignment and field offsets (asserted above);
+        // `io_uring_cqe`'s only other field is a zero-sized array, so the
+        // reference covers exactly our 16 bytes.
+        unsafe { &*(self as *const Cqe).cast::<io_uring_cqe>() }
     }
 }
 
 impl core::fmt::Debug for Cqe {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let mut d = f.debug_struct("Cqe");
-        d.field("user_data", &self.cqe.user_data)
-            .field("res", &self.cqe.res)
-            .field("flags", &self.cqe.flags);
-        if self.big {
-            d.field("big_cqe", &self.extra);
-        }
-        d.finish()
+        f.debug_struct("Cqe")
+            .field("user_data", &self.user_data)
+            .field("res", &self.res)
+            .field("flags", &self.flags)
+            .finish()
     }
 }
 
-/// An iterator over the CQEs ready when it was made; when dropped it
+/// A 32-byte completion: the [`Cqe`] plus `big_cqe[0..2]`, the second 16
+/// bytes of an IORING_SETUP_CQE32 ring's CQE or of an IORING_CQE_F_32 entry
+/// in an IORING_SETUP_CQE_MIXED ring (e.g. IORING_OP_URING_CMD results,
+/// zero-copy receive's `io_uring_zcrx_cqe`). Derefs to [`Cqe`], so
+/// [`Ring::cqe_seen`] takes it as is.
+///
+/// Returned by [`Ring::peek_cqe32`], [`Ring::wait_cqe32`] and
+/// [`Ring::cqes32`]; for a 16-byte CQE (any CQE of a plain ring, a CQE
+/// without IORING_CQE_F_32 in a mixed ring) `big_cqe` is zero.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+#[repr(C)]
+pub struct Cqe32 {
+    cqe: Cqe,
+    big: [u64; 2],
+}
+
+impl Cqe32 {
+    #[inline(always)]
+    pub(crate) fn from_raw(r: RawCqe) -> Cqe32 {
+        Cqe32 {
+            big: r.extra,
+            cqe: Cqe::from_raw(r),
+        }
+    }
+
+    /// The second 16 bytes of a 32-byte CQE; zero for a 16-byte CQE.
+    ///
+    /// Mirrors `cqe->big_cqe[0..2]` (liburing).
+    #[inline]
+    pub fn big_cqe(&self) -> &[u64; 2] {
+        &self.big
+    }
+}
+
+impl Deref for Cqe32 {
+    type Target = Cqe;
+    #[inline]
+    fn deref(&self) -> &Cqe {
+        &self.cqe
+    }
+}
+
+impl core::fmt::Debug for Cqe32 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Cqe32")
+            .field("user_data", &self.cqe.user_data)
+            .field("res", &self.cqe.res)
+            .field("flags", &self.cqe.flags)
+            .field("big_cqe", &self.big)
+            .finish()
+    }
+}
+
+/// The CQE types a CQ can be read as: [`Cqe`] (the first 16 bytes) and
+/// [`Cqe32`] (all 32 bytes of a big CQE). Sealed.
+pub trait ReadCqe: sealed::Sealed + Sized {
+    #[doc(hidden)]
+    fn from_raw(r: RawCqe) -> Self;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Cqe {}
+    impl Sealed for super::Cqe32 {}
+}
+
+impl ReadCqe for Cqe {
+    #[inline(always)]
+    fn from_raw(r: RawCqe) -> Self {
+        Cqe::from_raw(r)
+    }
+}
+
+impl ReadCqe for Cqe32 {
+    #[inline(always)]
+    fn from_raw(r: RawCqe) -> Self {
+        Cqe32::from_raw(r)
+    }
+}
+
+/// An iterator over the CQEs ready when it was made, as [`Cqe`] (from
+/// [`Ring::cqes`]) or [`Cqe32`] (from [`Ring::cqes32`]); when dropped it
 /// advances the CQ head once, past every CQE it yielded (and the padding
 /// before them). Breaking out early leaves the rest in the ring.
 ///
 /// Mirrors `io_uring_for_each_cqe()` + `io_uring_cq_advance()` (liburing).
 #[derive(Debug)]
-pub struct CqeIter<'a> {
+pub struct CqeIter<'a, C = Cqe> {
     batch: CqBatch<'a>,
+    _cqe: PhantomData<C>,
 }
 
-impl<'a> CqeIter<'a> {
+impl<'a, C> CqeIter<'a, C> {
     #[inline]
     pub(crate) fn new(batch: CqBatch<'a>) -> Self {
-        CqeIter { batch }
+        CqeIter {
+            batch,
+            _cqe: PhantomData,
+        }
     }
 }
 
-impl Iterator for CqeIter<'_> {
-    type Item = Cqe;
-    #[inline]
-    fn next(&mut self) -> Option<Cqe> {
-        self.batch.next().map(Cqe::from_raw)
+impl<C: ReadCqe> Iterator for CqeIter<'_, C> {
+    type Item = C;
+    #[inline(always)]
+    fn next(&mut self) -> Option<C> {
+        self.batch.next().map(C::from_raw)
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.batch.size_hint()
     }
 }
 
-impl Drop for CqeIter<'_> {
+impl<C> Drop for CqeIter<'_, C> {
     #[inline]
     fn drop(&mut self) {
         self.batch.commit();
@@ -180,6 +238,21 @@ impl Ring {
         }
     }
 
+    /// As [`peek_cqe`](Self::peek_cqe), reading all 32 bytes of a big CQE
+    /// (IORING_SETUP_CQE32, or IORING_CQE_F_32 in a CQE_MIXED ring).
+    ///
+    /// Mirrors `io_uring_peek_cqe()` + `cqe->big_cqe` (liburing).
+    /// Kernel: 5.19+ (CQE32), 6.18+ (CQE_MIXED).
+    ///
+    /// Errors: as [`peek_cqe`](Self::peek_cqe).
+    #[inline]
+    pub fn peek_cqe32(&mut self) -> Result<Cqe32, Errno> {
+        match wait::peek(&self.cq) {
+            Some(c) => Ok(c),
+            None => wait::peek_cqe_slow(&self.cq, &self.enter_ctx()),
+        }
+    }
+
     /// The next CQE, waiting for one if none is ready.
     ///
     /// Mirrors `io_uring_wait_cqe()` (liburing). Kernel: 5.1+.
@@ -187,6 +260,36 @@ impl Ring {
     /// Errors: as [`Ring::enter`] (`EINTR`, ...).
     #[inline]
     pub fn wait_cqe(&mut self) -> Result<Cqe, Errno> {
+        match wait::peek(&self.cq) {
+            Some(c) => Ok(c),
+            None => wait::wait_cqe_slow(&self.cq, &self.enter_ctx()),
+        }
+    }
+
+    /// As [`wait_cqe`](Self::wait_cqe), reading all 32 bytes of a big CQE
+    /// (see [`peek_cqe32`](Self::peek_cqe32)). For a timed wait, wait with
+    /// [`wait_cqe_timeout`](Self::wait_cqe_timeout) and then read the CQE
+    /// with `peek_cqe32`.
+    ///
+    /// Mirrors `io_uring_wait_cqe()` + `cqe->big_cqe` (liburing).
+    /// Kernel: 5.19+ (CQE32), 6.18+ (CQE_MIXED).
+    ///
+    /// Errors: as [`wait_cqe`](Self::wait_cqe).
+    ///
+    /// ```no_run
+    /// # use uring_core::{prep, Ring, sys::IORING_SETUP_CQE32};
+    /// let mut ring = Ring::queue_init(8, IORING_SETUP_CQE32)?;
+    /// // SAFETY: a NOP points to no memory.
+    /// let sqe = unsafe { ring.get_sqe() }.unwrap();
+    /// prep::nop128(sqe);
+    /// ring.submit()?;
+    /// let cqe = ring.wait_cqe32()?;
+    /// println!("{} {:?}", cqe.res, cqe.big_cqe());
+    /// ring.cqe_seen(&cqe);
+    /// # Ok::<(), uring_core::Errno>(())
+    /// ```
+    #[inline]
+    pub fn wait_cqe32(&mut self) -> Result<Cqe32, Errno> {
         match wait::peek(&self.cq) {
             Some(c) => Ok(c),
             None => wait::wait_cqe_slow(&self.cq, &self.enter_ctx()),
@@ -326,13 +429,16 @@ impl Ring {
 
     /// Copies up to `out.len()` ready CQEs into `out` without advancing
     /// the head; returns how many. Then call [`cq_advance`](Self::cq_advance)
-    /// with the sum of their [`Cqe::nr`] (equal to the count unless the
-    /// ring is CQE_MIXED). Padding CQEs (IORING_CQE_F_SKIP) are never
+    /// with the sum of their [`cqe_nr`](Self::cqe_nr) (equal to the count
+    /// unless the ring is CQE_MIXED). Padding CQEs (IORING_CQE_F_SKIP) are never
     /// returned: leading ones are consumed, and the batch stops before a
     /// CQE that follows one, so the sum is always exact.
     ///
     /// Mirrors `io_uring_peek_batch_cqe()` (liburing). Kernel: 5.1+.
-    pub fn peek_batch_cqe(&mut self, out: &mut [Cqe]) -> usize {
+    ///
+    /// `out` may be `[Cqe]` or, to copy all 32 bytes of big CQEs,
+    /// `[Cqe32]`.
+    pub fn peek_batch_cqe<C: ReadCqe>(&mut self, out: &mut [C]) -> usize {
         peek_batch_cqe(&self.cq, &self.enter_ctx(), out)
     }
 
@@ -351,9 +457,18 @@ impl Ring {
     /// ```
     #[inline]
     pub fn cqes(&mut self) -> CqeIter<'_> {
-        CqeIter {
-            batch: self.cq.batch(),
-        }
+        CqeIter::new(self.cq.batch())
+    }
+
+    /// As [`cqes`](Self::cqes), yielding all 32 bytes of big CQEs
+    /// ([`Cqe32`]; IORING_SETUP_CQE32 or IORING_CQE_F_32 in a CQE_MIXED
+    /// ring).
+    ///
+    /// Mirrors `io_uring_for_each_cqe()` + `cqe->big_cqe` (liburing).
+    /// Kernel: 5.19+ (CQE32), 6.18+ (CQE_MIXED).
+    #[inline]
+    pub fn cqes32(&mut self) -> CqeIter<'_, Cqe32> {
+        CqeIter::new(self.cq.batch())
     }
 
     /// Calls `f` on every ready CQE, then advances the head once; returns
@@ -382,12 +497,27 @@ impl Ring {
     }
 
     /// Marks a CQE from [`peek_cqe`](Self::peek_cqe) /
-    /// [`wait_cqe`](Self::wait_cqe) consumed (advances by [`Cqe::nr`]).
+    /// [`wait_cqe`](Self::wait_cqe) consumed (advances by
+    /// [`cqe_nr`](Self::cqe_nr); a [`Cqe32`] derefs to the `&Cqe` taken
+    /// here).
     ///
     /// Mirrors `io_uring_cqe_seen()` (liburing). Kernel: 5.1+.
     #[inline]
     pub fn cqe_seen(&mut self, cqe: &Cqe) {
-        self.cq.advance_clamped(cqe.nr());
+        self.cq.advance_clamped(self.cq.cqe_nr(cqe.flags));
+    }
+
+    /// CQ slots `cqe` occupies: 2 for an IORING_CQE_F_32 entry of a
+    /// CQE_MIXED ring, else 1 (a 32-byte CQE of a CQE32 ring is one slot;
+    /// on other rings IORING_CQE_F_32 is just a flag a MSG_RING sender
+    /// passed, and is not read as a size).
+    ///
+    /// Mirrors `io_uring_cqe_nr()` (liburing), which needs no ring because
+    /// the kernel sets IORING_CQE_F_32 only in CQE_MIXED rings.
+    /// Kernel: 6.18+ (CQE_MIXED).
+    #[inline]
+    pub fn cqe_nr(&self, cqe: &Cqe) -> u32 {
+        self.cq.cqe_nr(cqe.flags)
     }
 
     /// CQ slots ready to reap.
@@ -447,7 +577,7 @@ impl Ring {
 }
 
 /// `io_uring_peek_batch_cqe` over a CQ (see [`Ring::peek_batch_cqe`]).
-pub(crate) fn peek_batch_cqe(cq: &CqRing, ctx: &EnterCtx, out: &mut [Cqe]) -> usize {
+pub(crate) fn peek_batch_cqe<C: ReadCqe>(cq: &CqRing, ctx: &EnterCtx, out: &mut [C]) -> usize {
     let mut n = copy_batch(cq, out);
     if n == 0 && ctx.cq_ring_needs_flush() {
         // Flush overflow / task work into the CQ, then look again.
@@ -458,10 +588,10 @@ pub(crate) fn peek_batch_cqe(cq: &CqRing, ctx: &EnterCtx, out: &mut [Cqe]) -> us
     n
 }
 
-fn copy_batch(cq: &CqRing, out: &mut [Cqe]) -> usize {
+fn copy_batch<C: ReadCqe>(cq: &CqRing, out: &mut [C]) -> usize {
     // Leading padding is consumed here, so the caller's advance by the
     // copied CQEs' `nr` lines up with the head.
-    let _ = wait::peek_inner(cq);
+    let _ = wait::peek_inner::<Cqe>(cq);
     let mut batch = cq.batch();
     let mut n = 0;
     let mut passed = 0u32;
@@ -474,7 +604,7 @@ fn copy_batch(cq: &CqRing, out: &mut [Cqe]) -> usize {
             break;
         }
         passed = batch.consumed();
-        *slot = Cqe::from_raw(c);
+        *slot = C::from_raw(c);
         n += 1;
     }
     n

@@ -3,7 +3,7 @@
 //! [`crate::Ring`]'s methods (`crate::cq`) and the split
 //! [`CompletionQueue`](crate::split::CompletionQueue).
 
-use crate::cq::Cqe;
+use crate::cq::{Cqe, ReadCqe};
 use crate::enter::EnterCtx;
 use crate::queue::{ready, CqRing};
 use crate::Errno;
@@ -46,9 +46,9 @@ impl GetData {
 /// The first CQE, if one is ready. The plain case (a ring of 16-byte
 /// CQEs) is a few loads; padding and 32-byte CQEs go the slow way.
 #[inline(always)]
-pub(crate) fn peek(cq: &CqRing) -> Option<Cqe> {
+pub(crate) fn peek<C: ReadCqe>(cq: &CqRing) -> Option<C> {
     match cq.peek_plain() {
-        Some(Some(c)) => Some(Cqe::from_raw(c)),
+        Some(Some(c)) => Some(C::from_raw(c)),
         Some(None) => None,
         None => peek_inner(cq).0,
     }
@@ -59,7 +59,7 @@ pub(crate) fn peek(cq: &CqRing) -> Option<Cqe> {
 /// per call: an honest kernel never publishes more, so a corrupt tail (far
 /// ahead, over padding) cannot make one peek spin for long.
 #[inline(never)]
-pub(crate) fn peek_inner(cq: &CqRing) -> (Option<Cqe>, u32) {
+pub(crate) fn peek_inner<C: ReadCqe>(cq: &CqRing) -> (Option<C>, u32) {
     let mut budget = cq.entries();
     loop {
         let tail = cq.tail();
@@ -76,7 +76,7 @@ pub(crate) fn peek_inner(cq: &CqRing) -> (Option<Cqe>, u32) {
             budget -= nr;
             continue;
         }
-        return (Some(Cqe::from_raw(c)), available);
+        return (Some(C::from_raw(c)), available);
     }
 }
 
@@ -89,7 +89,7 @@ pub(crate) fn peek_inner(cq: &CqRing) -> (Option<Cqe>, u32) {
 /// be reported as a timeout. The SQEs go in a first enter without waiting;
 /// the wait's own enter (submitting nothing) then returns the kernel's
 /// `ETIME` or `EINTR` as such.
-pub(crate) fn get_cqe(cq: &CqRing, ctx: &EnterCtx, mut d: GetData) -> Result<Cqe, Errno> {
+pub(crate) fn get_cqe<C: ReadCqe>(cq: &CqRing, ctx: &EnterCtx, mut d: GetData) -> Result<C, Errno> {
     let mut looped = false;
     let mut rewaits = 0;
     loop {
@@ -166,7 +166,7 @@ fn submit_before_wait(ctx: &EnterCtx, submit: u32) -> Result<(), Errno> {
 /// only to flush overflow/task work the kernel flagged.
 /// The caller peeked already and found nothing.
 #[inline]
-pub(crate) fn peek_cqe_slow(cq: &CqRing, ctx: &EnterCtx) -> Result<Cqe, Errno> {
+pub(crate) fn peek_cqe_slow<C: ReadCqe>(cq: &CqRing, ctx: &EnterCtx) -> Result<C, Errno> {
     if !ctx.cq_ring_needs_enter() {
         return Err(Errno::EAGAIN);
     }
@@ -180,7 +180,7 @@ pub(crate) fn peek_cqe_slow(cq: &CqRing, ctx: &EnterCtx) -> Result<Cqe, Errno> {
 /// no signal mask, where its loop reduces to: enter to wait for one CQE,
 /// look again, repeat until one is there.
 #[inline(never)]
-pub(crate) fn wait_cqe_slow(cq: &CqRing, ctx: &EnterCtx) -> Result<Cqe, Errno> {
+pub(crate) fn wait_cqe_slow<C: ReadCqe>(cq: &CqRing, ctx: &EnterCtx) -> Result<C, Errno> {
     loop {
         // SAFETY: no argument (null/8); nothing is submitted.
         unsafe { ctx.enter(0, 1, IORING_ENTER_GETEVENTS, ptr::null(), 8) }?;

@@ -162,6 +162,18 @@ impl CqRing {
         Ok(())
     }
 
+    /// Slots a CQE with `flags` occupies: 2 for IORING_CQE_F_32 in a
+    /// CQE_MIXED ring, else 1 (elsewhere the bit is a sender's flag, not a
+    /// size).
+    #[inline(always)]
+    pub fn cqe_nr(&self, flags: u32) -> u32 {
+        if self.p.mixed && flags & IORING_CQE_F_32 != 0 {
+            2
+        } else {
+            1
+        }
+    }
+
     /// The CQE at `index` (no bounds beyond the mask are needed).
     #[inline]
     pub fn at(&self, index: u32) -> *const io_uring_cqe {
@@ -266,14 +278,30 @@ impl CqRing {
         } else {
             tail
         };
+        // Plain rings walk a pointer over the contiguous run of CQEs from
+        // the head's slot to the tail or the array's end (then from slot 0);
+        // other rings step by index (`end == cur`: no run).
+        let (cur, end, wrapped) = if self.plain {
+            let off = head & self.p.mask;
+            let all = ready(tail, head);
+            let run = all.min(self.p.entries - off);
+            // wrapping_add: off < entries and off + run <= entries, so both
+            // stay within (or one past) the CQE array.
+            let cur = self.p.cqes.wrapping_add(off as usize).cast_const();
+            (cur, cur.wrapping_add(run as usize), all - run)
+        } else {
+            (self.p.cqes.cast_const(), self.p.cqes.cast_const(), 0)
+        };
         CqBatch {
             cq: self,
             cqes: self.p.cqes,
-            mask: self.p.mask,
             plain: self.plain,
             start: head,
             head,
             tail,
+            cur,
+            end,
+            wrapped,
         }
     }
 }
@@ -308,13 +336,21 @@ impl RawCqe {
 #[derive(Debug)]
 pub struct CqBatch<'a> {
     cq: &'a CqRing,
-    /// Copies of the ring's geometry, so the loop reloads nothing.
+    /// The CQE array (where a plain ring's run continues after the wrap).
     cqes: *mut io_uring_cqe,
-    mask: u32,
     plain: bool,
+    /// The head when the batch was made.
     start: u32,
+    /// The cursor (rings other than plain ones).
     head: u32,
+    /// The tail as read (and clamped) when the batch was made.
     tail: u32,
+    /// Plain rings: the CQEs left in the current contiguous run are
+    /// `[cur, end)`, and `wrapped` more follow from slot 0 (the snapshot
+    /// crosses the end of the array). Other rings: `cur == end`, 0.
+    cur: *const io_uring_cqe,
+    end: *const io_uring_cqe,
+    wrapped: u32,
 }
 
 impl<'a> CqBatch<'a> {
@@ -332,39 +368,62 @@ impl<'a> CqBatch<'a> {
         // SAFETY: valid per `CqRing::new`'s contract.
         // Release: as in `CqRing::advance`. Only we write the head, and the
         // cursor never passes the tail the batch read.
-        unsafe { atomic(self.cq.p.khead) }.store(self.head, Ordering::Release);
+        unsafe { atomic(self.cq.p.khead) }.store(self.cursor_index(), Ordering::Release);
+    }
+
+    /// The index of the next slot the batch looks at.
+    #[inline(always)]
+    fn cursor_index(&self) -> u32 {
+        if !self.plain {
+            return self.head;
+        }
+        // The CQEs left are the rest of the run (consecutive 16-byte slots)
+        // and the wrapped part.
+        let run = (self.end as usize).wrapping_sub(self.cur as usize) / size_of::<io_uring_cqe>();
+        self.tail
+            .wrapping_sub(run as u32)
+            .wrapping_sub(self.wrapped)
     }
 
     /// Slots passed so far (what to hand to [`CqRing::advance`]).
     #[inline]
     pub fn consumed(&self) -> u32 {
-        ready(self.head, self.start)
+        ready(self.cursor_index(), self.start)
     }
 
     /// Slots left in the snapshot.
     #[inline]
     pub fn remaining(&self) -> u32 {
-        ready(self.tail, self.head)
+        ready(self.tail, self.cursor_index())
     }
 }
 
 impl Iterator for CqBatch<'_> {
     type Item = RawCqe;
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<RawCqe> {
-        if self.head == self.tail {
-            return None;
-        }
         if self.plain {
-            // 16-byte CQEs: one slot each, no padding (the common case,
-            // kept free of the tests below).
-            // wrapping_add: in bounds by the mask (check_geometry).
-            let p = self.cqes.wrapping_add((self.head & self.mask) as usize);
-            // SAFETY: head is in [start, tail) and tail was read with
-            // acquire ordering when the batch was made.
+            // 16-byte CQEs: one slot each, no padding (the common case, a
+            // pointer walk kept free of the tests below).
+            if self.cur == self.end {
+                if self.wrapped == 0 {
+                    return None;
+                }
+                // The run reached the end of the array: the rest of the
+                // snapshot, fewer than `entries` CQEs, starts at slot 0.
+                self.cur = self.cqes;
+                // wrapping_add: wrapped < entries (the clamp in `batch`),
+                // so this stays within the array.
+                self.end = self.cqes.wrapping_add(self.wrapped as usize);
+                self.wrapped = 0;
+            }
+            let p = self.cur;
+            self.cur = p.wrapping_add(1);
+            // SAFETY: p is in the run [cur, end), slots in [start, tail),
+            // and tail was read with acquire ordering when the batch was
+            // made.
             let (user_data, res, flags) = unsafe { ((*p).user_data, (*p).res, (*p).flags) };
-            self.head = self.head.wrapping_add(1);
             return Some(RawCqe {
                 user_data,
                 res,
@@ -373,6 +432,9 @@ impl Iterator for CqBatch<'_> {
                 extra: [0; 2],
                 nr: 1,
             });
+        }
+        if self.head == self.tail {
+            return None;
         }
         let (c, head) = next_slow(self.cq, self.head, self.tail);
         self.head = head;

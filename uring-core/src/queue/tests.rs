@@ -470,3 +470,28 @@ fn sq_refusals_leave_the_tail_where_it_was() {
     assert_eq!(sq.flush(), 4);
     assert_eq!(m.tail(), 2);
 }
+
+#[test]
+fn cq_batch_cursor_across_the_array_end() {
+    // 5 CQEs in slots 6, 7, 0, 1, 2 of an 8-slot ring: the plain walk runs
+    // to the end of the array, then continues from slot 0.
+    let m = MemCq::<8>::new(6, 0);
+    let cq = m.ring();
+    for i in 0..5 {
+        m.post(10 + i, 0, 0, 1);
+    }
+    let mut b = cq.batch();
+    for (k, want) in [10u64, 11, 12, 13].into_iter().enumerate() {
+        assert_eq!(b.next().map(|c| c.user_data), Some(want));
+        assert_eq!(b.consumed(), k as u32 + 1);
+        assert_eq!(b.remaining(), 4 - k as u32);
+    }
+    b.commit();
+    assert_eq!(m.head(), 10);
+    let mut b = cq.batch();
+    assert_eq!(b.next().map(|c| c.user_data), Some(14));
+    assert!(b.next().is_none());
+    assert_eq!(b.consumed(), 1);
+    b.commit();
+    assert_eq!(cq.ready(), 0);
+}

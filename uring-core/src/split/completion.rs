@@ -1,6 +1,6 @@
 //! [`CompletionQueue`]: the completion side of a split ring.
 
-use crate::cq::{peek_batch_cqe, Cqe, CqeIter};
+use crate::cq::{peek_batch_cqe, Cqe, Cqe32, CqeIter, ReadCqe};
 use crate::enter::EnterCtx;
 use crate::queue::CqRing;
 use crate::wait::{self, GetData};
@@ -60,6 +60,34 @@ impl CompletionQueue<'_> {
         }
     }
 
+    /// As [`peek_cqe`](Self::peek_cqe), reading all 32 bytes of a big CQE.
+    ///
+    /// Mirrors `io_uring_peek_cqe()` + `cqe->big_cqe` (liburing).
+    /// Kernel: 5.19+ (CQE32), 6.18+ (CQE_MIXED).
+    ///
+    /// Errors: as [`Ring::peek_cqe32`](crate::Ring::peek_cqe32).
+    #[inline]
+    pub fn peek_cqe32(&mut self) -> Result<Cqe32, Errno> {
+        match wait::peek(&self.cq) {
+            Some(c) => Ok(c),
+            None => wait::peek_cqe_slow(&self.cq, &self.ctx),
+        }
+    }
+
+    /// As [`wait_cqe`](Self::wait_cqe), reading all 32 bytes of a big CQE.
+    ///
+    /// Mirrors `io_uring_wait_cqe()` + `cqe->big_cqe` (liburing).
+    /// Kernel: 5.19+ (CQE32), 6.18+ (CQE_MIXED).
+    ///
+    /// Errors: as [`Ring::wait_cqe32`](crate::Ring::wait_cqe32).
+    #[inline]
+    pub fn wait_cqe32(&mut self) -> Result<Cqe32, Errno> {
+        match wait::peek(&self.cq) {
+            Some(c) => Ok(c),
+            None => wait::wait_cqe_slow(&self.cq, &self.ctx),
+        }
+    }
+
     /// Waits until `wait_nr` CQEs are ready; returns the first.
     ///
     /// Mirrors `io_uring_wait_cqe_nr()` (liburing). Kernel: 5.1+.
@@ -95,12 +123,21 @@ impl CompletionQueue<'_> {
     }
 
     /// Marks a CQE from [`peek_cqe`](Self::peek_cqe) /
-    /// [`wait_cqe`](Self::wait_cqe) consumed.
+    /// [`wait_cqe`](Self::wait_cqe) consumed (advances by
+    /// [`cqe_nr`](Self::cqe_nr)).
     ///
     /// Mirrors `io_uring_cqe_seen()` (liburing). Kernel: 5.1+.
     #[inline]
     pub fn cqe_seen(&mut self, cqe: &Cqe) {
-        self.cq.advance_clamped(cqe.nr());
+        self.cq.advance_clamped(self.cq.cqe_nr(cqe.flags));
+    }
+
+    /// CQ slots `cqe` occupies (see [`Ring::cqe_nr`](crate::Ring::cqe_nr)).
+    ///
+    /// Mirrors `io_uring_cqe_nr()` (liburing). Kernel: 6.18+ (CQE_MIXED).
+    #[inline]
+    pub fn cqe_nr(&self, cqe: &Cqe) -> u32 {
+        self.cq.cqe_nr(cqe.flags)
     }
 
     /// Marks `nr` CQ slots consumed (clamped to the slots ready, as
@@ -119,6 +156,15 @@ impl CompletionQueue<'_> {
     /// (liburing). Kernel: 5.1+.
     #[inline]
     pub fn cqes(&mut self) -> CqeIter<'_> {
+        CqeIter::new(self.cq.batch())
+    }
+
+    /// As [`cqes`](Self::cqes), yielding all 32 bytes of big CQEs.
+    ///
+    /// Mirrors `io_uring_for_each_cqe()` + `cqe->big_cqe` (liburing).
+    /// Kernel: 5.19+ (CQE32), 6.18+ (CQE_MIXED).
+    #[inline]
+    pub fn cqes32(&mut self) -> CqeIter<'_, Cqe32> {
         CqeIter::new(self.cq.batch())
     }
 
@@ -141,7 +187,7 @@ impl CompletionQueue<'_> {
     /// [`Ring::peek_batch_cqe`](crate::Ring::peek_batch_cqe)).
     ///
     /// Mirrors `io_uring_peek_batch_cqe()` (liburing). Kernel: 5.1+.
-    pub fn peek_batch_cqe(&mut self, out: &mut [Cqe]) -> usize {
+    pub fn peek_batch_cqe<C: ReadCqe>(&mut self, out: &mut [C]) -> usize {
         peek_batch_cqe(&self.cq, &self.ctx, out)
     }
 

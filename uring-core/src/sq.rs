@@ -93,9 +93,10 @@ impl Ring {
     /// `__pad2[0]`); every other byte still holds what the slot held
     /// before (a previous request's bytes), for the prep helper to write,
     /// as in liburing. `None` when the SQ is full (nothing is overwritten:
-    /// submit, or with SQPOLL [`sqring_wait`](Self::sqring_wait)). For many
-    /// SQEs in a row, [`sq_batch`](Self::sq_batch) or [`split`](Self::split)
-    /// is cheaper.
+    /// submit, or with SQPOLL [`sqring_wait`](Self::sqring_wait)). In a loop
+    /// the compiler keeps the SQ state in registers when it can tell the
+    /// SQEs apart from the `Ring` (a local, or a `&mut Ring` argument);
+    /// [`sq_batch`](Self::sq_batch) does so wherever the ring lives.
     ///
     /// Mirrors `io_uring_get_sqe()` (liburing). Kernel: 5.1+.
     ///
@@ -121,8 +122,9 @@ impl Ring {
     }
 
     /// A batch handle for getting many SQEs in a row: the SQ's state lives
-    /// in the handle while it exists, so each [`SqeBatch::get_sqe`] costs
-    /// less than [`Ring::get_sqe`]. Submit after dropping it.
+    /// in the handle while it exists, so no [`SqeBatch::get_sqe`] reads or
+    /// writes a field of the ring, wherever the ring lives (see
+    /// [`Ring::get_sqe`]). Submit after dropping it.
     ///
     /// No liburing equivalent (the `io-uring` crate's `submission()`).
     ///

@@ -65,9 +65,9 @@ unsafe fn atomic<'a>(p: *mut u32) -> &'a AtomicU32 {
 }
 
 /// Loads an index the kernel advances once it is done with the entries
-/// before it (the SQ head) as an acquire: nothing this thread does after it
-/// in program order, above all writing into the slots the kernel just
-/// released, can take effect before it.
+/// before it (the SQ head) as an acquire for what this crate does next:
+/// no store that follows it in program order, above all into the slots
+/// the kernel just released, can take effect before it.
 ///
 /// Kernel protocol: the kernel (or its SQPOLL thread) reads an SQE, then
 /// store-releases the head past it; loading the head with acquire makes its
@@ -91,7 +91,8 @@ unsafe fn load_acquire(p: *mut u32) -> u32 {
 }
 
 /// Returns `v`, just loaded by [`load_acquire`], after a barrier that
-/// orders that load before every later load and store of this thread.
+/// orders that load before every later store of this thread (and every
+/// later load that uses the result).
 ///
 /// Hardware: the architecture's acquire fence (what LLVM emits for
 /// `fence(Acquire)`); x86 and s390x keep loads ordered before later loads
@@ -101,7 +102,8 @@ unsafe fn load_acquire(p: *mut u32) -> u32 {
 /// it runs), and it may read any memory (so no store is moved above it);
 /// it writes none, so the compiler still keeps values in registers across
 /// it (`pure`: it could drop it if the result went unused, which it never
-/// does).
+/// does). An unrelated later load may still be moved above it: nothing
+/// here reads a slot the kernel released before writing it.
 #[cfg(all(
     not(miri),
     any(

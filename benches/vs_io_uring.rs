@@ -283,6 +283,42 @@ mod split {
         }
     }
 
+    /// As `cg_split_fill_nop`, one `SubmissionQueue::get_sqe()` per SQE
+    /// (what an event loop queueing work while it reaps writes).
+    #[inline(never)]
+    pub fn cg_split_fill_nop_get_sqe(sq: &mut SubmissionQueue<'_>, n: u32, base: u64) {
+        for i in 0..n {
+            // SAFETY: a NOP points to no memory.
+            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
+            prep::nop(sqe);
+            helpers::sqe_set_data64(sqe, base.wrapping_add(i as u64));
+        }
+    }
+
+    /// As `cg_split_fill_mixed`, one `SubmissionQueue::get_sqe()` per SQE.
+    #[inline(never)]
+    pub fn cg_split_fill_mixed_get_sqe(sq: &mut SubmissionQueue<'_>, n: u32, buf: *mut u8) {
+        for i in 0..n / 4 {
+            let u = (i as u64) << 2;
+            // SAFETY: as in ours::cg_ours_fill_mixed.
+            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
+            prep::read(sqe, -1, buf.cast(), BLOCK, (u * BLOCK as u64) % (1 << 20));
+            helpers::sqe_set_data64(sqe, u);
+            // SAFETY: as above.
+            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
+            prep::send(sqe, -1, buf.cast_const().cast(), BLOCK as usize, 0);
+            helpers::sqe_set_data64(sqe, u + 1);
+            // SAFETY: as above.
+            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
+            prep::msg_ring(sqe, -1, 0, u, 0);
+            helpers::sqe_set_data64(sqe, u + 2);
+            // SAFETY: as above.
+            let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
+            prep::openat(sqe, -1, PATH.as_ptr(), 0, 0);
+            helpers::sqe_set_data64(sqe, u + 3);
+        }
+    }
+
     #[inline(never)]
     pub fn cg_split_submit(sq: &mut SubmissionQueue<'_>, want: u32) -> u32 {
         sq.submit_and_wait(want).expect("submit_and_wait")
@@ -495,7 +531,8 @@ const LIBS: [Lib; 3] = [Lib::Ours, Lib::IoUring, Lib::Liburing];
 enum Row {
     FillNop,
     FillMixed,
-    /// uring-core through `Ring::get_sqe` per SQE (default config only).
+    /// uring-core through one `get_sqe` call per SQE: `Ring::get_sqe`
+    /// (default), `SubmissionQueue::get_sqe` (best).
     FillNopGetSqe,
     FillMixedGetSqe,
     Submit,
@@ -520,8 +557,8 @@ impl Row {
         match self {
             Row::FillNop => "fill 256 NOP SQEs",
             Row::FillMixed => "fill 256 mixed SQEs",
-            Row::FillNopGetSqe => "fill 256 NOP, Ring::get_sqe",
-            Row::FillMixedGetSqe => "fill 256 mixed, Ring::get_sqe",
+            Row::FillNopGetSqe => "fill 256 NOP, get_sqe per SQE",
+            Row::FillMixedGetSqe => "fill 256 mixed, get_sqe per SQE",
             Row::Submit => "submit_and_wait(256)",
             Row::Reap => "reap, register-only sink",
             Row::MsgHop => "one msg_ring hop",
@@ -569,19 +606,29 @@ fn run(s: &mut Set, lib: Lib, row: Row, iters: u64) -> (Duration, u64) {
         s.seq = s.seq.wrapping_add(1 << 9);
         let base = s.seq;
         match row {
-            Row::FillNopGetSqe | Row::FillMixedGetSqe if lib == Lib::Ours && !s.best => {
+            Row::FillNopGetSqe | Row::FillMixedGetSqe if lib == Lib::Ours => {
                 let mixed = row == Row::FillMixedGetSqe;
                 let st = Instant::now();
-                if mixed {
-                    ours::cg_ours_fill_mixed_get_sqe(&mut s.ours, ENTRIES, buf);
-                } else {
-                    ours::cg_ours_fill_nop_get_sqe(&mut s.ours, ENTRIES, base);
+                match (s.best, mixed) {
+                    (false, true) => ours::cg_ours_fill_mixed_get_sqe(&mut s.ours, ENTRIES, buf),
+                    (false, false) => ours::cg_ours_fill_nop_get_sqe(&mut s.ours, ENTRIES, base),
+                    (true, true) => {
+                        split::cg_split_fill_mixed_get_sqe(&mut s.split.sq, ENTRIES, buf)
+                    }
+                    (true, false) => {
+                        split::cg_split_fill_nop_get_sqe(&mut s.split.sq, ENTRIES, base)
+                    }
                 }
                 t += st.elapsed();
                 // Emptied outside the cg_* functions (callgrind counts
                 // submit and reap only in their own rows).
-                assert_eq!(s.ours.submit_and_wait(ENTRIES), Ok(ENTRIES));
-                assert_eq!(s.ours.for_each_cqe(|_| {}), ENTRIES);
+                if s.best {
+                    assert_eq!(s.split.sq.submit_and_wait(ENTRIES), Ok(ENTRIES));
+                    assert_eq!(s.split.cq.for_each_cqe(|_| {}), ENTRIES);
+                } else {
+                    assert_eq!(s.ours.submit_and_wait(ENTRIES), Ok(ENTRIES));
+                    assert_eq!(s.ours.for_each_cqe(|_| {}), ENTRIES);
+                }
                 units += ENTRIES as u64;
             }
             Row::FillNop
@@ -763,9 +810,6 @@ fn timed() {
     for best in [false, true] {
         let mut s = Set::new(best);
         for row in ROWS {
-            if best && matches!(row, Row::FillNopGetSqe | Row::FillMixedGetSqe) {
-                continue;
-            }
             // Calibrate on uring-core, use for all; one warm-up each.
             // On the wall time of the whole run (fills are timed alone, but
             // their untimed submit and reap take most of it).
@@ -828,15 +872,10 @@ fn callgrind_mode(best: bool) {
             run(&mut s, lib, row, N);
         }
     }
-    if !best {
-        run(&mut s, Lib::Ours, Row::FillNopGetSqe, N);
-        run(&mut s, Lib::Ours, Row::FillMixedGetSqe, N);
-    }
+    run(&mut s, Lib::Ours, Row::FillNopGetSqe, N);
+    run(&mut s, Lib::Ours, Row::FillMixedGetSqe, N);
     let per_fill = ENTRIES as u64;
     for row in ROWS {
-        if best && matches!(row, Row::FillNopGetSqe | Row::FillMixedGetSqe) {
-            continue;
-        }
         let units = match row {
             // The get_sqe rows: uring-core's per-call fill against the
             // others' fill functions (their only way), N runs each.

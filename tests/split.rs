@@ -89,10 +89,9 @@ fn the_ring_continues_where_the_handles_left_off() {
     ring.for_each_cqe(|c| got.push(c.user_data));
     assert_eq!(got, [10, 11, 12]);
 
-    // After a submit: the handle works on the ring's own SQ indices (it has
-    // no Drop, so forgetting it is the same), so the ring never hands out a
-    // published slot again and submits the SQE the handle got but did not
-    // submit.
+    // After a submit: dropping the handle gives the ring its SQ state back,
+    // so the ring never hands out a published slot again and submits the
+    // SQE the handle got but did not submit.
     {
         let (mut sq, _cq, _s) = ring.split();
         // SAFETY: a NOP points to no memory.
@@ -108,6 +107,39 @@ fn the_ring_continues_where_the_handles_left_off() {
     let mut got = Vec::new();
     ring.for_each_cqe(|c| got.push(c.user_data));
     assert_eq!(got, [20, 21, 22]);
+}
+
+#[test]
+fn a_forgotten_submission_queue_leaves_the_sq_closed() {
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    {
+        let (mut sq, _cq, _s) = ring.split();
+        for i in 0..3 {
+            // SAFETY: a NOP points to no memory.
+            nop(unsafe { sq.get_sqe() }.unwrap(), 30 + i);
+        }
+        assert_eq!(sq.submit().unwrap(), 3);
+        // SAFETY: as above; handed out, never submitted.
+        nop(unsafe { sq.get_sqe() }.unwrap(), 33);
+        // The ring's SQ state is lent to `sq`; forgetting it never gives it
+        // back.
+        std::mem::forget(sq);
+    }
+    // The ring hands out no slot (any it chose could be one `sq` published
+    // and the kernel has yet to read) and publishes nothing.
+    // SAFETY: nothing is written through it.
+    assert!(unsafe { ring.get_sqe() }.is_none());
+    assert_eq!(ring.sq_entries(), 0);
+    ring.submit().unwrap();
+    let ts = __kernel_timespec {
+        tv_sec: 0,
+        tv_nsec: 20_000_000,
+    };
+    let _ = ring.wait_cqes(4, Some(&ts), None);
+    let mut got = Vec::new();
+    ring.for_each_cqe(|c| got.push(c.user_data));
+    // What `sq` submitted completed once; what it only handed out never ran.
+    assert_eq!(got, [30, 31, 32]);
 }
 
 #[test]

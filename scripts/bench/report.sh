@@ -56,9 +56,11 @@ is \`benches/c/liburing_bench.c\`), on rings of 256 SQ entries, each used as its
 docs show:
 
 - uring-core: \`Ring::sq_batch()\` + \`prep::*\` + \`helpers::sqe_set_data64\`
-  for runs of SQEs (what \`Ring::get_sqe\`'s docs recommend; the
-  \`Ring::get_sqe\` rows show liburing's one-call-per-SQE shape),
-  \`submit_and_wait\`, \`for cqe in ring.cqes()\`, \`wait_cqe\` + \`cqe_seen\`;
+  for runs of SQEs (the fill rows; the \`get_sqe per SQE\` rows call
+  \`Ring::get_sqe\`, in best \`SubmissionQueue::get_sqe\`, once per SQE:
+  liburing's shape, and what an event loop that queues work while it reaps
+  writes), \`submit_and_wait\`, \`for cqe in ring.cqes()\`, \`wait_cqe\` +
+  \`cqe_seen\`;
 - io-uring: \`opcode::X::new(..).build().user_data(..)\` pushed through one
   \`submission()\`, \`submit_and_wait\`, \`for cqe in ring.completion()\`;
 - liburing: \`io_uring_get_sqe\` + \`io_uring_prep_*\` +
@@ -105,25 +107,27 @@ $irtable
 $timed
 \`\`\`
 
-## Where uring-core does more work, and why
+## Why the counts are what they are
 
 Read from the disassembly of this bench (\`objdump -d\` of the \`cg_*\`
 functions); the figures are in the tables above.
 
-- **\`Ring::get_sqe\` one call per SQE** (the extra rows; the fill rows use
-  \`sq_batch\`, which \`get_sqe\`'s docs recommend for runs of SQEs). Each
-  call stores the SQ tail back into the \`Ring\` and reloads the SQE array,
-  mask and slot shift from it. The compiler cannot keep them in registers
-  across calls: the refill of the free-slot limit reads the kernel's head
-  with an acquire load (needed with SQPOLL), which LLVM treats as a write to
-  all memory. A relaxed load (correct without SQPOLL, as liburing does) was
-  tried: it helps only if no acquire load remains in the loop at all, so a
-  per-ring choice between the two brought the reloads back.
-- **Reap**: the loop body is the same instruction for instruction as
-  io-uring's; the per-batch difference is a larger stack frame (the call to
-  the out-of-line path for 32-byte and mixed CQEs keeps registers live
-  across a call) and the clamp of a corrupt CQ tail, which is kept as
-  hardening.
+- **One \`get_sqe\` per SQE** costs what \`sq_batch\` costs. The kernel's SQ
+  head is read with a Relaxed load followed by an acquire barrier written as
+  \`asm!\` (\`queue::load_acquire\`: no instruction on x86-64, \`dmb ishld\` on
+  aarch64), which the compiler does not treat as a write to memory, so a loop
+  of calls on a \`&mut Ring\` keeps the SQ indices in registers and stores the
+  tail once, after the loop. The split \`SubmissionQueue\` holds the ring's
+  SQ state in itself (the ring lends it for the handle's life) for the same
+  reason.
+- **Reap**: on a ring of 16-byte CQEs the iterator walks a pointer over the
+  contiguous run of CQEs from the head (and from slot 0 when the snapshot
+  wraps): per CQE, the two loads the loop body asks for, the pointer step
+  and the loop test. 32-byte and mixed-size CQEs take an out-of-line path.
+- **Fill time, NOP**: uring-core and io-uring both write six stores per NOP
+  SQE (every byte but \`user_data\` is a constant); the row is bound by
+  stores, so its time ratio sits at parity although the instruction count
+  is lower. The mixed fill, with more computed fields, shows the difference.
 - **msg_ring hop, best configuration**: with DEFER_TASKRUN the message
   reaches the target ring as task work, so \`wait_cqe\` enters the kernel;
   how often the wait loop looks again depends on when the task work ran,

@@ -72,6 +72,38 @@ impl SqRing {
         })
     }
 
+    /// Lends the queue's whole state to a second value (the split
+    /// [`SubmissionQueue`](crate::split::SubmissionQueue), which keeps it in
+    /// itself so a loop of its `get_sqe` calls keeps it in registers) and
+    /// closes this one until [`give_back`](Self::give_back): no slot is
+    /// handed out (no free slots) and nothing is left to publish. If the
+    /// borrower is leaked, the queue stays closed; it never hands out or
+    /// publishes slots behind the borrower's back.
+    #[inline]
+    pub(crate) fn lend(&mut self) -> SqRing {
+        let lent = SqRing {
+            p: self.p,
+            sqe_head: self.sqe_head,
+            sqe_tail: self.sqe_tail,
+            slot_shift: self.slot_shift,
+            sqe_limit: self.sqe_limit,
+        };
+        self.p.entries = 0;
+        self.sqe_tail = self.sqe_head;
+        self.sqe_limit = self.sqe_head;
+        lent
+    }
+
+    /// Takes back the state [`lend`](Self::lend) gave out.
+    #[inline]
+    pub(crate) fn give_back(&mut self, lent: &SqRing) {
+        self.p = lent.p;
+        self.sqe_head = lent.sqe_head;
+        self.sqe_tail = lent.sqe_tail;
+        self.slot_shift = lent.slot_shift;
+        self.sqe_limit = lent.sqe_limit;
+    }
+
     /// The pointers this queue was built from.
     #[inline]
     pub fn ptrs(&self) -> &SqPtrs {

@@ -8,28 +8,40 @@ use core::ptr;
 use uring_sys::{io_uring_sqe, IORING_ENTER_SQ_WAIT, IORING_SETUP_SQPOLL};
 
 /// The submission side of a [`Ring::split`](crate::Ring::split): hands out
-/// SQEs and submits them. It borrows the ring's SQ indices exclusively and
-/// keeps its own copy of what entering the kernel needs; for loops that
-/// get many SQEs, [`sq_batch`](Self::sq_batch) holds the indices and the
-/// SQ geometry in locals (registers), so such a loop reads and writes no
-/// field of the ring or of this value per SQE.
-///
-/// (An own copy of the indices in this value would make no loop faster:
-/// the compiler must keep fields of a value behind a pointer in memory
-/// either way across the SQE stores; it would only add a copy back into
-/// the ring at every submit.)
+/// SQEs and submits them. The ring lends it its SQ state (indices and
+/// geometry) for as long as it lives, and it keeps that state in itself,
+/// with its own copy of what entering the kernel needs: a loop of
+/// [`get_sqe`](Self::get_sqe) calls on a `&mut SubmissionQueue` keeps the
+/// indices in registers and touches no field of the ring. Dropping it gives
+/// the state back to the ring. (Leaking it leaves the ring's SQ closed:
+/// [`Ring::get_sqe`](crate::Ring::get_sqe) then returns `None`, never a
+/// slot the leaked value may have published.)
 ///
 /// Not `Send` (as the ring).
 #[derive(Debug)]
 pub struct SubmissionQueue<'a> {
-    sq: &'a mut SqRing,
+    /// The ring's SQ state, lent (see `SqRing::lend`).
+    sq: SqRing,
+    /// Where it goes back on drop.
+    home: &'a mut SqRing,
     ctx: EnterCtx,
+}
+
+impl Drop for SubmissionQueue<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        self.home.give_back(&self.sq);
+    }
 }
 
 impl<'a> SubmissionQueue<'a> {
     #[inline]
-    pub(crate) fn new(sq: &'a mut SqRing, ctx: EnterCtx) -> Self {
-        SubmissionQueue { sq, ctx }
+    pub(crate) fn new(home: &'a mut SqRing, ctx: EnterCtx) -> Self {
+        SubmissionQueue {
+            sq: home.lend(),
+            home,
+            ctx,
+        }
     }
 
     /// The next free SQE, initialised as liburing does (see
@@ -52,14 +64,16 @@ impl<'a> SubmissionQueue<'a> {
     }
 
     /// A batch handle for getting many SQEs in a row: the queue's state
-    /// lives in the handle (in registers, once inlined) while it exists, so
-    /// each [`SqeBatch::get_sqe`] costs less than [`get_sqe`](Self::get_sqe).
-    /// Submit after dropping it.
+    /// lives in the handle (in registers, once inlined) while it exists,
+    /// wherever this value lives (a loop of [`get_sqe`](Self::get_sqe)
+    /// calls gets the same when the compiler can tell the SQEs apart from
+    /// this value: a local or a `&mut SubmissionQueue` argument). Submit
+    /// after dropping it.
     ///
     /// No liburing equivalent (see [`Ring::sq_batch`](crate::Ring::sq_batch)).
     #[inline]
     pub fn sq_batch(&mut self) -> SqeBatch<'_> {
-        SqeBatch::new(self.sq)
+        SqeBatch::new(&mut self.sq)
     }
 
     /// Publishes the SQEs handed out so far (stores the tail) without
@@ -75,7 +89,7 @@ impl<'a> SubmissionQueue<'a> {
 
     #[inline]
     fn submit_inner(&mut self, wait_nr: u32, getevents: bool) -> Result<u32, Errno> {
-        submit_sq(self.sq, &self.ctx, wait_nr, getevents)
+        submit_sq(&mut self.sq, &self.ctx, wait_nr, getevents)
     }
 
     /// Submits the SQEs handed out since the last submit.

@@ -39,8 +39,10 @@ pub struct SqRing {
     sqe_head: u32,
     /// Index of the next SQE to hand out.
     sqe_tail: u32,
-    /// `6 + shift`: a slot's byte offset is `(index & mask) << slot_shift`.
-    slot_shift: u32,
+    /// Bytes per slot, 64 or 128 (SQE128): a slot's byte offset is
+    /// `(index & mask) * stride` (a multiply, one instruction; a shift by a
+    /// variable count is three on x86-64 without BMI2).
+    stride: usize,
     /// `sqe_tail` plus the slots known to be free when `khead` was last
     /// read: [`next_sqe`](Self::next_sqe) reads the kernel's head again
     /// only when the tail reaches it. Never past the real free space, since
@@ -67,7 +69,7 @@ impl SqRing {
             p,
             sqe_head: tail,
             sqe_tail: tail,
-            slot_shift: 6 + (p.shift & 1),
+            stride: 64 << (p.shift & 1),
             sqe_limit: tail,
         })
     }
@@ -85,7 +87,7 @@ impl SqRing {
             p: self.p,
             sqe_head: self.sqe_head,
             sqe_tail: self.sqe_tail,
-            slot_shift: self.slot_shift,
+            stride: self.stride,
             sqe_limit: self.sqe_limit,
         };
         self.p.entries = 0;
@@ -100,7 +102,7 @@ impl SqRing {
         self.p = lent.p;
         self.sqe_head = lent.sqe_head;
         self.sqe_tail = lent.sqe_tail;
-        self.slot_shift = lent.slot_shift;
+        self.stride = lent.stride;
         self.sqe_limit = lent.sqe_limit;
     }
 
@@ -170,7 +172,7 @@ impl SqRing {
 
     #[inline]
     fn at(&self, index: u32) -> *mut io_uring_sqe {
-        sqe_at(self.p.sqes, index, self.p.mask, self.slot_shift)
+        sqe_at(self.p.sqes, index, self.p.mask, self.stride)
     }
 
     /// Free slots past `tail` per the kernel's head read now; what
@@ -216,7 +218,7 @@ impl SqRing {
         SqCursor {
             sqes: self.p.sqes,
             mask: self.p.mask,
-            shift: self.slot_shift,
+            stride: self.stride,
             tail: self.sqe_tail,
             limit: self.sqe_limit,
             sq: self,
@@ -287,7 +289,7 @@ pub struct SqCursor<'a> {
     sq: &'a mut SqRing,
     sqes: *mut io_uring_sqe,
     mask: u32,
-    shift: u32,
+    stride: usize,
     tail: u32,
     limit: u32,
 }
@@ -305,7 +307,7 @@ impl SqCursor<'_> {
             self.limit = self.limit.wrapping_add(free);
         }
         self.tail = tail.wrapping_add(1);
-        Some(sqe_at(self.sqes, tail, self.mask, self.shift))
+        Some(sqe_at(self.sqes, tail, self.mask, self.stride))
     }
 }
 
@@ -317,14 +319,14 @@ impl Drop for SqCursor<'_> {
     }
 }
 
-/// The SQE of `index`: `(index & mask) << slot_shift` bytes into `sqes`
-/// (`slot_shift` is 6, or 7 for 128-byte SQEs).
+/// The SQE of `index`: `(index & mask) * stride` bytes into `sqes`
+/// (`stride` is 64, or 128 for 128-byte SQEs).
 #[inline(always)]
-fn sqe_at(sqes: *mut io_uring_sqe, index: u32, mask: u32, slot_shift: u32) -> *mut io_uring_sqe {
-    // wrapping_byte_add: the offset is below (entries << shift) * 64 by
-    // construction (check_geometry, slot_shift 6 or 7), so this stays
+fn sqe_at(sqes: *mut io_uring_sqe, index: u32, mask: u32, stride: usize) -> *mut io_uring_sqe {
+    // wrapping_byte_add: the offset is below entries * stride by
+    // construction (check_geometry, stride 64 or 128), so this stays
     // inside the SQE array.
-    sqes.wrapping_byte_add(((index & mask) as usize) << slot_shift)
+    sqes.wrapping_byte_add(((index & mask) as usize).wrapping_mul(stride))
 }
 
 /// The slots [`SqRing::next_wide`] reserved.

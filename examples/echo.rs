@@ -89,7 +89,8 @@ impl SendRing {
 }
 
 fn arm_recv(ring: &mut Ring, fd: i32, msg: &mut msghdr) -> Result<(), Errno> {
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a multishot recvmsg into group RECV_BGID, whose memory is leaked; `msg` (no name,
+    // control or iovecs) is the caller's and `server` keeps it until it returns.
     let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
     prep::recvmsg_multishot(sqe, fd, msg, 0);
     sqe.flags |= IOSQE_BUFFER_SELECT;
@@ -99,7 +100,8 @@ fn arm_recv(ring: &mut Ring, fd: i32, msg: &mut msghdr) -> Result<(), Errno> {
 }
 
 fn arm_send(ring: &mut Ring, fd: i32) -> Result<(), Errno> {
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the SQE holds no address: the bundle sends the leaked receive buffers that `server`
+    // put in group SEND_BGID and recycles only after the send's CQE.
     let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
     prep::send_bundle(sqe, fd, 0, 0);
     sqe.flags |= IOSQE_BUFFER_SELECT;

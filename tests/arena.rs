@@ -85,7 +85,8 @@ fn select_read(
 ) -> Result<(Vec<u8>, *const u8), Errno> {
     let [r, w] = syscall::pipe2(syscall::O_CLOEXEC)?;
     syscall::write(w, msg)?;
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: no address in the SQE: the read fills a buffer the kernel picks from `bufs`
+    // (the caller's), and the CQE is reaped just below.
     let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
     prep::read(sqe, r, std::ptr::null_mut(), BUF_LEN, 0);
     sqe.flags |= 1 << IOSQE_BUFFER_SELECT_BIT;

@@ -26,7 +26,8 @@ use common::{wait_within, IOSQE_BUFFER_SELECT};
 
 /// Queues a recv of up to `len` bytes (0: the buffer's size) from group `bgid`.
 fn queue_recv(ring: &mut Ring, fd: i32, bgid: u16, len: usize, multishot: bool) {
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: no address in the SQE: the recv fills buffers of group `bgid`, which callers
+    // keep registered, with their memory alive, until its final CQE or the ring's drop.
     let sqe = unsafe { ring.get_sqe() }.expect("SQ slot");
     if multishot {
         prep::recv_multishot(sqe, fd, null_mut(), len, 0)

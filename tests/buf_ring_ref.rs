@@ -207,7 +207,7 @@ fn cq_advance_matches_c() {
     for (cq_count, buf_count) in [(0, 0), (1, 1), (3, 3), (2, 5), (4, 0), (0, 7), (1, -1)] {
         let mut ring = Ring::queue_init(8, 0).unwrap();
         for _ in 0..cq_count {
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            // SAFETY: a NOP points to no memory.
             let sqe = unsafe { ring.get_sqe() }.unwrap();
             sqe.opcode = uring_core::sys::IORING_OP_NOP as u8;
         }

@@ -95,7 +95,8 @@ fn target_allocates_within_its_alloc_range() {
     assert_eq!(b.cq_ready(), 0);
     // prep::msg_ring_fd_alloc is the same thing.
     assert_eq!(b.register_files_update(3, &[-1]), Ok(1));
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: a MSG_RING points to no memory; it sends fixed file 1 to `b`, this test's own
+    // ring, which expects it.
     let sqe = unsafe { a.get_sqe() }.unwrap();
     prep::msg_ring_fd_alloc(sqe, b.ring_fd(), 1, 4, 0);
     a.submit_and_wait(1).unwrap();

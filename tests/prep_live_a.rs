@@ -138,7 +138,8 @@ fn run(ring: &mut Ring, f: impl FnOnce(&mut io_uring_sqe)) -> i32 {
 
 /// Fills one SQE with `f` and tags it `user_data`, without submitting.
 fn queue(ring: &mut Ring, user_data: u64, f: impl FnOnce(&mut io_uring_sqe)) {
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the request is `f`'s: what it points to must outlive its CQE, which the caller
+    // reaps (`run_flags`, `collect`); a safe fn, so callers must keep to this without `unsafe`.
     let sqe = unsafe { ring.get_sqe() }.expect("a free SQE");
     f(sqe);
     sqe.user_data = user_data;

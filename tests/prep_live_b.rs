@@ -233,7 +233,8 @@ fn connect_and_multishot_accept_direct() {
         assert!(fd >= 0);
         // SAFETY: a fresh descriptor from IORING_OP_SOCKET.
         socks.push(unsafe { OwnedFd::from_raw_fd(fd) });
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: connect reads `addr` (a local of this test), which outlives the CQE reaped
+        // in the loop below.
         let sqe = unsafe { ring.get_sqe() }.unwrap();
         prep::connect(
             sqe,

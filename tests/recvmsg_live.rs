@@ -42,7 +42,8 @@ fn set_int_opt(fd: i32, level: i32, name: i32, v: i32) {
 
 /// Queues a multishot recvmsg on `fd` selecting from `bgid`.
 fn arm_multishot(ring: &mut Ring, fd: i32, msg: &mut msghdr, bgid: u16, user_data: u64) {
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the recvmsg reads `msg` and fills buffers of group `bgid`; callers keep
+    // both alive until the final CQE or drop the ring first.
     let sqe = unsafe { ring.get_sqe() }.expect("SQ slot");
     prep::recvmsg_multishot(sqe, fd, msg, 0);
     sqe.flags |= IOSQE_BUFFER_SELECT;
@@ -201,7 +202,8 @@ fn udp_multishot_truncated_payload() {
         let big: Vec<u8> = (0..100u8).collect();
         tx.send_to(&big, rx.local_addr().unwrap()).unwrap();
         let mut msg = msghdr_for(16, 0);
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: `msg` (no name/control pointers) lives to the end of this iteration; data
+        // goes into `br`'s group, unregistered by `free` before `mem` drops.
         let sqe = unsafe { ring.get_sqe() }.unwrap();
         prep::recvmsg_multishot(sqe, rx.as_raw_fd(), &mut msg, recv_flags);
         sqe.flags |= IOSQE_BUFFER_SELECT;
@@ -300,7 +302,8 @@ fn udp_single_recvmsg_provided_buffer() {
     msg.msg_iovlen = 1;
     for i in 0..3 {
         tx.send_to(&payload(i), rx.local_addr().unwrap()).unwrap();
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: `msg`, `name` and `iov` (locals of this test) outlive the CQE reaped just
+        // below; data goes into `br`'s group.
         let sqe = unsafe { ring.get_sqe() }.unwrap();
         prep::recvmsg(sqe, rx.as_raw_fd(), &mut msg, 0);
         sqe.flags |= IOSQE_BUFFER_SELECT;
@@ -329,7 +332,8 @@ fn recv_with_empty_ring_is_enobufs() {
     let br = unsafe { BufRing::setup(&ring, 4, 9, 0, &mut mem, 64) }.unwrap();
     let (a, b) = UnixDatagram::pair().unwrap();
     a.send(b"x").unwrap();
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: no address in the SQE; the group is empty (ENOBUFS) and the CQE is reaped
+    // below, before `free`.
     let sqe = unsafe { ring.get_sqe() }.unwrap();
     prep::recv(sqe, b.as_raw_fd(), null_mut(), 0, 0);
     sqe.flags |= IOSQE_BUFFER_SELECT;

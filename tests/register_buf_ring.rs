@@ -17,7 +17,8 @@ use common::reap;
 
 /// A buffer-select read of up to `len` bytes from `fd` using group `bgid`.
 fn select_read(ring: &mut Ring, fd: i32, len: u32, bgid: u16) -> Cqe {
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: no address in the SQE: the read fills a buffer of group `bgid` (the
+    // caller's, alive through this call), and the CQE is reaped before returning.
     let sqe = unsafe { ring.get_sqe() }.unwrap();
     prep::read(sqe, fd, core::ptr::null_mut(), len, 0);
     sqe.flags |= 1 << IOSQE_BUFFER_SELECT_BIT;

@@ -161,7 +161,8 @@ fn restrictions() {
     // with -EACCES and ends that submit call (no IORING_SETUP_SUBMIT_ALL),
     // so each goes in its own.
     let mut buf = [0u8; 4];
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the read would fill `buf` (a local of this test, which outlives the CQE
+    // reaped below); the restriction refuses it anyway.
     let sqe = unsafe { ring.get_sqe() }.unwrap();
     prep::read(sqe, 0, buf.as_mut_ptr().cast(), 4, 0);
     sqe.user_data = 4;
@@ -184,7 +185,8 @@ fn sync_cancel_pending_pipe_read() {
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
     let mut buf = [0u8; 8];
     for ud in [0xca1u64, 0xca2] {
-        // SAFETY: the request written into this SQE points only to memory that outlives its completion
+        // SAFETY: both reads target `buf` (a local of this test), which nothing else touches
+        // until both are cancelled and their CQEs reaped below.
         let sqe = unsafe { ring.get_sqe() }.unwrap();
         prep::read(sqe, r, buf.as_mut_ptr().cast(), 8, 0);
         sqe.user_data = ud;

@@ -76,7 +76,7 @@ fn no_allocation_in_setup_io_and_teardown() {
     // Batches through the iterator too.
     for _ in 0..100 {
         for i in 0..8 {
-            // SAFETY: the request written into this SQE points only to memory that outlives its completion
+            // SAFETY: a NOP points to no memory.
             let sqe = unsafe { ring.get_sqe() }.unwrap();
             sqe.opcode = IORING_OP_NOP as u8;
             sqe.user_data = i;

@@ -71,7 +71,7 @@ fn get_sqe_resets_a_reused_slot() {
     let first = sqe as *const io_uring_sqe;
     assert_eq!(ring.submit_and_wait(1).unwrap(), 1);
     assert_eq!(ring.for_each_cqe(|_| {}), 1);
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: this slot still holds the NOP above and is never submitted.
     let sqe = unsafe { ring.get_sqe() }.unwrap();
     assert_eq!(sqe as *const io_uring_sqe, first);
     assert_eq!(
@@ -150,9 +150,9 @@ fn sq_full_returns_none_and_overwrites_nothing() {
         nop(unsafe { ring.get_sqe() }.unwrap(), 100 + i);
     }
     assert_eq!(ring.sq_space_left(), 0);
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the SQ is full, so no slot is handed out.
     assert!(unsafe { ring.get_sqe() }.is_none());
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: as above.
     assert!(unsafe { ring.get_sqe() }.is_none());
     assert_eq!(ring.submit_and_wait(4).unwrap(), 4);
     let mut got = Vec::new();
@@ -160,7 +160,7 @@ fn sq_full_returns_none_and_overwrites_nothing() {
     got.sort();
     assert_eq!(got, [100, 101, 102, 103]);
     assert_eq!(ring.sq_space_left(), 4);
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: only checked for: this slot (a NOP's old bytes) is never submitted.
     assert!(unsafe { ring.get_sqe() }.is_some());
 }
 

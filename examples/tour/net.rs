@@ -38,7 +38,8 @@ const ORIGDST_SPACE: usize = 16 + 16;
 /// (IORING_OP_URING_CMD / SOCKET_URING_OP_SETSOCKOPT, kernel 6.7+).
 fn setsockopt_int(ring: &mut Ring, fd: i32, level: i32, name: i32, v: i32) -> Result<(), Errno> {
     let mut val = v;
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the kernel reads `val` (a local) when the setsockopt is issued during the submit
+    // below, which also posts the CQE that is reaped before `val` goes.
     let s = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
     prep::cmd_sock(
         s,

@@ -70,7 +70,8 @@ pub fn next_cqe(ring: &mut Ring, what: &str) -> Result<Cqe, Fail> {
 
 /// The next free SQE (`EBUSY` as a failure if the SQ is full).
 pub fn sqe<'a>(ring: &'a mut Ring, what: &str) -> Result<&'a mut io_uring_sqe, Fail> {
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: discharged by the callers: each fills the slot with a request whose memory
+    // lives until its CQE is reaped (a safe fn: a caller could break this without `unsafe`).
     unsafe { ring.get_sqe() }.ok_or_else(|| Fail::Failed(format!("{what}: submission queue full")))
 }
 

@@ -36,7 +36,8 @@ pub fn reap(ring: &mut Ring) -> Cqe {
 /// Fills one SQE with `f`, tags it `user_data`, submits it and waits
 /// for its CQE, which must carry that `user_data`; returns the CQE.
 pub fn submit_one(ring: &mut Ring, user_data: u64, f: impl FnOnce(&mut io_uring_sqe)) -> Cqe {
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: the request is `f`'s: whatever it points to must outlive this call, which reaps
+    // its CQE before returning (a safe fn: callers must keep to this without `unsafe`).
     let sqe = unsafe { ring.get_sqe() }.expect("a free SQE");
     f(sqe);
     sqe.user_data = user_data;

@@ -120,7 +120,8 @@ fn run(ring: &mut Ring, want: u32, res: &mut [i32; 3]) -> Result<(), i32> {
 /// callers turn `None` into `EXIT_ENTER`). An `Option` of a reference is
 /// one register, where a `Result` would be returned through memory.
 fn sqe(ring: &mut Ring) -> Option<&mut io_uring_sqe> {
-    // SAFETY: the request written into this SQE points only to memory that outlives its completion
+    // SAFETY: discharged by the callers (`copy`, `write_rest`): each queues an open of
+    // the caller's path or a read/write of BUF, and `run` reaps its CQE before they are reused.
     unsafe { ring.get_sqe() }
 }
 

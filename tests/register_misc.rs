@@ -6,8 +6,9 @@ use uring_core::register::{
 };
 use uring_core::sys::{
     __kernel_timespec, io_uring_clock_register, io_uring_napi, io_uring_sync_cancel_reg,
-    IORING_ASYNC_CANCEL_FD, IORING_OP_NOP, IORING_REGISTER_PROBE, IORING_SETUP_IOPOLL,
-    IORING_SETUP_R_DISABLED, IOSQE_ASYNC_BIT, IOSQE_IO_DRAIN_BIT, IOSQE_IO_LINK_BIT,
+    IORING_ASYNC_CANCEL_ALL, IORING_ASYNC_CANCEL_ANY, IORING_ASYNC_CANCEL_FD, IORING_OP_NOP,
+    IORING_REGISTER_PROBE, IORING_SETUP_IOPOLL, IORING_SETUP_R_DISABLED, IOSQE_ASYNC_BIT,
+    IOSQE_IO_DRAIN_BIT, IOSQE_IO_LINK_BIT,
 };
 use uring_core::syscall::{
     close, eventfd, pipe2, read, write, EFD_CLOEXEC, EFD_NONBLOCK, O_CLOEXEC,
@@ -177,6 +178,51 @@ fn restrictions() {
     assert_eq!(ring.register_personality(), Err(Errno::EACCES));
     let p = ring.get_probe_ring().unwrap();
     assert!(p.opcode_supported(IORING_OP_NOP));
+}
+
+#[test]
+fn sync_cancel_any_ends_everything_in_flight() {
+    // The form a program uses before it frees memory its requests point to
+    // (examples/tour's util::quiesce): ANY | ALL, no timeout, one call.
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    let [r, w] = pipe2(O_CLOEXEC).unwrap();
+    let mut bufs = [[0u8; 8]; 3];
+    for (i, b) in bufs.iter_mut().enumerate() {
+        // SAFETY: each read targets its own element of `bufs` (a local of
+        // this test), which nothing touches until the reads are cancelled
+        // and reaped below.
+        let sqe = unsafe { ring.get_sqe() }.unwrap();
+        prep::read(sqe, r, b.as_mut_ptr().cast(), 8, 0);
+        sqe.user_data = 0xa0 + i as u64;
+    }
+    ring.submit().unwrap();
+    let reg = io_uring_sync_cancel_reg {
+        fd: -1,
+        flags: IORING_ASYNC_CANCEL_ALL | IORING_ASYNC_CANCEL_ANY,
+        timeout: __kernel_timespec {
+            tv_sec: -1,
+            tv_nsec: -1,
+        },
+        ..Default::default()
+    };
+    assert_eq!(ring.register_sync_cancel(&reg), Ok(3));
+    // Every CQE is there when the call returns.
+    assert_eq!(ring.cq_ready(), 3);
+    let mut got = Vec::new();
+    ring.for_each_cqe(|c| got.push((c.user_data, c.res)));
+    got.sort_unstable();
+    let ecanceled = -Errno::ECANCELED.0;
+    assert_eq!(
+        got,
+        [(0xa0, ecanceled), (0xa1, ecanceled), (0xa2, ecanceled)]
+    );
+    // Nothing left in flight: with ALL the answer is a count, 0 (not
+    // ENOENT as for a single match).
+    assert_eq!(ring.register_sync_cancel(&reg), Ok(0));
+    // SAFETY: the fds are this code's own and not used after this.
+    unsafe { close(r) }.unwrap();
+    // SAFETY: as above.
+    unsafe { close(w) }.unwrap();
 }
 
 #[test]

@@ -239,7 +239,8 @@ fn detect(ring: &Ring, probe: Option<&Probe>) -> Caps {
 fn check_msg_ring_fd() -> Result<(), Fail> {
     let mut src = Ring::queue_init(2, 0).map_err(Fail::Unsupported)?;
     let dst = Ring::queue_init(2, 0).map_err(Fail::Unsupported)?;
-    let sqe = crate::util::sqe(&mut src, "msg_ring_fd check")?;
+    // SAFETY: a MSG_RING fd message points to no memory.
+    let sqe = unsafe { crate::util::sqe(&mut src, "msg_ring_fd check") }?;
     prep::msg_ring_fd(sqe, dst.ring_fd(), 0, 0, 0, 0);
     let cqe = next_cqe(&mut src, "msg_ring_fd check")?;
     match Errno::from_res(cqe.res) {
@@ -275,7 +276,10 @@ fn check_recvmsg_multishot() -> Result<(), Fail> {
         .map_err(|e| Fail::Failed(e.to_string()))?;
     let mut ring = Ring::queue_init(2, 0).map_err(Fail::Unsupported)?;
     let mut msg = msghdr::zeroed();
-    let sqe = crate::util::sqe(&mut ring, "recvmsg check")?;
+    // SAFETY: `msg` (read by the kernel when it arms the request) and the
+    // unregistered group 0x7ff1 (nothing to write into) outlive the CQE
+    // reaped below; a request still armed is cancelled by next_cqe.
+    let sqe = unsafe { crate::util::sqe(&mut ring, "recvmsg check") }?;
     prep::recvmsg_multishot(sqe, sock.as_raw_fd(), &mut msg, 0);
     sqe.flags |= IOSQE_BUFFER_SELECT;
     sqe.set_buf_group(0x7ff1);

@@ -29,13 +29,17 @@ pub fn msg_ring() -> Outcome {
         (DATA + 1, 0x7fff_ffff, CQE_FLAGS),
         (DATA + 2, 7, 0),
     ];
-    let s = sqe(&mut src, "msg_ring")?;
+    // SAFETY: a MSG_RING message points to no memory; its target, dst,
+    // is this function's own ring, which expects exactly these messages.
+    let s = unsafe { sqe(&mut src, "msg_ring") }?;
     prep::msg_ring(s, fd, sent[0].1, sent[0].0, 0);
     s.user_data = 1;
-    let s = sqe(&mut src, "msg_ring_cqe_flags")?;
+    // SAFETY: as above.
+    let s = unsafe { sqe(&mut src, "msg_ring_cqe_flags") }?;
     prep::msg_ring_cqe_flags(s, fd, sent[1].1, sent[1].0, 0, sent[1].2);
     s.user_data = 2;
-    let s = sqe(&mut src, "msg_ring CQE_SKIP")?;
+    // SAFETY: as above.
+    let s = unsafe { sqe(&mut src, "msg_ring CQE_SKIP") }?;
     prep::msg_ring(s, fd, sent[2].1, sent[2].0, 0);
     s.flags |= IOSQE_CQE_SKIP_SUCCESS;
     s.user_data = 3;
@@ -77,7 +81,9 @@ pub fn pipe() -> Result<(OwnedFd, OwnedFd), Fail> {
 
 /// Writes `msg` through fixed file `slot` of `ring`; returns bytes written.
 fn write_fixed(ring: &mut Ring, slot: i32, msg: &[u8]) -> Result<u32, Fail> {
-    let s = sqe(ring, "write")?;
+    // SAFETY: the write reads `msg`, borrowed for this call, which reaps the
+    // CQE before returning.
+    let s = unsafe { sqe(ring, "write") }?;
     prep::write(s, slot, msg.as_ptr().cast(), msg.len() as u32, u64::MAX);
     s.flags |= IOSQE_FIXED_FILE;
     s.user_data = 0x77;
@@ -102,7 +108,9 @@ pub fn msg_ring_fd() -> Outcome {
     dst.register_files_sparse(4)
         .ctx("register_files_sparse(4)")?;
     // Source slot 0 → target slot 2.
-    let s = sqe(&mut src, "msg_ring_fd")?;
+    // SAFETY: a MSG_RING fd message points to no memory; it fills slot 2
+    // of dst, this function's own ring, as intended.
+    let s = unsafe { sqe(&mut src, "msg_ring_fd") }?;
     prep::msg_ring_fd(s, dst.ring_fd(), 0, 2, DATA, 0);
     let c = next_cqe(&mut src, "msg_ring_fd source CQE")?;
     res(&c, "msg_ring_fd")?;
@@ -115,7 +123,8 @@ pub fn msg_ring_fd() -> Outcome {
     );
     // Source slot 0 → target slot 1 with IORING_MSG_RING_CQE_SKIP: the
     // file arrives, the target gets no CQE.
-    let s = sqe(&mut src, "msg_ring_fd CQE_SKIP")?;
+    // SAFETY: as above, for slot 1.
+    let s = unsafe { sqe(&mut src, "msg_ring_fd CQE_SKIP") }?;
     prep::msg_ring_fd(s, dst.ring_fd(), 0, 1, DATA + 2, IORING_MSG_RING_CQE_SKIP);
     res(
         &next_cqe(&mut src, "msg_ring_fd CQE_SKIP source CQE")?,
@@ -130,7 +139,9 @@ pub fn msg_ring_fd() -> Outcome {
     ensure!(got == m0, "pipe read {got:?}");
 
     // Source slot 0 → a slot the target allocates (reported in res).
-    let s = sqe(&mut src, "msg_ring_fd_alloc")?;
+    // SAFETY: a MSG_RING fd message points to no memory; dst, this
+    // function's own ring, has free slots for it to allocate from.
+    let s = unsafe { sqe(&mut src, "msg_ring_fd_alloc") }?;
     prep::msg_ring_fd_alloc(s, dst.ring_fd(), 0, DATA + 1, 0);
     res(
         &next_cqe(&mut src, "msg_ring_fd_alloc source CQE")?,

@@ -12,7 +12,7 @@ use uring_core::recvmsg_out::RecvMsgOut;
 use uring_core::sys::*;
 use uring_core::{prep, Errno, Ring};
 
-use crate::util::{ensure, next_cqe, res, sqe, timespec, Ctx, Fail, Outcome, WAIT};
+use crate::util::{ensure, next_cqe, res, sqe, Ctx, Fail, Outcome, WAIT};
 
 /// Parses a `sockaddr_in` from a recvmsg name area.
 fn parse_sockaddr_in(name: &[u8]) -> Option<SocketAddr> {
@@ -50,8 +50,11 @@ fn setsockopt_int(ring: &mut Ring, fd: i32, level: i32, name: i32, v: i32) -> Re
         (&mut val as *mut i32).cast(),
         size_of::<i32>() as i32,
     );
-    let ts = timespec(WAIT);
-    let c = ring.submit_and_wait_timeout(1, Some(&ts), None)?;
+    // No timeout on this wait: it must not end while the kernel may still
+    // read `val` (a socket option is set when the request is issued, so the
+    // CQE is there as soon as the submit returns).
+    ring.submit()?;
+    let c = ring.wait_cqe()?;
     ring.cqe_seen(&c);
     Errno::from_res(c.res).map(drop)
 }
@@ -128,7 +131,11 @@ fn recvmsg_rounds(
     let mut recycled = 0;
     for i in 0..rounds {
         if !armed {
-            let s = sqe(ring, "recvmsg_multishot")?;
+            // SAFETY: the kernel copies `msg` (no name, control or iovec
+            // pointers) when it arms the request; data goes only into `br`'s
+            // buffers, and a BufRing unregisters its group before its memory
+            // goes, so the kernel never writes there afterwards.
+            let s = unsafe { sqe(ring, "recvmsg_multishot") }?;
             prep::recvmsg_multishot(s, rx.as_raw_fd(), &mut msg, 0);
             s.flags |= IOSQE_BUFFER_SELECT;
             s.set_buf_group(br.bgid());
@@ -223,7 +230,10 @@ fn incremental_rounds(ring: &mut Ring, br: &mut BufRing, mut tx: UnixStream, fd:
     let mut armed = false;
     for i in 0..5u8 {
         if !armed {
-            let s = sqe(ring, "recv_multishot")?;
+            // SAFETY: no address in the SQE: data goes only into `br`'s
+            // buffers, and a BufRing unregisters its group before its memory
+            // goes, so the kernel never writes there afterwards.
+            let s = unsafe { sqe(ring, "recv_multishot") }?;
             prep::recv_multishot(s, fd, std::ptr::null_mut(), 0, 0);
             s.flags |= IOSQE_BUFFER_SELECT;
             s.set_buf_group(br.bgid());
@@ -316,7 +326,9 @@ fn bundle_rounds(ring: &mut Ring, br: &mut BufRing, fd: i32, peer: &mut UnixStre
         // The first buffer the bundle will use: the entry at the head we
         // computed from the previous bundle's res.
         let predicted = br.entry(br.tracked_head()).0;
-        let s = sqe(ring, "send_bundle")?;
+        // SAFETY: no address in the SQE: the send takes its data from `br`'s
+        // group, which outlives the CQE reaped just below.
+        let s = unsafe { sqe(ring, "send_bundle") }?;
         prep::send_bundle(s, fd, 0, 0);
         s.flags |= IOSQE_BUFFER_SELECT;
         s.set_buf_group(br.bgid());

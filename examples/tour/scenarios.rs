@@ -113,7 +113,8 @@ pub const CQE_FLAGS: u32 = 0x5a5a_0000;
 fn nop() -> Outcome {
     let mut ring = Ring::queue_init(8, 0).ctx("queue_init(8)")?;
     let t = Instant::now();
-    let s = sqe(&mut ring, "nop")?;
+    // SAFETY: a NOP points to no memory.
+    let s = unsafe { sqe(&mut ring, "nop") }?;
     prep::nop(s);
     s.user_data = 0x6e6f70;
     let cqe = next_cqe(&mut ring, "nop")?;
@@ -178,13 +179,16 @@ fn no_mmap_ring(base: *mut u8, need: usize) -> Outcome {
         unsafe { Ring::queue_init_mem(8, &mut p, base, RING_MEM_LEN) }.ctx("queue_init_mem")?;
     ensure!(ring.flags() & IORING_SETUP_NO_MMAP != 0, "NO_MMAP not set");
     let fd = ring.ring_fd();
-    let s = sqe(&mut ring, "nop")?;
+    // SAFETY: a NOP points to no memory.
+    let s = unsafe { sqe(&mut ring, "nop") }?;
     let at = (s as *mut io_uring_sqe as usize).wrapping_sub(base as usize);
     ensure!(at < RING_MEM_LEN, "SQE outside the static buffer");
     prep::nop(s);
     s.user_data = 1;
     // A message from the ring to itself.
-    let s = sqe(&mut ring, "msg_ring to itself")?;
+    // SAFETY: a MSG_RING message points to no memory; its target is this
+    // ring, which expects it (the loop below).
+    let s = unsafe { sqe(&mut ring, "msg_ring to itself") }?;
     prep::msg_ring(s, fd, 5, DATA, 0);
     s.flags |= IOSQE_CQE_SKIP_SUCCESS;
     s.user_data = 2;

@@ -5,7 +5,10 @@ use std::fmt::Display;
 use std::time::Duration;
 
 use uring_core::cq::Cqe;
-use uring_core::sys::{__kernel_timespec, io_uring_sqe, IORING_FEAT_EXT_ARG};
+use uring_core::sys::{
+    __kernel_timespec, io_uring_sqe, io_uring_sync_cancel_reg, IORING_ASYNC_CANCEL_ALL,
+    IORING_ASYNC_CANCEL_ANY, IORING_FEAT_EXT_ARG,
+};
 use uring_core::{Errno, Ring};
 
 /// Why a scenario did not print "ok".
@@ -58,20 +61,58 @@ pub fn timespec(d: Duration) -> __kernel_timespec {
 pub fn next_cqe(ring: &mut Ring, what: &str) -> Result<Cqe, Fail> {
     let ts = timespec(WAIT);
     let ts = (ring.features() & IORING_FEAT_EXT_ARG != 0).then_some(&ts);
-    let cqe = ring
-        .submit_and_wait_timeout(1, ts, None)
-        .map_err(|e| match e {
-            Errno::ETIME => Fail::Failed(format!("{what}: no completion within {WAIT:?}")),
-            e => Fail::Failed(format!("{what}: {e}")),
-        })?;
+    let cqe = match ring.submit_and_wait_timeout(1, ts, None) {
+        Ok(cqe) => cqe,
+        Err(e) => {
+            // Requests may still be in flight, pointing to memory the
+            // caller frees when it returns the failure: end them first.
+            quiesce(ring, what);
+            return Err(match e {
+                Errno::ETIME => Fail::Failed(format!("{what}: no completion within {WAIT:?}")),
+                e => Fail::Failed(format!("{what}: {e}")),
+            });
+        }
+    };
     ring.cqe_seen(&cqe);
     Ok(cqe)
 }
 
-/// The next free SQE (`EBUSY` as a failure if the SQ is full).
-pub fn sqe<'a>(ring: &'a mut Ring, what: &str) -> Result<&'a mut io_uring_sqe, Fail> {
-    // SAFETY: discharged by the callers: each fills the slot with a request whose memory
-    // lives until its CQE is reaped (a safe fn: a caller could break this without `unsafe`).
+/// Cancels every request in flight on `ring` and returns once none is left
+/// running (IORING_REGISTER_SYNC_CANCEL, Linux 6.0+), so that a scenario
+/// that fails never frees memory the kernel may still write. If the kernel
+/// cannot do that, the process ends here rather than risk it.
+fn quiesce(ring: &Ring, what: &str) {
+    let reg = io_uring_sync_cancel_reg {
+        addr: 0,
+        fd: -1,
+        flags: IORING_ASYNC_CANCEL_ALL | IORING_ASYNC_CANCEL_ANY,
+        // -1/-1: wait for as long as it takes.
+        timeout: __kernel_timespec {
+            tv_sec: -1,
+            tv_nsec: -1,
+        },
+        opcode: 0,
+        pad: [0; 7],
+        pad2: [0; 3],
+    };
+    match ring.register_sync_cancel(&reg) {
+        Ok(_) | Err(Errno::ENOENT) => {}
+        Err(e) => {
+            eprintln!("{what}: cannot cancel the requests in flight ({e}); stopping");
+            std::process::abort();
+        }
+    }
+}
+
+/// The next free SQE (a failure naming `what` if the SQ is full).
+///
+/// # Safety
+/// As [`Ring::get_sqe`]: the request written into the slot points only to
+/// memory that stays valid, and is not otherwise accessed where the kernel
+/// writes, until its final CQE. ([`next_cqe`] never returns while a
+/// request is in flight: on a timeout it cancels them first.)
+pub unsafe fn sqe<'a>(ring: &'a mut Ring, what: &str) -> Result<&'a mut io_uring_sqe, Fail> {
+    // SAFETY: forwarded to the caller (this fn's contract is get_sqe's).
     unsafe { ring.get_sqe() }.ok_or_else(|| Fail::Failed(format!("{what}: submission queue full")))
 }
 

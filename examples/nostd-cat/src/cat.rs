@@ -119,16 +119,21 @@ fn run(ring: &mut Ring, want: u32, res: &mut [i32; 3]) -> Result<(), i32> {
 /// between waits, so it never runs out (but an error beats a panic:
 /// callers turn `None` into `EXIT_ENTER`). An `Option` of a reference is
 /// one register, where a `Result` would be returned through memory.
-fn sqe(ring: &mut Ring) -> Option<&mut io_uring_sqe> {
-    // SAFETY: discharged by the callers (`copy`, `write_rest`): each queues an open of
-    // the caller's path or a read/write of BUF, and `run` reaps its CQE before they are reused.
+///
+/// # Safety
+/// As `Ring::get_sqe`: the request written into the slot points only to
+/// memory that stays valid, and is not otherwise accessed, until its CQE.
+unsafe fn sqe(ring: &mut Ring) -> Option<&mut io_uring_sqe> {
+    // SAFETY: forwarded to the caller (this fn's contract is get_sqe's).
     unsafe { ring.get_sqe() }
 }
 
 /// Writes `BUF[done..len]` to stdout, looping over short writes.
 fn write_rest(ring: &mut Ring, mut done: usize, len: usize, res: &mut [i32; 3]) -> Result<(), i32> {
     while done < len {
-        let s = sqe(ring).ok_or(EXIT_ENTER)?;
+        // SAFETY: the write reads BUF[done..len], which nothing touches
+        // until `run` below has reaped its CQE.
+        let s = unsafe { sqe(ring) }.ok_or(EXIT_ENTER)?;
         // SAFETY: BUF[done..len] stays valid and untouched until `run`
         // has reaped this write's CQE.
         unsafe {
@@ -174,7 +179,9 @@ fn copy(path: *const c_char, page: usize) -> Result<(), i32> {
     let ring: &mut Ring = &mut ring;
     let mut res = [0i32; 3];
 
-    let s = sqe(ring).ok_or(EXIT_ENTER)?;
+    // SAFETY: the open reads `path` (the caller's NUL-terminated argument,
+    // alive for the whole process); `run` reaps its CQE just below.
+    let s = unsafe { sqe(ring) }.ok_or(EXIT_ENTER)?;
     prep::openat(s, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
     s.user_data = UD_OPEN;
     run(ring, 1, &mut res)?;
@@ -185,11 +192,15 @@ fn copy(path: *const c_char, page: usize) -> Result<(), i32> {
 
     let mut off = 0u64;
     loop {
-        let s = sqe(ring).ok_or(EXIT_ENTER)?;
+        // SAFETY: the read fills BUF, which nothing else touches until `run`
+        // below has reaped both linked CQEs.
+        let s = unsafe { sqe(ring) }.ok_or(EXIT_ENTER)?;
         prep::read(s, fd, BUF.ptr().cast(), BUF_LEN as u32, off);
         s.flags |= 1 << IOSQE_IO_LINK_BIT;
         s.user_data = UD_READ;
-        let s = sqe(ring).ok_or(EXIT_ENTER)?;
+        // SAFETY: the write reads BUF after the linked read filled it; as
+        // above, `run` reaps its CQE before BUF is used again.
+        let s = unsafe { sqe(ring) }.ok_or(EXIT_ENTER)?;
         prep::write(s, 1, BUF.ptr().cast(), BUF_LEN as u32, CUR_POS);
         s.user_data = UD_WRITE;
         run(ring, 2, &mut res)?;

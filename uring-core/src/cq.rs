@@ -56,15 +56,6 @@ const _: () = {
 };
 
 impl Cqe {
-    #[inline(always)]
-    pub(crate) fn from_raw(r: RawCqe) -> Cqe {
-        Cqe {
-            user_data: r.user_data,
-            res: r.res,
-            flags: r.flags,
-        }
-    }
-
     /// A zeroed CQE (for filling arrays before [`Ring::peek_batch_cqe`]).
     #[inline]
     pub const fn zeroed() -> Cqe {
@@ -120,14 +111,6 @@ pub struct Cqe32 {
 }
 
 impl Cqe32 {
-    #[inline(always)]
-    pub(crate) fn from_raw(r: RawCqe) -> Cqe32 {
-        Cqe32 {
-            big: r.extra,
-            cqe: Cqe::from_raw(r),
-        }
-    }
-
     /// The second 16 bytes of a 32-byte CQE; zero for a 16-byte CQE.
     ///
     /// Mirrors `cqe->big_cqe[0..2]` (liburing).
@@ -172,14 +155,21 @@ mod sealed {
 impl ReadCqe for Cqe {
     #[inline(always)]
     fn from_raw(r: RawCqe) -> Self {
-        Cqe::from_raw(r)
+        Cqe {
+            user_data: r.user_data,
+            res: r.res,
+            flags: r.flags,
+        }
     }
 }
 
 impl ReadCqe for Cqe32 {
     #[inline(always)]
     fn from_raw(r: RawCqe) -> Self {
-        Cqe32::from_raw(r)
+        Cqe32 {
+            big: r.extra,
+            cqe: Cqe::from_raw(r),
+        }
     }
 }
 

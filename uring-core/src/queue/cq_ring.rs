@@ -245,7 +245,14 @@ impl CqRing {
         let p = self.at(index);
         // SAFETY: in bounds (mask) and published by the producer (caller).
         let (user_data, res, flags) = unsafe { ((*p).user_data, (*p).res, (*p).flags) };
-        let big = self.p.shift == 1 || (self.p.mixed && flags & IORING_CQE_F_32 != 0);
+        // Slots it takes: one 32-byte slot in a CQE32 ring, else as
+        // `cqe_nr` (two for an F_32 entry of a mixed ring).
+        let nr = if self.p.shift == 1 {
+            1
+        } else {
+            self.cqe_nr(flags)
+        };
+        let big = self.p.shift == 1 || nr == 2;
         let mut extra = [0u64; 2];
         if big && (self.p.shift == 1 || index & self.p.mask != self.p.mask) {
             // SAFETY: the next 16 bytes are the same (32-byte) slot, or in a
@@ -259,7 +266,7 @@ impl CqRing {
             flags,
             big,
             extra,
-            nr: if big && self.p.shift == 0 { 2 } else { 1 },
+            nr,
         }
     }
 

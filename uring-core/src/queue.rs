@@ -104,84 +104,46 @@ unsafe fn load_acquire(p: *mut u32) -> u32 {
 /// it (`pure`: it could drop it if the result went unused, which it never
 /// does). An unrelated later load may still be moved above it: nothing
 /// here reads a slot the kernel released before writing it.
-#[cfg(all(
-    not(miri),
-    any(
-        target_arch = "x86_64",
-        target_arch = "x86",
-        target_arch = "s390x",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "powerpc64",
-        target_arch = "loongarch64"
-    )
-))]
 #[inline(always)]
+#[allow(unreachable_code)] // past the `return` of this arch's barrier
 fn acquire_after(v: u32) -> u32 {
-    #[cfg(any(target_arch = "x86_64", target_arch = "x86", target_arch = "s390x"))]
-    macro_rules! fence {
-        () => {
-            ""
-        };
+    /// Returns `v` through an `asm!` holding the barrier instruction
+    /// (unused under Miri and on architectures without one listed below).
+    #[allow(unused_macros)]
+    macro_rules! barrier {
+        ($insn:literal) => {{
+            let mut r = v as usize;
+            // SAFETY: at most one barrier instruction, which writes no
+            // memory and leaves the stack and flags alone; `r` passes
+            // through unchanged.
+            unsafe {
+                core::arch::asm!(
+                    $insn,
+                    "/* acquire after {0} */",
+                    inout(reg) r,
+                    options(pure, readonly, nostack, preserves_flags)
+                )
+            };
+            return r as u32;
+        }};
     }
-    #[cfg(target_arch = "aarch64")]
-    macro_rules! fence {
-        () => {
-            "dmb ishld"
-        };
-    }
-    #[cfg(target_arch = "riscv64")]
-    macro_rules! fence {
-        () => {
-            "fence r, rw"
-        };
-    }
-    #[cfg(target_arch = "powerpc64")]
-    macro_rules! fence {
-        () => {
-            "lwsync"
-        };
-    }
+    #[cfg(all(
+        not(miri),
+        any(target_arch = "x86_64", target_arch = "x86", target_arch = "s390x")
+    ))]
+    barrier!("");
+    #[cfg(all(not(miri), target_arch = "aarch64"))]
+    barrier!("dmb ishld");
+    #[cfg(all(not(miri), target_arch = "riscv64"))]
+    barrier!("fence r, rw");
+    #[cfg(all(not(miri), target_arch = "powerpc64"))]
+    barrier!("lwsync");
     // Hint 0x14: earlier loads before later loads and stores (cores
     // without barrier hints run every hint as the full `dbar 0`).
-    #[cfg(target_arch = "loongarch64")]
-    macro_rules! fence {
-        () => {
-            "dbar 0x14"
-        };
-    }
-    let mut r = v as usize;
-    // SAFETY: at most one barrier instruction, which writes no memory and
-    // leaves the stack and flags alone; `r` passes through unchanged.
-    unsafe {
-        core::arch::asm!(
-            fence!(),
-            "/* acquire after {0} */",
-            inout(reg) r,
-            options(pure, readonly, nostack, preserves_flags)
-        )
-    };
-    r as u32
-}
-
-/// Returns `v`, just loaded by [`load_acquire`], after the portable
-/// acquire fence: on other architectures, and under Miri (which runs no
-/// `asm!`).
-#[cfg(any(
-    miri,
-    not(any(
-        target_arch = "x86_64",
-        target_arch = "x86",
-        target_arch = "s390x",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "powerpc64",
-        target_arch = "loongarch64"
-    ))
-))]
-#[inline(always)]
-fn acquire_after(v: u32) -> u32 {
-    // Acquire: with the Relaxed load before it, an acquire load of `v`.
+    #[cfg(all(not(miri), target_arch = "loongarch64"))]
+    barrier!("dbar 0x14");
+    // Other architectures, and Miri (which runs no `asm!`): the portable
+    // fence; with the Relaxed load before it, an acquire load of `v`.
     core::sync::atomic::fence(Ordering::Acquire);
     v
 }

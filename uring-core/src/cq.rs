@@ -266,15 +266,20 @@ impl Ring {
     ///
     /// Errors: as [`wait_cqe`](Self::wait_cqe).
     ///
-    /// ```no_run
-    /// # use uring_core::{prep, Ring, sys::IORING_SETUP_CQE32};
+    /// ```
+    /// # use uring_core::{prep, Ring, sys::{IORING_NOP_CQE32, IORING_SETUP_CQE32}};
     /// let mut ring = Ring::queue_init(8, IORING_SETUP_CQE32)?;
     /// // SAFETY: a NOP points to no memory.
     /// let sqe = unsafe { ring.get_sqe() }.unwrap();
-    /// prep::nop128(sqe);
+    /// prep::nop(sqe);
+    /// // A NOP that posts a 32-byte CQE whose second half is off, addr
+    /// // (Linux 6.18+).
+    /// sqe.set_nop_flags(IORING_NOP_CQE32);
+    /// sqe.set_off(1);
+    /// sqe.set_addr(2);
     /// ring.submit()?;
     /// let cqe = ring.wait_cqe32()?;
-    /// println!("{} {:?}", cqe.res, cqe.big_cqe());
+    /// assert_eq!((cqe.res, *cqe.big_cqe()), (0, [1, 2]));
     /// ring.cqe_seen(&cqe);
     /// # Ok::<(), uring_core::Errno>(())
     /// ```

@@ -83,13 +83,7 @@ impl SqRing {
     /// publishes slots behind the borrower's back.
     #[inline]
     pub(crate) fn lend(&mut self) -> SqRing {
-        let lent = SqRing {
-            p: self.p,
-            sqe_head: self.sqe_head,
-            sqe_tail: self.sqe_tail,
-            stride: self.stride,
-            sqe_limit: self.sqe_limit,
-        };
+        let lent = self.copy();
         self.p.entries = 0;
         self.sqe_tail = self.sqe_head;
         self.sqe_limit = self.sqe_head;
@@ -99,11 +93,20 @@ impl SqRing {
     /// Takes back the state [`lend`](Self::lend) gave out.
     #[inline]
     pub(crate) fn give_back(&mut self, lent: &SqRing) {
-        self.p = lent.p;
-        self.sqe_head = lent.sqe_head;
-        self.sqe_tail = lent.sqe_tail;
-        self.stride = lent.stride;
-        self.sqe_limit = lent.sqe_limit;
+        *self = lent.copy();
+    }
+
+    /// A second producer over the same queue: private, because two live
+    /// ones would hand out the same slots (`lend` closes the first).
+    #[inline]
+    fn copy(&self) -> SqRing {
+        SqRing {
+            p: self.p,
+            sqe_head: self.sqe_head,
+            sqe_tail: self.sqe_tail,
+            stride: self.stride,
+            sqe_limit: self.sqe_limit,
+        }
     }
 
     /// The pointers this queue was built from.

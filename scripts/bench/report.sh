@@ -14,6 +14,14 @@ trap 'rm -rf "$tmp"' EXIT
 
 bash scripts/bench/callgrind.sh >"$tmp/ir.tsv"
 cargo bench --bench vs_io_uring 2>/dev/null >"$tmp/timed.txt"
+# The same timed run with every loop of all three libraries starting on a
+# 64-byte boundary (Rust and C alike), in its own target directory: tiny
+# loops such as the reap loop run at a different speed depending on
+# whether they straddle such a boundary, which the linker's placement of
+# each bench function decides, not the library.
+RUSTFLAGS="-C llvm-args=-align-loops=64" CFLAGS="-falign-loops=64" \
+    CARGO_TARGET_DIR="$CARGO_TARGET_DIR/aligned-loops" \
+    cargo bench --bench vs_io_uring 2>/dev/null >"$tmp/aligned.txt"
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 ncpu=$(nproc)
@@ -30,6 +38,7 @@ irtable=$(awk -F'\t' '
       ok = ($4 <= best) ? "yes" : sprintf("no (+%.1f%%)", 100 * ($4 - best) / best);
       printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, ok }' "$tmp/ir.tsv")
 timed=$(sed -n '/^config/,/^median/p' "$tmp/timed.txt")
+aligned=$(sed -n '/^config/,/^median/p' "$tmp/aligned.txt")
 
 cat >"$out" <<EOF
 # How fast: uring-core against the io-uring crate and C liburing
@@ -107,27 +116,53 @@ $irtable
 $timed
 \`\`\`
 
+### The same, every loop aligned to 64 bytes
+
+Built with \`RUSTFLAGS="-C llvm-args=-align-loops=64"\` and
+\`CFLAGS="-falign-loops=64"\` (all three libraries): where a row differs
+from the table above by more than the rounds' spread, that difference comes
+from where the linker placed a loop, not from the code (see the reap bullet
+below).
+
+\`\`\`text
+$aligned
+\`\`\`
+
 ## Why the counts are what they are
 
 Read from the disassembly of this bench (\`objdump -d\` of the \`cg_*\`
 functions); the figures are in the tables above.
 
-- **One \`get_sqe\` per SQE** costs what \`sq_batch\` costs. The kernel's SQ
+- **Filling SQEs**: the SQ hands out slots by walking a pointer over the
+  run of free slots that are contiguous in memory (up to the first slot the
+  kernel still holds or the end of the array): per SQE one add and one
+  compare, no index to mask or scale; the tail is derived from the pointer
+  when submit needs it (a subtract and a shift). The kernel's head is read
+  once per run. One \`get_sqe\` per SQE costs what \`sq_batch\` costs: the
   head is read with a Relaxed load followed by an acquire barrier written as
-  \`asm!\` (\`queue::load_acquire\`: no instruction on x86-64, \`dmb ishld\` on
-  aarch64), which the compiler does not treat as a write to memory, so a loop
-  of calls on a \`&mut Ring\` keeps the SQ indices in registers and stores the
-  tail once, after the loop. The split \`SubmissionQueue\` holds the ring's
-  SQ state in itself (the ring lends it for the handle's life) for the same
-  reason.
+  \`asm!\` (\`queue::load_acquire\`: no instruction on x86-64, \`dmb
+  ishld\` on aarch64), which the compiler does not treat as a write to
+  memory, so a loop of calls on a \`&mut Ring\` keeps the SQ state in
+  registers. The split \`SubmissionQueue\` holds the ring's SQ state in
+  itself (the ring lends it for the handle's life) for the same reason.
+- **Fill time**: every byte of an SQE is written once, and a NOP SQE takes
+  the same six stores in uring-core and io-uring. What makes the fill rows
+  faster in time is one \`prefetcht0\` per SQE for the slot four ahead
+  (\`queue::prefetch_ahead\`, x86-64): after a submit of 256 SQEs the
+  kernel's work has pushed the SQE lines out of L1, and without the
+  prefetch each store waits for its line in turn. It costs one instruction
+  per SQE, which the pointer walk above more than pays for.
 - **Reap**: on a ring of 16-byte CQEs the iterator walks a pointer over the
   contiguous run of CQEs from the head (and from slot 0 when the snapshot
   wraps): per CQE, the two loads the loop body asks for, the pointer step
   and the loop test. 32-byte and mixed-size CQEs take an out-of-line path.
-- **Fill time, NOP**: uring-core and io-uring both write six stores per NOP
-  SQE (every byte but \`user_data\` is a constant); the row is bound by
-  stores, so its time ratio sits at parity although the instruction count
-  is lower. The mixed fill, with more computed fields, shows the difference.
+  The loop is 19 bytes; its time per CQE changes with whether it
+  straddles a 64-byte boundary, which differs between the \`cg_*\`
+  functions and between builds (compare the reap rows of the two time
+  tables).
+- **submit**: flushing derives the tail from the SQ's pointer (above), a
+  few instructions more than reading a stored tail; the enter flags are
+  kept as they go to the kernel (no masking per call).
 - **msg_ring hop, best configuration**: with DEFER_TASKRUN the message
   reaches the target ring as task work, so \`wait_cqe\` enters the kernel;
   how often the wait loop looks again depends on when the task work ran,

@@ -2,7 +2,7 @@
 
 use uring_sys::io_uring_sqe;
 
-use super::{atomic, check_geometry, load_acquire, ready, space_left};
+use super::{atomic, check_geometry, load_acquire, prefetch_ahead, ready, space_left};
 use crate::Errno;
 use core::sync::atomic::Ordering;
 
@@ -30,24 +30,147 @@ pub struct SqPtrs {
     pub rewind: bool,
 }
 
-/// A submission queue: the kernel-shared indices plus our local
-/// `sqe_head`/`sqe_tail` (SQEs handed out but not yet published).
+/// A submission queue: the kernel-shared indices plus our local head
+/// and tail (SQEs handed out but not yet published lie between them).
+///
+/// `repr(C)`, hot fields first: at small offsets, so that each access
+/// encodes shorter (a one-byte displacement on x86-64).
 #[derive(Debug)]
+#[repr(C)]
 pub struct SqRing {
-    p: SqPtrs,
+    /// The next slot to hand out, and the free run it walks.
+    s: Slots,
+    /// Bytes per slot.
+    g: Stride,
     /// Index up to which SQEs are published to the kernel (`*ktail`).
     sqe_head: u32,
+    p: SqPtrs,
+}
+
+/// Where a producer hands out its next SQEs: the run of free slots it
+/// walks by address.
+///
+/// `next` is the address of the next slot to hand out, and the slots from
+/// `next` up to `stop` (excluded) are free and contiguous in memory: a
+/// fast-path SQE is one add and one compare, with no index to keep or
+/// mask. The tail is not counted on the way: [`tail`](Self::tail)
+/// derives it from `next` when asked (on submit, mostly). When `next`
+/// reaches `stop` (or a change elsewhere starts over at some tail), the
+/// next call reads the kernel's head and starts a new run at the tail:
+/// `stop` is then the first slot still in use or the end of the SQE
+/// array, whichever comes first. So the head is read once per run (per
+/// ring's worth of SQEs at most), not once per SQE. Every address stays
+/// within the SQE array (`stop` at most one past its end), and only
+/// addresses below `stop` are handed out.
+#[derive(Clone, Copy, Debug)]
+struct Slots {
+    next: *mut io_uring_sqe,
+    stop: *mut io_uring_sqe,
+    /// The run's first slot address minus its tail times the stride, as
+    /// an integer: the tail is `(next - run_base) / stride` (a subtract
+    /// and a shift). In `u64`, so that no bit of a 32-bit tail is lost.
+    run_base: u64,
+}
+
+impl Slots {
+    /// The tail at `tail`, with an empty run: the first SQE starts one.
+    #[inline]
+    fn starting_at(tail: u32, sqes: *mut io_uring_sqe, g: Stride) -> Self {
+        Slots {
+            next: sqes,
+            stop: sqes,
+            run_base: run_base(sqes, tail, g),
+        }
+    }
+
     /// Index of the next SQE to hand out.
-    sqe_tail: u32,
-    /// Bytes per slot, 64 or 128 (SQE128): a slot's byte offset is
-    /// `(index & mask) * stride` (a multiply, one instruction; a shift by a
-    /// variable count is three on x86-64 without BMI2).
-    stride: usize,
-    /// `sqe_tail` plus the slots known to be free when `khead` was last
-    /// read: [`next_sqe`](Self::next_sqe) reads the kernel's head again
-    /// only when the tail reaches it. Never past the real free space, since
-    /// the consumer only ever frees slots.
-    sqe_limit: u32,
+    #[inline]
+    fn tail(&self, g: Stride) -> u32 {
+        // Exact: next - run_base is (run tail + slots walked) * stride, and
+        // the shift divides by the stride.
+        ((self.next as usize as u64).wrapping_sub(self.run_base) >> g.log2()) as u32
+    }
+
+    /// Reserves the next slot; `None` when the ring is full (nothing is
+    /// overwritten, the tail stays).
+    #[inline(always)]
+    fn take(&mut self, p: &SqPtrs, g: Stride) -> Option<*mut io_uring_sqe> {
+        let mut slot = self.next;
+        // Stored before the check, so on every path (undone at once at the
+        // end of the run): a store that runs on every call lets the
+        // compiler keep the state in registers across a caller's loop of
+        // calls and store it once when the loop ends.
+        self.next = slot.wrapping_byte_add(g.bytes);
+        if slot == self.stop {
+            self.next = slot;
+            slot = self.new_run(p, g)?;
+        }
+        // On both paths: the fast one then runs straight on into the
+        // caller's stores, with no jump around the slow one.
+        prefetch_ahead(slot.cast());
+        Some(slot)
+    }
+
+    /// The run is used up: starts the next one at the tail, up to the
+    /// first slot the kernel has not consumed or the end of the array;
+    /// `None` if the ring is full.
+    #[inline(always)]
+    fn new_run(&mut self, p: &SqPtrs, g: Stride) -> Option<*mut io_uring_sqe> {
+        let tail = self.tail(g);
+        // SAFETY: khead is valid per SqRing::new's contract.
+        // Acquire (see load_acquire): the kernel (or SQPOLL thread)
+        // advances head once it has read the SQEs; our next writes to
+        // those slots must come after.
+        let free = space_left(p.entries, tail, unsafe { load_acquire(p.khead) });
+        if free == 0 {
+            return None;
+        }
+        let index = tail & p.mask;
+        // Slots left before the array's end: never 0, never more than
+        // `entries` (so `stop` is at most one past the end).
+        let to_end = p.mask - index + 1;
+        let run = if free < to_end { free } else { to_end };
+        let slot = sqe_at(p.sqes, tail, p.mask, g.bytes);
+        self.run_base = run_base(slot, tail, g);
+        self.next = slot.wrapping_byte_add(g.bytes);
+        self.stop = slot.wrapping_byte_add(run as usize * g.bytes);
+        Some(slot)
+    }
+}
+
+/// [`Slots::run_base`] of a run starting at `slot` with tail `tail`.
+#[inline]
+fn run_base(slot: *mut io_uring_sqe, tail: u32, g: Stride) -> u64 {
+    (slot as usize as u64).wrapping_sub((tail as u64) << g.log2())
+}
+
+/// Bytes per slot, 64 or 128 (SQE128), and their log2.
+#[derive(Clone, Copy, Debug)]
+struct Stride {
+    bytes: usize,
+    log2: u32,
+}
+
+impl Stride {
+    /// From `SqPtrs::shift` (1 for 128-byte SQEs).
+    #[inline]
+    fn new(shift: u32) -> Self {
+        let log2 = 6 + (shift & 1);
+        Stride {
+            bytes: 1 << log2,
+            log2,
+        }
+    }
+
+    /// log2 of the stride (6 or 7), as a shift count the compiler knows
+    /// to be in range: no masking instruction where the count is loaded
+    /// in one block and used in another.
+    #[inline(always)]
+    fn log2(self) -> u32 {
+        // SAFETY: `new` is the only constructor and sets 6 or 7.
+        unsafe { core::hint::assert_unchecked(self.log2 < 8) };
+        self.log2
+    }
 }
 
 impl SqRing {
@@ -65,12 +188,12 @@ impl SqRing {
         check_geometry(p.entries, p.mask)?;
         // SAFETY: ktail is valid per the contract; we are the only writer.
         let tail = unsafe { atomic(p.ktail) }.load(Ordering::Relaxed);
+        let g = Stride::new(p.shift);
         Ok(SqRing {
             p,
             sqe_head: tail,
-            sqe_tail: tail,
-            stride: 64 << (p.shift & 1),
-            sqe_limit: tail,
+            g,
+            s: Slots::starting_at(tail, p.sqes, g),
         })
     }
 
@@ -85,8 +208,7 @@ impl SqRing {
     pub(crate) fn lend(&mut self) -> SqRing {
         let lent = self.copy();
         self.p.entries = 0;
-        self.sqe_tail = self.sqe_head;
-        self.sqe_limit = self.sqe_head;
+        self.s = Slots::starting_at(self.sqe_head, self.p.sqes, self.g);
         lent
     }
 
@@ -103,9 +225,8 @@ impl SqRing {
         SqRing {
             p: self.p,
             sqe_head: self.sqe_head,
-            sqe_tail: self.sqe_tail,
-            stride: self.stride,
-            sqe_limit: self.sqe_limit,
+            g: self.g,
+            s: self.s,
         }
     }
 
@@ -152,78 +273,54 @@ impl SqRing {
     /// (`io_uring_sq_ready`).
     #[inline]
     pub fn ready(&self) -> u32 {
-        ready(self.sqe_tail, self.head())
+        ready(self.s.tail(self.g), self.head())
     }
 
     /// Free slots (`io_uring_sq_space_left`).
     #[inline]
     pub fn space_left(&self) -> u32 {
-        space_left(self.p.entries, self.sqe_tail, self.head())
+        space_left(self.p.entries, self.s.tail(self.g), self.head())
     }
 
     /// SQEs handed out since the last [`flush`](Self::flush).
     #[inline]
     pub fn unflushed(&self) -> u32 {
-        ready(self.sqe_tail, self.sqe_head)
+        ready(self.s.tail(self.g), self.sqe_head)
     }
 
     /// Local index of the next SQE to hand out.
     #[inline]
     pub fn sqe_tail(&self) -> u32 {
-        self.sqe_tail
+        self.s.tail(self.g)
     }
 
     #[inline]
     fn at(&self, index: u32) -> *mut io_uring_sqe {
-        sqe_at(self.p.sqes, index, self.p.mask, self.stride)
-    }
-
-    /// Free slots past `tail` per the kernel's head read now; what
-    /// [`next_sqe`](Self::next_sqe) adds to its limit when the tail
-    /// reaches it (called with the limit, equal to the tail then).
-    #[inline]
-    fn free_after(&self, tail: u32) -> u32 {
-        space_left(self.p.entries, tail, self.head())
+        sqe_at(self.p.sqes, index, self.p.mask, self.g.bytes)
     }
 
     /// Reserves the next slot; `None` when the ring is full (nothing is
     /// overwritten). The slot's content is left as is.
+    ///
+    /// Also asks the CPU to start loading a slot a few ahead (on x86-64;
+    /// `queue::prefetch_ahead`), so that filling SQEs one after another
+    /// does not wait for each slot's cache line in turn.
     #[inline]
     pub fn next_sqe(&mut self) -> Option<*mut io_uring_sqe> {
-        let tail = self.sqe_tail;
-        // Stored before the check, so on every path (undone below when
-        // full): a store that runs on every call lets the compiler keep
-        // the tail in a register across a caller's loop of calls and store
-        // it once when the loop ends.
-        self.sqe_tail = tail.wrapping_add(1);
-        let limit = self.sqe_limit;
-        if tail == limit {
-            // Written in terms of `limit` (== tail here), so a caller's
-            // loop needs the tail nowhere but on its fast path.
-            let free = self.free_after(limit);
-            if free == 0 {
-                // Full: the tail stays.
-                self.sqe_tail = limit;
-                return None;
-            }
-            self.sqe_limit = limit.wrapping_add(free);
-        }
-        Some(self.at(tail))
+        self.s.take(&self.p, self.g)
     }
 
-    /// A cursor handing out SQEs with the queue's geometry, tail and free
-    /// count held in the cursor itself (in registers once inlined), not
-    /// re-read from `self` after every SQE written; the tail is stored
-    /// back when it drops. Same slots, same checks as
+    /// A cursor handing out SQEs with the queue's geometry and its run of
+    /// free slots held in the cursor itself (in registers once inlined),
+    /// not re-read from `self` after every SQE written; the state is
+    /// stored back when it drops. Same slots, same checks as
     /// [`next_sqe`](Self::next_sqe).
     #[inline]
     pub fn cursor(&mut self) -> SqCursor<'_> {
         SqCursor {
-            sqes: self.p.sqes,
-            mask: self.p.mask,
-            stride: self.stride,
-            tail: self.sqe_tail,
-            limit: self.sqe_limit,
+            s: self.s,
+            p: self.p,
+            g: self.g,
             sq: self,
         }
     }
@@ -238,8 +335,8 @@ impl SqRing {
         // Saturating, as space_left: a head claiming to be ahead of the
         // tail frees nothing, so the pair never lands on a slot in use or,
         // in a 1-slot ring, past the end of the SQE array.
-        let free = space_left(self.p.entries, self.sqe_tail, self.head());
-        let mut tail = self.sqe_tail;
+        let free = space_left(self.p.entries, self.s.tail(self.g), self.head());
+        let mut tail = self.s.tail(self.g);
         let mut pad = None;
         if tail.wrapping_add(1) & self.p.mask == 0 {
             // Last slot: pad it, the 128-byte entry wraps to slot 0.
@@ -251,9 +348,8 @@ impl SqRing {
         } else if free < 2 {
             return None;
         }
-        self.sqe_tail = tail.wrapping_add(2);
-        // The limit may now be behind the tail: re-read the head next time.
-        self.sqe_limit = self.sqe_tail;
+        // The run (if any) is behind the tail now: start over after it.
+        self.s = Slots::starting_at(tail.wrapping_add(2), self.p.sqes, self.g);
         Some(WideSlot {
             pad,
             sqe: self.at(tail),
@@ -265,13 +361,12 @@ impl SqRing {
     /// (`__io_uring_flush_sq`).
     #[inline]
     pub fn flush(&mut self) -> u32 {
-        let tail = self.sqe_tail;
+        let tail = self.s.tail(self.g);
         if self.p.rewind {
             // The next batch starts at slot 0 again; head and tail stay 0
             // in shared memory (the kernel ignores them).
-            self.sqe_tail = 0;
             self.sqe_head = 0;
-            self.sqe_limit = 0;
+            self.s = Slots::starting_at(0, self.p.sqes, self.g);
             return tail;
         }
         if self.sqe_head != tail {
@@ -286,39 +381,27 @@ impl SqRing {
 }
 
 /// Hands out SQE slots of an [`SqRing`] from local copies of its state
-/// (see [`SqRing::cursor`]); dropping it stores the tail back.
+/// (see [`SqRing::cursor`]); dropping it stores the state back.
 #[derive(Debug)]
 pub struct SqCursor<'a> {
     sq: &'a mut SqRing,
-    sqes: *mut io_uring_sqe,
-    mask: u32,
-    stride: usize,
-    tail: u32,
-    limit: u32,
+    s: Slots,
+    p: SqPtrs,
+    g: Stride,
 }
 
 impl SqCursor<'_> {
     /// As [`SqRing::next_sqe`].
     #[inline]
     pub fn next_sqe(&mut self) -> Option<*mut io_uring_sqe> {
-        let tail = self.tail;
-        if tail == self.limit {
-            let free = self.sq.free_after(self.limit);
-            if free == 0 {
-                return None;
-            }
-            self.limit = self.limit.wrapping_add(free);
-        }
-        self.tail = tail.wrapping_add(1);
-        Some(sqe_at(self.sqes, tail, self.mask, self.stride))
+        self.s.take(&self.p, self.g)
     }
 }
 
 impl Drop for SqCursor<'_> {
     #[inline]
     fn drop(&mut self) {
-        self.sq.sqe_tail = self.tail;
-        self.sq.sqe_limit = self.limit;
+        self.sq.s = self.s;
     }
 }
 

@@ -319,7 +319,6 @@ impl SqRing {
     pub fn cursor(&mut self) -> SqCursor<'_> {
         SqCursor {
             s: self.s,
-            p: self.p,
             g: self.g,
             sq: self,
         }
@@ -335,8 +334,8 @@ impl SqRing {
         // Saturating, as space_left: a head claiming to be ahead of the
         // tail frees nothing, so the pair never lands on a slot in use or,
         // in a 1-slot ring, past the end of the SQE array.
-        let free = space_left(self.p.entries, self.s.tail(self.g), self.head());
         let mut tail = self.s.tail(self.g);
+        let free = space_left(self.p.entries, tail, self.head());
         let mut pad = None;
         if tail.wrapping_add(1) & self.p.mask == 0 {
             // Last slot: pad it, the 128-byte entry wraps to slot 0.
@@ -386,7 +385,6 @@ impl SqRing {
 pub struct SqCursor<'a> {
     sq: &'a mut SqRing,
     s: Slots,
-    p: SqPtrs,
     g: Stride,
 }
 
@@ -394,7 +392,7 @@ impl SqCursor<'_> {
     /// As [`SqRing::next_sqe`].
     #[inline]
     pub fn next_sqe(&mut self) -> Option<*mut io_uring_sqe> {
-        self.s.take(&self.p, self.g)
+        self.s.take(&self.sq.p, self.g)
     }
 }
 

@@ -4,7 +4,7 @@
 # rustup targets), then
 #   1. checks syscall numbers and Linux type layouts against each arch's
 #      headers (scripts/cross/check_abi.py),
-#   2. builds uring-sys + uring-core for every supported arch
+#   2. builds bare-uring-sys + bare-uring for every supported arch
 #      (-unknown-none and -linux targets),
 #   3. cross-builds nostd-cat for aarch64 and starts it under qemu-user,
 #   4. boots each arch's Debian kernel under qemu-system with the smoke
@@ -63,20 +63,20 @@ rustup component list --installed 2>/dev/null | grep -q '^rust-src' \
 step "syscall numbers and Linux type layouts vs each arch's headers"
 python3 scripts/cross/check_abi.py --require || fail=1
 
-step "uring-sys + uring-core for every arch"
+step "bare-uring-sys + bare-uring for every arch"
 for t in "${targets[@]}"; do
   if ! rustup target list --installed | grep -qx "$t"; then
     case $t in aarch64*) echo "FAIL $t: rustup target missing"; fail=1 ;;
                *) echo "skip $t: rustup target could not be installed" ;; esac
     continue
   fi
-  if cargo build -q -p uring-sys -p uring-core --target "$t"; then echo "built $t"
+  if cargo build -q -p bare-uring-sys -p bare-uring --target "$t"; then echo "built $t"
   else echo "FAIL $t"; fail=1; fi
 done
 # loongarch64: rustup here serves no rust-std for it, so core is built
 # from source (RUSTC_BOOTSTRAP enables -Zbuild-std on stable).
 if rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
-  if RUSTC_BOOTSTRAP=1 cargo build -q -Zbuild-std=core -p uring-sys -p uring-core \
+  if RUSTC_BOOTSTRAP=1 cargo build -q -Zbuild-std=core -p bare-uring-sys -p bare-uring \
        --target loongarch64-unknown-linux-gnu; then
     echo "built loongarch64-unknown-linux-gnu (core from source)"
   else echo "FAIL loongarch64-unknown-linux-gnu"; fail=1; fi

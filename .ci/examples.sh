@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Runs every example of the `uring-examples` package on the live kernel,
 # each under a time limit; fails if one fails, hangs or is missing here.
-# The package depends on uring-core and uring-sys only: first check that
+# The package depends on bare-uring and bare-uring-sys only: first check that
 # building it pulls in nothing else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deps=$(cargo tree -p uring-examples -e normal,build --prefix none | awk '{print $1}' | sort -u | tr '\n' ' ')
-[ "$deps" = "uring-core uring-examples uring-sys " ] || { echo "uring-examples depends on: $deps"; exit 1; }
+[ "$deps" = "bare-uring bare-uring-sys uring-examples " ] || { echo "uring-examples depends on: $deps"; exit 1; }
 cargo build --release -p uring-examples --examples
 examples=(tour pingpong "echo --secs 1" arena foreign_loop tcp_nolibc)
 # Every [[example]] of examples/Cargo.toml is in the list above.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzing for uring-core (docs/RELIABILITY.md): builds every cargo-fuzz
+# Fuzzing for bare-uring (docs/RELIABILITY.md): builds every cargo-fuzz
 # target in fuzz/ and runs each for FUZZ_SECONDS (default 60), starting from
 # the committed corpus in fuzz/corpus/<target> (new inputs go to a scratch
 # directory, the checkout is not modified). Fails on any crash, panic,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Miri over the pure modules (issue 9): uring-core's unit tests (queue math,
+# Miri over the pure modules (issue 9): bare-uring's unit tests (queue math,
 # SQE decoder, recvmsg_out parser, buffer-ring bookkeeping, prep encoders),
-# the public-API SQE union test, uring-sys's tests, and the queue model
+# the public-API SQE union test, bare-uring-sys's tests, and the queue model
 # harness (tests/queue_model.rs). Tests that make real syscalls are
 # `#[cfg_attr(miri, ignore)]`. Run from anywhere: `bash .ci/miri.sh`.
 # Measured on the 2-core dev machine, warm caches: 295 s in all (unit tests
@@ -27,14 +27,14 @@ export MIRIFLAGS="-Zmiri-strict-provenance -Zmiri-env-forward=PROPTEST_CASES"
 # Each run is bounded; a hang fails CI instead of eating the budget.
 run() { timeout 1800 cargo +nightly miri test "$@"; }
 
-step "uring-sys unit tests"
-run -p uring-sys --lib
+step "bare-uring-sys unit tests"
+run -p bare-uring-sys --lib
 
-step "uring-core unit tests"
-run -p uring-core --lib
+step "bare-uring unit tests"
+run -p bare-uring --lib
 
-step "uring-core: SQEs built through the public API (S2)"
-run -p uring-core --test sqe_union_reads
+step "bare-uring: SQEs built through the public API (S2)"
+run -p bare-uring --test sqe_union_reads
 
 step "queue model harness (PROPTEST_CASES=${PROPTEST_CASES:-its Miri default})"
 run --test queue_model

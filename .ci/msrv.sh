@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# MSRV check: uring-sys and uring-core (the crates users compile) build and
+# MSRV check: bare-uring-sys and bare-uring (the crates users compile) build and
 # pass their own tests with the oldest Rust the workspace declares
 # (`rust-version` in Cargo.toml, also stated in README.md). The root harness,
 # uring-gen and the examples are not part of the promise (their dev- and
@@ -14,6 +14,6 @@ rustup toolchain install "$msrv" --profile minimal >/dev/null
 export CARGO_TARGET_DIR=target/msrv-$msrv
 echo "MSRV $msrv: $(rustc +"$msrv" --version)"
 # (The bare-metal x86_64-unknown-none build is .ci/run's, on stable.)
-cargo +"$msrv" build -p uring-sys -p uring-core
-cargo +"$msrv" build -p uring-core --features std
-cargo +"$msrv" test -p uring-sys -p uring-core --features uring-core/std
+cargo +"$msrv" build -p bare-uring-sys -p bare-uring
+cargo +"$msrv" build -p bare-uring --features std
+cargo +"$msrv" test -p bare-uring-sys -p bare-uring --features uring-core/std

@@ -1,4 +1,4 @@
-//! uring-core against the `io-uring` crate (0.7) and C liburing 2.15 (built
+//! bare-uring against the `io-uring` crate (0.7) and C liburing 2.15 (built
 //! from `vendor/liburing/src` by `build.rs`), in one process: the same work
 //! on rings of the same size and setup flags, each library used the way its
 //! docs show.
@@ -22,9 +22,9 @@
 //! - `rt x32`: 32 NOPs filled, `submit_and_wait(32)`, reaped.
 //!
 //! Configurations: `default` is setup flags 0 and each library's plain API
-//! (uring-core: the one-object `Ring` methods). `best` is
+//! (bare-uring: the one-object `Ring` methods). `best` is
 //! IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN for all three,
-//! and for uring-core the split handles (`Ring::split`, filling through
+//! and for bare-uring the split handles (`Ring::split`, filling through
 //! one `SubmissionQueue::sq_batch()` per batch); io-uring and
 //! liburing have no faster API for these paths, so theirs is the same code.
 
@@ -36,12 +36,12 @@ use std::ffi::{c_char, c_void, CStr};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use io_uring::{opcode, squeue, types, IoUring};
-use uring_core::split::{CompletionQueue, SubmissionQueue};
-use uring_core::sys::{
+use bare_uring::split::{CompletionQueue, SubmissionQueue};
+use bare_uring::sys::{
     IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_SINGLE_ISSUER, IOSQE_CQE_SKIP_SUCCESS_BIT,
 };
-use uring_core::{helpers, prep, Ring};
+use bare_uring::{helpers, prep, Ring};
+use io_uring::{opcode, squeue, types, IoUring};
 
 /// SQ entries of every ring.
 const ENTRIES: u32 = 256;
@@ -94,7 +94,7 @@ mod lu {
     }
 }
 
-/// uring-core, one-object API (`default`).
+/// bare-uring, one-object API (`default`).
 mod ours {
     use super::*;
 
@@ -222,7 +222,7 @@ mod ours {
     }
 }
 
-/// uring-core, split handles (`best`).
+/// bare-uring, split handles (`best`).
 mod split {
     use super::*;
 
@@ -531,7 +531,7 @@ const LIBS: [Lib; 3] = [Lib::Ours, Lib::IoUring, Lib::Liburing];
 enum Row {
     FillNop,
     FillMixed,
-    /// uring-core through one `get_sqe` call per SQE: `Ring::get_sqe`
+    /// bare-uring through one `get_sqe` call per SQE: `Ring::get_sqe`
     /// (default), `SubmissionQueue::get_sqe` (best).
     FillNopGetSqe,
     FillMixedGetSqe,
@@ -794,7 +794,7 @@ fn median(v: &[f64]) -> f64 {
 
 /// Timed table: per row and configuration, `ROUNDS` rounds in which the
 /// three libraries run back to back in a rotating order; per-round ratios
-/// of uring-core's time to each other library's (< 1: uring-core faster).
+/// of bare-uring's time to each other library's (< 1: bare-uring faster).
 fn timed() {
     println!(
         "{:<8} {:<26} {:>5} {:>11} {:>11} {:>11} {:>14} {:>14}",
@@ -810,7 +810,7 @@ fn timed() {
     for best in [false, true] {
         let mut s = Set::new(best);
         for row in ROWS {
-            // Calibrate on uring-core, use for all; one warm-up each.
+            // Calibrate on bare-uring, use for all; one warm-up each.
             // On the wall time of the whole run (fills are timed alone, but
             // their untimed submit and reap take most of it).
             let mut iters = 1u64;
@@ -855,7 +855,7 @@ fn timed() {
     }
     println!(
         "\nmedian of {ROUNDS} rounds; ratios are per round (the three libraries ran back to back), \
-         then the median: < 1.00 means uring-core took less time."
+         then the median: < 1.00 means bare-uring took less time."
     );
 }
 
@@ -877,7 +877,7 @@ fn callgrind_mode(best: bool) {
     let per_fill = ENTRIES as u64;
     for row in ROWS {
         let units = match row {
-            // The get_sqe rows: uring-core's per-call fill against the
+            // The get_sqe rows: bare-uring's per-call fill against the
             // others' fill functions (their only way), N runs each.
             Row::FillNop | Row::FillMixed | Row::FillNopGetSqe | Row::FillMixedGetSqe => {
                 N * per_fill
@@ -906,8 +906,8 @@ fn main() {
     }
     let started = Instant::now();
     println!(
-        "uring-core vs io-uring 0.7 vs C liburing 2.15: {ENTRIES}-entry rings; \
-         default: setup flags 0, plain APIs; best: SINGLE_ISSUER|DEFER_TASKRUN, uring-core split handles\n"
+        "bare-uring vs io-uring 0.7 vs C liburing 2.15: {ENTRIES}-entry rings; \
+         default: setup flags 0, plain APIs; best: SINGLE_ISSUER|DEFER_TASKRUN, bare-uring split handles\n"
     );
     timed();
     println!("total {:.1} s", started.elapsed().as_secs_f64());

@@ -33,14 +33,14 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use uring_core::buf_ring::{buf_ring_add, buf_ring_advance, buf_ring_mask, cqe_bid, BufRing};
-use uring_core::recvmsg_out::RecvMsgOut;
-use uring_core::sys::{
+use bare_uring::buf_ring::{buf_ring_add, buf_ring_advance, buf_ring_mask, cqe_bid, BufRing};
+use bare_uring::recvmsg_out::RecvMsgOut;
+use bare_uring::sys::{
     __kernel_timespec, io_uring_buf, io_uring_buf_ring, msghdr, IORING_CQE_F_MORE,
     IORING_FEAT_RECVSEND_BUNDLE, IOSQE_BUFFER_SELECT_BIT, IOU_PBUF_RING_MMAP,
     SOCKET_URING_OP_SETSOCKOPT,
 };
-use uring_core::{prep, Errno, Ring};
+use bare_uring::{prep, Errno, Ring};
 
 const IOSQE_BUFFER_SELECT: u8 = 1 << IOSQE_BUFFER_SELECT_BIT;
 const RECV_BGID: u16 = 1;

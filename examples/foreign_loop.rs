@@ -1,6 +1,6 @@
 //! A ring embedded in an event loop that is not ours: how a program with its
 //! own reactor (epoll, poll(2), mio, a GUI toolkit's main loop) drives
-//! `uring-core` without giving it a thread.
+//! `bare-uring` without giving it a thread.
 //!
 //! ```text
 //! cargo run --release --example foreign_loop
@@ -32,10 +32,10 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use uring_core::cq::Cqe;
-use uring_core::sys::__kernel_timespec;
-use uring_core::syscall::{eventfd, pipe2, read, write, EFD_CLOEXEC, EFD_NONBLOCK, O_CLOEXEC};
-use uring_core::{prep, Errno, Ring};
+use bare_uring::cq::Cqe;
+use bare_uring::sys::__kernel_timespec;
+use bare_uring::syscall::{eventfd, pipe2, read, write, EFD_CLOEXEC, EFD_NONBLOCK, O_CLOEXEC};
+use bare_uring::{prep, Errno, Ring};
 
 /// `POLLIN` (asm-generic/poll.h).
 const POLLIN: u32 = 0x1;

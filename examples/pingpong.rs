@@ -5,9 +5,9 @@
 //!
 //! Run: `cargo run --release --example pingpong`
 
+use bare_uring::sys::IOSQE_CQE_SKIP_SUCCESS_BIT;
+use bare_uring::{prep, Errno, Ring};
 use std::time::{Duration, Instant};
-use uring_core::sys::IOSQE_CQE_SKIP_SUCCESS_BIT;
-use uring_core::{prep, Errno, Ring};
 
 const ROUND_TRIPS: u64 = 100_000;
 const TIME_LIMIT: Duration = Duration::from_secs(2);

@@ -35,16 +35,16 @@ use std::mem::size_of;
 use std::ptr::null_mut;
 use std::time::{Duration, Instant};
 
-use uring_core::buf_ring::BufRing;
-use uring_core::decode::opcode_name;
-use uring_core::recvmsg_out::RecvMsgOut;
-use uring_core::sys::{
+use bare_uring::buf_ring::BufRing;
+use bare_uring::decode::opcode_name;
+use bare_uring::recvmsg_out::RecvMsgOut;
+use bare_uring::sys::{
     __kernel_timespec, in_addr, io_uring_sqe, msghdr, sockaddr, sockaddr_in, IORING_CQE_F_MORE,
     IORING_FEAT_RECVSEND_BUNDLE, IORING_OP_BIND, IORING_OP_LISTEN, IOSQE_BUFFER_SELECT_BIT,
     IOSQE_IO_LINK_BIT,
 };
-use uring_core::syscall::getpid;
-use uring_core::{prep, Errno, Ring};
+use bare_uring::syscall::getpid;
+use bare_uring::{prep, Errno, Ring};
 
 const AF_INET: i32 = 2;
 const SOCK_STREAM: i32 = 1;

@@ -10,7 +10,7 @@
 //!    probe, and whether ring-to-ring messages (data, fd passing,
 //!    synchronous), multishot recvmsg, send bundles, provided buffer rings
 //!    (incremental too) and NO_MMAP rings are supported.
-//! 2. ABI: structure sizes and alignments from `uring-sys` (compared with
+//! 2. ABI: structure sizes and alignments from `bare-uring-sys` (compared with
 //!    C by `cargo test --test layout`, not here: the tour compiles no C).
 //! 3. Scenarios, one line each ("ok (detail)", "FAILED: reason", or "not
 //!    supported by this kernel: ERRNO"): a nop; messages between rings
@@ -18,7 +18,7 @@
 //!    documented errors; multishot recvmsg over UDP with a provided buffer
 //!    ring; an incrementally consumed buffer ring; send bundles; a NO_MMAP
 //!    ring in a static buffer (no io_uring mapping appears in
-//!    `/proc/self/maps`). Then an SQE printed by `uring_core::decode`
+//!    `/proc/self/maps`). Then an SQE printed by `bare_uring::decode`
 //!    (`cargo test --test prep_conformance` compares every helper's bytes
 //!    with C liburing).
 //! 4. Figures: msg_ring ping-pong latency between two threads (plain rings,
@@ -28,8 +28,8 @@
 //! Everything is bounded in time (waits give up after 3 s; each figure runs
 //! at most 1 s). Exit code 0 when every scenario the kernel supports
 //! passed, 1 otherwise. The sections live in `examples/tour/`. The tour is
-//! an example of the `uring-examples` package, which depends on `uring-core`
-//! and `uring-sys` only: building it compiles those three crates.
+//! an example of the `uring-examples` package, which depends on `bare-uring`
+//! and `bare-uring-sys` only: building it compiles those three crates.
 
 #[path = "tour/abi.rs"]
 mod abi;

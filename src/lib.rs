@@ -2,7 +2,7 @@
 //!
 //! This package exists for its `build.rs` (C liburing compiled with `cc`),
 //! its integration tests in `tests/` and the examples in `examples/`. The
-//! library users want is [`uring_core`]; its ABI types are [`uring_sys`].
+//! library users want is [`bare_uring`]; its ABI types are [`bare_uring_sys`].
 
-pub use uring_core;
-pub use uring_sys;
+pub use bare_uring;
+pub use bare_uring_sys;

@@ -7,15 +7,15 @@
 mod arena;
 
 use arena::{Arena, PAGE};
+use bare_uring::buf_ring::BufRing;
+use bare_uring::ring::{memory_size, Params};
+use bare_uring::sys::IOSQE_BUFFER_SELECT_BIT;
+use bare_uring::{prep, syscall, Errno, Ring};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::{Cell, UnsafeCell};
 use std::path::Path;
 use std::process::Command;
 use std::ptr::NonNull;
-use uring_core::buf_ring::BufRing;
-use uring_core::ring::{memory_size, Params};
-use uring_core::sys::IOSQE_BUFFER_SELECT_BIT;
-use uring_core::{prep, syscall, Errno, Ring};
 
 // ---- a global allocator that counts this thread's allocations on demand
 

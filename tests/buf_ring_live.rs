@@ -11,15 +11,15 @@ use std::os::fd::AsRawFd;
 use std::os::unix::net::{UnixDatagram, UnixStream};
 use std::ptr::{null_mut, NonNull};
 
-use uring_core::buf_ring::{
+use bare_uring::buf_ring::{
     buf_ring_add, buf_ring_advance, buf_ring_available, buf_ring_cq_advance, buf_ring_init,
     buf_ring_mask, cqe_bid, BufRing,
 };
-use uring_core::cq::Cqe;
-use uring_core::sys::{
+use bare_uring::cq::Cqe;
+use bare_uring::sys::{
     io_uring_buf_reg, IORING_CQE_F_BUFFER, IORING_CQE_F_MORE, IOU_PBUF_RING_INC, IOU_PBUF_RING_MMAP,
 };
-use uring_core::{prep, Errno, Ring};
+use bare_uring::{prep, Errno, Ring};
 
 mod common;
 use common::{wait_within, IOSQE_BUFFER_SELECT};

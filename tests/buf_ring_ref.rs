@@ -1,4 +1,4 @@
-//! Byte-exact comparison of `uring_core::buf_ring`'s inline helpers with C
+//! Byte-exact comparison of `bare_uring::buf_ring`'s inline helpers with C
 //! liburing's (`tests/c/buf_ring_ref.c` wraps the vendored `liburing.h`).
 //!
 //! Random sequences of init/add/advance run on two copies of the same
@@ -11,9 +11,9 @@ use std::ffi::c_void;
 
 use proptest::prelude::*;
 // Links the root package, whose build.rs compiles tests/c/*.c.
+use bare_uring::buf_ring::{buf_ring_add, buf_ring_advance, buf_ring_init, buf_ring_mask};
+use bare_uring::sys::{io_uring_buf, io_uring_buf_ring};
 use uring as _;
-use uring_core::buf_ring::{buf_ring_add, buf_ring_advance, buf_ring_init, buf_ring_mask};
-use uring_core::sys::{io_uring_buf, io_uring_buf_ring};
 
 extern "C" {
     fn ref_io_uring_buf_ring_mask(ring_entries: u32) -> i32;
@@ -202,14 +202,14 @@ extern "C" {
 /// stand-alone head, Rust on a live ring holding that many CQEs).
 #[test]
 fn cq_advance_matches_c() {
-    use uring_core::buf_ring::{__buf_ring_cq_advance, buf_ring_cq_advance};
-    use uring_core::Ring;
+    use bare_uring::buf_ring::{__buf_ring_cq_advance, buf_ring_cq_advance};
+    use bare_uring::Ring;
     for (cq_count, buf_count) in [(0, 0), (1, 1), (3, 3), (2, 5), (4, 0), (0, 7), (1, -1)] {
         let mut ring = Ring::queue_init(8, 0).unwrap();
         for _ in 0..cq_count {
             // SAFETY: a NOP points to no memory.
             let sqe = unsafe { ring.get_sqe() }.unwrap();
-            sqe.opcode = uring_core::sys::IORING_OP_NOP as u8;
+            sqe.opcode = bare_uring::sys::IORING_OP_NOP as u8;
         }
         ring.submit_and_wait(cq_count as u32).unwrap();
         assert_eq!(ring.cq_ready(), cq_count as u32);
@@ -260,9 +260,9 @@ fn cq_advance_matches_c() {
 /// `tail - head` and the error for an unknown group.
 #[test]
 fn available_matches_c() {
-    use uring_core::buf_ring::buf_ring_available;
-    use uring_core::sys::IOU_PBUF_RING_MMAP;
-    use uring_core::{Errno, Ring};
+    use bare_uring::buf_ring::buf_ring_available;
+    use bare_uring::sys::IOU_PBUF_RING_MMAP;
+    use bare_uring::{Errno, Ring};
     let ring = Ring::queue_init(4, 0).unwrap();
     let br = ring.setup_buf_ring(8, 31, IOU_PBUF_RING_MMAP).unwrap();
     let p = br.as_ptr();

@@ -10,13 +10,13 @@ use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixDatagram;
 use std::ptr::null_mut;
 
-use uring_core::buf_ring::{cqe_bid, BufRing};
-use uring_core::ring::Params;
-use uring_core::sys::{
+use bare_uring::buf_ring::{cqe_bid, BufRing};
+use bare_uring::ring::Params;
+use bare_uring::sys::{
     IORING_FEAT_REG_REG_RING, IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_NO_MMAP,
     IORING_SETUP_REGISTERED_FD_ONLY, IORING_SETUP_SINGLE_ISSUER,
 };
-use uring_core::{prep, Errno, Ring};
+use bare_uring::{prep, Errno, Ring};
 
 mod common;
 use common::{reap_within, IOSQE_BUFFER_SELECT};

@@ -13,13 +13,13 @@ use std::net::UdpSocket;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::net::{UnixDatagram, UnixStream};
 
-use uring_core::buf_ring::BufRing;
-use uring_core::recvmsg_out::{RecvMsgOut, SCM_RIGHTS, SOL_SOCKET};
-use uring_core::sys::{
+use bare_uring::buf_ring::BufRing;
+use bare_uring::recvmsg_out::{RecvMsgOut, SCM_RIGHTS, SOL_SOCKET};
+use bare_uring::sys::{
     cmsghdr, iovec, msghdr, IORING_CQE_F_BUFFER, IORING_CQE_F_MORE, IORING_OP_SEND,
     IORING_SEND_VECTORIZED, IOSQE_BUFFER_SELECT,
 };
-use uring_core::{prep, Errno, Ring};
+use bare_uring::{prep, Errno, Ring};
 
 mod common;
 use common::{iov, reap_within, submit_one};

@@ -9,12 +9,12 @@
 
 extern crate uring;
 
-use uring_core::sys::{
+use bare_uring::sys::{
     io_uring_sqe, IORING_ASYNC_CANCEL_ALL, IORING_FILE_INDEX_ALLOC, IORING_FSYNC_DATASYNC,
     IORING_MSG_RING_CQE_SKIP, IORING_OP_MSG_RING, IORING_OP_NOP, IORING_POLL_UPDATE_EVENTS,
     IORING_TIMEOUT_ABS, IOSQE_IO_LINK,
 };
-use uring_core::{helpers, prep};
+use bare_uring::{helpers, prep};
 
 /// `POLLIN`, `SPLICE_F_MOVE`, `POSIX_FADV_DONTNEED`, `SHUT_WR`, `AF_INET`,
 /// `SOCK_STREAM`: plain values, only carried into the SQE.
@@ -366,7 +366,7 @@ fn static_table_equals_liburing_bytes() {
 /// with no poll request tagged 12, with `-ENOENT`.
 #[test]
 fn table_rows_run_on_the_kernel() {
-    use uring_core::{Errno, Ring};
+    use bare_uring::{Errno, Ring};
     let mut ring = Ring::queue_init(4, 0).unwrap();
     for row in [0usize, 13] {
         // SAFETY: a NOP and a poll removal point to no memory.

@@ -19,11 +19,11 @@ extern crate uring;
 
 use std::cell::RefCell;
 
+use bare_uring::ring::{memory_layout, Params};
+use bare_uring::sys::{io_uring_sqe, IORING_OP_NOP, IORING_SETUP_SQE128};
+use bare_uring::Ring;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use uring_core::ring::{memory_layout, Params};
-use uring_core::sys::{io_uring_sqe, IORING_OP_NOP, IORING_SETUP_SQE128};
-use uring_core::Ring;
 
 mod common;
 use common::strategies::{self, as_sqe, bytes, differing_fields, edged, s_ptr, s_u64};
@@ -32,7 +32,7 @@ type CaseFn = fn(&mut TestRunner) -> Result<(), String>;
 type OpFn = fn() -> u8;
 type Sqe = [u64; 16];
 
-const FILE_INDEX_ALLOC: u32 = uring_sys::IORING_FILE_INDEX_ALLOC;
+const FILE_INDEX_ALLOC: u32 = bare_uring_sys::IORING_FILE_INDEX_ALLOC;
 const ENTRIES: u32 = 64;
 
 fn s_i32() -> impl Strategy<Value = i32> {
@@ -154,7 +154,7 @@ fn check(
     if want != got {
         let (cb, rb) = (bytes(&want), bytes(&got));
         let op = cb[0];
-        let fields = differing_fields(&cb, &rb, |i| uring_core::decode::field_name(op, i));
+        let fields = differing_fields(&cb, &rb, |i| bare_uring::decode::field_name(op, i));
         return Err(TestCaseError::fail(format!(
             "get_sqe + {name}({}) differs from liburing's get_sqe + prep in:\n{}",
             args(),

@@ -1,5 +1,5 @@
 //! liburing's inline helpers beyond `io_uring_prep_*` that touch SQEs, CQEs,
-//! buffer rings or recvmsg buffers: each must have a Rust twin in uring-core
+//! buffer rings or recvmsg buffers: each must have a Rust twin in bare-uring
 //! and a byte-exact test against C (a `ref_io_uring_X` wrapper in
 //! tests/c/*.c that a test in tests/*.rs calls). The prep helpers have their
 //! own generated coverage (tests/prep_conformance.rs).

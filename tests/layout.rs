@@ -1,5 +1,5 @@
 //! Every field offset and size of the io_uring ABI structs (and of the
-//! hand-written Linux types in uring-sys) compared with what the C compiler
+//! hand-written Linux types in bare-uring-sys) compared with what the C compiler
 //! computes from the vendored headers. Field list: tests/layout_fields.txt.
 
 extern crate uring;
@@ -23,7 +23,7 @@ fn size_of_pointee<T>(_: *const T) -> usize {
 }
 
 /// Offset and size of the bytes `set` changes in a zeroed `T` (for members
-/// of anonymous unions, private to uring-sys and reached only through their
+/// of anonymous unions, private to bare-uring-sys and reached only through their
 /// accessors).
 fn probe<T: Default>(set: impl Fn(&mut T)) -> (i64, i64) {
     let mut v = T::default();
@@ -129,7 +129,7 @@ fn hand_written_constants_match_c() {
     let mut n = 0;
     // SAFETY: returns a pointer to a static array of n entries.
     let c = unsafe { std::slice::from_raw_parts(uring_hand_consts(&mut n), n as usize) };
-    let r = uring_sys::consts::HAND_WRITTEN;
+    let r = bare_uring_sys::consts::HAND_WRITTEN;
     assert_eq!(c.len(), r.len());
     for (c, (name, value)) in c.iter().zip(r) {
         assert_eq!(s(c.name), *name);

@@ -3,9 +3,9 @@
 //! slots, I/O through the passed file, independence from the source slot,
 //! IORING_MSG_RING_CQE_SKIP, and the documented errors.
 
-use uring_core::sys::{IORING_FILE_INDEX_ALLOC, IORING_MSG_RING_CQE_SKIP, IOSQE_FIXED_FILE_BIT};
-use uring_core::syscall::{close, pipe2, write, O_CLOEXEC};
-use uring_core::{msg, prep, Errno, Ring};
+use bare_uring::sys::{IORING_FILE_INDEX_ALLOC, IORING_MSG_RING_CQE_SKIP, IOSQE_FIXED_FILE_BIT};
+use bare_uring::syscall::{close, pipe2, write, O_CLOEXEC};
+use bare_uring::{msg, prep, Errno, Ring};
 
 mod common;
 use common::{reap, submit_one};

@@ -3,17 +3,17 @@
 //! waking a blocked waiter, special targets (SINGLE_ISSUER|DEFER_TASKRUN,
 //! IOPOLL, a 4-entry CQ), and every error the man page lists.
 
-use std::sync::mpsc;
-use std::thread;
-use uring_core::cq::Cqe;
-use uring_core::ring::Params;
-use uring_core::sys::{
+use bare_uring::cq::Cqe;
+use bare_uring::ring::Params;
+use bare_uring::sys::{
     IORING_CQE_F_32, IORING_CQE_F_SKIP, IORING_FEAT_NODROP, IORING_MSG_RING_CQE_SKIP,
     IORING_MSG_RING_FLAGS_PASS, IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_IOPOLL,
     IORING_SETUP_R_DISABLED, IORING_SETUP_SINGLE_ISSUER, IOSQE_CQE_SKIP_SUCCESS_BIT,
     IOSQE_FIXED_FILE_BIT,
 };
-use uring_core::{msg, prep, Errno, Ring};
+use bare_uring::{msg, prep, Errno, Ring};
+use std::sync::mpsc;
+use std::thread;
 
 mod common;
 use common::reap;

@@ -2,12 +2,12 @@
 //! `register_sync_msg`) on the live kernel: from threads that own no ring,
 //! waking a waiter, exact counts from several senders, and refusals.
 
+use bare_uring::register::register_sync_msg;
+use bare_uring::ring::Params;
+use bare_uring::sys::{io_uring_sqe, IORING_SETUP_R_DISABLED, IOSQE_ASYNC_BIT};
+use bare_uring::{msg, prep, Errno, Ring};
 use std::sync::mpsc;
 use std::thread;
-use uring_core::register::register_sync_msg;
-use uring_core::ring::Params;
-use uring_core::sys::{io_uring_sqe, IORING_SETUP_R_DISABLED, IOSQE_ASYNC_BIT};
-use uring_core::{msg, prep, Errno, Ring};
 
 #[test]
 fn ringless_thread_wakes_a_waiter() {

@@ -9,9 +9,9 @@
 
 use std::time::{Duration, Instant};
 
-use uring_core::ring::{memory_layout, Params, RingMem};
-use uring_core::sys::{io_uring_cqe, IORING_SETUP_NO_MMAP};
-use uring_core::{prep, syscall, Errno, Ring};
+use bare_uring::ring::{memory_layout, Params, RingMem};
+use bare_uring::sys::{io_uring_cqe, IORING_SETUP_NO_MMAP};
+use bare_uring::{prep, syscall, Errno, Ring};
 
 const LEN: usize = 64 * 1024;
 

@@ -238,8 +238,8 @@ fn binary_is_static_and_within_its_size_budget() {
 #[test]
 fn ring_memory_fits_the_static_array() {
     // cat.rs gives its 2-entry ring RING_LEN = 2 * PAGE_SIZE bytes.
-    let need = uring_core::ring::memory_size(2, uring_core::sys::IORING_SETUP_NO_MMAP).unwrap();
-    let have = 2 * uring_core::ring::PAGE_SIZE;
+    let need = bare_uring::ring::memory_size(2, bare_uring::sys::IORING_SETUP_NO_MMAP).unwrap();
+    let have = 2 * bare_uring::ring::PAGE_SIZE;
     assert!(
         need <= have,
         "a 2-entry NO_MMAP ring needs {need} bytes, nostd-cat has {have}"

@@ -1,4 +1,4 @@
-//! Byte-exact conformance of `uring_core::prep::*` with C liburing 2.15.
+//! Byte-exact conformance of `bare_uring::prep::*` with C liburing 2.15.
 //!
 //! `build.rs` reads every `io_uring_prep_*` from the vendored liburing.h,
 //! compiles a C wrapper for each (`ref_io_uring_prep_X`) and generates one
@@ -14,9 +14,9 @@
 
 extern crate uring;
 
+use bare_uring_sys::io_uring_sqe;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
-use uring_sys::io_uring_sqe;
 
 mod common;
 use common::strategies::{self, as_sqe, bytes, check_both, differing_fields, edged, s_ptr, s_u64};
@@ -25,7 +25,7 @@ type CaseFn = fn(&mut TestRunner) -> Result<(), String>;
 type OpFn = fn() -> u8;
 type Sqe = [u64; 16];
 
-const FILE_INDEX_ALLOC: u32 = uring_sys::IORING_FILE_INDEX_ALLOC;
+const FILE_INDEX_ALLOC: u32 = bare_uring_sys::IORING_FILE_INDEX_ALLOC;
 
 fn s_i32() -> impl Strategy<Value = i32> {
     edged(vec![
@@ -84,14 +84,14 @@ fn prefill() -> impl Strategy<Value = Sqe> {
 fn describe(name: &str, args: &str, label: &str, c: &Sqe, r: &Sqe) -> String {
     let (cb, rb) = (bytes(c), bytes(r));
     let op = cb[0];
-    let fields = differing_fields(&cb, &rb, |i| uring_core::decode::field_name(op, i));
+    let fields = differing_fields(&cb, &rb, |i| bare_uring::decode::field_name(op, i));
     let mut cs = *c;
     let mut rs = *r;
     format!(
         "{name}({args}) on a {label} SQE differs from liburing in:\n{}\nC:    {}\nRust: {}",
         fields.join("\n"),
-        uring_core::decode::decode(as_sqe(&mut cs)),
-        uring_core::decode::decode(as_sqe(&mut rs)),
+        bare_uring::decode::decode(as_sqe(&mut cs)),
+        bare_uring::decode::decode(as_sqe(&mut rs)),
     )
 }
 
@@ -136,7 +136,7 @@ fn runner_for(seed: u64, helper: &str, cases: u32) -> TestRunner {
 }
 
 fn opcode_label(op: u8) -> String {
-    match uring_core::decode::opcode_name(op) {
+    match bare_uring::decode::opcode_name(op) {
         Some(n) => n.trim_start_matches("IORING_OP_").to_string(),
         None => format!("{op}"),
     }

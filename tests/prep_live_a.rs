@@ -1,6 +1,6 @@
 //! The rw, splice, fs, open, path, xattr, poll, timeout, cancel and nop prep
 //! helpers against the live kernel: each SQE is built only by
-//! `uring_core::prep`, submitted through `Ring`, and the test checks what
+//! `bare_uring::prep`, submitted through `Ring`, and the test checks what
 //! the kernel did with it (bytes on disk or in a pipe, `res` values, errno
 //! names) by independent means (std, or libc through std's own libc).
 //!
@@ -21,9 +21,9 @@ use std::path::{Path, PathBuf};
 use std::ptr::null;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use uring_core::buf_ring::{buf_ring_add, buf_ring_advance, buf_ring_mask, cqe_bid};
-use uring_core::sys::*;
-use uring_core::{prep, Errno, Ring};
+use bare_uring::buf_ring::{buf_ring_add, buf_ring_advance, buf_ring_mask, cqe_bid};
+use bare_uring::sys::*;
+use bare_uring::{prep, Errno, Ring};
 
 mod common;
 use common::{iov, iov_mut, reap_within};

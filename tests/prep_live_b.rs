@@ -1,6 +1,6 @@
 //! The net, msg_ring, buffer, futex, waitid, pipe and socket-command prep
 //! helpers against the live kernel: each SQE is built only by
-//! `uring_core::prep` and the test checks what the kernel did with it.
+//! `bare_uring::prep` and the test checks what the kernel did with it.
 //!
 //! Run: `cargo test --test prep_live_b -- --nocapture`
 
@@ -10,8 +10,8 @@ use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, TcpStream};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::atomic::AtomicU32;
 
-use uring_core::sys::*;
-use uring_core::{prep, Errno, Ring};
+use bare_uring::sys::*;
+use bare_uring::{prep, Errno, Ring};
 
 mod common;
 use common::{iov, iov_mut, reap, submit_one};

@@ -1,4 +1,4 @@
-//! Every `uring_core::prep::X` has exactly the parameter types the design
+//! Every `bare_uring::prep::X` has exactly the parameter types the design
 //! card maps liburing's C signature to (`int` -> `i32`, `unsigned` -> `u32`,
 //! `const struct iovec *` -> `*const iovec`, ...). The check is at compile
 //! time: `build.rs` writes one `let _: unsafe fn(..) = prep::X;` per helper;

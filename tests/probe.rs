@@ -1,10 +1,10 @@
-//! The probe on the live kernel: opcode numbering matches uring_sys, the
+//! The probe on the live kernel: opcode numbering matches bare_uring_sys, the
 //! 6.18 opcodes we rely on are there, and the answer agrees with what the
 //! kernel does with an opcode beyond it.
 
-use uring_core::probe::{Probe, PROBE_OPS};
-use uring_core::sys::*;
-use uring_core::{prep, Errno, Ring};
+use bare_uring::probe::{Probe, PROBE_OPS};
+use bare_uring::sys::*;
+use bare_uring::{prep, Errno, Ring};
 
 #[test]
 fn lists_this_kernels_opcodes() {
@@ -51,7 +51,7 @@ fn lists_this_kernels_opcodes() {
 fn ringless_probe_matches() {
     let ring = Ring::queue_init(4, 0).unwrap();
     let a = ring.get_probe_ring().unwrap();
-    let b = uring_core::probe::get_probe().unwrap();
+    let b = bare_uring::probe::get_probe().unwrap();
     assert_eq!(a.last_op(), b.last_op());
     assert!(a.supported_ops().eq(b.supported_ops()));
 }

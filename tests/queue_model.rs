@@ -1,4 +1,4 @@
-//! Model-based property tests of `uring_core::queue` over in-memory rings.
+//! Model-based property tests of `bare_uring::queue` over in-memory rings.
 //!
 //! No kernel: the test owns the shared indices (`AtomicU32`s on the heap),
 //! the SQE array and the CQE array, and plays the kernel's part itself
@@ -25,11 +25,11 @@
 //! property; a third of that and rings up to 64 entries under Miri). Run: `cargo test --test queue_model`; under Miri (Stacked
 //! Borrows over the raw-pointer rings): `bash .ci/miri.sh`.
 
+use bare_uring::queue::{self, CqPtrs, CqRing, RawCqe, SqPtrs, SqRing};
+use bare_uring_sys::{io_uring_cqe, io_uring_sqe, IORING_CQE_F_32, IORING_CQE_F_SKIP};
 use proptest::prelude::*;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, Ordering};
-use uring_core::queue::{self, CqPtrs, CqRing, RawCqe, SqPtrs, SqRing};
-use uring_sys::{io_uring_cqe, io_uring_sqe, IORING_CQE_F_32, IORING_CQE_F_SKIP};
 
 /// Guard units on each side of the CQE array.
 const GUARD: usize = 4;

@@ -1,6 +1,6 @@
 //! `recvmsg` / `recvmsg_multishot` with a provided buffer ring, on the live
 //! kernel, over UDP on 127.0.0.1 and Unix datagram socketpairs. Each CQE's
-//! buffer is parsed with `uring_core::recvmsg_out`; counts and order are
+//! buffer is parsed with `bare_uring::recvmsg_out`; counts and order are
 //! checked exactly.
 //!
 //! Run: `cargo test --test recvmsg_live`
@@ -11,10 +11,10 @@ use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixDatagram;
 use std::ptr::null_mut;
 
-use uring_core::buf_ring::{cqe_bid, BufRing};
-use uring_core::recvmsg_out::{RecvMsgOut, MSG_TRUNC};
-use uring_core::sys::{iovec, msghdr, IORING_CQE_F_BUFFER, IORING_CQE_F_MORE, IOU_PBUF_RING_MMAP};
-use uring_core::{prep, Errno, Ring};
+use bare_uring::buf_ring::{cqe_bid, BufRing};
+use bare_uring::recvmsg_out::{RecvMsgOut, MSG_TRUNC};
+use bare_uring::sys::{iovec, msghdr, IORING_CQE_F_BUFFER, IORING_CQE_F_MORE, IOU_PBUF_RING_MMAP};
+use bare_uring::{prep, Errno, Ring};
 
 mod common;
 use common::{msghdr_for, reap_within, IOSQE_BUFFER_SELECT};
@@ -362,7 +362,7 @@ fn udp_multishot_recvmsg_incremental_ring() {
             &ring,
             2,
             41,
-            uring_core::sys::IOU_PBUF_RING_INC,
+            bare_uring::sys::IOU_PBUF_RING_INC,
             &mut mem,
             1024,
         )

@@ -1,4 +1,4 @@
-//! `uring_core::recvmsg_out` against C liburing (`tests/c/recvmsg_ref.c`)
+//! `bare_uring::recvmsg_out` against C liburing (`tests/c/recvmsg_ref.c`)
 //! and against arbitrary bytes.
 //!
 //! (a) On well-formed buffers (built the way the kernel's `put_cmsg` and
@@ -16,12 +16,12 @@ use std::ptr::{null_mut, NonNull};
 
 use proptest::prelude::*;
 // Links the root package, whose build.rs compiles tests/c/*.c.
-use uring as _;
-use uring_core::recvmsg_out::{
+use bare_uring::recvmsg_out::{
     recvmsg_cmsg_firsthdr, recvmsg_cmsg_nexthdr, recvmsg_name, recvmsg_payload,
     recvmsg_payload_length, recvmsg_validate, RecvMsgOut, MSG_CTRUNC, MSG_TRUNC,
 };
-use uring_core::sys::{cmsghdr, io_uring_recvmsg_out, msghdr};
+use bare_uring::sys::{cmsghdr, io_uring_recvmsg_out, msghdr};
+use uring as _;
 
 mod common;
 use common::msghdr_for;

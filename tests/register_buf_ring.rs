@@ -2,15 +2,15 @@
 //! memory, consumption seen through buffer-select reads and
 //! `buf_ring_head`, incremental consumption (IOU_PBUF_RING_INC), errors.
 
-use core::ptr::NonNull;
-use uring_core::buf_ring::{buf_ring_add, buf_ring_advance, buf_ring_mask};
-use uring_core::cq::Cqe;
-use uring_core::sys::{
+use bare_uring::buf_ring::{buf_ring_add, buf_ring_advance, buf_ring_mask};
+use bare_uring::cq::Cqe;
+use bare_uring::sys::{
     io_uring_buf_reg, io_uring_buf_ring, IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER,
     IORING_CQE_F_BUF_MORE, IOSQE_BUFFER_SELECT_BIT, IOU_PBUF_RING_INC, IOU_PBUF_RING_MMAP,
 };
-use uring_core::syscall::{close, pipe2, write, O_CLOEXEC};
-use uring_core::{prep, Errno, Ring};
+use bare_uring::syscall::{close, pipe2, write, O_CLOEXEC};
+use bare_uring::{prep, Errno, Ring};
+use core::ptr::NonNull;
 
 mod common;
 use common::reap;

@@ -1,9 +1,9 @@
 //! Fixed buffer registration on the live kernel: dense, sparse, update
 //! with tags, and READ_FIXED into a registered buffer.
 
-use uring_core::sys::iovec;
-use uring_core::syscall::{close, pipe2, write, O_CLOEXEC};
-use uring_core::{prep, Errno, Ring};
+use bare_uring::sys::iovec;
+use bare_uring::syscall::{close, pipe2, write, O_CLOEXEC};
+use bare_uring::{prep, Errno, Ring};
 
 mod common;
 use common::{iov_mut, reap, submit_one};

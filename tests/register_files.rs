@@ -2,9 +2,9 @@
 //! update (install, clear, skip), tags, alloc range, and I/O through a
 //! fixed slot with IOSQE_FIXED_FILE.
 
-use uring_core::sys::{IORING_FILE_INDEX_ALLOC, IORING_REGISTER_FILES_SKIP, IOSQE_FIXED_FILE_BIT};
-use uring_core::syscall::{close, pipe2, write, O_CLOEXEC};
-use uring_core::{prep, Errno, Ring};
+use bare_uring::sys::{IORING_FILE_INDEX_ALLOC, IORING_REGISTER_FILES_SKIP, IOSQE_FIXED_FILE_BIT};
+use bare_uring::syscall::{close, pipe2, write, O_CLOEXEC};
+use bare_uring::{prep, Errno, Ring};
 
 mod common;
 use common::{reap, submit_one};

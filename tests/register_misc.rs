@@ -1,19 +1,19 @@
 //! eventfd, personality, restrictions, R_DISABLED + enable_rings, sync
 //! cancel, io-wq affinity and max workers, clock: on the live kernel.
 
-use uring_core::register::{
+use bare_uring::register::{
     restriction_register_op, restriction_sqe_flags_allowed, restriction_sqe_op,
 };
-use uring_core::sys::{
+use bare_uring::sys::{
     __kernel_timespec, io_uring_clock_register, io_uring_napi, io_uring_sync_cancel_reg,
     IORING_ASYNC_CANCEL_ALL, IORING_ASYNC_CANCEL_ANY, IORING_ASYNC_CANCEL_FD, IORING_OP_NOP,
     IORING_REGISTER_PROBE, IORING_SETUP_IOPOLL, IORING_SETUP_R_DISABLED, IOSQE_ASYNC_BIT,
     IOSQE_IO_DRAIN_BIT, IOSQE_IO_LINK_BIT,
 };
-use uring_core::syscall::{
+use bare_uring::syscall::{
     close, eventfd, pipe2, read, write, EFD_CLOEXEC, EFD_NONBLOCK, O_CLOEXEC,
 };
-use uring_core::{prep, Errno, Ring};
+use bare_uring::{prep, Errno, Ring};
 
 mod common;
 use common::reap;

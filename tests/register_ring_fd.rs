@@ -2,11 +2,11 @@
 //! registered index (proved by closing the real fd), per-task scope,
 //! unregistering.
 
-use uring_core::ring::Params;
-use uring_core::sys::{
+use bare_uring::ring::Params;
+use bare_uring::sys::{
     IORING_FEAT_REG_REG_RING, IORING_SETUP_NO_MMAP, IORING_SETUP_REGISTERED_FD_ONLY,
 };
-use uring_core::{prep, Errno, Ring};
+use bare_uring::{prep, Errno, Ring};
 
 mod common;
 use common::reap;

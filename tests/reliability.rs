@@ -11,9 +11,9 @@ use std::process::Command;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use uring_core::ring::{memory_layout, Params};
-use uring_core::sys::*;
-use uring_core::{prep, syscall, Errno, Ring};
+use bare_uring::ring::{memory_layout, Params};
+use bare_uring::sys::*;
+use bare_uring::{prep, syscall, Errno, Ring};
 
 mod common;
 use common::nop;

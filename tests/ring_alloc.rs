@@ -4,11 +4,11 @@
 //! per binary). Only this thread's allocations are counted, so the test
 //! harness's own threads do not interfere.
 
+use bare_uring::ring::Params;
+use bare_uring::sys::*;
+use bare_uring::Ring;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use uring_core::ring::Params;
-use uring_core::sys::*;
-use uring_core::Ring;
 
 mod common;
 use common::nop;
@@ -107,5 +107,5 @@ fn no_allocation_in_setup_io_and_teardown() {
     drop(ring);
     let used = allocs() - start;
     assert_eq!(sum, (0..10_000u64).sum());
-    assert_eq!(used, 0, "uring-core allocated {used} times");
+    assert_eq!(used, 0, "bare-uring allocated {used} times");
 }

@@ -1,8 +1,8 @@
 //! Ring basics against the live kernel: NOP round trip, batches, a full
 //! SQ, bad setup input.
 
-use uring_core::sys::{io_uring_sqe, IORING_OP_NOP, IORING_SETUP_CLAMP};
-use uring_core::{Errno, Ring};
+use bare_uring::sys::{io_uring_sqe, IORING_OP_NOP, IORING_SETUP_CLAMP};
+use bare_uring::{Errno, Ring};
 
 mod common;
 use common::nop;
@@ -42,7 +42,7 @@ fn initialize_sqe_resets_the_liburing_fields() {
     raw.set_addr3(11);
     raw.set_pad2(13);
     raw.set_rw_flags(17);
-    uring_core::sq::initialize_sqe(&mut raw);
+    bare_uring::sq::initialize_sqe(&mut raw);
     assert_eq!(
         (
             raw.flags,
@@ -129,7 +129,7 @@ fn iterator_advances_only_past_what_it_yielded() {
     drop(it);
     assert_eq!((a.user_data, b.user_data), (0, 1));
     assert_eq!(ring.cq_ready(), 4);
-    let mut out: [uring_core::cq::Cqe; 3] = Default::default();
+    let mut out: [bare_uring::cq::Cqe; 3] = Default::default();
     assert_eq!(ring.peek_batch_cqe(&mut out), 3);
     assert_eq!(
         out.iter().map(|c| c.user_data).collect::<Vec<_>>(),

@@ -4,12 +4,12 @@
 //! One test function only: /proc/self/{fd,maps} are process-wide, so a
 //! concurrently running test would disturb the counts.
 
-use std::fs;
-use uring_core::ring::{
+use bare_uring::ring::{
     memory_layout, memory_size, memory_size_params, page_size, Params, PAGE_SIZE,
 };
-use uring_core::sys::*;
-use uring_core::{Errno, Ring};
+use bare_uring::sys::*;
+use bare_uring::{Errno, Ring};
+use std::fs;
 
 mod common;
 use common::nop;
@@ -172,7 +172,7 @@ fn resources_and_caller_memory() {
     {
         let mut p = Params::new();
         // SAFETY: p is a valid io_uring_params; no NO_MMAP.
-        let fd = unsafe { uring_core::syscall::io_uring_setup(32, &mut p.0) }.unwrap();
+        let fd = unsafe { bare_uring::syscall::io_uring_setup(32, &mut p.0) }.unwrap();
         p.features &= !IORING_FEAT_SINGLE_MMAP;
         // SAFETY: a fresh io_uring fd with its own setup parameters.
         let mut ring = unsafe { Ring::queue_mmap(fd, &p) }.unwrap();

@@ -2,11 +2,11 @@
 //! DEFER_TASKRUN, R_DISABLED, SQE128/CQE32 and the mixed sizes,
 //! NO_SQARRAY, registered ring fds, eventfd toggling, layout constants.
 
+use bare_uring::ring::{Params, RINGS_HEADER};
+use bare_uring::sys::*;
+use bare_uring::{syscall, Errno, Ring};
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
-use uring_core::ring::{Params, RINGS_HEADER};
-use uring_core::sys::*;
-use uring_core::{syscall, Errno, Ring};
 
 mod common;
 use common::nop;
@@ -214,7 +214,7 @@ fn cqe_mixed_ring() {
             }
         }
         ring.submit_and_wait(3).unwrap();
-        let cqes: Vec<uring_core::cq::Cqe32> = ring.cqes32().collect();
+        let cqes: Vec<bare_uring::cq::Cqe32> = ring.cqes32().collect();
         let mut got: Vec<_> = cqes
             .iter()
             .map(|c| (c.user_data, big_of(c), ring.cqe_nr(c)))
@@ -393,7 +393,7 @@ fn no_mmap_in_multi_page_heap_memory() {
     // 1024 entries: 16 pages of SQEs, 5 pages of rings, ordinary (not huge)
     // pages; kernels from 6.13 vmap them (older ones need one huge page).
     let mut p = Params::new();
-    let l = uring_core::ring::memory_layout(1024, &p).unwrap();
+    let l = bare_uring::ring::memory_layout(1024, &p).unwrap();
     let layout = std::alloc::Layout::from_size_align(l.size, l.align).unwrap();
     // SAFETY: non-zero size.
     let mem = unsafe { std::alloc::alloc_zeroed(layout) };
@@ -458,7 +458,7 @@ fn cqe_mixed_batches_across_padding() {
         if ring.cq_ready() == small + 3 {
             pads += 1;
         }
-        let mut buf: [uring_core::cq::Cqe32; 2] = Default::default();
+        let mut buf: [bare_uring::cq::Cqe32; 2] = Default::default();
         loop {
             let n = ring.peek_batch_cqe(&mut buf);
             if n == 0 {
@@ -548,6 +548,6 @@ fn register_ring_fd_api_switches_enter() {
 
 /// The second half of a CQE read from a CQE_MIXED ring, if it is a 32-byte
 /// one (IORING_CQE_F_32).
-fn big_of(c: &uring_core::cq::Cqe32) -> Option<[u64; 2]> {
-    (c.flags & uring_core::sys::IORING_CQE_F_32 != 0).then(|| *c.big_cqe())
+fn big_of(c: &bare_uring::cq::Cqe32) -> Option<[u64; 2]> {
+    (c.flags & bare_uring::sys::IORING_CQE_F_32 != 0).then(|| *c.big_cqe())
 }

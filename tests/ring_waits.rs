@@ -1,8 +1,8 @@
 //! Completion side against the live kernel: CQ overflow with NODROP,
 //! timeouts (EXT_ARG), sigmask waits, min-timeout waits.
 
-use uring_core::sys::*;
-use uring_core::{Errno, Ring};
+use bare_uring::sys::*;
+use bare_uring::{Errno, Ring};
 
 mod common;
 use common::nop;
@@ -53,7 +53,7 @@ fn reap_with_peek(ring: &mut Ring, seen: &mut Vec<u64>) {
 }
 
 fn reap_with_batches(ring: &mut Ring, seen: &mut Vec<u64>) {
-    let mut buf: [uring_core::cq::Cqe; 5] = Default::default();
+    let mut buf: [bare_uring::cq::Cqe; 5] = Default::default();
     loop {
         let n = ring.peek_batch_cqe(&mut buf);
         if n == 0 {

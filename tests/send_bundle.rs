@@ -10,13 +10,13 @@ use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::ptr::null_mut;
 
-use uring_core::buf_ring::{cqe_bid, BufRing};
-use uring_core::cq::Cqe;
-use uring_core::sys::{
+use bare_uring::buf_ring::{cqe_bid, BufRing};
+use bare_uring::cq::Cqe;
+use bare_uring::sys::{
     in_addr, sockaddr, sockaddr_in, IORING_CQE_F_MORE, IORING_FEAT_RECVSEND_BUNDLE,
     IORING_RECVSEND_BUNDLE, IOU_PBUF_RING_MMAP,
 };
-use uring_core::{prep, Errno, Ring};
+use bare_uring::{prep, Errno, Ring};
 
 mod common;
 use common::{msghdr_for, reap_within, IOSQE_BUFFER_SELECT};

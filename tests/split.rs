@@ -3,10 +3,10 @@
 //! the handles drop (or are forgotten), the submitter, timed waits and
 //! 32-byte CQEs through the completion side.
 
-use uring_core::sys::{
+use bare_uring::sys::{
     __kernel_timespec, IORING_NOP_CQE32, IORING_OP_NOP, IORING_SETUP_CQE32, IORING_UNREGISTER_FILES,
 };
-use uring_core::{Errno, Ring};
+use bare_uring::{Errno, Ring};
 
 mod common;
 use common::nop;
@@ -57,7 +57,7 @@ fn counters_and_a_full_sq() {
     let first = cq.peek_cqe().unwrap();
     assert_eq!(first.user_data, 0);
     cq.cqe_seen(&first);
-    let mut out = [uring_core::cq::Cqe::zeroed(), uring_core::cq::Cqe::zeroed()];
+    let mut out = [bare_uring::cq::Cqe::zeroed(), bare_uring::cq::Cqe::zeroed()];
     assert_eq!(cq.peek_batch_cqe(&mut out), 2);
     assert_eq!((out[0].user_data, out[1].user_data), (1, 2));
     cq.cq_advance(2);

@@ -6,10 +6,10 @@
 //! newer request twice and the older one never. So every request here
 //! carries its own number, and each number must come back exactly once.
 
+use bare_uring::ring::Params;
+use bare_uring::sys::{__kernel_timespec, IORING_SETUP_SQPOLL};
+use bare_uring::Ring;
 use std::time::{Duration, Instant};
-use uring_core::ring::Params;
-use uring_core::sys::{__kernel_timespec, IORING_SETUP_SQPOLL};
-use uring_core::Ring;
 
 mod common;
 use common::nop;
@@ -34,7 +34,7 @@ fn lap_the_sqpoll_thread(batch: bool) {
     let mut seen = vec![false; N as usize];
     let (mut next, mut got, mut full) = (0u64, 0u64, 0u64);
     let mut last = Instant::now();
-    let mut check = |ring: &mut Ring, c: &uring_core::cq::Cqe| {
+    let mut check = |ring: &mut Ring, c: &bare_uring::cq::Cqe| {
         assert_eq!(c.res, 0, "request {}", c.user_data);
         let s = &mut seen[c.user_data as usize];
         assert!(

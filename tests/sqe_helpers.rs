@@ -1,4 +1,4 @@
-//! Byte-exact comparison of `uring_core::helpers` (`sqe_set_data`,
+//! Byte-exact comparison of `bare_uring::helpers` (`sqe_set_data`,
 //! `sqe_set_data64`, `sqe_set_flags`, `sqe_set_buf_group`,
 //! `initialize_sqe`, `cqe_get_data`, `cqe_get_data64`) with C liburing's
 //! inline helpers (`tests/c/sqe_helpers_ref.c` wraps the vendored
@@ -18,10 +18,10 @@ extern crate uring;
 
 use std::ffi::c_void;
 
+use bare_uring::helpers;
+use bare_uring_sys::{io_uring_cqe, io_uring_sqe};
 use proptest::prelude::*;
 use proptest::test_runner::{RngSeed, TestCaseError};
-use uring_core::helpers;
-use uring_sys::{io_uring_cqe, io_uring_sqe};
 
 mod common;
 use common::strategies::{self, bytes, check_both, differing_fields, edged, s_ptr, s_u64};

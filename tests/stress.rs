@@ -14,10 +14,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use uring_core::cq::Cqe;
-use uring_core::ring::Params;
-use uring_core::sys::*;
-use uring_core::{prep, Errno, Ring};
+use bare_uring::cq::Cqe;
+use bare_uring::ring::Params;
+use bare_uring::sys::*;
+use bare_uring::{prep, Errno, Ring};
 
 mod common;
 use common::nop;

@@ -6,7 +6,7 @@
 #   bash vendor/refresh.sh --update   # copy from the package, then print new sums
 #
 # To move to a newer package: change VERSION below, run with --update, paste the
-# printed sums into vendor/README.md, regenerate uring-sys (see README.md), and
+# printed sums into vendor/README.md, regenerate bare-uring-sys (see README.md), and
 # run the test suite (the coverage test lists any new prep helper to port).
 set -euo pipefail
 VERSION=2.15.3

@@ -23,11 +23,11 @@ use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 
-use uring_core::buf_ring::BufRing;
-use uring_core::ring::{memory_layout, Params};
-use uring_core::sys::io_uring_buf_reg;
-use uring_core::syscall::{self, MAP_ANONYMOUS, MAP_HUGETLB, MAP_PRIVATE, PROT_RW};
-use uring_core::{Errno, Ring};
+use bare_uring::buf_ring::BufRing;
+use bare_uring::ring::{memory_layout, Params};
+use bare_uring::sys::io_uring_buf_reg;
+use bare_uring::syscall::{self, MAP_ANONYMOUS, MAP_HUGETLB, MAP_PRIVATE, PROT_RW};
+use bare_uring::{Errno, Ring};
 
 /// Size of the region [`Arena::map`] makes: one x86_64 huge page.
 pub const REGION: usize = 2 << 20;

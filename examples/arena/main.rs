@@ -9,10 +9,10 @@
 mod arena;
 
 use arena::Arena;
-use uring_core::buf_ring::cqe_bid;
-use uring_core::ring::Params;
-use uring_core::sys::IOSQE_BUFFER_SELECT_BIT;
-use uring_core::{prep, syscall, Errno, Ring};
+use bare_uring::buf_ring::cqe_bid;
+use bare_uring::ring::Params;
+use bare_uring::sys::IOSQE_BUFFER_SELECT_BIT;
+use bare_uring::{prep, syscall, Errno, Ring};
 
 const RINGS: usize = 4;
 const ENTRIES: u32 = 8;

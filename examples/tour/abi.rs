@@ -1,12 +1,12 @@
 //! Section 2: the ABI this binary was built against — structure sizes and
-//! alignments from the bindgen-generated `uring-sys`. The tour builds from
+//! alignments from the bindgen-generated `bare-uring-sys`. The tour builds from
 //! the workspace's crates alone (no C compiler), so it does not compare them
 //! with C here: `cargo test --test layout` does, field by field, against the
 //! vendored headers compiled by the root package's `build.rs`.
 
 use std::mem::{align_of, size_of};
 
-use uring_core::sys::*;
+use bare_uring::sys::*;
 
 /// `(name, size, align)` of the structures the tour shows.
 macro_rules! rust_layouts {

@@ -5,8 +5,8 @@ use std::io::Write;
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 
-use uring_core::sys::*;
-use uring_core::{prep, Errno, Ring};
+use bare_uring::sys::*;
+use bare_uring::{prep, Errno, Ring};
 
 use crate::messages::pipe;
 use crate::util::{next_cqe, sqe, Ctx, Fail, Outcome};

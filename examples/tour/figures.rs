@@ -7,9 +7,9 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use uring_core::buf_ring::BufRing;
-use uring_core::sys::*;
-use uring_core::{prep, Ring};
+use bare_uring::buf_ring::BufRing;
+use bare_uring::sys::*;
+use bare_uring::{prep, Ring};
 
 use crate::scenarios::Tally;
 use crate::util::{ensure, next_cqe, res, sqe, timespec, Ctx, Fail, Outcome, WAIT};

@@ -4,12 +4,12 @@
 use std::net::UdpSocket;
 use std::os::fd::AsRawFd;
 
-use uring_core::decode::opcode_name;
-use uring_core::probe::Probe;
-use uring_core::ring::Params;
-use uring_core::sys::*;
-use uring_core::syscall::{uname, Utsname};
-use uring_core::{prep, register::register_sync_msg, Errno, Ring};
+use bare_uring::decode::opcode_name;
+use bare_uring::probe::Probe;
+use bare_uring::ring::Params;
+use bare_uring::sys::*;
+use bare_uring::syscall::{uname, Utsname};
+use bare_uring::{prep, register::register_sync_msg, Errno, Ring};
 
 use crate::util::{next_cqe, Fail};
 

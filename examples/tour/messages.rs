@@ -5,10 +5,10 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use uring_core::register::register_sync_msg;
-use uring_core::sys::*;
-use uring_core::syscall::{gettid, pipe2, read, O_CLOEXEC};
-use uring_core::{prep, Errno, Ring};
+use bare_uring::register::register_sync_msg;
+use bare_uring::sys::*;
+use bare_uring::syscall::{gettid, pipe2, read, O_CLOEXEC};
+use bare_uring::{prep, Errno, Ring};
 
 use crate::scenarios::{CQE_FLAGS, DATA};
 use crate::util::{ensure, next_cqe, res, sqe, timespec, Ctx, Fail, Outcome, WAIT};

@@ -7,10 +7,10 @@ use std::net::{SocketAddr, UdpSocket};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 
-use uring_core::buf_ring::{cqe_bid, BufRing};
-use uring_core::recvmsg_out::RecvMsgOut;
-use uring_core::sys::*;
-use uring_core::{prep, Errno, Ring};
+use bare_uring::buf_ring::{cqe_bid, BufRing};
+use bare_uring::recvmsg_out::RecvMsgOut;
+use bare_uring::sys::*;
+use bare_uring::{prep, Errno, Ring};
 
 use crate::util::{ensure, next_cqe, res, sqe, Ctx, Fail, Outcome, WAIT};
 

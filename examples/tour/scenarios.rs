@@ -6,9 +6,9 @@ use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use uring_core::ring::{memory_size, Params};
-use uring_core::sys::*;
-use uring_core::{decode, prep, Errno, Ring};
+use bare_uring::ring::{memory_size, Params};
+use bare_uring::sys::*;
+use bare_uring::{decode, prep, Errno, Ring};
 
 use crate::kernel::Caps;
 use crate::util::{ensure, next_cqe, sqe, Ctx, Fail, Outcome};
@@ -94,7 +94,7 @@ pub fn section(caps: &Caps, t: &mut Tally) {
     let mut s = io_uring_sqe::zeroed();
     prep::msg_ring_cqe_flags(&mut s, 7, 42, DATA, 0, CQE_FLAGS);
     println!(
-        "\n  An SQE as uring_core::decode prints it: prep::msg_ring_cqe_flags(sqe, 7, 42, {DATA:#x}, 0, {CQE_FLAGS:#x})"
+        "\n  An SQE as bare_uring::decode prints it: prep::msg_ring_cqe_flags(sqe, 7, 42, {DATA:#x}, 0, {CQE_FLAGS:#x})"
     );
     for line in decode::decode(&s).to_string().lines() {
         println!("      {line}");

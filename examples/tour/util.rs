@@ -4,12 +4,12 @@
 use std::fmt::Display;
 use std::time::Duration;
 
-use uring_core::cq::Cqe;
-use uring_core::sys::{
+use bare_uring::cq::Cqe;
+use bare_uring::sys::{
     __kernel_timespec, io_uring_sqe, io_uring_sync_cancel_reg, IORING_ASYNC_CANCEL_ALL,
     IORING_ASYNC_CANCEL_ANY, IORING_FEAT_EXT_ARG,
 };
-use uring_core::{Errno, Ring};
+use bare_uring::{Errno, Ring};
 
 /// Why a scenario did not print "ok".
 #[derive(Debug)]

@@ -1,4 +1,4 @@
-//! Buffer-ring bookkeeping (`uring_core::buf_ring::BufRing`) over a ring in
+//! Buffer-ring bookkeeping (`bare_uring::buf_ring::BufRing`) over a ring in
 //! plain memory (`detached`: no kernel involved) with arbitrary
 //! pushes, commits and forged completions (`res`, `flags`, bundles,
 //! incremental consumption). Checked against a model: the published tail,
@@ -7,13 +7,13 @@
 //! lying inside its buffer.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use std::ptr::NonNull;
-use uring_core::buf_ring::BufRing;
-use uring_core::sys::{
+use bare_uring::buf_ring::BufRing;
+use bare_uring::sys::{
     io_uring_buf, io_uring_buf_ring, IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER,
     IORING_CQE_F_BUF_MORE, IOU_PBUF_RING_INC,
 };
+use libfuzzer_sys::fuzz_target;
+use std::ptr::NonNull;
 
 struct Bytes<'a>(&'a [u8]);
 

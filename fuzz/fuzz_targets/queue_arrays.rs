@@ -1,11 +1,11 @@
-//! The queue index math (`uring_core::queue`) over plain arrays with
+//! The queue index math (`bare_uring::queue`) over plain arrays with
 //! forged kernel indices: CQ batches and SQ reservations must stay inside
 //! their arrays, never yield padding, and do bounded work per call.
 #![no_main]
 
+use bare_uring::queue::{CqPtrs, CqRing, SqPtrs, SqRing};
+use bare_uring::sys::{io_uring_cqe, io_uring_sqe};
 use libfuzzer_sys::fuzz_target;
-use uring_core::queue::{CqPtrs, CqRing, SqPtrs, SqRing};
-use uring_core::sys::{io_uring_cqe, io_uring_sqe};
 
 /// Pulls little-endian numbers off the input, zero when it runs out.
 struct Bytes<'a>(&'a [u8]);

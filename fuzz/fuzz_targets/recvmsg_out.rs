@@ -1,14 +1,14 @@
-//! Multishot recvmsg buffers (`uring_core::recvmsg_out`) from arbitrary
+//! Multishot recvmsg buffers (`bare_uring::recvmsg_out`) from arbitrary
 //! bytes and arbitrary msghdr lengths: the safe view and the liburing-style
 //! pointer walk must stay inside the buffer (ASan checks every read).
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use uring_core::recvmsg_out::{
+use bare_uring::recvmsg_out::{
     recvmsg_cmsg_firsthdr, recvmsg_cmsg_nexthdr, recvmsg_payload, recvmsg_payload_length,
     recvmsg_validate, RecvMsgOut,
 };
-use uring_core::sys::msghdr;
+use bare_uring::sys::msghdr;
+use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if data.len() < 8 {

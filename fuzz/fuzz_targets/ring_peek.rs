@@ -5,14 +5,14 @@
 //! must return, stay inside the ring, and do bounded work.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use std::sync::{Mutex, OnceLock};
-use uring_core::cq::Cqe;
-use uring_core::ring::{memory_layout, Params};
-use uring_core::sys::{
+use bare_uring::cq::Cqe;
+use bare_uring::ring::{memory_layout, Params};
+use bare_uring::sys::{
     __kernel_timespec, IORING_SETUP_CQE32, IORING_SETUP_CQE_MIXED, IORING_SETUP_NO_MMAP,
 };
-use uring_core::Ring;
+use bare_uring::Ring;
+use libfuzzer_sys::fuzz_target;
+use std::sync::{Mutex, OnceLock};
 
 struct Forged {
     ring: Ring,

@@ -1,12 +1,12 @@
-//! The SQE decoder (`uring_core::decode`) over arbitrary bytes: 0 to 128+
+//! The SQE decoder (`bare_uring::decode`) over arbitrary bytes: 0 to 128+
 //! bytes, any opcode, any field values. It must never panic, and decoding a
 //! full 64-byte SQE through `decode` and `decode_bytes` must agree.
 #![no_main]
 
+use bare_uring::decode::{decode, decode_bytes, field_name, opcode_name};
+use bare_uring::sys::io_uring_sqe;
 use libfuzzer_sys::fuzz_target;
 use std::fmt::Write as _;
-use uring_core::decode::{decode, decode_bytes, field_name, opcode_name};
-use uring_core::sys::io_uring_sqe;
 
 fuzz_target!(|data: &[u8]| {
     let d = decode_bytes(data);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Instruction counts (user space only, deterministic) of uring-core, the
+# Instruction counts (user space only, deterministic) of bare-uring, the
 # io-uring crate and C liburing 2.15 doing the same fixed work: the
 # `--callgrind <config>` mode of benches/vs_io_uring.rs runs every row's
 # `cg_*` function a fixed number of times per library (see callgrind_mode
@@ -8,7 +8,7 @@
 # per configuration and row, instructions per SQE, call, CQE or operation.
 #
 # Usage: scripts/bench/callgrind.sh            (from anywhere in the repo)
-# Output lines: config<TAB>row<TAB>unit<TAB>uring-core<TAB>io-uring<TAB>liburing
+# Output lines: config<TAB>row<TAB>unit<TAB>bare-uring<TAB>io-uring<TAB>liburing
 # Needs: valgrind (callgrind_annotate comes with it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -51,7 +51,7 @@ case $arch in
     debarch=s390x meta=linux-image-s390x console=ttysclp0
     qemu=(qemu-system-s390x -M s390-ccw-virtio -m 512) ;;
   loongarch64)
-    missing "no loong64 kernel in Debian's trixie/bookworm archives (only debian-ports, not served by this mirror) and no loongarch64 rust-std from this rustup mirror; uring-core is compile-checked only (-Zbuild-std=core)" ;;
+    missing "no loong64 kernel in Debian's trixie/bookworm archives (only debian-ports, not served by this mirror) and no loongarch64 rust-std from this rustup mirror; bare-uring is compile-checked only (-Zbuild-std=core)" ;;
   *) echo "unknown arch $arch" >&2; exit 2 ;;
 esac
 

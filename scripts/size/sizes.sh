@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rebuilds the three `cat FILE` programs of docs/SIZE.md and prints their
 # sizes and system calls:
-#   1. examples/nostd-cat   - uring-core, no_std, no libc, static (this repo)
+#   1. examples/nostd-cat   - bare-uring, no_std, no libc, static (this repo)
 #   2. scripts/size/iouring-std - the `io-uring` crate + std, musl static
 #   3. scripts/size/c/cat.c - C + liburing 2.15.3, static (musl and glibc)
 #
@@ -64,7 +64,7 @@ NOSTD_CMD="cargo build -p nostd-cat --profile min-size"
 (cd "$ROOT" && CARGO_TARGET_DIR="$OUT/nostd-target" $NOSTD_CMD)
 NOSTD="$OUT/nostd-target/min-size/nostd-cat"
 check "$NOSTD"
-row "nostd-cat (uring-core, no_std, static)" "$NOSTD" "\`$NOSTD_CMD\`"
+row "nostd-cat (bare-uring, no_std, static)" "$NOSTD" "\`$NOSTD_CMD\`"
 # The same for aarch64, if a cross gcc is installed (Debian:
 # gcc-aarch64-linux-gnu); not run here (qemu-user has no io_uring).
 A64=aarch64-unknown-linux-gnu

@@ -1,7 +1,7 @@
 /*
  * Non-inline wrappers around liburing's io_uring_buf_ring_* inline helpers
  * (vendored liburing.h), so tests/buf_ring_ref.rs can compare the bytes
- * they write with uring_core::buf_ring's.
+ * they write with bare_uring::buf_ring's.
  */
 #include <string.h>
 #include <unistd.h>

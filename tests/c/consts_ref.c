@@ -1,4 +1,4 @@
-/* Ours: values of the io_uring.h macros uring-sys writes by hand
+/* Ours: values of the io_uring.h macros bare-uring-sys writes by hand
  * (uring-sys/src/consts.rs), as the C compiler evaluates them. */
 #include "liburing.h"
 

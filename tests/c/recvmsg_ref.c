@@ -1,7 +1,7 @@
 /*
  * Non-inline wrappers around liburing's io_uring_recvmsg_* inline helpers
  * (vendored liburing.h), so tests/recvmsg_ref.rs can compare the offsets
- * they return with uring_core::recvmsg_out's on well-formed buffers.
+ * they return with bare_uring::recvmsg_out's on well-formed buffers.
  */
 #include "liburing.h"
 

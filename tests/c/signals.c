@@ -1,5 +1,5 @@
 /* Signal, fork and wait helpers for tests/reliability.rs and tests/stress.rs
- * (the root package has no libc crate; uring-core's syscalls cover only
+ * (the root package has no libc crate; bare-uring's syscalls cover only
  * what the library needs). */
 #include <signal.h>
 #include <stdatomic.h>

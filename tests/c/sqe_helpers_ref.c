@@ -1,7 +1,7 @@
 /*
  * Non-inline wrappers around liburing's inline SQE/CQE helpers (vendored
  * liburing.h), so tests/sqe_helpers.rs can compare the bytes they write
- * and the values they return with uring_core::helpers'.
+ * and the values they return with bare_uring::helpers'.
  */
 #include "liburing.h"
 

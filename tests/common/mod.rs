@@ -6,11 +6,11 @@ pub mod strategies;
 
 use std::ptr::null_mut;
 
-use uring_core::cq::Cqe;
-use uring_core::sys::{
+use bare_uring::cq::Cqe;
+use bare_uring::sys::{
     __kernel_timespec, io_uring_sqe, iovec, msghdr, IORING_OP_NOP, IOSQE_BUFFER_SELECT_BIT,
 };
-use uring_core::Ring;
+use bare_uring::Ring;
 
 /// `sqe.flags` bit: take the buffer from the SQE's buffer group.
 pub const IOSQE_BUFFER_SELECT: u8 = 1 << IOSQE_BUFFER_SELECT_BIT;

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use uring_core::syscall;
+use bare_uring::syscall;
 
 extern "C" {
     fn rel_install_sigusr1() -> i32;

@@ -3,9 +3,9 @@
 
 use std::fmt::Debug;
 
+use bare_uring_sys::io_uring_sqe;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
-use uring_sys::io_uring_sqe;
 
 /// Any value (weight 3) or one of `edges` (weight 2).
 pub fn edged<T: Arbitrary + Clone + Debug + 'static>(edges: Vec<T>) -> impl Strategy<Value = T> {

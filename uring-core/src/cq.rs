@@ -17,13 +17,13 @@ use crate::queue::{CqBatch, CqRing, RawCqe};
 use crate::wait::{self, GetData};
 use crate::Errno;
 use crate::Ring;
-use core::marker::PhantomData;
-use core::ops::Deref;
-use core::ptr;
-use uring_sys::{
+use bare_uring_sys::{
     __kernel_timespec, io_uring_cqe, kernel_sigset_t, IORING_CQ_EVENTFD_DISABLED,
     IORING_ENTER_GETEVENTS, IORING_FEAT_MIN_TIMEOUT,
 };
+use core::marker::PhantomData;
+use core::ops::Deref;
+use core::ptr;
 
 /// A completion copied out of the CQ: the kernel's 16-byte
 /// [`io_uring_cqe`], no larger. Derefs to it, so `cqe.user_data`,
@@ -267,7 +267,7 @@ impl Ring {
     /// Errors: as [`wait_cqe`](Self::wait_cqe).
     ///
     /// ```
-    /// # use uring_core::{prep, Ring, sys::{IORING_NOP_CQE32, IORING_SETUP_CQE32}};
+    /// # use bare_uring::{prep, Ring, sys::{IORING_NOP_CQE32, IORING_SETUP_CQE32}};
     /// let mut ring = Ring::queue_init(8, IORING_SETUP_CQE32)?;
     /// // SAFETY: a NOP points to no memory.
     /// let sqe = unsafe { ring.get_sqe() }.unwrap();
@@ -281,7 +281,7 @@ impl Ring {
     /// let cqe = ring.wait_cqe32()?;
     /// assert_eq!((cqe.res, *cqe.big_cqe()), (0, [1, 2]));
     /// ring.cqe_seen(&cqe);
-    /// # Ok::<(), uring_core::Errno>(())
+    /// # Ok::<(), bare_uring::Errno>(())
     /// ```
     #[inline]
     pub fn wait_cqe32(&mut self) -> Result<Cqe32, Errno> {
@@ -347,7 +347,7 @@ impl Ring {
     /// Errors: `ETIME` on timeout; as [`wait_cqes`](Self::wait_cqes).
     ///
     /// ```no_run
-    /// # use uring_core::{Ring, Errno, sys::__kernel_timespec};
+    /// # use bare_uring::{Ring, Errno, sys::__kernel_timespec};
     /// let mut ring = Ring::queue_init(4, 0)?;
     /// let ts = __kernel_timespec { tv_sec: 0, tv_nsec: 1_000_000 };
     /// assert_eq!(ring.wait_cqe_timeout(Some(&ts)).unwrap_err(), Errno::ETIME);
@@ -444,11 +444,11 @@ impl Ring {
     /// (liburing). Kernel: 5.1+.
     ///
     /// ```no_run
-    /// # let mut ring = uring_core::Ring::queue_init(4, 0)?;
+    /// # let mut ring = bare_uring::Ring::queue_init(4, 0)?;
     /// for cqe in ring.cqes() {
     ///     println!("{} -> {}", cqe.user_data, cqe.res);
     /// }
-    /// # Ok::<(), uring_core::Errno>(())
+    /// # Ok::<(), bare_uring::Errno>(())
     /// ```
     #[inline]
     pub fn cqes(&mut self) -> CqeIter<'_> {
@@ -529,7 +529,7 @@ impl Ring {
     /// Mirrors `io_uring_cq_has_overflow()` (liburing). Kernel: 5.5+.
     #[inline]
     pub fn cq_has_overflow(&self) -> bool {
-        self.sq_flags() & uring_sys::IORING_SQ_CQ_OVERFLOW != 0
+        self.sq_flags() & bare_uring_sys::IORING_SQ_CQ_OVERFLOW != 0
     }
 
     /// Completions the kernel dropped (without IORING_FEAT_NODROP, or when

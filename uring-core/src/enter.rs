@@ -10,12 +10,12 @@
 
 use crate::syscall;
 use crate::Errno;
-use core::ffi::c_void;
-use core::sync::atomic::{fence, AtomicU32, Ordering};
-use uring_sys::{
+use bare_uring_sys::{
     IORING_ENTER_SQ_WAKEUP, IORING_SETUP_IOPOLL, IORING_SETUP_SQPOLL, IORING_SQ_CQ_OVERFLOW,
     IORING_SQ_NEED_WAKEUP, IORING_SQ_TASKRUN,
 };
+use core::ffi::c_void;
+use core::sync::atomic::{fence, AtomicU32, Ordering};
 
 /// Everything `io_uring_enter`/`io_uring_register` and the enter decisions
 /// need (see the module docs).

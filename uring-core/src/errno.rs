@@ -11,11 +11,11 @@ use core::fmt;
 /// A Linux error number (positive), e.g. [`Errno::EINVAL`].
 ///
 /// `std::error::Error` and `From<Errno> for std::io::Error` need the
-/// crate's `std` feature (`uring-core = { ..., features = ["std"] }`), e.g.
+/// crate's `std` feature (`bare-uring = { ..., features = ["std"] }`), e.g.
 /// for `?` in a `fn main() -> Result<(), Box<dyn std::error::Error>>`.
 ///
 /// ```
-/// use uring_core::Errno;
+/// use bare_uring::Errno;
 /// let e = Errno::from_res(-11).unwrap_err();
 /// assert_eq!(e, Errno::EAGAIN);
 /// assert_eq!(e.name(), Some("EAGAIN"));
@@ -95,7 +95,7 @@ impl Errno {
     /// True when `res` (a `cqe.res`) is this error: `res == -errno`.
     ///
     /// ```
-    /// use uring_core::{prep, Errno, Ring};
+    /// use bare_uring::{prep, Errno, Ring};
     ///
     /// let mut ring = Ring::queue_init(2, 0)?;
     /// // SAFETY: an fsync points to no memory.
@@ -106,7 +106,7 @@ impl Errno {
     /// ring.cqe_seen(&cqe);
     /// assert!(Errno::EBADF.is_res(cqe.res));
     /// assert_eq!(Errno::from_res(cqe.res), Err(Errno::EBADF));
-    /// # Ok::<(), uring_core::Errno>(())
+    /// # Ok::<(), bare_uring::Errno>(())
     /// ```
     #[inline]
     pub const fn is_res(self, res: i32) -> bool {

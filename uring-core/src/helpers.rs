@@ -11,7 +11,7 @@
 //!
 //! # Example
 //! ```
-//! use uring_core::{helpers, prep, sys};
+//! use bare_uring::{helpers, prep, sys};
 //!
 //! let mut sqe = sys::io_uring_sqe::zeroed();
 //! prep::nop(&mut sqe);
@@ -23,7 +23,7 @@
 
 use core::ffi::c_void;
 
-use uring_sys::{io_uring_cqe, io_uring_sqe};
+use bare_uring_sys::{io_uring_cqe, io_uring_sqe};
 
 pub use crate::sq::initialize_sqe;
 

@@ -21,11 +21,11 @@
 //!
 //! Names follow liburing minus the `io_uring_` / `io_uring_prep_` prefix, so
 //! liburing's man pages document this crate too: `io_uring_prep_read(sqe,
-//! fd, buf, n, off)` is `uring_core::prep::read(sqe, fd, buf, n, off)`.
+//! fd, buf, n, off)` is `bare_uring::prep::read(sqe, fd, buf, n, off)`.
 //!
 //! # Example
 //! ```
-//! use uring_core::{helpers, prep, Ring};
+//! use bare_uring::{helpers, prep, Ring};
 //!
 //! let mut ring = Ring::queue_init(8, 0)?;
 //! // SAFETY: a NOP points to no memory (see "Safety model" below).
@@ -36,7 +36,7 @@
 //! let cqe = ring.wait_cqe()?;
 //! assert_eq!((cqe.user_data, cqe.res), (42, 0));
 //! ring.cqe_seen(&cqe);
-//! # Ok::<(), uring_core::Errno>(())
+//! # Ok::<(), bare_uring::Errno>(())
 //! ```
 //!
 //! # Safety model
@@ -131,7 +131,7 @@
 //! (the first hole this model closes):
 //! ```compile_fail,E0133
 //! #![forbid(unsafe_code)]
-//! use uring_core::{sys, Ring};
+//! use bare_uring::{sys, Ring};
 //! let mut ring = Ring::queue_init(8, 0).unwrap();
 //! let x: u64 = 5;
 //! let sqe = ring.get_sqe().unwrap(); // E0133: get_sqe is an unsafe fn
@@ -143,7 +143,7 @@
 //! Build an SQE whose unions hold uninitialised bytes (a struct literal
 //! setting a 2-byte member, then a safe 4-byte getter):
 //! ```compile_fail,E0451
-//! use uring_core::sys::io_uring_sqe;
+//! use bare_uring::sys::io_uring_sqe;
 //! let sqe = io_uring_sqe {
 //!     opcode: 6,
 //!     __bindgen_anon_3: unsafe { core::mem::zeroed() }, // E0451: private
@@ -154,25 +154,25 @@
 //! Move a ring (which may hold a thread's registered ring index) to
 //! another thread:
 //! ```compile_fail,E0277
-//! let ring = uring_core::Ring::queue_init(8, 0).unwrap();
+//! let ring = bare_uring::Ring::queue_init(8, 0).unwrap();
 //! std::thread::spawn(move || drop(ring)); // E0277: Ring is not Send
 //! ```
 //! Point a ring at another ring's registered index:
 //! ```compile_fail,E0624
-//! let mut ring = uring_core::Ring::queue_init(8, 0).unwrap();
+//! let mut ring = bare_uring::Ring::queue_init(8, 0).unwrap();
 //! ring.set_registered_index(0); // E0624: private
 //! ```
 //! Post a forged "completion" to a ring known only by its fd:
 //! ```compile_fail,E0133
 //! #![forbid(unsafe_code)]
-//! let ring = uring_core::Ring::queue_init(8, 0).unwrap();
-//! uring_core::msg::sync_send(ring.ring_fd(), 8, 7).unwrap(); // E0133
+//! let ring = bare_uring::Ring::queue_init(8, 0).unwrap();
+//! bare_uring::msg::sync_send(ring.ring_fd(), 8, 7).unwrap(); // E0133
 //! ```
 //! Close a raw fd (the ring's, say) without owning it:
 //! ```compile_fail,E0133
 //! #![forbid(unsafe_code)]
-//! let ring = uring_core::Ring::queue_init(8, 0).unwrap();
-//! uring_core::syscall::close(ring.ring_fd()).unwrap(); // E0133
+//! let ring = bare_uring::Ring::queue_init(8, 0).unwrap();
+//! bare_uring::syscall::close(ring.ring_fd()).unwrap(); // E0133
 //! ```
 //!
 //! Every other `unsafe fn` of this crate (raw syscalls, the queue types over
@@ -185,7 +185,7 @@
 //! # Examples
 //!
 //! Whole programs live in the repository's `examples/` directory (package
-//! `uring-examples`, which depends on this crate and `uring-sys` only); run
+//! `uring-examples`, which depends on this crate and `bare-uring-sys` only); run
 //! them from the repository root with `cargo run --release --example NAME`:
 //! `tour` (what the running kernel supports, every feature of this crate
 //! tried live, figures), `pingpong` (`msg_ring` between two threads),
@@ -227,6 +227,6 @@ pub mod prep;
 pub mod probe;
 pub mod recvmsg_out;
 
+pub use bare_uring_sys as sys;
 pub use errno::Errno;
 pub use ring::Ring;
-pub use uring_sys as sys;

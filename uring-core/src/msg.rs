@@ -45,8 +45,8 @@
 //! [`prep::msg_ring_fd_alloc`] and [`register_sync_msg`].
 //!
 //! ```
-//! use uring_core::{msg, Ring};
-//! # fn main() -> Result<(), uring_core::Errno> {
+//! use bare_uring::{msg, Ring};
+//! # fn main() -> Result<(), bare_uring::Errno> {
 //! let mut a = Ring::queue_init(4, 0)?;
 //! let mut b = Ring::queue_init(4, 0)?;
 //! // SAFETY: b is ours and takes user_data 0xfeed as a message, not as
@@ -70,7 +70,7 @@
 
 use crate::register::register_sync_msg;
 use crate::{prep, Errno, Ring};
-use uring_sys::{io_uring_sqe, IORING_CQE_F_32, IORING_CQE_F_SKIP};
+use bare_uring_sys::{io_uring_sqe, IORING_CQE_F_32, IORING_CQE_F_SKIP};
 
 /// CQE flags a reaper interprets itself; [`send_cqe_flags`] refuses them.
 pub const RESERVED_CQE_FLAGS: u32 = IORING_CQE_F_SKIP | IORING_CQE_F_32;
@@ -146,8 +146,8 @@ pub unsafe fn send_cqe_flags(
 /// use std::io::Read;
 /// use std::os::fd::AsRawFd;
 /// use std::os::unix::net::UnixStream;
-/// use uring_core::sys::IOSQE_FIXED_FILE;
-/// use uring_core::{msg, prep, Ring};
+/// use bare_uring::sys::IOSQE_FIXED_FILE;
+/// use bare_uring::{msg, prep, Ring};
 ///
 /// let (x, mut y) = UnixStream::pair().unwrap();
 /// let mut a = Ring::queue_init(4, 0)?;
@@ -180,7 +180,7 @@ pub unsafe fn send_cqe_flags(
 /// let mut buf = [0u8; 5];
 /// y.read_exact(&mut buf).unwrap();
 /// assert_eq!(&buf, b"hello");
-/// # Ok::<(), uring_core::Errno>(())
+/// # Ok::<(), bare_uring::Errno>(())
 /// ```
 ///
 /// # Safety
@@ -214,8 +214,8 @@ pub unsafe fn send_fd(
 /// open.
 ///
 /// ```
-/// use uring_core::{msg, Ring};
-/// # fn main() -> Result<(), uring_core::Errno> {
+/// use bare_uring::{msg, Ring};
+/// # fn main() -> Result<(), bare_uring::Errno> {
 /// let mut ring = Ring::queue_init(4, 0)?;
 /// let fd = ring.ring_fd();
 /// // SAFETY: `ring` is ours; user_data 0x5eed is reserved for this message.

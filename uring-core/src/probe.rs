@@ -3,8 +3,8 @@
 //! probing allocates nothing.
 //!
 //! ```no_run
-//! use uring_core::{sys, Ring};
-//! # fn f(ring: &Ring) -> Result<(), uring_core::Errno> {
+//! use bare_uring::{sys, Ring};
+//! # fn f(ring: &Ring) -> Result<(), bare_uring::Errno> {
 //! let probe = ring.get_probe_ring()?;
 //! if probe.opcode_supported(sys::IORING_OP_SEND_ZC) {
 //!     // use send_zc
@@ -16,7 +16,7 @@
 //! ```
 
 use crate::{Errno, Ring};
-use uring_sys::{io_uring_probe, io_uring_probe_op, IORING_OP_LAST, IO_URING_OP_SUPPORTED};
+use bare_uring_sys::{io_uring_probe, io_uring_probe_op, IORING_OP_LAST, IO_URING_OP_SUPPORTED};
 
 /// Number of op slots in a [`Probe`]: `IORING_OP_LAST` of the headers
 /// (opcodes a newer kernel adds beyond it are not reported).

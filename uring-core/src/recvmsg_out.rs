@@ -68,7 +68,7 @@
 //!
 //! # Example
 //! ```
-//! use uring_core::recvmsg_out::RecvMsgOut;
+//! use bare_uring::recvmsg_out::RecvMsgOut;
 //!
 //! // A buffer as the kernel fills it: header, 16-byte name area,
 //! // no control area, 5-byte payload.
@@ -91,10 +91,10 @@
 //! # extern crate std;
 //! use std::net::UdpSocket;
 //! use std::os::fd::AsRawFd;
-//! use uring_core::buf_ring::BufRing;
-//! use uring_core::recvmsg_out::RecvMsgOut;
-//! use uring_core::sys::{msghdr, IORING_CQE_F_MORE, IOSQE_BUFFER_SELECT};
-//! use uring_core::{prep, Errno, Ring};
+//! use bare_uring::buf_ring::BufRing;
+//! use bare_uring::recvmsg_out::RecvMsgOut;
+//! use bare_uring::sys::{msghdr, IORING_CQE_F_MORE, IOSQE_BUFFER_SELECT};
+//! use bare_uring::{prep, Errno, Ring};
 //!
 //! let server = UdpSocket::bind("127.0.0.1:0").unwrap();
 //! let client = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -158,14 +158,16 @@
 //!     }
 //! }
 //! br.free()?;
-//! # Ok::<(), uring_core::Errno>(())
+//! # Ok::<(), bare_uring::Errno>(())
 //! ```
 
 use core::ffi::c_void;
 use core::mem::size_of;
 use core::ptr::NonNull;
 
-use uring_sys::{cmsghdr, io_uring_recvmsg_out, msghdr, sockaddr, sockaddr_storage, socklen_t};
+use bare_uring_sys::{
+    cmsghdr, io_uring_recvmsg_out, msghdr, sockaddr, sockaddr_storage, socklen_t,
+};
 
 /// `MSG_TRUNC`: in [`RecvMsgOut::flags`], the payload was cut to fit the buffer.
 pub const MSG_TRUNC: u32 = 0x20;
@@ -409,7 +411,7 @@ impl<'a> Cmsg<'a> {
 /// `prep::send_set_addr`, `prep::connect`).
 ///
 /// ```
-/// use uring_core::recvmsg_out::SockAddr;
+/// use bare_uring::recvmsg_out::SockAddr;
 ///
 /// // AF_INET (2), port 0x1234, 127.0.0.1, as the kernel writes it.
 /// let mut raw = [0u8; 16];

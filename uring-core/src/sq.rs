@@ -10,12 +10,12 @@ use crate::enter::EnterCtx;
 use crate::queue::SqRing;
 use crate::Errno;
 use crate::Ring;
-use core::ops::{Deref, DerefMut};
-use core::ptr;
-use uring_sys::{
+use bare_uring_sys::{
     io_uring_sqe, IORING_ENTER_GETEVENTS, IORING_ENTER_SQ_WAIT, IORING_OP_NOP, IORING_SETUP_SQE128,
     IORING_SETUP_SQE_MIXED, IORING_SETUP_SQPOLL, IOSQE_CQE_SKIP_SUCCESS_BIT,
 };
+use core::ops::{Deref, DerefMut};
+use core::ptr;
 
 /// Resets the fields prep helpers do not always write, so a reused SQE
 /// slot carries nothing over: `flags`, `ioprio`, `rw_flags`, `buf_index`,
@@ -133,7 +133,7 @@ impl Ring {
     /// No liburing equivalent (the `io-uring` crate's `submission()`).
     ///
     /// ```no_run
-    /// # use uring_core::{prep, Ring};
+    /// # use bare_uring::{prep, Ring};
     /// let mut ring = Ring::queue_init(64, 0)?;
     /// {
     ///     let mut sq = ring.sq_batch();
@@ -143,7 +143,7 @@ impl Ring {
     ///     }
     /// }
     /// ring.submit()?;
-    /// # Ok::<(), uring_core::Errno>(())
+    /// # Ok::<(), bare_uring::Errno>(())
     /// ```
     #[inline]
     pub fn sq_batch(&mut self) -> SqeBatch<'_> {

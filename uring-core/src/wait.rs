@@ -7,12 +7,12 @@ use crate::cq::{Cqe, ReadCqe};
 use crate::enter::EnterCtx;
 use crate::queue::{ready, CqRing};
 use crate::Errno;
-use core::ffi::c_void;
-use core::ptr;
-use uring_sys::{
+use bare_uring_sys::{
     __kernel_timespec, io_uring_getevents_arg, kernel_sigset_t, IORING_ENTER_EXT_ARG,
     IORING_ENTER_GETEVENTS,
 };
+use core::ffi::c_void;
+use core::ptr;
 
 /// Timed waits the kernel ends with no CQE and no error that [`get_cqe`]
 /// repeats before it reports `ETIME` anyway.
@@ -212,7 +212,7 @@ pub(crate) fn wait_ext(
             },
         );
     }
-    if ctx.features & uring_sys::IORING_FEAT_EXT_ARG == 0 {
+    if ctx.features & bare_uring_sys::IORING_FEAT_EXT_ARG == 0 {
         return Err(Errno::EOPNOTSUPP);
     }
     let arg = io_uring_getevents_arg {

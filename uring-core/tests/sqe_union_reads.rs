@@ -1,16 +1,16 @@
-//! Issue 9, S2 closed: from outside `uring-sys`, an SQE can only be built
+//! Issue 9, S2 closed: from outside `bare-uring-sys`, an SQE can only be built
 //! whole (`zeroed()`, `Default`, a ring slot) and changed through the
 //! setters, so every safe getter and the decoder read initialised bytes.
 //! This walks every setter x every getter (and the decoder) on SQEs built
 //! that way; under Miri an uninitialised read would be an error:
-//! `cargo +nightly miri test -p uring-core --test sqe_union_reads`.
+//! `cargo +nightly miri test -p bare-uring --test sqe_union_reads`.
 //!
 //! (A struct literal that sets one union member, the S2 program, no longer
 //! compiles: the `__bindgen_anon_*` fields are private.)
 
-use uring_core::decode::{decode, decode128};
-use uring_core::sq::Sqe128;
-use uring_core::sys::io_uring_sqe;
+use bare_uring::decode::{decode, decode128};
+use bare_uring::sq::Sqe128;
+use bare_uring::sys::io_uring_sqe;
 
 /// Every getter of the public API, as integers.
 fn read_all(s: &io_uring_sqe) -> Vec<u64> {

@@ -39,7 +39,7 @@ pub fn libclang_available() -> Result<(), String> {
 }
 
 /// Makes every anonymous-union field (`__bindgen_anon_N`) `pub(crate)`:
-/// outside `uring-sys` such a union can only be reached through the named
+/// outside `bare-uring-sys` such a union can only be reached through the named
 /// accessors (`sqe.set_addr()`, ...), so safe code can never build an SQE
 /// (or restriction, buffer ring, ...) whose union holds uninitialised bytes,
 /// and every safe getter reads initialised memory.

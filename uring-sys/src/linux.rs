@@ -154,7 +154,7 @@ impl msghdr {
     /// areas reserved at the start of each provided buffer).
     ///
     /// ```
-    /// use uring_sys::msghdr;
+    /// use bare_uring_sys::msghdr;
     /// let m = msghdr { msg_namelen: 16, ..msghdr::zeroed() };
     /// assert!(m.msg_name.is_null() && m.msg_iov.is_null());
     /// assert_eq!((m.msg_namelen, m.msg_controllen), (16, 0));

@@ -5,17 +5,17 @@ use std::io::{Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::{UnixDatagram, UnixStream};
 
-use uring_core::buf_ring::BufRing;
-use uring_core::cq::Cqe;
-use uring_core::recvmsg_out::RecvMsgOut;
-use uring_core::ring::{memory_layout, page_size, Params};
-use uring_core::sys::{
+use bare_uring::buf_ring::BufRing;
+use bare_uring::cq::Cqe;
+use bare_uring::recvmsg_out::RecvMsgOut;
+use bare_uring::ring::{memory_layout, page_size, Params};
+use bare_uring::sys::{
     __kernel_timespec, io_uring_sqe, iovec, msghdr, IORING_CQE_F_MORE, IORING_FEAT_RECVSEND_BUNDLE,
     IORING_OP_MSG_RING, IORING_OP_NOP, IORING_OP_READ_FIXED, IORING_OP_RECVMSG, IORING_OP_SEND,
     IORING_SETUP_NO_MMAP, IOSQE_BUFFER_SELECT, IOSQE_FIXED_FILE,
 };
-use uring_core::syscall::{close, pipe2, write, O_CLOEXEC};
-use uring_core::{msg, prep, probe, Ring};
+use bare_uring::syscall::{close, pipe2, write, O_CLOEXEC};
+use bare_uring::{msg, prep, probe, Ring};
 
 use crate::kernel::Info;
 use crate::{CaseResult, Outcome};

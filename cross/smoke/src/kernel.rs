@@ -1,6 +1,6 @@
 //! What the running kernel is, for the cases' feature probes.
 
-use uring_core::syscall::{uname, Utsname};
+use bare_uring::syscall::{uname, Utsname};
 
 /// The running kernel's identity from `uname(2)`.
 pub struct Info {

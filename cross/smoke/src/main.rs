@@ -1,4 +1,4 @@
-//! `uring-smoke`: uring-core's smoke suite on whatever kernel runs it.
+//! `uring-smoke`: bare-uring's smoke suite on whatever kernel runs it.
 //!
 //! `scripts/cross/run.sh ARCH` builds it statically for ARCH, packs it as
 //! `/init` into an initramfs and boots Debian's kernel for ARCH under
@@ -48,7 +48,7 @@ fn main() {
         }
     );
     println!("info kernel: {}", info.release);
-    println!("info page_size: {}", uring_core::ring::page_size());
+    println!("info page_size: {}", bare_uring::ring::page_size());
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     for (name, case) in cases::ALL {
         // A panic inside a case (an unwrap, an assert) is its failure, not

@@ -17,14 +17,14 @@
 //! the tail of the file (and any short read) is then written with plain
 //! write SQEs, looping over short writes. A read of 0 bytes is the end.
 
+use bare_uring::ring::Params;
+use bare_uring::sys::{
+    io_uring_sqe, IORING_SETUP_NO_MMAP, IORING_SETUP_NO_SQARRAY, IOSQE_IO_LINK_BIT,
+};
+use bare_uring::{prep, Errno, Ring};
 use core::cell::UnsafeCell;
 use core::ffi::c_char;
 use core::mem::ManuallyDrop;
-use uring_core::ring::Params;
-use uring_core::sys::{
-    io_uring_sqe, IORING_SETUP_NO_MMAP, IORING_SETUP_NO_SQARRAY, IOSQE_IO_LINK_BIT,
-};
-use uring_core::{prep, Errno, Ring};
 
 /// Exit code: bad usage.
 pub const EXIT_USAGE: i32 = 2;
@@ -44,7 +44,7 @@ const ENTRIES: u32 = 2;
 /// Bytes per read.
 const BUF_LEN: usize = 64 * 1024;
 /// Bytes of ring memory (SQEs + rings): one page each for this ring, as
-/// `uring_core::ring::memory_size(2, IORING_SETUP_NO_MMAP)` says
+/// `bare_uring::ring::memory_size(2, IORING_SETUP_NO_MMAP)` says
 /// (`tests/nostd_cat.rs` checks it).
 const RING_LEN: usize = 2 * PAGE;
 
@@ -78,11 +78,11 @@ impl<const N: usize> Region<N> {
 /// The ring's SQEs and rings (IORING_SETUP_NO_MMAP), with room to align.
 static RING_MEM: Region<{ RING_LEN + PAGE }> = Region::new();
 /// The largest page size of this architecture's kernels
-/// (`uring_core::ring::PAGE_SIZE`, 4 KiB on x86_64, 64 KiB on aarch64):
+/// (`bare_uring::ring::PAGE_SIZE`, 4 KiB on x86_64, 64 KiB on aarch64):
 /// memory aligned to it is aligned to the running kernel's page size,
-/// which is what uring-core asks for (rt.rs finds the page size in the
+/// which is what bare-uring asks for (rt.rs finds the page size in the
 /// auxiliary vector).
-const PAGE: usize = uring_core::ring::PAGE_SIZE;
+const PAGE: usize = bare_uring::ring::PAGE_SIZE;
 
 /// The page-aligned `RING_LEN` bytes inside `RING_MEM`.
 fn ring_mem() -> *mut u8 {
@@ -168,7 +168,7 @@ fn copy(path: *const c_char, page: usize) -> Result<(), i32> {
     // SAFETY: ring_mem() is aligned to the largest page size, RING_LEN
     // bytes, and used by nothing else for the life of the process (cat
     // runs once). Too small a region would be ENOMEM from setup, before
-    // any syscall; a `page` uring-core refuses is EINVAL.
+    // any syscall; a `page` bare-uring refuses is EINVAL.
     let ring =
         unsafe { Ring::queue_init_mem_page_size(ENTRIES, &mut p, ring_mem(), RING_LEN, page) }
             .map_err(|_| EXIT_SETUP)?;

@@ -26,7 +26,7 @@ fn main() {
     let code = match (args.nth(1), args.next()) {
         (Some(path), None) => match std::ffi::CString::new(path.into_vec()) {
             // SAFETY: a NUL-terminated string; called once, from main.
-            Ok(path) => unsafe { cat::cat(path.as_ptr(), uring_core::ring::page_size()) },
+            Ok(path) => unsafe { cat::cat(path.as_ptr(), bare_uring::ring::page_size()) },
             Err(_) => cat::EXIT_OPEN,
         },
         _ => cat::EXIT_USAGE,

@@ -4,8 +4,8 @@
 //! Compiled only with `panic = "abort"` (the `min-size` and `release`
 //! profiles); see `main.rs`.
 
-use uring_core::ring::PAGE_SIZE;
-use uring_core::syscall;
+use bare_uring::ring::PAGE_SIZE;
+use bare_uring::syscall;
 
 /// Exit code if anything panics (nothing on the I/O path can: the code
 /// uses no indexing or arithmetic that may panic, but the handler must
@@ -114,7 +114,7 @@ extern "C" fn _start() -> ! {
 const AT_PAGESZ: usize = 6;
 
 /// The running kernel's page size: `AT_PAGESZ` from the auxiliary
-/// vector, handed to uring-core's setup so that it needs no syscall (and
+/// vector, handed to bare-uring's setup so that it needs no syscall (and
 /// no code) to learn it; nostd-cat makes no syscall but io_uring's and
 /// exit's. Where the largest page is 4 KiB (x86_64) the page size is
 /// known and the walk is compiled out.
@@ -137,7 +137,7 @@ unsafe fn page_size(sp: *const usize) -> usize {
         p = p.add(1);
         while *p != 0 {
             if *p == AT_PAGESZ {
-                // A value the kernel gave; uring-core checks it anyway.
+                // A value the kernel gave; bare-uring checks it anyway.
                 return *p.add(1);
             }
             p = p.add(2);

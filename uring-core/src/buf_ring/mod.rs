@@ -19,8 +19,8 @@
 //!
 //! # Example: fill a ring of 8 entries
 //! ```
-//! use uring_core::buf_ring::{buf_ring_add, buf_ring_advance, buf_ring_init, buf_ring_mask};
-//! use uring_core::sys::{io_uring_buf, io_uring_buf_ring};
+//! use bare_uring::buf_ring::{buf_ring_add, buf_ring_advance, buf_ring_init, buf_ring_mask};
+//! use bare_uring::sys::{io_uring_buf, io_uring_buf_ring};
 //!
 //! // 8 entries of 16 bytes; io_uring_buf is 8-aligned, as the ring must be.
 //! let mut mem = [io_uring_buf::default(); 8];
@@ -44,7 +44,7 @@ use core::ffi::c_void;
 use core::ptr::addr_of_mut;
 use core::sync::atomic::{AtomicU16, Ordering};
 
-use uring_sys::{io_uring_buf, io_uring_buf_ring};
+use bare_uring_sys::{io_uring_buf, io_uring_buf_ring};
 
 mod owned;
 mod ring_file;

@@ -7,7 +7,7 @@ use core::mem::size_of;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU32, Ordering};
 
-use uring_sys::{
+use bare_uring_sys::{
     io_uring_buf, io_uring_buf_ring, IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER,
     IORING_CQE_F_BUF_MORE, IOU_PBUF_RING_INC,
 };
@@ -64,7 +64,7 @@ pub struct Bundle {
 /// The ring's entries live in memory from the kernel
 /// ([`BufRing::setup`] with `IOU_PBUF_RING_MMAP`), an anonymous mapping
 /// ([`BufRing::setup`] without it) or the caller
-/// ([`BufRing::from_registered`]); `uring-core` allocates nothing.
+/// ([`BufRing::from_registered`]); `bare-uring` allocates nothing.
 ///
 /// **Tied to its ring.** A `BufRing` holds its own duplicate of the ring's
 /// fd (`F_DUPFD_CLOEXEC`): the ring file, and with it the kernel's buffer
@@ -112,9 +112,9 @@ pub struct Bundle {
 /// # extern crate std;
 /// use std::os::fd::AsRawFd;
 /// use std::os::unix::net::UnixDatagram;
-/// use uring_core::buf_ring::BufRing;
-/// use uring_core::sys::IOSQE_BUFFER_SELECT_BIT;
-/// use uring_core::{prep, Ring};
+/// use bare_uring::buf_ring::BufRing;
+/// use bare_uring::sys::IOSQE_BUFFER_SELECT_BIT;
+/// use bare_uring::{prep, Ring};
 ///
 /// let mut ring = Ring::queue_init(8, 0)?;
 /// // Memory that is never freed: safe to lend even if an early return (`?`)
@@ -140,13 +140,13 @@ pub struct Bundle {
 /// assert_eq!(unsafe { br.data(&c) }, b"hello");
 /// br.recycle(c.bid)?; // give it back to the kernel
 /// br.free()?; // or let it drop: that unregisters too
-/// # Ok::<(), uring_core::Errno>(())
+/// # Ok::<(), bare_uring::Errno>(())
 /// ```
 ///
 /// `free` acts on the `BufRing`'s own ring; it takes none, so it cannot be
 /// pointed at another one:
 /// ```compile_fail
-/// # use uring_core::{buf_ring::BufRing, Ring};
+/// # use bare_uring::{buf_ring::BufRing, Ring};
 /// # let ring = Ring::queue_init(4, 0).unwrap();
 /// # let other = Ring::queue_init(4, 0).unwrap();
 /// # let mem = std::boxed::Box::leak(std::vec![0u8; 64].into_boxed_slice());
@@ -157,7 +157,7 @@ pub struct Bundle {
 /// Not `Send` (it must unregister from the ring's thread):
 /// ```compile_fail
 /// fn send<T: Send>() {}
-/// send::<uring_core::buf_ring::BufRing<'static>>();
+/// send::<bare_uring::buf_ring::BufRing<'static>>();
 /// ```
 #[derive(Debug)]
 pub struct BufRing<'a> {

@@ -4,7 +4,7 @@
 
 use core::ptr;
 
-use uring_sys::{
+use bare_uring_sys::{
     io_uring_buf_reg, io_uring_buf_status, IORING_REGISTER_PBUF_STATUS, IORING_UNREGISTER_PBUF_RING,
 };
 

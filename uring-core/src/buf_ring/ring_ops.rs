@@ -1,7 +1,7 @@
 //! Buffer-ring helpers that also act on a [`Ring`]: returning buffers while
 //! consuming CQEs, and counting the buffers the kernel has not used yet.
 
-use uring_sys::io_uring_buf_ring;
+use bare_uring_sys::io_uring_buf_ring;
 
 use super::buf_ring_advance;
 use crate::{Errno, Ring};

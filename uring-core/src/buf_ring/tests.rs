@@ -1,11 +1,11 @@
 //! Pure tests of the buffer-ring bookkeeping: the raw `buf_ring_*` helpers
 //! and [`BufRing`]'s push/commit/consume accounting over a ring in plain
 //! memory (no kernel). They run under Miri: `cargo +nightly miri test -p
-//! uring-core --lib buf_ring`.
+//! bare-uring --lib buf_ring`.
 
 use core::ptr::NonNull;
 
-use uring_sys::{
+use bare_uring_sys::{
     io_uring_buf, io_uring_buf_ring, IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER,
     IORING_CQE_F_BUF_MORE, IOU_PBUF_RING_INC,
 };

@@ -6,7 +6,7 @@
 //! A specific entry always covers a whole generic member, or tiles it
 //! exactly (`cmd_op` + `__pad1` over `off`); a unit test checks this.
 
-use uring_sys::*;
+use bare_uring_sys::*;
 
 /// How a field's value is printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -30,7 +30,7 @@
 //!
 //! # Example
 //! ```
-//! use uring_core::{decode, prep, sys::io_uring_sqe};
+//! use bare_uring::{decode, prep, sys::io_uring_sqe};
 //!
 //! let mut sqe = io_uring_sqe::zeroed();
 //! prep::msg_ring(&mut sqe, 7, 42, 0xfeed, 0);
@@ -47,11 +47,11 @@ mod names;
 use core::fmt;
 
 use crate::sq::Sqe128;
-use layout::{Fmt, Spec, BIG_ROWS, CMD_ROWS, GENERIC};
-use uring_sys::{
+use bare_uring_sys::{
     io_uring_sqe, IOSQE_ASYNC_BIT, IOSQE_BUFFER_SELECT_BIT, IOSQE_CQE_SKIP_SUCCESS_BIT,
     IOSQE_FIXED_FILE_BIT, IOSQE_IO_DRAIN_BIT, IOSQE_IO_HARDLINK_BIT, IOSQE_IO_LINK_BIT,
 };
+use layout::{Fmt, Spec, BIG_ROWS, CMD_ROWS, GENERIC};
 
 const SQE_SIZE: usize = 64;
 const BIG_SQE_SIZE: usize = 128;
@@ -61,7 +61,7 @@ const _: () = assert!(core::mem::size_of::<Sqe128>() == BIG_SQE_SIZE);
 /// The name of opcode `op` as in `io_uring.h` (`"IORING_OP_MSG_RING"`), or
 /// `None` for a value that is no `IORING_OP_*` (>= `IORING_OP_LAST`).
 ///
-/// Covers every `IORING_OP_*` of `uring_sys` (liburing 2.15 / kernel 6.18).
+/// Covers every `IORING_OP_*` of `bare_uring_sys` (liburing 2.15 / kernel 6.18).
 #[inline]
 pub fn opcode_name(op: u8) -> Option<&'static str> {
     names::opcode_name(op)
@@ -107,7 +107,7 @@ pub fn field_name(opcode: u8, offset: usize) -> &'static str {
 ///
 /// Every byte of `sqe` must be initialised, as it is for SQEs from
 /// `io_uring_sqe::zeroed()` or the ring's submission queue (the decoder reads
-/// all 64 bytes, like the union accessors of `uring_sys`).
+/// all 64 bytes, like the union accessors of `bare_uring_sys`).
 pub fn decode(sqe: &io_uring_sqe) -> Decoded<'_> {
     // SAFETY: `io_uring_sqe` is 64 bytes (asserted above) of plain integers
     // and unions of integers with no padding, so its memory is 64 readable

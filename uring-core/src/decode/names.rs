@@ -1,7 +1,7 @@
 //! `IORING_OP_*` names, generated from the constants themselves so a name
 //! can never drift from its number.
 
-use uring_sys::*;
+use bare_uring_sys::*;
 
 /// Every opcode's name, in the order of `enum io_uring_op`.
 pub(crate) fn opcode_name(op: u8) -> Option<&'static str> {

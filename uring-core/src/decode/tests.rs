@@ -10,7 +10,7 @@ use std::vec::Vec;
 use super::layout::{self, GENERIC};
 use super::*;
 use crate::prep;
-use uring_sys::*;
+use bare_uring_sys::*;
 
 fn text(sqe: &io_uring_sqe) -> String {
     format!("{}", decode(sqe))

@@ -10,8 +10,8 @@
 //!
 //! # Example
 //! ```
-//! use uring_core::prep;
-//! use uring_core::sys::{io_uring_sqe, IORING_OP_REMOVE_BUFFERS};
+//! use bare_uring::prep;
+//! use bare_uring::sys::{io_uring_sqe, IORING_OP_REMOVE_BUFFERS};
 //!
 //! let mut sqe = io_uring_sqe::zeroed();
 //! prep::remove_buffers(&mut sqe, 8, 3);
@@ -22,7 +22,7 @@
 
 use core::ffi::c_void;
 
-use uring_sys::{io_uring_sqe, IORING_OP_PROVIDE_BUFFERS, IORING_OP_REMOVE_BUFFERS};
+use bare_uring_sys::{io_uring_sqe, IORING_OP_PROVIDE_BUFFERS, IORING_OP_REMOVE_BUFFERS};
 
 use super::rw::prep_rw;
 

@@ -9,7 +9,7 @@
 //!
 //! # Example
 //! ```
-//! use uring_core::{prep, sys};
+//! use bare_uring::{prep, sys};
 //!
 //! let mut sqe = sys::io_uring_sqe::zeroed();
 //! prep::cancel_fd(&mut sqe, 9, sys::IORING_ASYNC_CANCEL_ALL);
@@ -23,7 +23,7 @@
 
 use core::ffi::c_void;
 
-use uring_sys::io_uring_sqe;
+use bare_uring_sys::io_uring_sqe;
 
 use super::rw::{prep_rw, ptr_u64};
 
@@ -35,7 +35,7 @@ use super::rw::{prep_rw, ptr_u64};
 /// Opcode: `IORING_OP_ASYNC_CANCEL`, kernel 5.5+ (flags: 5.19+).
 #[inline]
 pub const fn cancel64(sqe: &mut io_uring_sqe, user_data: u64, flags: i32) {
-    prep_rw(uring_sys::IORING_OP_ASYNC_CANCEL, sqe, -1, 0, 0, 0);
+    prep_rw(bare_uring_sys::IORING_OP_ASYNC_CANCEL, sqe, -1, 0, 0, 0);
     sqe.set_addr(user_data);
     sqe.set_cancel_flags(flags as u32);
 }
@@ -67,6 +67,6 @@ pub fn cancel(sqe: &mut io_uring_sqe, user_data: *const c_void, flags: i32) {
 /// Opcode: `IORING_OP_ASYNC_CANCEL`, kernel 5.19+.
 #[inline]
 pub const fn cancel_fd(sqe: &mut io_uring_sqe, fd: i32, flags: u32) {
-    prep_rw(uring_sys::IORING_OP_ASYNC_CANCEL, sqe, fd, 0, 0, 0);
-    sqe.set_cancel_flags(flags | uring_sys::IORING_ASYNC_CANCEL_FD);
+    prep_rw(bare_uring_sys::IORING_OP_ASYNC_CANCEL, sqe, fd, 0, 0, 0);
+    sqe.set_cancel_flags(flags | bare_uring_sys::IORING_ASYNC_CANCEL_FD);
 }

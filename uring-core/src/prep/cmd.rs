@@ -14,8 +14,8 @@
 //!
 //! # Example
 //! ```
-//! use uring_core::prep;
-//! use uring_core::sys::{io_uring_sqe, IORING_OP_URING_CMD, SOCKET_URING_OP_SIOCINQ};
+//! use bare_uring::prep;
+//! use bare_uring::sys::{io_uring_sqe, IORING_OP_URING_CMD, SOCKET_URING_OP_SIOCINQ};
 //!
 //! let mut sqe = io_uring_sqe::zeroed();
 //! prep::uring_cmd(&mut sqe, SOCKET_URING_OP_SIOCINQ as i32, 6);
@@ -26,7 +26,7 @@
 
 use core::ffi::c_void;
 
-use uring_sys::{
+use bare_uring_sys::{
     io_uring_sqe, sockaddr, socklen_t, IORING_OP_URING_CMD, IORING_OP_URING_CMD128,
     SOCKET_URING_OP_GETSOCKNAME,
 };

@@ -9,7 +9,7 @@
 //!
 //! # Example
 //! ```
-//! use uring_core::{prep, sys};
+//! use bare_uring::{prep, sys};
 //!
 //! let mut sqe = sys::io_uring_sqe::zeroed();
 //! prep::fsync(&mut sqe, 7, sys::IORING_FSYNC_DATASYNC);
@@ -20,7 +20,7 @@
 
 use core::ffi::{c_char, c_void};
 
-use uring_sys::{io_uring_sqe, loff_t, off_t, statx};
+use bare_uring_sys::{io_uring_sqe, loff_t, off_t, statx};
 
 use super::rw::{prep_rw, ptr_u64};
 
@@ -32,7 +32,7 @@ use super::rw::{prep_rw, ptr_u64};
 /// Opcode: `IORING_OP_FSYNC`, kernel 5.1+.
 #[inline]
 pub const fn fsync(sqe: &mut io_uring_sqe, fd: i32, fsync_flags: u32) {
-    prep_rw(uring_sys::IORING_OP_FSYNC, sqe, fd, 0, 0, 0);
+    prep_rw(bare_uring_sys::IORING_OP_FSYNC, sqe, fd, 0, 0, 0);
     sqe.set_fsync_flags(fsync_flags);
 }
 
@@ -46,7 +46,7 @@ pub const fn fsync(sqe: &mut io_uring_sqe, fd: i32, fsync_flags: u32) {
 #[inline]
 pub const fn fallocate(sqe: &mut io_uring_sqe, fd: i32, mode: i32, offset: u64, len: u64) {
     prep_rw(
-        uring_sys::IORING_OP_FALLOCATE,
+        bare_uring_sys::IORING_OP_FALLOCATE,
         sqe,
         fd,
         0,
@@ -79,7 +79,7 @@ pub fn statx(
     statxbuf: *mut statx,
 ) {
     prep_rw(
-        uring_sys::IORING_OP_STATX,
+        bare_uring_sys::IORING_OP_STATX,
         sqe,
         dfd,
         ptr_u64(path),
@@ -98,7 +98,7 @@ pub fn statx(
 /// Opcode: `IORING_OP_FADVISE`, kernel 5.6+.
 #[inline]
 pub const fn fadvise(sqe: &mut io_uring_sqe, fd: i32, offset: u64, len: u32, advice: i32) {
-    prep_rw(uring_sys::IORING_OP_FADVISE, sqe, fd, 0, len, offset);
+    prep_rw(bare_uring_sys::IORING_OP_FADVISE, sqe, fd, 0, len, offset);
     sqe.set_fadvise_advice(advice as u32);
 }
 
@@ -119,7 +119,7 @@ pub const fn fadvise(sqe: &mut io_uring_sqe, fd: i32, offset: u64, len: u32, adv
 #[inline]
 pub fn madvise(sqe: &mut io_uring_sqe, addr: *mut c_void, length: u32, advice: i32) {
     prep_rw(
-        uring_sys::IORING_OP_MADVISE,
+        bare_uring_sys::IORING_OP_MADVISE,
         sqe,
         -1,
         ptr_u64(addr),
@@ -138,7 +138,7 @@ pub fn madvise(sqe: &mut io_uring_sqe, addr: *mut c_void, length: u32, advice: i
 /// Opcode: `IORING_OP_FADVISE`, kernel 5.6+; 64-bit length kernel 6.11+.
 #[inline]
 pub const fn fadvise64(sqe: &mut io_uring_sqe, fd: i32, offset: u64, len: off_t, advice: i32) {
-    prep_rw(uring_sys::IORING_OP_FADVISE, sqe, fd, 0, 0, offset);
+    prep_rw(bare_uring_sys::IORING_OP_FADVISE, sqe, fd, 0, 0, offset);
     sqe.set_addr(len as u64);
     sqe.set_fadvise_advice(advice as u32);
 }
@@ -156,7 +156,7 @@ pub const fn fadvise64(sqe: &mut io_uring_sqe, fd: i32, offset: u64, len: off_t,
 #[inline]
 pub fn madvise64(sqe: &mut io_uring_sqe, addr: *mut c_void, length: off_t, advice: i32) {
     prep_rw(
-        uring_sys::IORING_OP_MADVISE,
+        bare_uring_sys::IORING_OP_MADVISE,
         sqe,
         -1,
         ptr_u64(addr),
@@ -175,7 +175,7 @@ pub fn madvise64(sqe: &mut io_uring_sqe, addr: *mut c_void, length: off_t, advic
 #[inline]
 pub const fn sync_file_range(sqe: &mut io_uring_sqe, fd: i32, len: u32, offset: u64, flags: i32) {
     prep_rw(
-        uring_sys::IORING_OP_SYNC_FILE_RANGE,
+        bare_uring_sys::IORING_OP_SYNC_FILE_RANGE,
         sqe,
         fd,
         0,
@@ -193,7 +193,14 @@ pub const fn sync_file_range(sqe: &mut io_uring_sqe, fd: i32, len: u32, offset: 
 /// Opcode: `IORING_OP_FTRUNCATE`, kernel 6.9+.
 #[inline]
 pub const fn ftruncate(sqe: &mut io_uring_sqe, fd: i32, len: loff_t) {
-    prep_rw(uring_sys::IORING_OP_FTRUNCATE, sqe, fd, 0, 0, len as u64);
+    prep_rw(
+        bare_uring_sys::IORING_OP_FTRUNCATE,
+        sqe,
+        fd,
+        0,
+        0,
+        len as u64,
+    );
 }
 
 #[cfg(test)]

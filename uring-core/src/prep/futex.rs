@@ -9,8 +9,8 @@
 //!
 //! # Example
 //! ```
-//! use uring_core::prep;
-//! use uring_core::sys::{io_uring_sqe, IORING_OP_FUTEX_WAKE};
+//! use bare_uring::prep;
+//! use bare_uring::sys::{io_uring_sqe, IORING_OP_FUTEX_WAKE};
 //!
 //! let word = 0u32;
 //! let mut sqe = io_uring_sqe::zeroed();
@@ -23,7 +23,7 @@
 //! assert_eq!(sqe.addr3(), u64::MAX);
 //! ```
 
-use uring_sys::{
+use bare_uring_sys::{
     futex_waitv, io_uring_sqe, IORING_OP_FUTEX_WAIT, IORING_OP_FUTEX_WAITV, IORING_OP_FUTEX_WAKE,
 };
 

@@ -27,8 +27,8 @@
 //! evaluation. (`&mut` in a `const fn` is what sets the MSRV at Rust 1.83.) The root package's `tests/const_sqe.rs` checks such a table
 //! against C liburing's bytes.
 //! ```
-//! use uring_core::sys::{io_uring_sqe, IORING_OP_CLOSE};
-//! use uring_core::{helpers, prep};
+//! use bare_uring::sys::{io_uring_sqe, IORING_OP_CLOSE};
+//! use bare_uring::{helpers, prep};
 //!
 //! static REQUESTS: [io_uring_sqe; 2] = {
 //!     let mut t = [const { io_uring_sqe::zeroed() }; 2];

@@ -14,8 +14,8 @@
 //!
 //! # Example
 //! ```
-//! use uring_core::prep;
-//! use uring_core::sys::{io_uring_sqe, IORING_MSG_RING_FLAGS_PASS, IORING_OP_MSG_RING};
+//! use bare_uring::prep;
+//! use bare_uring::sys::{io_uring_sqe, IORING_MSG_RING_FLAGS_PASS, IORING_OP_MSG_RING};
 //!
 //! let mut sqe = io_uring_sqe::zeroed();
 //! prep::msg_ring_cqe_flags(&mut sqe, 4, 42, 0xfeed, 0, 1 << 16);
@@ -27,7 +27,7 @@
 //! assert_eq!(sqe.file_index(), 1 << 16); // target cqe->flags
 //! ```
 
-use uring_sys::{
+use bare_uring_sys::{
     io_uring_sqe, IORING_FILE_INDEX_ALLOC, IORING_MSG_RING_FLAGS_PASS, IORING_MSG_SEND_FD,
     IORING_OP_MSG_RING,
 };
@@ -45,7 +45,7 @@ use super::rw::prep_rw;
 /// The target's CQE carries flags of our choosing (here a value in the
 /// upper 16 bits, where buffer ids usually go):
 /// ```
-/// use uring_core::{prep, Ring};
+/// use bare_uring::{prep, Ring};
 ///
 /// let mut a = Ring::queue_init(4, 0)?;
 /// let mut b = Ring::queue_init(4, 0)?;
@@ -60,7 +60,7 @@ use super::rw::prep_rw;
 /// let cqe = b.wait_cqe()?;
 /// assert_eq!((cqe.res, cqe.user_data, cqe.flags), (42, 0xfeed, 7 << 16));
 /// b.cqe_seen(&cqe);
-/// # Ok::<(), uring_core::Errno>(())
+/// # Ok::<(), bare_uring::Errno>(())
 /// ```
 #[inline]
 pub const fn msg_ring_cqe_flags(
@@ -89,7 +89,7 @@ pub const fn msg_ring_cqe_flags(
 ///
 /// # Example
 /// ```
-/// use uring_core::{prep, Ring};
+/// use bare_uring::{prep, Ring};
 ///
 /// let mut a = Ring::queue_init(4, 0)?;
 /// let mut b = Ring::queue_init(4, 0)?;
@@ -105,7 +105,7 @@ pub const fn msg_ring_cqe_flags(
 /// let cqe = a.wait_cqe()?; // on the sender: the send's result
 /// assert_eq!((cqe.user_data, cqe.res), (1, 0));
 /// a.cqe_seen(&cqe);
-/// # Ok::<(), uring_core::Errno>(())
+/// # Ok::<(), bare_uring::Errno>(())
 /// ```
 #[inline]
 pub const fn msg_ring(sqe: &mut io_uring_sqe, fd: i32, len: u32, data: u64, flags: u32) {
@@ -131,8 +131,8 @@ pub const fn msg_ring(sqe: &mut io_uring_sqe, fd: i32, len: u32, data: u64, flag
 /// use std::io::Read;
 /// use std::os::fd::AsRawFd;
 /// use std::os::unix::net::UnixStream;
-/// use uring_core::sys::IOSQE_FIXED_FILE;
-/// use uring_core::{prep, Ring};
+/// use bare_uring::sys::IOSQE_FIXED_FILE;
+/// use bare_uring::{prep, Ring};
 ///
 /// let (x, mut y) = UnixStream::pair().unwrap();
 /// let mut a = Ring::queue_init(4, 0)?;
@@ -163,7 +163,7 @@ pub const fn msg_ring(sqe: &mut io_uring_sqe, fd: i32, len: u32, data: u64, flag
 /// let mut got = [0u8; 5];
 /// y.read_exact(&mut got).unwrap();
 /// assert_eq!(&got, b"via b");
-/// # Ok::<(), uring_core::Errno>(())
+/// # Ok::<(), bare_uring::Errno>(())
 /// ```
 #[inline]
 pub const fn msg_ring_fd(
@@ -199,7 +199,7 @@ pub const fn msg_ring_fd(
 /// # extern crate std;
 /// use std::os::fd::AsRawFd;
 /// use std::os::unix::net::UnixStream;
-/// use uring_core::{prep, Ring};
+/// use bare_uring::{prep, Ring};
 ///
 /// let (x, _y) = UnixStream::pair().unwrap();
 /// let mut a = Ring::queue_init(4, 0)?;
@@ -228,7 +228,7 @@ pub const fn msg_ring_fd(
 /// let cqe = b.wait_cqe()?;
 /// assert_eq!(cqe.res, 0);
 /// b.cqe_seen(&cqe);
-/// # Ok::<(), uring_core::Errno>(())
+/// # Ok::<(), bare_uring::Errno>(())
 /// ```
 #[inline]
 pub const fn msg_ring_fd_alloc(

@@ -14,8 +14,8 @@
 //!
 //! # Example
 //! ```
-//! use uring_core::prep;
-//! use uring_core::sys::{io_uring_sqe, IORING_FILE_INDEX_ALLOC, IORING_OP_SOCKET};
+//! use bare_uring::prep;
+//! use bare_uring::sys::{io_uring_sqe, IORING_FILE_INDEX_ALLOC, IORING_OP_SOCKET};
 //!
 //! let mut sqe = io_uring_sqe::zeroed();
 //! // AF_INET = 2, SOCK_STREAM = 1: a TCP socket in a kernel-chosen fixed slot.
@@ -26,7 +26,7 @@
 //! assert_eq!(sqe.file_index(), IORING_FILE_INDEX_ALLOC);
 //! ```
 
-use uring_sys::{
+use bare_uring_sys::{
     io_uring_sqe, sockaddr, socklen_t, IORING_ACCEPT_MULTISHOT, IORING_FILE_INDEX_ALLOC,
     IORING_OP_ACCEPT, IORING_OP_BIND, IORING_OP_CONNECT, IORING_OP_LISTEN, IORING_OP_SHUTDOWN,
     IORING_OP_SOCKET,

@@ -6,7 +6,7 @@
 //!
 //! # Example
 //! ```
-//! use uring_core::{prep, sys};
+//! use bare_uring::{prep, sys};
 //!
 //! let mut sqe = sys::io_uring_sqe::zeroed();
 //! prep::nop(&mut sqe);
@@ -14,7 +14,7 @@
 //! assert_eq!(sqe.fd, -1);
 //! ```
 
-use uring_sys::io_uring_sqe;
+use bare_uring_sys::io_uring_sqe;
 
 use super::rw::prep_rw;
 
@@ -26,7 +26,7 @@ use super::rw::prep_rw;
 /// Opcode: `IORING_OP_NOP`, kernel 5.1+.
 #[inline]
 pub const fn nop(sqe: &mut io_uring_sqe) {
-    prep_rw(uring_sys::IORING_OP_NOP, sqe, -1, 0, 0, 0);
+    prep_rw(bare_uring_sys::IORING_OP_NOP, sqe, -1, 0, 0, 0);
 }
 
 /// Prepares a no-op that occupies a 128-byte SQE slot.
@@ -39,5 +39,5 @@ pub const fn nop(sqe: &mut io_uring_sqe) {
 /// Opcode: `IORING_OP_NOP128`, kernel 6.19+.
 #[inline]
 pub const fn nop128(sqe: &mut io_uring_sqe) {
-    prep_rw(uring_sys::IORING_OP_NOP128, sqe, -1, 0, 0, 0);
+    prep_rw(bare_uring_sys::IORING_OP_NOP128, sqe, -1, 0, 0, 0);
 }

@@ -12,7 +12,7 @@
 //!
 //! # Example
 //! ```
-//! use uring_core::{prep, sys};
+//! use bare_uring::{prep, sys};
 //!
 //! let path = c"/etc/hostname";
 //! let mut sqe = sys::io_uring_sqe::zeroed();
@@ -25,7 +25,7 @@
 
 use core::ffi::c_char;
 
-use uring_sys::{io_uring_sqe, mode_t, open_how, AT_FDCWD, IORING_FILE_INDEX_ALLOC};
+use bare_uring_sys::{io_uring_sqe, mode_t, open_how, AT_FDCWD, IORING_FILE_INDEX_ALLOC};
 
 use super::rw::{prep_rw, ptr_u64};
 
@@ -63,7 +63,7 @@ pub(crate) const fn set_direct_slot(sqe: &mut io_uring_sqe, mut file_index: u32)
 #[inline]
 pub fn openat(sqe: &mut io_uring_sqe, dfd: i32, path: *const c_char, flags: i32, mode: mode_t) {
     prep_rw(
-        uring_sys::IORING_OP_OPENAT,
+        bare_uring_sys::IORING_OP_OPENAT,
         sqe,
         dfd,
         ptr_u64(path),
@@ -146,7 +146,7 @@ pub fn open_direct(
 pub fn openat2(sqe: &mut io_uring_sqe, dfd: i32, path: *const c_char, how: *const open_how) {
     let len = core::mem::size_of::<open_how>() as u32;
     prep_rw(
-        uring_sys::IORING_OP_OPENAT2,
+        bare_uring_sys::IORING_OP_OPENAT2,
         sqe,
         dfd,
         ptr_u64(path),
@@ -183,7 +183,7 @@ pub fn openat2_direct(
 /// Opcode: `IORING_OP_CLOSE`, kernel 5.6+.
 #[inline]
 pub const fn close(sqe: &mut io_uring_sqe, fd: i32) {
-    prep_rw(uring_sys::IORING_OP_CLOSE, sqe, fd, 0, 0, 0);
+    prep_rw(bare_uring_sys::IORING_OP_CLOSE, sqe, fd, 0, 0, 0);
 }
 
 /// Prepares closing registered file slot `file_index`.
@@ -215,7 +215,7 @@ pub const fn close_direct(sqe: &mut io_uring_sqe, file_index: u32) {
 #[inline]
 pub fn files_update(sqe: &mut io_uring_sqe, fds: *mut i32, nr_fds: u32, offset: i32) {
     prep_rw(
-        uring_sys::IORING_OP_FILES_UPDATE,
+        bare_uring_sys::IORING_OP_FILES_UPDATE,
         sqe,
         -1,
         ptr_u64(fds),
@@ -234,8 +234,8 @@ pub fn files_update(sqe: &mut io_uring_sqe, fds: *mut i32, nr_fds: u32, offset: 
 /// Opcode: `IORING_OP_FIXED_FD_INSTALL`, kernel 6.8+.
 #[inline]
 pub const fn fixed_fd_install(sqe: &mut io_uring_sqe, fd: i32, flags: u32) {
-    prep_rw(uring_sys::IORING_OP_FIXED_FD_INSTALL, sqe, fd, 0, 0, 0);
-    sqe.flags = uring_sys::IOSQE_FIXED_FILE;
+    prep_rw(bare_uring_sys::IORING_OP_FIXED_FD_INSTALL, sqe, fd, 0, 0, 0);
+    sqe.flags = bare_uring_sys::IOSQE_FIXED_FILE;
     sqe.set_install_fd_flags(flags);
 }
 

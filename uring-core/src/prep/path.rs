@@ -3,11 +3,11 @@
 //! (`mkdir`), `io_uring_prep_symlinkat(3)` (`symlink`),
 //! `io_uring_prep_linkat(3)` (`link`).
 //!
-//! The variants without a directory fd pass `uring_sys::AT_FDCWD` (-100).
+//! The variants without a directory fd pass `bare_uring_sys::AT_FDCWD` (-100).
 //!
 //! # Example
 //! ```
-//! use uring_core::{prep, sys};
+//! use bare_uring::{prep, sys};
 //!
 //! let (old, new) = (c"a.txt", c"b.txt");
 //! let mut sqe = sys::io_uring_sqe::zeroed();
@@ -21,7 +21,7 @@
 
 use core::ffi::c_char;
 
-use uring_sys::{io_uring_sqe, mode_t, AT_FDCWD};
+use bare_uring_sys::{io_uring_sqe, mode_t, AT_FDCWD};
 
 use super::rw::{prep_rw, ptr_u64};
 
@@ -37,7 +37,14 @@ use super::rw::{prep_rw, ptr_u64};
 /// until the CQE arrives.
 #[inline]
 pub fn unlinkat(sqe: &mut io_uring_sqe, dfd: i32, path: *const c_char, flags: i32) {
-    prep_rw(uring_sys::IORING_OP_UNLINKAT, sqe, dfd, ptr_u64(path), 0, 0);
+    prep_rw(
+        bare_uring_sys::IORING_OP_UNLINKAT,
+        sqe,
+        dfd,
+        ptr_u64(path),
+        0,
+        0,
+    );
     sqe.set_unlink_flags(flags as u32);
 }
 
@@ -77,7 +84,7 @@ pub fn renameat(
 ) {
     let (old, new) = (ptr_u64(oldpath), ptr_u64(newpath));
     prep_rw(
-        uring_sys::IORING_OP_RENAMEAT,
+        bare_uring_sys::IORING_OP_RENAMEAT,
         sqe,
         olddfd,
         old,
@@ -112,7 +119,7 @@ pub fn rename(sqe: &mut io_uring_sqe, oldpath: *const c_char, newpath: *const c_
 #[inline]
 pub fn mkdirat(sqe: &mut io_uring_sqe, dfd: i32, path: *const c_char, mode: mode_t) {
     prep_rw(
-        uring_sys::IORING_OP_MKDIRAT,
+        bare_uring_sys::IORING_OP_MKDIRAT,
         sqe,
         dfd,
         ptr_u64(path),
@@ -154,7 +161,7 @@ pub fn symlinkat(
 ) {
     let (target, link) = (ptr_u64(target), ptr_u64(linkpath));
     prep_rw(
-        uring_sys::IORING_OP_SYMLINKAT,
+        bare_uring_sys::IORING_OP_SYMLINKAT,
         sqe,
         newdirfd,
         target,
@@ -198,7 +205,7 @@ pub fn linkat(
 ) {
     let (old, new) = (ptr_u64(oldpath), ptr_u64(newpath));
     prep_rw(
-        uring_sys::IORING_OP_LINKAT,
+        bare_uring_sys::IORING_OP_LINKAT,
         sqe,
         olddfd,
         old,

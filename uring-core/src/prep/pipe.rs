@@ -9,8 +9,8 @@
 //!
 //! # Example
 //! ```
-//! use uring_core::prep;
-//! use uring_core::sys::{io_uring_sqe, IORING_OP_PIPE};
+//! use bare_uring::prep;
+//! use bare_uring::sys::{io_uring_sqe, IORING_OP_PIPE};
 //!
 //! let mut fds = [0i32; 2];
 //! let mut sqe = io_uring_sqe::zeroed();
@@ -21,7 +21,7 @@
 //! assert_eq!(sqe.file_index(), 5); // slot 4, stored + 1
 //! ```
 
-use uring_sys::{io_uring_sqe, IORING_OP_PIPE};
+use bare_uring_sys::{io_uring_sqe, IORING_OP_PIPE};
 
 use super::rw::prep_rw;
 

@@ -4,7 +4,7 @@
 //!
 //! # Example
 //! ```
-//! use uring_core::{prep, sys};
+//! use bare_uring::{prep, sys};
 //!
 //! const POLLIN: u32 = 0x001;
 //! let mut sqe = sys::io_uring_sqe::zeroed();
@@ -16,7 +16,7 @@
 
 use core::ffi::c_void;
 
-use uring_sys::{epoll_event, io_uring_sqe};
+use bare_uring_sys::{epoll_event, io_uring_sqe};
 
 use super::rw::{prep_rw, ptr_u64};
 
@@ -40,7 +40,7 @@ const fn poll_mask(poll_mask: u32) -> u32 {
 /// Opcode: `IORING_OP_POLL_ADD`, kernel 5.1+ (32-bit masks: 5.9+).
 #[inline]
 pub const fn poll_add(sqe: &mut io_uring_sqe, fd: i32, poll_mask: u32) {
-    prep_rw(uring_sys::IORING_OP_POLL_ADD, sqe, fd, 0, 0, 0);
+    prep_rw(bare_uring_sys::IORING_OP_POLL_ADD, sqe, fd, 0, 0, 0);
     sqe.set_poll32_events(self::poll_mask(poll_mask));
 }
 
@@ -54,7 +54,7 @@ pub const fn poll_add(sqe: &mut io_uring_sqe, fd: i32, poll_mask: u32) {
 #[inline]
 pub const fn poll_multishot(sqe: &mut io_uring_sqe, fd: i32, poll_mask: u32) {
     poll_add(sqe, fd, poll_mask);
-    sqe.len = uring_sys::IORING_POLL_ADD_MULTI;
+    sqe.len = bare_uring_sys::IORING_POLL_ADD_MULTI;
 }
 
 /// Prepares removing the poll request whose SQE had `user_data`.
@@ -65,7 +65,7 @@ pub const fn poll_multishot(sqe: &mut io_uring_sqe, fd: i32, poll_mask: u32) {
 /// Opcode: `IORING_OP_POLL_REMOVE`, kernel 5.1+.
 #[inline]
 pub const fn poll_remove(sqe: &mut io_uring_sqe, user_data: u64) {
-    prep_rw(uring_sys::IORING_OP_POLL_REMOVE, sqe, -1, 0, 0, 0);
+    prep_rw(bare_uring_sys::IORING_OP_POLL_REMOVE, sqe, -1, 0, 0, 0);
     sqe.set_addr(user_data);
 }
 
@@ -87,7 +87,7 @@ pub const fn poll_update(
     flags: u32,
 ) {
     prep_rw(
-        uring_sys::IORING_OP_POLL_REMOVE,
+        bare_uring_sys::IORING_OP_POLL_REMOVE,
         sqe,
         -1,
         0,
@@ -114,7 +114,7 @@ pub const fn poll_update(
 pub fn epoll_ctl(sqe: &mut io_uring_sqe, epfd: i32, fd: i32, op: i32, ev: *const epoll_event) {
     let ev = ptr_u64(ev.cast::<c_void>());
     prep_rw(
-        uring_sys::IORING_OP_EPOLL_CTL,
+        bare_uring_sys::IORING_OP_EPOLL_CTL,
         sqe,
         epfd,
         ev,
@@ -143,7 +143,7 @@ pub fn epoll_wait(
     flags: u32,
 ) {
     prep_rw(
-        uring_sys::IORING_OP_EPOLL_WAIT,
+        bare_uring_sys::IORING_OP_EPOLL_WAIT,
         sqe,
         fd,
         ptr_u64(events),

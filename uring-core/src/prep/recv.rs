@@ -11,8 +11,8 @@
 //!
 //! # Example
 //! ```
-//! use uring_core::prep;
-//! use uring_core::sys::{io_uring_sqe, IORING_OP_RECV, IORING_RECV_MULTISHOT};
+//! use bare_uring::prep;
+//! use bare_uring::sys::{io_uring_sqe, IORING_OP_RECV, IORING_RECV_MULTISHOT};
 //!
 //! let mut sqe = io_uring_sqe::zeroed();
 //! // Safe: this SQE is our own and is never submitted.
@@ -24,7 +24,7 @@
 
 use core::ffi::c_void;
 
-use uring_sys::{
+use bare_uring_sys::{
     io_uring_sqe, msghdr, IORING_OP_RECV, IORING_OP_RECVMSG, IORING_RECV_MULTISHOT,
     IOSQE_BUFFER_SELECT,
 };
@@ -161,9 +161,9 @@ pub const fn recv_select(
 /// # extern crate std;
 /// use std::os::fd::AsRawFd;
 /// use std::os::unix::net::UnixDatagram;
-/// use uring_core::buf_ring::BufRing;
-/// use uring_core::sys::IORING_CQE_F_MORE;
-/// use uring_core::{prep, Ring};
+/// use bare_uring::buf_ring::BufRing;
+/// use bare_uring::sys::IORING_CQE_F_MORE;
+/// use bare_uring::{prep, Ring};
 ///
 /// let mut ring = Ring::queue_init(8, 0)?;
 /// // Never freed: a request still in flight when a `?` returns early
@@ -199,7 +199,7 @@ pub const fn recv_select(
 ///     ring.cqe_seen(&cqe);
 /// }
 /// br.free()?;
-/// # Ok::<(), uring_core::Errno>(())
+/// # Ok::<(), bare_uring::Errno>(())
 /// ```
 #[inline]
 pub const fn recv_multishot_select(

@@ -10,7 +10,7 @@
 //!
 //! # Example
 //! ```
-//! use uring_core::{prep, sys};
+//! use bare_uring::{prep, sys};
 //!
 //! let mut buf = [0u8; 16];
 //! let mut sqe = sys::io_uring_sqe::zeroed();
@@ -24,7 +24,7 @@
 
 use core::ffi::c_void;
 
-use uring_sys::{io_uring_sqe, iovec};
+use bare_uring_sys::{io_uring_sqe, iovec};
 
 /// The body of `io_uring_prep_rw` with the address already an integer.
 ///
@@ -87,7 +87,7 @@ pub fn rw(op: i32, sqe: &mut io_uring_sqe, fd: i32, addr: *const c_void, len: u3
 #[inline]
 pub fn readv(sqe: &mut io_uring_sqe, fd: i32, iovecs: *const iovec, nr_vecs: u32, offset: u64) {
     prep_rw(
-        uring_sys::IORING_OP_READV,
+        bare_uring_sys::IORING_OP_READV,
         sqe,
         fd,
         ptr_u64(iovecs),
@@ -139,7 +139,7 @@ pub fn read_fixed(
     buf_index: i32,
 ) {
     prep_rw(
-        uring_sys::IORING_OP_READ_FIXED,
+        bare_uring_sys::IORING_OP_READ_FIXED,
         sqe,
         fd,
         ptr_u64(buf),
@@ -171,7 +171,7 @@ pub fn readv_fixed(
     buf_index: i32,
 ) {
     readv2(sqe, fd, iovecs, nr_vecs, offset, flags);
-    sqe.opcode = uring_sys::IORING_OP_READV_FIXED as u8;
+    sqe.opcode = bare_uring_sys::IORING_OP_READV_FIXED as u8;
     sqe.set_buf_index(buf_index as u16);
 }
 
@@ -188,7 +188,7 @@ pub fn readv_fixed(
 #[inline]
 pub fn writev(sqe: &mut io_uring_sqe, fd: i32, iovecs: *const iovec, nr_vecs: u32, offset: u64) {
     prep_rw(
-        uring_sys::IORING_OP_WRITEV,
+        bare_uring_sys::IORING_OP_WRITEV,
         sqe,
         fd,
         ptr_u64(iovecs),
@@ -238,7 +238,7 @@ pub fn write_fixed(
     buf_index: i32,
 ) {
     prep_rw(
-        uring_sys::IORING_OP_WRITE_FIXED,
+        bare_uring_sys::IORING_OP_WRITE_FIXED,
         sqe,
         fd,
         ptr_u64(buf),
@@ -269,7 +269,7 @@ pub fn writev_fixed(
     buf_index: i32,
 ) {
     writev2(sqe, fd, iovecs, nr_vecs, offset, flags);
-    sqe.opcode = uring_sys::IORING_OP_WRITEV_FIXED as u8;
+    sqe.opcode = bare_uring_sys::IORING_OP_WRITEV_FIXED as u8;
     sqe.set_buf_index(buf_index as u16);
 }
 
@@ -286,7 +286,7 @@ pub fn writev_fixed(
 #[inline]
 pub fn read(sqe: &mut io_uring_sqe, fd: i32, buf: *mut c_void, nbytes: u32, offset: u64) {
     prep_rw(
-        uring_sys::IORING_OP_READ,
+        bare_uring_sys::IORING_OP_READ,
         sqe,
         fd,
         ptr_u64(buf),
@@ -314,7 +314,7 @@ pub const fn read_multishot(
     buf_group: i32,
 ) {
     prep_rw(
-        uring_sys::IORING_OP_READ_MULTISHOT,
+        bare_uring_sys::IORING_OP_READ_MULTISHOT,
         sqe,
         fd,
         0,
@@ -323,7 +323,7 @@ pub const fn read_multishot(
     );
     // `sqe->buf_group = buf_group`: implicit int -> __u16 truncation.
     sqe.set_buf_group(buf_group as u16);
-    sqe.flags = uring_sys::IOSQE_BUFFER_SELECT;
+    sqe.flags = bare_uring_sys::IOSQE_BUFFER_SELECT;
 }
 
 /// Prepares a `read(2)`/`pread(2)` of up to `nbytes` at `offset` into a
@@ -347,8 +347,8 @@ pub const fn read_select(
     offset: u64,
     buf_group: u16,
 ) {
-    prep_rw(uring_sys::IORING_OP_READ, sqe, fd, 0, nbytes, offset);
-    sqe.flags |= uring_sys::IOSQE_BUFFER_SELECT;
+    prep_rw(bare_uring_sys::IORING_OP_READ, sqe, fd, 0, nbytes, offset);
+    sqe.flags |= bare_uring_sys::IOSQE_BUFFER_SELECT;
     sqe.set_buf_group(buf_group);
 }
 
@@ -364,7 +364,7 @@ pub const fn read_select(
 #[inline]
 pub fn write(sqe: &mut io_uring_sqe, fd: i32, buf: *const c_void, nbytes: u32, offset: u64) {
     prep_rw(
-        uring_sys::IORING_OP_WRITE,
+        bare_uring_sys::IORING_OP_WRITE,
         sqe,
         fd,
         ptr_u64(buf),

@@ -12,8 +12,8 @@
 //!
 //! # Example
 //! ```
-//! use uring_core::prep;
-//! use uring_core::sys::{io_uring_sqe, IORING_OP_SEND_ZC, IORING_RECVSEND_FIXED_BUF};
+//! use bare_uring::prep;
+//! use bare_uring::sys::{io_uring_sqe, IORING_OP_SEND_ZC, IORING_RECVSEND_FIXED_BUF};
 //!
 //! let data = *b"hello";
 //! let mut sqe = io_uring_sqe::zeroed();
@@ -27,7 +27,7 @@
 
 use core::ffi::c_void;
 
-use uring_sys::{
+use bare_uring_sys::{
     io_uring_sqe, iovec, msghdr, sockaddr, socklen_t, IORING_OP_SEND, IORING_OP_SENDMSG,
     IORING_OP_SENDMSG_ZC, IORING_OP_SEND_ZC, IORING_RECVSEND_BUNDLE, IORING_RECVSEND_FIXED_BUF,
     IORING_SEND_VECTORIZED, IOSQE_BUFFER_SELECT,
@@ -51,7 +51,7 @@ use super::rw::prep_rw;
 /// use std::io::Read;
 /// use std::os::fd::AsRawFd;
 /// use std::os::unix::net::UnixStream;
-/// use uring_core::{prep, Ring};
+/// use bare_uring::{prep, Ring};
 ///
 /// let (a, mut b) = UnixStream::pair().unwrap();
 /// let mut ring = Ring::queue_init(4, 0)?;
@@ -67,7 +67,7 @@ use super::rw::prep_rw;
 /// let mut got = [0u8; 5];
 /// b.read_exact(&mut got).unwrap();
 /// assert_eq!(&got, b"hello");
-/// # Ok::<(), uring_core::Errno>(())
+/// # Ok::<(), bare_uring::Errno>(())
 /// ```
 #[inline]
 pub fn send(sqe: &mut io_uring_sqe, sockfd: i32, buf: *const c_void, len: usize, flags: i32) {
@@ -97,9 +97,9 @@ pub fn send(sqe: &mut io_uring_sqe, sockfd: i32, buf: *const c_void, len: usize,
 /// use std::io::Read;
 /// use std::os::fd::AsRawFd;
 /// use std::os::unix::net::UnixStream;
-/// use uring_core::buf_ring::BufRing;
-/// use uring_core::sys::IOSQE_BUFFER_SELECT;
-/// use uring_core::{prep, Ring};
+/// use bare_uring::buf_ring::BufRing;
+/// use bare_uring::sys::IOSQE_BUFFER_SELECT;
+/// use bare_uring::{prep, Ring};
 ///
 /// let mut ring = Ring::queue_init(4, 0)?;
 /// // Never freed: a request still in flight when a `?` returns early
@@ -134,7 +134,7 @@ pub fn send(sqe: &mut io_uring_sqe, sockfd: i32, buf: *const c_void, len: usize,
 /// b.read_exact(&mut got).unwrap();
 /// assert_eq!(&got, b"alpha beta gamma");
 /// br.free()?;
-/// # Ok::<(), uring_core::Errno>(())
+/// # Ok::<(), bare_uring::Errno>(())
 /// ```
 ///
 /// [`BufRing`]: crate::buf_ring::BufRing
@@ -237,8 +237,8 @@ pub fn send_set_addr(sqe: &mut io_uring_sqe, dest_addr: *const sockaddr, addr_le
 /// # extern crate std;
 /// use std::net::UdpSocket;
 /// use std::os::fd::AsRawFd;
-/// use uring_core::sys::{in_addr, sockaddr_in};
-/// use uring_core::{prep, Ring};
+/// use bare_uring::sys::{in_addr, sockaddr_in};
+/// use bare_uring::{prep, Ring};
 ///
 /// let rx = UdpSocket::bind("127.0.0.1:0").unwrap();
 /// let tx = UdpSocket::bind("127.0.0.1:0").unwrap(); // not connected
@@ -262,7 +262,7 @@ pub fn send_set_addr(sqe: &mut io_uring_sqe, dest_addr: *const sockaddr, addr_le
 /// let mut got = [0u8; 16];
 /// let (n, from) = rx.recv_from(&mut got).unwrap();
 /// assert_eq!((&got[..n], from), (&b"datagram"[..], tx.local_addr().unwrap()));
-/// # Ok::<(), uring_core::Errno>(())
+/// # Ok::<(), bare_uring::Errno>(())
 /// ```
 ///
 /// To answer a datagram received with multishot `recvmsg`, pass the

@@ -3,7 +3,7 @@
 //!
 //! # Example
 //! ```
-//! use uring_core::{prep, sys};
+//! use bare_uring::{prep, sys};
 //!
 //! let mut sqe = sys::io_uring_sqe::zeroed();
 //! // fd 5 is a pipe, so its offset must be -1; write to fd 6 at offset 4096.
@@ -14,7 +14,7 @@
 //! assert_eq!(sqe.splice_off_in(), u64::MAX);
 //! ```
 
-use uring_sys::io_uring_sqe;
+use bare_uring_sys::io_uring_sqe;
 
 use super::rw::prep_rw;
 
@@ -42,7 +42,7 @@ pub const fn splice(
     splice_flags: u32,
 ) {
     prep_rw(
-        uring_sys::IORING_OP_SPLICE,
+        bare_uring_sys::IORING_OP_SPLICE,
         sqe,
         fd_out,
         0,
@@ -63,7 +63,7 @@ pub const fn splice(
 /// Opcode: `IORING_OP_TEE`, kernel 5.8+.
 #[inline]
 pub const fn tee(sqe: &mut io_uring_sqe, fd_in: i32, fd_out: i32, nbytes: u32, splice_flags: u32) {
-    prep_rw(uring_sys::IORING_OP_TEE, sqe, fd_out, 0, nbytes, 0);
+    prep_rw(bare_uring_sys::IORING_OP_TEE, sqe, fd_out, 0, nbytes, 0);
     sqe.set_splice_off_in(0);
     sqe.set_splice_fd_in(fd_in);
     sqe.set_splice_flags(splice_flags);

@@ -3,7 +3,7 @@
 //!
 //! # Example
 //! ```
-//! use uring_core::{prep, sys};
+//! use bare_uring::{prep, sys};
 //!
 //! let ts = sys::__kernel_timespec { tv_sec: 1, tv_nsec: 0 };
 //! let mut sqe = sys::io_uring_sqe::zeroed();
@@ -15,7 +15,7 @@
 //! assert_eq!(sqe.timeout_flags(), sys::IORING_TIMEOUT_BOOTTIME);
 //! ```
 
-use uring_sys::{__kernel_timespec, io_uring_sqe};
+use bare_uring_sys::{__kernel_timespec, io_uring_sqe};
 
 use super::rw::{prep_rw, ptr_u64};
 
@@ -35,7 +35,7 @@ use super::rw::{prep_rw, ptr_u64};
 #[inline]
 pub fn timeout(sqe: &mut io_uring_sqe, ts: *const __kernel_timespec, count: u32, flags: u32) {
     prep_rw(
-        uring_sys::IORING_OP_TIMEOUT,
+        bare_uring_sys::IORING_OP_TIMEOUT,
         sqe,
         -1,
         ptr_u64(ts),
@@ -53,7 +53,7 @@ pub fn timeout(sqe: &mut io_uring_sqe, ts: *const __kernel_timespec, count: u32,
 /// Opcode: `IORING_OP_TIMEOUT_REMOVE`, kernel 5.5+.
 #[inline]
 pub const fn timeout_remove(sqe: &mut io_uring_sqe, user_data: u64, flags: u32) {
-    prep_rw(uring_sys::IORING_OP_TIMEOUT_REMOVE, sqe, -1, 0, 0, 0);
+    prep_rw(bare_uring_sys::IORING_OP_TIMEOUT_REMOVE, sqe, -1, 0, 0, 0);
     sqe.set_addr(user_data);
     sqe.set_timeout_flags(flags);
 }
@@ -77,7 +77,7 @@ pub fn timeout_update(
     flags: u32,
 ) {
     prep_rw(
-        uring_sys::IORING_OP_TIMEOUT_REMOVE,
+        bare_uring_sys::IORING_OP_TIMEOUT_REMOVE,
         sqe,
         -1,
         0,
@@ -85,7 +85,7 @@ pub fn timeout_update(
         ptr_u64(ts),
     );
     sqe.set_addr(user_data);
-    sqe.set_timeout_flags(flags | uring_sys::IORING_TIMEOUT_UPDATE);
+    sqe.set_timeout_flags(flags | bare_uring_sys::IORING_TIMEOUT_UPDATE);
 }
 
 /// Prepares a timeout for the previous SQE of a link (the one with
@@ -101,7 +101,7 @@ pub fn timeout_update(
 #[inline]
 pub fn link_timeout(sqe: &mut io_uring_sqe, ts: *const __kernel_timespec, flags: u32) {
     prep_rw(
-        uring_sys::IORING_OP_LINK_TIMEOUT,
+        bare_uring_sys::IORING_OP_LINK_TIMEOUT,
         sqe,
         -1,
         ptr_u64(ts),

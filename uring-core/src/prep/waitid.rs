@@ -8,8 +8,8 @@
 //!
 //! # Example
 //! ```
-//! use uring_core::prep;
-//! use uring_core::sys::{io_uring_sqe, IORING_OP_WAITID};
+//! use bare_uring::prep;
+//! use bare_uring::sys::{io_uring_sqe, IORING_OP_WAITID};
 //!
 //! let mut sqe = io_uring_sqe::zeroed();
 //! // P_PID = 1, WEXITED = 4; no siginfo wanted.
@@ -21,7 +21,7 @@
 //! assert_eq!(sqe.file_index(), 4);
 //! ```
 
-use uring_sys::{id_t, idtype_t, io_uring_sqe, siginfo_t, IORING_OP_WAITID};
+use bare_uring_sys::{id_t, idtype_t, io_uring_sqe, siginfo_t, IORING_OP_WAITID};
 
 use super::rw::prep_rw;
 

@@ -8,7 +8,7 @@
 //!
 //! # Example
 //! ```
-//! use uring_core::{prep, sys};
+//! use bare_uring::{prep, sys};
 //!
 //! let (name, path) = (c"user.note", c"/tmp/f");
 //! let mut value = [0u8; 64];
@@ -24,7 +24,7 @@
 
 use core::ffi::c_char;
 
-use uring_sys::io_uring_sqe;
+use bare_uring_sys::io_uring_sqe;
 
 use super::rw::{prep_rw, ptr_u64};
 
@@ -48,7 +48,7 @@ pub fn getxattr(
     len: u32,
 ) {
     prep_rw(
-        uring_sys::IORING_OP_GETXATTR,
+        bare_uring_sys::IORING_OP_GETXATTR,
         sqe,
         0,
         ptr_u64(name),
@@ -79,7 +79,7 @@ pub fn setxattr(
     len: u32,
 ) {
     prep_rw(
-        uring_sys::IORING_OP_SETXATTR,
+        bare_uring_sys::IORING_OP_SETXATTR,
         sqe,
         0,
         ptr_u64(name),
@@ -111,7 +111,7 @@ pub fn fgetxattr(
     len: u32,
 ) {
     prep_rw(
-        uring_sys::IORING_OP_FGETXATTR,
+        bare_uring_sys::IORING_OP_FGETXATTR,
         sqe,
         fd,
         ptr_u64(name),
@@ -141,7 +141,7 @@ pub fn fsetxattr(
     len: u32,
 ) {
     prep_rw(
-        uring_sys::IORING_OP_FSETXATTR,
+        bare_uring_sys::IORING_OP_FSETXATTR,
         sqe,
         fd,
         ptr_u64(name),

@@ -1,8 +1,8 @@
 //! [`CqRing`]: the completion queue's index arithmetic (see [`super`]).
 
+use bare_uring_sys::{io_uring_cqe, IORING_CQE_F_32, IORING_CQE_F_SKIP};
 use core::ptr;
 use core::sync::atomic::Ordering;
-use uring_sys::{io_uring_cqe, IORING_CQE_F_32, IORING_CQE_F_SKIP};
 
 use super::{atomic, check_geometry, ready, slot};
 use crate::Errno;

@@ -1,6 +1,6 @@
 //! [`SqRing`]: the submission queue's index arithmetic (see [`super`]).
 
-use uring_sys::io_uring_sqe;
+use bare_uring_sys::io_uring_sqe;
 
 use super::{atomic, check_geometry, load_acquire, prefetch_ahead, ready, space_left};
 use crate::Errno;

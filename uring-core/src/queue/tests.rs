@@ -1,8 +1,8 @@
 //! Pure tests of the index arithmetic over in-memory rings (no kernel).
 
 use super::*;
+use bare_uring_sys::{io_uring_sqe, IORING_CQE_F_32, IORING_CQE_F_SKIP};
 use core::cell::UnsafeCell;
-use uring_sys::{io_uring_sqe, IORING_CQE_F_32, IORING_CQE_F_SKIP};
 
 #[test]
 fn ready_and_space_wrap_at_u32_max() {

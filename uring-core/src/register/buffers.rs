@@ -3,12 +3,12 @@
 
 use super::{addr_of, count, rsrc_sparse, rsrc_tagged};
 use crate::{Errno, Ring};
-use core::ptr;
-use uring_sys::{
+use bare_uring_sys::{
     io_uring_clone_buffers, io_uring_rsrc_update2, iovec, IORING_FEAT_REG_REG_RING,
     IORING_REGISTER_BUFFERS, IORING_REGISTER_BUFFERS2, IORING_REGISTER_BUFFERS_UPDATE,
     IORING_REGISTER_CLONE_BUFFERS, IORING_REGISTER_SRC_REGISTERED, IORING_UNREGISTER_BUFFERS,
 };
+use core::ptr;
 
 impl Ring {
     /// Registers `iovecs` as fixed buffers (index `i` is `iovecs[i]`).

@@ -2,14 +2,14 @@
 
 use super::{addr_of, count, rsrc_sparse, rsrc_tagged};
 use crate::{Errno, Ring};
-use core::ffi::c_void;
-use core::mem::size_of;
-use uring_sys::{
+use bare_uring_sys::{
     io_uring_file_index_range, io_uring_files_update, io_uring_rsrc_register,
     io_uring_rsrc_update2, IORING_REGISTER_FILES, IORING_REGISTER_FILES2,
     IORING_REGISTER_FILES_UPDATE, IORING_REGISTER_FILES_UPDATE2, IORING_REGISTER_FILE_ALLOC_RANGE,
     IORING_UNREGISTER_FILES,
 };
+use core::ffi::c_void;
+use core::mem::size_of;
 
 impl Ring {
     /// Registers `files` as the ring's fixed file table (slot `i` holds

@@ -3,9 +3,7 @@
 
 use super::count;
 use crate::{Errno, Ring};
-use core::ffi::c_void;
-use core::ptr;
-use uring_sys::{
+use bare_uring_sys::{
     io_uring_clock_register, io_uring_napi, io_uring_probe, io_uring_restriction,
     io_uring_sync_cancel_reg, IORING_REGISTER_CLOCK, IORING_REGISTER_ENABLE_RINGS,
     IORING_REGISTER_EVENTFD, IORING_REGISTER_EVENTFD_ASYNC, IORING_REGISTER_IOWQ_AFF,
@@ -15,6 +13,8 @@ use uring_sys::{
     IORING_RESTRICTION_SQE_FLAGS_REQUIRED, IORING_RESTRICTION_SQE_OP, IORING_UNREGISTER_EVENTFD,
     IORING_UNREGISTER_IOWQ_AFF, IORING_UNREGISTER_NAPI, IORING_UNREGISTER_PERSONALITY,
 };
+use core::ffi::c_void;
+use core::ptr;
 
 impl Ring {
     /// Registers eventfd `fd`: the kernel signals it whenever it posts a

@@ -40,7 +40,7 @@ pub use misc::{
 pub use sync_msg::register_sync_msg;
 
 use crate::Errno;
-use uring_sys::{io_uring_rsrc_register, IORING_RSRC_REGISTER_SPARSE};
+use bare_uring_sys::{io_uring_rsrc_register, IORING_RSRC_REGISTER_SPARSE};
 
 /// A slice length as the `u32` count `io_uring_register(2)` takes
 /// (`EINVAL` when it does not fit, as the kernel would say for a huge count).

@@ -5,13 +5,13 @@
 
 use crate::syscall::{mmap, munmap, MAP_ANONYMOUS, MAP_POPULATE, MAP_PRIVATE, MAP_SHARED, PROT_RW};
 use crate::{Errno, Ring};
-use core::mem::size_of;
-use core::ptr::{self, NonNull};
-use uring_sys::{
+use bare_uring_sys::{
     io_uring_buf, io_uring_buf_reg, io_uring_buf_ring, io_uring_buf_status, IORING_OFF_PBUF_RING,
     IORING_OFF_PBUF_SHIFT, IORING_REGISTER_PBUF_RING, IORING_REGISTER_PBUF_STATUS,
     IORING_UNREGISTER_PBUF_RING, IOU_PBUF_RING_MMAP,
 };
+use core::mem::size_of;
+use core::ptr::{self, NonNull};
 
 /// Bytes of a buffer ring with `nentries` entries (`EINVAL` on overflow).
 fn ring_size(nentries: u32) -> Result<usize, Errno> {

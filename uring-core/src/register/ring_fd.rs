@@ -3,8 +3,8 @@
 //! afterwards is [`Ring::close_ring_fd`] (in `ring`).
 
 use crate::{Errno, Ring};
+use bare_uring_sys::{io_uring_rsrc_update, IORING_REGISTER_RING_FDS, IORING_UNREGISTER_RING_FDS};
 use core::ptr;
-use uring_sys::{io_uring_rsrc_update, IORING_REGISTER_RING_FDS, IORING_UNREGISTER_RING_FDS};
 
 impl Ring {
     /// Registers the ring fd with the calling task's registered-ring table;

@@ -3,8 +3,8 @@
 
 use crate::syscall::io_uring_register;
 use crate::Errno;
+use bare_uring_sys::{io_uring_sqe, IORING_REGISTER_SEND_MSG_RING};
 use core::ptr;
-use uring_sys::{io_uring_sqe, IORING_REGISTER_SEND_MSG_RING};
 
 /// Performs the `IORING_OP_MSG_RING` data message described by `sqe`
 /// synchronously, with no source ring: the kernel posts a CQE on the ring
@@ -35,8 +35,8 @@ use uring_sys::{io_uring_sqe, IORING_REGISTER_SEND_MSG_RING};
 /// A thread with no ring posts a message to ours:
 /// ```
 /// # extern crate std;
-/// use uring_core::sys::io_uring_sqe;
-/// use uring_core::{prep, Ring};
+/// use bare_uring::sys::io_uring_sqe;
+/// use bare_uring::{prep, Ring};
 ///
 /// let mut ring = Ring::queue_init(4, 0)?;
 /// let mut sqe = io_uring_sqe::zeroed();
@@ -51,7 +51,7 @@ use uring_sys::{io_uring_sqe, IORING_REGISTER_SEND_MSG_RING};
 /// let cqe = ring.peek_cqe()?;
 /// assert_eq!((cqe.res, cqe.user_data), (7, 0x5eed));
 /// ring.cqe_seen(&cqe);
-/// # Ok::<(), uring_core::Errno>(())
+/// # Ok::<(), bare_uring::Errno>(())
 /// ```
 pub unsafe fn register_sync_msg(sqe: &io_uring_sqe) -> Result<u32, Errno> {
     // SAFETY: the kernel copies the 64-byte SQE during the call and keeps no

@@ -21,11 +21,11 @@
 
 use super::Params;
 use crate::{syscall, Errno};
-use core::sync::atomic::{AtomicUsize, Ordering};
-use uring_sys::{
+use bare_uring_sys::{
     io_uring_params, IORING_SETUP_CLAMP, IORING_SETUP_CQE32, IORING_SETUP_CQE_MIXED,
     IORING_SETUP_CQSIZE, IORING_SETUP_NO_SQARRAY, IORING_SETUP_SQE128, IORING_SETUP_SQE_MIXED,
 };
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// The largest page size a Linux kernel for this architecture can use:
 /// memory aligned to it is page-aligned under any kernel configuration
@@ -72,8 +72,8 @@ const AT_PAGESZ: usize = 6;
 /// if both syscalls are refused (e.g. by a seccomp filter).
 ///
 /// ```
-/// let p = uring_core::ring::page_size();
-/// assert!(p.is_power_of_two() && p <= uring_core::ring::PAGE_SIZE);
+/// let p = bare_uring::ring::page_size();
+/// assert!(p.is_power_of_two() && p <= bare_uring::ring::PAGE_SIZE);
 /// ```
 #[inline]
 pub fn page_size() -> usize {
@@ -100,7 +100,7 @@ fn page_size_cached() -> usize {
     }
 }
 
-/// Tells uring-core the page size instead of letting [`page_size`] ask the
+/// Tells bare-uring the page size instead of letting [`page_size`] ask the
 /// kernel, e.g. `AT_PAGESZ` from the auxiliary vector a `no_std` program
 /// finds on its initial stack. Call it before the first ring setup. Not
 /// needed where [`PAGE_SIZE`] is 4096 (x86_64, riscv64, s390x): the page
@@ -334,9 +334,9 @@ pub struct MemLayout {
 /// without CLAMP, bad CQSIZE).
 ///
 /// ```
-/// use uring_core::ring::{memory_layout, Params};
+/// use bare_uring::ring::{memory_layout, Params};
 /// let l = memory_layout(8, &Params::new()).unwrap();
-/// assert_eq!(l.align, uring_core::ring::page_size());
+/// assert_eq!(l.align, bare_uring::ring::page_size());
 /// assert!(l.size >= 8 * 64 + 16 * 16);
 /// ```
 pub fn memory_layout(entries: u32, p: &Params) -> Result<MemLayout, Errno> {

@@ -21,7 +21,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 /// caller buffer; so does the `unsafe` [`Ring::queue_init_mem`](crate::Ring::queue_init_mem)).
 ///
 /// ```
-/// use uring_core::ring::RingMem;
+/// use bare_uring::ring::RingMem;
 /// static MEM: RingMem<8192> = RingMem::new();
 /// let m = MEM.take().unwrap();
 /// assert_eq!(m.len(), 8192);

@@ -5,13 +5,13 @@ use super::layout::{rings_size_with_header, sqe_size, RINGS_HEADER};
 use crate::queue::{CqPtrs, SqPtrs};
 use crate::syscall;
 use crate::Errno;
-use core::ffi::c_void;
-use core::ptr;
-use uring_sys::{
+use bare_uring_sys::{
     io_uring_cqe, io_uring_params, io_uring_sqe, IORING_FEAT_SINGLE_MMAP, IORING_OFF_CQ_RING,
     IORING_OFF_SQES, IORING_OFF_SQ_RING, IORING_SETUP_CQE32, IORING_SETUP_CQE_MIXED,
     IORING_SETUP_NO_SQARRAY, IORING_SETUP_SQE128, IORING_SETUP_SQ_REWIND,
 };
+use core::ffi::c_void;
+use core::ptr;
 
 /// One region setup created and Drop must unmap (`len == 0`: none).
 #[derive(Debug)]

@@ -23,14 +23,14 @@ use crate::enter::EnterCtx;
 use crate::queue::{CqRing, SqRing};
 use crate::syscall;
 use crate::Errno;
-use core::ffi::c_void;
-use mmap::{Mapping, Maps, Regions};
-use uring_sys::{
+use bare_uring_sys::{
     io_uring_params, io_uring_rsrc_update, IORING_ENTER_NO_IOWAIT, IORING_ENTER_REGISTERED_RING,
     IORING_FEAT_NO_IOWAIT, IORING_FEAT_REG_REG_RING, IORING_REGISTER_USE_REGISTERED_RING,
     IORING_SETUP_NO_MMAP, IORING_SETUP_NO_SQARRAY, IORING_SETUP_REGISTERED_FD_ONLY,
     IORING_UNREGISTER_RING_FDS,
 };
+use core::ffi::c_void;
+use mmap::{Mapping, Maps, Regions};
 
 /// An io_uring instance: its fd, the mapped submission and completion
 /// queues, and the setup flags and features.
@@ -44,17 +44,17 @@ use uring_sys::{
 /// memory). Kernel: 5.1+.
 ///
 /// ```no_run
-/// use uring_core::Ring;
+/// use bare_uring::Ring;
 /// let mut ring = Ring::queue_init(8, 0)?;
 /// // SAFETY: a NOP points to no memory (see the crate's safety model).
-/// let sqe = unsafe { ring.get_sqe() }.ok_or(uring_core::Errno::EBUSY)?;
-/// sqe.opcode = uring_core::sys::IORING_OP_NOP as u8;
+/// let sqe = unsafe { ring.get_sqe() }.ok_or(bare_uring::Errno::EBUSY)?;
+/// sqe.opcode = bare_uring::sys::IORING_OP_NOP as u8;
 /// sqe.user_data = 7;
 /// ring.submit_and_wait(1)?;
 /// let cqe = ring.wait_cqe()?;
 /// assert_eq!(cqe.user_data, 7);
 /// ring.cqe_seen(&cqe);
-/// # Ok::<(), uring_core::Errno>(())
+/// # Ok::<(), bare_uring::Errno>(())
 /// ```
 // `repr(C)`: the SQ state and what every enter needs first, at small
 // offsets, so that each access encodes shorter (a one-byte displacement on
@@ -265,14 +265,14 @@ impl Ring {
     /// As [`queue_init_mem`](Self::queue_init_mem) otherwise. Kernel: 6.5+.
     ///
     /// ```no_run
-    /// use uring_core::ring::{memory_size, RingMem};
-    /// use uring_core::{Ring, ring::Params};
+    /// use bare_uring::ring::{memory_size, RingMem};
+    /// use bare_uring::{Ring, ring::Params};
     ///
     /// static MEM: RingMem<{ 16 * 1024 }> = RingMem::new();
     /// let mem = MEM.take().expect("first and only use");
     /// assert!(memory_size(8, 0)? <= mem.len());
     /// let ring = Ring::queue_init_static(8, &mut Params::new(), mem)?;
-    /// # Ok::<(), uring_core::Errno>(())
+    /// # Ok::<(), bare_uring::Errno>(())
     /// ```
     ///
     /// Errors: as [`queue_init_mem`](Self::queue_init_mem).

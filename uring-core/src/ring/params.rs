@@ -1,10 +1,10 @@
 //! [`Params`]: the `io_uring_params` a ring is set up with.
 
-use core::ops::{Deref, DerefMut};
-use uring_sys::{
+use bare_uring_sys::{
     io_uring_params, IORING_SETUP_ATTACH_WQ, IORING_SETUP_CQSIZE, IORING_SETUP_SQPOLL,
     IORING_SETUP_SQ_AFF,
 };
+use core::ops::{Deref, DerefMut};
 
 /// Setup parameters: a zero-initialised `io_uring_params` the kernel fills
 /// in during setup. Derefs to [`io_uring_params`], so every field
@@ -23,8 +23,8 @@ use uring_sys::{
 /// `io_uring_queue_init_params()` (liburing). Kernel: 5.1+.
 ///
 /// ```
-/// use uring_core::ring::Params;
-/// use uring_core::sys::{IORING_SETUP_SQPOLL, IORING_SETUP_CQSIZE};
+/// use bare_uring::ring::Params;
+/// use bare_uring::sys::{IORING_SETUP_SQPOLL, IORING_SETUP_CQSIZE};
 /// let p = Params::new().sqpoll(2000).cq_size(1024);
 /// assert_eq!(p.flags, IORING_SETUP_SQPOLL | IORING_SETUP_CQSIZE);
 /// assert_eq!(p.sq_thread_idle, 2000);

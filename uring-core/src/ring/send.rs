@@ -14,7 +14,7 @@ use crate::Errno;
 /// No liburing equivalent.
 ///
 /// ```
-/// use uring_core::Ring;
+/// use bare_uring::Ring;
 /// let ring = Ring::queue_init(4, 0)?.into_send().map_err(|(_, e)| e)?;
 /// std::thread::spawn(move || {
 ///     let mut ring = ring.into_ring();
@@ -22,7 +22,7 @@ use crate::Errno;
 /// })
 /// .join()
 /// .unwrap();
-/// # Ok::<(), uring_core::Errno>(())
+/// # Ok::<(), bare_uring::Errno>(())
 /// ```
 #[derive(Debug)]
 pub struct SendRing(Ring);

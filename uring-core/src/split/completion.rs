@@ -5,8 +5,8 @@ use crate::enter::EnterCtx;
 use crate::queue::CqRing;
 use crate::wait::{self, GetData};
 use crate::Errno;
+use bare_uring_sys::{__kernel_timespec, kernel_sigset_t, IORING_SQ_CQ_OVERFLOW};
 use core::marker::PhantomData;
-use uring_sys::{__kernel_timespec, kernel_sigset_t, IORING_SQ_CQ_OVERFLOW};
 
 /// The completion side of a [`Ring::split`](crate::Ring::split): peeks,
 /// waits for and iterates CQEs. It keeps its own copy of the CQ geometry,

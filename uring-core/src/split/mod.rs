@@ -26,7 +26,7 @@
 //!
 //! # Example: an event loop
 //! ```
-//! use uring_core::{helpers, prep, Ring};
+//! use bare_uring::{helpers, prep, Ring};
 //!
 //! let mut ring = Ring::queue_init(8, 0)?;
 //! let (mut sq, mut cq, _submitter) = ring.split();
@@ -48,7 +48,7 @@
 //!         }
 //!     }
 //! }
-//! # Ok::<(), uring_core::Errno>(())
+//! # Ok::<(), bare_uring::Errno>(())
 //! ```
 
 mod completion;

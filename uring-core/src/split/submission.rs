@@ -4,8 +4,8 @@ use crate::enter::EnterCtx;
 use crate::queue::SqRing;
 use crate::sq::{init_sqe, submit_sq, SqeBatch};
 use crate::Errno;
+use bare_uring_sys::{io_uring_sqe, IORING_ENTER_SQ_WAIT, IORING_SETUP_SQPOLL};
 use core::ptr;
-use uring_sys::{io_uring_sqe, IORING_ENTER_SQ_WAIT, IORING_SETUP_SQPOLL};
 
 /// The submission side of a [`Ring::split`](crate::Ring::split): hands out
 /// SQEs and submits them. The ring lends it its SQ state (indices and

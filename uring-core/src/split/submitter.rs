@@ -3,11 +3,11 @@
 use crate::enter::EnterCtx;
 use crate::queue::SqPtrs;
 use crate::Errno;
+use bare_uring_sys::{IORING_ENTER_GETEVENTS, IORING_ENTER_SQ_WAIT, IORING_SETUP_SQPOLL};
 use core::ffi::c_void;
 use core::marker::PhantomData;
 use core::ptr;
 use core::sync::atomic::{AtomicU32, Ordering};
-use uring_sys::{IORING_ENTER_GETEVENTS, IORING_ENTER_SQ_WAIT, IORING_SETUP_SQPOLL};
 
 /// The submitter of a [`Ring::split`](crate::Ring::split):
 /// `io_uring_enter(2)` and `io_uring_register(2)` on the ring, while the

@@ -51,13 +51,13 @@ use x86_64 as arch;
     target_arch = "s390x"
 )))]
 compile_error!(
-    "uring-core supports 64-bit Linux on x86_64, aarch64, riscv64, loongarch64, powerpc64 and s390x"
+    "bare-uring supports 64-bit Linux on x86_64, aarch64, riscv64, loongarch64, powerpc64 and s390x"
 );
 
 use crate::Errno;
 use arch::*;
+use bare_uring_sys::{io_uring_params, kernel_sigset_t};
 use core::ffi::c_void;
-use uring_sys::{io_uring_params, kernel_sigset_t};
 
 /// `PROT_READ | PROT_WRITE`.
 pub const PROT_RW: usize = 0x1 | 0x2;

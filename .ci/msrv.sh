@@ -16,4 +16,4 @@ echo "MSRV $msrv: $(rustc +"$msrv" --version)"
 # (The bare-metal x86_64-unknown-none build is .ci/run's, on stable.)
 cargo +"$msrv" build -p bare-uring-sys -p bare-uring
 cargo +"$msrv" build -p bare-uring --features std
-cargo +"$msrv" test -p bare-uring-sys -p bare-uring --features uring-core/std
+cargo +"$msrv" test -p bare-uring-sys -p bare-uring --features bare-uring/std

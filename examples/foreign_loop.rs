@@ -173,7 +173,8 @@ fn with_eventfd() -> Result<(), String> {
     let efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK).map_err(|e| format!("eventfd: {e}"))?;
     // SAFETY: a fresh fd, owned by nothing else.
     let efd = unsafe { OwnedFd::from_raw_fd(efd) };
-    work.register_eventfd(efd.as_raw_fd())
+    // SAFETY: the eventfd is open and owned here for the call (I/O safety).
+    unsafe { work.register_eventfd(efd.as_raw_fd()) }
         .map_err(|e| format!("register_eventfd: {e}"))?;
     let [r, w] = pipe2(O_CLOEXEC).map_err(|e| format!("pipe2: {e}"))?;
     // SAFETY: fresh fds from pipe2, owned by nothing else.
@@ -182,7 +183,8 @@ fn with_eventfd() -> Result<(), String> {
     let ui = thread::spawn(move || {
         for _ in 0..UI_EVENTS {
             thread::sleep(Duration::from_millis(3));
-            if write(w.as_raw_fd(), b"x") != Ok(1) {
+            // SAFETY: the fd is open and owned here for the call (I/O safety).
+            if unsafe { write(w.as_raw_fd(), b"x") } != Ok(1) {
                 break;
             }
         }
@@ -208,7 +210,9 @@ fn with_eventfd() -> Result<(), String> {
                     // Read (reset) the eventfd before draining: a CQE posted
                     // after this read signals it again.
                     let mut v = [0u8; 8];
-                    read(efd.as_raw_fd(), &mut v).map_err(|e| format!("read eventfd: {e}"))?;
+                    // SAFETY: the fd is open and owned here for the call (I/O safety).
+                    unsafe { read(efd.as_raw_fd(), &mut v) }
+                        .map_err(|e| format!("read eventfd: {e}"))?;
                     counter += u64::from_ne_bytes(v);
                     seen.drain(&mut work, submitted)?;
                     reactor
@@ -218,7 +222,9 @@ fn with_eventfd() -> Result<(), String> {
                 T_PIPE => {
                     ui_wakes += 1;
                     let mut b = [0u8; 16];
-                    let n = read(r.as_raw_fd(), &mut b).map_err(|e| format!("read pipe: {e}"))?;
+                    // SAFETY: the fd is open and owned here for the call (I/O safety).
+                    let n = unsafe { read(r.as_raw_fd(), &mut b) }
+                        .map_err(|e| format!("read pipe: {e}"))?;
                     ui_bytes += n;
                     if n == 0 {
                         ui_open = false;

@@ -84,7 +84,8 @@ fn select_read(
     msg: &[u8],
 ) -> Result<(Vec<u8>, *const u8), Errno> {
     let [r, w] = syscall::pipe2(syscall::O_CLOEXEC)?;
-    syscall::write(w, msg)?;
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    unsafe { syscall::write(w, msg) }?;
     // SAFETY: no address in the SQE: the read fills a buffer the kernel picks from `bufs`
     // (the caller's), and the CQE is reaped just below.
     let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;

@@ -39,7 +39,8 @@ fn setup() -> (Ring, Ring, i32, i32) {
     a.register_files_sparse(4).unwrap();
     b.register_files_sparse(8).unwrap();
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
-    assert_eq!(a.register_files_update(1, &[r]), Ok(1));
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    assert_eq!(unsafe { a.register_files_update(1, &[r]) }, Ok(1));
     // The tables hold their own references.
     // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(r) }.unwrap();
@@ -52,19 +53,24 @@ fn file_arrives_at_the_chosen_slot() {
     assert_eq!(pass(&mut a, b.ring_fd(), 1, 6, 0xabc, 0), 0);
     let c = reap(&mut b);
     assert_eq!((c.user_data, c.res), (0xabc, 0));
-    write(w, b"through b").unwrap();
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    unsafe { write(w, b"through b") }.unwrap();
     assert_eq!(read_slot(&mut b, 6), (9, b"through b".to_vec()));
     // The source keeps its copy.
-    write(w, b"a too").unwrap();
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    unsafe { write(w, b"a too") }.unwrap();
     assert_eq!(read_slot(&mut a, 1), (5, b"a too".to_vec()));
     // After the source drops its slot, b's copy still works.
-    assert_eq!(a.register_files_update(1, &[-1]), Ok(1));
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    assert_eq!(unsafe { a.register_files_update(1, &[-1]) }, Ok(1));
     assert_eq!(read_slot(&mut a, 1).0, -Errno::EBADF.0);
-    write(w, b"still").unwrap();
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    unsafe { write(w, b"still") }.unwrap();
     assert_eq!(read_slot(&mut b, 6), (5, b"still".to_vec()));
     // Even after the whole source ring is gone.
     drop(a);
-    write(w, b"gone").unwrap();
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    unsafe { write(w, b"gone") }.unwrap();
     assert_eq!(read_slot(&mut b, 6), (4, b"gone".to_vec()));
     // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
@@ -85,7 +91,8 @@ fn target_allocates_within_its_alloc_range() {
     }
     slots.sort();
     assert_eq!(slots, [3, 4]);
-    write(w, b"slot four").unwrap();
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    unsafe { write(w, b"slot four") }.unwrap();
     assert_eq!(read_slot(&mut b, 4), (9, b"slot four".to_vec()));
     // The range is full: ENFILE, to the sender; the target gets nothing.
     assert_eq!(
@@ -94,7 +101,8 @@ fn target_allocates_within_its_alloc_range() {
     );
     assert_eq!(b.cq_ready(), 0);
     // prep::msg_ring_fd_alloc is the same thing.
-    assert_eq!(b.register_files_update(3, &[-1]), Ok(1));
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    assert_eq!(unsafe { b.register_files_update(3, &[-1]) }, Ok(1));
     // SAFETY: a MSG_RING points to no memory; it sends fixed file 1 to `b`, this test's own
     // ring, which expects it.
     let sqe = unsafe { a.get_sqe() }.unwrap();
@@ -115,7 +123,8 @@ fn cqe_skip_posts_nothing_on_the_target() {
     );
     assert_eq!(b.peek_cqe().err(), Some(Errno::EAGAIN));
     // ... but the file is there.
-    write(w, b"quiet").unwrap();
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    unsafe { write(w, b"quiet") }.unwrap();
     assert_eq!(read_slot(&mut b, 2), (5, b"quiet".to_vec()));
     // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
@@ -125,11 +134,14 @@ fn cqe_skip_posts_nothing_on_the_target() {
 fn occupied_target_slot_is_replaced() {
     let (mut a, mut b, _, w) = setup();
     let [r2, w2] = pipe2(O_CLOEXEC).unwrap();
-    assert_eq!(b.register_files_update(5, &[r2]), Ok(1));
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    assert_eq!(unsafe { b.register_files_update(5, &[r2]) }, Ok(1));
     assert_eq!(pass(&mut a, b.ring_fd(), 1, 5, 0, 0), 0);
     reap(&mut b);
-    write(w2, b"old").unwrap();
-    write(w, b"new").unwrap();
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    unsafe { write(w2, b"old") }.unwrap();
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    unsafe { write(w, b"new") }.unwrap();
     assert_eq!(read_slot(&mut b, 5), (3, b"new".to_vec()));
     for fd in [r2, w2, w] {
         // SAFETY: the fd is this code's own and not used after this.
@@ -153,7 +165,8 @@ fn errors() {
     assert_eq!(pass(&mut a, c.ring_fd(), 1, 0, 0, 0), -Errno::ENXIO.0);
     // Target table full (no alloc range: the whole table).
     let fds = [w; 8];
-    assert_eq!(b.register_files_update(0, &fds), Ok(8));
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    assert_eq!(unsafe { b.register_files_update(0, &fds) }, Ok(8));
     assert_eq!(
         pass(&mut a, b.ring_fd(), 1, IORING_FILE_INDEX_ALLOC, 0, 0),
         -Errno::ENFILE.0

@@ -264,7 +264,8 @@ fn target_not_a_ring_is_ebadfd() {
     // stdout (whatever it is here, it is not an io_uring).
     assert_eq!(send_one(&mut a, 1, 1, 1).res, -Errno::EBADFD.0);
     // The same as a fixed file.
-    a.register_files(&[1]).unwrap();
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    unsafe { a.register_files(&[1]) }.unwrap();
     // SAFETY: a MSG_RING message points to no memory.
     let sqe = unsafe { a.get_sqe() }.unwrap();
     prep::msg_ring(sqe, 0, 1, 1, 0);

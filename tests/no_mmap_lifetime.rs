@@ -131,7 +131,8 @@ fn ring_memory_is_quiet_after_a_drained_drop() {
     // reused right after.
     let mut ring = unsafe { Ring::queue_init_mem(8, &mut p, base, LEN) }.unwrap();
     queue_reads(&mut ring, rfd, &mut bufs[..]);
-    assert_eq!(syscall::write(wfd, &[7u8; 32]).unwrap(), 32);
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    assert_eq!(unsafe { syscall::write(wfd, &[7u8; 32]) }.unwrap(), 32);
     let mut seen = 0;
     while seen < 4 {
         let c = ring.wait_cqe().unwrap();

@@ -537,7 +537,8 @@ fn splice_pipe_to_file_and_back_and_tee() {
     assert_eq!((&a, &b), (b"tee data", b"tee data"));
 
     // SPLICE_F_FD_IN_FIXED: fd_in is a registered-file slot.
-    r.register_files(&[p1r.as_raw_fd()]).unwrap();
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    unsafe { r.register_files(&[p1r.as_raw_fd()]) }.unwrap();
     p1w.write_all(b"fixed").unwrap();
     let res = run(&mut r, |s| {
         prep::splice(s, 0, -1, fd, 0, 5, SPLICE_F_FD_IN_FIXED)
@@ -858,7 +859,8 @@ fn files_update_and_fixed_fd_install() {
         assert_eq!(&got, b"installed");
     }
     // An empty slot cannot be installed.
-    r.register_files_update(0, &[-1]).unwrap();
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    unsafe { r.register_files_update(0, &[-1]) }.unwrap();
     let res = run(&mut r, |s| prep::fixed_fd_install(s, 0, 0));
     assert_eq!(errno(res), Errno::EBADF);
 }

@@ -93,7 +93,8 @@ fn msg_ring_fd_installs_a_direct_descriptor_in_the_target() {
             OwnedFd::from_raw_fd(fds[1]),
         )
     };
-    a.register_files(&[wr.as_raw_fd()]).unwrap();
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    unsafe { a.register_files(&[wr.as_raw_fd()]) }.unwrap();
     b.register_files_sparse(4).unwrap();
     let target = b.ring_fd();
 

@@ -58,7 +58,8 @@ fn consume_two_then_enobufs(flags: u32) {
     assert_eq!(ring.buf_ring_head(bgid), Ok(0));
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
     for (i, msg) in [&b"first"[..], b"second"].iter().enumerate() {
-        write(w, msg).unwrap();
+        // SAFETY: the fd is open and owned here for the call (I/O safety).
+        unsafe { write(w, msg) }.unwrap();
         let c = select_read(&mut ring, r, 32, bgid);
         assert_eq!(c.res, msg.len() as i32);
         assert_ne!(c.flags & IORING_CQE_F_BUFFER, 0);
@@ -67,7 +68,8 @@ fn consume_two_then_enobufs(flags: u32) {
         assert_eq!(&bufs[bid][..msg.len()], *msg);
         assert_eq!(ring.buf_ring_head(bgid), Ok(i as u16 + 1));
     }
-    write(w, b"x").unwrap();
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    unsafe { write(w, b"x") }.unwrap();
     assert_eq!(select_read(&mut ring, r, 32, bgid).res, -Errno::ENOBUFS.0);
     // SAFETY: from setup_buf_ring on this ring; no request uses it now.
     unsafe { ring.free_buf_ring(br, 8, bgid) }.unwrap();
@@ -98,7 +100,8 @@ fn incremental_consumption() {
         let [r, w] = pipe2(O_CLOEXEC).unwrap();
         let mut at = 0;
         for msg in [&b"0123456789"[..], b"abcde"] {
-            write(w, msg).unwrap();
+            // SAFETY: the fd is open and owned here for the call (I/O safety).
+            unsafe { write(w, msg) }.unwrap();
             let c = select_read(&mut ring, r, 64, 9);
             assert_eq!(c.res, msg.len() as i32);
             assert_eq!(c.flags >> IORING_CQE_BUFFER_SHIFT, 0);

@@ -24,14 +24,16 @@ fn dense_read_fixed() {
     // SAFETY: a and b outlive the registration (unregistered below).
     unsafe { ring.register_buffers(&[iov_mut(&mut a), iov_mut(&mut b)]) }.unwrap();
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
-    write(w, b"into buffer one").unwrap();
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    unsafe { write(w, b"into buffer one") }.unwrap();
     // Somewhere inside buffer 1.
     let p = b[100..].as_mut_ptr();
     assert_eq!(read_fixed(&mut ring, r, p, 64, 1), 15);
     assert_eq!(&b[100..115], b"into buffer one");
     assert!(a.iter().all(|&x| x == 0));
     // An address outside buffer 0's range is refused.
-    write(w, b"x").unwrap();
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    unsafe { write(w, b"x") }.unwrap();
     let p = b.as_mut_ptr();
     assert_eq!(read_fixed(&mut ring, r, p, 1, 0), -Errno::EFAULT.0);
     // A buffer index past the table.
@@ -85,7 +87,8 @@ fn null_iovec_is_an_empty_slot() {
     // SAFETY: v outlives the ring (dropped first below).
     unsafe { ring.register_buffers(&[empty, iov_mut(&mut v)]) }.unwrap();
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
-    write(w, b"zz").unwrap();
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    unsafe { write(w, b"zz") }.unwrap();
     let p = v.as_mut_ptr();
     assert_eq!(read_fixed(&mut ring, r, p, 2, 0), -Errno::EFAULT.0);
     assert_eq!(read_fixed(&mut ring, r, p, 2, 1), 2);
@@ -103,7 +106,8 @@ fn sparse_update_and_tags() {
     ring.register_buffers_sparse(4).unwrap();
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
     let mut buf = vec![0u8; 4096];
-    write(w, b"abc").unwrap();
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    unsafe { write(w, b"abc") }.unwrap();
     // Slot 2 is empty.
     let p = buf.as_mut_ptr();
     assert_eq!(read_fixed(&mut ring, r, p, 3, 2), -Errno::EFAULT.0);
@@ -125,7 +129,8 @@ fn sparse_update_and_tags() {
     );
     let c = reap(&mut ring);
     assert_eq!((c.user_data, c.res), (0xb0f, 0));
-    write(w, b"d").unwrap();
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    unsafe { write(w, b"d") }.unwrap();
     assert_eq!(read_fixed(&mut ring, r, p, 1, 2), -Errno::EFAULT.0);
     // Outside the table; mismatched tags.
     // SAFETY: these fail before installing anything.
@@ -161,7 +166,8 @@ fn clone_buffers_between_rings() {
     // SAFETY: as above; dst has buffers now.
     assert_eq!(unsafe { dst.clone_buffers(&src) }, Err(Errno::EBUSY));
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
-    write(w, b"cloned").unwrap();
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    unsafe { write(w, b"cloned") }.unwrap();
     let p = b.as_mut_ptr();
     assert_eq!(read_fixed(&mut dst, r, p, 6, 1), 6);
     assert_eq!(&b[..6], b"cloned");

@@ -24,11 +24,13 @@ fn read_fixed_slot(ring: &mut Ring, slot: i32, buf: &mut [u8]) -> i32 {
 fn dense_table_outlives_original_fds() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
-    ring.register_files(&[-1, r]).unwrap();
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    unsafe { ring.register_files(&[-1, r]) }.unwrap();
     // The table holds its own reference: the original fd can go.
     // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(r) }.unwrap();
-    assert_eq!(write(w, b"fixed!"), Ok(6));
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    assert_eq!(unsafe { write(w, b"fixed!") }, Ok(6));
     let mut buf = [0u8; 16];
     assert_eq!(read_fixed_slot(&mut ring, 1, &mut buf), 6);
     assert_eq!(&buf[..6], b"fixed!");
@@ -37,7 +39,8 @@ fn dense_table_outlives_original_fds() {
     // Out of range.
     assert_eq!(read_fixed_slot(&mut ring, 2, &mut buf), -Errno::EBADF.0);
     // A second table is refused; unregister then works once.
-    assert_eq!(ring.register_files(&[w]), Err(Errno::EBUSY));
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    assert_eq!(unsafe { ring.register_files(&[w]) }, Err(Errno::EBUSY));
     ring.unregister_files().unwrap();
     assert_eq!(ring.unregister_files(), Err(Errno::ENXIO));
     // SAFETY: the fd is this code's own and not used after this.
@@ -47,14 +50,32 @@ fn dense_table_outlives_original_fds() {
 #[test]
 fn bad_arguments() {
     let ring = Ring::queue_init(4, 0).unwrap();
-    assert_eq!(ring.register_files(&[]), Err(Errno::EINVAL));
-    assert_eq!(ring.register_files(&[1_000_000]), Err(Errno::EBADF));
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    assert_eq!(unsafe { ring.register_files(&[]) }, Err(Errno::EINVAL));
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    assert_eq!(
+        unsafe { ring.register_files(&[1_000_000]) },
+        Err(Errno::EBADF)
+    );
     // An io_uring fd cannot go in the table.
     let other = Ring::queue_init(4, 0).unwrap();
-    assert_eq!(ring.register_files(&[other.ring_fd()]), Err(Errno::EBADF));
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    assert_eq!(
+        unsafe { ring.register_files(&[other.ring_fd()]) },
+        Err(Errno::EBADF)
+    );
     assert_eq!(ring.register_files_sparse(0), Err(Errno::EINVAL));
-    assert_eq!(ring.register_files_update(0, &[0]), Err(Errno::ENXIO));
-    assert_eq!(ring.register_files_tags(&[0, 1], &[1]), Err(Errno::EINVAL));
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    assert_eq!(
+        unsafe { ring.register_files_update(0, &[0]) },
+        Err(Errno::ENXIO)
+    );
+    // SAFETY: fds open and owned here (I/O safety); no tag is a request's
+    // user_data, tag CQEs are read as such here.
+    assert_eq!(
+        unsafe { ring.register_files_tags(&[0, 1], &[1]) },
+        Err(Errno::EINVAL)
+    );
 }
 
 #[test]
@@ -66,23 +87,32 @@ fn sparse_update_clear_skip() {
     // Every slot starts empty.
     assert_eq!(read_fixed_slot(&mut ring, 2, &mut buf), -Errno::EBADF.0);
     // Install at 2 (count of processed slots comes back).
-    assert_eq!(ring.register_files_update(2, &[r]), Ok(1));
-    write(w, b"ab").unwrap();
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    assert_eq!(unsafe { ring.register_files_update(2, &[r]) }, Ok(1));
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    unsafe { write(w, b"ab") }.unwrap();
     assert_eq!(read_fixed_slot(&mut ring, 2, &mut buf), 2);
     assert_eq!(&buf[..2], b"ab");
     // SKIP leaves slot 2 alone while slot 3 gets the write end.
     assert_eq!(
-        ring.register_files_update(2, &[IORING_REGISTER_FILES_SKIP, w]),
+        // SAFETY: the fds are open and owned here for the call (I/O safety).
+        unsafe { ring.register_files_update(2, &[IORING_REGISTER_FILES_SKIP, w]) },
         Ok(2)
     );
-    write(w, b"c").unwrap();
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    unsafe { write(w, b"c") }.unwrap();
     assert_eq!(read_fixed_slot(&mut ring, 2, &mut buf), 1);
     assert_eq!(buf[0], b'c');
     // -1 clears.
-    assert_eq!(ring.register_files_update(2, &[-1]), Ok(1));
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    assert_eq!(unsafe { ring.register_files_update(2, &[-1]) }, Ok(1));
     assert_eq!(read_fixed_slot(&mut ring, 2, &mut buf), -Errno::EBADF.0);
     // Beyond the table.
-    assert_eq!(ring.register_files_update(4, &[r]), Err(Errno::EINVAL));
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    assert_eq!(
+        unsafe { ring.register_files_update(4, &[r]) },
+        Err(Errno::EINVAL)
+    );
     // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(r) }.unwrap();
     // SAFETY: the fd is this code's own and not used after this.
@@ -93,18 +123,28 @@ fn sparse_update_clear_skip() {
 fn tags_post_a_cqe_when_a_file_leaves() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
-    ring.register_files_tags(&[r, w], &[0x7a6_0001, 0]).unwrap();
+    // SAFETY: fds open and owned here (I/O safety); no tag is a request's
+    // user_data, tag CQEs are read as such here.
+    unsafe { ring.register_files_tags(&[r, w], &[0x7a6_0001, 0]) }.unwrap();
     // An empty or skipped slot cannot carry a tag.
     assert_eq!(
-        ring.register_files_update_tag(0, &[-1], &[5]),
+        // SAFETY: fds open and owned here (I/O safety); no tag is a request's
+        // user_data, tag CQEs are read as such here.
+        unsafe { ring.register_files_update_tag(0, &[-1], &[5]) },
         Err(Errno::EINVAL)
     );
     // Clearing tagged slot 0 posts its tag (res 0) once it is unused.
-    assert_eq!(ring.register_files_update_tag(0, &[-1], &[0]), Ok(1));
+    // SAFETY: fds open and owned here (I/O safety); no tag is a request's
+    // user_data, tag CQEs are read as such here.
+    assert_eq!(
+        unsafe { ring.register_files_update_tag(0, &[-1], &[0]) },
+        Ok(1)
+    );
     let c = reap(&mut ring);
     assert_eq!((c.user_data, c.res), (0x7a6_0001, 0));
     // Untagged slot 1 leaving posts nothing: a NOP is the next CQE.
-    assert_eq!(ring.register_files_update(1, &[-1]), Ok(1));
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    assert_eq!(unsafe { ring.register_files_update(1, &[-1]) }, Ok(1));
     // SAFETY: a NOP points to no memory.
     let sqe = unsafe { ring.get_sqe() }.unwrap();
     prep::nop(sqe);
@@ -114,7 +154,9 @@ fn tags_post_a_cqe_when_a_file_leaves() {
     assert_eq!(ring.cq_ready(), 0);
     // A file installed with a tag posts it when the table goes away.
     assert_eq!(
-        ring.register_files_update_tag(1, &[r], &[0x7a6_0002]),
+        // SAFETY: fds open and owned here (I/O safety); no tag is a request's
+        // user_data, tag CQEs are read as such here.
+        unsafe { ring.register_files_update_tag(1, &[r], &[0x7a6_0002]) },
         Ok(1)
     );
     ring.unregister_files().unwrap();
@@ -155,7 +197,8 @@ fn alloc_range_is_honoured() {
     // Range exhausted.
     assert_eq!(open_alloc(&mut ring), -Errno::ENFILE.0);
     // Freeing slot 5 makes it the next allocation.
-    assert_eq!(ring.register_files_update(5, &[-1]), Ok(1));
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    assert_eq!(unsafe { ring.register_files_update(5, &[-1]) }, Ok(1));
     assert_eq!(open_alloc(&mut ring), 5);
     // A range outside the table.
     assert_eq!(ring.register_file_alloc_range(7, 2), Err(Errno::EINVAL));

@@ -29,15 +29,18 @@ fn nop(ring: &mut Ring, ud: u64, flags: u8) {
 /// Reads the eventfd counter (non-blocking): `Err(EAGAIN)` when zero.
 fn efd_count(fd: i32) -> Result<u64, Errno> {
     let mut b = [0u8; 8];
-    read(fd, &mut b).map(|_| u64::from_ne_bytes(b))
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    unsafe { read(fd, &mut b) }.map(|_| u64::from_ne_bytes(b))
 }
 
 #[test]
 fn eventfd_is_signalled_per_cqe() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK).unwrap();
-    ring.register_eventfd(efd).unwrap();
-    assert_eq!(ring.register_eventfd(efd), Err(Errno::EBUSY));
+    // SAFETY: the eventfd is open and owned here for the call (I/O safety).
+    unsafe { ring.register_eventfd(efd) }.unwrap();
+    // SAFETY: the eventfd is open and owned here for the call (I/O safety).
+    assert_eq!(unsafe { ring.register_eventfd(efd) }, Err(Errno::EBUSY));
     assert_eq!(efd_count(efd), Err(Errno::EAGAIN));
     nop(&mut ring, 1, 0);
     nop(&mut ring, 2, 0);
@@ -56,7 +59,8 @@ fn eventfd_is_signalled_per_cqe() {
     assert_eq!(efd_count(efd), Err(Errno::EAGAIN));
     // Not an eventfd.
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
-    assert_eq!(ring.register_eventfd(r), Err(Errno::EINVAL));
+    // SAFETY: the eventfd is open and owned here for the call (I/O safety).
+    assert_eq!(unsafe { ring.register_eventfd(r) }, Err(Errno::EINVAL));
     // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(r) }.unwrap();
     // SAFETY: the fd is this code's own and not used after this.
@@ -69,7 +73,8 @@ fn eventfd_is_signalled_per_cqe() {
 fn eventfd_async_only_for_async_completions() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK).unwrap();
-    ring.register_eventfd_async(efd).unwrap();
+    // SAFETY: the eventfd is open and owned here for the call (I/O safety).
+    unsafe { ring.register_eventfd_async(efd) }.unwrap();
     // Completed inline at submission: no signal.
     nop(&mut ring, 1, 0);
     ring.submit_and_wait(1).unwrap();
@@ -267,8 +272,10 @@ fn sync_cancel_pending_pipe_read() {
     assert_eq!((c.user_data, c.res), (0xca2, -Errno::ECANCELED.0));
     assert_eq!(ring.cq_ready(), 0);
     // The pipe is untouched: data written now stays there.
-    write(w, b"q").unwrap();
-    assert_eq!(read(r, &mut buf), Ok(1));
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    unsafe { write(w, b"q") }.unwrap();
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    assert_eq!(unsafe { read(r, &mut buf) }, Ok(1));
     // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(r) }.unwrap();
     // SAFETY: the fd is this code's own and not used after this.

@@ -302,10 +302,12 @@ fn submit_all_coop_taskrun_taskrun_flag() {
 #[test]
 fn attach_wq_shares_workers() {
     let a = Ring::queue_init(4, 0).unwrap();
-    let mut p = Params::new().attach_wq(a.ring_fd());
+    // SAFETY: the fd is a live ring's, borrowed here until setup returns (I/O safety).
+    let mut p = unsafe { Params::new().attach_wq(a.ring_fd()) };
     let mut b = Ring::queue_init_params(4, &mut p).unwrap();
     round_trip(&mut b, 3);
-    let mut p = Params::new().attach_wq(-1);
+    // SAFETY: the fd is a live ring's, borrowed here until setup returns (I/O safety).
+    let mut p = unsafe { Params::new().attach_wq(-1) };
     assert_eq!(
         Ring::queue_init_params(4, &mut p).unwrap_err(),
         Errno::ENXIO
@@ -369,11 +371,13 @@ fn eventfd_toggle() {
     assert!(!ring.cq_eventfd_enabled());
     round_trip(&mut ring, 1);
     let mut b = [0u8; 8];
-    assert_eq!(syscall::read(efd, &mut b), Err(Errno::EAGAIN));
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    assert_eq!(unsafe { syscall::read(efd, &mut b) }, Err(Errno::EAGAIN));
     ring.cq_eventfd_toggle(true).unwrap();
     ring.cq_eventfd_toggle(true).unwrap(); // no-op
     round_trip(&mut ring, 2);
-    assert_eq!(syscall::read(efd, &mut b), Ok(8));
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    assert_eq!(unsafe { syscall::read(efd, &mut b) }, Ok(8));
     assert_eq!(u64::from_ne_bytes(b), 1);
     // SAFETY: the fd is this code's own and not used after this.
     unsafe { syscall::close(efd) }.unwrap();

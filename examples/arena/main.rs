@@ -62,7 +62,8 @@ fn main() -> Result<(), Errno> {
         // arena-backed group.
         let [r, w] = syscall::pipe2(syscall::O_CLOEXEC)?;
         let msg = format!("hello from ring {i}");
-        syscall::write(w, msg.as_bytes())?;
+        // SAFETY: the fd is open and owned here for the call (I/O safety).
+        unsafe { syscall::write(w, msg.as_bytes()) }?;
         // SAFETY: no address in the SQE: the read fills a buffer the kernel picks from `bufs`
         // (group BGID), which lives past the CQE reaped just below.
         let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;

@@ -71,7 +71,8 @@ pub fn documented_errors() -> Outcome {
     }?);
     // fd passing: source slot 0 holds the pipe, slot 1 is empty; the
     // target's table has one slot.
-    src.register_files(&[wfd, -1]).ctx("register_files")?;
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    unsafe { src.register_files(&[wfd, -1]) }.ctx("register_files")?;
     dst.register_files_sparse(1)
         .ctx("register_files_sparse(1)")?;
     let s_fd = src.ring_fd();

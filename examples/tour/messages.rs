@@ -94,7 +94,8 @@ fn write_fixed(ring: &mut Ring, slot: i32, msg: &[u8]) -> Result<u32, Fail> {
 /// Reads what the pipe holds now (up to 256 bytes).
 fn drain(r: &OwnedFd) -> Result<Vec<u8>, Fail> {
     let mut buf = [0u8; 256];
-    let n = read(r.as_raw_fd(), &mut buf).ctx("read pipe")?;
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    let n = unsafe { read(r.as_raw_fd(), &mut buf) }.ctx("read pipe")?;
     Ok(buf.get(..n).unwrap_or(&[]).to_vec())
 }
 
@@ -104,7 +105,8 @@ pub fn msg_ring_fd() -> Outcome {
     let (r, w) = pipe()?;
     let mut src = Ring::queue_init(4, 0).ctx("queue_init src")?;
     let mut dst = Ring::queue_init(4, 0).ctx("queue_init dst")?;
-    src.register_files(&[w.as_raw_fd()]).ctx("register_files")?;
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    unsafe { src.register_files(&[w.as_raw_fd()]) }.ctx("register_files")?;
     dst.register_files_sparse(4)
         .ctx("register_files_sparse(4)")?;
     // Source slot 0 → target slot 2.
@@ -166,8 +168,8 @@ pub fn msg_ring_fd() -> Outcome {
     ensure!(got == m1, "pipe read {got:?}");
     // The source empties its slot and we close our fd: the target's copy
     // still works.
-    src.register_files_update(0, &[-1])
-        .ctx("empty source slot")?;
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    unsafe { src.register_files_update(0, &[-1]) }.ctx("empty source slot")?;
     drop(w);
     let m2 = b"and after the source let go";
     let n = write_fixed(&mut dst, alloc as i32, m2)?;

@@ -483,23 +483,30 @@ impl Ring {
 
     /// Marks `nr` CQ slots consumed. Unlike liburing, `nr` is clamped to
     /// the slots ready, so a too-large value never hands the kernel slots
-    /// it has not filled (and never makes `cq_ready` wrap).
+    /// it has not filled (and never makes `cq_ready` wrap), and on a
+    /// CQE_MIXED ring it is rounded up to whole CQEs, so the head never
+    /// stops inside a 32-byte CQE (whose second half would read as a CQE).
     ///
     /// Mirrors `io_uring_cq_advance()` (liburing). Kernel: 5.1+.
     #[inline]
     pub fn cq_advance(&mut self, nr: u32) {
-        self.cq.advance_clamped(nr);
+        self.cq.advance_whole(nr);
     }
 
     /// Marks a CQE from [`peek_cqe`](Self::peek_cqe) /
-    /// [`wait_cqe`](Self::wait_cqe) consumed (advances by
-    /// [`cqe_nr`](Self::cqe_nr); a [`Cqe32`] derefs to the `&Cqe` taken
-    /// here).
+    /// [`wait_cqe`](Self::wait_cqe) consumed: the CQE at the head, one slot
+    /// or, for a 32-byte CQE of a CQE_MIXED ring, two (a [`Cqe32`] derefs
+    /// to the `&Cqe` taken here). The size comes from the ring itself, so a
+    /// stale `cqe` can never leave the head inside a CQE; with nothing
+    /// ready it does nothing.
     ///
     /// Mirrors `io_uring_cqe_seen()` (liburing). Kernel: 5.1+.
     #[inline]
     pub fn cqe_seen(&mut self, cqe: &Cqe) {
-        self.cq.advance_clamped(self.cq.cqe_nr(cqe.flags));
+        // The head CQE's size is read from the ring, not from `cqe`: a stale
+        // copy cannot move the head into the middle of a 32-byte CQE.
+        let _ = cqe;
+        self.cq.advance_one();
     }
 
     /// CQ slots `cqe` occupies: 2 for an IORING_CQE_F_32 entry of a

@@ -121,8 +121,27 @@
 //! [`Ring`] is therefore not `Send`. [`Ring::into_send`] gives a
 //! [`ring::SendRing`] to move an unregistered ring to another thread.
 //!
-//! **File descriptors.** Functions that close or adopt a raw fd
-//! ([`syscall::close`], [`Ring::queue_mmap`]) are `unsafe`.
+//! **File descriptors (I/O safety).** A raw fd number is not a capability:
+//! once its owner closes it, the number names whatever file is opened next.
+//! So every function that hands the kernel a raw fd number to act on is
+//! `unsafe`, with the promise that the fd is open and owned or borrowed by
+//! the caller for the call (as `std::os::fd::BorrowedFd` would be):
+//! [`syscall::read`], [`syscall::write`], [`syscall::dupfd_cloexec`],
+//! [`Ring::register_files`], [`Ring::register_files_update`],
+//! [`Ring::register_eventfd`], [`Ring::register_eventfd_async`],
+//! [`ring::Params::attach_wq`]; those that close or adopt one
+//! ([`syscall::close`], [`Ring::queue_mmap`]) too. The fds of requests are
+//! covered by `get_sqe`'s promise.
+//!
+//! **Tagged resources.** A tag given to [`Ring::register_files_tags`],
+//! [`Ring::register_files_update_tag`], [`Ring::register_buffers_tags`] or
+//! [`Ring::register_buffers_update_tag`] comes back as the `user_data` of a
+//! CQE (res 0) that the kernel posts when the resource leaves the table,
+//! also on a later *safe* call ([`Ring::unregister_files`], an update, the
+//! ring's drop). Like a message, that CQE is indistinguishable from a
+//! request's completion, so registering a tag is `unsafe`: the caller
+//! promises that its completion handling knows tag CQEs for what they are.
+//! Untagged registrations post no CQE.
 //!
 //! **What safe code cannot do** (each block is a `compile_fail` doctest
 //! with the expected error code, so it keeps failing for that reason):
@@ -173,6 +192,39 @@
 //! #![forbid(unsafe_code)]
 //! let ring = bare_uring::Ring::queue_init(8, 0).unwrap();
 //! bare_uring::syscall::close(ring.ring_fd()).unwrap(); // E0133
+//! ```
+//! Write to, register or duplicate an fd number that another owner may
+//! close (I/O safety):
+//! ```compile_fail,E0133
+//! #![forbid(unsafe_code)]
+//! bare_uring::syscall::write(1, b"x").unwrap(); // E0133: unsafe fn
+//! ```
+//! ```compile_fail,E0133
+//! #![forbid(unsafe_code)]
+//! let ring = bare_uring::Ring::queue_init(8, 0).unwrap();
+//! ring.register_files(&[0]).unwrap(); // E0133: unsafe fn
+//! ```
+//! ```compile_fail,E0133
+//! #![forbid(unsafe_code)]
+//! let ring = bare_uring::Ring::queue_init(8, 0).unwrap();
+//! ring.register_eventfd(3).unwrap(); // E0133: unsafe fn
+//! ```
+//! ```compile_fail,E0133
+//! #![forbid(unsafe_code)]
+//! let _ = bare_uring::syscall::dupfd_cloexec(0); // E0133: unsafe fn
+//! ```
+//! ```compile_fail,E0133
+//! #![forbid(unsafe_code)]
+//! let p = bare_uring::ring::Params::new().attach_wq(3); // E0133: unsafe fn
+//! ```
+//! Have the kernel post a CQE with a `user_data` of the caller's choosing
+//! through a file tag (posted when the file leaves the table):
+//! ```compile_fail,E0133
+//! #![forbid(unsafe_code)]
+//! let ring = bare_uring::Ring::queue_init(8, 0).unwrap();
+//! ring.register_files_sparse(1).unwrap();
+//! ring.register_files_update_tag(0, &[0], &[0xdead]).unwrap(); // E0133
+//! ring.unregister_files().unwrap(); // would post user_data 0xdead
 //! ```
 //!
 //! Every other `unsafe fn` of this crate (raw syscalls, the queue types over

@@ -152,7 +152,8 @@ pub unsafe fn send_cqe_flags(
 /// let (x, mut y) = UnixStream::pair().unwrap();
 /// let mut a = Ring::queue_init(4, 0)?;
 /// let mut b = Ring::queue_init(4, 0)?;
-/// a.register_files(&[x.as_raw_fd()])?; // a's slot 0: `x`
+/// // SAFETY: `x` is open and owned here for the call (I/O safety).
+/// unsafe { a.register_files(&[x.as_raw_fd()]) }?; // a's slot 0: `x`
 /// b.register_files_sparse(2)?;
 ///
 /// // a's slot 0 -> b's slot 1; b's CQE gets user_data 0xfd.

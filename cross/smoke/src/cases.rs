@@ -268,8 +268,8 @@ fn msg_ring_fd(k: &Info) -> CaseResult {
     a.register_files_sparse(4).map_err(|e| format!("{e:?}"))?;
     b.register_files_sparse(8).map_err(|e| format!("{e:?}"))?;
     let [r, w] = pipe2(O_CLOEXEC).map_err(|e| format!("{e:?}"))?;
-    a.register_files_update(1, &[r])
-        .map_err(|e| format!("{e:?}"))?;
+    // SAFETY: the fds are open and owned here for the call (I/O safety).
+    unsafe { a.register_files_update(1, &[r]) }.map_err(|e| format!("{e:?}"))?;
     // SAFETY: our own fd; the file table holds its own reference.
     unsafe { close(r) }.map_err(|e| format!("{e:?}"))?;
     // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
@@ -283,7 +283,8 @@ fn msg_ring_fd(k: &Info) -> CaseResult {
     );
     let got = wait(&mut b)?;
     ensure!((got.user_data, got.res) == (0xabc, 0), "target CQE {got:?}");
-    write(w, b"through b").map_err(|e| format!("{e:?}"))?;
+    // SAFETY: the fd is open and owned here for the call (I/O safety).
+    unsafe { write(w, b"through b") }.map_err(|e| format!("{e:?}"))?;
     let mut buf = [0u8; 64];
     let s = sqe(&mut b)?;
     // SAFETY: buf outlives the wait below.

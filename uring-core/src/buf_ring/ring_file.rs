@@ -26,9 +26,9 @@ impl RingFile {
         if fd < 0 {
             return Err(Errno::EBADF);
         }
-        Ok(RingFile {
-            fd: dupfd_cloexec(fd)?,
-        })
+        // SAFETY: `fd` is the ring's own fd, open while `ring` is borrowed.
+        let fd = unsafe { dupfd_cloexec(fd) }?;
+        Ok(RingFile { fd })
     }
 
     /// No file (`fd` -1): for [`BufRing::detached`](super::BufRing::detached),

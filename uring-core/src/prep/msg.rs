@@ -137,7 +137,8 @@ pub const fn msg_ring(sqe: &mut io_uring_sqe, fd: i32, len: u32, data: u64, flag
 /// let (x, mut y) = UnixStream::pair().unwrap();
 /// let mut a = Ring::queue_init(4, 0)?;
 /// let mut b = Ring::queue_init(4, 0)?;
-/// a.register_files(&[x.as_raw_fd()])?; // a's slot 0: `x`
+/// // SAFETY: `x` is open and owned here for the call (I/O safety).
+/// unsafe { a.register_files(&[x.as_raw_fd()]) }?; // a's slot 0: `x`
 /// b.register_files_sparse(4)?; // b: 4 empty slots
 ///
 /// // SAFETY: passing a direct descriptor points to no memory.
@@ -204,7 +205,8 @@ pub const fn msg_ring_fd(
 /// let (x, _y) = UnixStream::pair().unwrap();
 /// let mut a = Ring::queue_init(4, 0)?;
 /// let mut b = Ring::queue_init(4, 0)?;
-/// a.register_files(&[x.as_raw_fd()])?;
+/// // SAFETY: `x` is open and owned here for the call (I/O safety).
+/// unsafe { a.register_files(&[x.as_raw_fd()]) }?;
 /// b.register_files_sparse(4)?;
 ///
 /// // SAFETY: passing a direct descriptor points to no memory.

@@ -118,6 +118,35 @@ impl CqRing {
         unsafe { atomic(self.p.khead) }.store(head.wrapping_add(nr), Ordering::Release);
     }
 
+    /// Marks at least `nr` slots consumed, never more than are ready, and
+    /// on a CQE_MIXED ring never half a CQE: the new head is rounded up to
+    /// the end of the CQE it would split (a head in the middle of a 32-byte
+    /// CQE would make its second half, kernel payload, read as a CQE with a
+    /// `user_data` nobody chose).
+    #[inline]
+    pub fn advance_whole(&self, nr: u32) {
+        if !self.p.mixed {
+            return self.advance_clamped(nr);
+        }
+        let head = self.head();
+        let avail = ready(self.tail(), head);
+        let mut n = 0;
+        while n < nr && n < avail {
+            // SAFETY: head + n is in [head, tail) with tail just read
+            // (acquire), so the producer published this CQE; flags only.
+            n += self.cqe_nr(unsafe { (*self.at(head.wrapping_add(n))).flags });
+        }
+        self.advance_clamped(n);
+    }
+
+    /// Consumes the one CQE at the head (1 slot, or 2 for a 32-byte CQE of
+    /// a CQE_MIXED ring, read from the ring itself, not from a copy the
+    /// caller holds); nothing when none is ready.
+    #[inline]
+    pub fn advance_one(&self) {
+        self.advance_whole(1)
+    }
+
     /// Marks `nr` slots consumed (`io_uring_cq_advance`).
     #[inline]
     pub fn advance(&self, nr: u32) {

@@ -495,3 +495,38 @@ fn cq_batch_cursor_across_the_array_end() {
     b.commit();
     assert_eq!(cq.ready(), 0);
 }
+
+#[test]
+fn cq_mixed_advance_never_splits_a_big_cqe() {
+    let m = MemCq::<8>::new(0, 0);
+    let cq = m.ring();
+    m.post(1, IORING_CQE_F_32, 10, 2); // slots 0,1
+    m.post(2, 0, 0, 1); // slot 2
+    m.post(3, IORING_CQE_F_32, 30, 2); // slots 3,4
+                                       // Advancing by one slot would leave the head on slot 1, the payload
+                                       // half of CQE 1: it is rounded up to the CQE's end.
+    cq.advance_whole(1);
+    assert_eq!(m.head(), 2);
+    assert_eq!(cq.batch().next().map(|c| c.user_data), Some(2));
+    // One CQE at a time, whatever its size.
+    cq.advance_one();
+    assert_eq!(m.head(), 3);
+    cq.advance_one();
+    assert_eq!(m.head(), 5);
+    // Nothing ready: nothing moves; more than ready: clamped.
+    cq.advance_one();
+    cq.advance_whole(4);
+    assert_eq!(m.head(), 5);
+}
+
+#[test]
+fn cq_plain_advance_whole_is_clamped_slots() {
+    let m = MemCq::<4>::new(0, 0);
+    let cq = m.ring_mixed(false);
+    m.post(1, IORING_CQE_F_32, 0, 1); // in a plain ring the flag is data
+    m.post(2, 0, 0, 1);
+    cq.advance_whole(1);
+    assert_eq!(m.head(), 1);
+    cq.advance_whole(9);
+    assert_eq!(m.head(), 2);
+}

@@ -27,7 +27,14 @@ impl Ring {
     /// Errors: `EBUSY` a table is already registered, `EMFILE` more than
     /// `RLIMIT_NOFILE` slots, `EBADF` an fd is not open, `EINVAL` empty
     /// slice or an io_uring fd in the table.
-    pub fn register_files(&self, files: &[i32]) -> Result<(), Errno> {
+    ///
+    /// # Safety
+    /// I/O safety: every fd in `files` (other than the placeholders named
+    /// above) is open and owned or borrowed by the caller for the call, as a
+    /// `std::os::fd::BorrowedFd` would be; a number that another owner may
+    /// close names whatever file later gets it.
+    /// See the [safety model](crate#safety-model).
+    pub unsafe fn register_files(&self, files: &[i32]) -> Result<(), Errno> {
         let nr = count(files.len())?;
         // SAFETY: the kernel reads `nr` ints from `files` during the call and
         // keeps no pointer to them.
@@ -42,7 +49,20 @@ impl Ring {
     ///
     /// Errors: as [`Ring::register_files`]; `EINVAL` if `tags` is not as
     /// long as `files`.
-    pub fn register_files_tags(&self, files: &[i32], tags: &[u64]) -> Result<(), Errno> {
+    ///
+    /// # Safety
+    /// I/O safety: every fd in `files` (other than the placeholders named
+    /// above) is open and owned or borrowed by the caller for the call, as a
+    /// `std::os::fd::BorrowedFd` would be; a number that another owner may
+    /// close names whatever file later gets it.
+    /// Tags: every non-zero tag becomes the `user_data` of a CQE the kernel
+    /// posts when the file leaves the table (update, unregister, ring
+    /// teardown), with `res` 0 and no request behind it. The caller's
+    /// completion handling must tell such a CQE from a request's: no tag may
+    /// equal a `user_data` the program acts on as a request completion
+    /// (freeing memory, say) while that CQE can arrive.
+    /// See the [safety model](crate#safety-model).
+    pub unsafe fn register_files_tags(&self, files: &[i32], tags: &[u64]) -> Result<(), Errno> {
         let reg = rsrc_tagged(files, tags)?;
         // SAFETY: the kernel copies `reg` and then reads `nr` fds and tags
         // through it during the call only.
@@ -72,7 +92,14 @@ impl Ring {
     ///
     /// Errors: `ENXIO` no table registered, `EINVAL` range outside the
     /// table, `EBADF` a bad fd.
-    pub fn register_files_update(&self, off: u32, files: &[i32]) -> Result<u32, Errno> {
+    ///
+    /// # Safety
+    /// I/O safety: every fd in `files` (other than the placeholders named
+    /// above) is open and owned or borrowed by the caller for the call, as a
+    /// `std::os::fd::BorrowedFd` would be; a number that another owner may
+    /// close names whatever file later gets it.
+    /// See the [safety model](crate#safety-model).
+    pub unsafe fn register_files_update(&self, off: u32, files: &[i32]) -> Result<u32, Errno> {
         let up = io_uring_files_update {
             offset: off,
             resv: 0,
@@ -97,7 +124,20 @@ impl Ring {
     /// Errors: as [`Ring::register_files_update`]; `EINVAL` if `tags` is not
     /// as long as `files`, or a non-zero tag goes with `-1` or
     /// `IORING_REGISTER_FILES_SKIP`.
-    pub fn register_files_update_tag(
+    ///
+    /// # Safety
+    /// I/O safety: every fd in `files` (other than the placeholders named
+    /// above) is open and owned or borrowed by the caller for the call, as a
+    /// `std::os::fd::BorrowedFd` would be; a number that another owner may
+    /// close names whatever file later gets it.
+    /// Tags: every non-zero tag becomes the `user_data` of a CQE the kernel
+    /// posts when the file leaves the table (update, unregister, ring
+    /// teardown), with `res` 0 and no request behind it. The caller's
+    /// completion handling must tell such a CQE from a request's: no tag may
+    /// equal a `user_data` the program acts on as a request completion
+    /// (freeing memory, say) while that CQE can arrive.
+    /// See the [safety model](crate#safety-model).
+    pub unsafe fn register_files_update_tag(
         &self,
         off: u32,
         files: &[i32],

@@ -24,7 +24,13 @@ impl Ring {
     ///
     /// Errors: `EBUSY` an eventfd is already registered, `EBADF`/`EINVAL`
     /// `fd` is not an eventfd.
-    pub fn register_eventfd(&self, fd: i32) -> Result<(), Errno> {
+    ///
+    /// # Safety
+    /// I/O safety: `fd` is open and owned or borrowed by the caller for the
+    /// call. The ring keeps its own reference to the eventfd, so closing
+    /// `fd` later does not reach the ring. See the
+    /// [safety model](crate#safety-model).
+    pub unsafe fn register_eventfd(&self, fd: i32) -> Result<(), Errno> {
         // SAFETY: the kernel reads one int during the call.
         unsafe { self.register_raw(IORING_REGISTER_EVENTFD, ptr::from_ref(&fd).cast(), 1) }
             .map(|_| ())
@@ -34,7 +40,13 @@ impl Ring {
     /// completions that were not posted inline at submission time.
     ///
     /// Mirrors `io_uring_register_eventfd_async()` (liburing). Kernel: 5.6+.
-    pub fn register_eventfd_async(&self, fd: i32) -> Result<(), Errno> {
+    ///
+    /// # Safety
+    /// I/O safety: `fd` is open and owned or borrowed by the caller for the
+    /// call. The ring keeps its own reference to the eventfd, so closing
+    /// `fd` later does not reach the ring. See the
+    /// [safety model](crate#safety-model).
+    pub unsafe fn register_eventfd_async(&self, fd: i32) -> Result<(), Errno> {
         // SAFETY: the kernel reads one int during the call.
         unsafe { self.register_raw(IORING_REGISTER_EVENTFD_ASYNC, ptr::from_ref(&fd).cast(), 1) }
             .map(|_| ())

@@ -75,8 +75,13 @@ impl Params {
 
     /// Shares the async worker pool of the ring `fd` (sets
     /// IORING_SETUP_ATTACH_WQ).
+    ///
+    /// # Safety
+    /// I/O safety: `fd` is an io_uring fd owned or borrowed by the caller
+    /// until the setup that uses these parameters has returned (the kernel
+    /// looks the number up then). See the [safety model](crate#safety-model).
     #[inline]
-    pub fn attach_wq(mut self, fd: i32) -> Self {
+    pub unsafe fn attach_wq(mut self, fd: i32) -> Self {
         self.0.flags |= IORING_SETUP_ATTACH_WQ;
         self.0.wq_fd = fd as u32;
         self

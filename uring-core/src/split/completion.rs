@@ -123,13 +123,16 @@ impl CompletionQueue<'_> {
     }
 
     /// Marks a CQE from [`peek_cqe`](Self::peek_cqe) /
-    /// [`wait_cqe`](Self::wait_cqe) consumed (advances by
-    /// [`cqe_nr`](Self::cqe_nr)).
+    /// [`wait_cqe`](Self::wait_cqe) consumed (the CQE at the head; as
+    /// [`Ring::cqe_seen`](crate::Ring::cqe_seen)).
     ///
     /// Mirrors `io_uring_cqe_seen()` (liburing). Kernel: 5.1+.
     #[inline]
     pub fn cqe_seen(&mut self, cqe: &Cqe) {
-        self.cq.advance_clamped(self.cq.cqe_nr(cqe.flags));
+        // The head CQE's size is read from the ring, not from `cqe`: a stale
+        // copy cannot move the head into the middle of a 32-byte CQE.
+        let _ = cqe;
+        self.cq.advance_one();
     }
 
     /// CQ slots `cqe` occupies (see [`Ring::cqe_nr`](crate::Ring::cqe_nr)).
@@ -146,7 +149,7 @@ impl CompletionQueue<'_> {
     /// Mirrors `io_uring_cq_advance()` (liburing). Kernel: 5.1+.
     #[inline]
     pub fn cq_advance(&mut self, nr: u32) {
-        self.cq.advance_clamped(nr);
+        self.cq.advance_whole(nr);
     }
 
     /// Iterates the CQEs ready now; dropping the iterator advances the head

@@ -299,9 +299,15 @@ pub unsafe fn close(fd: i32) -> Result<(), Errno> {
 /// new fd. Kernel 2.6.24+.
 ///
 /// Errors: `EBADF` (`fd` not open), `EMFILE` (no free fd).
+///
+/// # Safety
+/// I/O safety: `fd` is open and owned or borrowed by the caller for the call
+/// (as `std::os::fd::BorrowedFd`); a number another owner may close names
+/// whatever file later gets it. See the [safety model](crate#safety-model).
 #[inline]
-pub fn dupfd_cloexec(fd: i32) -> Result<i32, Errno> {
-    // SAFETY: no pointers; duplicating an fd affects no existing owner.
+pub unsafe fn dupfd_cloexec(fd: i32) -> Result<i32, Errno> {
+    // SAFETY: no pointers; the caller vouches for fd (I/O safety), and
+    // duplicating it affects no existing owner.
     ret(unsafe {
         syscall6(
             SYS_FCNTL,
@@ -317,8 +323,13 @@ pub fn dupfd_cloexec(fd: i32) -> Result<i32, Errno> {
 }
 
 /// `read(2)`.
+///
+/// # Safety
+/// I/O safety: `fd` is open and owned or borrowed by the caller for the call
+/// (as `std::os::fd::BorrowedFd`); a number another owner may close names
+/// whatever file later gets it. See the [safety model](crate#safety-model).
 #[inline]
-pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, Errno> {
+pub unsafe fn read(fd: i32, buf: &mut [u8]) -> Result<usize, Errno> {
     // SAFETY: the kernel writes at most buf.len() bytes into buf.
     ret(unsafe {
         syscall6(
@@ -334,8 +345,13 @@ pub fn read(fd: i32, buf: &mut [u8]) -> Result<usize, Errno> {
 }
 
 /// `write(2)`.
+///
+/// # Safety
+/// I/O safety: `fd` is open and owned or borrowed by the caller for the call
+/// (as `std::os::fd::BorrowedFd`); a number another owner may close names
+/// whatever file later gets it. See the [safety model](crate#safety-model).
 #[inline]
-pub fn write(fd: i32, buf: &[u8]) -> Result<usize, Errno> {
+pub unsafe fn write(fd: i32, buf: &[u8]) -> Result<usize, Errno> {
     // SAFETY: the kernel reads at most buf.len() bytes from buf.
     ret(unsafe {
         syscall6(
@@ -453,16 +469,19 @@ mod tests {
     fn bad_fd_is_ebadf() {
         // SAFETY: the fd is this code's own and not used after this.
         assert_eq!(unsafe { close(-1) }, Err(Errno::EBADF));
-        assert_eq!(write(-1, b"x"), Err(Errno::EBADF));
+        // SAFETY: the fd is open and owned here for the call (I/O safety).
+        assert_eq!(unsafe { write(-1, b"x") }, Err(Errno::EBADF));
     }
 
     #[test]
     #[cfg_attr(miri, ignore = "a real syscall (inline asm): Miri cannot run it")]
     fn pipe_roundtrip() {
         let [r, w] = pipe2(O_CLOEXEC).unwrap();
-        assert_eq!(write(w, b"abc"), Ok(3));
+        // SAFETY: the fd is open and owned here for the call (I/O safety).
+        assert_eq!(unsafe { write(w, b"abc") }, Ok(3));
         let mut b = [0u8; 8];
-        assert_eq!(read(r, &mut b), Ok(3));
+        // SAFETY: the fd is open and owned here for the call (I/O safety).
+        assert_eq!(unsafe { read(r, &mut b) }, Ok(3));
         assert_eq!(&b[..3], b"abc");
         // SAFETY: the fd is this code's own and not used after this.
         unsafe { close(r) }.unwrap();
@@ -474,14 +493,22 @@ mod tests {
     #[cfg_attr(miri, ignore = "a real syscall (inline asm): Miri cannot run it")]
     fn dupfd_cloexec_shares_the_file() {
         let [r, w] = pipe2(O_CLOEXEC).unwrap();
-        let w2 = dupfd_cloexec(w).unwrap();
+        // SAFETY: the fd is open and owned here for the call (I/O safety).
+        let w2 = unsafe { dupfd_cloexec(w) }.unwrap();
         assert_ne!(w2, w);
         // SAFETY: `w` is ours and not used again.
         unsafe { close(w) }.unwrap();
-        assert_eq!(write(w2, b"z"), Ok(1), "the duplicate keeps the pipe open");
+        // SAFETY: the fd is open and owned here for the call (I/O safety).
+        assert_eq!(
+            unsafe { write(w2, b"z") },
+            Ok(1),
+            "the duplicate keeps the pipe open"
+        );
         let mut b = [0u8; 1];
-        assert_eq!(read(r, &mut b), Ok(1));
-        assert_eq!(dupfd_cloexec(-1), Err(Errno::EBADF));
+        // SAFETY: the fd is open and owned here for the call (I/O safety).
+        assert_eq!(unsafe { read(r, &mut b) }, Ok(1));
+        // SAFETY: the fd is open and owned here for the call (I/O safety).
+        assert_eq!(unsafe { dupfd_cloexec(-1) }, Err(Errno::EBADF));
         // SAFETY: ours, not used again.
         unsafe { close(w2) }.unwrap();
         // SAFETY: ours, not used again.

@@ -87,7 +87,9 @@
 //! **Memory lent to the kernel beyond one request** has its own contract,
 //! stated once where it is lent, and a safe owner where one is possible:
 //! - ring memory of `IORING_SETUP_NO_MMAP` rings: the kernel may still write
-//!   CQEs there *after* the ring is dropped (its teardown is asynchronous).
+//!   there *after* the ring is dropped (its teardown is asynchronous: CQEs
+//!   of requests in flight, tag CQEs, SQPOLL's flags, and even an idle
+//!   ring's CQ tail), so it is never reused.
 //!   [`Ring::queue_init_params`] with NO_MMAP owns an anonymous mapping
 //!   (unmapping pinned pages is harmless); [`Ring::queue_init_static`] takes a
 //!   [`ring::RingMem`] `static` that is never handed out again; the raw

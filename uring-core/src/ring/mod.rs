@@ -201,14 +201,23 @@ impl Ring {
     ///
     /// # Safety
     /// `mem` is valid for reads and writes of `len` bytes and is accessed by
-    /// nobody else while the kernel may use it: the kernel reads and writes
-    /// it until it has released the ring, which is *after* the ring is
-    /// dropped when requests were still in flight (teardown cancels them
-    /// asynchronously and posts their CQEs into this memory). So the memory
-    /// must not be freed, unmapped or reused after drop either, unless no
-    /// request was in flight when the ring was dropped (every submitted
-    /// request had posted its final CQE). [`queue_init_static`](Self::queue_init_static)
-    /// is the safe form: memory that is never handed out again. See the
+    /// nobody else while the kernel may use it, and the kernel may use it
+    /// until it has released the ring, which is *after* the ring is
+    /// dropped, with no event that tells when. After the drop the kernel
+    /// still writes this memory:
+    /// - CQEs of requests in flight at the drop (teardown cancels them
+    ///   asynchronously and posts their CQEs here);
+    /// - tag CQEs of registered files and buffers, posted as the tables
+    ///   are torn down (tens of milliseconds after the drop);
+    /// - the SQPOLL thread's `sq_flags` updates until it exits;
+    /// - the teardown of an idle ring that never had a request: it writes
+    ///   the CQ tail and `sq_flags` (with the values they already hold)
+    ///   some milliseconds after the drop.
+    ///
+    /// So the memory must not be freed, unmapped or reused for anything
+    /// (another ring included) for the rest of the process, whatever was in
+    /// flight. [`queue_init_static`](Self::queue_init_static) is the safe
+    /// form: memory that is never handed out again. See the
     /// [safety model](crate#safety-model).
     pub unsafe fn queue_init_mem(
         entries: u32,

@@ -227,7 +227,9 @@ impl Arena {
         {
             Ok(b) => Ok(b),
             Err(e) => {
-                let _ = ring.unregister_buf_ring(bgid);
+                // SAFETY: the group this function registered by hand; no BufRing
+                // owns it.
+                let _ = unsafe { ring.unregister_buf_ring(bgid) };
                 undo(e)
             }
         }

@@ -145,6 +145,11 @@
 //! promises that its completion handling knows tag CQEs for what they are.
 //! Untagged registrations post no CQE.
 //!
+//! **Buffer groups.** A [`buf_ring::BufRing`] owns its group id for its
+//! life; [`Ring::unregister_buf_ring`] can take any group away, after which
+//! another ring may be registered under that id, so it is `unsafe` (the
+//! group must be one no `BufRing` owns).
+//!
 //! **What safe code cannot do** (each block is a `compile_fail` doctest
 //! with the expected error code, so it keeps failing for that reason):
 //!
@@ -218,6 +223,12 @@
 //! ```compile_fail,E0133
 //! #![forbid(unsafe_code)]
 //! let p = bare_uring::ring::Params::new().attach_wq(3); // E0133: unsafe fn
+//! ```
+//! Take a `BufRing`'s group away from it:
+//! ```compile_fail,E0133
+//! #![forbid(unsafe_code)]
+//! let ring = bare_uring::Ring::queue_init(8, 0).unwrap();
+//! ring.unregister_buf_ring(0).unwrap(); // E0133: unsafe fn
 //! ```
 //! Have the kernel post a CQE with a `user_data` of the caller's choosing
 //! through a file tag (posted when the file leaves the table):

@@ -68,7 +68,16 @@ impl Ring {
     ///
     /// Errors: `ENOENT` no such group, `EINVAL` it is a legacy
     /// (`PROVIDE_BUFFERS`) group.
-    pub fn unregister_buf_ring(&self, bgid: u16) -> Result<(), Errno> {
+    ///
+    /// # Safety
+    /// No [`BufRing`](crate::buf_ring::BufRing) owns group `bgid` (it
+    /// unregisters its own group on drop or [`free`](crate::buf_ring::BufRing::free)):
+    /// once its group is gone, anyone may register another buffer ring
+    /// under the same id, and the owner would read that ring's buffer ids in
+    /// CQEs of "its" group as its own. A group registered with
+    /// [`Ring::register_buf_ring`] is the caller's to unregister. See the
+    /// [safety model](crate#safety-model).
+    pub unsafe fn unregister_buf_ring(&self, bgid: u16) -> Result<(), Errno> {
         let reg = io_uring_buf_reg {
             bgid,
             ..Default::default()
@@ -146,7 +155,9 @@ impl Ring {
             } {
                 Ok(p) => p,
                 Err(e) => {
-                    let _ = self.unregister_buf_ring(bgid);
+                    // SAFETY: the group registered just above, which no
+                    // BufRing owns (none was made of it).
+                    let _ = unsafe { self.unregister_buf_ring(bgid) };
                     return Err(e);
                 }
             }
@@ -190,7 +201,9 @@ impl Ring {
         nentries: u32,
         bgid: u16,
     ) -> Result<(), Errno> {
-        self.unregister_buf_ring(bgid)?;
+        // SAFETY: the group came from setup_buf_ring (the caller's
+        // contract), which hands out a raw ring, never a BufRing.
+        unsafe { self.unregister_buf_ring(bgid) }?;
         let size = ring_size(nentries)?;
         // SAFETY: the caller promises this is our mapping of `size` bytes
         // and that nothing uses it any more.

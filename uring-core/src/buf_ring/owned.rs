@@ -435,7 +435,8 @@ impl<'a> BufRing<'a> {
     /// Buffer `bid` is owned by the application: a CQE reported it (and,
     /// for incremental rings, without `IORING_CQE_F_BUF_MORE`, or only the
     /// bytes it reported are read) and it has not been pushed since, or it
-    /// was never pushed.
+    /// was never pushed; and it was never published twice at once (see
+    /// [`data`](Self::data)).
     /// See the [safety model](crate#safety-model).
     #[inline]
     pub unsafe fn buf(&self, bid: u16) -> Option<&[u8]> {
@@ -460,8 +461,20 @@ impl<'a> BufRing<'a> {
     /// The bytes a completion reported, from [`consume`](Self::consume).
     ///
     /// # Safety
-    /// `c` came from [`consume`](Self::consume) on a real CQE of a request
-    /// that selected from this group, and the buffer was not pushed since.
+    /// - `c` came from [`consume`](Self::consume) on a real CQE of a request
+    ///   that selected from this group, and the buffer was not pushed since;
+    /// - every earlier [`consume`](Self::consume) /
+    ///   [`consume_bundle`](Self::consume_bundle) call on this `BufRing` was
+    ///   given a real CQE of this group, once each, in CQ order (made-up
+    ///   flags move the tracked head and the incremental offset, and then
+    ///   `c` can name bytes the kernel still writes);
+    /// - buffer `c.bid` was in the ring at most once: no
+    ///   [`push`](Self::push)/[`recycle`](Self::recycle)/
+    ///   [`publish_all`](Self::publish_all) published a buffer that was
+    ///   already published and not yet reported back by a CQE (a second
+    ///   entry for the same buffer lets a second request write it while the
+    ///   returned slice is borrowed).
+    ///
     /// See the [safety model](crate#safety-model).
     #[inline]
     pub unsafe fn data(&self, c: &Consumed) -> &[u8] {
@@ -481,6 +494,12 @@ impl<'a> BufRing<'a> {
 
     /// Stages buffer `bid` with `len` bytes (at most `buf_len`) in the next
     /// free entry; [`commit`](Self::commit) publishes staged entries.
+    ///
+    /// Push only a buffer the application owns (never pushed, or reported
+    /// back by a CQE since it was last pushed). The `BufRing` does not track
+    /// each buffer's state; pushing a buffer that is already in the ring is
+    /// not refused, and voids the promise of the `unsafe` readers
+    /// ([`data`](Self::data), [`buf`](Self::buf)), which say so.
     ///
     /// Uses `buf_ring_add` (liburing's `io_uring_buf_ring_add()`). Errors:
     /// `EINVAL` for a bid out of range or `len > buf_len`; `ENOBUFS` when

@@ -9,7 +9,7 @@ use crate::queue::{ready, CqRing};
 use crate::Errno;
 use bare_uring_sys::{
     __kernel_timespec, io_uring_getevents_arg, kernel_sigset_t, IORING_ENTER_EXT_ARG,
-    IORING_ENTER_GETEVENTS,
+    IORING_ENTER_GETEVENTS, IORING_SETUP_SQ_REWIND,
 };
 use core::ffi::c_void;
 use core::ptr;
@@ -139,7 +139,16 @@ pub(crate) fn get_cqe<C: ReadCqe>(cq: &CqRing, ctx: &EnterCtx, mut d: GetData) -
         // io_uring_getevents_arg (with EXT_ARG in get_flags) whose pointers
         // outlive this call; SQEs were published by flush.
         let ret = unsafe { ctx.enter(d.submit, d.wait_nr, flags, d.arg, d.sz) }?;
-        d.submit = d.submit.saturating_sub(ret);
+        d.submit = if ctx.setup_flags & IORING_SETUP_SQ_REWIND != 0 {
+            // An SQ_REWIND ring has no SQ indices: every enter submits from
+            // slot 0, so re-entering with the remainder of a partial submit
+            // would submit the slots already taken a second time (stale
+            // requests, on memory their first completion may have freed).
+            // What the kernel left is dropped, as the next flush rewinds.
+            0
+        } else {
+            d.submit.saturating_sub(ret)
+        };
         if let Some(c) = cqe {
             return Ok(c);
         }

@@ -166,7 +166,6 @@ fn check(
 
 include!(concat!(env!("OUT_DIR"), "/prep_cases.rs"));
 
-#[test]
 fn get_sqe_then_prep_matches_liburing_on_reused_slots() {
     let cases = std::env::var("URING_CONFORMANCE_CASES")
         .ok()
@@ -191,4 +190,8 @@ fn get_sqe_then_prep_matches_liburing_on_reused_slots() {
         failures.len(),
         failures.join("\n\n")
     );
+}
+
+common::harness::main! {
+    get_sqe_then_prep_matches_liburing_on_reused_slots,
 }

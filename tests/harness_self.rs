@@ -138,7 +138,10 @@ fn selects_like_libtest() {
     assert_eq!(names(&p(&["ring_a", "--exact"])), ["ring_a"]);
     assert_eq!(names(&p(&["ab", "oth"])), ["ring_ab", "other"]);
     assert_eq!(names(&p(&["--skip", "ring"])), ["child_c", "other"]);
-    assert_eq!(names(&p(&["--exact", "--skip", "ring_a"])), ["ring_ab", "child_c", "other"]);
+    assert_eq!(
+        names(&p(&["--exact", "--skip", "ring_a"])),
+        ["ring_ab", "child_c", "other"]
+    );
     assert_eq!(names(&p(&["--ignored"])), ["child_c"]);
     assert_eq!(names(&p(&["--ignored", "ring"])), Vec::<&str>::new());
     assert_eq!(names(&p(&["--include-ignored", "c"])), ["child_c"]);
@@ -147,7 +150,10 @@ fn selects_like_libtest() {
 
 fn formats_lines_like_libtest() {
     assert_eq!(harness::result_line("a", &Outcome::Passed), "test a ... ok");
-    assert_eq!(harness::result_line("a", &Outcome::Ignored("")), "test a ... ignored");
+    assert_eq!(
+        harness::result_line("a", &Outcome::Ignored("")),
+        "test a ... ignored"
+    );
     assert_eq!(
         harness::result_line("a", &Outcome::Ignored("needs strace")),
         "test a ... ignored, needs strace"
@@ -251,7 +257,10 @@ fn skip_prints_ignored_and_failure_exits_101() {
         "{}",
         lines[6]
     );
-    assert!(out.contains("\nfailures:\n    demo_fails\n    demo_stray_skip\n"), "{out}");
+    assert!(
+        out.contains("\nfailures:\n    demo_fails\n    demo_stray_skip\n"),
+        "{out}"
+    );
     assert!(out.contains("---- demo_fails stdout ----\nthread 'demo_fails' panicked at"));
     assert!(out.contains("demo: deliberate failure"));
     assert!(out.contains("called skip(\"lost in a thread\")"), "{out}");
@@ -284,7 +293,10 @@ fn hang_becomes_a_named_failure() {
         ["test demo_passes ... ok", "test demo_hangs ... FAILED"]
     );
     assert!(out.contains("test timed out after 1s"), "{out}");
-    assert!(out.contains("test result: FAILED. 1 passed; 1 failed; 0 ignored"), "{out}");
+    assert!(
+        out.contains("test result: FAILED. 1 passed; 1 failed; 0 ignored"),
+        "{out}"
+    );
 }
 
 fn list_and_bad_flags() {

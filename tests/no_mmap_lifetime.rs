@@ -7,6 +7,8 @@
 //! ring dropped with nothing in flight is quiet (the contract is
 //! meetable).
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use bare_uring::ring::{memory_layout, Params, RingMem};
@@ -53,7 +55,6 @@ fn wait_for(tail: impl Fn() -> u32, want: u32) -> (u32, Duration) {
     }
 }
 
-#[test]
 fn kernel_writes_cqes_into_ring_memory_after_drop() {
     let mut mem = Box::new(Aligned([0; LEN]));
     let base = mem.0.as_mut_ptr();
@@ -88,7 +89,6 @@ fn kernel_writes_cqes_into_ring_memory_after_drop() {
     unsafe { syscall::close(wfd).unwrap() };
 }
 
-#[test]
 fn static_ring_memory_is_never_handed_out_again() {
     static MEM: RingMem<LEN> = RingMem::new();
     let mem = MEM.take().unwrap();
@@ -118,7 +118,6 @@ fn static_ring_memory_is_never_handed_out_again() {
     unsafe { syscall::close(wfd).unwrap() };
 }
 
-#[test]
 fn ring_memory_is_quiet_after_a_drained_drop() {
     let mut mem = Box::new(Aligned([0; LEN]));
     let base = mem.0.as_mut_ptr();
@@ -160,4 +159,10 @@ fn ring_memory_is_quiet_after_a_drained_drop() {
     unsafe { syscall::close(rfd).unwrap() };
     // SAFETY: as above.
     unsafe { syscall::close(wfd).unwrap() };
+}
+
+common::harness::main! {
+    kernel_writes_cqes_into_ring_memory_after_drop,
+    static_ring_memory_is_never_handed_out_again,
+    ring_memory_is_quiet_after_a_drained_drop,
 }

@@ -20,7 +20,6 @@ fn read_fixed_slot(ring: &mut Ring, slot: i32, buf: &mut [u8]) -> i32 {
     .res
 }
 
-#[test]
 fn dense_table_outlives_original_fds() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
@@ -44,7 +43,6 @@ fn dense_table_outlives_original_fds() {
     unsafe { close(w) }.unwrap();
 }
 
-#[test]
 fn bad_arguments() {
     let ring = Ring::queue_init(4, 0).unwrap();
     assert_eq!(ring.register_files(&[]), Err(Errno::EINVAL));
@@ -57,7 +55,6 @@ fn bad_arguments() {
     assert_eq!(ring.register_files_tags(&[0, 1], &[1]), Err(Errno::EINVAL));
 }
 
-#[test]
 fn sparse_update_clear_skip() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     ring.register_files_sparse(4).unwrap();
@@ -89,7 +86,6 @@ fn sparse_update_clear_skip() {
     unsafe { close(w) }.unwrap();
 }
 
-#[test]
 fn tags_post_a_cqe_when_a_file_leaves() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
@@ -142,7 +138,6 @@ fn open_alloc(ring: &mut Ring) -> i32 {
     .res
 }
 
-#[test]
 fn alloc_range_is_honoured() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     ring.register_files_sparse(8).unwrap();
@@ -164,4 +159,12 @@ fn alloc_range_is_honoured() {
         ring.register_file_alloc_range(u32::MAX, 2),
         Err(Errno::EOVERFLOW)
     );
+}
+
+common::harness::main! {
+    dense_table_outlives_original_fds,
+    bad_arguments,
+    sparse_update_clear_skip,
+    tags_post_a_cqe_when_a_file_leaves,
+    alloc_range_is_honoured,
 }

@@ -244,20 +244,34 @@ impl Opts {
                     let v = value("a number")?;
                     match v.parse::<usize>() {
                         Ok(n) if n > 0 => {}
-                        _ => return Err(format!("argument for --test-threads must be a number > 0 (error: {v:?})")),
+                        _ => {
+                            return Err(format!(
+                                "argument for --test-threads must be a number > 0 (error: {v:?})"
+                            ))
+                        }
                     }
                 }
                 "--format" => match value("a format")?.as_str() {
                     "pretty" => o.quiet = false,
                     "terse" => o.quiet = true,
-                    other => return Err(format!("unsupported --format {other:?} (this harness prints pretty or terse)")),
+                    other => {
+                        return Err(format!(
+                            "unsupported --format {other:?} (this harness prints pretty or terse)"
+                        ))
+                    }
                 },
                 "--color" => match value("auto, always or never")?.as_str() {
                     "auto" | "always" | "never" => {}
-                    other => return Err(format!("argument for --color must be auto, always, or never (was {other})")),
+                    other => {
+                        return Err(format!(
+                            "argument for --color must be auto, always, or never (was {other})"
+                        ))
+                    }
                 },
                 _ if arg.starts_with('-') && arg != "-" => {
-                    return Err(format!("unrecognized option '{arg}' (this harness: tests/common/harness.rs)"));
+                    return Err(format!(
+                        "unrecognized option '{arg}' (this harness: tests/common/harness.rs)"
+                    ));
                 }
                 _ => o.filters.push(arg.to_owned()),
             }
@@ -278,7 +292,9 @@ impl Opts {
         tests
             .iter()
             .filter(|_| !self.bench)
-            .filter(|t| self.filters.is_empty() || self.filters.iter().any(|f| self.matches(f, t.name)))
+            .filter(|t| {
+                self.filters.is_empty() || self.filters.iter().any(|f| self.matches(f, t.name))
+            })
             .filter(|t| !self.skip.iter().any(|s| self.matches(s, t.name)))
             .filter(|t| self.ignored != RunIgnored::Only || t.ignore.is_some())
             .collect()
@@ -407,7 +423,10 @@ fn record_panics() {
         let default = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
             let t = thread::current();
-            lock(&PANICS).push(format!("thread '{}' {info}", t.name().unwrap_or("<unnamed>")));
+            lock(&PANICS).push(format!(
+                "thread '{}' {info}",
+                t.name().unwrap_or("<unnamed>")
+            ));
             default(info);
         }));
     });
@@ -462,7 +481,11 @@ fn run_one(test: &Test, limit: Option<Duration>) -> Option<Outcome> {
         });
     let handle = match spawned {
         Ok(h) => h,
-        Err(e) => return Some(Outcome::Failed(format!("could not spawn the test thread: {e}"))),
+        Err(e) => {
+            return Some(Outcome::Failed(format!(
+                "could not spawn the test thread: {e}"
+            )))
+        }
     };
     let start = Instant::now();
     // libtest's note for long tests, then the watchdog's limit.

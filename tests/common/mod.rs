@@ -11,10 +11,10 @@ pub(crate) use harness::{propagate, scale, skip};
 use std::ptr::null_mut;
 
 use bare_uring::cq::Cqe;
+use bare_uring::ring::Params;
 use bare_uring::sys::{
     __kernel_timespec, io_uring_sqe, iovec, msghdr, IORING_OP_NOP, IOSQE_BUFFER_SELECT_BIT,
 };
-use bare_uring::ring::Params;
 use bare_uring::{Errno, Ring};
 
 /// `sqe.flags` bit: take the buffer from the SQE's buffer group.

@@ -135,20 +135,22 @@ pub fn require_feature(features: u32, feat: u32, name: &str, since: &str) {
 /// refuses it with EINVAL: an unknown setup flag `name` (first in Linux
 /// `since`). Any other error fails the test.
 pub fn setup_or_skip(entries: u32, flags: u32, name: &str, since: &str) -> Ring {
-    skip_on(
-        Ring::queue_init(entries, flags),
-        &[Errno::EINVAL],
-        &format!("{name} needs Linux {since}+ (io_uring_setup refused it)"),
-    )
+    refused_setup(Ring::queue_init(entries, flags), name, since)
 }
 
 /// `Ring::queue_init_params(entries, p)`, skipping as [`setup_or_skip`].
 pub fn setup_params_or_skip(entries: u32, p: &mut Params, name: &str, since: &str) -> Ring {
-    skip_on(
-        Ring::queue_init_params(entries, p),
-        &[Errno::EINVAL],
-        &format!("{name} needs Linux {since}+ (io_uring_setup refused it)"),
-    )
+    refused_setup(Ring::queue_init_params(entries, p), name, since)
+}
+
+fn refused_setup(r: Result<Ring, Errno>, name: &str, since: &str) -> Ring {
+    match r {
+        Ok(ring) => ring,
+        Err(Errno::EINVAL) => {
+            harness::skip!("{name} needs Linux {since}+ (io_uring_setup: EINVAL)")
+        }
+        Err(e) => panic!("io_uring_setup with {name}: {e:?}"),
+    }
 }
 
 /// The value of `r`; skips the test (reason: `why (ERRNO)`) when `r` is

@@ -24,10 +24,11 @@ fn nop_round_trip(ring: &mut Ring, ud: u64) -> Result<(), Errno> {
 
 fn register_then_close_real_fd() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
-    assert_ne!(
-        ring.features() & IORING_FEAT_REG_REG_RING,
-        0,
-        "6.3+ kernel expected"
+    common::require_feature(
+        ring.features(),
+        IORING_FEAT_REG_REG_RING,
+        "IORING_FEAT_REG_REG_RING",
+        "6.3",
     );
     assert_eq!(ring.registered_index(), None);
     let idx = ring.register_ring_fd().unwrap();

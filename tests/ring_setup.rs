@@ -489,10 +489,11 @@ fn sq_rewind_round_trips(mut ring: Ring) {
 
 fn no_iowait() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
-    assert_ne!(
-        ring.features() & IORING_FEAT_NO_IOWAIT,
-        0,
-        "IORING_FEAT_NO_IOWAIT missing: needs Linux 6.15+"
+    common::require_feature(
+        ring.features(),
+        IORING_FEAT_NO_IOWAIT,
+        "IORING_FEAT_NO_IOWAIT",
+        "6.15",
     );
     ring.set_iowait(false).unwrap();
     round_trip(&mut ring, 1);

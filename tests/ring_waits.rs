@@ -140,10 +140,11 @@ fn wait_with_sigmask() {
 
 fn min_timeout_wait_returns_what_is_ready() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
-    assert_ne!(
-        ring.features() & IORING_FEAT_MIN_TIMEOUT,
-        0,
-        "IORING_FEAT_MIN_TIMEOUT missing: needs Linux 6.12+"
+    common::require_feature(
+        ring.features(),
+        IORING_FEAT_MIN_TIMEOUT,
+        "IORING_FEAT_MIN_TIMEOUT",
+        "6.12",
     );
     // SAFETY: a NOP points to no memory.
     nop(unsafe { ring.get_sqe() }.unwrap(), 6);

@@ -221,7 +221,8 @@ fn demo(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let code = out.status.code().expect("the child exited (no signal)");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    // Indented, so no line of the child's report looks like one of ours.
+    // Indented, so no line of the child's report looks like one of ours
+    // (the assertions below refer to it rather than repeat it).
     println!("child {args:?}: exit {code}");
     for l in stdout.lines().chain(stderr.lines()) {
         println!("  | {l}");
@@ -236,7 +237,7 @@ fn lines_of(stdout: &str) -> Vec<&str> {
 fn skip_prints_ignored_and_failure_exits_101() {
     let (code, out, err) = demo(&["--skip", "demo_hangs"], &[]);
     assert_eq!(code, 101, "a failing run exits 101");
-    assert!(out.starts_with("\nrunning 6 tests\n"), "{out}");
+    assert!(out.starts_with("\nrunning 6 tests\n"));
     let lines = lines_of(&out);
     assert_eq!(
         lines[..6],
@@ -254,19 +255,16 @@ fn skip_prints_ignored_and_failure_exits_101() {
             "test result: FAILED. 1 passed; 2 failed; 3 ignored; 0 measured; 1 filtered out; \
              finished in "
         ),
-        "{}",
+        "{:?}",
         lines[6]
     );
-    assert!(
-        out.contains("\nfailures:\n    demo_fails\n    demo_stray_skip\n"),
-        "{out}"
-    );
+    assert!(out.contains("\nfailures:\n    demo_fails\n    demo_stray_skip\n"));
     assert!(out.contains("---- demo_fails stdout ----\nthread 'demo_fails' panicked at"));
     assert!(out.contains("demo: deliberate failure"));
-    assert!(out.contains("called skip(\"lost in a thread\")"), "{out}");
+    assert!(out.contains("called skip(\"lost in a thread\")"));
     // The default panic hook printed the failure; a skip prints nothing.
-    assert!(err.contains("demo: deliberate failure"), "{err}");
-    assert!(!err.contains("nested skip"), "{err}");
+    assert!(err.contains("demo: deliberate failure"));
+    assert!(!err.contains("nested skip"));
 }
 
 fn passing_and_static_ignored_runs_exit_0() {
@@ -292,11 +290,8 @@ fn hang_becomes_a_named_failure() {
         lines_of(&out)[..2],
         ["test demo_passes ... ok", "test demo_hangs ... FAILED"]
     );
-    assert!(out.contains("test timed out after 1s"), "{out}");
-    assert!(
-        out.contains("test result: FAILED. 1 passed; 1 failed; 0 ignored"),
-        "{out}"
-    );
+    assert!(out.contains("test timed out after 1s"));
+    assert!(out.contains("test result: FAILED. 1 passed; 1 failed; 0 ignored"));
 }
 
 fn list_and_bad_flags() {
@@ -306,12 +301,20 @@ fn list_and_bad_flags() {
         out,
         "demo_skips: test\ndemo_skips_in_thread: test\n\n2 tests, 0 benchmarks\n"
     );
+    // Terse: one character per test, the summary as usual.
+    let (code, out, _) = demo(
+        &["-q", "--exact", "demo_passes", "demo_skips", "demo_fails"],
+        &[],
+    );
+    assert_eq!(code, 101);
+    assert!(out.contains("\nrunning 3 tests\ndemo output\n.iF\n"));
+    assert!(out.contains("test result: FAILED. 1 passed; 1 failed; 1 ignored;"));
     let (code, _, err) = demo(&["--no-such-flag"], &[]);
     assert_eq!(code, 101);
-    assert!(err.contains("--no-such-flag"), "{err}");
+    assert!(err.contains("--no-such-flag"));
     let (code, _, err) = demo(&[], &[("URING_TEST_TIMEOUT", "soon")]);
     assert_eq!(code, 101);
-    assert!(err.contains("URING_TEST_TIMEOUT"), "{err}");
+    assert!(err.contains("URING_TEST_TIMEOUT"));
 }
 
 fn main() {

@@ -142,7 +142,7 @@ fn run(entries_log2: u32, fill: Vec<u8>, ops: Vec<Op>) -> Result<(), TestCaseErr
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: common::scale(3000), ..ProptestConfig::default() })]
 
     fn buf_ring_ops_match_c(
         (entries_log2, fill) in (0u32..=8).prop_flat_map(|l| (Just(l), proptest::collection::vec(any::<u8>(), 16usize << l))),

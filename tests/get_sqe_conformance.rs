@@ -170,7 +170,8 @@ fn get_sqe_then_prep_matches_liburing_on_reused_slots() {
     let cases = std::env::var("URING_CONFORMANCE_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(300u32);
+        // The default shrinks under URING_TEST_SCALE; a value set is kept.
+        .unwrap_or_else(|| common::scale(300u32));
     let mut failures = Vec::new();
     for (name, _op, case) in CASES {
         let mut runner = TestRunner::new(Config {

@@ -555,6 +555,12 @@ pub fn run(tests: &[Test]) -> ! {
             "warning: built with panic=abort: a failing or skipped test aborts the whole run"
         );
     }
+    if std::env::var_os("URING_TEST_SCALE").is_some() {
+        eprintln!(
+            "note: URING_TEST_SCALE={}: loop counts of the heavy tests are divided by it",
+            scale_divisor()
+        );
+    }
     let selected = opts.select(tests);
     let mut tally = Tally {
         filtered_out: tests.len() - selected.len(),

@@ -80,6 +80,8 @@ struct Skip(String);
 /// thread that does not reach the test's own thread this way turns the
 /// test into a failure that says so (a skip is never shown as a pass).
 /// Do not call it inside `catch_unwind` unless you re-raise what it caught.
+/// In a libtest binary (`harness = true`) it fails the test: only this
+/// harness knows the payload.
 pub fn skip(reason: &str) -> ! {
     let me = thread::current();
     if *lock(&TEST_THREAD) != Some(me.id()) {

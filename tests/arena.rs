@@ -2,6 +2,8 @@
 //! region, round trips through them, no heap and no mmap per ring, and a
 //! named error when the region is full.
 
+mod common;
+
 #[allow(dead_code)]
 #[path = "../examples/arena/arena.rs"]
 mod arena;
@@ -122,7 +124,6 @@ fn leaked_region(len: usize) -> NonNull<u8> {
 
 // ---- tests
 
-#[test]
 fn several_rings_and_their_buffers_live_in_one_region() {
     let arena = Arena::map().unwrap();
     let (base, len) = arena.region();
@@ -156,7 +157,6 @@ fn several_rings_and_their_buffers_live_in_one_region() {
     );
 }
 
-#[test]
 fn no_heap_allocation_for_rings_buffers_and_round_trips() {
     // The counter sees allocations (so a 0 below means something).
     let (_, n) = count_allocs(|| drop(std::hint::black_box(Box::new(1u64))));
@@ -177,7 +177,6 @@ fn no_heap_allocation_for_rings_buffers_and_round_trips() {
     assert_eq!(allocs, 0, "the arena path allocated on the heap");
 }
 
-#[test]
 fn a_full_arena_says_enomem_and_keeps_working() {
     let per_ring = memory_size(ENTRIES, 0).unwrap();
     let fit = 5;
@@ -209,7 +208,6 @@ fn a_full_arena_says_enomem_and_keeps_working() {
     }
 }
 
-#[test]
 fn alloc_aligns_and_refuses_bad_alignment() {
     let len = 4 * PAGE;
     // SAFETY: leaked memory, used by this arena only.
@@ -231,8 +229,6 @@ fn marker() {
 }
 
 /// Run by `rings_make_no_mmap` in a child process under strace.
-#[test]
-#[ignore = "child of rings_make_no_mmap (needs to run alone under strace)"]
 fn child_rings_between_markers() {
     let arena = Arena::map().unwrap();
     marker();
@@ -249,7 +245,6 @@ fn child_rings_between_markers() {
     marker();
 }
 
-#[test]
 fn rings_make_no_mmap() {
     let have_strace = Command::new("strace")
         .arg("-V")
@@ -317,4 +312,14 @@ fn rings_make_no_mmap() {
         "between the markers: {} traced calls, 3 io_uring_setup, no mmap",
         between.len()
     );
+}
+
+common::harness::main! {
+    several_rings_and_their_buffers_live_in_one_region,
+    no_heap_allocation_for_rings_buffers_and_round_trips,
+    a_full_arena_says_enomem_and_keeps_working,
+    alloc_aligns_and_refuses_bad_alignment,
+    #[ignore = "child of rings_make_no_mmap (needs to run alone under strace)"]
+    child_rings_between_markers,
+    rings_make_no_mmap,
 }

@@ -42,7 +42,6 @@ fn queue_recv(ring: &mut Ring, fd: i32, bgid: u16, len: usize, multishot: bool) 
 /// The 1:1 helpers on a kernel-allocated ring: init/add/advance publish,
 /// the kernel consumes in ring order, `buf_ring_available` counts what is
 /// left, `buf_ring_cq_advance` returns buffers and CQEs at once.
-#[test]
 fn raw_helpers_publish_consume_and_cq_advance() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     const ENTRIES: u32 = 4;
@@ -115,7 +114,6 @@ fn raw_helpers_publish_consume_and_cq_advance() {
 
 /// A ring in caller memory (page-aligned, registered by hand), wrapped by
 /// `BufRing::from_registered`.
-#[test]
 fn caller_memory_ring() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let layout = Layout::from_size_align(4096, 4096).unwrap();
@@ -168,7 +166,6 @@ fn caller_memory_ring() {
 
 /// More staged entries than the ring holds is refused; out-of-range bids
 /// and lengths too.
-#[test]
 fn push_errors() {
     let ring = Ring::queue_init(2, 0).unwrap();
     let mut data = vec![0u8; 4 * 16];
@@ -193,7 +190,6 @@ fn push_errors() {
 /// Incremental consumption over a stream: each recv takes only what
 /// arrived, the buffer stays in the ring with IORING_CQE_F_BUF_MORE until
 /// used up, and the data lands back to back.
-#[test]
 fn incremental_ring_single_shot() {
     const BUF: usize = 4096;
     const CHUNK: usize = 1000;
@@ -259,7 +255,6 @@ fn incremental_ring_single_shot() {
 
 /// Incremental consumption with multishot recv: many small messages share
 /// one buffer.
-#[test]
 fn incremental_ring_multishot() {
     const BUF: usize = 1024;
     const MSG: usize = 100;
@@ -307,4 +302,12 @@ fn incremental_ring_multishot() {
         "incremental multishot: {N} messages, {completions} completions, {with_more} with BUF_MORE"
     );
     drop(ring);
+}
+
+common::harness::main! {
+    raw_helpers_publish_consume_and_cq_advance,
+    caller_memory_ring,
+    push_errors,
+    incremental_ring_single_shot,
+    incremental_ring_multishot,
 }

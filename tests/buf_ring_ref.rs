@@ -7,6 +7,8 @@
 //!
 //! Run: `cargo test --test buf_ring_ref`
 
+mod common;
+
 use std::ffi::c_void;
 
 use proptest::prelude::*;
@@ -140,9 +142,8 @@ fn run(entries_log2: u32, fill: Vec<u8>, ops: Vec<Op>) -> Result<(), TestCaseErr
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: common::scale(3000), ..ProptestConfig::default() })]
 
-    #[test]
     fn buf_ring_ops_match_c(
         (entries_log2, fill) in (0u32..=8).prop_flat_map(|l| (Just(l), proptest::collection::vec(any::<u8>(), 16usize << l))),
         ops in proptest::collection::vec(op(), 1..40),
@@ -150,7 +151,6 @@ proptest! {
         run(entries_log2, fill, ops)?;
     }
 
-    #[test]
     fn buf_ring_mask_matches_c(n in edge_u32()) {
         // SAFETY: pure function.
         prop_assert_eq!(buf_ring_mask(n), unsafe { ref_io_uring_buf_ring_mask(n) });
@@ -158,7 +158,6 @@ proptest! {
 }
 
 /// A zero-filled ring: every op only touches addr/len/bid and the tail.
-#[test]
 fn zeroed_ring_sequence_matches_c() {
     let ops = vec![
         Op::Init,
@@ -200,7 +199,6 @@ extern "C" {
 /// `buf_ring_cq_advance` / `__buf_ring_cq_advance`: the buffer-ring bytes
 /// match C's exactly and the CQ head moves by the same amount (C on a
 /// stand-alone head, Rust on a live ring holding that many CQEs).
-#[test]
 fn cq_advance_matches_c() {
     use bare_uring::buf_ring::{__buf_ring_cq_advance, buf_ring_cq_advance};
     use bare_uring::Ring;
@@ -258,7 +256,6 @@ fn cq_advance_matches_c() {
 /// `buf_ring_available` on a live group: C (through the same register
 /// call liburing makes) and Rust agree, including the 16-bit wrap of
 /// `tail - head` and the error for an unknown group.
-#[test]
 fn available_matches_c() {
     use bare_uring::buf_ring::buf_ring_available;
     use bare_uring::sys::IOU_PBUF_RING_MMAP;
@@ -286,4 +283,12 @@ fn available_matches_c() {
     assert_eq!(c, -Errno::ENOENT.0);
     // SAFETY: set up above, nothing uses it any more.
     unsafe { ring.free_buf_ring(br, 8, 31) }.unwrap();
+}
+
+common::harness::main! {
+    buf_ring_ops_match_c,
+    buf_ring_mask_matches_c,
+    zeroed_ring_sequence_matches_c,
+    cq_advance_matches_c,
+    available_matches_c,
 }

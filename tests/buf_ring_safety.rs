@@ -45,7 +45,6 @@ fn leaked(len: usize) -> &'static mut [u8] {
 /// fix, `recycle(1)` returned `Ok`, replaced bid 0's entry, and receives
 /// saw bids [1, 1, 2, 3, 1]). Now it is refused, and the kernel hands out
 /// each buffer exactly once.
-#[test]
 fn recycle_beyond_tracked_head_is_refused() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let mut br = BufRing::setup_static(&ring, 4, 31, 0, leaked(4 * 64), 64).unwrap();
@@ -85,7 +84,6 @@ fn recycle_beyond_tracked_head_is_refused() {
 
 /// Staged but uncommitted entries count too: `push` stops at the ring size
 /// even across commits, and frees room only as CQEs are consumed.
-#[test]
 fn push_counts_published_and_staged() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let mut br = BufRing::setup_static(&ring, 2, 32, 0, leaked(2 * 16), 16).unwrap();
@@ -116,7 +114,6 @@ fn push_counts_published_and_staged() {
 /// buffer memory stays untouched), and the group id is free again. Before
 /// the fix, Drop only unmapped the ring: the group stayed registered and
 /// the recv wrote into the buffers.
-#[test]
 fn drop_unregisters_the_group() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let mem = leaked(4 * 64);
@@ -145,7 +142,6 @@ fn drop_unregisters_the_group() {
 /// S5, the window after drop: a recv that waits for data (no buffer picked
 /// yet) when the `BufRing` is dropped finds no group once data arrives, so
 /// the kernel never writes the memory of a dropped `BufRing`.
-#[test]
 fn recv_pending_across_drop_writes_nothing() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let mem = leaked(2 * 64);
@@ -168,7 +164,6 @@ fn recv_pending_across_drop_writes_nothing() {
 /// S5: `free` acts on the ring the group was registered with, whatever
 /// other ring exists (it takes none): with the same group id on two rings,
 /// freeing one leaves the other's group alone.
-#[test]
 fn free_acts_on_its_own_ring() {
     let ring_a = Ring::queue_init(4, 0).unwrap();
     let ring_b = Ring::queue_init(4, 0).unwrap();
@@ -185,7 +180,6 @@ fn free_acts_on_its_own_ring() {
 /// S5: the `BufRing` keeps the ring file alive: dropped first, the `Ring`
 /// takes neither the group nor the `BufRing`'s fd with it; `free` still
 /// reaches the group.
-#[test]
 fn buf_ring_outlives_its_ring() {
     let ring = Ring::queue_init(4, 0).unwrap();
     let mut br = BufRing::setup_static(&ring, 2, 36, 0, leaked(2 * 16), 16).unwrap();
@@ -198,7 +192,6 @@ fn buf_ring_outlives_its_ring() {
 /// S5: a ring without a real fd (IORING_SETUP_REGISTERED_FD_ONLY) cannot
 /// back a `BufRing` (it could not keep the ring file alive): `EBADF` at
 /// setup, before anything is registered.
-#[test]
 fn registered_fd_only_ring_is_refused() {
     let mut p = Params::new().with_flags(IORING_SETUP_REGISTERED_FD_ONLY | IORING_SETUP_NO_MMAP);
     let ring = match Ring::queue_init_params(4, &mut p) {
@@ -217,7 +210,6 @@ fn registered_fd_only_ring_is_refused() {
 
 /// After `close_ring_fd` the ring has no fd to duplicate: refused too; a
 /// `BufRing` made before keeps working through its own fd.
-#[test]
 fn closed_ring_fd_is_refused_existing_buf_ring_keeps_working() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     if ring.features() & IORING_FEAT_REG_REG_RING == 0 {
@@ -238,7 +230,6 @@ fn closed_ring_fd_is_refused_existing_buf_ring_keeps_working() {
 /// submitter thread: a `BufRing` (not `Send`) is dropped on the thread
 /// that made it, and its duplicate fd reaches the same ring, so the
 /// unregistration on drop goes through.
-#[test]
 fn single_issuer_ring_unregisters_on_drop() {
     let ring = match Ring::queue_init(4, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN) {
         Ok(r) => r,
@@ -249,4 +240,16 @@ fn single_issuer_ring_unregisters_on_drop() {
     assert_eq!(br.available(), Ok(2));
     drop(br);
     assert_eq!(ring.buf_ring_head(40), Err(Errno::ENOENT));
+}
+
+common::harness::main! {
+    recycle_beyond_tracked_head_is_refused,
+    push_counts_published_and_staged,
+    drop_unregisters_the_group,
+    recv_pending_across_drop_writes_nothing,
+    free_acts_on_its_own_ring,
+    buf_ring_outlives_its_ring,
+    registered_fd_only_ring_is_refused,
+    closed_ring_fd_is_refused_existing_buf_ring_keeps_working,
+    single_issuer_ring_unregisters_on_drop,
 }

@@ -38,7 +38,6 @@ fn ring_and_bufs(ring: &Ring, n: u32, len: u32, bgid: u16) -> BufRing<'static> {
     br
 }
 
-#[test]
 fn recv_select_takes_a_group_buffer() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let mut br = ring_and_bufs(&ring, 4, 64, 3);
@@ -58,7 +57,6 @@ fn recv_select_takes_a_group_buffer() {
     br.free().unwrap();
 }
 
-#[test]
 fn recv_multishot_select_posts_one_cqe_per_datagram() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let mut br = ring_and_bufs(&ring, 8, 64, 4);
@@ -89,7 +87,6 @@ fn recv_multishot_select_posts_one_cqe_per_datagram() {
     br.free().unwrap();
 }
 
-#[test]
 fn read_select_reads_a_file_into_a_group_buffer() {
     let path = std::env::temp_dir().join(format!("uring-read-select-{}", std::process::id()));
     File::create(&path)
@@ -112,7 +109,6 @@ fn read_select_reads_a_file_into_a_group_buffer() {
     br.free().unwrap();
 }
 
-#[test]
 fn send_bundle_select_sends_several_buffers_in_one_request() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let mut br = bufs(&ring, 4, 16, 6);
@@ -137,7 +133,6 @@ fn send_bundle_select_sends_several_buffers_in_one_request() {
     br.free().unwrap();
 }
 
-#[test]
 fn send_vectorized_sends_the_iovecs_in_order() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let (a, mut b) = UnixStream::pair().unwrap();
@@ -157,7 +152,6 @@ fn send_vectorized_sends_the_iovecs_in_order() {
 /// Multishot recvmsg on UDP with a `msghdr::zeroed()` header; the sender's
 /// address is copied out with `name_addr`, the buffer recycled at once,
 /// and the reply goes to that address through `prep::sendto`.
-#[test]
 fn reply_to_recvmsg_sender_with_name_addr() {
     let server = UdpSocket::bind("127.0.0.1:0").unwrap();
     let client = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -224,7 +218,6 @@ fn reply_to_recvmsg_sender_with_name_addr() {
 
 /// An fd passed with SCM_RIGHTS (sendmsg through io_uring) comes back
 /// from a multishot recvmsg buffer through `Cmsg::fds`, and is the file.
-#[test]
 fn scm_rights_fd_from_cmsg_fds() {
     let path = std::env::temp_dir().join(format!("uring-cmsg-fds-{}", std::process::id()));
     File::create(&path)
@@ -309,7 +302,6 @@ fn scm_rights_fd_from_cmsg_fds() {
     br.free().unwrap();
 }
 
-#[test]
 fn errno_res_round_trip_on_a_real_completion() {
     let mut ring = Ring::queue_init(2, 0).unwrap();
     // No poll request is tagged 12345: the removal fails with ENOENT.
@@ -318,4 +310,15 @@ fn errno_res_round_trip_on_a_real_completion() {
     assert!(!Errno::EBADF.is_res(cqe.res));
     assert_eq!(cqe.res, Errno::ENOENT.as_res());
     assert_eq!(Errno::from_res(cqe.res), Err(Errno::ENOENT));
+}
+
+common::harness::main! {
+    recv_select_takes_a_group_buffer,
+    recv_multishot_select_posts_one_cqe_per_datagram,
+    read_select_reads_a_file_into_a_group_buffer,
+    send_bundle_select_sends_several_buffers_in_one_request,
+    send_vectorized_sends_the_iovecs_in_order,
+    reply_to_recvmsg_sender_with_name_addr,
+    scm_rights_fd_from_cmsg_fds,
+    errno_res_round_trip_on_a_real_completion,
 }

@@ -9,6 +9,8 @@
 
 extern crate uring;
 
+mod common;
+
 use bare_uring::sys::{
     io_uring_sqe, IORING_ASYNC_CANCEL_ALL, IORING_FILE_INDEX_ALLOC, IORING_FSYNC_DATASYNC,
     IORING_MSG_RING_CQE_SKIP, IORING_OP_MSG_RING, IORING_OP_NOP, IORING_POLL_UPDATE_EVENTS,
@@ -341,7 +343,6 @@ fn c_row(i: usize) -> [u8; 64] {
     out
 }
 
-#[test]
 fn static_table_equals_liburing_bytes() {
     let mut checked = 0;
     for (i, sqe) in TABLE.iter().enumerate() {
@@ -364,7 +365,6 @@ fn static_table_equals_liburing_bytes() {
 /// Rows of the table, copied into the ring as they are, run on the kernel:
 /// the linked NOP (row 0) completes with 0, then `poll_remove(12)` (row 13),
 /// with no poll request tagged 12, with `-ENOENT`.
-#[test]
 fn table_rows_run_on_the_kernel() {
     use bare_uring::{Errno, Ring};
     let mut ring = Ring::queue_init(4, 0).unwrap();
@@ -382,4 +382,9 @@ fn table_rows_run_on_the_kernel() {
     assert_eq!((a.user_data, a.res), (1000, 0));
     assert_eq!(b.user_data, 1013);
     assert!(Errno::ENOENT.is_res(b.res), "poll_remove res {}", b.res);
+}
+
+common::harness::main! {
+    static_table_equals_liburing_bytes,
+    table_rows_run_on_the_kernel,
 }

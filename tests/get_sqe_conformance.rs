@@ -166,12 +166,12 @@ fn check(
 
 include!(concat!(env!("OUT_DIR"), "/prep_cases.rs"));
 
-#[test]
 fn get_sqe_then_prep_matches_liburing_on_reused_slots() {
     let cases = std::env::var("URING_CONFORMANCE_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(300u32);
+        // The default shrinks under URING_TEST_SCALE; a value set is kept.
+        .unwrap_or_else(|| common::scale(300u32));
     let mut failures = Vec::new();
     for (name, _op, case) in CASES {
         let mut runner = TestRunner::new(Config {
@@ -191,4 +191,8 @@ fn get_sqe_then_prep_matches_liburing_on_reused_slots() {
         failures.len(),
         failures.join("\n\n")
     );
+}
+
+common::harness::main! {
+    get_sqe_then_prep_matches_liburing_on_reused_slots,
 }

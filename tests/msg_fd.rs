@@ -47,7 +47,6 @@ fn setup() -> (Ring, Ring, i32, i32) {
     (a, b, r, w)
 }
 
-#[test]
 fn file_arrives_at_the_chosen_slot() {
     let (mut a, mut b, _, w) = setup();
     assert_eq!(pass(&mut a, b.ring_fd(), 1, 6, 0xabc, 0), 0);
@@ -76,7 +75,6 @@ fn file_arrives_at_the_chosen_slot() {
     unsafe { close(w) }.unwrap();
 }
 
-#[test]
 fn target_allocates_within_its_alloc_range() {
     let (mut a, mut b, _, w) = setup();
     b.register_file_alloc_range(3, 2).unwrap();
@@ -114,7 +112,6 @@ fn target_allocates_within_its_alloc_range() {
     unsafe { close(w) }.unwrap();
 }
 
-#[test]
 fn cqe_skip_posts_nothing_on_the_target() {
     let (mut a, mut b, _, w) = setup();
     assert_eq!(
@@ -130,7 +127,6 @@ fn cqe_skip_posts_nothing_on_the_target() {
     unsafe { close(w) }.unwrap();
 }
 
-#[test]
 fn occupied_target_slot_is_replaced() {
     let (mut a, mut b, _, w) = setup();
     let [r2, w2] = pipe2(O_CLOEXEC).unwrap();
@@ -149,7 +145,6 @@ fn occupied_target_slot_is_replaced() {
     }
 }
 
-#[test]
 fn errors() {
     let (mut a, mut b, _, w) = setup();
     let a_fd = a.ring_fd();
@@ -177,4 +172,12 @@ fn errors() {
     assert_eq!(b.peek_cqe().err(), Some(Errno::EAGAIN));
     // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
+}
+
+common::harness::main! {
+    file_arrives_at_the_chosen_slot,
+    target_allocates_within_its_alloc_range,
+    cqe_skip_posts_nothing_on_the_target,
+    occupied_target_slot_is_replaced,
+    errors,
 }

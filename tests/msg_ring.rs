@@ -29,7 +29,6 @@ fn send_one(src: &mut Ring, target_fd: i32, len: u32, data: u64) -> Cqe {
     c
 }
 
-#[test]
 fn len_and_data_arrive_as_res_and_user_data() {
     let mut a = Ring::queue_init(8, 0).unwrap();
     let mut b = Ring::queue_init(8, 0).unwrap();
@@ -47,7 +46,6 @@ fn len_and_data_arrive_as_res_and_user_data() {
     assert_eq!(a.cq_ready(), 0);
 }
 
-#[test]
 fn cqe_flags_pass_exactly() {
     let mut a = Ring::queue_init(8, 0).unwrap();
     let mut b = Ring::queue_init(8, 0).unwrap();
@@ -109,7 +107,6 @@ fn cqe_flags_pass_exactly() {
     assert_eq!(reap(&mut b).flags, 0x4007);
 }
 
-#[test]
 fn skipping_cqes() {
     let mut a = Ring::queue_init(8, 0).unwrap();
     let mut b = Ring::queue_init(8, 0).unwrap();
@@ -132,7 +129,6 @@ fn skipping_cqes() {
     assert_eq!(b.cq_ready(), 0);
 }
 
-#[test]
 fn message_to_itself() {
     let mut a = Ring::queue_init(8, 0).unwrap();
     let fd = a.ring_fd();
@@ -146,7 +142,6 @@ fn message_to_itself() {
     assert_eq!(a.cq_ready(), 0);
 }
 
-#[test]
 fn wakes_a_thread_blocked_in_wait_cqe() {
     let (tx, rx) = mpsc::channel();
     let waiter = thread::spawn(move || {
@@ -213,7 +208,6 @@ fn expected(n: usize) -> Vec<(i32, u64)> {
     (0..n).map(|i| (i as i32, 1000 + i as u64)).collect()
 }
 
-#[test]
 fn single_issuer_defer_taskrun_target() {
     let n = 500;
     let p = Params::new().with_flags(IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN);
@@ -222,7 +216,6 @@ fn single_issuer_defer_taskrun_target() {
     assert_eq!(h.join().unwrap(), expected(n));
 }
 
-#[test]
 fn iopoll_target() {
     let n = 200;
     let (fd, h) = receiver(Params::new().with_flags(IORING_SETUP_IOPOLL), 64, n);
@@ -237,7 +230,6 @@ fn iopoll_target() {
     assert_eq!(got, expected(n));
 }
 
-#[test]
 fn tiny_cq_overflows_without_loss() {
     let mut p = Params::new().cq_size(4);
     let mut b = Ring::queue_init_params(2, &mut p).unwrap();
@@ -258,7 +250,6 @@ fn tiny_cq_overflows_without_loss() {
     assert!(!b.cq_has_overflow());
 }
 
-#[test]
 fn target_not_a_ring_is_ebadfd() {
     let mut a = Ring::queue_init(8, 0).unwrap();
     // stdout (whatever it is here, it is not an io_uring).
@@ -276,7 +267,6 @@ fn target_not_a_ring_is_ebadfd() {
     assert_eq!(send_one(&mut a, 1_000_000, 1, 1).res, -Errno::EBADF.0);
 }
 
-#[test]
 fn disabled_target_is_ebadfd_until_enabled() {
     let mut a = Ring::queue_init(8, 0).unwrap();
     let mut b = Ring::queue_init(8, IORING_SETUP_R_DISABLED).unwrap();
@@ -289,7 +279,6 @@ fn disabled_target_is_ebadfd_until_enabled() {
     assert_eq!(b.cq_ready(), 0);
 }
 
-#[test]
 fn unknown_flags_are_einval() {
     let mut a = Ring::queue_init(8, 0).unwrap();
     let mut b = Ring::queue_init(8, 0).unwrap();
@@ -314,4 +303,18 @@ fn unknown_flags_are_einval() {
     a.submit_and_wait(1).unwrap();
     assert_eq!(reap(&mut a).res, -Errno::EINVAL.0);
     assert_eq!(b.peek_cqe().err(), Some(Errno::EAGAIN));
+}
+
+common::harness::main! {
+    len_and_data_arrive_as_res_and_user_data,
+    cqe_flags_pass_exactly,
+    skipping_cqes,
+    message_to_itself,
+    wakes_a_thread_blocked_in_wait_cqe,
+    single_issuer_defer_taskrun_target,
+    iopoll_target,
+    tiny_cq_overflows_without_loss,
+    target_not_a_ring_is_ebadfd,
+    disabled_target_is_ebadfd_until_enabled,
+    unknown_flags_are_einval,
 }

@@ -2,6 +2,8 @@
 //! `register_sync_msg`) on the live kernel: from threads that own no ring,
 //! waking a waiter, exact counts from several senders, and refusals.
 
+mod common;
+
 use bare_uring::register::register_sync_msg;
 use bare_uring::ring::Params;
 use bare_uring::sys::{io_uring_sqe, IORING_SETUP_R_DISABLED, IOSQE_ASYNC_BIT};
@@ -9,7 +11,6 @@ use bare_uring::{msg, prep, Errno, Ring};
 use std::sync::mpsc;
 use std::thread;
 
-#[test]
 fn ringless_thread_wakes_a_waiter() {
     let (tx, rx) = mpsc::channel();
     let waiter = thread::spawn(move || {
@@ -32,7 +33,6 @@ fn ringless_thread_wakes_a_waiter() {
     assert_eq!(waiter.join().unwrap(), (4242, 0x051c_0001, 0));
 }
 
-#[test]
 fn cqe_flags_pass() {
     let mut r = Ring::queue_init(4, 0).unwrap();
     let fd = r.ring_fd();
@@ -45,17 +45,16 @@ fn cqe_flags_pass() {
     assert_eq!((c.res, c.user_data, c.flags), (1, 2, 0x0bad_0000));
 }
 
-#[test]
 fn several_senders_exact_counts() {
     const SENDERS: u64 = 4;
-    const EACH: u64 = 2000;
+    let each = common::scale(2000u64);
     let mut p = Params::new().cq_size(64);
     let mut r = Ring::queue_init_params(8, &mut p).unwrap();
     let fd = r.ring_fd();
     let senders: Vec<_> = (0..SENDERS)
         .map(|t| {
             thread::spawn(move || {
-                for i in 0..EACH {
+                for i in 0..each {
                     // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
                     unsafe { msg::sync_send(fd, i as u32, t << 32 | i) }.unwrap();
                 }
@@ -63,7 +62,7 @@ fn several_senders_exact_counts() {
         })
         .collect();
     let mut next = [0u64; SENDERS as usize];
-    for _ in 0..SENDERS * EACH {
+    for _ in 0..SENDERS * each {
         let c = r.wait_cqe().unwrap();
         let (t, i) = (c.user_data >> 32, c.user_data & 0xffff_ffff);
         // Per sender: every message once, in order.
@@ -75,11 +74,10 @@ fn several_senders_exact_counts() {
     for s in senders {
         s.join().unwrap();
     }
-    assert_eq!(next, [EACH; SENDERS as usize]);
+    assert_eq!(next, [each; SENDERS as usize]);
     assert_eq!(r.peek_cqe().err(), Some(Errno::EAGAIN));
 }
 
-#[test]
 fn refusals() {
     let r = Ring::queue_init(4, 0).unwrap();
     let mut sqe = io_uring_sqe::default();
@@ -127,4 +125,11 @@ fn refusals() {
         unsafe { msg::sync_send_cqe_flags(r.ring_fd(), 0, 0, 0x20) },
         Err(Errno::EINVAL)
     );
+}
+
+common::harness::main! {
+    ringless_thread_wakes_a_waiter,
+    cqe_flags_pass,
+    several_senders_exact_counts,
+    refusals,
 }

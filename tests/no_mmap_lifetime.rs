@@ -7,6 +7,8 @@
 //! dropped with nothing in flight has its memory written after the drop
 //! (so the contract forbids reuse altogether).
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use bare_uring::ring::{memory_layout, Params, RingMem};
@@ -53,7 +55,6 @@ fn wait_for(tail: impl Fn() -> u32, want: u32) -> (u32, Duration) {
     }
 }
 
-#[test]
 fn kernel_writes_cqes_into_ring_memory_after_drop() {
     let mut mem = Box::new(Aligned([0; LEN]));
     let base = mem.0.as_mut_ptr();
@@ -88,7 +89,6 @@ fn kernel_writes_cqes_into_ring_memory_after_drop() {
     unsafe { syscall::close(wfd).unwrap() };
 }
 
-#[test]
 fn static_ring_memory_is_never_handed_out_again() {
     static MEM: RingMem<LEN> = RingMem::new();
     let mem = MEM.take().unwrap();
@@ -148,7 +148,6 @@ fn paint(mem: &mut [u8]) {
 /// forbids reusing the memory at all. The memory is leaked here, as that
 /// contract demands. Every write seen must fall inside the rings (header
 /// and CQE array), never in the SQE array or past it.
-#[test]
 fn drained_ring_memory_is_still_written_after_drop() {
     let mem: &'static mut Aligned = Box::leak(Box::new(Aligned([0; LEN])));
     let base = mem.0.as_mut_ptr();
@@ -193,4 +192,10 @@ fn drained_ring_memory_is_still_written_after_drop() {
     unsafe { syscall::close(rfd).unwrap() };
     // SAFETY: as above.
     unsafe { syscall::close(wfd).unwrap() };
+}
+
+common::harness::main! {
+    kernel_writes_cqes_into_ring_memory_after_drop,
+    static_ring_memory_is_never_handed_out_again,
+    drained_ring_memory_is_still_written_after_drop,
 }

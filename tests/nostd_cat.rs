@@ -7,6 +7,8 @@
 //! target dir, so this cargo never waits on the lock of the cargo running
 //! the tests).
 
+mod common;
+
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -99,7 +101,6 @@ fn code(out: &Output) -> i32 {
         .unwrap_or_else(|| panic!("killed by a signal: {:?}", out.status))
 }
 
-#[test]
 fn copies_files_byte_for_byte_to_a_pipe() {
     let dir = scratch("pipe");
     let cases: [(&str, Vec<u8>); 6] = [
@@ -121,7 +122,6 @@ fn copies_files_byte_for_byte_to_a_pipe() {
     }
 }
 
-#[test]
 fn copies_to_a_regular_file_at_its_position() {
     // stdout is a regular file: writes use offset -1 (the file position),
     // so what was already written before exec is kept.
@@ -149,7 +149,6 @@ fn assert_failed_silently(out: &Output, exit: i32) {
     assert!(out.stdout.is_empty());
 }
 
-#[test]
 fn bad_usage_exits_2() {
     let out = Command::new(binary()).output().unwrap();
     assert_eq!(code(&out), EXIT_USAGE);
@@ -158,7 +157,6 @@ fn bad_usage_exits_2() {
     assert!(out.stdout.is_empty());
 }
 
-#[test]
 fn missing_file_is_an_open_failure() {
     // openat -> ENOENT.
     let dir = scratch("missing");
@@ -166,7 +164,6 @@ fn missing_file_is_an_open_failure() {
     assert_failed_silently(&out, EXIT_OPEN);
 }
 
-#[test]
 fn path_through_a_file_is_an_open_failure() {
     // openat("<regular file>/x") -> ENOTDIR, whatever our privileges (root
     // bypasses permission bits, so EACCES cannot be provoked reliably).
@@ -177,7 +174,6 @@ fn path_through_a_file_is_an_open_failure() {
     assert_failed_silently(&out, EXIT_OPEN);
 }
 
-#[test]
 fn directory_is_a_read_failure() {
     // openat(dir, O_RDONLY) succeeds; the read SQE fails with EISDIR.
     let dir = scratch("isdir");
@@ -185,7 +181,6 @@ fn directory_is_a_read_failure() {
     assert_failed_silently(&out, EXIT_READ);
 }
 
-#[test]
 fn unwritable_stdout_is_a_write_failure() {
     // fd 1 opened read-only: the write SQE fails with EBADF.
     let dir = scratch("ro-stdout");
@@ -215,7 +210,6 @@ fn program_header_types(elf: &[u8]) -> Vec<u32> {
         .collect()
 }
 
-#[test]
 fn binary_is_static_and_within_its_size_budget() {
     const PT_DYNAMIC: u32 = 2;
     const PT_INTERP: u32 = 3;
@@ -235,7 +229,6 @@ fn binary_is_static_and_within_its_size_budget() {
     );
 }
 
-#[test]
 fn ring_memory_fits_the_static_array() {
     // cat.rs gives its 2-entry ring RING_LEN = 2 * PAGE_SIZE bytes.
     let need = bare_uring::ring::memory_size(2, bare_uring::sys::IORING_SETUP_NO_MMAP).unwrap();
@@ -254,8 +247,6 @@ fn ring_memory_fits_the_static_array() {
 /// Ignored by default because it needs tools from outside the workspace;
 /// `.ci/cross.sh` installs them and runs it with `--ignored`, where a
 /// missing tool is a failure.
-#[test]
-#[ignore = "needs `rustup target add aarch64-unknown-linux-gnu`, gcc-aarch64-linux-gnu and qemu-user; run by .ci/cross.sh"]
 fn aarch64_build_starts_under_qemu() {
     const TARGET: &str = "aarch64-unknown-linux-gnu";
     let have = |tool: &str| {
@@ -328,7 +319,6 @@ fn aarch64_build_starts_under_qemu() {
     );
 }
 
-#[test]
 fn makes_only_io_uring_syscalls_and_exit() {
     let have_strace = Command::new("strace")
         .arg("-V")
@@ -382,4 +372,19 @@ fn makes_only_io_uring_syscalls_and_exit() {
         names,
         ["execve", "exit_group", "io_uring_enter", "io_uring_setup"]
     );
+}
+
+common::harness::main! {
+    copies_files_byte_for_byte_to_a_pipe,
+    copies_to_a_regular_file_at_its_position,
+    bad_usage_exits_2,
+    missing_file_is_an_open_failure,
+    path_through_a_file_is_an_open_failure,
+    directory_is_a_read_failure,
+    unwritable_stdout_is_a_write_failure,
+    binary_is_static_and_within_its_size_budget,
+    ring_memory_fits_the_static_array,
+    #[ignore = "needs `rustup target add aarch64-unknown-linux-gnu`, gcc-aarch64-linux-gnu and qemu-user; run by .ci/cross.sh"]
+    aarch64_build_starts_under_qemu,
+    makes_only_io_uring_syscalls_and_exit,
 }

@@ -186,7 +186,6 @@ const SHORT: __kernel_timespec = __kernel_timespec {
 
 // ---------------------------------------------------------------- nop, rw
 
-#[test]
 fn nop_completes_with_zero_and_echoes_user_data() {
     let mut r = ring(4);
     queue(&mut r, 1, prep::nop);
@@ -196,7 +195,6 @@ fn nop_completes_with_zero_and_echoes_user_data() {
     assert_eq!(got[&u64::MAX], (0, 0));
 }
 
-#[test]
 fn nop_with_inject_result_posts_the_given_res() {
     let mut r = ring(4);
     // IORING_NOP_INJECT_RESULT (kernel 6.10+): `len` becomes `res`.
@@ -210,9 +208,8 @@ fn nop_with_inject_result_posts_the_given_res() {
 
 /// Whatever the kernel, NOP128 does what the probe says: a kernel that
 /// lists it runs it in a mixed ring, one that does not refuses the opcode
-/// with EINVAL. (The run itself is `nop128_runs_in_a_mixed_ring`, ignored
-/// unless asked for: it needs Linux 6.19+.)
-#[test]
+/// with EINVAL. (The run itself is `nop128_runs_in_a_mixed_ring`, skipped
+/// at run time before Linux 6.19.)
 fn nop128_agrees_with_the_probe() {
     let probe = ring(4).get_probe_ring().unwrap();
     if probe.opcode_supported(IORING_OP_NOP128) {
@@ -227,15 +224,8 @@ fn nop128_agrees_with_the_probe() {
     }
 }
 
-#[test]
-#[ignore = "needs Linux 6.19+ (IORING_OP_NOP128); run with --ignored on such a kernel"]
 fn nop128_runs_in_a_mixed_ring() {
-    let probe = ring(4).get_probe_ring().unwrap();
-    assert!(
-        probe.opcode_supported(IORING_OP_NOP128),
-        "this kernel lacks IORING_OP_NOP128 (probe last_op {}): needs Linux 6.19+",
-        probe.last_op()
-    );
+    common::require_op(IORING_OP_NOP128, "IORING_OP_NOP128", "6.19");
     nop128_in_a_mixed_ring();
 }
 
@@ -249,7 +239,6 @@ fn nop128_in_a_mixed_ring() {
     assert_eq!(next(&mut r), (128, 0, 0));
 }
 
-#[test]
 fn write_then_read_at_offsets() {
     let dir = TmpDir::new("rw");
     let f = file_with(&dir, "f", b"");
@@ -295,7 +284,6 @@ fn write_then_read_at_offsets() {
     assert_eq!(errno(res), Errno::EBADF);
 }
 
-#[test]
 fn writev_readv_and_their_v2_flags() {
     let dir = TmpDir::new("rwv");
     let f = file_with(&dir, "f", b"");
@@ -371,7 +359,6 @@ impl Drop for Aligned {
     }
 }
 
-#[test]
 fn read_fixed_write_fixed_and_their_vectored_forms() {
     let dir = TmpDir::new("fixed");
     let f = file_with(&dir, "f", b"");
@@ -437,7 +424,6 @@ fn read_fixed_write_fixed_and_their_vectored_forms() {
     assert_eq!(buf.bytes(7100, 4), b"ored");
 }
 
-#[test]
 fn read_multishot_fills_provided_buffers_until_cancelled() {
     const BGID: u16 = 7;
     const ENTRIES: u32 = 4;
@@ -500,7 +486,6 @@ fn read_multishot_fills_provided_buffers_until_cancelled() {
 
 // ---------------------------------------------------------------- splice
 
-#[test]
 fn splice_pipe_to_file_and_back_and_tee() {
     let dir = TmpDir::new("splice");
     let f = file_with(&dir, "f", b"");
@@ -553,7 +538,6 @@ fn splice_pipe_to_file_and_back_and_tee() {
 
 // ---------------------------------------------------------------- fs
 
-#[test]
 fn statx_reports_the_size_written() {
     let dir = TmpDir::new("statx");
     let f = file_with(&dir, "f", &[7u8; 1234]);
@@ -596,7 +580,6 @@ fn statx_reports_the_size_written() {
     assert_eq!(errno(res), Errno::ENOENT);
 }
 
-#[test]
 fn fsync_sync_file_range_fallocate_ftruncate() {
     let dir = TmpDir::new("fs");
     let f = file_with(&dir, "f", b"0123456789");
@@ -646,7 +629,6 @@ fn fsync_sync_file_range_fallocate_ftruncate() {
     assert_eq!(errno(res), Errno::EINVAL);
 }
 
-#[test]
 fn fadvise_and_madvise_return_zero() {
     let dir = TmpDir::new("advise");
     let f = file_with(&dir, "f", &[1u8; 8192]);
@@ -682,7 +664,6 @@ fn fadvise_and_madvise_return_zero() {
 
 // ---------------------------------------------------------------- open/close
 
-#[test]
 fn openat_open_openat2_and_close() {
     let dir = TmpDir::new("open");
     std::fs::write(dir.join("f"), b"contents").unwrap();
@@ -753,7 +734,6 @@ fn openat_open_openat2_and_close() {
     assert_eq!(errno(res), Errno::EXDEV);
 }
 
-#[test]
 fn openat_direct_open_direct_close_direct() {
     let dir = TmpDir::new("direct");
     std::fs::write(dir.join("f"), b"direct bytes").unwrap();
@@ -811,7 +791,6 @@ fn openat_direct_open_direct_close_direct() {
     assert_eq!(errno(res), Errno::EINVAL);
 }
 
-#[test]
 fn files_update_and_fixed_fd_install() {
     let (mut rd, wr) = pipe_pair();
     let mut r = ring(4);
@@ -867,7 +846,6 @@ fn files_update_and_fixed_fd_install() {
 
 // ---------------------------------------------------------------- paths
 
-#[test]
 fn unlinkat_and_unlink() {
     let dir = TmpDir::new("unlink");
     std::fs::write(dir.join("a"), b"").unwrap();
@@ -902,7 +880,6 @@ fn unlinkat_and_unlink() {
     assert!(!dir.join("b").exists());
 }
 
-#[test]
 fn renameat_and_rename() {
     let dir = TmpDir::new("rename");
     std::fs::write(dir.join("a"), b"A").unwrap();
@@ -933,7 +910,6 @@ fn renameat_and_rename() {
     assert_eq!(std::fs::read(dir.join("x")).unwrap(), b"A");
 }
 
-#[test]
 fn mkdirat_and_mkdir() {
     let dir = TmpDir::new("mkdir");
     let d = dir.open();
@@ -960,7 +936,6 @@ fn mkdirat_and_mkdir() {
     assert_eq!(errno(res), Errno::ENOENT);
 }
 
-#[test]
 fn symlinkat_and_symlink() {
     let dir = TmpDir::new("symlink");
     std::fs::write(dir.join("target"), b"T").unwrap();
@@ -988,7 +963,6 @@ fn symlinkat_and_symlink() {
     assert_eq!(errno(res), Errno::EEXIST);
 }
 
-#[test]
 fn linkat_and_link() {
     let dir = TmpDir::new("link");
     std::fs::write(dir.join("f"), b"F").unwrap();
@@ -1030,7 +1004,6 @@ fn linkat_and_link() {
 
 // ---------------------------------------------------------------- xattr
 
-#[test]
 fn setxattr_getxattr_and_fd_forms() {
     let dir = TmpDir::new("xattr");
     let f = file_with(&dir, "f", b"");
@@ -1112,7 +1085,6 @@ fn setxattr_getxattr_and_fd_forms() {
 
 // ---------------------------------------------------------------- poll
 
-#[test]
 fn poll_add_fires_when_a_pipe_becomes_readable() {
     let (rd, mut wr) = pipe_pair();
     let mut r = ring(4);
@@ -1132,7 +1104,6 @@ fn poll_add_fires_when_a_pipe_becomes_readable() {
     assert_eq!(res, POLLOUT as i32);
 }
 
-#[test]
 fn poll_multishot_posts_per_event_until_poll_remove() {
     let (mut rd, mut wr) = pipe_pair();
     let mut r = ring(4);
@@ -1161,7 +1132,6 @@ fn poll_multishot_posts_per_event_until_poll_remove() {
     assert_eq!(errno(res), Errno::ENOENT);
 }
 
-#[test]
 fn poll_update_changes_user_data_and_mask() {
     let (rd, mut wr) = pipe_pair();
     let mut r = ring(4);
@@ -1196,7 +1166,6 @@ fn poll_update_changes_user_data_and_mask() {
     assert_eq!(errno(res), Errno::EINVAL);
 }
 
-#[test]
 fn epoll_ctl_then_epoll_wait() {
     let (rd, mut wr) = pipe_pair();
     // SAFETY: plain syscall wrapper; the fd is owned below.
@@ -1236,14 +1205,12 @@ fn epoll_ctl_then_epoll_wait() {
 
 // ---------------------------------------------------------------- timeouts
 
-#[test]
 fn timeout_expires_with_etime() {
     let mut r = ring(4);
     let res = run(&mut r, |s| prep::timeout(s, &SHORT, 0, 0));
     assert_eq!(errno(res), Errno::ETIME);
 }
 
-#[test]
 fn timeout_with_count_completes_after_that_many_cqes() {
     let mut r = ring(8);
     queue(&mut r, 1, |s| prep::timeout(s, &LONG, 2, 0));
@@ -1255,7 +1222,6 @@ fn timeout_with_count_completes_after_that_many_cqes() {
     assert_eq!((got[&2].0, got[&3].0), (0, 0));
 }
 
-#[test]
 fn timeout_remove_cancels_a_pending_timeout() {
     let mut r = ring(4);
     queue(&mut r, 10, |s| prep::timeout(s, &LONG, 0, 0));
@@ -1268,7 +1234,6 @@ fn timeout_remove_cancels_a_pending_timeout() {
     assert_eq!(errno(res), Errno::ENOENT);
 }
 
-#[test]
 fn timeout_update_shortens_a_pending_timeout() {
     let mut r = ring(4);
     queue(&mut r, 20, |s| prep::timeout(s, &LONG, 0, 0));
@@ -1285,7 +1250,6 @@ fn timeout_update_shortens_a_pending_timeout() {
     assert_eq!(errno(res), Errno::ENOENT);
 }
 
-#[test]
 fn link_timeout_cancels_a_blocked_read_or_is_cancelled_itself() {
     let (rd, _wr) = pipe_pair();
     let mut buf = [0u8; 8];
@@ -1315,7 +1279,6 @@ fn link_timeout_cancels_a_blocked_read_or_is_cancelled_itself() {
 
 // ---------------------------------------------------------------- cancel
 
-#[test]
 fn cancel64_and_cancel_stop_a_blocked_pipe_read() {
     let (rd, _wr) = pipe_pair();
     let mut buf = [0u8; 8];
@@ -1343,7 +1306,6 @@ fn cancel64_and_cancel_stop_a_blocked_pipe_read() {
     assert_eq!(errno(res), Errno::ENOENT);
 }
 
-#[test]
 fn cancel_fd_stops_every_read_on_that_fd() {
     let (rd, _wr) = pipe_pair();
     let (mut a, mut b) = ([0u8; 4], [0u8; 4]);
@@ -1367,4 +1329,39 @@ fn cancel_fd_stops_every_read_on_that_fd() {
     // Nothing left on that fd.
     let res = run(&mut r, |s| prep::cancel_fd(s, rd.as_raw_fd(), 0));
     assert_eq!(errno(res), Errno::ENOENT);
+}
+
+common::harness::main! {
+    nop_completes_with_zero_and_echoes_user_data,
+    nop_with_inject_result_posts_the_given_res,
+    nop128_agrees_with_the_probe,
+    nop128_runs_in_a_mixed_ring,
+    write_then_read_at_offsets,
+    writev_readv_and_their_v2_flags,
+    read_fixed_write_fixed_and_their_vectored_forms,
+    read_multishot_fills_provided_buffers_until_cancelled,
+    splice_pipe_to_file_and_back_and_tee,
+    statx_reports_the_size_written,
+    fsync_sync_file_range_fallocate_ftruncate,
+    fadvise_and_madvise_return_zero,
+    openat_open_openat2_and_close,
+    openat_direct_open_direct_close_direct,
+    files_update_and_fixed_fd_install,
+    unlinkat_and_unlink,
+    renameat_and_rename,
+    mkdirat_and_mkdir,
+    symlinkat_and_symlink,
+    linkat_and_link,
+    setxattr_getxattr_and_fd_forms,
+    poll_add_fires_when_a_pipe_becomes_readable,
+    poll_multishot_posts_per_event_until_poll_remove,
+    poll_update_changes_user_data_and_mask,
+    epoll_ctl_then_epoll_wait,
+    timeout_expires_with_etime,
+    timeout_with_count_completes_after_that_many_cqes,
+    timeout_remove_cancels_a_pending_timeout,
+    timeout_update_shortens_a_pending_timeout,
+    link_timeout_cancels_a_blocked_read_or_is_cancelled_itself,
+    cancel64_and_cancel_stop_a_blocked_pipe_read,
+    cancel_fd_stops_every_read_on_that_fd,
 }

@@ -61,7 +61,6 @@ fn tcp_pair() -> (OwnedFd, TcpStream) {
     (OwnedFd::from(server), client)
 }
 
-#[test]
 fn msg_ring_posts_res_user_data_and_cqe_flags_on_the_target() {
     let mut a = Ring::queue_init(4, 0).unwrap();
     let mut b = Ring::queue_init(4, 0).unwrap();
@@ -79,7 +78,6 @@ fn msg_ring_posts_res_user_data_and_cqe_flags_on_the_target() {
     assert_eq!(next(&mut b), (0x1234, 7, 0x00ab_0000));
 }
 
-#[test]
 fn msg_ring_fd_installs_a_direct_descriptor_in_the_target() {
     let mut a = Ring::queue_init(4, 0).unwrap();
     let mut b = Ring::queue_init(4, 0).unwrap();
@@ -121,7 +119,6 @@ fn msg_ring_fd_installs_a_direct_descriptor_in_the_target() {
     }
 }
 
-#[test]
 fn socket_bind_listen_accept_then_send_recv_shutdown() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let (fd, _) = run(&mut ring, |s| prep::socket(s, AF_INET, SOCK_STREAM, 0, 0));
@@ -205,7 +202,6 @@ fn socket_bind_listen_accept_then_send_recv_shutdown() {
     assert!(rest.is_empty(), "EOF after shutdown(SHUT_WR)");
 }
 
-#[test]
 fn connect_and_multishot_accept_direct() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     ring.register_files_sparse(8).unwrap();
@@ -267,7 +263,6 @@ fn connect_and_multishot_accept_direct() {
     println!("multishot_accept_direct: slots {slots:?}");
 }
 
-#[test]
 fn socket_direct_alloc_picks_a_slot() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     ring.register_files_sparse(2).unwrap();
@@ -293,7 +288,6 @@ fn socket_direct_alloc_picks_a_slot() {
     assert_eq!(d, 0);
 }
 
-#[test]
 fn provided_buffers_feed_a_buffer_select_recv_and_can_be_removed() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     let mut pool = vec![0u8; 4 * 8];
@@ -325,7 +319,6 @@ fn provided_buffers_feed_a_buffer_select_recv_and_can_be_removed() {
     assert_eq!(Errno::from_res(res), Err(Errno::ENOENT));
 }
 
-#[test]
 fn sendmsg_and_recvmsg_carry_iovecs() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     let (a, mut client) = tcp_pair();
@@ -355,7 +348,6 @@ fn sendmsg_and_recvmsg_carry_iovecs() {
     assert_eq!((&x, &y), (b"0123", b"456789"));
 }
 
-#[test]
 fn futex_wait_wake_and_waitv() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let word = AtomicU32::new(5);
@@ -427,7 +419,6 @@ fn futex_wait_wake_and_waitv() {
     assert_eq!(got, [(3, 1, 0), (4, 1, 0)]);
 }
 
-#[test]
 fn waitid_reaps_a_child() {
     let mut ring = Ring::queue_init(2, 0).unwrap();
     // Reaped below through IORING_OP_WAITID, which clippy cannot see.
@@ -446,7 +437,6 @@ fn waitid_reaps_a_child() {
     assert_eq!(info.__fields[1], pid as i32);
 }
 
-#[test]
 fn pipe_direct_fills_two_slots() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     ring.register_files_sparse(4).unwrap();
@@ -472,4 +462,17 @@ fn pipe_direct_fills_two_slots() {
     });
     assert_eq!(n, 3);
     assert_eq!(&got, b"hey");
+}
+
+common::harness::main! {
+    msg_ring_posts_res_user_data_and_cqe_flags_on_the_target,
+    msg_ring_fd_installs_a_direct_descriptor_in_the_target,
+    socket_bind_listen_accept_then_send_recv_shutdown,
+    connect_and_multishot_accept_direct,
+    socket_direct_alloc_picks_a_slot,
+    provided_buffers_feed_a_buffer_select_recv_and_can_be_removed,
+    sendmsg_and_recvmsg_carry_iovecs,
+    futex_wait_wake_and_waitv,
+    waitid_reaps_a_child,
+    pipe_direct_fills_two_slots,
 }

@@ -2,11 +2,12 @@
 //! 6.18 opcodes we rely on are there, and the answer agrees with what the
 //! kernel does with an opcode beyond it.
 
+mod common;
+
 use bare_uring::probe::{Probe, PROBE_OPS};
 use bare_uring::sys::*;
 use bare_uring::{prep, Errno, Ring};
 
-#[test]
 fn lists_this_kernels_opcodes() {
     let ring = Ring::queue_init(4, 0).unwrap();
     let p = ring.get_probe_ring().unwrap();
@@ -47,7 +48,6 @@ fn lists_this_kernels_opcodes() {
     assert!(!p.opcode_supported(u32::MAX));
 }
 
-#[test]
 fn ringless_probe_matches() {
     let ring = Ring::queue_init(4, 0).unwrap();
     let a = ring.get_probe_ring().unwrap();
@@ -56,7 +56,6 @@ fn ringless_probe_matches() {
     assert!(a.supported_ops().eq(b.supported_ops()));
 }
 
-#[test]
 fn unsupported_opcode_is_refused_by_the_kernel() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     let p = ring.get_probe_ring().unwrap();
@@ -72,7 +71,6 @@ fn unsupported_opcode_is_refused_by_the_kernel() {
     assert_eq!((c.user_data, c.res), (1, -Errno::EINVAL.0));
 }
 
-#[test]
 fn raw_probe_must_be_zeroed() {
     let ring = Ring::queue_init(4, 0).unwrap();
     let mut p = ring.get_probe_ring().unwrap();
@@ -93,4 +91,11 @@ fn raw_probe_must_be_zeroed() {
     assert_eq!(small.ops().len(), 2);
     assert!(small.opcode_supported(IORING_OP_READV));
     assert!(!small.opcode_supported(IORING_OP_READ));
+}
+
+common::harness::main! {
+    lists_this_kernels_opcodes,
+    ringless_probe_matches,
+    unsupported_opcode_is_refused_by_the_kernel,
+    raw_probe_must_be_zeroed,
 }

@@ -63,7 +63,6 @@ fn payload(i: usize) -> Vec<u8> {
     format!("datagram {i:03} ").repeat(1 + i % 5).into_bytes()
 }
 
-#[test]
 fn udp_multishot_recvmsg_addresses_cmsgs_payloads() {
     const N: usize = 40;
     let mut ring = Ring::queue_init(16, 0).unwrap();
@@ -121,7 +120,6 @@ fn udp_multishot_recvmsg_addresses_cmsgs_payloads() {
 
 /// ENOBUFS ends the multishot request (no F_MORE); after recycling and
 /// re-arming, the queued datagrams arrive, none lost or duplicated.
-#[test]
 fn udp_multishot_enobufs_then_rearm() {
     const N: usize = 10;
     const NBUF: usize = 4;
@@ -188,7 +186,6 @@ fn udp_multishot_enobufs_then_rearm() {
 /// flags, the payload holds what fitted. The header's payloadlen is the
 /// bytes received (24) unless MSG_TRUNC is passed as a recv flag, in which
 /// case it is the datagram's full length (100), as with recvmsg(2).
-#[test]
 fn udp_multishot_truncated_payload() {
     for (recv_flags, want_payloadlen) in [(0u32, 24u32), (MSG_TRUNC, 100)] {
         let mut ring = Ring::queue_init(8, 0).unwrap();
@@ -231,7 +228,6 @@ fn udp_multishot_truncated_payload() {
 
 /// Unix datagram socketpair with SO_PASSCRED: the name is empty (unbound
 /// peer) and each buffer carries an SCM_CREDENTIALS cmsg with our pid/uid.
-#[test]
 fn unix_multishot_recvmsg_credentials() {
     const N: usize = 25;
     let mut ring = Ring::queue_init(8, 0).unwrap();
@@ -280,7 +276,6 @@ fn unix_multishot_recvmsg_credentials() {
 
 /// Single-shot recvmsg with a provided buffer: the buffer holds only the
 /// payload; the name goes to `msg_name` as with recvmsg(2).
-#[test]
 fn udp_single_recvmsg_provided_buffer() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let mut mem = vec![0u8; 2 * 128];
@@ -324,7 +319,6 @@ fn udp_single_recvmsg_provided_buffer() {
 }
 
 /// A single-shot receive when no buffer is published fails with ENOBUFS.
-#[test]
 fn recv_with_empty_ring_is_enobufs() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     let mut mem = vec![0u8; 4 * 64];
@@ -351,7 +345,6 @@ fn recv_with_empty_ring_is_enobufs() {
 /// (MSG_TRUNC) and moves on to the next buffer; with UDP those bytes are
 /// gone. Layout per datagram here: 16 + 16 + 100 = 132 bytes; 1024 bytes
 /// hold 7 whole ones and 100 bytes of the 8th.
-#[test]
 fn udp_multishot_recvmsg_incremental_ring() {
     const N: usize = 10;
     let mut ring = Ring::queue_init(8, 0).unwrap();
@@ -408,4 +401,14 @@ fn udp_multishot_recvmsg_incremental_ring() {
     want.push((1, 132, true, 100, false));
     assert_eq!(log, want);
     drop(ring);
+}
+
+common::harness::main! {
+    udp_multishot_recvmsg_addresses_cmsgs_payloads,
+    udp_multishot_enobufs_then_rearm,
+    udp_multishot_truncated_payload,
+    unix_multishot_recvmsg_credentials,
+    udp_single_recvmsg_provided_buffer,
+    recv_with_empty_ring_is_enobufs,
+    udp_multishot_recvmsg_incremental_ring,
 }

@@ -80,17 +80,14 @@ fn consume_two_then_enobufs(flags: u32) {
     unsafe { close(w) }.unwrap();
 }
 
-#[test]
 fn kernel_allocated_ring() {
     consume_two_then_enobufs(IOU_PBUF_RING_MMAP);
 }
 
-#[test]
 fn caller_memory_ring() {
     consume_two_then_enobufs(0);
 }
 
-#[test]
 fn incremental_consumption() {
     for mmap in [0, IOU_PBUF_RING_MMAP] {
         let mut ring = Ring::queue_init(8, 0).unwrap();
@@ -120,7 +117,6 @@ fn incremental_consumption() {
     }
 }
 
-#[test]
 fn errors() {
     let ring = Ring::queue_init(8, 0).unwrap();
     let br = ring.setup_buf_ring(4, 1, IOU_PBUF_RING_MMAP).unwrap();
@@ -177,4 +173,11 @@ fn errors() {
     let br = ring.setup_buf_ring(4, 1, 0).unwrap();
     // SAFETY: as above.
     unsafe { ring.free_buf_ring(br, 4, 1) }.unwrap();
+}
+
+common::harness::main! {
+    kernel_allocated_ring,
+    caller_memory_ring,
+    incremental_consumption,
+    errors,
 }

@@ -16,7 +16,6 @@ fn read_fixed(ring: &mut Ring, fd: i32, ptr: *mut u8, len: u32, idx: i32) -> i32
     .res
 }
 
-#[test]
 fn dense_read_fixed() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let mut a = vec![0u8; 4096];
@@ -51,7 +50,6 @@ fn dense_read_fixed() {
     unsafe { close(w) }.unwrap();
 }
 
-#[test]
 fn bad_arguments() {
     let ring = Ring::queue_init(4, 0).unwrap();
     // SAFETY: nothing is registered by these failing calls.
@@ -76,7 +74,6 @@ fn bad_arguments() {
     assert_eq!(ring.register_buffers_sparse(0), Err(Errno::EINVAL));
 }
 
-#[test]
 fn null_iovec_is_an_empty_slot() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     let mut v = vec![0u8; 64];
@@ -100,7 +97,6 @@ fn null_iovec_is_an_empty_slot() {
     unsafe { close(w) }.unwrap();
 }
 
-#[test]
 fn sparse_update_and_tags() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     ring.register_buffers_sparse(4).unwrap();
@@ -151,7 +147,6 @@ fn sparse_update_and_tags() {
     unsafe { close(w) }.unwrap();
 }
 
-#[test]
 fn clone_buffers_between_rings() {
     let mut src = Ring::queue_init(4, 0).unwrap();
     let mut dst = Ring::queue_init(4, 0).unwrap();
@@ -181,4 +176,12 @@ fn clone_buffers_between_rings() {
     unsafe { close(r) }.unwrap();
     // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
+}
+
+common::harness::main! {
+    dense_read_fixed,
+    bad_arguments,
+    null_iovec_is_an_empty_slot,
+    sparse_update_and_tags,
+    clone_buffers_between_rings,
 }

@@ -20,7 +20,6 @@ fn read_fixed_slot(ring: &mut Ring, slot: i32, buf: &mut [u8]) -> i32 {
     .res
 }
 
-#[test]
 fn dense_table_outlives_original_fds() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
@@ -47,7 +46,6 @@ fn dense_table_outlives_original_fds() {
     unsafe { close(w) }.unwrap();
 }
 
-#[test]
 fn bad_arguments() {
     let ring = Ring::queue_init(4, 0).unwrap();
     // SAFETY: the fds are open and owned here for the call (I/O safety).
@@ -78,7 +76,6 @@ fn bad_arguments() {
     );
 }
 
-#[test]
 fn sparse_update_clear_skip() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     ring.register_files_sparse(4).unwrap();
@@ -119,7 +116,6 @@ fn sparse_update_clear_skip() {
     unsafe { close(w) }.unwrap();
 }
 
-#[test]
 fn tags_post_a_cqe_when_a_file_leaves() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
@@ -184,7 +180,6 @@ fn open_alloc(ring: &mut Ring) -> i32 {
     .res
 }
 
-#[test]
 fn alloc_range_is_honoured() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     ring.register_files_sparse(8).unwrap();
@@ -207,4 +202,12 @@ fn alloc_range_is_honoured() {
         ring.register_file_alloc_range(u32::MAX, 2),
         Err(Errno::EOVERFLOW)
     );
+}
+
+common::harness::main! {
+    dense_table_outlives_original_fds,
+    bad_arguments,
+    sparse_update_clear_skip,
+    tags_post_a_cqe_when_a_file_leaves,
+    alloc_range_is_honoured,
 }

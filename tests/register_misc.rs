@@ -33,7 +33,6 @@ fn efd_count(fd: i32) -> Result<u64, Errno> {
     unsafe { read(fd, &mut b) }.map(|_| u64::from_ne_bytes(b))
 }
 
-#[test]
 fn eventfd_is_signalled_per_cqe() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK).unwrap();
@@ -69,7 +68,6 @@ fn eventfd_is_signalled_per_cqe() {
     unsafe { close(efd) }.unwrap();
 }
 
-#[test]
 fn eventfd_async_only_for_async_completions() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK).unwrap();
@@ -90,7 +88,6 @@ fn eventfd_async_only_for_async_completions() {
     unsafe { close(efd) }.unwrap();
 }
 
-#[test]
 fn personality_ids() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let id = ring.register_personality().unwrap();
@@ -122,7 +119,6 @@ fn personality_ids() {
     ring.unregister_personality(id2).unwrap();
 }
 
-#[test]
 fn disabled_ring_then_enable() {
     let mut ring = Ring::queue_init(8, IORING_SETUP_R_DISABLED).unwrap();
     nop(&mut ring, 7, 0);
@@ -141,7 +137,6 @@ fn disabled_ring_then_enable() {
     );
 }
 
-#[test]
 fn restrictions() {
     let mut ring = Ring::queue_init(8, IORING_SETUP_R_DISABLED).unwrap();
     let res = [
@@ -185,7 +180,6 @@ fn restrictions() {
     assert!(p.opcode_supported(IORING_OP_NOP));
 }
 
-#[test]
 fn sync_cancel_any_ends_everything_in_flight() {
     // The form a program uses before it frees memory its requests point to
     // (examples/tour's util::quiesce): ANY | ALL, no timeout, one call.
@@ -230,7 +224,6 @@ fn sync_cancel_any_ends_everything_in_flight() {
     unsafe { close(w) }.unwrap();
 }
 
-#[test]
 fn sync_cancel_pending_pipe_read() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
@@ -282,7 +275,6 @@ fn sync_cancel_pending_pipe_read() {
     unsafe { close(w) }.unwrap();
 }
 
-#[test]
 fn iowq_max_workers_get_set() {
     let ring = Ring::queue_init(8, 0).unwrap();
     let mut v = [0u32; 2];
@@ -315,7 +307,6 @@ fn first_allowed_cpu() -> usize {
     list.split([',', '-']).next().unwrap().parse().unwrap()
 }
 
-#[test]
 fn iowq_affinity() {
     let ring = Ring::queue_init(8, 0).unwrap();
     let cpu = first_allowed_cpu();
@@ -326,7 +317,6 @@ fn iowq_affinity() {
     assert_eq!(ring.register_iowq_aff(&[]), Err(Errno::EINVAL));
 }
 
-#[test]
 fn clock() {
     let ring = Ring::queue_init(8, 0).unwrap();
     const CLOCK_MONOTONIC: u32 = 1;
@@ -351,7 +341,6 @@ fn clock() {
     assert_eq!(ring.register_clock(&resv), Err(Errno::EINVAL));
 }
 
-#[test]
 fn napi_settings_round_trip() {
     let ring = Ring::queue_init(8, 0).unwrap();
     let mut n = io_uring_napi {
@@ -391,4 +380,18 @@ fn napi_settings_round_trip() {
         iopoll.register_napi(&mut io_uring_napi::default()),
         Err(Errno::EINVAL)
     );
+}
+
+common::harness::main! {
+    eventfd_is_signalled_per_cqe,
+    eventfd_async_only_for_async_completions,
+    personality_ids,
+    disabled_ring_then_enable,
+    restrictions,
+    sync_cancel_any_ends_everything_in_flight,
+    sync_cancel_pending_pipe_read,
+    iowq_max_workers_get_set,
+    iowq_affinity,
+    clock,
+    napi_settings_round_trip,
 }

@@ -22,13 +22,13 @@ fn nop_round_trip(ring: &mut Ring, ud: u64) -> Result<(), Errno> {
     Ok(())
 }
 
-#[test]
 fn register_then_close_real_fd() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
-    assert_ne!(
-        ring.features() & IORING_FEAT_REG_REG_RING,
-        0,
-        "6.3+ kernel expected"
+    common::require_feature(
+        ring.features(),
+        IORING_FEAT_REG_REG_RING,
+        "IORING_FEAT_REG_REG_RING",
+        "6.3",
     );
     assert_eq!(ring.registered_index(), None);
     let idx = ring.register_ring_fd().unwrap();
@@ -51,7 +51,6 @@ fn register_then_close_real_fd() {
     nop_round_trip(&mut ring, 3).unwrap();
 }
 
-#[test]
 fn unregister_goes_back_to_the_fd() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     assert_eq!(ring.unregister_ring_fd(), Err(Errno::EINVAL));
@@ -68,7 +67,6 @@ fn unregister_goes_back_to_the_fd() {
     nop_round_trip(&mut ring, 3).unwrap();
 }
 
-#[test]
 fn a_registered_ring_cannot_leave_its_thread() {
     // The registered index is an entry of this thread's table: `Ring` is
     // not Send (tests/compile_fail has the program that tries), and the
@@ -97,7 +95,6 @@ fn a_registered_ring_cannot_leave_its_thread() {
     .unwrap();
 }
 
-#[test]
 fn registered_fd_only_rings_never_leave_their_thread() {
     let mut p = Params::new().with_flags(IORING_SETUP_REGISTERED_FD_ONLY | IORING_SETUP_NO_MMAP);
     let ring = Ring::queue_init_params(4, &mut p).unwrap();
@@ -105,7 +102,6 @@ fn registered_fd_only_rings_never_leave_their_thread() {
     assert_eq!(ring.into_send().unwrap_err().1, Errno::EBUSY);
 }
 
-#[test]
 fn many_rings_fill_the_task_table() {
     // A task has 16 registered-ring slots (IO_RINGFD_REG_MAX).
     let mut rings: Vec<Ring> = (0..17).map(|_| Ring::queue_init(2, 0).unwrap()).collect();
@@ -119,4 +115,12 @@ fn many_rings_fill_the_task_table() {
     // Dropping a ring frees its slot.
     rings.swap_remove(0);
     assert!(rings[0].register_ring_fd().is_ok());
+}
+
+common::harness::main! {
+    register_then_close_real_fd,
+    unregister_goes_back_to_the_fd,
+    a_registered_ring_cannot_leave_its_thread,
+    registered_fd_only_rings_never_leave_their_thread,
+    many_rings_fill_the_task_table,
 }

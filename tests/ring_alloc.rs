@@ -54,7 +54,6 @@ fn allocs() -> u64 {
     ALLOCS.with(|c| c.get())
 }
 
-#[test]
 fn no_allocation_in_setup_io_and_teardown() {
     // The counter itself works (else the test could not fail).
     let before = allocs();
@@ -108,4 +107,8 @@ fn no_allocation_in_setup_io_and_teardown() {
     let used = allocs() - start;
     assert_eq!(sum, (0..10_000u64).sum());
     assert_eq!(used, 0, "bare-uring allocated {used} times");
+}
+
+common::harness::main! {
+    no_allocation_in_setup_io_and_teardown,
 }

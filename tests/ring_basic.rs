@@ -7,7 +7,6 @@ use bare_uring::{Errno, Ring};
 mod common;
 use common::nop;
 
-#[test]
 fn nop_round_trip() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     assert!(ring.ring_fd() >= 0);
@@ -30,7 +29,6 @@ fn nop_round_trip() {
     assert_eq!(ring.peek_cqe().unwrap_err(), Errno::EAGAIN);
 }
 
-#[test]
 fn initialize_sqe_resets_the_liburing_fields() {
     let mut raw = io_uring_sqe::zeroed();
     raw.opcode = 5;
@@ -57,7 +55,6 @@ fn initialize_sqe_resets_the_liburing_fields() {
     assert_eq!(raw.opcode, 5, "fields liburing leaves alone stay");
 }
 
-#[test]
 fn get_sqe_resets_a_reused_slot() {
     // One slot: the second get_sqe returns the same memory.
     let mut ring = Ring::queue_init(1, 0).unwrap();
@@ -91,7 +88,6 @@ fn get_sqe_resets_a_reused_slot() {
     );
 }
 
-#[test]
 fn batch_of_n() {
     const N: u64 = 100;
     let mut ring = Ring::queue_init(128, 0).unwrap();
@@ -115,7 +111,6 @@ fn batch_of_n() {
     assert_eq!(ring.cq_ready(), 0);
 }
 
-#[test]
 fn iterator_advances_only_past_what_it_yielded() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     for i in 0..6 {
@@ -142,7 +137,6 @@ fn iterator_advances_only_past_what_it_yielded() {
     assert_eq!(ring.cq_ready(), 0);
 }
 
-#[test]
 fn sq_full_returns_none_and_overwrites_nothing() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     for i in 0..4 {
@@ -164,11 +158,11 @@ fn sq_full_returns_none_and_overwrites_nothing() {
     assert!(unsafe { ring.get_sqe() }.is_some());
 }
 
-#[test]
 fn wraps_many_times() {
-    // 4 slots, 1000 rounds: the indices wrap the ring 250 times.
+    // 4 slots, 1000 rounds (divided by URING_TEST_SCALE): the indices
+    // wrap the ring 250 times.
     let mut ring = Ring::queue_init(4, 0).unwrap();
-    for round in 0..1000u64 {
+    for round in 0..common::scale(1000u64) {
         // SAFETY: a NOP points to no memory.
         nop(unsafe { ring.get_sqe() }.unwrap(), round);
         // SAFETY: a NOP points to no memory.
@@ -184,7 +178,6 @@ fn wraps_many_times() {
     }
 }
 
-#[test]
 fn bad_setup_input_is_named_errno() {
     assert_eq!(Ring::queue_init(0, 0).unwrap_err(), Errno::EINVAL);
     assert_eq!(Ring::queue_init(1 << 20, 0).unwrap_err(), Errno::EINVAL);
@@ -194,10 +187,21 @@ fn bad_setup_input_is_named_errno() {
     assert_eq!(r.sq_entries(), 32768);
 }
 
-#[test]
 fn submit_with_nothing_does_not_fail() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     assert_eq!(ring.submit().unwrap(), 0);
     assert_eq!(ring.peek_cqe().unwrap_err(), Errno::EAGAIN);
     assert_eq!(ring.wait_cqe_nr(0).unwrap_err(), Errno::EAGAIN);
+}
+
+common::harness::main! {
+    nop_round_trip,
+    initialize_sqe_resets_the_liburing_fields,
+    get_sqe_resets_a_reused_slot,
+    batch_of_n,
+    iterator_advances_only_past_what_it_yielded,
+    sq_full_returns_none_and_overwrites_nothing,
+    wraps_many_times,
+    bad_setup_input_is_named_errno,
+    submit_with_nothing_does_not_fail,
 }

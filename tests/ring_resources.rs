@@ -59,7 +59,6 @@ struct Arena(std::cell::UnsafeCell<[u8; 1 << 16]>);
 unsafe impl Sync for Arena {}
 static ARENA: Arena = Arena(std::cell::UnsafeCell::new([0; 1 << 16]));
 
-#[test]
 fn resources_and_caller_memory() {
     // Warm up whatever the test harness or std allocate lazily.
     drop(Ring::queue_init(2, 0).unwrap());
@@ -205,4 +204,8 @@ fn dontfork_maps() -> usize {
         }
     }
     n
+}
+
+common::harness::main! {
+    resources_and_caller_memory,
 }

@@ -20,7 +20,6 @@ fn round_trip(ring: &mut Ring, user_data: u64) {
     ring.cqe_seen(&cqe);
 }
 
-#[test]
 fn params_written_back_and_header_constant_matches_kernel() {
     let mut p = Params::new();
     let ring = Ring::queue_init_params(16, &mut p).unwrap();
@@ -59,7 +58,6 @@ fn params_written_back_and_header_constant_matches_kernel() {
     }
 }
 
-#[test]
 fn cqsize_and_clamp() {
     let mut p = Params::new().cq_size(100);
     let ring = Ring::queue_init_params(8, &mut p).unwrap();
@@ -76,7 +74,6 @@ fn cqsize_and_clamp() {
     );
 }
 
-#[test]
 fn sqpoll_submits_and_wakes_the_thread() {
     let mut p = Params::new().sqpoll(1);
     let mut ring = Ring::queue_init_params(8, &mut p).unwrap();
@@ -113,7 +110,6 @@ fn sqpoll_submits_and_wakes_the_thread() {
     assert!(unsafe { ring.get_sqe() }.is_some());
 }
 
-#[test]
 fn single_issuer_defer_taskrun() {
     let mut ring =
         Ring::queue_init(8, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN).unwrap();
@@ -137,7 +133,6 @@ fn single_issuer_defer_taskrun() {
     assert_eq!(t.join().unwrap(), Err(Errno::EEXIST));
 }
 
-#[test]
 fn r_disabled_then_enable() {
     let mut ring = Ring::queue_init(4, IORING_SETUP_R_DISABLED).unwrap();
     // SAFETY: a NOP points to no memory.
@@ -151,7 +146,6 @@ fn r_disabled_then_enable() {
     assert_eq!(c.user_data, 5);
 }
 
-#[test]
 fn sqe128_ring() {
     let mut ring = Ring::queue_init(4, IORING_SETUP_SQE128).unwrap();
     for i in 0..4u64 {
@@ -174,7 +168,6 @@ fn sqe128_ring() {
     assert_eq!(b - a, 128);
 }
 
-#[test]
 fn cqe32_ring_carries_big_cqe() {
     let mut ring = Ring::queue_init(4, IORING_SETUP_CQE32).unwrap();
     // SAFETY: a NOP points to no memory.
@@ -196,7 +189,6 @@ fn cqe32_ring_carries_big_cqe() {
     round_trip(&mut ring, 43);
 }
 
-#[test]
 fn cqe_mixed_ring() {
     // Linux 6.18+.
     let mut ring = Ring::queue_init(4, IORING_SETUP_CQE_MIXED).unwrap();
@@ -236,9 +228,8 @@ const SQE_MIXED: u32 = IORING_SETUP_SQE_MIXED | IORING_SETUP_NO_SQARRAY;
 
 /// IORING_SETUP_SQE_MIXED (Linux 6.19+): a kernel that accepts it pads at
 /// the wrap; one that does not refuses the flag with EINVAL, nothing else.
-/// (`sqe_mixed_ring_pads_at_the_wrap` requires the flag: ignored unless
-/// asked for.)
-#[test]
+/// (`sqe_mixed_ring_pads_at_the_wrap` requires the flag: skipped at run
+/// time when the kernel refuses it.)
 fn sqe_mixed_is_accepted_or_refused_with_einval() {
     match Ring::queue_init(4, SQE_MIXED) {
         Ok(ring) => sqe_mixed_pads(ring),
@@ -246,15 +237,11 @@ fn sqe_mixed_is_accepted_or_refused_with_einval() {
     }
 }
 
-#[test]
-#[ignore = "needs Linux 6.19+ (IORING_SETUP_SQE_MIXED); run with --ignored on such a kernel"]
 fn sqe_mixed_ring_pads_at_the_wrap() {
-    let ring = Ring::queue_init(4, SQE_MIXED)
-        .unwrap_or_else(|e| panic!("IORING_SETUP_SQE_MIXED refused ({e:?}): needs Linux 6.19+"));
+    let ring = common::setup_or_skip(4, SQE_MIXED, "IORING_SETUP_SQE_MIXED", "6.19");
     sqe_mixed_pads(ring);
 }
 
-#[test]
 fn plain_ring_has_no_wide_sqes() {
     let mut plain = Ring::queue_init(4, 0).unwrap();
     // SAFETY: no SQE is handed out (asserted).
@@ -282,7 +269,6 @@ fn sqe_mixed_pads(mut ring: Ring) {
     }
 }
 
-#[test]
 fn no_sqarray() {
     let mut ring = Ring::queue_init(8, IORING_SETUP_NO_SQARRAY).unwrap();
     for i in 0..20 {
@@ -290,7 +276,6 @@ fn no_sqarray() {
     }
 }
 
-#[test]
 fn submit_all_coop_taskrun_taskrun_flag() {
     let flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
     let mut ring = Ring::queue_init(8, flags).unwrap();
@@ -299,7 +284,6 @@ fn submit_all_coop_taskrun_taskrun_flag() {
     assert_eq!(ring.get_events().unwrap(), 0);
 }
 
-#[test]
 fn attach_wq_shares_workers() {
     let a = Ring::queue_init(4, 0).unwrap();
     // SAFETY: the fd is a live ring's, borrowed here until setup returns (I/O safety).
@@ -319,7 +303,6 @@ fn register_ring_fd(ring: &mut Ring) -> u32 {
     ring.register_ring_fd().unwrap()
 }
 
-#[test]
 fn registered_ring_fd_is_used_by_enter() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let idx = register_ring_fd(&mut ring);
@@ -350,7 +333,6 @@ fn registered_ring_fd_is_used_by_enter() {
     );
 }
 
-#[test]
 fn drop_unregisters_the_ring_fd() {
     // A task has 16 registered-ring slots: leaking them would fail here.
     for i in 0..40 {
@@ -360,7 +342,6 @@ fn drop_unregisters_the_ring_fd() {
     }
 }
 
-#[test]
 fn eventfd_toggle() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     let efd = syscall::eventfd(0, syscall::EFD_CLOEXEC | syscall::EFD_NONBLOCK).unwrap();
@@ -383,7 +364,6 @@ fn eventfd_toggle() {
     unsafe { syscall::close(efd) }.unwrap();
 }
 
-#[test]
 fn registered_fd_only_with_no_mmap() {
     let mut p = Params::new().with_flags(IORING_SETUP_REGISTERED_FD_ONLY | IORING_SETUP_NO_MMAP);
     let mut ring = Ring::queue_init_params(4, &mut p).unwrap();
@@ -392,7 +372,6 @@ fn registered_fd_only_with_no_mmap() {
     round_trip(&mut ring, 77);
 }
 
-#[test]
 fn no_mmap_in_multi_page_heap_memory() {
     // 1024 entries: 16 pages of SQEs, 5 pages of rings, ordinary (not huge)
     // pages; kernels from 6.13 vmap them (older ones need one huge page).
@@ -413,7 +392,7 @@ fn no_mmap_in_multi_page_heap_memory() {
                 panic!("NO_MMAP in {} bytes of heap: {e}", l.size);
             }
         };
-        for i in 0..3000 {
+        for i in 0..common::scale(3000) {
             round_trip(&mut ring, i);
         }
         let mut n = 0;
@@ -430,7 +409,6 @@ fn no_mmap_in_multi_page_heap_memory() {
     unsafe { std::alloc::dealloc(mem, layout) };
 }
 
-#[test]
 fn cqe_mixed_batches_across_padding() {
     // Linux 6.18+.
     let mut ring = Ring::queue_init(4, IORING_SETUP_CQE_MIXED).unwrap();
@@ -485,9 +463,8 @@ const SQ_REWIND: u32 = IORING_SETUP_SQ_REWIND | IORING_SETUP_NO_SQARRAY;
 
 /// IORING_SETUP_SQ_REWIND (Linux 7.0+): a kernel that accepts it runs
 /// requests; one that does not refuses the flag with EINVAL, nothing else.
-/// (`sq_rewind_ring_runs_requests` requires the flag: ignored unless asked
-/// for.)
-#[test]
+/// (`sq_rewind_ring_runs_requests` requires the flag: skipped at run time
+/// when the kernel refuses it.)
 fn sq_rewind_is_accepted_or_refused_with_einval() {
     match Ring::queue_init(4, SQ_REWIND) {
         Ok(ring) => sq_rewind_round_trips(ring),
@@ -495,11 +472,8 @@ fn sq_rewind_is_accepted_or_refused_with_einval() {
     }
 }
 
-#[test]
-#[ignore = "needs Linux 7.0+ (IORING_SETUP_SQ_REWIND); run with --ignored on such a kernel"]
 fn sq_rewind_ring_runs_requests() {
-    let ring = Ring::queue_init(4, SQ_REWIND)
-        .unwrap_or_else(|e| panic!("IORING_SETUP_SQ_REWIND refused ({e:?}): needs Linux 7.0+"));
+    let ring = common::setup_or_skip(4, SQ_REWIND, "IORING_SETUP_SQ_REWIND", "7.0");
     sq_rewind_round_trips(ring);
 }
 
@@ -517,13 +491,13 @@ fn sq_rewind_round_trips(mut ring: Ring) {
     }
 }
 
-#[test]
 fn no_iowait() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
-    assert_ne!(
-        ring.features() & IORING_FEAT_NO_IOWAIT,
-        0,
-        "IORING_FEAT_NO_IOWAIT missing: needs Linux 6.15+"
+    common::require_feature(
+        ring.features(),
+        IORING_FEAT_NO_IOWAIT,
+        "IORING_FEAT_NO_IOWAIT",
+        "6.15",
     );
     ring.set_iowait(false).unwrap();
     round_trip(&mut ring, 1);
@@ -536,7 +510,6 @@ fn no_iowait() {
     round_trip(&mut ring, 2);
 }
 
-#[test]
 fn register_ring_fd_api_switches_enter() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     let idx = ring.register_ring_fd().unwrap();
@@ -554,4 +527,31 @@ fn register_ring_fd_api_switches_enter() {
 /// one (IORING_CQE_F_32).
 fn big_of(c: &bare_uring::cq::Cqe32) -> Option<[u64; 2]> {
     (c.flags & bare_uring::sys::IORING_CQE_F_32 != 0).then(|| *c.big_cqe())
+}
+
+common::harness::main! {
+    params_written_back_and_header_constant_matches_kernel,
+    cqsize_and_clamp,
+    sqpoll_submits_and_wakes_the_thread,
+    single_issuer_defer_taskrun,
+    r_disabled_then_enable,
+    sqe128_ring,
+    cqe32_ring_carries_big_cqe,
+    cqe_mixed_ring,
+    sqe_mixed_is_accepted_or_refused_with_einval,
+    sqe_mixed_ring_pads_at_the_wrap,
+    plain_ring_has_no_wide_sqes,
+    no_sqarray,
+    submit_all_coop_taskrun_taskrun_flag,
+    attach_wq_shares_workers,
+    registered_ring_fd_is_used_by_enter,
+    drop_unregisters_the_ring_fd,
+    eventfd_toggle,
+    registered_fd_only_with_no_mmap,
+    no_mmap_in_multi_page_heap_memory,
+    cqe_mixed_batches_across_padding,
+    sq_rewind_is_accepted_or_refused_with_einval,
+    sq_rewind_ring_runs_requests,
+    no_iowait,
+    register_ring_fd_api_switches_enter,
 }

@@ -64,17 +64,14 @@ fn reap_with_batches(ring: &mut Ring, seen: &mut Vec<u64>) {
     }
 }
 
-#[test]
 fn cq_overflow_nodrop_loses_nothing_peek() {
     overflow_case(0, reap_with_peek);
 }
 
-#[test]
 fn cq_overflow_nodrop_loses_nothing_batch() {
     overflow_case(0, reap_with_batches);
 }
 
-#[test]
 fn cq_overflow_nodrop_defer_taskrun() {
     overflow_case(
         IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
@@ -82,7 +79,6 @@ fn cq_overflow_nodrop_defer_taskrun() {
     );
 }
 
-#[test]
 fn wait_timeout_gives_etime() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     assert_eq!(
@@ -102,7 +98,6 @@ fn wait_timeout_gives_etime() {
     ring.cqe_seen(&c);
 }
 
-#[test]
 fn submit_and_wait_timeout_submits() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     // SAFETY: a NOP points to no memory.
@@ -126,7 +121,6 @@ fn submit_and_wait_timeout_submits() {
     assert_eq!(ring.sq_ready(), 0, "the SQE was submitted");
 }
 
-#[test]
 fn wait_with_sigmask() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     // Block SIGUSR1 (10) while waiting; with and without a timeout.
@@ -144,13 +138,13 @@ fn wait_with_sigmask() {
     assert_eq!(c.user_data, 4);
 }
 
-#[test]
 fn min_timeout_wait_returns_what_is_ready() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
-    assert_ne!(
-        ring.features() & IORING_FEAT_MIN_TIMEOUT,
-        0,
-        "IORING_FEAT_MIN_TIMEOUT missing: needs Linux 6.12+"
+    common::require_feature(
+        ring.features(),
+        IORING_FEAT_MIN_TIMEOUT,
+        "IORING_FEAT_MIN_TIMEOUT",
+        "6.12",
     );
     // SAFETY: a NOP points to no memory.
     nop(unsafe { ring.get_sqe() }.unwrap(), 6);
@@ -169,4 +163,14 @@ fn min_timeout_wait_returns_what_is_ready() {
             .unwrap_err(),
         Errno::ETIME
     );
+}
+
+common::harness::main! {
+    cq_overflow_nodrop_loses_nothing_peek,
+    cq_overflow_nodrop_loses_nothing_batch,
+    cq_overflow_nodrop_defer_taskrun,
+    wait_timeout_gives_etime,
+    submit_and_wait_timeout_submits,
+    wait_with_sigmask,
+    min_timeout_wait_returns_what_is_ready,
 }

@@ -57,7 +57,6 @@ fn queue_send_select(ring: &mut Ring, fd: i32, bgid: u16, user_data: u64) {
 
 /// Plain sends selecting from a group send one buffer each, in ring order,
 /// with the buffer's length; three rounds wrap the ring.
-#[test]
 fn udp_send_from_buffer_group_in_order() {
     const N: usize = 8;
     let mut ring = ring_with_bundles();
@@ -104,7 +103,6 @@ fn udp_send_from_buffer_group_in_order() {
 }
 
 /// sendto with provided buffers on an unconnected socket.
-#[test]
 fn udp_sendto_from_buffer_group() {
     let mut ring = ring_with_bundles();
     let mut mem = vec![0u8; 4 * 64];
@@ -160,7 +158,6 @@ fn udp_sendto_from_buffer_group() {
 /// One send_bundle sends every published buffer back to back: res is the
 /// byte total, the CQE names the first buffer, and the next bundle starts
 /// at the buffer after the last one used (computed from res).
-#[test]
 fn stream_send_bundles() {
     const N: u16 = 8;
     let mut ring = ring_with_bundles();
@@ -242,7 +239,6 @@ fn stream_send_bundles() {
 /// each transfer at `len` bytes, posting several CQEs (IORING_CQE_F_MORE
 /// on all but the last) and dropping the unsent tail of a buffer it cut.
 /// Both behaviours are checked exactly.
-#[test]
 fn send_bundle_with_len() {
     let mut ring = ring_with_bundles();
     let mut mem = vec![0u8; 4 * 64];
@@ -303,7 +299,6 @@ fn send_bundle_with_len() {
 /// kernel may hand a write over in more than one bundle (kernel 6.18 over
 /// a Unix stream: 1000 bytes came as 768 + 232); every byte arrives once,
 /// in order, each bundle filling whole buffers but its last.
-#[test]
 fn stream_recv_bundles() {
     const BUF: usize = 256;
     let mut ring = ring_with_bundles();
@@ -351,4 +346,12 @@ fn stream_recv_bundles() {
     }
     println!("recv bundles: {total} bytes in bundles of {bundles:?}");
     br.free().unwrap();
+}
+
+common::harness::main! {
+    udp_send_from_buffer_group_in_order,
+    udp_sendto_from_buffer_group,
+    stream_send_bundles,
+    send_bundle_with_len,
+    stream_recv_bundles,
 }

@@ -11,7 +11,6 @@ use bare_uring::{Errno, Ring};
 mod common;
 use common::nop;
 
-#[test]
 fn event_loop_queues_while_reaping() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let (mut sq, mut cq, _submitter) = ring.split();
@@ -39,7 +38,6 @@ fn event_loop_queues_while_reaping() {
     assert!(seen.iter().enumerate().all(|(i, &u)| u == i as u64));
 }
 
-#[test]
 fn counters_and_a_full_sq() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     let (mut sq, mut cq, _s) = ring.split();
@@ -72,7 +70,6 @@ fn counters_and_a_full_sq() {
     assert!(!cq.cq_has_overflow());
 }
 
-#[test]
 fn the_ring_continues_where_the_handles_left_off() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     {
@@ -109,7 +106,6 @@ fn the_ring_continues_where_the_handles_left_off() {
     assert_eq!(got, [20, 21, 22]);
 }
 
-#[test]
 fn a_forgotten_submission_queue_leaves_the_sq_closed() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     {
@@ -142,7 +138,6 @@ fn a_forgotten_submission_queue_leaves_the_sq_closed() {
     assert_eq!(got, [30, 31, 32]);
 }
 
-#[test]
 fn submitter_submits_what_was_flushed_and_registers() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let direct = ring.register_raw_errno_probe();
@@ -179,7 +174,6 @@ impl Probe for Ring {
     }
 }
 
-#[test]
 fn timed_wait_on_the_completion_side() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     let (_sq, mut cq, _s) = ring.split();
@@ -191,7 +185,6 @@ fn timed_wait_on_the_completion_side() {
     assert_eq!(cq.wait_cqes(1, Some(&ts), None).unwrap_err(), Errno::ETIME);
 }
 
-#[test]
 fn big_cqes_through_the_completion_side() {
     let mut ring = Ring::queue_init(4, IORING_SETUP_CQE32).unwrap();
     let (mut sq, mut cq, _s) = ring.split();
@@ -217,7 +210,6 @@ fn big_cqes_through_the_completion_side() {
     assert_eq!(got, [(1, [0x101, 0x201]), (2, [0x102, 0x202])]);
 }
 
-#[test]
 fn get_sqe_leaves_what_prep_writes_and_clears_the_rest() {
     // A slot reused after a request: the fields liburing's get_sqe
     // initialises are 0 again, the others still hold the old request's
@@ -241,4 +233,15 @@ fn get_sqe_leaves_what_prep_writes_and_clears_the_rest() {
         "user_data is the prep's (or caller's) to write"
     );
     assert_eq!((sqe.buf_index(), sqe.addr3(), sqe.flags), (0, 0, 0));
+}
+
+common::harness::main! {
+    event_loop_queues_while_reaping,
+    counters_and_a_full_sq,
+    the_ring_continues_where_the_handles_left_off,
+    a_forgotten_submission_queue_leaves_the_sq_closed,
+    submitter_submits_what_was_flushed_and_registers,
+    timed_wait_on_the_completion_side,
+    big_cqes_through_the_completion_side,
+    get_sqe_leaves_what_prep_writes_and_clears_the_rest,
 }

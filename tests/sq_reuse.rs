@@ -16,14 +16,14 @@ use common::nop;
 
 /// A small SQ, so the submitter laps the SQPOLL thread many times.
 const ENTRIES: u32 = 8;
-/// Requests per run.
+/// Requests per run (divided by `URING_TEST_SCALE`).
 const N: u64 = 20_000;
 /// How long without any request coming back counts as a hang (a liveness
 /// guard, not a speed check: a working ring answers in microseconds).
 const STALL: Duration = Duration::from_secs(10);
 
 /// Fills every free SQ slot (one `get_sqe` per SQE, or through
-/// `sq_batch`), publishes, reaps what completed, until `N` requests came
+/// `sq_batch`), publishes, reaps what completed, until `N` (scaled) requests came
 /// back; every user_data exactly once, every result 0.
 fn lap_the_sqpoll_thread(batch: bool) {
     // The thread stays awake for 1 s without work; the CQ has room for
@@ -31,7 +31,8 @@ fn lap_the_sqpoll_thread(batch: bool) {
     let mut p = Params::new().sqpoll(1000).cq_size(4096);
     let mut ring = Ring::queue_init_params(ENTRIES, &mut p).unwrap();
     assert_ne!(ring.flags() & IORING_SETUP_SQPOLL, 0);
-    let mut seen = vec![false; N as usize];
+    let n = common::scale(N);
+    let mut seen = vec![false; n as usize];
     let (mut next, mut got, mut full) = (0u64, 0u64, 0u64);
     let mut last = Instant::now();
     let mut check = |ring: &mut Ring, c: &bare_uring::cq::Cqe| {
@@ -45,10 +46,10 @@ fn lap_the_sqpoll_thread(batch: bool) {
         *s = true;
         ring.cqe_seen(c);
     };
-    while got < N {
+    while got < n {
         if batch {
             let mut sq = ring.sq_batch();
-            while next < N {
+            while next < n {
                 // SAFETY: a NOP points to no memory.
                 let Some(sqe) = (unsafe { sq.get_sqe() }) else {
                     full += 1;
@@ -58,7 +59,7 @@ fn lap_the_sqpoll_thread(batch: bool) {
                 next += 1;
             }
         } else {
-            while next < N {
+            while next < n {
                 // SAFETY: a NOP points to no memory.
                 let Some(sqe) = (unsafe { ring.get_sqe() }) else {
                     full += 1;
@@ -69,13 +70,13 @@ fn lap_the_sqpoll_thread(batch: bool) {
             }
         }
         ring.submit().unwrap();
-        if next < N {
+        if next < n {
             // Full: try again soon (the thread frees slots a few at a time:
             // the most reuse right behind the head). A broken ring may stop
             // freeing any: fail then instead of spinning for ever.
             assert!(
                 last.elapsed() < STALL,
-                "no request came back for {STALL:?}: {got} of {N} back, {next} handed out, \
+                "no request came back for {STALL:?}: {got} of {n} back, {next} handed out, \
                  {} dropped",
                 ring.sq_dropped()
             );
@@ -89,7 +90,7 @@ fn lap_the_sqpoll_thread(batch: bool) {
             };
             let c = ring
                 .wait_cqe_timeout(Some(&ts))
-                .unwrap_or_else(|e| panic!("{got} of {N} requests came back: {e:?}"));
+                .unwrap_or_else(|e| panic!("{got} of {n} requests came back: {e:?}"));
             check(&mut ring, &c);
             got += 1;
             last = Instant::now();
@@ -103,19 +104,22 @@ fn lap_the_sqpoll_thread(batch: bool) {
     assert!(seen.iter().all(|&s| s));
     assert_eq!(ring.sq_dropped(), 0);
     println!(
-        "{} {N} NOPs through a {ENTRIES}-slot SQ with SQPOLL: the SQ was full {full} times",
+        "{} {n} NOPs through a {ENTRIES}-slot SQ with SQPOLL: the SQ was full {full} times",
         if batch { "sq_batch:" } else { "get_sqe:" }
     );
     // The SQ must have filled up, or no slot was reused behind the head.
     assert!(full > 0, "the SQ never filled up");
 }
 
-#[test]
 fn get_sqe_reuses_slots_only_after_the_kernel_read_them() {
     lap_the_sqpoll_thread(false);
 }
 
-#[test]
 fn sq_batch_reuses_slots_only_after_the_kernel_read_them() {
     lap_the_sqpoll_thread(true);
+}
+
+common::harness::main! {
+    get_sqe_reuses_slots_only_after_the_kernel_read_them,
+    sq_batch_reuses_slots_only_after_the_kernel_read_them,
 }

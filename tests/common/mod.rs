@@ -2,15 +2,20 @@
 //! Helpers shared by the integration tests (`mod common;` in each test
 //! file). Each test binary uses a subset, hence the `dead_code` allowance.
 
+pub mod harness;
 pub mod strategies;
+
+#[allow(unused_imports)]
+pub(crate) use harness::{propagate, scale, skip};
 
 use std::ptr::null_mut;
 
 use bare_uring::cq::Cqe;
+use bare_uring::ring::Params;
 use bare_uring::sys::{
     __kernel_timespec, io_uring_sqe, iovec, msghdr, IORING_OP_NOP, IOSQE_BUFFER_SELECT_BIT,
 };
-use bare_uring::Ring;
+use bare_uring::{Errno, Ring};
 
 /// `sqe.flags` bit: take the buffer from the SQE's buffer group.
 pub const IOSQE_BUFFER_SELECT: u8 = 1 << IOSQE_BUFFER_SELECT_BIT;
@@ -93,4 +98,77 @@ pub fn msghdr_for(namelen: u32, controllen: usize) -> msghdr {
         msg_controllen: controllen,
         msg_flags: 0,
     }
+}
+
+// ---- run-time skips, decided by the kernel's own answers (never `uname`).
+// Each reason names the feature and the first Linux release that has it.
+
+/// Skips the test unless this kernel's probe lists opcode `op`
+/// (`IORING_OP_*`, spelled `name`, first in Linux `since`).
+pub fn require_op(op: u32, name: &str, since: &str) {
+    let probe = match bare_uring::probe::get_probe() {
+        Ok(p) => p,
+        Err(Errno::EINVAL) => harness::skip!(
+            "{name} needs Linux {since}+; this kernel cannot even be probed \
+             (IORING_REGISTER_PROBE, 5.6+: EINVAL)"
+        ),
+        Err(e) => panic!("probing the kernel for {name}: {e:?}"),
+    };
+    if !probe.opcode_supported(op) {
+        harness::skip!(
+            "{name} needs Linux {since}+ (not supported by this kernel's probe, last_op {})",
+            probe.last_op()
+        );
+    }
+}
+
+/// Skips the test unless `features` (a ring's `features()` or
+/// `Params.features` after setup) has `feat` (`IORING_FEAT_*`, spelled
+/// `name`, first in Linux `since`).
+pub fn require_feature(features: u32, feat: u32, name: &str, since: &str) {
+    if features & feat != feat {
+        harness::skip!("{name} needs Linux {since}+ (not in this ring's features)");
+    }
+}
+
+/// `Ring::queue_init(entries, flags)`, skipping the test when the kernel
+/// refuses it with EINVAL: an unknown setup flag `name` (first in Linux
+/// `since`). Any other error fails the test.
+pub fn setup_or_skip(entries: u32, flags: u32, name: &str, since: &str) -> Ring {
+    refused_setup(Ring::queue_init(entries, flags), name, since)
+}
+
+/// `Ring::queue_init_params(entries, p)`, skipping as [`setup_or_skip`].
+pub fn setup_params_or_skip(entries: u32, p: &mut Params, name: &str, since: &str) -> Ring {
+    refused_setup(Ring::queue_init_params(entries, p), name, since)
+}
+
+fn refused_setup(r: Result<Ring, Errno>, name: &str, since: &str) -> Ring {
+    match r {
+        Ok(ring) => ring,
+        Err(Errno::EINVAL) => {
+            harness::skip!("{name} needs Linux {since}+ (io_uring_setup: EINVAL)")
+        }
+        Err(e) => panic!("io_uring_setup with {name}: {e:?}"),
+    }
+}
+
+/// The value of `r`; skips the test (reason: `why (ERRNO)`) when `r` is
+/// one of `errnos`, fails it on any other error. `why` names the feature
+/// and the first Linux release that has it.
+pub fn skip_on<T>(r: Result<T, Errno>, errnos: &[Errno], why: &str) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) if errnos.contains(&e) => harness::skip!("{why} ({e:?})"),
+        Err(e) => panic!("{why}: unexpected error {e:?}"),
+    }
+}
+
+/// [`skip_on`] for a CQE's `res`: a negative errno in `errnos` skips the
+/// test, another fails it; otherwise returns `res`.
+pub fn skip_on_res(res: i32, errnos: &[Errno], why: &str) -> i32 {
+    if res >= 0 {
+        return res;
+    }
+    skip_on(Err(Errno(-res)), errnos, why)
 }

@@ -33,19 +33,4 @@ impl Info {
             version,
         }
     }
-
-    /// `Ok(Some(reason))` (a skip) if the kernel is older than
-    /// `major.minor`; an error if the version is unknown: a feature gate
-    /// must never turn a broken `uname` into a skip.
-    pub fn older_than(&self, major: u32, minor: u32, what: &str) -> Result<Option<String>, String> {
-        let v = self
-            .version
-            .ok_or_else(|| format!("kernel version unknown (uname release {:?})", self.release))?;
-        Ok((v < (major, minor)).then(|| {
-            format!(
-                "{what} needs kernel {major}.{minor}+, this is {}",
-                self.release
-            )
-        }))
-    }
 }

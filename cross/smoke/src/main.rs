@@ -13,8 +13,9 @@
 //! FAIL <case>: <what differed>
 //! N passed, N failed, N skipped
 //! ```
-//! Every case probes its feature first (opcode probe, feature bits, kernel
-//! version) and reports `skip` only when the kernel lacks it; anything
+//! Every case probes its feature first (opcode probe, feature bits, the
+//! errno the kernel documents for what it lacks) and reports `skip` only
+//! when the kernel lacks it (never from the version `uname` reports); anything
 //! else that goes wrong is a `FAIL`. Exit code: 0 without failures, 1 with.
 //! As PID 1 the process then exits, which makes the kernel panic and (with
 //! `panic=-1` and qemu's `-no-reboot`) ends the virtual machine.

@@ -330,6 +330,18 @@ impl Ring {
     ///
     /// Errors: `ETIME` when the timeout expires first, `EINTR`,
     /// `EOPNOTSUPP` (timeout without EXT_ARG); as [`Ring::enter`].
+    ///
+    /// **Kernels before 5.11** (no IORING_FEAT_EXT_ARG) get `EOPNOTSUPP`
+    /// for every timed wait, here and in the other `*_timeout` waits; the
+    /// call submits and waits for nothing. liburing instead queues an
+    /// internal `IORING_OP_TIMEOUT` request whose CQE carries a reserved
+    /// `user_data` (`LIBURING_UDATA_TIMEOUT`) and filters such CQEs out of
+    /// every peek. This crate does not: that takes an SQE slot the caller
+    /// did not hand out (and submits the caller's pending SQEs with it),
+    /// reserves a `user_data` value in every ring, and puts a filter on the
+    /// reap path of all kernels. On those kernels, queue the timeout
+    /// yourself ([`prep::timeout`](crate::prep::timeout) with `count`
+    /// `wait_nr` and a `user_data` of yours) and wait without one.
     #[inline]
     pub fn wait_cqes(
         &mut self,

@@ -72,7 +72,7 @@ if ! CARGO_PROFILE_RELEASE_PANIC=unwind CARGO_PROFILE_RELEASE_LTO=false \
   say "build FAILED (uring-smoke), see $out/$arch.build.log"; tail -20 "$out/$arch.build.log"; exit 1
 fi
 files=("/init=$tdir/$target/release/uring-smoke")
-# nostd-cat has its own _start (examples/nostd-cat/src/rt.rs), one per arch.
+# nostd-cat gets its _start from bare-uring-rt (uring-rt/src/start.rs), one per arch.
 # The build of docs/SIZE.md, for this target (no crt-static: nostd-cat
 # links no C library at all).
 if ! env -u "CARGO_TARGET_${T}_RUSTFLAGS" cargo build -q -p nostd-cat --profile min-size \

@@ -80,7 +80,7 @@ static RING_MEM: Region<{ RING_LEN + PAGE }> = Region::new();
 /// The largest page size of this architecture's kernels
 /// (`bare_uring::ring::PAGE_SIZE`, 4 KiB on x86_64, 64 KiB on aarch64):
 /// memory aligned to it is aligned to the running kernel's page size,
-/// which is what bare-uring asks for (rt.rs finds the page size in the
+/// which is what bare-uring asks for (bare-uring-rt finds the page size in the
 /// auxiliary vector).
 const PAGE: usize = bare_uring::ring::PAGE_SIZE;
 

@@ -140,7 +140,7 @@ fn native() -> &'static Path {
 #[test]
 fn template_hello_is_static_small_and_says_hello() {
     let bin = native();
-    check_static_and_small(&bin, "template hello (x86_64)");
+    check_static_and_small(bin, "template hello (x86_64)");
     let out = Command::new(bin).output().unwrap();
     assert_eq!(code(&out), 0, "stderr {:?}", out.stderr);
     assert_eq!(

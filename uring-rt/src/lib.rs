@@ -86,6 +86,7 @@
 //! [`link`] constants.
 #![no_std]
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod args;
 pub mod link;
@@ -93,7 +94,10 @@ mod mem;
 #[cfg(all(panic = "abort", target_os = "linux"))]
 mod start;
 
-#[cfg(feature = "build")]
+// Documented in every build (rustdoc's `doc` cfg), compiled only with the
+// feature.
+#[cfg(any(feature = "build", doc))]
+#[cfg_attr(docsrs, doc(cfg(feature = "build")))]
 pub mod build;
 
 pub use args::{Args, AT_PAGESZ};

@@ -24,10 +24,11 @@ const EXIT_SETUP: i32 = 2;
 /// One build at a time: both tests write the same copy of the template.
 static BUILD: Mutex<()> = Mutex::new(());
 
-/// Copies uring-rt/template to a scratch directory, with its
-/// `path = ...` dependencies made absolute (as a user's copy would name
-/// versions), and builds it with `cargo build --release` (for `target`,
-/// with `env` added); returns the binary.
+/// Copies uring-rt/template to a scratch directory, as a user would, with
+/// a `.cargo/config.toml` whose `[patch.crates-io]` points its registry
+/// dependencies at this checkout, and builds it with
+/// `cargo build --release` (for `target`, with `env` added); returns the
+/// binary.
 fn build_template(target: Option<&str>, env: &[(&str, &str)]) -> PathBuf {
     let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -35,24 +36,20 @@ fn build_template(target: Option<&str>, env: &[(&str, &str)]) -> PathBuf {
     let copy = work.join("hello");
     let _ = fs::remove_dir_all(&copy);
     fs::create_dir_all(copy.join("src")).unwrap();
+    fs::create_dir_all(copy.join(".cargo")).unwrap();
     let template = root.join("uring-rt/template");
-    for f in ["build.rs", "src/main.rs"] {
+    for f in ["Cargo.toml", "build.rs", "src/main.rs"] {
         fs::copy(template.join(f), copy.join(f)).unwrap();
     }
-    let manifest = fs::read_to_string(template.join("Cargo.toml")).unwrap();
-    for dep in ["path = \"../../uring-core\"", "path = \"..\""] {
-        assert!(manifest.contains(dep), "template/Cargo.toml lacks {dep}");
+    let mut config = String::from("[patch.crates-io]\n");
+    for (krate, dir) in [
+        ("bare-uring", "uring-core"),
+        ("bare-uring-sys", "uring-sys"),
+        ("bare-uring-rt", "uring-rt"),
+    ] {
+        config += &format!("{krate} = {{ path = {:?} }}\n", root.join(dir));
     }
-    let manifest = manifest
-        .replace(
-            "path = \"../../uring-core\"",
-            &format!("path = {:?}", root.join("uring-core")),
-        )
-        .replace(
-            "path = \"..\"",
-            &format!("path = {:?}", root.join("uring-rt")),
-        );
-    fs::write(copy.join("Cargo.toml"), manifest).unwrap();
+    fs::write(copy.join(".cargo/config.toml"), config).unwrap();
 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);

@@ -18,10 +18,11 @@
 //!
 //! # Using it
 //!
-//! Copy `template/` of this crate (in the repository: `uring-rt/template/`)
-//! and change the `path` dependencies to versions. What it holds:
+//! Copy `template/` of this crate (in the repository: `uring-rt/template/`);
+//! it depends on `bare-uring` and `bare-uring-rt` from crates.io. What it
+//! holds:
 //!
-//! `Cargo.toml`: `panic = "abort"` in **every** profile the binary is built
+//! `Cargo.toml`: the dependencies, `panic = "abort"` in **every** profile the binary is built
 //! with (a `no_std` binary cannot unwind: with `panic = "unwind"` rustc asks
 //! for the `eh_personality` lang item, and [`entry!`] stops the build with
 //! a message saying so), and the size settings for `release`:

@@ -24,15 +24,7 @@ cargo +"$msrv" test -p bare-uring-rt
 # (its crates.io dependencies patched to this checkout), with the MSRV:
 # the kit's _start is global_asm!, no naked functions (Rust 1.88).
 hello=$CARGO_TARGET_DIR/template-copy
-rm -rf "$hello" && mkdir -p "$hello/src" "$hello/.cargo"
-cp uring-rt/template/Cargo.toml uring-rt/template/build.rs "$hello/"
-cp uring-rt/template/src/main.rs "$hello/src/"
-cat >"$hello/.cargo/config.toml" <<PATCH
-[patch.crates-io]
-bare-uring = { path = "$PWD/uring-core" }
-bare-uring-sys = { path = "$PWD/uring-sys" }
-bare-uring-rt = { path = "$PWD/uring-rt" }
-PATCH
+bash scripts/rt/template-copy.sh "$hello"
 (cd "$hello" && CARGO_TARGET_DIR=target cargo +"$msrv" build --release)
 out=$("$hello/target/release/hello-uring")
 [ "$out" = "hello from io_uring" ] || { echo "MSRV template hello printed: $out"; exit 1; }

@@ -90,18 +90,10 @@ RT_ROWS=()
 rt_row() { # name, file, syscalls, how
     RT_ROWS+=("| $1 | $(stat -c %s "$2") | $(size "$2" | awk 'NR==2 {print $1" / "$2" / "$3}') | $3 | $4 |")
 }
-# The template as a user's copy, its registry dependencies patched to
+# The template as a user's copy, its crates.io dependencies patched to
 # this checkout.
 HELLO_SRC="$OUT/hello-src"
-rm -rf "$HELLO_SRC" && mkdir -p "$HELLO_SRC/src" "$HELLO_SRC/.cargo"
-cp "$ROOT/uring-rt/template/Cargo.toml" "$ROOT/uring-rt/template/build.rs" "$HELLO_SRC/"
-cp "$ROOT/uring-rt/template/src/main.rs" "$HELLO_SRC/src/"
-cat >"$HELLO_SRC/.cargo/config.toml" <<PATCH
-[patch.crates-io]
-bare-uring = { path = "$ROOT/uring-core" }
-bare-uring-sys = { path = "$ROOT/uring-sys" }
-bare-uring-rt = { path = "$ROOT/uring-rt" }
-PATCH
+bash "$ROOT/scripts/rt/template-copy.sh" "$HELLO_SRC"
 HELLO_CMD="cargo build --release"
 (cd "$HELLO_SRC" && CARGO_TARGET_DIR="$OUT/hello-target" $HELLO_CMD)
 HELLO="$OUT/hello-target/release/hello-uring"

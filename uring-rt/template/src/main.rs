@@ -23,7 +23,12 @@ fn main(_: bare_uring_rt::Args) -> i32 {
     // SAFETY: the write reads MSG, a constant that lives forever.
     let sqe = unsafe { ring.get_sqe() }.unwrap(); // an empty ring has room
     prep::write(sqe, 1, MSG.as_ptr().cast(), MSG.len() as u32, u64::MAX);
-    let Ok(1) = ring.submit_and_wait(1) else { return 3 };
+    let Ok(1) = ring.submit_and_wait(1) else {
+        return 3; // io_uring_enter failed
+    };
     let written = ring.cqes().next().map(|cqe| cqe.res);
-    if written == Some(MSG.len() as i32) { 0 } else { 4 } // 4: failed or short
+    match written {
+        Some(n) if n == MSG.len() as i32 => 0,
+        _ => 4, // the write failed or was short
+    }
 }

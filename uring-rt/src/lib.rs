@@ -10,6 +10,7 @@
 //! | [`Args`] | `argc`/`argv`/`envp`/auxv read from the initial stack; `AT_PAGESZ` is handed to bare-uring's ring layout ([`bare_uring::ring::set_page_size`]) before `main` runs | [`Args`] |
 //! | `memcpy`, `memmove`, `memset`, `memcmp`, `bcmp`, `strlen` | the C functions `core` calls (struct copies, zeroing, `CStr::from_ptr`) | this crate, private |
 //! | `#[panic_handler]` | `exit_group(101)` ([`EXIT_PANIC`]) | this crate, private |
+//! | `rust_eh_personality` | a stub for the references from the precompiled `core`'s unwind tables, which unoptimised builds keep (never called: nothing unwinds) | this crate, private |
 //! | link settings | `-nostartfiles -nostdlib -static -no-pie`, a linker script | [`link`], [`build::link`] (feature `build`) |
 //!
 //! Supported: x86_64, aarch64, riscv64, powerpc64 little-endian (ELFv2) and
@@ -22,10 +23,11 @@
 //! it depends on `bare-uring` and `bare-uring-rt` from crates.io. What it
 //! holds:
 //!
-//! `Cargo.toml`: the dependencies, `panic = "abort"` in **every** profile the binary is built
-//! with (a `no_std` binary cannot unwind: with `panic = "unwind"` rustc asks
-//! for the `eh_personality` lang item, and [`entry!`] stops the build with
-//! a message saying so), and the size settings for `release`:
+//! `Cargo.toml`: the dependencies, `panic = "abort"` in **every** profile
+//! the binary is built with (a `no_std` binary cannot unwind: with
+//! `panic = "unwind"` rustc asks for the `eh_personality` lang item, and
+//! [`entry!`] stops the build with a message saying so), and the size
+//! settings for `release`:
 //!
 //! ```toml
 //! [dependencies]

@@ -90,7 +90,7 @@ static DEADLINE: __kernel_timespec = __kernel_timespec {
 };
 
 /// 127.0.0.1:PORT.
-fn addr() -> sockaddr_in {
+const fn addr() -> sockaddr_in {
     sockaddr_in {
         sin_family: AF_INET as u16,
         sin_port: PORT.to_be(),
@@ -101,7 +101,7 @@ fn addr() -> sockaddr_in {
     }
 }
 /// The server's listening address; the kernel reads it during BIND.
-static LISTEN_ADDR: Region<Option<sockaddr_in>> = Region(UnsafeCell::new(None));
+static LISTEN_ADDR: sockaddr_in = addr();
 
 /// Byte `i` of client `c`'s stream: differs between clients and is not a
 /// short period, so a byte from another connection or a misplaced chunk
@@ -237,10 +237,8 @@ fn server() -> Option<usize> {
     if lfd < 0 {
         return fail(b"SOCKET (listener)", lfd.into());
     }
-    // SAFETY: LISTEN_ADDR is a static, written before BIND reads it and
-    // not touched while the request runs (once() waits for its CQE).
-    let a = unsafe { (*LISTEN_ADDR.ptr()).insert(addr()) } as *const sockaddr_in;
-    // SAFETY: BIND reads the sockaddr at `a` (a static) before its CQE.
+    let a: *const sockaddr_in = &LISTEN_ADDR;
+    // SAFETY: BIND reads the sockaddr at `a`, a static.
     let res = unsafe {
         once(ring, |s| {
             prep::bind(

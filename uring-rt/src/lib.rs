@@ -19,9 +19,9 @@
 //!
 //! # Using it
 //!
-//! Copy `template/` of this crate (in the repository: `uring-rt/template/`);
-//! it depends on `bare-uring` and `bare-uring-rt` from crates.io. What it
-//! holds:
+//! Copy `uring-rt/template/` of the repository
+//! (<https://github.com/uring-rs/uring>); it depends on `bare-uring` and
+//! `bare-uring-rt` from crates.io. What it holds:
 //!
 //! `Cargo.toml`: the dependencies, `panic = "abort"` in **every** profile
 //! the binary is built with (a `no_std` binary cannot unwind: with
@@ -61,10 +61,27 @@
 //! a copy of [`link::SCRIPT`], printed as `cargo:rustc-link-arg-bins=`
 //! lines: what [`build::link`] does).
 //!
-//! `src/main.rs`, the template's whole program:
+//! `src/main.rs`, in outline (the template's `main` writes "hello from
+//! io_uring" through an io_uring WRITE on a NO_MMAP ring in a `static`):
 //!
 //! ```ignore
-#![doc = include_str!("../template/src/main.rs")]
+//! #![no_std]
+//! #![no_main]
+//! use bare_uring::ring::{Params, RingMem, PAGE_SIZE};
+//! use bare_uring::Ring;
+//!
+//! bare_uring_rt::entry!(main);
+//!
+//! static MEM: RingMem<{ 2 * PAGE_SIZE }> = RingMem::new();
+//!
+//! fn main(args: bare_uring_rt::Args) -> i32 {
+//!     let Some(mem) = MEM.take() else { return 1 };
+//!     let Ok(ring) = Ring::queue_init_static(1, &mut Params::new(), mem) else {
+//!         return 2;
+//!     };
+//!     // ... get_sqe, prep::write, submit_and_wait, the CQE ...
+//!     0 // the exit code
+//! }
 //! ```
 //!
 //! `tests/rt_template.rs` in the repository builds the template as it is,

@@ -1,10 +1,13 @@
 //! uring-rt/template, the static no_std hello users copy: built as a user
-//! would build their copy (the directory copied, its `path` dependencies
-//! pointed at this checkout), then checked: statically linked, within its
-//! size budget, "hello from io_uring\n" on stdout, and under `strace -f`
-//! no system call but io_uring_setup, io_uring_enter and exit_group.
+//! would build their copy (the directory copied, its crates.io
+//! dependencies patched to this checkout), then checked: statically
+//! linked, within its size budget, "hello from io_uring\n" on stdout, and
+//! under `strace -f` no system call but io_uring_setup, io_uring_enter and
+//! exit_group; the same for aarch64 under qemu-user (ignored by default).
+//! A second program on the kit checks argv, envp, auxv, `.data`, a
+//! page-aligned `.bss`, `memmove` and the panic handler.
 //!
-//! The template is its own Cargo project (its profiles set
+//! Each program is a Cargo project of its own (its profiles set
 //! `panic = "abort"`), built with its own target dir under
 //! `<target>/tmp/rt-template`, so this cargo never waits on the lock of
 //! the cargo running the tests.
@@ -30,10 +33,21 @@ static BUILD: Mutex<()> = Mutex::new(());
 /// `cargo build --release` (for `target`, with `env` added); returns the
 /// binary.
 fn build_template(target: Option<&str>, env: &[(&str, &str)]) -> PathBuf {
+    build_program("hello", None, target, env)
+}
+
+/// As [`build_template`], with `src/main.rs` replaced by `main_rs` when
+/// given, in the scratch directory `name`.
+fn build_program(
+    name: &str,
+    main_rs: Option<&str>,
+    target: Option<&str>,
+    env: &[(&str, &str)],
+) -> PathBuf {
     let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rt-template");
-    let copy = work.join("hello");
+    let copy = work.join(name);
     let _ = fs::remove_dir_all(&copy);
     fs::create_dir_all(copy.join("src")).unwrap();
     fs::create_dir_all(copy.join(".cargo")).unwrap();
@@ -50,12 +64,15 @@ fn build_template(target: Option<&str>, env: &[(&str, &str)]) -> PathBuf {
         config += &format!("{krate} = {{ path = {:?} }}\n", root.join(dir));
     }
     fs::write(copy.join(".cargo/config.toml"), config).unwrap();
+    if let Some(src) = main_rs {
+        fs::write(copy.join("src/main.rs"), src).unwrap();
+    }
 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.args(["build", "--release"])
         .current_dir(&copy)
-        .env("CARGO_TARGET_DIR", work.join("target"))
+        .env("CARGO_TARGET_DIR", work.join(format!("target-{name}")))
         // Exactly what a user's `cargo build --release` does: no flags
         // from the outer build.
         .env_remove("RUSTFLAGS")
@@ -73,7 +90,7 @@ fn build_template(target: Option<&str>, env: &[(&str, &str)]) -> PathBuf {
         "building the template failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut bin = work.join("target");
+    let mut bin = work.join(format!("target-{name}"));
     if let Some(t) = target {
         bin.push(t);
     }
@@ -196,6 +213,72 @@ fn template_hello_makes_only_io_uring_syscalls_and_exit() {
         names,
         ["execve", "exit_group", "io_uring_enter", "io_uring_setup"]
     );
+}
+
+/// A program on the kit that exercises what the hello does not: `argv`
+/// (through `Args::arg`, so `strlen` and `bcmp`), `envp`, the auxv,
+/// `.data` (an initialised `static` the loader must map from the right
+/// file offset: what `-Wl,-n` without the kit's linker script breaks), a
+/// page-aligned `RingMem` in `.bss`, `memmove`, and the panic handler.
+/// Each check has its own exit code.
+const KIT_CHECKS: &str = r#"
+#![no_std]
+#![no_main]
+use bare_uring::ring::{RingMem, PAGE_SIZE};
+use core::ffi::CStr;
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+bare_uring_rt::entry!(main);
+
+static DATA: AtomicU64 = AtomicU64::new(0x0123_4567_89ab_cdef);
+static MEM: RingMem<{ 2 * PAGE_SIZE }> = RingMem::new();
+
+fn main(args: bare_uring_rt::Args) -> i32 {
+    if args.arg(1).map(CStr::to_bytes) == Some(b"panic") {
+        panic!("asked to");
+    }
+    if args.argc() != 3 { return 10; }
+    if args.arg(1).map(CStr::to_bytes) != Some(b"alpha") { return 11; }
+    if args.arg(2).map(CStr::to_bytes) != Some("\u{3b2}-two".as_bytes()) { return 12; }
+    if args.arg(3).is_some() { return 13; }
+    let mut env = args.envp();
+    let mut found = false;
+    // SAFETY: envp is a NULL-terminated array of NUL-terminated strings.
+    unsafe {
+        while !(*env).is_null() {
+            found |= CStr::from_ptr(*env).to_bytes() == b"URING_RT_CHECK=yes";
+            env = env.add(1);
+        }
+    }
+    if !found { return 14; }
+    match args.auxv(bare_uring_rt::AT_PAGESZ) {
+        Some(p) if p == args.page_size() && p.is_power_of_two() => {}
+        _ => return 15,
+    }
+    if DATA.fetch_add(1, Relaxed) != 0x0123_4567_89ab_cdef { return 16; }
+    let Some(mem) = MEM.take() else { return 17 };
+    if mem.as_ptr() as usize % PAGE_SIZE != 0 || mem.iter().any(|&b| b != 0) { return 18; }
+    let mut buf = [0u8; 64];
+    for (i, b) in buf.iter_mut().enumerate() { *b = i as u8; }
+    buf.copy_within(0..40, 7);
+    if buf[7] != 0 || buf[46] != 39 || buf[47] != 47 { return 19; }
+    0
+}
+"#;
+
+#[test]
+fn kit_runtime_reads_argv_env_auxv_loads_data_and_exits_on_panic() {
+    let bin = build_program("kit-checks", Some(KIT_CHECKS), None, &[]);
+    check_static_and_small(&bin, "kit checks (x86_64)");
+    let out = Command::new(&bin)
+        .args(["alpha", "\u{3b2}-two"])
+        .env("URING_RT_CHECK", "yes")
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "failed check (exit codes in KIT_CHECKS)");
+    let out = Command::new(&bin).arg("panic").output().unwrap();
+    assert_eq!(code(&out), 101, "a panic exits with EXIT_PANIC");
+    assert!(out.stdout.is_empty() && out.stderr.is_empty());
 }
 
 /// The same template built for aarch64 (cross gcc as the linker) and run

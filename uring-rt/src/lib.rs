@@ -145,6 +145,10 @@ pub const EXIT_PANIC: i32 = 101;
 /// value. Without `entry!` the link fails with "undefined symbol:
 /// __bare_uring_rt_start". In a crate built with `panic = "unwind"` it is
 /// a compile error saying to set `panic = "abort"`.
+///
+/// For the last bytes: the compiler may keep `main` as a function of its
+/// own, called from `__bare_uring_rt_start`; `#[inline(always)]` on `main`
+/// folds the two (16 bytes in the template's hello, 40 in nostd-cat).
 #[macro_export]
 macro_rules! entry {
     ($main:path) => {

@@ -45,7 +45,7 @@ fi
 qemu-system-x86_64 --version | head -1
 
 step "build examples/tcp-init (cargo build --release, its own project)"
-(cd examples/tcp-init && CARGO_TARGET_DIR="$tdir/tcp-init" cargo build --release --locked)
+(cd examples/tcp-init && CARGO_TARGET_DIR="$tdir/tcp-init" cargo build --release)
 bin=$tdir/tcp-init/release/tcp-init
 echo "tcp-init: $(stat -c %s "$bin") bytes, stripped"
 

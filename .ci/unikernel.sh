@@ -39,7 +39,7 @@ SRC
     fi
     bpo=(-t bookworm-backports)
   fi
-  apt-get update -qq >/dev/null
+  apt-get update -qq >/dev/null 2>&1 || true
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${bpo[@]}" qemu-system-x86 >/dev/null
 fi
 qemu-system-x86_64 --version | head -1

@@ -6,7 +6,8 @@
 #      headers (scripts/cross/check_abi.py),
 #   2. builds bare-uring-sys + bare-uring for every supported arch
 #      (-unknown-none and -linux targets),
-#   3. cross-builds nostd-cat for aarch64 and starts it under qemu-user,
+#   3. cross-builds nostd-cat and the bare-uring-rt template hello for
+#      aarch64 and starts them under qemu-user,
 #   4. boots each arch's Debian kernel under qemu-system with the smoke
 #      suite as /init (scripts/cross/run.sh) and prints one line per arch.
 # aarch64 is mandatory: any failure fails CI. Other arches run when their
@@ -84,8 +85,9 @@ else
   echo "skip loongarch64-unknown-linux-gnu: rust-src could not be installed"
 fi
 
-step "nostd-cat for aarch64 under qemu-user"
+step "nostd-cat and the bare-uring-rt template hello for aarch64 under qemu-user"
 cargo test -q --test nostd_cat -- --ignored --exact aarch64_build_starts_under_qemu || fail=1
+cargo test -q --test rt_template -- --ignored --exact template_hello_for_aarch64_runs_under_qemu || fail=1
 
 step "boot each arch's Debian kernel with the smoke suite"
 for a in aarch64 aarch64-16k riscv64 powerpc64le s390x loongarch64; do

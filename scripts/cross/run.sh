@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Cross-architecture runner: builds the smoke suite (cross/smoke) and
-# nostd-cat statically for ARCH, packs them into an initramfs (/init and
-# /nostd-cat), boots Debian's kernel for ARCH under qemu-system (full
-# emulation, serial console) and turns the guest's output into one line:
+# Cross-architecture runner: builds the smoke suite (cross/smoke),
+# nostd-cat and the bare-uring-rt template hello statically for ARCH, packs
+# them into an initramfs (/init, /nostd-cat, /hello-uring), boots Debian's
+# kernel for ARCH under qemu-system (full emulation, serial console) and
+# turns the guest's output into one line:
 #
 #   ARCH: built / booted KERNEL / N passed, N skipped (reasons), N failed
 #
@@ -72,7 +73,7 @@ if ! CARGO_PROFILE_RELEASE_PANIC=unwind CARGO_PROFILE_RELEASE_LTO=false \
   say "build FAILED (uring-smoke), see $out/$arch.build.log"; tail -20 "$out/$arch.build.log"; exit 1
 fi
 files=("/init=$tdir/$target/release/uring-smoke")
-# nostd-cat has its own _start (examples/nostd-cat/src/rt.rs), one per arch.
+# nostd-cat gets its _start from bare-uring-rt (uring-rt/src/start.rs), one per arch.
 # The build of docs/SIZE.md, for this target (no crt-static: nostd-cat
 # links no C library at all).
 if ! env -u "CARGO_TARGET_${T}_RUSTFLAGS" cargo build -q -p nostd-cat --profile min-size \
@@ -80,6 +81,15 @@ if ! env -u "CARGO_TARGET_${T}_RUSTFLAGS" cargo build -q -p nostd-cat --profile 
   say "build FAILED (nostd-cat), see $out/$arch.build.log"; tail -20 "$out/$arch.build.log"; exit 1
 fi
 files+=("/nostd-cat=$tdir/$target/min-size/nostd-cat")
+# The bare-uring-rt template hello, built from a copy as a user would.
+case $tdir in /*) atdir=$tdir ;; *) atdir=$PWD/$tdir ;; esac
+hello_src=$atdir/cross-hello-src
+bash scripts/rt/template-copy.sh "$hello_src"
+if ! (cd "$hello_src" && env -u "CARGO_TARGET_${T}_RUSTFLAGS" CARGO_TARGET_DIR="$atdir/cross-hello" \
+     cargo build -q --release --target "$target") 2>>"$out/$arch.build.log"; then
+  say "build FAILED (template hello), see $out/$arch.build.log"; tail -20 "$out/$arch.build.log"; exit 1
+fi
+files+=("/hello-uring=$atdir/cross-hello/$target/release/hello-uring")
 read -r kimg kver < <(bash scripts/cross/kernel.sh "$debarch" "$meta") \
   || missing "no downloadable Debian kernel $meta for $debarch"
 python3 scripts/cross/initramfs.py "$out/$arch.cpio.gz" "${files[@]}"

@@ -4,6 +4,9 @@
 #   1. examples/nostd-cat   - bare-uring, no_std, no libc, static (this repo)
 #   2. scripts/size/iouring-std - the `io-uring` crate + std, musl static
 #   3. scripts/size/c/cat.c - C + liburing 2.15.3, static (musl and glibc)
+# and the programs built on the bare-uring-rt kit: uring-rt/template (the
+# static hello users copy, built from a copy as a user would) and
+# examples/tcp-init (the /init of .ci/unikernel.sh; built, not run here).
 #
 # Usage: scripts/size/sizes.sh [--write | --check] [OUT_DIR]
 #                                            (OUT_DIR default /tmp/uring-size)
@@ -80,6 +83,39 @@ fi
 (cd "$ROOT" && CARGO_TARGET_DIR="$OUT/nostd-target-syms" \
     $NOSTD_CMD --config 'profile.min-size.strip=false')
 NOSTD_SYMS="$OUT/nostd-target-syms/min-size/nostd-cat"
+
+# 1b. bare-uring-rt: the template hello and tcp-init ---------------------
+log "bare-uring-rt template (hello) and examples/tcp-init"
+RT_ROWS=()
+rt_row() { # name, file, syscalls, how
+    RT_ROWS+=("| $1 | $(stat -c %s "$2") | $(size "$2" | awk 'NR==2 {print $1" / "$2" / "$3}') | $3 | $4 |")
+}
+# The template as a user's copy, its crates.io dependencies patched to
+# this checkout.
+HELLO_SRC="$OUT/hello-src"
+bash "$ROOT/scripts/rt/template-copy.sh" "$HELLO_SRC"
+HELLO_CMD="cargo build --release"
+(cd "$HELLO_SRC" && CARGO_TARGET_DIR="$OUT/hello-target" $HELLO_CMD)
+HELLO="$OUT/hello-target/release/hello-uring"
+[ "$("$HELLO")" = "hello from io_uring" ] || { echo "$HELLO: wrong output" >&2; exit 1; }
+HELLO_SYSCALLS=n/a
+if command -v strace >/dev/null; then
+    strace -f -qq -o "$OUT/strace.tmp" "$HELLO" >/dev/null
+    HELLO_SYSCALLS=$(sed -E 's/^[0-9]+ +//; s/\(.*//' "$OUT/strace.tmp" | grep -E '^[a-z0-9_]+$' |
+        sort | uniq -c | awk '{printf "%s%s×%s", (NR>1?", ":""), $2, $1}')
+fi
+rt_row "template hello (uring-rt/template)" "$HELLO" "$HELLO_SYSCALLS" "\`$HELLO_CMD\` (in a copy of uring-rt/template)"
+if command -v aarch64-linux-gnu-gcc >/dev/null &&
+    rustup target list --installed 2>/dev/null | grep -x "$A64" >/dev/null; then
+    (cd "$HELLO_SRC" && CARGO_TARGET_DIR="$OUT/hello-target" \
+        CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc $HELLO_CMD --target $A64)
+    HELLO_A64="$OUT/hello-target/$A64/release/hello-uring"
+    rt_row "template hello for aarch64 (not run)" "$HELLO_A64" "-" "\`CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc $HELLO_CMD --target $A64\`"
+fi
+TCP_CMD="cargo build --release"
+(cd "$ROOT/examples/tcp-init" && CARGO_TARGET_DIR="$OUT/tcp-init-target" $TCP_CMD)
+TCP="$OUT/tcp-init-target/release/tcp-init"
+rt_row "tcp-init (examples/tcp-init, /init of .ci/unikernel.sh)" "$TCP" "- (runs in the guest)" "\`$TCP_CMD\` (in examples/tcp-init)"
 
 # 2. io-uring crate + std ------------------------------------------------
 log "io-uring crate + std"
@@ -194,6 +230,11 @@ layout() {
         }'
 }
 value nostd_layout "$(layout "$NOSTD")"
+value hello_bytes "$(commas "$(stat -c %s "$HELLO")")"
+if [ -n "${HELLO_A64:-}" ]; then
+    value hello_a64_bytes "$(commas "$(stat -c %s "$HELLO_A64")")"
+fi
+value tcpinit_bytes "$(commas "$(stat -c %s "$TCP")")"
 value arena_used "$(commas "$(awk '{print $3}' <<<"$ARENA_SUMMARY")")"
 value arena_total "$(commas "$(awk '{print $5}' <<<"$ARENA_SUMMARY")")"
 
@@ -204,6 +245,12 @@ echo
 echo "| program | file bytes | text / data / bss | syscalls copying a 300,000-byte file | build |"
 echo "|---|---:|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
+echo
+echo "### Programs on the bare-uring-rt kit"
+echo
+echo "| program | file bytes | text / data / bss | syscalls | build |"
+echo "|---|---:|---|---|---|"
+printf '%s\n' "${RT_ROWS[@]}"
 echo
 echo "### nostd-cat sections (size -A)"
 echo

@@ -259,7 +259,8 @@
 //! foreign event loop: registered eventfd, ring fd polled by another ring)
 //! and `tcp_nolibc` (a TCP server whose sockets are created, bound and
 //! listened to through io_uring itself). `examples/nostd-cat` is a static
-//! `no_std` `cat` with its own `_start`.
+//! `no_std` `cat` on the `bare-uring-rt` kit (`_start`, `mem*`, panic
+//! handler, link settings for static binaries with no libc).
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]

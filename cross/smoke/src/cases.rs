@@ -39,6 +39,7 @@ pub const ALL: &[(&str, Case)] = &[
     ("send_bundle", send_bundle),
     ("read_fixed", read_fixed),
     ("nostd_cat", nostd_cat),
+    ("rt_hello", rt_hello),
 ];
 
 /// `Err(format!(..))` unless `cond`.
@@ -480,6 +481,30 @@ fn nostd_cat(_: &Info) -> CaseResult {
         "nostd-cat wrote {} bytes, not the file's {}",
         out.stdout.len(),
         content.len()
+    );
+    Ok(Outcome::Pass)
+}
+
+/// The hello of uring-rt/template (bare-uring-rt's `_start`, `Args`,
+/// `AT_PAGESZ` handed to the ring layout, a `RingMem` ring): prints
+/// exactly "hello from io_uring\n" and exits 0.
+fn rt_hello(_: &Info) -> CaseResult {
+    let bin = std::env::var_os("URING_SMOKE_RT_HELLO")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| "/hello-uring".into());
+    skip_if!((!bin.exists()).then(|| format!(
+        "no template hello at {} (the cross runner provides one; natively set URING_SMOKE_RT_HELLO)",
+        bin.display()
+    )));
+    skip_if!(lacks_no_mmap()?);
+    let out = std::process::Command::new(&bin)
+        .output()
+        .map_err(|e| format!("spawn {}: {e}", bin.display()))?;
+    ensure!(out.status.success(), "hello exited {:?}", out.status);
+    ensure!(
+        out.stdout == b"hello from io_uring\n",
+        "hello wrote {:?}",
+        String::from_utf8_lossy(&out.stdout)
     );
     Ok(Outcome::Pass)
 }

@@ -3,8 +3,9 @@
 //! reported case by case in libtest's format: a case the kernel cannot run
 //! (`skip CASE: why`) shows as `test CASE ... ignored, skipped: why`, never
 //! as a pass; a failed case fails. (`harness = false`: libtest has no
-//! run-time skip.) `nostd_cat` needs the binary the cross runner provides,
-//! so it skips here unless URING_SMOKE_NOSTD_CAT names one.
+//! run-time skip.) `nostd_cat` and `rt_hello` need binaries the cross
+//! runner provides, so they skip here unless URING_SMOKE_NOSTD_CAT /
+//! URING_SMOKE_RT_HELLO name them.
 
 use std::process::{Command, ExitCode};
 

@@ -55,10 +55,11 @@ const O_CLOEXEC: i32 = 0o2000000;
 const CUR_POS: u64 = u64::MAX;
 
 /// Bytes in `.bss` (so they cost nothing in the file). Only 8-byte
-/// aligned: the linker aligns `.bss`'s file offset too, so an alignment of
-/// 64 costs up to 63 bytes of padding, and a page-aligned `.bss` pads the
-/// file to a page boundary (4 KiB, more than the program). [`ring_mem`]
-/// aligns at run time.
+/// aligned, with [`ring_mem`] aligning at run time: the ring memory is
+/// aligned to the running kernel's page, which on aarch64 may be smaller
+/// than the 64 KiB a `RingMem` must assume, so this keeps `.bss` small
+/// there. (bare-uring-rt's linker script places `.bss` so that even a
+/// page-aligned one adds no padding to the file.)
 #[repr(C, align(8))]
 struct Region<const N: usize>(UnsafeCell<[u8; N]>);
 
@@ -80,7 +81,7 @@ static RING_MEM: Region<{ RING_LEN + PAGE }> = Region::new();
 /// The largest page size of this architecture's kernels
 /// (`bare_uring::ring::PAGE_SIZE`, 4 KiB on x86_64, 64 KiB on aarch64):
 /// memory aligned to it is aligned to the running kernel's page size,
-/// which is what bare-uring asks for (rt.rs finds the page size in the
+/// which is what bare-uring asks for (bare-uring-rt finds the page size in the
 /// auxiliary vector).
 const PAGE: usize = bare_uring::ring::PAGE_SIZE;
 

@@ -1,5 +1,6 @@
 //! `cat FILE` through io_uring only: `#![no_std]`, `#![no_main]`, no libc,
-//! statically linked, its own `_start`.
+//! statically linked; `_start`, the memory functions and the panic handler
+//! come from bare-uring-rt.
 //!
 //! The process makes no system call but `io_uring_setup`,
 //! `io_uring_enter` and `exit_group`: the ring lives in a `static` array
@@ -15,8 +16,22 @@
 #![cfg_attr(panic = "abort", no_std, no_main)]
 
 mod cat;
+
 #[cfg(panic = "abort")]
-mod rt;
+bare_uring_rt::entry!(main);
+
+/// The no_std entry point (bare-uring-rt's `_start` calls it): exactly
+/// one argument, the file.
+#[cfg(panic = "abort")]
+#[inline(always)] // into the kit's entry: one function, no call
+fn main(args: bare_uring_rt::Args) -> i32 {
+    if args.argc() != 2 {
+        return cat::EXIT_USAGE;
+    }
+    // SAFETY: argv[1] exists (argc is 2) and is a NUL-terminated string
+    // that lives for the whole process; `main` runs once.
+    unsafe { cat::cat(*args.argv().add(1), args.page_size()) }
+}
 
 /// Dev-profile entry point: std startup around the same io_uring code.
 #[cfg(not(panic = "abort"))]

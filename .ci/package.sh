@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The crates users add, checked as users get them: from their packaged
+# The crates users add (bare-uring-sys, bare-uring, and the static-binary
+# kit bare-uring-rt), checked as users get them: from their packaged
 # `.crate` tarballs, outside this repository.
 #   1. `cargo package` both; each tarball carries README.md, both licence
 #      files and complete metadata (repository, readme, documentation).
@@ -22,12 +23,12 @@ export CARGO_TERM_COLOR=never
 scratch=$(mktemp -d /tmp/bare-uring-package.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
 ver() { sed -n 's/^version = "\(.*\)"/\1/p' "$1/Cargo.toml" | head -1; }
-sys_v=$(ver uring-sys) core_v=$(ver uring-core)
+sys_v=$(ver uring-sys) core_v=$(ver uring-core) rt_v=$(ver uring-rt)
 
 echo "--- cargo package"
-cargo package -q --no-verify --allow-dirty -p bare-uring-sys -p bare-uring
+cargo package -q --no-verify --allow-dirty -p bare-uring-sys -p bare-uring -p bare-uring-rt
 pkgdir=${CARGO_TARGET_DIR:-target}/package
-for c in "bare-uring-sys-$sys_v" "bare-uring-$core_v"; do
+for c in "bare-uring-sys-$sys_v" "bare-uring-$core_v" "bare-uring-rt-$rt_v"; do
   tar -xzf "$pkgdir/$c.crate" -C "$scratch"
   for f in README.md LICENSE-MIT LICENSE-APACHE Cargo.toml; do
     [ -s "$scratch/$c/$f" ] || { echo "$c.crate lacks $f"; exit 1; }
@@ -40,10 +41,13 @@ done
 
 echo "--- unpacked crates: build, unit tests, doc-tests"
 export CARGO_TARGET_DIR=$scratch/target
-patch=(--config "patch.crates-io.bare-uring-sys.path=\"$scratch/bare-uring-sys-$sys_v\"")
+patch=(--config "patch.crates-io.bare-uring-sys.path=\"$scratch/bare-uring-sys-$sys_v\""
+       --config "patch.crates-io.bare-uring.path=\"$scratch/bare-uring-$core_v\"")
 (cd "$scratch/bare-uring-sys-$sys_v" && cargo test -q)
 (cd "$scratch/bare-uring-$core_v" && cargo test -q "${patch[@]}" --features std \
    && cargo build -q "${patch[@]}" --target x86_64-unknown-none)
+(cd "$scratch/bare-uring-rt-$rt_v" && cargo test -q "${patch[@]}" \
+   && cargo build -q "${patch[@]}" --features build)
 echo "unpacked crates: tests pass; bare-uring builds for x86_64-unknown-none"
 
 echo "--- a user's project: cargo add + README's example, unchanged"
@@ -56,5 +60,5 @@ echo "user project: README example built and ran (exit 0)"
 
 echo "--- cargo publish --dry-run"
 unset CARGO_TARGET_DIR
-cargo publish -q --dry-run --allow-dirty -p bare-uring-sys -p bare-uring
+cargo publish -q --dry-run --allow-dirty -p bare-uring-sys -p bare-uring -p bare-uring-rt
 echo "publish dry run: ok"

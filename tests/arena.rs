@@ -15,7 +15,6 @@ use bare_uring::sys::IOSQE_BUFFER_SELECT_BIT;
 use bare_uring::{prep, syscall, Errno, Ring};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::{Cell, UnsafeCell};
-use std::path::Path;
 use std::process::Command;
 use std::ptr::NonNull;
 
@@ -122,9 +121,22 @@ fn leaked_region(len: usize) -> NonNull<u8> {
     NonNull::new(Box::leak(pages.into_boxed_slice()).as_mut_ptr().cast()).unwrap()
 }
 
+/// Skips the test unless the kernel sets a ring up in memory of ours
+/// (IORING_SETUP_NO_MMAP, 6.5+; before, io_uring_setup answers EINVAL for
+/// the unknown flag), which every arena ring is.
+fn require_no_mmap() {
+    let arena = Arena::map().unwrap();
+    common::skip_on(
+        arena.ring(ENTRIES, &mut Params::new()).map(drop),
+        &[Errno::EINVAL],
+        "IORING_SETUP_NO_MMAP needs Linux 6.5+ (io_uring_setup)",
+    );
+}
+
 // ---- tests
 
 fn several_rings_and_their_buffers_live_in_one_region() {
+    require_no_mmap();
     let arena = Arena::map().unwrap();
     let (base, len) = arena.region();
     assert_eq!(len, arena::REGION);
@@ -158,6 +170,7 @@ fn several_rings_and_their_buffers_live_in_one_region() {
 }
 
 fn no_heap_allocation_for_rings_buffers_and_round_trips() {
+    require_no_mmap();
     // The counter sees allocations (so a 0 below means something).
     let (_, n) = count_allocs(|| drop(std::hint::black_box(Box::new(1u64))));
     assert_eq!(n, 1);
@@ -178,6 +191,7 @@ fn no_heap_allocation_for_rings_buffers_and_round_trips() {
 }
 
 fn a_full_arena_says_enomem_and_keeps_working() {
+    require_no_mmap();
     let per_ring = memory_size(ENTRIES, 0).unwrap();
     let fit = 5;
     let len = fit * per_ring + PAGE; // room for 5 rings and a bit
@@ -246,19 +260,13 @@ fn child_rings_between_markers() {
 }
 
 fn rings_make_no_mmap() {
-    let have_strace = Command::new("strace")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        have_strace,
-        "this test counts syscalls with strace, which is not installed: apt-get install strace \
-         (.ci/run does), or `cargo test -- --skip rings_make_no_mmap` to leave it out knowingly"
-    );
-    let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join("arena-strace.log");
+    require_no_mmap();
+    // Counts syscalls with strace (apt-get install strace; .ci/run has it).
+    let strace = common::require_tool("strace");
+    let log = std::env::temp_dir().join(format!("arena-strace-{}.log", std::process::id()));
     let _ = std::fs::remove_file(&log);
     let me = std::env::current_exe().unwrap();
-    let out = Command::new("strace")
+    let out = Command::new(strace)
         .args([
             "-f",
             "-qq",
@@ -277,6 +285,7 @@ fn rings_make_no_mmap() {
         .output()
         .unwrap();
     let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_file(&log);
     assert!(
         text.contains("close("),
         "strace cannot trace here (ptrace not allowed?): {}",

@@ -22,6 +22,9 @@ use bare_uring::sys::{
 use bare_uring::{prep, Errno, Ring};
 
 mod common;
+use common::pbuf::{
+    has_buf_ring_status, require_buf_ring, require_buf_ring_flag, require_buf_ring_status,
+};
 use common::{wait_within, IOSQE_BUFFER_SELECT};
 
 /// Queues a recv of up to `len` bytes (0: the buffer's size) from group `bgid`.
@@ -43,13 +46,25 @@ fn queue_recv(ring: &mut Ring, fd: i32, bgid: u16, len: usize, multishot: bool) 
 /// the kernel consumes in ring order, `buf_ring_available` counts what is
 /// left, `buf_ring_cq_advance` returns buffers and CQEs at once.
 fn raw_helpers_publish_consume_and_cq_advance() {
+    require_buf_ring_flag(IOU_PBUF_RING_MMAP, "IOU_PBUF_RING_MMAP", "6.4");
+    require_buf_ring_status();
+    raw_helpers(IOU_PBUF_RING_MMAP, true);
+}
+
+/// The same over anonymous memory registered by `setup_buf_ring` (5.19+);
+/// `buf_ring_available` is checked where the kernel answers it (6.8+).
+fn raw_helpers_on_anonymous_memory() {
+    require_buf_ring();
+    raw_helpers(0, has_buf_ring_status());
+}
+
+/// The body of the two tests above: a ring set up with `flags`;
+/// `status`: check `buf_ring_available` too.
+fn raw_helpers(flags: u32, status: bool) {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     const ENTRIES: u32 = 4;
     const BGID: u16 = 11;
-    let br = ring
-        .setup_buf_ring(ENTRIES, BGID, IOU_PBUF_RING_MMAP)
-        .unwrap()
-        .as_ptr();
+    let br = ring.setup_buf_ring(ENTRIES, BGID, flags).unwrap().as_ptr();
     let mask = buf_ring_mask(ENTRIES);
     let mut bufs = vec![[0u8; 32]; ENTRIES as usize];
     // SAFETY: `br` is our registered ring of ENTRIES entries; `bufs` outlives
@@ -61,13 +76,17 @@ fn raw_helpers_publish_consume_and_cq_advance() {
             let b = bufs[bid as usize].as_mut_ptr().cast();
             buf_ring_add(br, b, 32, bid, mask, k as i32);
         }
-        assert_eq!(
-            buf_ring_available(&ring, br, BGID),
-            Ok(0),
-            "not advanced yet"
-        );
+        if status {
+            assert_eq!(
+                buf_ring_available(&ring, br, BGID),
+                Ok(0),
+                "not advanced yet"
+            );
+        }
         buf_ring_advance(br, ENTRIES as i32);
-        assert_eq!(buf_ring_available(&ring, br, BGID), Ok(ENTRIES as u16));
+        if status {
+            assert_eq!(buf_ring_available(&ring, br, BGID), Ok(ENTRIES as u16));
+        }
     }
     let (a, b) = UnixDatagram::pair().unwrap();
     for i in 0..3u8 {
@@ -89,7 +108,9 @@ fn raw_helpers_publish_consume_and_cq_advance() {
     }
     // SAFETY: as above.
     unsafe {
-        assert_eq!(buf_ring_available(&ring, br, BGID), Ok(1));
+        if status {
+            assert_eq!(buf_ring_available(&ring, br, BGID), Ok(1));
+        }
         for (k, (_, bid)) in seen.iter().enumerate() {
             let bid = bid.unwrap();
             buf_ring_add(
@@ -106,15 +127,20 @@ fn raw_helpers_publish_consume_and_cq_advance() {
         assert_eq!(ring.cq_ready(), 3);
         buf_ring_cq_advance(&mut ring, br, 3);
         assert_eq!(ring.cq_ready(), 0);
-        assert_eq!(buf_ring_available(&ring, br, BGID), Ok(4));
+        if status {
+            assert_eq!(buf_ring_available(&ring, br, BGID), Ok(4));
+        }
         ring.free_buf_ring(NonNull::new(br).unwrap(), ENTRIES, BGID)
             .unwrap();
     }
 }
 
 /// A ring in caller memory (page-aligned, registered by hand), wrapped by
-/// `BufRing::from_registered`.
+/// `BufRing::from_registered` (5.19+; `available` checked where the
+/// kernel answers it, 6.8+).
 fn caller_memory_ring() {
+    require_buf_ring();
+    let status = has_buf_ring_status();
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let layout = Layout::from_size_align(4096, 4096).unwrap();
     // SAFETY: non-zero size.
@@ -153,11 +179,15 @@ fn caller_memory_ring() {
         // SAFETY: handed back by this CQE.
         assert_eq!(unsafe { br.data(&c) }, &[i; 9]);
         // Return the buffer and mark the CQE seen in one go.
-        assert_eq!(br.available(), Ok(7));
+        if status {
+            assert_eq!(br.available(), Ok(7));
+        }
         br.push(c.bid, 64).unwrap();
         br.commit_cq(&mut ring, 1);
         assert_eq!(ring.cq_ready(), 0);
-        assert_eq!(br.available(), Ok(8));
+        if status {
+            assert_eq!(br.available(), Ok(8));
+        }
     }
     br.free().unwrap();
     // SAFETY: unregistered: the kernel no longer uses the ring memory.
@@ -167,6 +197,7 @@ fn caller_memory_ring() {
 /// More staged entries than the ring holds is refused; out-of-range bids
 /// and lengths too.
 fn push_errors() {
+    require_buf_ring();
     let ring = Ring::queue_init(2, 0).unwrap();
     let mut data = vec![0u8; 4 * 16];
     // SAFETY: `free` before `data` drops.
@@ -178,7 +209,9 @@ fn push_errors() {
     br.push(1, 16).unwrap();
     assert_eq!(br.push(0, 16), Err(Errno::ENOBUFS));
     br.commit();
-    assert_eq!(br.available(), Ok(2));
+    if has_buf_ring_status() {
+        assert_eq!(br.available(), Ok(2));
+    }
     // A second group with the same id exists already.
     let mut more = vec![0u8; 64];
     // SAFETY: fails before registering anything.
@@ -191,6 +224,8 @@ fn push_errors() {
 /// arrived, the buffer stays in the ring with IORING_CQE_F_BUF_MORE until
 /// used up, and the data lands back to back.
 fn incremental_ring_single_shot() {
+    require_buf_ring_flag(IOU_PBUF_RING_MMAP, "IOU_PBUF_RING_MMAP", "6.4");
+    require_buf_ring_flag(IOU_PBUF_RING_INC, "IOU_PBUF_RING_INC", "6.12");
     const BUF: usize = 4096;
     const CHUNK: usize = 1000;
     let mut ring = Ring::queue_init(8, 0).unwrap();
@@ -207,7 +242,7 @@ fn incremental_ring_single_shot() {
         )
     } {
         Ok(br) => br,
-        Err(e) => panic!("IOU_PBUF_RING_INC (6.12+) refused: {e:?}"),
+        Err(e) => panic!("IOU_PBUF_RING_INC | IOU_PBUF_RING_MMAP refused: {e:?}"),
     };
     assert!(br.is_incremental());
     br.publish_all().unwrap();
@@ -256,6 +291,7 @@ fn incremental_ring_single_shot() {
 /// Incremental consumption with multishot recv: many small messages share
 /// one buffer.
 fn incremental_ring_multishot() {
+    require_buf_ring_flag(IOU_PBUF_RING_INC, "IOU_PBUF_RING_INC", "6.12");
     const BUF: usize = 1024;
     const MSG: usize = 100;
     const N: usize = 50;
@@ -306,6 +342,7 @@ fn incremental_ring_multishot() {
 
 common::harness::main! {
     raw_helpers_publish_consume_and_cq_advance,
+    raw_helpers_on_anonymous_memory,
     caller_memory_ring,
     push_errors,
     incremental_ring_single_shot,

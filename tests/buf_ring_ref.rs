@@ -260,6 +260,8 @@ fn available_matches_c() {
     use bare_uring::buf_ring::buf_ring_available;
     use bare_uring::sys::IOU_PBUF_RING_MMAP;
     use bare_uring::{Errno, Ring};
+    common::pbuf::require_buf_ring_flag(IOU_PBUF_RING_MMAP, "IOU_PBUF_RING_MMAP", "6.4");
+    common::pbuf::require_buf_ring_status();
     let ring = Ring::queue_init(4, 0).unwrap();
     let br = ring.setup_buf_ring(8, 31, IOU_PBUF_RING_MMAP).unwrap();
     let p = br.as_ptr();

@@ -13,6 +13,10 @@ use bare_uring::{prep, Errno, Ring};
 use core::ptr::NonNull;
 
 mod common;
+use common::pbuf::{
+    assert_group, has_buf_ring_status, require_buf_ring, require_buf_ring_flag,
+    require_buf_ring_status,
+};
 use common::reap;
 
 /// A buffer-select read of up to `len` bytes from `fd` using group `bgid`.
@@ -55,7 +59,7 @@ fn consume_two_then_enobufs(flags: u32) {
     let br = ring.setup_buf_ring(8, bgid, flags).unwrap();
     let mut bufs = vec![vec![0u8; 32], vec![0u8; 32]];
     publish(br, 8, &mut bufs);
-    assert_eq!(ring.buf_ring_head(bgid), Ok(0));
+    assert_group(&ring, bgid, Ok(0), "fresh group");
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
     for (i, msg) in [&b"first"[..], b"second"].iter().enumerate() {
         // SAFETY: the fd is open and owned here for the call (I/O safety).
@@ -66,14 +70,14 @@ fn consume_two_then_enobufs(flags: u32) {
         let bid = (c.flags >> IORING_CQE_BUFFER_SHIFT) as usize;
         assert_eq!(bid, i);
         assert_eq!(&bufs[bid][..msg.len()], *msg);
-        assert_eq!(ring.buf_ring_head(bgid), Ok(i as u16 + 1));
+        assert_group(&ring, bgid, Ok(i as u16 + 1), "head after a read");
     }
     // SAFETY: the fd is open and owned here for the call (I/O safety).
     unsafe { write(w, b"x") }.unwrap();
     assert_eq!(select_read(&mut ring, r, 32, bgid).res, -Errno::ENOBUFS.0);
     // SAFETY: from setup_buf_ring on this ring; no request uses it now.
     unsafe { ring.free_buf_ring(br, 8, bgid) }.unwrap();
-    assert_eq!(ring.buf_ring_head(bgid), Err(Errno::ENOENT));
+    assert_group(&ring, bgid, Err(Errno::ENOENT), "freed");
     // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(r) }.unwrap();
     // SAFETY: the fd is this code's own and not used after this.
@@ -81,14 +85,20 @@ fn consume_two_then_enobufs(flags: u32) {
 }
 
 fn kernel_allocated_ring() {
+    require_buf_ring_flag(IOU_PBUF_RING_MMAP, "IOU_PBUF_RING_MMAP", "6.4");
     consume_two_then_enobufs(IOU_PBUF_RING_MMAP);
 }
 
 fn caller_memory_ring() {
+    require_buf_ring();
     consume_two_then_enobufs(0);
 }
 
 fn incremental_consumption() {
+    require_buf_ring_flag(IOU_PBUF_RING_INC, "IOU_PBUF_RING_INC", "6.12");
+    // 6.12+: kernel-allocated rings (6.4+) and the status query (6.8+) too.
+    require_buf_ring_flag(IOU_PBUF_RING_MMAP, "IOU_PBUF_RING_MMAP", "6.4");
+    require_buf_ring_status();
     for mmap in [0, IOU_PBUF_RING_MMAP] {
         let mut ring = Ring::queue_init(8, 0).unwrap();
         let br = ring.setup_buf_ring(4, 9, IOU_PBUF_RING_INC | mmap).unwrap();
@@ -117,19 +127,14 @@ fn incremental_consumption() {
     }
 }
 
+/// Refusals on caller memory (5.19+).
 fn errors() {
+    require_buf_ring();
     let ring = Ring::queue_init(8, 0).unwrap();
-    let br = ring.setup_buf_ring(4, 1, IOU_PBUF_RING_MMAP).unwrap();
+    let br = ring.setup_buf_ring(4, 1, 0).unwrap();
     assert_eq!(ring.setup_buf_ring(4, 1, 0).err(), Some(Errno::EEXIST));
-    assert_eq!(
-        ring.setup_buf_ring(4, 1, IOU_PBUF_RING_MMAP).err(),
-        Some(Errno::EEXIST)
-    );
     assert_eq!(ring.setup_buf_ring(3, 2, 0).err(), Some(Errno::EINVAL));
-    assert_eq!(
-        ring.setup_buf_ring(65536, 2, IOU_PBUF_RING_MMAP).err(),
-        Some(Errno::EINVAL)
-    );
+    assert_eq!(ring.setup_buf_ring(65536, 2, 0).err(), Some(Errno::EINVAL));
     assert_eq!(ring.setup_buf_ring(4, 2, 0x80).err(), Some(Errno::EINVAL));
     // Caller memory: no address, or not page aligned.
     let reg = io_uring_buf_reg {
@@ -152,25 +157,64 @@ fn errors() {
         unsafe { ring.register_buf_ring(&reg, 0) },
         Err(Errno::EINVAL)
     );
-    // MMAP with an address: kernels 6.4..6.12 said EINVAL; 6.18 ignores
-    // the address and allocates the ring itself.
-    let reg = io_uring_buf_reg {
-        ring_addr: 4096,
-        ..reg
-    };
-    // SAFETY: with MMAP the kernel does not use ring_addr.
-    let r = unsafe { ring.register_buf_ring(&reg, IOU_PBUF_RING_MMAP) };
-    assert_eq!(r, Ok(()));
-    assert_eq!(ring.buf_ring_head(2), Ok(0));
-    // SAFETY: a group this test registered by hand; no BufRing owns it.
-    unsafe { ring.unregister_buf_ring(2) }.unwrap();
-    // SAFETY: a group this test registered by hand; no BufRing owns it.
-    assert_eq!(unsafe { ring.unregister_buf_ring(7) }, Err(Errno::ENOENT));
-    assert_eq!(ring.buf_ring_head(7), Err(Errno::ENOENT));
+    // No such group. An id of 64 or more: kernels that kept ids below 64
+    // in an array (6.1 among them) answer EINVAL, not ENOENT, for an
+    // unused slot of it once any low group was registered.
+    // SAFETY: no such group: nothing is unregistered.
+    assert_eq!(unsafe { ring.unregister_buf_ring(700) }, Err(Errno::ENOENT));
+    if has_buf_ring_status() {
+        assert_eq!(ring.buf_ring_head(700), Err(Errno::ENOENT));
+    }
     // SAFETY: from setup_buf_ring; unused.
     unsafe { ring.free_buf_ring(br, 4, 1) }.unwrap();
     // The group id is free again.
     let br = ring.setup_buf_ring(4, 1, 0).unwrap();
+    // SAFETY: as above.
+    unsafe { ring.free_buf_ring(br, 4, 1) }.unwrap();
+}
+
+/// Refusals around kernel-allocated rings (IOU_PBUF_RING_MMAP, 6.4+).
+fn errors_kernel_allocated() {
+    require_buf_ring_flag(IOU_PBUF_RING_MMAP, "IOU_PBUF_RING_MMAP", "6.4");
+    let ring = Ring::queue_init(8, 0).unwrap();
+    let br = ring.setup_buf_ring(4, 1, IOU_PBUF_RING_MMAP).unwrap();
+    assert_eq!(ring.setup_buf_ring(4, 1, 0).err(), Some(Errno::EEXIST));
+    assert_eq!(
+        ring.setup_buf_ring(4, 1, IOU_PBUF_RING_MMAP).err(),
+        Some(Errno::EEXIST)
+    );
+    assert_eq!(
+        ring.setup_buf_ring(65536, 2, IOU_PBUF_RING_MMAP).err(),
+        Some(Errno::EINVAL)
+    );
+    // MMAP with an address: kernels before the region rework (6.4..6.12
+    // at least) say EINVAL; newer ones (6.18) ignore the address and
+    // allocate the ring themselves. Either is the kernel's documented
+    // answer; anything else fails.
+    let reg = io_uring_buf_reg {
+        ring_addr: 4096,
+        ring_entries: 4,
+        bgid: 2,
+        ..Default::default()
+    };
+    // SAFETY: with MMAP the kernel does not use ring_addr.
+    match unsafe { ring.register_buf_ring(&reg, IOU_PBUF_RING_MMAP) } {
+        Ok(()) => {
+            println!("MMAP with an address: the address is ignored");
+            assert_group(&ring, 2, Ok(0), "registered, address ignored");
+            // SAFETY: a group this test registered by hand; no BufRing owns it.
+            unsafe { ring.unregister_buf_ring(2) }.unwrap();
+        }
+        Err(Errno::EINVAL) => {
+            println!("MMAP with an address: refused (EINVAL)");
+            assert_group(&ring, 2, Err(Errno::ENOENT), "nothing registered");
+        }
+        Err(e) => panic!("MMAP with an address: {e:?}"),
+    }
+    // SAFETY: from setup_buf_ring; unused.
+    unsafe { ring.free_buf_ring(br, 4, 1) }.unwrap();
+    // The group id is free again.
+    let br = ring.setup_buf_ring(4, 1, IOU_PBUF_RING_MMAP).unwrap();
     // SAFETY: as above.
     unsafe { ring.free_buf_ring(br, 4, 1) }.unwrap();
 }
@@ -180,4 +224,5 @@ common::harness::main! {
     caller_memory_ring,
     incremental_consumption,
     errors,
+    errors_kernel_allocated,
 }

@@ -185,8 +185,41 @@ fn timed_wait_on_the_completion_side() {
     assert_eq!(cq.wait_cqes(1, Some(&ts), None).unwrap_err(), Errno::ETIME);
 }
 
+/// Skips the test unless NOPs on `ring` (an IORING_SETUP_CQE32 ring)
+/// honour IORING_NOP_CQE32 (6.18+: they copy `off` and `addr` into the big
+/// CQE), from the kernel's answers: kernels that check NOP flags fail a NOP
+/// with an unknown flag with EINVAL, so one that completes a NOP with an
+/// undefined flag (bit 31) ignores NOP flags altogether (6.1 does: its
+/// NOPs post zeros); one that checks them answers for IORING_NOP_CQE32 in
+/// the NOP's own CQE.
+fn require_nop_cqe32(ring: &mut Ring) {
+    let why = "IORING_NOP_CQE32 needs Linux 6.18+";
+    let undefined = common::submit_one(ring, 90, |sqe| {
+        nop(sqe, 0);
+        sqe.set_nop_flags(1 << 31);
+    });
+    if undefined.res == 0 {
+        common::skip!(
+            "{why} (this kernel's NOP ignores its flags: an undefined one completes with 0)"
+        );
+    }
+    assert_eq!(
+        undefined.res,
+        -Errno::EINVAL.0,
+        "a NOP with an undefined flag"
+    );
+    let c = common::submit_one(ring, 91, |sqe| {
+        nop(sqe, 0);
+        sqe.set_nop_flags(IORING_NOP_CQE32);
+    });
+    common::skip_on_res(c.res, &[Errno::EINVAL], &format!("{why} (its CQE)"));
+}
+
+/// 32-byte CQEs with content (NOPs with IORING_NOP_CQE32) through the
+/// completion side's `*32` readers.
 fn big_cqes_through_the_completion_side() {
-    let mut ring = Ring::queue_init(4, IORING_SETUP_CQE32).unwrap();
+    let mut ring = common::setup_or_skip(4, IORING_SETUP_CQE32, "IORING_SETUP_CQE32", "5.19");
+    require_nop_cqe32(&mut ring);
     let (mut sq, mut cq, _s) = ring.split();
     for i in 0..3u64 {
         // SAFETY: a NOP points to no memory.
@@ -208,6 +241,31 @@ fn big_cqes_through_the_completion_side() {
         got.push((c.user_data, *c.big_cqe()));
     }
     assert_eq!(got, [(1, [0x101, 0x201]), (2, [0x102, 0x202])]);
+}
+
+/// The same walk over 32-byte CQEs of plain NOPs (no big CQE content, so
+/// no IORING_NOP_CQE32): the completion side steps 32 bytes per entry and
+/// counts one entry per CQE.
+fn cqe32_ring_through_the_completion_side() {
+    let mut ring = common::setup_or_skip(4, IORING_SETUP_CQE32, "IORING_SETUP_CQE32", "5.19");
+    let (mut sq, mut cq, _s) = ring.split();
+    for i in 0..3u64 {
+        // SAFETY: a NOP points to no memory.
+        nop(unsafe { sq.get_sqe() }.unwrap(), 40 + i);
+    }
+    sq.submit_and_wait(3).unwrap();
+    let c = cq.wait_cqe32().unwrap();
+    assert_eq!((c.user_data, c.res), (40, 0));
+    assert_eq!(cq.cqe_nr(&c), 1);
+    cq.cqe_seen(&c);
+    let c = cq.peek_cqe32().unwrap();
+    assert_eq!((c.user_data, c.res), (41, 0));
+    let mut got = Vec::new();
+    for c in cq.cqes32() {
+        got.push((c.user_data, c.res));
+    }
+    assert_eq!(got, [(41, 0), (42, 0)]);
+    assert_eq!(cq.cq_ready(), 0);
 }
 
 fn get_sqe_leaves_what_prep_writes_and_clears_the_rest() {
@@ -243,5 +301,6 @@ common::harness::main! {
     submitter_submits_what_was_flushed_and_registers,
     timed_wait_on_the_completion_side,
     big_cqes_through_the_completion_side,
+    cqe32_ring_through_the_completion_side,
     get_sqe_leaves_what_prep_writes_and_clears_the_rest,
 }

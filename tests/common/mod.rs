@@ -3,6 +3,7 @@
 //! file). Each test binary uses a subset, hence the `dead_code` allowance.
 
 pub mod harness;
+pub mod pbuf;
 pub mod strategies;
 
 #[allow(unused_imports)]
@@ -171,4 +172,26 @@ pub fn skip_on_res(res: i32, errnos: &[Errno], why: &str) -> i32 {
         return res;
     }
     skip_on(Err(Errno(-res)), errnos, why)
+}
+
+/// The path of host tool `name` found through `PATH`. Skips the test when
+/// it is missing (the kernel guests lack e.g. strace), unless
+/// `URING_REQUIRE_HOST_TOOLS=1` is set: then a missing tool fails it.
+pub fn require_tool(name: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let found = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(name))
+            .find(|p| {
+                p.metadata()
+                    .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            })
+    });
+    match found {
+        Some(p) => p,
+        None if std::env::var_os("URING_REQUIRE_HOST_TOOLS").is_some_and(|v| v == "1") => {
+            panic!("host tool {name} not found in PATH (URING_REQUIRE_HOST_TOOLS=1)")
+        }
+        None => harness::skip!("needs the host tool {name} (not found in PATH)"),
+    }
 }

@@ -716,7 +716,7 @@ fn fadvise64_and_madvise64_take_64_bit_lengths() {
     common::skip_on_res(
         res,
         &[Errno::EINVAL],
-        "64-bit fadvise/madvise lengths need Linux 6.7+",
+        "64-bit fadvise/madvise lengths need Linux 6.11+",
     );
     assert_eq!(res, 0);
     let mem = Aligned::new(2 * 4096);

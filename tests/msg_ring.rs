@@ -7,9 +7,9 @@ use bare_uring::cq::Cqe;
 use bare_uring::ring::Params;
 use bare_uring::sys::{
     IORING_CQE_F_32, IORING_CQE_F_SKIP, IORING_FEAT_NODROP, IORING_MSG_RING_CQE_SKIP,
-    IORING_MSG_RING_FLAGS_PASS, IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_IOPOLL,
-    IORING_SETUP_R_DISABLED, IORING_SETUP_SINGLE_ISSUER, IOSQE_CQE_SKIP_SUCCESS_BIT,
-    IOSQE_FIXED_FILE_BIT,
+    IORING_MSG_RING_FLAGS_PASS, IORING_OP_MSG_RING, IORING_SETUP_DEFER_TASKRUN,
+    IORING_SETUP_IOPOLL, IORING_SETUP_R_DISABLED, IORING_SETUP_SINGLE_ISSUER,
+    IOSQE_CQE_SKIP_SUCCESS_BIT, IOSQE_FIXED_FILE_BIT,
 };
 use bare_uring::{msg, prep, Errno, Ring};
 use std::sync::mpsc;
@@ -17,6 +17,12 @@ use std::thread;
 
 mod common;
 use common::reap;
+
+/// Skips the test unless the kernel has IORING_OP_MSG_RING (5.18+), asked
+/// before any thread waits for a message.
+fn require_msg_ring() {
+    common::require_op(IORING_OP_MSG_RING, "IORING_OP_MSG_RING", "5.18");
+}
 
 /// Sends one data message from `src` to `target_fd` and returns the
 /// sender's CQE.
@@ -30,6 +36,7 @@ fn send_one(src: &mut Ring, target_fd: i32, len: u32, data: u64) -> Cqe {
 }
 
 fn len_and_data_arrive_as_res_and_user_data() {
+    require_msg_ring();
     let mut a = Ring::queue_init(8, 0).unwrap();
     let mut b = Ring::queue_init(8, 0).unwrap();
     for (len, data) in [
@@ -47,11 +54,23 @@ fn len_and_data_arrive_as_res_and_user_data() {
 }
 
 fn cqe_flags_pass_exactly() {
+    require_msg_ring();
     let mut a = Ring::queue_init(8, 0).unwrap();
     let mut b = Ring::queue_init(8, 0).unwrap();
     // Every bit except IORING_CQE_F_SKIP (0x20) and IORING_CQE_F_32
     // (0x8000), which reapers read as padding / entry size (see below).
     let all = !(IORING_CQE_F_SKIP | IORING_CQE_F_32);
+    // Before 6.3 the kernel refuses the flag on the sender's CQE.
+    // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
+    unsafe { msg::send_cqe_flags(&mut a, b.ring_fd(), 9, 0xf1a9, 0, 3) }.unwrap();
+    a.submit_and_wait(1).unwrap();
+    common::skip_on_res(
+        reap(&mut a).res,
+        &[Errno::EINVAL],
+        "IORING_MSG_RING_FLAGS_PASS needs Linux 6.3+",
+    );
+    let c = reap(&mut b);
+    assert_eq!((c.res, c.user_data, c.flags), (9, 0xf1a9, 0));
     for f in [0u32, 1, 0x8000_0000, 0xabcd_0000, 0x1234_5658, all] {
         // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
         unsafe { msg::send_cqe_flags(&mut a, b.ring_fd(), 9, 0xf1a9, f, 3) }.unwrap();
@@ -108,6 +127,7 @@ fn cqe_flags_pass_exactly() {
 }
 
 fn skipping_cqes() {
+    require_msg_ring();
     let mut a = Ring::queue_init(8, 0).unwrap();
     let mut b = Ring::queue_init(8, 0).unwrap();
     // IOSQE_CQE_SKIP_SUCCESS: the sender gets no CQE, the target does.
@@ -130,6 +150,7 @@ fn skipping_cqes() {
 }
 
 fn message_to_itself() {
+    require_msg_ring();
     let mut a = Ring::queue_init(8, 0).unwrap();
     let fd = a.ring_fd();
     // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
@@ -143,6 +164,7 @@ fn message_to_itself() {
 }
 
 fn wakes_a_thread_blocked_in_wait_cqe() {
+    require_msg_ring();
     let (tx, rx) = mpsc::channel();
     let waiter = thread::spawn(move || {
         let mut b = Ring::queue_init(4, 0).unwrap();
@@ -162,12 +184,27 @@ fn wakes_a_thread_blocked_in_wait_cqe() {
 /// A receiver thread owning a ring set up with `params`: it reports its
 /// fd, then waits for `n` messages and returns (res, user_data) in arrival
 /// order.
-fn receiver(params: Params, entries: u32, n: usize) -> (i32, thread::JoinHandle<Vec<(i32, u64)>>) {
+///
+/// Skips the test when the kernel refuses the setup flags `name` (first in
+/// Linux `since`) with EINVAL; no thread is left waiting then.
+fn receiver(
+    params: Params,
+    entries: u32,
+    n: usize,
+    name: &str,
+    since: &str,
+) -> (i32, thread::JoinHandle<Vec<(i32, u64)>>) {
     let (tx, rx) = mpsc::channel();
     let h = thread::spawn(move || {
         let mut p = params;
-        let mut r = Ring::queue_init_params(entries, &mut p).unwrap();
-        tx.send(r.ring_fd()).unwrap();
+        let mut r = match Ring::queue_init_params(entries, &mut p) {
+            Ok(r) => r,
+            Err(e) => {
+                tx.send(Err(e)).unwrap();
+                return Vec::new();
+            }
+        };
+        tx.send(Ok(r.ring_fd())).unwrap();
         let mut got = Vec::with_capacity(n);
         while got.len() < n {
             let c = r.wait_cqe().unwrap();
@@ -181,7 +218,18 @@ fn receiver(params: Params, entries: u32, n: usize) -> (i32, thread::JoinHandle<
         );
         got
     });
-    (rx.recv().unwrap(), h)
+    match rx.recv().unwrap() {
+        Ok(fd) => (fd, h),
+        Err(e) => {
+            h.join().unwrap();
+            if e == Errno::EINVAL {
+                common::skip(&format!(
+                    "{name} needs Linux {since}+ (io_uring_setup: EINVAL)"
+                ));
+            }
+            panic!("io_uring_setup with {name}: {e:?}");
+        }
+    }
 }
 
 /// Sends `n` messages (res = i, user_data = 1000 + i) from a fresh ring, in
@@ -209,16 +257,30 @@ fn expected(n: usize) -> Vec<(i32, u64)> {
 }
 
 fn single_issuer_defer_taskrun_target() {
+    require_msg_ring();
     let n = 500;
     let p = Params::new().with_flags(IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN);
-    let (fd, h) = receiver(p, 64, n);
+    let (fd, h) = receiver(
+        p,
+        64,
+        n,
+        "IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN",
+        "6.1",
+    );
     send_n(fd, n);
     assert_eq!(h.join().unwrap(), expected(n));
 }
 
 fn iopoll_target() {
+    require_msg_ring();
     let n = 200;
-    let (fd, h) = receiver(Params::new().with_flags(IORING_SETUP_IOPOLL), 64, n);
+    let (fd, h) = receiver(
+        Params::new().with_flags(IORING_SETUP_IOPOLL),
+        64,
+        n,
+        "IORING_SETUP_IOPOLL",
+        "5.1",
+    );
     send_n(fd, n);
     let mut got = h.join().unwrap();
     // An IOPOLL target's lock is taken with trylock at issue; on contention
@@ -231,6 +293,7 @@ fn iopoll_target() {
 }
 
 fn tiny_cq_overflows_without_loss() {
+    require_msg_ring();
     let mut p = Params::new().cq_size(4);
     let mut b = Ring::queue_init_params(2, &mut p).unwrap();
     assert_eq!(b.cq_entries(), 4);
@@ -251,6 +314,7 @@ fn tiny_cq_overflows_without_loss() {
 }
 
 fn target_not_a_ring_is_ebadfd() {
+    require_msg_ring();
     let mut a = Ring::queue_init(8, 0).unwrap();
     // stdout (whatever it is here, it is not an io_uring).
     assert_eq!(send_one(&mut a, 1, 1, 1).res, -Errno::EBADFD.0);
@@ -268,6 +332,7 @@ fn target_not_a_ring_is_ebadfd() {
 }
 
 fn disabled_target_is_ebadfd_until_enabled() {
+    require_msg_ring();
     let mut a = Ring::queue_init(8, 0).unwrap();
     let mut b = Ring::queue_init(8, IORING_SETUP_R_DISABLED).unwrap();
     assert_eq!(send_one(&mut a, b.ring_fd(), 1, 2).res, -Errno::EBADFD.0);
@@ -280,6 +345,7 @@ fn disabled_target_is_ebadfd_until_enabled() {
 }
 
 fn unknown_flags_are_einval() {
+    require_msg_ring();
     let mut a = Ring::queue_init(8, 0).unwrap();
     let mut b = Ring::queue_init(8, 0).unwrap();
     for bad in [1u32 << 2, 1 << 31] {

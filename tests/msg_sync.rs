@@ -11,7 +11,26 @@ use bare_uring::{msg, prep, Errno, Ring};
 use std::sync::mpsc;
 use std::thread;
 
+/// Skips the test unless the kernel takes ringless messages
+/// (IORING_REGISTER_SEND_MSG_RING, 6.13+), asked before any thread waits:
+/// one message to a throwaway ring of this thread. Older kernels know no
+/// register call without a ring fd: io_uring_register(-1, ..) answers
+/// EBADF there (EINVAL where the fd-less form exists but not this op).
+fn require_sync_msg() {
+    let mut probe = Ring::queue_init(2, 0).unwrap();
+    // SAFETY: `probe` is this test's own ring and expects this message.
+    let r = unsafe { msg::sync_send(probe.ring_fd(), 7, 0x5_1c0) };
+    common::skip_on(
+        r,
+        &[Errno::EBADF, Errno::EINVAL],
+        "IORING_REGISTER_SEND_MSG_RING needs Linux 6.13+",
+    );
+    let c = common::reap(&mut probe);
+    assert_eq!((c.res, c.user_data), (7, 0x5_1c0));
+}
+
 fn ringless_thread_wakes_a_waiter() {
+    require_sync_msg();
     let (tx, rx) = mpsc::channel();
     let waiter = thread::spawn(move || {
         let mut r = Ring::queue_init(4, 0).unwrap();
@@ -34,6 +53,7 @@ fn ringless_thread_wakes_a_waiter() {
 }
 
 fn cqe_flags_pass() {
+    require_sync_msg();
     let mut r = Ring::queue_init(4, 0).unwrap();
     let fd = r.ring_fd();
     // SAFETY: the target ring is this program's own and expects this message (its user_data is reserved for messages)
@@ -46,6 +66,7 @@ fn cqe_flags_pass() {
 }
 
 fn several_senders_exact_counts() {
+    require_sync_msg();
     const SENDERS: u64 = 4;
     let each = common::scale(2000u64);
     let mut p = Params::new().cq_size(64);
@@ -79,6 +100,7 @@ fn several_senders_exact_counts() {
 }
 
 fn refusals() {
+    require_sync_msg();
     let r = Ring::queue_init(4, 0).unwrap();
     let mut sqe = io_uring_sqe::default();
     // Fd passing is not possible without a source ring.

@@ -61,7 +61,23 @@ fn tcp_pair() -> (OwnedFd, TcpStream) {
     (OwnedFd::from(server), client)
 }
 
-fn msg_ring_posts_res_user_data_and_cqe_flags_on_the_target() {
+/// Skips the test where the kernel's probe lacks IORING_OP_MSG_RING (5.18+).
+fn require_msg_ring() {
+    common::require_op(IORING_OP_MSG_RING, "IORING_OP_MSG_RING", "5.18");
+}
+
+/// `ring.register_files_sparse(nr)`, skipping the test where the kernel
+/// has no sparse tables (IORING_RSRC_REGISTER_SPARSE, 5.19+: EINVAL).
+fn sparse_or_skip(ring: &Ring, nr: u32) {
+    common::skip_on(
+        ring.register_files_sparse(nr),
+        &[Errno::EINVAL],
+        "sparse file tables (IORING_RSRC_REGISTER_SPARSE) need Linux 5.19+",
+    );
+}
+
+fn msg_ring_posts_res_and_user_data_on_the_target() {
+    require_msg_ring();
     let mut a = Ring::queue_init(4, 0).unwrap();
     let mut b = Ring::queue_init(4, 0).unwrap();
     let target = b.ring_fd();
@@ -69,22 +85,32 @@ fn msg_ring_posts_res_user_data_and_cqe_flags_on_the_target() {
     let (res, _) = run(&mut a, |s| prep::msg_ring(s, target, 42, 0xfeed_f00d, 0));
     assert_eq!(res, 0);
     assert_eq!(next(&mut b), (0xfeed_f00d, 42, 0));
+}
 
+fn msg_ring_cqe_flags_become_the_target_cqe_flags() {
+    require_msg_ring();
+    let mut a = Ring::queue_init(4, 0).unwrap();
+    let mut b = Ring::queue_init(4, 0).unwrap();
+    let target = b.ring_fd();
     // IORING_MSG_RING_FLAGS_PASS: file_index becomes the target's cqe->flags.
     let (res, _) = run(&mut a, |s| {
         prep::msg_ring_cqe_flags(s, target, 7, 0x1234, 0, 0x00ab_0000)
     });
+    common::skip_on_res(
+        res,
+        &[Errno::EINVAL],
+        "IORING_MSG_RING_FLAGS_PASS needs Linux 6.3+",
+    );
     assert_eq!(res, 0);
     assert_eq!(next(&mut b), (0x1234, 7, 0x00ab_0000));
 }
 
 fn msg_ring_fd_installs_a_direct_descriptor_in_the_target() {
+    require_msg_ring();
     let mut a = Ring::queue_init(4, 0).unwrap();
     let mut b = Ring::queue_init(4, 0).unwrap();
-    let mut fds = [-1i32; 2];
-    let (res, _) = run(&mut a, |s| prep::pipe(s, fds.as_mut_ptr(), O_CLOEXEC));
-    assert_eq!(res, 0);
-    // SAFETY: the kernel just created these two descriptors for us.
+    let fds = bare_uring::syscall::pipe2(O_CLOEXEC as u32).unwrap();
+    // SAFETY: pipe2 just created these two descriptors for us.
     let (mut rd, wr) = unsafe {
         (
             std::fs::File::from_raw_fd(fds[0]),
@@ -93,11 +119,13 @@ fn msg_ring_fd_installs_a_direct_descriptor_in_the_target() {
     };
     // SAFETY: the fds are open and owned here for the call (I/O safety).
     unsafe { a.register_files(&[wr.as_raw_fd()]) }.unwrap();
-    b.register_files_sparse(4).unwrap();
+    sparse_or_skip(&b, 4);
     let target = b.ring_fd();
 
-    // Source slot 0 of `a` into slot 2 of `b`.
+    // Source slot 0 of `a` into slot 2 of `b` (an unknown msg_ring command
+    // before 6.0: EINVAL).
     let (res, _) = run(&mut a, |s| prep::msg_ring_fd(s, target, 0, 2, 0x55, 0));
+    common::skip_on_res(res, &[Errno::EINVAL], "IORING_MSG_SEND_FD needs Linux 6.0+");
     assert_eq!(res, 0);
     assert_eq!(next(&mut b), (0x55, 0, 0));
     // Into a slot the target picks: both CQEs' res name it.
@@ -119,7 +147,10 @@ fn msg_ring_fd_installs_a_direct_descriptor_in_the_target() {
     }
 }
 
-fn socket_bind_listen_accept_then_send_recv_shutdown() {
+fn socket_bind_listen_then_accept() {
+    common::require_op(IORING_OP_SOCKET, "IORING_OP_SOCKET", "5.19");
+    common::require_op(IORING_OP_BIND, "IORING_OP_BIND", "6.11");
+    common::require_op(IORING_OP_LISTEN, "IORING_OP_LISTEN", "6.11");
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let (fd, _) = run(&mut ring, |s| prep::socket(s, AF_INET, SOCK_STREAM, 0, 0));
     assert!(fd >= 0, "socket: {fd}");
@@ -137,16 +168,36 @@ fn socket_bind_listen_accept_then_send_recv_shutdown() {
     let port = listener.local_addr().unwrap().port();
     assert_ne!(port, 0);
 
-    let mut client = TcpStream::connect(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)).unwrap();
+    let client = TcpStream::connect(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)).unwrap();
+    let (conn, peer, plen) = accept_one(&mut ring, fd);
+    drop(conn);
+    assert_eq!(plen, alen);
+    assert_eq!(peer.sin_addr.s_addr, u32::from_ne_bytes([127, 0, 0, 1]));
+    assert_eq!(
+        u16::from_be(peer.sin_port),
+        client.local_addr().unwrap().port()
+    );
+}
+
+/// Accepts one connection on `fd` through IORING_OP_ACCEPT; returns it with
+/// the peer's address and the address length the kernel wrote.
+fn accept_one(ring: &mut Ring, fd: i32) -> (OwnedFd, sockaddr_in, socklen_t) {
     let mut peer = sockaddr_in::default();
-    let mut plen = alen;
-    let (cfd, _) = run(&mut ring, |s| {
+    let mut plen = size_of::<sockaddr_in>() as socklen_t;
+    let (cfd, _) = run(ring, |s| {
         prep::accept(s, fd, (&mut peer as *mut sockaddr_in).cast(), &mut plen, 0)
     });
     assert!(cfd >= 0, "accept: {cfd}");
     // SAFETY: a fresh descriptor from IORING_OP_ACCEPT.
-    let conn = unsafe { OwnedFd::from_raw_fd(cfd) };
-    assert_eq!(plen, alen);
+    (unsafe { OwnedFd::from_raw_fd(cfd) }, peer, plen)
+}
+
+fn accept_then_send_recv_shutdown() {
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (conn, peer, plen) = accept_one(&mut ring, listener.as_raw_fd());
+    assert_eq!(plen, size_of::<sockaddr_in>() as socklen_t);
     assert_eq!(peer.sin_addr.s_addr, u32::from_ne_bytes([127, 0, 0, 1]));
     assert_eq!(
         u16::from_be(peer.sin_port),
@@ -169,8 +220,21 @@ fn socket_bind_listen_accept_then_send_recv_shutdown() {
     client.read_exact(&mut got).unwrap();
     assert_eq!(&got, b"pong");
 
+    let (res, _) = run(&mut ring, |s| prep::shutdown(s, conn.as_raw_fd(), SHUT_WR));
+    assert_eq!(res, 0);
+    let mut rest = Vec::new();
+    client.shutdown(std::net::Shutdown::Write).unwrap();
+    client.read_to_end(&mut rest).unwrap();
+    assert!(rest.is_empty(), "EOF after shutdown(SHUT_WR)");
+}
+
+fn socket_command_siocinq_counts_queued_bytes() {
+    common::require_op(IORING_OP_URING_CMD, "IORING_OP_URING_CMD", "5.19");
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    let (conn, mut client) = tcp_pair();
     // SIOCINQ through a socket command, once the bytes are surely queued.
     client.write_all(b"abc").unwrap();
+    let mut buf = [0u8; 3];
     let (n, _) = run(&mut ring, |s| {
         prep::recv(
             s,
@@ -192,19 +256,20 @@ fn socket_bind_listen_accept_then_send_recv_shutdown() {
             0,
         )
     });
+    // Before 6.7 sockets have no uring_cmd handler: EOPNOTSUPP.
+    common::skip_on_res(
+        inq,
+        &[Errno::EOPNOTSUPP],
+        "socket commands (IORING_OP_URING_CMD on a socket) need Linux 6.7+",
+    );
     assert_eq!(inq, 3, "SIOCINQ");
-
-    let (res, _) = run(&mut ring, |s| prep::shutdown(s, conn.as_raw_fd(), SHUT_WR));
-    assert_eq!(res, 0);
-    let mut rest = Vec::new();
-    client.shutdown(std::net::Shutdown::Write).unwrap();
-    client.read_to_end(&mut rest).unwrap();
-    assert!(rest.is_empty(), "EOF after shutdown(SHUT_WR)");
 }
 
 fn connect_and_multishot_accept_direct() {
+    // IORING_OP_SOCKET and multishot accept came in the same release.
+    common::require_op(IORING_OP_SOCKET, "IORING_OP_SOCKET", "5.19");
     let mut ring = Ring::queue_init(8, 0).unwrap();
-    ring.register_files_sparse(8).unwrap();
+    sparse_or_skip(&ring, 8);
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
     let port = listener.local_addr().unwrap().port();
 
@@ -264,8 +329,9 @@ fn connect_and_multishot_accept_direct() {
 }
 
 fn socket_direct_alloc_picks_a_slot() {
+    common::require_op(IORING_OP_SOCKET, "IORING_OP_SOCKET", "5.19");
     let mut ring = Ring::queue_init(4, 0).unwrap();
-    ring.register_files_sparse(2).unwrap();
+    sparse_or_skip(&ring, 2);
     let (a, _) = run(&mut ring, |s| {
         prep::socket_direct_alloc(s, AF_INET, SOCK_STREAM, 0, 0)
     });
@@ -310,11 +376,26 @@ fn provided_buffers_feed_a_buffer_select_recv_and_can_be_removed() {
     let at = (bid - 10) * 8;
     assert_eq!(&pool[at..at + 5], b"hello");
 
-    // Three left: remove two, then the rest, then none (the emptied group
-    // still exists); a group never provided is ENOENT.
+    // Three left: remove two, then the rest, then none: since the buffer
+    // lists of 5.19 the emptied group still exists; before, it went with
+    // its last buffer (ENOENT). Which kernel this is comes from its answer
+    // to unregistering a buffer ring (IORING_REGISTER_PBUF_RING, the same
+    // release): ENOENT for an unknown group, EINVAL for an unknown op.
+    // SAFETY: no buffer ring is registered under group 77.
+    let lists = match unsafe { ring.unregister_buf_ring(77) } {
+        Err(Errno::ENOENT) => true,
+        Err(Errno::EINVAL) => false,
+        other => panic!("unregistering an unknown buffer ring: {other:?}"),
+    };
     assert_eq!(run(&mut ring, |s| prep::remove_buffers(s, 2, 3)).0, 2);
     assert_eq!(run(&mut ring, |s| prep::remove_buffers(s, 8, 3)).0, 1);
-    assert_eq!(run(&mut ring, |s| prep::remove_buffers(s, 1, 3)).0, 0);
+    let (res, _) = run(&mut ring, |s| prep::remove_buffers(s, 1, 3));
+    if lists {
+        assert_eq!(res, 0);
+    } else {
+        println!("no buffer lists (5.19+): the emptied group is gone");
+        assert_eq!(Errno::from_res(res), Err(Errno::ENOENT));
+    }
     let (res, _) = run(&mut ring, |s| prep::remove_buffers(s, 1, 99));
     assert_eq!(Errno::from_res(res), Err(Errno::ENOENT));
 }
@@ -349,6 +430,9 @@ fn sendmsg_and_recvmsg_carry_iovecs() {
 }
 
 fn futex_wait_wake_and_waitv() {
+    common::require_op(IORING_OP_FUTEX_WAIT, "IORING_OP_FUTEX_WAIT", "6.7");
+    common::require_op(IORING_OP_FUTEX_WAKE, "IORING_OP_FUTEX_WAKE", "6.7");
+    common::require_op(IORING_OP_FUTEX_WAITV, "IORING_OP_FUTEX_WAITV", "6.7");
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let word = AtomicU32::new(5);
     let uaddr = word.as_ptr() as *const u32;
@@ -420,6 +504,7 @@ fn futex_wait_wake_and_waitv() {
 }
 
 fn waitid_reaps_a_child() {
+    common::require_op(IORING_OP_WAITID, "IORING_OP_WAITID", "6.7");
     let mut ring = Ring::queue_init(2, 0).unwrap();
     // Reaped below through IORING_OP_WAITID, which clippy cannot see.
     #[allow(clippy::zombie_processes)]
@@ -437,9 +522,29 @@ fn waitid_reaps_a_child() {
     assert_eq!(info.__fields[1], pid as i32);
 }
 
-fn pipe_direct_fills_two_slots() {
+fn pipe_returns_two_connected_fds() {
+    common::require_op(IORING_OP_PIPE, "IORING_OP_PIPE", "6.16");
     let mut ring = Ring::queue_init(4, 0).unwrap();
-    ring.register_files_sparse(4).unwrap();
+    let mut fds = [-1i32; 2];
+    let (res, _) = run(&mut ring, |s| prep::pipe(s, fds.as_mut_ptr(), O_CLOEXEC));
+    assert_eq!(res, 0);
+    // SAFETY: the kernel just created these two descriptors for us.
+    let (mut rd, mut wr) = unsafe {
+        (
+            std::fs::File::from_raw_fd(fds[0]),
+            std::fs::File::from_raw_fd(fds[1]),
+        )
+    };
+    wr.write_all(b"piped").unwrap();
+    let mut got = [0u8; 5];
+    rd.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"piped");
+}
+
+fn pipe_direct_fills_two_slots() {
+    common::require_op(IORING_OP_PIPE, "IORING_OP_PIPE", "6.16");
+    let mut ring = Ring::queue_init(4, 0).unwrap();
+    sparse_or_skip(&ring, 4);
     let mut fds = [-1i32; 2];
     let (res, _) = run(&mut ring, |s| {
         prep::pipe_direct(s, fds.as_mut_ptr(), 0, IORING_FILE_INDEX_ALLOC)
@@ -465,14 +570,18 @@ fn pipe_direct_fills_two_slots() {
 }
 
 common::harness::main! {
-    msg_ring_posts_res_user_data_and_cqe_flags_on_the_target,
+    msg_ring_posts_res_and_user_data_on_the_target,
+    msg_ring_cqe_flags_become_the_target_cqe_flags,
     msg_ring_fd_installs_a_direct_descriptor_in_the_target,
-    socket_bind_listen_accept_then_send_recv_shutdown,
+    socket_bind_listen_then_accept,
+    accept_then_send_recv_shutdown,
+    socket_command_siocinq_counts_queued_bytes,
     connect_and_multishot_accept_direct,
     socket_direct_alloc_picks_a_slot,
     provided_buffers_feed_a_buffer_select_recv_and_can_be_removed,
     sendmsg_and_recvmsg_carry_iovecs,
     futex_wait_wake_and_waitv,
     waitid_reaps_a_child,
+    pipe_returns_two_connected_fds,
     pipe_direct_fills_two_slots,
 }

@@ -1,6 +1,7 @@
-//! The probe on the live kernel: opcode numbering matches bare_uring_sys, the
-//! 6.18 opcodes we rely on are there, and the answer agrees with what the
-//! kernel does with an opcode beyond it.
+//! The probe on the live kernel: opcode numbering matches bare_uring_sys,
+//! each newer opcode we rely on is either in the probe or refused by the
+//! kernel, and the answer agrees with what the kernel does with an opcode
+//! beyond it.
 
 mod common;
 
@@ -9,7 +10,7 @@ use bare_uring::sys::*;
 use bare_uring::{prep, Errno, Ring};
 
 fn lists_this_kernels_opcodes() {
-    let ring = Ring::queue_init(4, 0).unwrap();
+    let mut ring = Ring::queue_init(4, 0).unwrap();
     let p = ring.get_probe_ring().unwrap();
     println!("{p:?}");
     let last = p.last_op() as u32;
@@ -18,6 +19,7 @@ fn lists_this_kernels_opcodes() {
     for (i, op) in p.ops().iter().enumerate() {
         assert_eq!(op.op as usize, i, "entry {i} describes opcode {}", op.op);
     }
+    // Present since the probe itself (5.6): every kernel that answers has them.
     for op in [
         IORING_OP_NOP,
         IORING_OP_READV,
@@ -25,21 +27,45 @@ fn lists_this_kernels_opcodes() {
         IORING_OP_READ,
         IORING_OP_SEND,
         IORING_OP_RECVMSG,
-        IORING_OP_MSG_RING,
-        IORING_OP_SEND_ZC,
-        IORING_OP_SENDMSG_ZC,
-        IORING_OP_READ_MULTISHOT,
-        IORING_OP_WAITID,
-        IORING_OP_FUTEX_WAIT,
-        IORING_OP_FIXED_FD_INSTALL,
-        IORING_OP_FTRUNCATE,
-        IORING_OP_BIND,
-        IORING_OP_LISTEN,
-        IORING_OP_EPOLL_WAIT,
-        IORING_OP_READV_FIXED,
-        IORING_OP_PIPE,
     ] {
         assert!(p.opcode_supported(op), "opcode {op} not supported");
+    }
+    // Newer opcodes we rely on: where the probe lacks one, the kernel must
+    // agree and refuse an SQE carrying it (EINVAL beyond last_op, or
+    // EOPNOTSUPP for one compiled out).
+    for (op, name, since) in [
+        (IORING_OP_MSG_RING, "MSG_RING", "5.18"),
+        (IORING_OP_SEND_ZC, "SEND_ZC", "6.0"),
+        (IORING_OP_SENDMSG_ZC, "SENDMSG_ZC", "6.1"),
+        (IORING_OP_READ_MULTISHOT, "READ_MULTISHOT", "6.7"),
+        (IORING_OP_WAITID, "WAITID", "6.7"),
+        (IORING_OP_FUTEX_WAIT, "FUTEX_WAIT", "6.7"),
+        (IORING_OP_FIXED_FD_INSTALL, "FIXED_FD_INSTALL", "6.8"),
+        (IORING_OP_FTRUNCATE, "FTRUNCATE", "6.9"),
+        (IORING_OP_BIND, "BIND", "6.11"),
+        (IORING_OP_LISTEN, "LISTEN", "6.11"),
+        (IORING_OP_EPOLL_WAIT, "EPOLL_WAIT", "6.15"),
+        (IORING_OP_READV_FIXED, "READV_FIXED", "6.15"),
+        (IORING_OP_PIPE, "PIPE", "6.16"),
+    ] {
+        if p.opcode_supported(op) {
+            continue;
+        }
+        println!("IORING_OP_{name} (Linux {since}+) is not in this kernel's probe");
+        // SAFETY: a NOP points to no memory; the kernel refuses the opcode
+        // before reading any other field.
+        let sqe = unsafe { ring.get_sqe() }.unwrap();
+        prep::nop(sqe);
+        sqe.opcode = op as u8;
+        sqe.user_data = op as u64;
+        ring.submit_and_wait(1).unwrap();
+        let c = common::reap(&mut ring);
+        assert_eq!(c.user_data, op as u64);
+        assert!(
+            c.res == -Errno::EINVAL.0 || c.res == -Errno::EOPNOTSUPP.0,
+            "IORING_OP_{name} is not in the probe, yet the kernel answered {}",
+            c.res
+        );
     }
     let supported: Vec<u32> = p.supported_ops().collect();
     assert!(supported.windows(2).all(|w| w[0] < w[1]));

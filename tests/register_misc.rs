@@ -180,10 +180,34 @@ fn restrictions() {
     assert!(p.opcode_supported(IORING_OP_NOP));
 }
 
+/// Skips the test unless the kernel knows IORING_REGISTER_SYNC_CANCEL
+/// (6.0+), asked before anything is in flight: a cancel by an unknown
+/// user_data answers ENOENT there, EINVAL (unknown register op) before.
+fn require_sync_cancel(ring: &Ring) {
+    let reg = io_uring_sync_cancel_reg {
+        addr: 0x5ca7,
+        timeout: __kernel_timespec {
+            tv_sec: -1,
+            tv_nsec: -1,
+        },
+        ..Default::default()
+    };
+    let r = ring.register_sync_cancel(&reg);
+    if r != Err(Errno::ENOENT) {
+        common::skip_on(
+            r,
+            &[Errno::EINVAL],
+            "IORING_REGISTER_SYNC_CANCEL needs Linux 6.0+",
+        );
+        panic!("sync cancel with nothing in flight answered Ok");
+    }
+}
+
 fn sync_cancel_any_ends_everything_in_flight() {
     // The form a program uses before it frees memory its requests point to
     // (examples/tour's util::quiesce): ANY | ALL, no timeout, one call.
     let mut ring = Ring::queue_init(8, 0).unwrap();
+    require_sync_cancel(&ring);
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
     let mut bufs = [[0u8; 8]; 3];
     for (i, b) in bufs.iter_mut().enumerate() {
@@ -226,6 +250,7 @@ fn sync_cancel_any_ends_everything_in_flight() {
 
 fn sync_cancel_pending_pipe_read() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
+    require_sync_cancel(&ring);
     let [r, w] = pipe2(O_CLOEXEC).unwrap();
     let mut buf = [0u8; 8];
     for ud in [0xca1u64, 0xca2] {
@@ -278,7 +303,11 @@ fn sync_cancel_pending_pipe_read() {
 fn iowq_max_workers_get_set() {
     let ring = Ring::queue_init(8, 0).unwrap();
     let mut v = [0u32; 2];
-    ring.register_iowq_max_workers(&mut v).unwrap();
+    common::skip_on(
+        ring.register_iowq_max_workers(&mut v),
+        &[Errno::EINVAL],
+        "IORING_REGISTER_IOWQ_MAX_WORKERS needs Linux 5.15+",
+    );
     println!("io-wq max workers: bounded {} unbounded {}", v[0], v[1]);
     assert!(v[0] > 0 && v[1] > 0, "{v:?}");
     let before = v;
@@ -312,7 +341,11 @@ fn iowq_affinity() {
     let cpu = first_allowed_cpu();
     let mut mask = [0u8; 128];
     mask[cpu / 8] |= 1 << (cpu % 8);
-    ring.register_iowq_aff(&mask).unwrap();
+    common::skip_on(
+        ring.register_iowq_aff(&mask),
+        &[Errno::EINVAL],
+        "IORING_REGISTER_IOWQ_AFF needs Linux 5.14+",
+    );
     ring.unregister_iowq_aff().unwrap();
     assert_eq!(ring.register_iowq_aff(&[]), Err(Errno::EINVAL));
 }
@@ -322,13 +355,20 @@ fn clock() {
     const CLOCK_MONOTONIC: u32 = 1;
     const CLOCK_PROCESS_CPUTIME_ID: u32 = 2;
     const CLOCK_BOOTTIME: u32 = 7;
-    for id in [CLOCK_BOOTTIME, CLOCK_MONOTONIC] {
+    // Unknown register op before 6.12: EINVAL for a valid clock too.
+    common::skip_on(
         ring.register_clock(&io_uring_clock_register {
-            clockid: id,
+            clockid: CLOCK_BOOTTIME,
             __resv: [0; 3],
-        })
-        .unwrap();
-    }
+        }),
+        &[Errno::EINVAL],
+        "IORING_REGISTER_CLOCK needs Linux 6.12+",
+    );
+    ring.register_clock(&io_uring_clock_register {
+        clockid: CLOCK_MONOTONIC,
+        __resv: [0; 3],
+    })
+    .unwrap();
     let bad = io_uring_clock_register {
         clockid: CLOCK_PROCESS_CPUTIME_ID,
         __resv: [0; 3],
@@ -348,7 +388,13 @@ fn napi_settings_round_trip() {
         prefer_busy_poll: 1,
         ..Default::default()
     };
-    ring.register_napi(&mut n).unwrap();
+    // Unknown register op before 6.9: EINVAL; a kernel built without
+    // CONFIG_NET_RX_BUSY_POLL: EOPNOTSUPP.
+    common::skip_on(
+        ring.register_napi(&mut n),
+        &[Errno::EINVAL, Errno::EOPNOTSUPP],
+        "IORING_REGISTER_NAPI needs Linux 6.9+ with CONFIG_NET_RX_BUSY_POLL",
+    );
     // The previous settings come back: none.
     assert_eq!((n.busy_poll_to, n.prefer_busy_poll), (0, 0));
     let mut out = io_uring_napi::default();

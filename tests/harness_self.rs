@@ -3,7 +3,8 @@
 //! `URING_HARNESS_DEMO=1`, which switches it to a list of deliberately
 //! passing, skipping, failing and hanging cases (`demo_*`): a run-time skip
 //! must print `ignored, skipped: ...`, a failure must exit 101, a hang must
-//! become a named failure.
+//! become a named failure. With `URING_HARNESS_DEMO_TOOLS=1` it runs
+//! `common::require_tool` against a `PATH` the parent made (`demo_tool_*`).
 //!
 //! Run: `cargo test --test harness_self`.
 
@@ -14,6 +15,7 @@ mod common;
 use common::harness::{self, Count, Opts, Outcome, RunIgnored, Tally, Test};
 
 const DEMO: &str = "URING_HARNESS_DEMO";
+const DEMO_TOOLS: &str = "URING_HARNESS_DEMO_TOOLS";
 
 // ---- the demo cases (only listed when URING_HARNESS_DEMO is set)
 
@@ -56,6 +58,18 @@ fn demo_hangs() {
 
 fn demo_static_ignore() {
     println!("static ignore ran");
+}
+
+// ---- require_tool cases (only listed when URING_HARNESS_DEMO_TOOLS is set)
+
+fn demo_tool_found() {
+    let p = common::require_tool("uring-demo-tool");
+    println!("found {}", p.display());
+}
+
+fn demo_tool_not_executable() {
+    common::require_tool("uring-demo-noexec");
+    unreachable!("a file without x bits is no tool");
 }
 
 // ---- pure tests of the parts
@@ -317,7 +331,67 @@ fn list_and_bad_flags() {
     assert!(err.contains("URING_TEST_TIMEOUT"));
 }
 
+/// A missing host tool skips the test, or fails it with
+/// `URING_REQUIRE_HOST_TOOLS=1`; a present one is returned by its path.
+fn require_tool_skips_or_fails_as_asked() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("uring-harness-tools-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, mode) in [("uring-demo-tool", 0o755), ("uring-demo-noexec", 0o644)] {
+        let f = dir.join(name);
+        std::fs::write(&f, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let path = dir.to_str().unwrap();
+    let run = |require: Option<&str>| {
+        let mut cmd = Command::new(std::env::current_exe().unwrap());
+        cmd.env(DEMO_TOOLS, "1")
+            .env("PATH", path)
+            .env_remove(DEMO)
+            .env_remove("URING_REQUIRE_HOST_TOOLS");
+        if let Some(v) = require {
+            cmd.env("URING_REQUIRE_HOST_TOOLS", v);
+        }
+        let out = cmd.output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        println!(
+            "child (URING_REQUIRE_HOST_TOOLS={require:?}): {:?}",
+            out.status
+        );
+        for l in stdout.lines() {
+            println!("  | {l}");
+        }
+        (out.status.code(), stdout)
+    };
+    let (code, out) = run(None);
+    assert_eq!(code, Some(0));
+    assert!(out.contains(&format!("found {path}/uring-demo-tool\n")));
+    assert_eq!(
+        lines_of(&out)[..2],
+        [
+            "test demo_tool_found ... ok",
+            "test demo_tool_not_executable ... ignored, skipped: needs the host tool \
+             uring-demo-noexec: not found in PATH",
+        ]
+    );
+    let (code, out) = run(Some("1"));
+    assert_eq!(code, Some(101));
+    assert_eq!(
+        lines_of(&out)[..2],
+        [
+            "test demo_tool_found ... ok",
+            "test demo_tool_not_executable ... FAILED"
+        ]
+    );
+    assert!(out.contains("URING_REQUIRE_HOST_TOOLS=1"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 fn main() {
+    if std::env::var_os(DEMO_TOOLS).is_some() {
+        harness::run(&harness::tests![demo_tool_found, demo_tool_not_executable,]);
+    }
     if std::env::var_os(DEMO).is_some() {
         harness::run(&harness::tests![
             demo_passes,
@@ -341,5 +415,6 @@ fn main() {
         passing_and_static_ignored_runs_exit_0,
         hang_becomes_a_named_failure,
         list_and_bad_flags,
+        require_tool_skips_or_fails_as_asked,
     ])
 }

@@ -6,6 +6,9 @@
 //! with a `RingMem`) never lets that memory be reused, and that even a ring
 //! dropped with nothing in flight has its memory written after the drop
 //! (so the contract forbids reuse altogether).
+//!
+//! Kernel: 6.5+ (IORING_SETUP_NO_MMAP; each test skips on the setup's
+//! EINVAL).
 
 mod common;
 
@@ -20,6 +23,16 @@ const LEN: usize = 64 * 1024;
 /// Page-aligned memory for the unsafe tests (the safe one uses RingMem).
 #[repr(C, align(65536))]
 struct Aligned([u8; LEN]);
+
+/// The ring of a NO_MMAP setup; skips the test when the kernel refuses
+/// the flag (EINVAL: IORING_SETUP_NO_MMAP is 6.5+).
+fn no_mmap(r: Result<Ring, Errno>) -> Ring {
+    common::skip_on(
+        r,
+        &[Errno::EINVAL],
+        "IORING_SETUP_NO_MMAP needs Linux 6.5+ (io_uring_setup)",
+    )
+}
 
 /// Queues `n` reads on the (empty) pipe `rfd` into `bufs`.
 fn queue_reads(ring: &mut Ring, rfd: i32, bufs: &mut [[u8; 8]]) {
@@ -59,13 +72,13 @@ fn kernel_writes_cqes_into_ring_memory_after_drop() {
     let mut mem = Box::new(Aligned([0; LEN]));
     let base = mem.0.as_mut_ptr();
     let mut bufs = Box::new([[0u8; 8]; 4]);
-    let [rfd, wfd] = syscall::pipe2(0).unwrap();
     let mut p = Params::new();
     // SAFETY: `mem` is ours, page aligned, LEN bytes, and lives (and is
     // only read, volatile, by this test) until after the kernel released
     // the ring: it is freed at the end, after the late CQEs were seen and
     // the ring's teardown has had seconds to finish.
-    let mut ring = unsafe { Ring::queue_init_mem(8, &mut p, base, LEN) }.unwrap();
+    let mut ring = no_mmap(unsafe { Ring::queue_init_mem(8, &mut p, base, LEN) });
+    let [rfd, wfd] = syscall::pipe2(0).unwrap();
     assert_ne!(p.flags & IORING_SETUP_NO_MMAP, 0);
     let rings = base.wrapping_add(memory_layout(8, &p).unwrap().rings_offset);
     let tail_off = p.cq_off.tail;
@@ -96,9 +109,9 @@ fn static_ring_memory_is_never_handed_out_again() {
     // Leaked, as the read buffers of a request that may outlive the ring
     // must be (they are the request's memory, not the ring's).
     let bufs: &'static mut [[u8; 8]; 4] = Box::leak(Box::new([[0; 8]; 4]));
-    let [rfd, wfd] = syscall::pipe2(0).unwrap();
     let mut p = Params::new();
-    let mut ring = Ring::queue_init_static(8, &mut p, mem).unwrap();
+    let mut ring = no_mmap(Ring::queue_init_static(8, &mut p, mem));
+    let [rfd, wfd] = syscall::pipe2(0).unwrap();
     queue_reads(&mut ring, rfd, &mut bufs[..]);
     let (rings, tail_off) = (
         base + memory_layout(8, &p).unwrap().rings_offset,
@@ -152,11 +165,11 @@ fn drained_ring_memory_is_still_written_after_drop() {
     let mem: &'static mut Aligned = Box::leak(Box::new(Aligned([0; LEN])));
     let base = mem.0.as_mut_ptr();
     let mut bufs = [[0u8; 8]; 4];
-    let [rfd, wfd] = syscall::pipe2(0).unwrap();
     let mut p = Params::new();
     // SAFETY: `mem` is leaked (never freed or reused), page aligned, LEN
     // bytes; after the drop this test only paints and reads it, volatile.
-    let mut ring = unsafe { Ring::queue_init_mem(8, &mut p, base, LEN) }.unwrap();
+    let mut ring = no_mmap(unsafe { Ring::queue_init_mem(8, &mut p, base, LEN) });
+    let [rfd, wfd] = syscall::pipe2(0).unwrap();
     let l = memory_layout(8, &p).unwrap();
     let rings_end = l.rings_offset + p.cq_off.cqes as usize + 16 * p.cq_entries as usize;
     queue_reads(&mut ring, rfd, &mut bufs[..]);

@@ -11,7 +11,7 @@ use std::process::Command;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use bare_uring::ring::{memory_layout, Params};
+use bare_uring::ring::Params;
 use bare_uring::sys::*;
 use bare_uring::{prep, syscall, Errno, Ring};
 
@@ -73,12 +73,24 @@ fn submit_and_wait_timeout_eintr_default() {
 }
 
 fn submit_and_wait_timeout_eintr_defer_taskrun() {
+    drop(common::setup_or_skip(
+        8,
+        IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+        "IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN",
+        "6.1",
+    ));
     submit_and_wait_timeout_interrupted(
         Params::new().with_flags(IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN),
     );
 }
 
 fn submit_and_wait_timeout_eintr_coop_taskrun() {
+    drop(common::setup_or_skip(
+        8,
+        IORING_SETUP_COOP_TASKRUN,
+        "IORING_SETUP_COOP_TASKRUN",
+        "5.19",
+    ));
     submit_and_wait_timeout_interrupted(Params::new().with_flags(IORING_SETUP_COOP_TASKRUN));
 }
 
@@ -171,6 +183,15 @@ fn submit_and_wait_interrupted_returns_ok_without_cqe() {
 fn buf_ring_high_flag_bits_are_einval() {
     let _g = serial();
     let ring = Ring::queue_init(8, 0).unwrap();
+    // The kernel must have buffer rings for the refusals below to mean
+    // anything (before 5.19 it refuses every registration with EINVAL).
+    let br = common::skip_on(
+        ring.setup_buf_ring(8, 1, 0),
+        &[Errno::EINVAL],
+        "IORING_REGISTER_PBUF_RING needs Linux 5.19+ (io_uring_register)",
+    );
+    // SAFETY: from setup_buf_ring on this ring for group 1; unused.
+    unsafe { ring.free_buf_ring(br, 8, 1) }.unwrap();
     for flags in [1u32 << 16, 0xdead_0000, IOU_PBUF_RING_MMAP | (1 << 31)] {
         assert_eq!(
             ring.setup_buf_ring(8, 1, flags).err(),
@@ -193,57 +214,81 @@ fn buf_ring_high_flag_bits_are_einval() {
     unsafe { ring.free_buf_ring(br, 8, 1) }.unwrap();
 }
 
-/// Page-aligned heap memory for a NO_MMAP ring.
-struct Mem {
-    ptr: *mut u8,
-    layout: std::alloc::Layout,
+/// A second, writable mapping of a ring's CQ ring (the kernel's pages, as
+/// `queue_mmap` maps them), through which a test forges what the kernel
+/// writes. Unmapped on drop.
+struct CqView {
+    base: *mut u8,
+    len: usize,
 }
 
-impl Mem {
-    fn new(size: usize, align: usize) -> Mem {
-        let layout = std::alloc::Layout::from_size_align(size, align).unwrap();
-        // SAFETY: non-zero size.
-        let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
-        assert!(!ptr.is_null());
-        Mem { ptr, layout }
+impl CqView {
+    /// Maps the CQ ring of the ring fd `fd` set up with `p`.
+    fn new(fd: i32, p: &Params) -> CqView {
+        let len =
+            p.cq_off.cqes as usize + p.cq_entries as usize * std::mem::size_of::<io_uring_cqe>();
+        // SAFETY: a fresh shared mapping of the ring fd's CQ ring, at an
+        // address the kernel picks: it overlaps nothing of ours.
+        let base = unsafe {
+            syscall::mmap(
+                std::ptr::null_mut(),
+                len,
+                syscall::PROT_RW,
+                syscall::MAP_SHARED | syscall::MAP_POPULATE,
+                fd,
+                IORING_OFF_CQ_RING as u64,
+            )
+        }
+        .expect("mmap of the CQ ring");
+        CqView {
+            base: base.cast(),
+            len,
+        }
+    }
+
+    /// The u32 at offset `off` of the CQ ring.
+    fn at(&self, off: u32) -> *mut u32 {
+        self.base.wrapping_add(off as usize).cast()
     }
 }
 
-impl Drop for Mem {
+impl Drop for CqView {
     fn drop(&mut self) {
-        // SAFETY: allocated in `new` with this layout.
-        unsafe { std::alloc::dealloc(self.ptr, self.layout) }
+        // SAFETY: mapped in `new` with this length; the pointers made from
+        // it are not used after the view is dropped.
+        unsafe { syscall::munmap(self.base.cast(), self.len) }.unwrap();
     }
 }
 
 /// D7: a CQ tail forged 2^31 ahead with padding CQEs in every slot: one
 /// peek consumes at most one ring's worth of padding, then reports
-/// nothing ready (it used to walk all 2^31 entries).
+/// nothing ready (it used to walk all 2^31 entries). The ring is an
+/// ordinary mmapped one; the test forges the kernel's side through a
+/// second mapping of the CQ ring.
 fn peek_over_forged_padding_is_bounded() {
     let _g = serial();
-    let mut p = Params::new().with_flags(IORING_SETUP_NO_MMAP);
-    let l = memory_layout(8, &p).unwrap();
-    let mem = Mem::new(l.size, l.align);
-    // SAFETY: mem is l.size bytes, page aligned, and outlives the ring
-    // (declared before it, dropped after it).
-    let mut ring = unsafe { Ring::queue_init_mem(8, &mut p, mem.ptr, l.size) }.unwrap();
-    let rings = mem.ptr.wrapping_add(l.rings_offset);
-    let at = |off: u32| rings.wrapping_add(off as usize).cast::<u32>();
-    let (head_p, tail_p) = (at(p.cq_off.head), at(p.cq_off.tail));
-    let cqes = at(p.cq_off.cqes).cast::<io_uring_cqe>();
+    let mut p = Params::new();
+    // SAFETY: p is a valid io_uring_params; no NO_MMAP.
+    let fd = unsafe { syscall::io_uring_setup(8, &mut p.0) }.unwrap();
+    let view = CqView::new(fd, &p);
+    // SAFETY: a fresh io_uring fd with the parameters setup returned.
+    let mut ring = unsafe { Ring::queue_mmap(fd, &p) }.unwrap();
+    let (head_p, tail_p) = (view.at(p.cq_off.head), view.at(p.cq_off.tail));
+    let cqes = view.at(p.cq_off.cqes).cast::<io_uring_cqe>();
     let entries = ring.cq_entries();
     for i in 0..entries as usize {
-        // SAFETY: the CQE array holds cq_entries CQEs in our memory; the
+        // SAFETY: the CQE array holds cq_entries CQEs in the view; the
         // kernel has posted nothing, so nothing races with these writes.
         unsafe {
             (*cqes.add(i)).flags = IORING_CQE_F_SKIP;
             (*cqes.add(i)).user_data = 0xbad;
         }
     }
-    // SAFETY: in our memory; forging the kernel's tail is the point.
+    // SAFETY: in the view; forging the kernel's tail is the point.
     let head = unsafe { head_p.read_volatile() };
     // SAFETY: as above.
     unsafe { tail_p.write_volatile(head.wrapping_add(1 << 31)) };
+    assert_eq!(ring.cq_ready(), 1 << 31, "the view is the ring's CQ ring");
     assert_eq!(ring.peek_cqe().err(), Some(Errno::EAGAIN));
     // SAFETY: as above.
     let moved = unsafe { head_p.read_volatile() }.wrapping_sub(head);
@@ -252,6 +297,7 @@ fn peek_over_forged_padding_is_bounded() {
     // SAFETY: as above: undo the forgery before the ring is used again.
     unsafe { tail_p.write_volatile(head_p.read_volatile()) };
     drop(ring);
+    drop(view);
 }
 
 fn open_fds() -> usize {
@@ -336,10 +382,29 @@ fn child_iopoll_sqpoll_nop_loops() {
 /// SQPOLL). Counted with strace over 1000 NOP submit+peek loops.
 fn iopoll_sqpoll_peek_does_not_enter() {
     let _g = serial();
-    let log = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("iopoll-sqpoll.strace");
+    let strace = common::require_tool("strace");
+    {
+        // Kernels before 5.19 fail a NOP on an IOPOLL ring with EINVAL.
+        let mut ring = Ring::queue_init(8, IORING_SETUP_IOPOLL).unwrap();
+        let c = common::submit_one(&mut ring, 1, |s| nop(s, 0));
+        common::skip_on_res(
+            c.res,
+            &[Errno::EINVAL],
+            "a NOP on an IOPOLL ring needs Linux 5.19+ (the NOP's CQE)",
+        );
+        assert_eq!(c.res, 0);
+    }
+    let log =
+        std::env::temp_dir().join(format!("uring-iopoll-sqpoll-{}.strace", std::process::id()));
     let _ = std::fs::remove_file(&log);
-    let out = Command::new("strace")
-        .args(["-f", "-qq", "-e", "trace=io_uring_enter", "-o"])
+    let out = Command::new(&strace)
+        .args([
+            "-f",
+            "-qq",
+            "-e",
+            "trace=io_uring_setup,io_uring_enter",
+            "-o",
+        ])
         .arg(&log)
         .arg(std::env::current_exe().unwrap())
         .args([
@@ -349,14 +414,24 @@ fn iopoll_sqpoll_peek_does_not_enter() {
             "--test-threads=1",
         ])
         .output()
-        .expect("strace must be installed for this test (apt-get install strace)");
+        .expect("run strace");
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_file(&log);
+    if !text.contains("io_uring_setup(") {
+        common::host_tool_unavailable(
+            "strace",
+            &format!(
+                "cannot trace here (ptrace not allowed?): {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        );
+    }
     assert!(
         out.status.success(),
         "child under strace failed: {}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    let text = std::fs::read_to_string(&log).expect("strace log");
     let enters = text.matches("io_uring_enter(").count();
     println!(
         "{IOPOLL_LOOPS} NOP submit+peek loops on IOPOLL|SQPOLL: {enters} io_uring_enter calls"

@@ -3,6 +3,9 @@
 //! counting global allocator (its own test binary: the global allocator is
 //! per binary). Only this thread's allocations are counted, so the test
 //! harness's own threads do not interfere.
+//!
+//! Run on a default ring (every kernel) and on a SINGLE_ISSUER |
+//! DEFER_TASKRUN ring (Linux 6.1+, skipped where setup answers EINVAL).
 
 use bare_uring::ring::Params;
 use bare_uring::sys::*;
@@ -55,13 +58,30 @@ fn allocs() -> u64 {
 }
 
 fn no_allocation_in_setup_io_and_teardown() {
+    no_allocation_with_flags(0);
+}
+
+fn no_allocation_in_setup_io_and_teardown_defer_taskrun() {
+    let flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+    drop(common::setup_or_skip(
+        16,
+        flags,
+        "IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN",
+        "6.1",
+    ));
+    no_allocation_with_flags(flags);
+}
+
+/// Counts this thread's allocations from setting up a ring with `flags`
+/// to its teardown: there must be none.
+fn no_allocation_with_flags(flags: u32) {
     // The counter itself works (else the test could not fail).
     let before = allocs();
     drop(std::hint::black_box(vec![1u8; 16]));
     assert_eq!(allocs(), before + 1);
 
     let start = allocs();
-    let mut p = Params::new().with_flags(IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN);
+    let mut p = Params::new().with_flags(flags);
     let mut ring = Ring::queue_init_params(16, &mut p).unwrap();
     let mut sum = 0u64;
     for i in 0..10_000u64 {
@@ -111,4 +131,5 @@ fn no_allocation_in_setup_io_and_teardown() {
 
 common::harness::main! {
     no_allocation_in_setup_io_and_teardown,
+    no_allocation_in_setup_io_and_teardown_defer_taskrun,
 }

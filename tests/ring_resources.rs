@@ -1,8 +1,9 @@
 //! Rings in caller memory (IORING_SETUP_NO_MMAP) and teardown: open fds
 //! and mappings are back to the start after Drop.
 //!
-//! One test function only: /proc/self/{fd,maps} are process-wide, so a
-//! concurrently running test would disturb the counts.
+//! /proc/self/{fd,maps} are process-wide: the counts hold because the
+//! harness runs one test at a time. NO_MMAP (6.5+) and the other newer
+//! setups are skipped where the kernel refuses them (setup EINVAL).
 
 use bare_uring::ring::{
     memory_layout, memory_size, memory_size_params, page_size, Params, PAGE_SIZE,
@@ -55,17 +56,30 @@ fn io_uring_maps() -> usize {
 /// Page-aligned static memory for a NO_MMAP ring (zero-initialised: .bss).
 #[repr(C, align(65536))]
 struct Arena(std::cell::UnsafeCell<[u8; 1 << 16]>);
-// SAFETY: only the single test below uses it, through a raw pointer.
+// SAFETY: the tests use it through a raw pointer, one test at a time.
 unsafe impl Sync for Arena {}
 static ARENA: Arena = Arena(std::cell::UnsafeCell::new([0; 1 << 16]));
 
-fn resources_and_caller_memory() {
-    // Warm up whatever the test harness or std allocate lazily.
+/// The fds and mappings of the process once whatever the harness or std
+/// allocate lazily exists (a ring is set up and dropped first).
+fn baseline() -> (Vec<String>, Vec<String>) {
     drop(Ring::queue_init(2, 0).unwrap());
-    let fds0 = fds();
-    let maps0 = maps();
+    (fds(), maps())
+}
 
-    // 1. Kernel-mapped ring: one fd and io_uring mappings while alive.
+/// A NO_MMAP setup's ring; skips the test where the kernel refuses the
+/// flag (EINVAL: IORING_SETUP_NO_MMAP is 6.5+).
+fn no_mmap(r: Result<Ring, Errno>) -> Ring {
+    common::skip_on(
+        r,
+        &[Errno::EINVAL],
+        "IORING_SETUP_NO_MMAP needs Linux 6.5+ (io_uring_setup)",
+    )
+}
+
+/// Kernel-mapped ring: one fd and io_uring mappings while alive.
+fn kernel_mapped_ring_releases_its_fd_and_mappings() {
+    let (fds0, maps0) = baseline();
     {
         let mut ring = Ring::queue_init(64, 0).unwrap();
         round_trips(&mut ring, 3);
@@ -75,8 +89,11 @@ fn resources_and_caller_memory() {
     }
     assert_eq!(fds(), fds0);
     assert_eq!(maps(), maps0);
+}
 
-    // 2. NO_MMAP in a static buffer: no mapping appears at all.
+/// NO_MMAP in a static buffer: no mapping appears at all.
+fn no_mmap_ring_in_caller_memory_maps_nothing() {
+    let (fds0, maps0) = baseline();
     let mut p = Params::new();
     let l = memory_layout(64, &p).unwrap();
     println!("NO_MMAP layout for 64 entries: {l:?}");
@@ -87,7 +104,7 @@ fn resources_and_caller_memory() {
     {
         // SAFETY: ARENA is 64 KiB, page aligned, used by nothing else, and
         // outlives the ring (static).
-        let mut ring = unsafe { Ring::queue_init_mem(64, &mut p, mem, 1 << 16) }.unwrap();
+        let mut ring = no_mmap(unsafe { Ring::queue_init_mem(64, &mut p, mem, 1 << 16) });
         assert_ne!(ring.flags() & IORING_SETUP_NO_MMAP, 0);
         assert_eq!(p.sq_off.user_addr, mem as u64);
         assert_eq!(p.cq_off.user_addr, mem as u64 + l.rings_offset as u64);
@@ -97,13 +114,6 @@ fn resources_and_caller_memory() {
     }
     assert_eq!(fds(), fds0);
     assert_eq!(maps(), maps0);
-    // The same memory again (stale indices are cleared by setup).
-    {
-        let mut p = Params::new().with_flags(IORING_SETUP_NO_SQARRAY);
-        // SAFETY: as above; the previous ring is gone.
-        let mut ring = unsafe { Ring::queue_init_mem(8, &mut p, mem, 1 << 16) }.unwrap();
-        round_trips(&mut ring, 20);
-    }
     // The same with the page size given (what a no_std program passes
     // from AT_PAGESZ): the same layout, no mapping either.
     {
@@ -117,6 +127,29 @@ fn resources_and_caller_memory() {
         assert_eq!(maps(), maps0, "NO_MMAP with caller memory mapped something");
     }
     assert_eq!(fds(), fds0);
+    // The same memory again, laid out without an SQ array (stale indices
+    // are cleared by setup).
+    {
+        let mut p = Params::new().with_flags(IORING_SETUP_NO_SQARRAY);
+        // SAFETY: as above; the previous ring is gone.
+        let r = unsafe { Ring::queue_init_mem(8, &mut p, mem, 1 << 16) };
+        let mut ring = common::skip_on(
+            r,
+            &[Errno::EINVAL],
+            "IORING_SETUP_NO_SQARRAY needs Linux 6.6+ (io_uring_setup)",
+        );
+        round_trips(&mut ring, 20);
+    }
+    assert_eq!(fds(), fds0);
+    assert_eq!(maps(), maps0);
+}
+
+/// Bad caller memory and page sizes are named errors, before any
+/// syscall (so on every kernel, NO_MMAP or not).
+fn bad_caller_memory_is_refused_before_any_syscall() {
+    let (fds0, maps0) = baseline();
+    let l = memory_layout(64, &Params::new()).unwrap();
+    let mem = ARENA.0.get().cast::<u8>();
     // A page size no kernel of this architecture has is refused before
     // any syscall (no fd appears).
     for bad in [0, 2048, 4095, 4097, 2 * PAGE_SIZE] {
@@ -126,8 +159,6 @@ fn resources_and_caller_memory() {
         assert_eq!(e.unwrap_err(), Errno::EINVAL, "page {bad}");
     }
     assert_eq!(fds(), fds0);
-
-    // 3. Bad caller memory is a named error, before any syscall.
     let mut p = Params::new();
     // SAFETY: rejected before the memory is touched.
     let e = unsafe { Ring::queue_init_mem(64, &mut p, mem, l.size - 1) }.unwrap_err();
@@ -142,32 +173,65 @@ fn resources_and_caller_memory() {
     let e = unsafe { Ring::queue_init_mem(0, &mut p, mem, 1 << 16) }.unwrap_err();
     assert_eq!(e, Errno::EINVAL);
     assert_eq!(fds(), fds0);
+    assert_eq!(maps(), maps0);
+}
 
-    // 4. NO_MMAP without caller memory: an anonymous mapping we own.
+/// NO_MMAP without caller memory: an anonymous mapping we own.
+fn no_mmap_ring_without_caller_memory_owns_one_mapping() {
+    let (fds0, maps0) = baseline();
     {
         let mut p = Params::new().with_flags(IORING_SETUP_NO_MMAP);
-        let mut ring = Ring::queue_init_params(16, &mut p).unwrap();
+        let mut ring = no_mmap(Ring::queue_init_params(16, &mut p));
         round_trips(&mut ring, 5);
         assert_eq!(maps().len(), maps0.len() + 1, "one anonymous region");
         assert_eq!(p.sq_off.user_addr % PAGE_SIZE as u64, 0);
     }
+    assert_eq!(fds(), fds0);
     assert_eq!(maps(), maps0);
+}
 
-    // 5. SQPOLL, big entries, a registered ring fd: all released.
+/// An SQPOLL ring: its fd and mappings are released.
+fn sqpoll_ring_is_released() {
+    let (fds0, maps0) = baseline();
     {
         let mut a = Ring::queue_init_params(8, &mut Params::new().sqpoll(10)).unwrap();
-        let mut b = Ring::queue_init(8, IORING_SETUP_SQE128 | IORING_SETUP_CQE32).unwrap();
-        b.register_ring_fd().unwrap();
-        b.close_ring_fd().unwrap();
         round_trips(&mut a, 3);
+    }
+    assert_eq!(fds(), fds0);
+    assert_eq!(maps(), maps0);
+}
+
+/// Big entries (SQE128 | CQE32, 5.19+) and a registered ring fd
+/// (5.18+), its real fd closed where the kernel lets register calls use
+/// the index (IORING_FEAT_REG_REG_RING, 6.3+): all released.
+fn big_entry_ring_with_registered_fd_is_released() {
+    let (fds0, maps0) = baseline();
+    {
+        let mut b = common::setup_or_skip(
+            8,
+            IORING_SETUP_SQE128 | IORING_SETUP_CQE32,
+            "IORING_SETUP_SQE128 | IORING_SETUP_CQE32",
+            "5.19",
+        );
+        common::skip_on(
+            b.register_ring_fd(),
+            &[Errno::EINVAL],
+            "IORING_REGISTER_RING_FDS needs Linux 5.18+ (io_uring_register)",
+        );
+        if b.features() & IORING_FEAT_REG_REG_RING != 0 {
+            b.close_ring_fd().unwrap();
+        }
         round_trips(&mut b, 3);
     }
     assert_eq!(fds(), fds0);
     assert_eq!(maps(), maps0);
+}
 
-    // 6. Separate SQ and CQ ring mappings (kernels without
-    // IORING_FEAT_SINGLE_MMAP), forced through queue_mmap; and
-    // ring_dontfork marking every mapping "dc" (do not copy on fork).
+/// Separate SQ and CQ ring mappings (kernels without
+/// IORING_FEAT_SINGLE_MMAP), forced through queue_mmap; and
+/// ring_dontfork marking every mapping "dc" (do not copy on fork).
+fn separate_ring_mappings_and_dontfork() {
+    let (fds0, maps0) = baseline();
     {
         let mut p = Params::new();
         // SAFETY: p is a valid io_uring_params; no NO_MMAP.
@@ -207,5 +271,11 @@ fn dontfork_maps() -> usize {
 }
 
 common::harness::main! {
-    resources_and_caller_memory,
+    kernel_mapped_ring_releases_its_fd_and_mappings,
+    no_mmap_ring_in_caller_memory_maps_nothing,
+    bad_caller_memory_is_refused_before_any_syscall,
+    no_mmap_ring_without_caller_memory_owns_one_mapping,
+    sqpoll_ring_is_released,
+    big_entry_ring_with_registered_fd_is_released,
+    separate_ring_mappings_and_dontfork,
 }

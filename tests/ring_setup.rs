@@ -1,6 +1,10 @@
 //! Setup flags against the live kernel: SQPOLL, SINGLE_ISSUER |
 //! DEFER_TASKRUN, R_DISABLED, SQE128/CQE32 and the mixed sizes,
 //! NO_SQARRAY, registered ring fds, eventfd toggling, layout constants.
+//!
+//! Each test that needs a newer kernel than 5.10 skips at run time, from
+//! the kernel's own answer: the setup's EINVAL for an unknown flag, a
+//! register op's EINVAL, a request's EINVAL, or a missing feature bit.
 
 use bare_uring::ring::{Params, RINGS_HEADER};
 use bare_uring::sys::*;
@@ -20,6 +24,16 @@ fn round_trip(ring: &mut Ring, user_data: u64) {
     ring.cqe_seen(&cqe);
 }
 
+/// Whether this kernel sets up a ring with IORING_SETUP_NO_SQARRAY
+/// (6.6+): asked directly (with the flag given, setup does not fall back).
+fn kernel_has_no_sqarray() -> bool {
+    match Ring::queue_init(2, IORING_SETUP_NO_SQARRAY) {
+        Ok(_) => true,
+        Err(Errno::EINVAL) => false,
+        Err(e) => panic!("io_uring_setup with IORING_SETUP_NO_SQARRAY: {e:?}"),
+    }
+}
+
 fn params_written_back_and_header_constant_matches_kernel() {
     let mut p = Params::new();
     let ring = Ring::queue_init_params(16, &mut p).unwrap();
@@ -33,29 +47,124 @@ fn params_written_back_and_header_constant_matches_kernel() {
     );
     assert_ne!(p.features & IORING_FEAT_SINGLE_MMAP, 0);
     assert_eq!(ring.features(), p.features);
-    // NO_SQARRAY is added by default (liburing 2.15 does the same).
-    assert_eq!(ring.flags(), IORING_SETUP_NO_SQARRAY);
-    assert_eq!(ring.as_raw_fd(), ring.ring_fd());
-    // The kernel's SQ array follows the CQEs at a cache-line boundary, as
-    // rings_size() assumes; with CQE32 the kernel doubles header + CQEs.
-    // (Set up by hand: queue_init_params would add NO_SQARRAY.)
-    let hdr = p.cq_off.cqes as usize;
-    for (flags, array) in [
-        (0, (hdr + 32 * 16).next_multiple_of(64)),
-        (
-            IORING_SETUP_CQE32,
-            ((hdr + 32 * 16) * 2).next_multiple_of(64),
-        ),
-    ] {
-        let mut p = Params::new().with_flags(flags);
-        // SAFETY: p is a valid io_uring_params; no NO_MMAP.
-        let fd = unsafe { syscall::io_uring_setup(16, &mut p.0) }.unwrap();
-        assert_eq!(p.sq_off.array as usize, array, "flags {flags:#x}");
-        // SAFETY: a fresh io_uring fd with the parameters setup returned.
-        let mut ring = unsafe { Ring::queue_mmap(fd, &p) }.unwrap();
-        assert_eq!(ring.flags(), flags);
-        round_trip(&mut ring, 3);
+    // NO_SQARRAY is added by default (liburing 2.15 does the same) where
+    // the kernel has it (6.6+); where it refuses the flag (EINVAL), setup
+    // is retried without it.
+    if kernel_has_no_sqarray() {
+        assert_eq!(ring.flags(), IORING_SETUP_NO_SQARRAY);
+        assert_eq!(p.flags, IORING_SETUP_NO_SQARRAY);
+    } else {
+        assert_eq!(ring.flags(), 0, "the fallback ring has an SQ array");
+        assert_eq!(p.flags, 0);
+        assert_ne!(p.sq_off.array, 0);
     }
+    assert_eq!(ring.as_raw_fd(), ring.ring_fd());
+}
+
+/// Run by `setup_falls_back_when_no_sqarray_is_refused` under strace,
+/// which fails this thread's first io_uring_setup with EINVAL (what a
+/// kernel before 6.6 answers to IORING_SETUP_NO_SQARRAY): setup must be
+/// retried without the flag, and the ring, which has an SQ array, works.
+fn child_setup_after_a_refused_no_sqarray() {
+    let mut p = Params::new();
+    let mut ring = Ring::queue_init_params(8, &mut p).unwrap();
+    assert_eq!(ring.flags(), 0, "the retried setup has no NO_SQARRAY");
+    assert_eq!(p.flags, 0);
+    assert_ne!(p.sq_off.array, 0, "the kernel laid out an SQ array");
+    for i in 0..20 {
+        round_trip(&mut ring, i);
+    }
+}
+
+/// The NO_SQARRAY fallback of `queue_init_params`, on any kernel: the
+/// refusal an older kernel gives is injected with strace.
+fn setup_falls_back_when_no_sqarray_is_refused() {
+    let strace = common::require_tool("strace");
+    let log = std::env::temp_dir().join(format!(
+        "uring-no-sqarray-fallback-{}.strace",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&log);
+    let out = std::process::Command::new(&strace)
+        .args([
+            "-f",
+            "-qq",
+            "-e",
+            "trace=io_uring_setup",
+            "-e",
+            "inject=io_uring_setup:error=EINVAL:when=1",
+            "-o",
+        ])
+        .arg(&log)
+        .arg(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "child_setup_after_a_refused_no_sqarray",
+            "--ignored",
+            "--test-threads=1",
+        ])
+        .output()
+        .expect("run strace");
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_file(&log);
+    let calls: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("io_uring_setup("))
+        .collect();
+    if !calls.iter().any(|l| l.contains("(INJECTED)")) {
+        common::host_tool_unavailable(
+            "strace",
+            &format!(
+                "cannot trace or inject errors here (ptrace not allowed? strace before 4.16?): {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        );
+    }
+    println!("{}", calls.join("\n"));
+    assert!(
+        out.status.success(),
+        "child under strace failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(calls.len(), 2, "the refused setup and its retry");
+    assert!(calls[0].contains("(INJECTED)"));
+    assert!(!calls[1].contains("= -1"), "the retry succeeded");
+}
+
+/// Sets a 16-entry ring with `flags` up by hand (queue_init_params would
+/// add NO_SQARRAY) and checks that the kernel's SQ array follows `hdr`
+/// bytes of header and the CQEs at a cache-line boundary, as rings_size()
+/// assumes; `cqe_slots` is 1 for 16-byte CQEs, 2 for CQE32 (the kernel
+/// doubles header + CQEs). Then maps it and runs a NOP.
+fn check_sq_array_offset(p: &mut Params, cqe_slots: usize) {
+    let flags = p.flags;
+    // SAFETY: p is a valid io_uring_params; no NO_MMAP.
+    let fd = unsafe { syscall::io_uring_setup(16, &mut p.0) };
+    let fd = if flags & IORING_SETUP_CQE32 != 0 {
+        common::skip_on(
+            fd,
+            &[Errno::EINVAL],
+            "IORING_SETUP_CQE32 needs Linux 5.19+ (io_uring_setup)",
+        )
+    } else {
+        fd.unwrap()
+    };
+    let hdr = p.cq_off.cqes as usize;
+    let array = ((hdr + 32 * 16) * cqe_slots).next_multiple_of(64);
+    assert_eq!(p.sq_off.array as usize, array, "flags {flags:#x}");
+    // SAFETY: a fresh io_uring fd with the parameters setup returned.
+    let mut ring = unsafe { Ring::queue_mmap(fd, p) }.unwrap();
+    assert_eq!(ring.flags(), flags);
+    round_trip(&mut ring, 3);
+}
+
+fn sq_array_follows_the_cqes_at_a_cache_line() {
+    check_sq_array_offset(&mut Params::new(), 1);
+}
+
+fn sq_array_follows_the_doubled_cqe32_area() {
+    check_sq_array_offset(&mut Params::new().with_flags(IORING_SETUP_CQE32), 2);
 }
 
 fn cqsize_and_clamp() {
@@ -111,8 +220,18 @@ fn sqpoll_submits_and_wakes_the_thread() {
 }
 
 fn single_issuer_defer_taskrun() {
-    let mut ring =
-        Ring::queue_init(8, IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN).unwrap();
+    drop(common::setup_or_skip(
+        8,
+        IORING_SETUP_SINGLE_ISSUER,
+        "IORING_SETUP_SINGLE_ISSUER",
+        "6.0",
+    ));
+    let mut ring = common::setup_or_skip(
+        8,
+        IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+        "IORING_SETUP_DEFER_TASKRUN",
+        "6.1",
+    );
     for i in 0..4 {
         // SAFETY: a NOP points to no memory.
         nop(unsafe { ring.get_sqe() }.unwrap(), i);
@@ -147,7 +266,7 @@ fn r_disabled_then_enable() {
 }
 
 fn sqe128_ring() {
-    let mut ring = Ring::queue_init(4, IORING_SETUP_SQE128).unwrap();
+    let mut ring = common::setup_or_skip(4, IORING_SETUP_SQE128, "IORING_SETUP_SQE128", "5.19");
     for i in 0..4u64 {
         // SAFETY: a NOP points to no memory.
         let sqe = unsafe { ring.get_sqe128() }.unwrap();
@@ -168,8 +287,15 @@ fn sqe128_ring() {
     assert_eq!(b - a, 128);
 }
 
+fn cqe32_ring_round_trips() {
+    let mut ring = common::setup_or_skip(4, IORING_SETUP_CQE32, "IORING_SETUP_CQE32", "5.19");
+    for i in 0..10 {
+        round_trip(&mut ring, i);
+    }
+}
+
 fn cqe32_ring_carries_big_cqe() {
-    let mut ring = Ring::queue_init(4, IORING_SETUP_CQE32).unwrap();
+    let mut ring = common::setup_or_skip(4, IORING_SETUP_CQE32, "IORING_SETUP_CQE32", "5.19");
     // SAFETY: a NOP points to no memory.
     let sqe = unsafe { ring.get_sqe() }.unwrap();
     nop(sqe, 42);
@@ -179,6 +305,12 @@ fn cqe32_ring_carries_big_cqe() {
     ring.submit_and_wait(1).unwrap();
     // The 16-byte view reads the first half of the same CQE.
     let first = ring.wait_cqe().unwrap();
+    // A kernel without the NOP flag fails the NOP (unknown nop_flags).
+    common::skip_on_res(
+        first.res,
+        &[Errno::EINVAL],
+        "IORING_NOP_CQE32 needs Linux 6.18+ (the NOP's CQE)",
+    );
     let c = ring.wait_cqe32().unwrap();
     assert_eq!(*c, first);
     assert_eq!((c.user_data, c.res), (42, 0));
@@ -190,8 +322,8 @@ fn cqe32_ring_carries_big_cqe() {
 }
 
 fn cqe_mixed_ring() {
-    // Linux 6.18+.
-    let mut ring = Ring::queue_init(4, IORING_SETUP_CQE_MIXED).unwrap();
+    let mut ring =
+        common::setup_or_skip(4, IORING_SETUP_CQE_MIXED, "IORING_SETUP_CQE_MIXED", "6.18");
     // 16-byte and 32-byte CQEs interleaved, wrapping the 8-slot CQ a few
     // times so the kernel has to pad.
     for round in 0..10u64 {
@@ -270,15 +402,26 @@ fn sqe_mixed_pads(mut ring: Ring) {
 }
 
 fn no_sqarray() {
-    let mut ring = Ring::queue_init(8, IORING_SETUP_NO_SQARRAY).unwrap();
+    let mut ring =
+        common::setup_or_skip(8, IORING_SETUP_NO_SQARRAY, "IORING_SETUP_NO_SQARRAY", "6.6");
     for i in 0..20 {
         round_trip(&mut ring, i);
     }
 }
 
 fn submit_all_coop_taskrun_taskrun_flag() {
+    for (flags, name, since) in [
+        (IORING_SETUP_SUBMIT_ALL, "IORING_SETUP_SUBMIT_ALL", "5.18"),
+        (
+            IORING_SETUP_COOP_TASKRUN,
+            "IORING_SETUP_COOP_TASKRUN",
+            "5.19",
+        ),
+    ] {
+        drop(common::setup_or_skip(8, flags, name, since));
+    }
     let flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
-    let mut ring = Ring::queue_init(8, flags).unwrap();
+    let mut ring = common::setup_or_skip(8, flags, "IORING_SETUP_TASKRUN_FLAG", "5.19");
     round_trip(&mut ring, 1);
     assert_eq!(ring.submit_and_get_events().unwrap(), 0);
     assert_eq!(ring.get_events().unwrap(), 0);
@@ -298,9 +441,14 @@ fn attach_wq_shares_workers() {
     );
 }
 
-/// Registers the ring fd (the kernel's answer is checked by the tests).
+/// Registers the ring fd; skips the test where the kernel does not know
+/// the register op (IORING_REGISTER_RING_FDS, 5.18+: EINVAL).
 fn register_ring_fd(ring: &mut Ring) -> u32 {
-    ring.register_ring_fd().unwrap()
+    common::skip_on(
+        ring.register_ring_fd(),
+        &[Errno::EINVAL],
+        "IORING_REGISTER_RING_FDS needs Linux 5.18+ (io_uring_register)",
+    )
 }
 
 fn registered_ring_fd_is_used_by_enter() {
@@ -308,6 +456,30 @@ fn registered_ring_fd_is_used_by_enter() {
     let idx = register_ring_fd(&mut ring);
     assert_eq!(ring.registered_index(), Some(idx));
     assert_eq!(ring.enter_ring_fd(), idx);
+    round_trip(&mut ring, 1);
+    let ts = __kernel_timespec {
+        tv_sec: 0,
+        tv_nsec: 1_000_000,
+    };
+    assert_eq!(ring.wait_cqe_timeout(Some(&ts)).unwrap_err(), Errno::ETIME);
+    if ring.features() & IORING_FEAT_REG_REG_RING == 0 {
+        // Without it a later register call could not reach the ring:
+        // the fd stays open (as liburing, EOPNOTSUPP).
+        assert_eq!(ring.close_ring_fd(), Err(Errno::EOPNOTSUPP));
+        assert!(ring.ring_fd() >= 0);
+        round_trip(&mut ring, 2);
+    }
+}
+
+fn closed_ring_fd_leaves_the_registered_index() {
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    common::require_feature(
+        ring.features(),
+        IORING_FEAT_REG_REG_RING,
+        "IORING_FEAT_REG_REG_RING",
+        "6.3",
+    );
+    register_ring_fd(&mut ring);
     round_trip(&mut ring, 1);
     // With the real fd closed, only the registered index can work.
     ring.close_ring_fd().unwrap();
@@ -366,7 +538,12 @@ fn eventfd_toggle() {
 
 fn registered_fd_only_with_no_mmap() {
     let mut p = Params::new().with_flags(IORING_SETUP_REGISTERED_FD_ONLY | IORING_SETUP_NO_MMAP);
-    let mut ring = Ring::queue_init_params(4, &mut p).unwrap();
+    let mut ring = common::setup_params_or_skip(
+        4,
+        &mut p,
+        "IORING_SETUP_REGISTERED_FD_ONLY | IORING_SETUP_NO_MMAP",
+        "6.5",
+    );
     assert_eq!(ring.ring_fd(), -1);
     assert!(ring.registered_index().is_some());
     round_trip(&mut ring, 77);
@@ -374,7 +551,20 @@ fn registered_fd_only_with_no_mmap() {
 
 fn no_mmap_in_multi_page_heap_memory() {
     // 1024 entries: 16 pages of SQEs, 5 pages of rings, ordinary (not huge)
-    // pages; kernels from 6.13 vmap them (older ones need one huge page).
+    // pages; kernels from 6.10 vmap them (6.5 to 6.9 need each region in
+    // one page or one huge page, and answer EFAULT or EINVAL otherwise).
+    drop(common::setup_or_skip(
+        2,
+        IORING_SETUP_NO_MMAP,
+        "IORING_SETUP_NO_MMAP",
+        "6.5",
+    ));
+    let vmaps_user_memory = {
+        let probe = Ring::queue_init(2, 0).unwrap();
+        // No flag or probe tells it; IORING_FEAT_RECVSEND_BUNDLE came in
+        // the same release (6.10), so a kernel with it must succeed here.
+        probe.features() & IORING_FEAT_RECVSEND_BUNDLE != 0
+    };
     let mut p = Params::new();
     let l = bare_uring::ring::memory_layout(1024, &p).unwrap();
     let layout = std::alloc::Layout::from_size_align(l.size, l.align).unwrap();
@@ -389,6 +579,13 @@ fn no_mmap_in_multi_page_heap_memory() {
             Err(e) => {
                 // SAFETY: allocated above with this layout; no ring uses it.
                 unsafe { std::alloc::dealloc(mem, layout) };
+                if !vmaps_user_memory && (e == Errno::EFAULT || e == Errno::EINVAL) {
+                    common::skip(&format!(
+                        "NO_MMAP rings in memory of several ordinary pages need Linux 6.10+ \
+                         (io_uring_setup: {e:?}; this kernel lacks IORING_FEAT_RECVSEND_BUNDLE, \
+                         also new in 6.10)"
+                    ));
+                }
                 panic!("NO_MMAP in {} bytes of heap: {e}", l.size);
             }
         };
@@ -410,8 +607,8 @@ fn no_mmap_in_multi_page_heap_memory() {
 }
 
 fn cqe_mixed_batches_across_padding() {
-    // Linux 6.18+.
-    let mut ring = Ring::queue_init(4, IORING_SETUP_CQE_MIXED).unwrap();
+    let mut ring =
+        common::setup_or_skip(4, IORING_SETUP_CQE_MIXED, "IORING_SETUP_CQE_MIXED", "6.18");
     let mut want = Vec::new();
     let mut got = Vec::new();
     let mut next = 0u64;
@@ -512,7 +709,7 @@ fn no_iowait() {
 
 fn register_ring_fd_api_switches_enter() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
-    let idx = ring.register_ring_fd().unwrap();
+    let idx = register_ring_fd(&mut ring);
     assert_eq!(ring.registered_index(), Some(idx));
     assert_eq!(ring.enter_ring_fd(), idx);
     round_trip(&mut ring, 1);
@@ -531,11 +728,17 @@ fn big_of(c: &bare_uring::cq::Cqe32) -> Option<[u64; 2]> {
 
 common::harness::main! {
     params_written_back_and_header_constant_matches_kernel,
+    #[ignore = "child of setup_falls_back_when_no_sqarray_is_refused (runs under strace)"]
+    child_setup_after_a_refused_no_sqarray,
+    setup_falls_back_when_no_sqarray_is_refused,
+    sq_array_follows_the_cqes_at_a_cache_line,
+    sq_array_follows_the_doubled_cqe32_area,
     cqsize_and_clamp,
     sqpoll_submits_and_wakes_the_thread,
     single_issuer_defer_taskrun,
     r_disabled_then_enable,
     sqe128_ring,
+    cqe32_ring_round_trips,
     cqe32_ring_carries_big_cqe,
     cqe_mixed_ring,
     sqe_mixed_is_accepted_or_refused_with_einval,
@@ -545,6 +748,7 @@ common::harness::main! {
     submit_all_coop_taskrun_taskrun_flag,
     attach_wq_shares_workers,
     registered_ring_fd_is_used_by_enter,
+    closed_ring_fd_leaves_the_registered_index,
     drop_unregisters_the_ring_fd,
     eventfd_toggle,
     registered_fd_only_with_no_mmap,

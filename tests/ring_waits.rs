@@ -1,11 +1,27 @@
 //! Completion side against the live kernel: CQ overflow with NODROP,
 //! timeouts (EXT_ARG), sigmask waits, min-timeout waits.
+//!
+//! DEFER_TASKRUN (6.1) and min-timeout waits (IORING_FEAT_MIN_TIMEOUT,
+//! 6.12) are skipped where the kernel lacks them (setup EINVAL, feature
+//! bit); timed waits need IORING_FEAT_EXT_ARG (5.11, which Debian's 5.10
+//! has).
 
 use bare_uring::sys::*;
 use bare_uring::{Errno, Ring};
 
 mod common;
 use common::nop;
+
+/// Skips the test unless `ring` takes timed waits (IORING_FEAT_EXT_ARG,
+/// 5.11+: without it the library answers EOPNOTSUPP).
+fn require_ext_arg(ring: &Ring) {
+    common::require_feature(
+        ring.features(),
+        IORING_FEAT_EXT_ARG,
+        "IORING_FEAT_EXT_ARG",
+        "5.11",
+    );
+}
 
 fn ms(n: i64) -> __kernel_timespec {
     __kernel_timespec {
@@ -73,6 +89,12 @@ fn cq_overflow_nodrop_loses_nothing_batch() {
 }
 
 fn cq_overflow_nodrop_defer_taskrun() {
+    drop(common::setup_or_skip(
+        8,
+        IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+        "IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN",
+        "6.1",
+    ));
     overflow_case(
         IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
         reap_with_peek,
@@ -81,6 +103,7 @@ fn cq_overflow_nodrop_defer_taskrun() {
 
 fn wait_timeout_gives_etime() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
+    require_ext_arg(&ring);
     assert_eq!(
         ring.wait_cqe_timeout(Some(&ms(5))).unwrap_err(),
         Errno::ETIME
@@ -100,6 +123,7 @@ fn wait_timeout_gives_etime() {
 
 fn submit_and_wait_timeout_submits() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
+    require_ext_arg(&ring);
     // SAFETY: a NOP points to no memory.
     nop(unsafe { ring.get_sqe() }.unwrap(), 1);
     // SAFETY: a NOP points to no memory.
@@ -123,6 +147,7 @@ fn submit_and_wait_timeout_submits() {
 
 fn wait_with_sigmask() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
+    require_ext_arg(&ring);
     // Block SIGUSR1 (10) while waiting; with and without a timeout.
     let mask = kernel_sigset_t {
         sig: [1 << (10 - 1)],

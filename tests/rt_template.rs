@@ -9,13 +9,23 @@
 //!
 //! Each program is a Cargo project of its own (its profiles set
 //! `panic = "abort"`), built with its own target dir under
-//! `<target>/tmp/rt-template`, so this cargo never waits on the lock of
-//! the cargo running the tests.
+//! `$TMPDIR/uring-rt-template`, so this cargo never waits on the lock of
+//! the cargo running the tests. The build needs a toolchain: `$CARGO`
+//! (set when cargo runs the tests), else `cargo` and `rustc` in `PATH`;
+//! without them the tests skip (see `common::require_tool`).
+//!
+//! The hello sets its ring up with IORING_SETUP_NO_MMAP (Linux 6.5+) and
+//! exits with 2 where the kernel refuses it: the tests that run it set a
+//! ring up the same way first and skip when that setup answers EINVAL.
+
+mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Mutex, OnceLock};
+
+use bare_uring::sys::IORING_SETUP_NO_MMAP;
 
 /// Size budget of the stripped static hello (x86_64 and aarch64).
 const SIZE_BUDGET: u64 = 4 * 1024;
@@ -44,9 +54,10 @@ fn build_program(
     target: Option<&str>,
     env: &[(&str, &str)],
 ) -> PathBuf {
+    let cargo = cargo();
     let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rt-template");
+    let work = work_dir();
     let copy = work.join(name);
     let _ = fs::remove_dir_all(&copy);
     fs::create_dir_all(copy.join("src")).unwrap();
@@ -68,7 +79,6 @@ fn build_program(
         fs::write(copy.join("src/main.rs"), src).unwrap();
     }
 
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.args(["build", "--release"])
         .current_dir(&copy)
@@ -95,6 +105,37 @@ fn build_program(
         bin.push(t);
     }
     bin.join("release").join("hello-uring")
+}
+
+/// Where the programs are copied and built (kept between runs, so
+/// cargo's cache makes rebuilds quick).
+fn work_dir() -> PathBuf {
+    std::env::temp_dir().join("uring-rt-template")
+}
+
+/// The cargo that builds the programs: `$CARGO` (set when cargo runs the
+/// tests), else `cargo` from `PATH`, which needs `rustc` there too (the
+/// test skips without them).
+fn cargo() -> PathBuf {
+    match std::env::var_os("CARGO") {
+        Some(c) => c.into(),
+        None => {
+            common::require_tool("rustc");
+            common::require_tool("cargo")
+        }
+    }
+}
+
+/// Skips the test unless this kernel sets up a ring in caller memory, as
+/// the hello does (IORING_SETUP_NO_MMAP, 6.5+; the hello exits with
+/// `EXIT_SETUP` where it cannot).
+fn require_no_mmap() {
+    drop(common::setup_or_skip(
+        1,
+        IORING_SETUP_NO_MMAP,
+        "IORING_SETUP_NO_MMAP",
+        "6.5",
+    ));
 }
 
 /// The ELF program headers' types (`PT_*`) of a 64-bit little-endian ELF.
@@ -151,8 +192,8 @@ fn native() -> &'static Path {
     BIN.get_or_init(|| build_template(None, &[]))
 }
 
-#[test]
 fn template_hello_is_static_small_and_says_hello() {
+    require_no_mmap();
     let bin = native();
     check_static_and_small(bin, "template hello (x86_64)");
     let out = Command::new(bin).output().unwrap();
@@ -164,30 +205,27 @@ fn template_hello_is_static_small_and_says_hello() {
     assert!(out.stderr.is_empty());
 }
 
-#[test]
 fn template_hello_makes_only_io_uring_syscalls_and_exit() {
+    let strace = common::require_tool("strace");
+    require_no_mmap();
     let bin = native();
-    let have_strace = Command::new("strace")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        have_strace,
-        "strace is not installed (apt-get install strace; .ci/run does)"
-    );
-    let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rt-template/strace.log");
-    let out = Command::new("strace")
+    let log = work_dir().join("strace.log");
+    let out = Command::new(&strace)
         .args(["-f", "-qq", "-o"])
         .arg(&log)
         .arg(bin)
         .output()
         .unwrap();
     let text = fs::read_to_string(&log).unwrap_or_default();
-    assert!(
-        text.contains("execve("),
-        "strace cannot trace here: {}",
-        String::from_utf8_lossy(&out.stderr).trim()
-    );
+    if !text.contains("execve(") {
+        common::host_tool_unavailable(
+            "strace",
+            &format!(
+                "cannot trace here (ptrace not allowed?): {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        );
+    }
     assert_eq!(code(&out), 0);
     assert_eq!(out.stdout, HELLO);
     let mut names: Vec<&str> = text
@@ -266,7 +304,6 @@ fn main(args: bare_uring_rt::Args) -> i32 {
 }
 "#;
 
-#[test]
 fn kit_runtime_reads_argv_env_auxv_loads_data_and_exits_on_panic() {
     let bin = build_program("kit-checks", Some(KIT_CHECKS), None, &[]);
     check_static_and_small(&bin, "kit checks (x86_64)");
@@ -292,8 +329,6 @@ fn kit_runtime_reads_argv_env_auxv_loads_data_and_exits_on_panic() {
 /// Ignored by default because it needs tools from outside the workspace;
 /// `.ci/cross.sh` installs them and runs it with `--ignored`, where a
 /// missing tool is a failure.
-#[test]
-#[ignore = "needs `rustup target add aarch64-unknown-linux-gnu`, gcc-aarch64-linux-gnu and qemu-user; run by .ci/cross.sh"]
 fn template_hello_for_aarch64_runs_under_qemu() {
     const TARGET: &str = "aarch64-unknown-linux-gnu";
     let have = |tool: &str| {
@@ -327,4 +362,12 @@ fn template_hello_for_aarch64_runs_under_qemu() {
         }
         c => panic!("exit {c}: stdout {:?}, stderr {:?}", out.stdout, out.stderr),
     }
+}
+
+common::harness::main! {
+    template_hello_is_static_small_and_says_hello,
+    template_hello_makes_only_io_uring_syscalls_and_exit,
+    kit_runtime_reads_argv_env_auxv_loads_data_and_exits_on_panic,
+    #[ignore = "needs `rustup target add aarch64-unknown-linux-gnu`, gcc-aarch64-linux-gnu and qemu-user; run by .ci/cross.sh"]
+    template_hello_for_aarch64_runs_under_qemu,
 }

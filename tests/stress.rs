@@ -8,6 +8,12 @@
 //! - `URING_STRESS_MESSAGES` [1000000]: msg_ring messages per run.
 //! - `URING_STRESS_CYCLES` [10000]: create/destroy cycles.
 //! - `URING_STRESS_SIGNAL_ROUNDS` [300]: waits per wait function and ring.
+//!
+//! On older kernels what they lack is left out, from the kernel's own
+//! answers (probe, setup EINVAL, feature bits), and named: msg_ring runs
+//! skip without IORING_OP_MSG_RING (5.18) or DEFER_TASKRUN (6.1); the
+//! cycles and storms run the ring kinds and waits this kernel has and
+//! print the ones they left out.
 #![allow(unused_unsafe)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -103,6 +109,15 @@ fn sender(target: i32, id: u64, count: u64) -> u64 {
 
 fn msg_ring_overflow(flags: u32) {
     let _g = serial();
+    common::require_op(IORING_OP_MSG_RING, "IORING_OP_MSG_RING", "5.18");
+    if flags != 0 {
+        drop(common::setup_or_skip(
+            4,
+            flags,
+            "IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN",
+            "6.1",
+        ));
+    }
     let total = env_u64("URING_STRESS_MESSAGES", 1_000_000);
     let per = total / SENDERS;
     let total = per * SENDERS;
@@ -250,22 +265,73 @@ fn cycle(k: usize) {
 
 const KINDS: usize = 8;
 
+/// Whether setting up a ring with `flags` works here (`false` on the
+/// kernel's EINVAL for a flag it does not know).
+fn setup_works(flags: u32) -> bool {
+    match Ring::queue_init(8, flags) {
+        Ok(_) => true,
+        Err(Errno::EINVAL) => false,
+        Err(e) => panic!("io_uring_setup with flags {flags:#x}: {e:?}"),
+    }
+}
+
+/// `None` when this kernel has what cycle kind `k` needs, else what it
+/// lacks (decided by its own answers).
+fn kind_missing(k: usize) -> Option<&'static str> {
+    let missing = match k {
+        1 => !setup_works(IORING_SETUP_NO_MMAP),
+        2 => !setup_works(IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN),
+        3 => !setup_works(IORING_SETUP_SQE128 | IORING_SETUP_CQE32),
+        4 => !setup_works(IORING_SETUP_NO_MMAP | IORING_SETUP_REGISTERED_FD_ONLY),
+        5 => Ring::queue_init(2, 0).unwrap().features() & IORING_FEAT_REG_REG_RING == 0,
+        6 => {
+            let ring = Ring::queue_init(2, 0).unwrap();
+            match ring.setup_buf_ring(16, 1, IOU_PBUF_RING_MMAP) {
+                Ok(br) => {
+                    // SAFETY: from setup_buf_ring on this ring; never used.
+                    unsafe { ring.free_buf_ring(br, 16, 1) }.unwrap();
+                    false
+                }
+                Err(Errno::EINVAL) => true,
+                Err(e) => panic!("setup_buf_ring: {e:?}"),
+            }
+        }
+        _ => false,
+    };
+    missing.then_some(match k {
+        1 => "IORING_SETUP_NO_MMAP (6.5)",
+        2 => "IORING_SETUP_DEFER_TASKRUN (6.1)",
+        3 => "IORING_SETUP_SQE128 | IORING_SETUP_CQE32 (5.19)",
+        4 => "IORING_SETUP_REGISTERED_FD_ONLY (6.5)",
+        5 => "IORING_FEAT_REG_REG_RING (6.3)",
+        _ => "IOU_PBUF_RING_MMAP (6.4)",
+    })
+}
+
 fn stress_create_destroy_cycles() {
     let _g = serial();
     let cycles = env_u64("URING_STRESS_CYCLES", 10_000);
+    let mut kinds = Vec::new();
+    for k in 0..KINDS {
+        match kind_missing(k) {
+            None => kinds.push(k),
+            Some(what) => println!("stress: create/destroy: kind {k} left out: needs {what}"),
+        }
+    }
+    let n = kinds.len();
     // Warm up: allocator pools, lazily loaded pages, first-use maps.
-    for i in 0..(KINDS * 20) {
-        cycle(i % KINDS);
+    for i in 0..(n * 20) {
+        cycle(kinds[i % n]);
     }
     let (fds0, maps0, rss0) = (fd_count(), map_count(), rss_kib());
     let start = Instant::now();
     for i in 0..cycles as usize {
-        cycle(i % KINDS);
+        cycle(kinds[i % n]);
     }
     let secs = start.elapsed().as_secs_f64();
     let (fds1, maps1, rss1) = (fd_count(), map_count(), rss_kib());
     println!(
-        "stress: create/destroy: {cycles} cycles over {KINDS} kinds in {secs:.2} s; \
+        "stress: create/destroy: {cycles} cycles over {n} of {KINDS} kinds in {secs:.2} s; \
          fds {fds0} -> {fds1}, maps {maps0} -> {maps1}, RSS {rss0} -> {rss1} KiB"
     );
     assert_eq!(fds1, fds0, "fd leak");
@@ -386,17 +452,50 @@ fn storm_one(ring: &mut Ring, w: WaitFn, rounds: u64) -> u64 {
 fn stress_signal_storm_every_wait() {
     let _g = serial();
     let rounds = env_u64("URING_STRESS_SIGNAL_ROUNDS", 300);
+    let features = Ring::queue_init(2, 0).unwrap().features();
+    common::require_feature(
+        features,
+        IORING_FEAT_EXT_ARG,
+        "IORING_FEAT_EXT_ARG (timed waits)",
+        "5.11",
+    );
+    // Min-timeout waits need IORING_FEAT_MIN_TIMEOUT (6.12).
+    let waits: Vec<WaitFn> = WAITS
+        .into_iter()
+        .filter(|w| {
+            let min = matches!(
+                w,
+                WaitFn::WaitCqesMinTimeout | WaitFn::SubmitAndWaitMinTimeout
+            );
+            let keep = !min || features & IORING_FEAT_MIN_TIMEOUT != 0;
+            if !keep {
+                println!(
+                    "stress: signal storm: {w:?} left out: needs IORING_FEAT_MIN_TIMEOUT (6.12)"
+                );
+            }
+            keep
+        })
+        .collect();
     for flags in [
         0,
         IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
         IORING_SETUP_SQPOLL,
     ] {
-        let mut ring = Ring::queue_init(8, flags).unwrap();
+        let mut ring = match Ring::queue_init(8, flags) {
+            Ok(r) => r,
+            Err(Errno::EINVAL) if flags & IORING_SETUP_DEFER_TASKRUN != 0 => {
+                println!(
+                    "stress: signal storm: DEFER_TASKRUN left out: needs Linux 6.1 (setup EINVAL)"
+                );
+                continue;
+            }
+            Err(e) => panic!("setup {}: {e:?}", flags_name(flags)),
+        };
         let seen0 = signals_seen();
         let start = Instant::now();
         let sig = Signaller::start(Duration::from_micros(200));
         let mut per = Vec::new();
-        for w in WAITS {
+        for &w in &waits {
             per.push((w, storm_one(&mut ring, w, rounds)));
         }
         let sent = sig.finish();
@@ -406,8 +505,8 @@ fn stress_signal_storm_every_wait() {
             "stress: signal storm {}: {} waits ({rounds} per function x {}), {sent} signals sent, \
              {} handled, {eintr} EINTR, every CQE checked, {secs:.2} s",
             flags_name(flags),
-            rounds * WAITS.len() as u64,
-            WAITS.len(),
+            rounds * waits.len() as u64,
+            waits.len(),
             signals_seen() - seen0,
         );
         for (w, n) in per {

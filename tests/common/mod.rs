@@ -174,24 +174,34 @@ pub fn skip_on_res(res: i32, errnos: &[Errno], why: &str) -> i32 {
     skip_on(Err(Errno(-res)), errnos, why)
 }
 
-/// The path of host tool `name` found through `PATH`. Skips the test when
-/// it is missing (the kernel guests lack e.g. strace), unless
-/// `URING_REQUIRE_HOST_TOOLS=1` is set: then a missing tool fails it.
+// ---- host tools (strace, cargo, ...) that the kernel-matrix guests may
+// lack: a missing tool skips the test, unless URING_REQUIRE_HOST_TOOLS=1
+// (set by .ci/run for the host run), where it fails it.
+
+/// The path of the executable `name` found in `PATH`. Without it the test
+/// is skipped, or fails when the environment variable
+/// `URING_REQUIRE_HOST_TOOLS` is `1`.
 pub fn require_tool(name: &str) -> std::path::PathBuf {
     use std::os::unix::fs::PermissionsExt;
     let found = std::env::var_os("PATH").and_then(|path| {
         std::env::split_paths(&path)
             .map(|dir| dir.join(name))
             .find(|p| {
-                p.metadata()
+                std::fs::metadata(p)
                     .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
             })
     });
     match found {
         Some(p) => p,
-        None if std::env::var_os("URING_REQUIRE_HOST_TOOLS").is_some_and(|v| v == "1") => {
-            panic!("host tool {name} not found in PATH (URING_REQUIRE_HOST_TOOLS=1)")
-        }
-        None => harness::skip!("needs the host tool {name} (not found in PATH)"),
+        None => host_tool_unavailable(name, "not found in PATH"),
     }
+}
+
+/// Skips the test because host tool `name` cannot serve it (`why`), or
+/// fails it when `URING_REQUIRE_HOST_TOOLS` is `1` (see [`require_tool`]).
+pub fn host_tool_unavailable(name: &str, why: &str) -> ! {
+    if std::env::var_os("URING_REQUIRE_HOST_TOOLS").is_some_and(|v| v == "1") {
+        panic!("{name}: {why} (URING_REQUIRE_HOST_TOOLS=1: host tools are required)");
+    }
+    harness::skip!("needs the host tool {name}: {why}")
 }

@@ -688,6 +688,37 @@ fn sq_rewind_round_trips(mut ring: Ring) {
     }
 }
 
+/// A partial submit on an SQ_REWIND ring (the kernel stops the batch at
+/// an SQE it refuses) is not followed by a second enter for the
+/// remainder: with no SQ indices that enter would take slot 0 again and
+/// run the first request twice. Every request completes at most once.
+fn sq_rewind_partial_submit_is_not_resubmitted() {
+    let mut ring = common::setup_or_skip(4, SQ_REWIND, "IORING_SETUP_SQ_REWIND", "7.0");
+    // SAFETY: NOPs point to no memory; the refused SQE is a NOP with an
+    // opcode past IORING_OP_LAST, which the kernel rejects unread.
+    unsafe {
+        nop(ring.get_sqe().unwrap(), 1);
+        let bad = ring.get_sqe().unwrap();
+        nop(bad, 2);
+        bad.opcode = 0xff;
+        nop(ring.get_sqe().unwrap(), 3);
+    }
+    // A wait without timeout or sigmask: submit and wait in one enter,
+    // the path that used to re-enter with the unsubmitted remainder.
+    let first = ring.submit_and_wait_timeout(1, None, None).unwrap();
+    assert_eq!(first.user_data, 1);
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let mut got = Vec::new();
+    ring.for_each_cqe(|c| got.push((c.user_data, c.res)));
+    println!("SQ_REWIND partial submit: CQEs {got:?}");
+    let ones = got.iter().filter(|c| c.0 == 1).count();
+    assert_eq!(ones, 1, "the first NOP ran once: {got:?}");
+    assert!(got.contains(&(2, -Errno::EINVAL.0)), "{got:?}");
+    assert!(got.iter().filter(|c| c.0 == 3).count() <= 1, "{got:?}");
+    // The ring goes on from slot 0 with a fresh batch.
+    sq_rewind_round_trips(ring);
+}
+
 fn no_iowait() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     common::require_feature(
@@ -756,6 +787,7 @@ common::harness::main! {
     cqe_mixed_batches_across_padding,
     sq_rewind_is_accepted_or_refused_with_einval,
     sq_rewind_ring_runs_requests,
+    sq_rewind_partial_submit_is_not_resubmitted,
     no_iowait,
     register_ring_fd_api_switches_enter,
 }

@@ -31,6 +31,8 @@
 # URING_TEST_SCALE (stress divisor in guests), URING_KERNELS_BOOT_TIMEOUT
 # (whole boot, s), URING_KERNELS_CACHE (kernel cache).
 set -euo pipefail
+{ # The whole script is one compound command: bash reads it all before
+  # running, so editing this file during a run cannot derail the run.
 cd "$(dirname "$0")/../.."
 repo=$PWD
 cmdline="scripts/kernels/run.sh $*"
@@ -61,10 +63,10 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 target=x86_64-unknown-linux-gnu
 profile=${URING_KERNELS_PROFILE:-release}
-bin_limit=${URING_BIN_TIMEOUT:-600}
-test_limit=${URING_TEST_TIMEOUT:-300}
+bin_limit=${URING_BIN_TIMEOUT:-180}
+test_limit=${URING_TEST_TIMEOUT:-60}
 scale=${URING_TEST_SCALE:-10}
-boot_limit=${URING_KERNELS_BOOT_TIMEOUT:-3600}
+boot_limit=${URING_KERNELS_BOOT_TIMEOUT:-2400}
 secs() { echo $((SECONDS - $1)); }
 
 # --- 1. build --------------------------------------------------------------
@@ -88,7 +90,10 @@ fi
 gcc -static -O2 -Wall -o "$out/init" scripts/kernels/init.c
 # nostd-cat as docs/SIZE.md builds it (tests/nostd_cat.rs runs that
 # command; in the guest /init stands in for it with this binary).
-if ! env -u CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS cargo build -q -p nostd-cat --profile min-size \
+# None of this script's flags: min-size inherits the release profile.
+if ! env -u CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS -u CARGO_PROFILE_RELEASE_LTO \
+     -u CARGO_PROFILE_RELEASE_CODEGEN_UNITS -u CARGO_PROFILE_RELEASE_PANIC \
+     cargo build -q -p nostd-cat --profile min-size \
      2>>"$out/build.log"; then
   echo "kernels: build FAILED (nostd-cat, see $out/build.log)"; exit 1
 fi
@@ -128,6 +133,7 @@ with open(os.path.join(out, "files"), "w") as f:
 PY
 nbin=$(wc -l <"$out/list")
 build_secs=$(secs $t0)
+times=("build ${build_secs}s")
 echo "kernels: built $nbin test binaries in ${build_secs}s ($(du -shc $(cut -f2 "$out/list") | tail -1 | cut -f1))"
 
 # --- 2. initramfs ----------------------------------------------------------
@@ -145,6 +151,7 @@ if [ "${sel[*]}" != host ]; then
     /bin/cargo="$out/init" /kt/nostd-cat="$tdir/min-size/nostd-cat" \
     /kt/probe="$(cat "$out/probe.path")" /kt/list="$out/list" @"$out/files" @"$out/srcfiles" "${extra[@]}"
   echo "kernels: initramfs $(du -h "$cpio" | cut -f1) in $(secs $t0)s"
+  times+=("initramfs $(secs $t0)s")
 fi
 
 # --- 3. run ----------------------------------------------------------------
@@ -175,6 +182,7 @@ for l in "${sel[@]}"; do
     run_host
     printf 'kver=%s (host)\nboot_secs=%s\n' "$(uname -r)" "$(secs $t0)" >"$out/host.meta"
     echo "kernels: host $(uname -r) ran in $(secs $t0)s"
+    times+=("host $(secs $t0)s")
     continue
   fi
   suite=$(suite_of "$l")
@@ -193,10 +201,13 @@ for l in "${sel[@]}"; do
   printf 'kver=%s\nboot_secs=%s\nqemu_rc=%s\nbooted=%s\n' "$kver" "$(secs $t0)" "$rc" "$booted" >"$out/$l.meta"
   grep -q '^@@ done' "$out/$l.tests.log" 2>/dev/null || echo "kernels: $kver: the guest did not finish (qemu exit $rc)"
   echo "kernels: $kver booted and ran in $(secs $t0)s"
+  times+=("$l $(secs $t0)s")
 done
 
 # --- 4. verdict ------------------------------------------------------------
-echo "kernels: build ${build_secs}s; raw results in $out"
+echo "kernels: times: ${times[*]}; total ${SECONDS}s; raw results in $out"
 args=("$out" "${sel[@]}")
 [ $docs = 1 ] && args+=(--docs docs/KERNELS.md --command "$cmdline")
 python3 scripts/kernels/report.py "${args[@]}"
+exit
+}

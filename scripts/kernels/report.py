@@ -175,7 +175,7 @@ def probe_map(lines):
     return m
 
 
-def docs(path, labels, data, command):
+def docs(path, labels, data, command, outdir):
     cols = [data[l]["kver"] for l in labels]
     probes = {l: probe_map(data[l]["probe"]) for l in labels}
     keys = []
@@ -190,14 +190,37 @@ def docs(path, labels, data, command):
           "under `qemu-system-x86_64 -accel tcg` with the binaries in an initramfs;",
           "`host` is the same binaries run natively.", "",
           "Command:", "", "```sh", command, "```", "",
+          "How: `cargo test --workspace --no-run --release --target x86_64-unknown-linux-gnu`",
+          "with `-C target-feature=+crt-static` (release profile with unwinding, no LTO,",
+          "16 codegen units) lists every test executable from cargo's JSON messages:",
+          "the lib unit tests of each package and every integration test (doctests",
+          "are not executables and are not run). The guest's /init",
+          "(`scripts/kernels/init.c`) mounts proc, sysfs, devtmpfs and a tmpfs on",
+          "/tmp (TMPDIR), brings `lo` up, exports `URING_TEST_SCALE`,",
+          "`URING_TEST_TIMEOUT` (the harness's per-test watchdog) and",
+          "`PROPTEST_MAX_SHRINK_ITERS=0`, and runs each binary with `--test-threads 1`",
+          "in its package directory (the repository's files are in the initramfs at",
+          "their own paths) under a per-binary time limit; a hang is a failure.",
+          "The guest has no coreutils or cargo: /init also answers as `true`, and as",
+          "`cargo` for the one command `tests/nostd_cat.rs` runs",
+          "(`cargo build -p nostd-cat --profile min-size`), handing out the nostd-cat",
+          "the host built with that command; strace is copied in with its libraries.",
+          "Counts: `passed`/`failed` as libtest says; `skipped` = `ignored, skipped:",
+          "REASON` (a run-time skip); `not run (#[ignore])` = statically ignored tests;",
+          "a test running when its binary crashed or timed out counts as failed.", "",
           "## Test results", "",
-          "| kernel | passed | skipped | failed | not run (#[ignore]) | binaries crashed / timed out | time |",
+          "| kernel | passed | skipped | failed | not run (#[ignore]) | binaries crashed, timed out or not run | boot + run |",
           "|---|---|---|---|---|---|---|"]
     for l in labels:
         d = data[l]
         c = collections.Counter(s for s, _ in d["results"].values())
         crashed = sum(1 for x in d["detail"] if x.strip().startswith("binary"))
         md.append(f"| {d['kver']} | {c['ok']} | {c['skip']} | {c['FAILED']} | {c['ignored']} | {crashed} | {d['meta'].get('boot_secs', '?')} s |")
+    try:
+        md += ["", "Times (wall clock, 2 cores shared with other builds): "
+               + open(os.path.join(outdir, "times")).read().strip()]
+    except OSError:
+        pass
     md += ["", "Failed tests and skip reasons per kernel:", ""]
     for l in labels:
         md.append(f"- **{data[l]['kver']}**: " + data[l]["line"].split(": ", 1)[-1])
@@ -243,7 +266,7 @@ def main():
         for x in data[l]["detail"]:
             print(x)
     if docs_path:
-        docs(docs_path, labels, data, command or "scripts/kernels/run.sh all --docs")
+        docs(docs_path, labels, data, command or "scripts/kernels/run.sh all --docs", outdir)
         print(f"wrote {docs_path}")
     sys.exit(0 if ok else 1)
 

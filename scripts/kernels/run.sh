@@ -61,6 +61,7 @@ tdir=${CARGO_TARGET_DIR:-target}
 out=${URING_KERNELS_OUT:-$tdir/kernels}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
+tdir_abs=$(cd "$tdir" && pwd)
 target=x86_64-unknown-linux-gnu
 profile=${URING_KERNELS_PROFILE:-release}
 bin_limit=${URING_BIN_TIMEOUT:-120}
@@ -155,7 +156,7 @@ if [ "${sel[*]}" != host ]; then
   python3 scripts/cross/initramfs.py "$cpio" /init="$out/init" /bin/true="$out/init" \
     /bin/cargo="$out/init" /kt/nostd-cat="$tdir/min-size/nostd-cat" \
     /kt/probe="$(cat "$out/probe.path")" /kt/list="$out/list" @"$out/files" @"$out/srcfiles" "${extra[@]}" \
-    "$(cd "$tdir" && pwd)/$target/tmp/"  # CARGO_TARGET_TMPDIR, which cargo creates before tests run
+    "$tdir_abs/$target/tmp/"  # CARGO_TARGET_TMPDIR, which cargo creates before tests run
   echo "kernels: initramfs $(du -h "$cpio" | cut -f1) in $(secs $t0)s"
   times+=("initramfs $(secs $t0)s")
 fi
@@ -166,11 +167,13 @@ run_host() {
   local tmp; tmp=$(mktemp -d)
   {
     echo "@@ boot host"; echo "@@ run probe"
-    "$(cat "$out/probe.path")"; echo "@@ end probe exit=$? secs=0"
+    local prc=0
+    "$(cat "$out/probe.path")" || prc=$?
+    echo "@@ end probe exit=$prc secs=0"
     while IFS=$'\t' read -r name exe dir; do
       echo "@@ run $name"
       local s=$SECONDS rc=0
-      (cd "$dir" && TMPDIR=$tmp URING_SMOKE_NOSTD_CAT="$repo/$tdir/min-size/nostd-cat" timeout -k 10 "$bin_limit" "$exe" --test-threads 1 </dev/null 2>&1) || rc=$?
+      (cd "$dir" && TMPDIR=$tmp URING_SMOKE_NOSTD_CAT="$tdir_abs/min-size/nostd-cat" timeout -k 10 "$bin_limit" "$exe" --test-threads 1 </dev/null 2>&1) || rc=$?
       local how="exit=$rc"
       [ $rc = 124 ] && how=timeout
       [ $rc -gt 128 ] && how="signal=$((rc - 128))"

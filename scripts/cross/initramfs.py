@@ -7,7 +7,7 @@ cpio(1) is needed. Gzip-compressed when OUT ends in .gz, plain otherwise
 
 Each entry becomes a regular file (mode 0755) at that name, its parent
 directories created as needed; @LISTFILE reads more name=path pairs, one a
-line. The archive also holds /dev, /dev/console (char 5:1, so /init has a
+line; a NAME/ argument (no "=") is an empty directory. The archive also holds /dev, /dev/console (char 5:1, so /init has a
 console on fds 0-2 even on kernels whose built-in initramfs lacks it),
 /dev/null (1:3, for std's Command), /proc, /sys and /tmp.
 """
@@ -61,6 +61,9 @@ def main():
     w.entry("dev/console", 0o020600, rdev=(5, 1))
     w.entry("dev/null", 0o020666, rdev=(1, 3))
     for p in pairs:
+        if "=" not in p and p.endswith("/"):  # an empty directory
+            w.dir(p.strip("/"))
+            continue
         name, path = p.split("=", 1)
         name = name.lstrip("/")
         w.dir(name.rsplit("/", 1)[0] if "/" in name else "")

@@ -47,6 +47,7 @@ def parse_tests(path):
     """-> (list of binaries in order, {bin: {...}}, probe lines)."""
     bins, info, probe = [], {}, []
     cur = pending = None
+    in_failures = False
     try:
         lines = open(path, errors="replace").read().replace("\r", "").split("\n")
     except FileNotFoundError:
@@ -57,6 +58,7 @@ def parse_tests(path):
             bins.append(cur)
             info[cur] = {"tests": collections.OrderedDict(), "end": None, "secs": None, "result": False}
             pending = None
+            in_failures = False
             continue
         m = re.match(r"^@@ end (\S+) (\S+) secs=([\d.]+)", line)
         if m:
@@ -73,13 +75,21 @@ def parse_tests(path):
                 probe.append(line)
             continue
         tests = info[cur]["tests"]
+        # libtest prints every verdict before its "failures:" section; that
+        # section may quote other libtest output (a test running its own
+        # binary as a child), so verdicts in it are not this binary's.
+        if line == "failures:":
+            in_failures = True
         if line.startswith("test result:"):
             info[cur]["result"] = True
+            in_failures = False
+        if in_failures:
+            continue
         m = TEST_RE.match(line)
         if m:
             v = classify(m.group(2))
             if v:
-                tests[m.group(1)] = v
+                tests.setdefault(m.group(1), v)  # the first verdict counts
                 pending = None
             else:  # the verdict comes later (the test wrote to fd 1 itself)
                 pending = m.group(1)
@@ -175,7 +185,7 @@ def probe_map(lines):
     return m
 
 
-def docs(path, labels, data, command):
+def docs(path, labels, data, command, outdir):
     cols = [data[l]["kver"] for l in labels]
     probes = {l: probe_map(data[l]["probe"]) for l in labels}
     keys = []
@@ -190,18 +200,42 @@ def docs(path, labels, data, command):
           "under `qemu-system-x86_64 -accel tcg` with the binaries in an initramfs;",
           "`host` is the same binaries run natively.", "",
           "Command:", "", "```sh", command, "```", "",
+          "How: `cargo test --workspace --no-run --release --target x86_64-unknown-linux-gnu`",
+          "with `-C target-feature=+crt-static` (release profile with unwinding, no LTO,",
+          "16 codegen units) lists every test executable from cargo's JSON messages:",
+          "the lib unit tests of each package and every integration test (doctests",
+          "are not executables and are not run). The guest's /init",
+          "(`scripts/kernels/init.c`) mounts proc, sysfs, devtmpfs and a tmpfs on",
+          "/tmp (TMPDIR), brings `lo` up, exports `URING_TEST_SCALE`,",
+          "`URING_TEST_TIMEOUT` (the harness's per-test watchdog) and",
+          "`PROPTEST_MAX_SHRINK_ITERS=0`, and runs each binary with `--test-threads 1`",
+          "in its package directory (the repository's files are in the initramfs at",
+          "their own paths) under a per-binary time limit; a hang is a failure.",
+          "The guest has no coreutils or cargo: /init also answers as `true`, and as",
+          "`cargo` for the one command `tests/nostd_cat.rs` runs",
+          "(`cargo build -p nostd-cat --profile min-size`), handing out the nostd-cat",
+          "the host built with that command; strace is copied in with its libraries.",
+          "Counts: `passed`/`failed` as libtest says; `skipped` = `ignored, skipped:",
+          "REASON` (a run-time skip); `not run (#[ignore])` = statically ignored tests;",
+          "a test running when its binary crashed or timed out counts as failed;",
+          "`not reached` = tests another kernel ran that this one never got to.", "",
           "## Test results", "",
-          "| kernel | passed | skipped | failed | not run (#[ignore]) | binaries crashed / timed out | time |",
-          "|---|---|---|---|---|---|---|"]
+          "| kernel | passed | skipped | failed | not run (#[ignore]) | not reached | binaries crashed, timed out or not run | boot + run |",
+          "|---|---|---|---|---|---|---|---|"]
     for l in labels:
         d = data[l]
         c = collections.Counter(s for s, _ in d["results"].values())
         crashed = sum(1 for x in d["detail"] if x.strip().startswith("binary"))
-        md.append(f"| {d['kver']} | {c['ok']} | {c['skip']} | {c['FAILED']} | {c['ignored']} | {crashed} | {d['meta'].get('boot_secs', '?')} s |")
+        md.append(f"| {d['kver']} | {c['ok']} | {c['skip']} | {c['FAILED']} | {c['ignored']} | {d.get('not_reached', 0)} | {crashed} | {d['meta'].get('boot_secs', '?')} s |")
+    try:
+        md += ["", "Times (wall clock, 2 cores shared with other builds): "
+               + open(os.path.join(outdir, "times")).read().strip()]
+    except OSError:
+        pass
     md += ["", "Failed tests and skip reasons per kernel:", ""]
     for l in labels:
         md.append(f"- **{data[l]['kver']}**: " + data[l]["line"].split(": ", 1)[-1])
-        md += ["  " + x.strip() for x in data[l]["detail"][:200]]
+        md += ["  - " + x.strip() for x in data[l]["detail"][:200]]
     md += ["", "## Features, setup flags and opcodes", "",
            "From `uring-probe` in each kernel: `IORING_FEAT_*` bits of a plain setup,",
            "`IORING_SETUP_*` flags accepted by `io_uring_setup` (with the companion flags",
@@ -235,6 +269,14 @@ def main():
         ok &= good
         data[l] = dict(line=line, detail=detail, results=results, probe=probe, meta=meta,
                        kver=meta.get("kver", l))
+    # Tests another run listed but this one never reached (its binary hung,
+    # crashed or did not run): counted apart, named in the table ("-").
+    every = set().union(*[set(d["results"]) for d in data.values()]) if data else set()
+    for l in labels:
+        n = data[l]["not_reached"] = len(every - set(data[l]["results"]))
+        if n and " [" in data[l]["line"]:
+            head, tail = data[l]["line"].rsplit(" [", 1)
+            data[l]["line"] = f"{head}, {n} not reached [{tail}"
     print("\n--- per-test table (ok, skip = skipped at run time, FAIL, ign = #[ignore]d, - = not run)")
     print("\n".join(table(labels, {l: data[l]["results"] for l in labels})))
     print("\n--- summary")
@@ -243,7 +285,7 @@ def main():
         for x in data[l]["detail"]:
             print(x)
     if docs_path:
-        docs(docs_path, labels, data, command or "scripts/kernels/run.sh all --docs")
+        docs(docs_path, labels, data, command or "scripts/kernels/run.sh all --docs", outdir)
         print(f"wrote {docs_path}")
     sys.exit(0 if ok else 1)
 

@@ -8,10 +8,12 @@
 //! for the SQEs. Each must start on a page boundary and is pinned in whole
 //! pages (the kernel rounds each region up to a page).
 //!
-//! Physical contiguity: kernels 6.5–6.12 map each region with a single
+//! Physical contiguity: kernels 6.5–6.9 map each region with a single
 //! `page_address()`, so a region larger than a page must lie in one huge
-//! page (one folio), otherwise setup fails with `EINVAL`. From 6.13 the
-//! kernel `vmap`s the pinned pages, so any page-aligned memory works.
+//! page (one folio), otherwise setup fails (`EINVAL` or `EFAULT`). From
+//! 6.10 the kernel `vmap`s the pinned pages, so any page-aligned memory
+//! works (Debian's 6.12 in the kernel matrix sets up a multi-page ring in
+//! heap memory: `tests/ring_setup.rs`, `no_mmap_in_multi_page_heap_memory`).
 //!
 //! Our layout: `[SQEs, rounded up to a page][rings, rounded up to a page]`,
 //! aligned to a page, where "page" is the running kernel's [`page_size`]

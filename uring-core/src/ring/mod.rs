@@ -102,8 +102,9 @@ impl Ring {
     ///
     /// With IORING_SETUP_NO_MMAP and no caller memory, the rings go in an
     /// anonymous shared mapping of [`memory_size_params`] bytes, unmapped
-    /// on Drop (as liburing does; kernels before 6.13 need it to fit one
-    /// page or fail with `EINVAL`). Use [`queue_init_mem`](Self::queue_init_mem)
+    /// on Drop (as liburing does; kernels before 6.10 need each region to
+    /// fit one page or huge page, and fail with `EINVAL` or `EFAULT`; see
+    /// [`ring::layout`](crate::ring::layout)). Use [`queue_init_mem`](Self::queue_init_mem)
     /// to supply the memory.
     ///
     /// As liburing 2.15 does, IORING_SETUP_NO_SQARRAY is added when the

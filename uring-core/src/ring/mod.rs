@@ -104,7 +104,7 @@ impl Ring {
     /// anonymous shared mapping of [`memory_size_params`] bytes, unmapped
     /// on Drop (as liburing does; kernels before 6.10 need each region to
     /// fit one page or huge page, and fail with `EINVAL` or `EFAULT`; see
-    /// [`memory_layout`](crate::ring::memory_layout)). Use [`queue_init_mem`](Self::queue_init_mem)
+    /// [`memory_layout`]). Use [`queue_init_mem`](Self::queue_init_mem)
     /// to supply the memory.
     ///
     /// As liburing 2.15 does, IORING_SETUP_NO_SQARRAY is added when the

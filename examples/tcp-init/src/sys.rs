@@ -113,7 +113,9 @@ pub fn power_off() -> isize {
 
 /// Writes `s` to fd 1 (the console, for /init).
 pub fn say(s: &[u8]) {
-    let _ = bare_uring::syscall::write(1, s);
+    // SAFETY: fd 1 is the process's standard output (the console for
+    // /init), open for the whole run and never closed by this program.
+    let _ = unsafe { bare_uring::syscall::write(1, s) };
 }
 
 /// Writes `n` in decimal to fd 1.

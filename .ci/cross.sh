@@ -24,17 +24,7 @@ mkdir -p "${CARGO_TARGET_DIR:-target}"
 step "install: qemu-system, qemu-user, cross gcc, rustup targets"
 # qemu-system from bookworm-backports: it must match the machine's
 # qemu-utils (10.x from backports), which breaks bookworm's 7.2.
-. /etc/os-release
-if [ "${VERSION_CODENAME:-}" = bookworm ] \
-   && ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  cat >/etc/apt/sources.list.d/bookworm-backports.sources <<'SRC'
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: bookworm-backports
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-fi
+. .ci/lib/backports.sh
 qemu_pkgs=(qemu-system-arm qemu-system-misc qemu-system-ppc qemu-user)
 gcc_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
           gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross gcc-s390x-linux-gnu libc6-dev-s390x-cross)
@@ -42,8 +32,6 @@ need=()
 for p in "${qemu_pkgs[@]}" "${gcc_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || need+=("$p"); done
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq >/dev/null 2>&1 || true
-  bpo=()
-  [ "${VERSION_CODENAME:-}" = bookworm ] && bpo=(-t bookworm-backports)
   for p in "${need[@]}"; do
     case " ${qemu_pkgs[*]} " in
       *" $p "*) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${bpo[@]}" "$p" >/dev/null 2>&1 ;;

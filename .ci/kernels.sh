@@ -13,17 +13,7 @@
 # kernel that did not boot fails CI (docs/KERNELS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. /etc/os-release
-if [ "${VERSION_CODENAME:-}" = bookworm ] \
-   && ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  cat >/etc/apt/sources.list.d/bookworm-backports.sources <<'SRC'
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: bookworm-backports
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-fi
+. .ci/lib/backports.sh
 need=() qemu=()
 for p in gcc libc6-dev python3 debian-archive-keyring; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
@@ -34,8 +24,6 @@ if [ ${#need[@]} -gt 0 ] || [ ${#qemu[@]} -gt 0 ]; then
   inst() { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
              -o DPkg::Lock::Timeout=600 "$@" >/dev/null; }
   [ ${#need[@]} -eq 0 ] || inst "${need[@]}"
-  bpo=()
-  [ "${VERSION_CODENAME:-}" = bookworm ] && bpo=(-t bookworm-backports)
   [ ${#qemu[@]} -eq 0 ] || inst "${bpo[@]}" "${qemu[@]}"
 fi
 exec bash scripts/kernels/run.sh all

@@ -25,20 +25,7 @@ mkdir -p "$out"
 
 step "install: qemu-system-x86 (bookworm-backports on bookworm)"
 if ! command -v qemu-system-x86_64 >/dev/null; then
-  . /etc/os-release
-  bpo=()
-  if [ "${VERSION_CODENAME:-}" = bookworm ]; then
-    if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-      cat >/etc/apt/sources.list.d/bookworm-backports.sources <<'SRC'
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: bookworm-backports
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-    fi
-    bpo=(-t bookworm-backports)
-  fi
+  . .ci/lib/backports.sh
   apt-get update -qq >/dev/null 2>&1 || true
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${bpo[@]}" qemu-system-x86 >/dev/null
 fi

@@ -384,23 +384,7 @@ fn makes_only_io_uring_syscalls_and_exit() {
         );
     }
     assert_eq!(out.status.code(), Some(0));
-    let mut names: Vec<&str> = text
-        .lines()
-        .filter_map(|l| {
-            // "[PID ]name(args) = ret"; skip signal and exit lines.
-            let l = l
-                .trim_start_matches(|c: char| c.is_ascii_digit())
-                .trim_start();
-            let name = l.split('(').next()?;
-            (!name.is_empty()
-                && name
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'))
-            .then_some(name)
-        })
-        .collect();
-    names.sort_unstable();
-    names.dedup();
+    let names = common::strace_names(&text);
     println!("syscalls: {names:?}");
     // execve is strace starting the program; everything after is ours.
     assert_eq!(

@@ -205,3 +205,25 @@ pub fn host_tool_unavailable(name: &str, why: &str) -> ! {
     }
     harness::skip!("needs the host tool {name}: {why}")
 }
+
+/// The distinct system call names in an `strace -f` log, sorted: one per
+/// "[PID ]name(args) = ret" line; signal and exit lines are skipped.
+pub fn strace_names(log: &str) -> Vec<&str> {
+    let mut names: Vec<&str> = log
+        .lines()
+        .filter_map(|l| {
+            let l = l
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .trim_start();
+            let name = l.split('(').next()?;
+            (!name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'))
+            .then_some(name)
+        })
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}

@@ -429,16 +429,42 @@ fn submit_all_coop_taskrun_taskrun_flag() {
 
 fn attach_wq_shares_workers() {
     let a = Ring::queue_init(4, 0).unwrap();
-    // SAFETY: the fd is a live ring's, borrowed here until setup returns (I/O safety).
-    let mut p = unsafe { Params::new().attach_wq(a.ring_fd()) };
-    let mut b = Ring::queue_init_params(4, &mut p).unwrap();
+    let mut p = Params::new();
+    let mut b = Ring::queue_init_params_wq(4, &mut p, &a).unwrap();
+    assert_ne!(p.flags & IORING_SETUP_ATTACH_WQ, 0);
+    assert_eq!(p.wq_fd, a.ring_fd() as u32);
     round_trip(&mut b, 3);
-    // SAFETY: the fd is a live ring's, borrowed here until setup returns (I/O safety).
-    let mut p = unsafe { Params::new().attach_wq(-1) };
+    // The safe setups never hand the kernel a worker-pool fd number that
+    // nobody vouches for: not through the builder, not through the public
+    // fields, not through queue_init's flags (the kernel would have looked
+    // up fd 0 there). Held to this ring's number, `a`'s, it is refused too:
+    // the number alone proves nothing about who owns the file.
+    let mut p = Params::new().attach_wq(a.ring_fd());
     assert_eq!(
         Ring::queue_init_params(4, &mut p).unwrap_err(),
-        Errno::ENXIO
+        Errno::EINVAL
     );
+    let mut p = Params::new();
+    p.flags |= IORING_SETUP_ATTACH_WQ;
+    p.wq_fd = a.ring_fd() as u32;
+    assert_eq!(
+        Ring::queue_init_params(4, &mut p).unwrap_err(),
+        Errno::EINVAL
+    );
+    assert_eq!(
+        Ring::queue_init(4, IORING_SETUP_ATTACH_WQ).unwrap_err(),
+        Errno::EINVAL
+    );
+    // A ring without a real fd has no pool to offer.
+    let mut ring_only = Ring::queue_init(4, 0).unwrap();
+    if ring_only.features() & bare_uring::sys::IORING_FEAT_REG_REG_RING != 0 {
+        register_ring_fd(&mut ring_only);
+        ring_only.close_ring_fd().unwrap();
+        assert_eq!(
+            Ring::queue_init_params_wq(4, &mut Params::new(), &ring_only).unwrap_err(),
+            Errno::EBADF
+        );
+    }
 }
 
 /// Registers the ring fd; skips the test where the kernel does not know

@@ -131,7 +131,8 @@
 //! [`syscall::read`], [`syscall::write`], [`syscall::dupfd_cloexec`],
 //! [`Ring::register_files`], [`Ring::register_files_update`],
 //! [`Ring::register_eventfd`], [`Ring::register_eventfd_async`],
-//! [`ring::Params::attach_wq`]; those that close or adopt one
+//! [`Ring::queue_init_mem`] with IORING_SETUP_ATTACH_WQ; those that close
+//! or adopt one
 //! ([`syscall::close`], [`Ring::queue_mmap`]) too. The fds of requests are
 //! covered by `get_sqe`'s promise.
 //!
@@ -220,9 +221,19 @@
 //! #![forbid(unsafe_code)]
 //! let _ = bare_uring::syscall::dupfd_cloexec(0); // E0133: unsafe fn
 //! ```
-//! ```compile_fail,E0133
-//! #![forbid(unsafe_code)]
-//! let p = bare_uring::ring::Params::new().attach_wq(3); // E0133: unsafe fn
+//! The safe setups refuse a worker-pool fd number (`Params` fields are
+//! public, so the refusal is at setup, where the kernel would look it up);
+//! [`Ring::queue_init_params_wq`] takes the ring itself:
+//! ```
+//! # use bare_uring::{ring::Params, sys::IORING_SETUP_SQPOLL, Errno, Ring};
+//! let mut p = Params::new().attach_wq(3); // a number nobody vouches for
+//! assert_eq!(Ring::queue_init_params(4, &mut p).unwrap_err(), Errno::EINVAL);
+//! let mut p = Params::new().with_flags(bare_uring::sys::IORING_SETUP_ATTACH_WQ);
+//! assert_eq!(Ring::queue_init_params(4, &mut p).unwrap_err(), Errno::EINVAL);
+//! let a = Ring::queue_init(4, 0)?;
+//! let b = Ring::queue_init_params_wq(4, &mut Params::new(), &a)?;
+//! # let _ = (b, IORING_SETUP_SQPOLL);
+//! # Ok::<(), Errno>(())
 //! ```
 //! Take a `BufRing`'s group away from it:
 //! ```compile_fail,E0133

@@ -26,8 +26,8 @@ use crate::Errno;
 use bare_uring_sys::{
     io_uring_params, io_uring_rsrc_update, IORING_ENTER_NO_IOWAIT, IORING_ENTER_REGISTERED_RING,
     IORING_FEAT_NO_IOWAIT, IORING_FEAT_REG_REG_RING, IORING_REGISTER_USE_REGISTERED_RING,
-    IORING_SETUP_NO_MMAP, IORING_SETUP_NO_SQARRAY, IORING_SETUP_REGISTERED_FD_ONLY,
-    IORING_UNREGISTER_RING_FDS,
+    IORING_SETUP_ATTACH_WQ, IORING_SETUP_NO_MMAP, IORING_SETUP_NO_SQARRAY,
+    IORING_SETUP_REGISTERED_FD_ONLY, IORING_UNREGISTER_RING_FDS,
 };
 use core::ffi::c_void;
 use mmap::{Mapping, Maps, Regions};
@@ -113,10 +113,45 @@ impl Ring {
     /// without it if the kernel answers `EINVAL` (kernels before 6.6). It
     /// shows in [`flags`](Self::flags) and `p.flags`.
     ///
+    /// IORING_SETUP_ATTACH_WQ in `p.flags` is refused with `EINVAL`: the
+    /// kernel would look up `p.wq_fd`, a raw fd number (I/O safety). Use
+    /// [`queue_init_params_wq`](Self::queue_init_params_wq), which takes the
+    /// ring to share workers with.
+    ///
     /// Mirrors `io_uring_queue_init_params()` (liburing). Kernel: 5.1+.
     ///
     /// Errors: as [`queue_init`](Self::queue_init).
     pub fn queue_init_params(entries: u32, p: &mut Params) -> Result<Ring, Errno> {
+        if p.flags & IORING_SETUP_ATTACH_WQ != 0 {
+            return Err(Errno::EINVAL);
+        }
+        Self::setup_params(entries, p)
+    }
+
+    /// As [`queue_init_params`](Self::queue_init_params), sharing the async
+    /// worker pool (and, with SQPOLL, the SQ thread) of `wq`: sets
+    /// IORING_SETUP_ATTACH_WQ and `p.wq_fd` to `wq`'s fd, which the borrow
+    /// keeps open while the kernel looks it up.
+    ///
+    /// Mirrors `io_uring_queue_init_params()` with
+    /// `IORING_SETUP_ATTACH_WQ` (liburing). Kernel: 5.6+.
+    ///
+    /// Errors: `EBADF` (`wq` has no real fd: IORING_SETUP_REGISTERED_FD_ONLY,
+    /// or after [`close_ring_fd`](Self::close_ring_fd)); as
+    /// [`queue_init`](Self::queue_init).
+    pub fn queue_init_params_wq(entries: u32, p: &mut Params, wq: &Ring) -> Result<Ring, Errno> {
+        let fd = wq.ring_fd();
+        if fd < 0 {
+            return Err(Errno::EBADF);
+        }
+        p.flags |= IORING_SETUP_ATTACH_WQ;
+        p.wq_fd = fd as u32;
+        Self::setup_params(entries, p)
+    }
+
+    /// The body of the setups above. With IORING_SETUP_ATTACH_WQ, `p.wq_fd`
+    /// must name a ring the caller borrows (the callers see to it).
+    fn setup_params(entries: u32, p: &mut Params) -> Result<Ring, Errno> {
         let asked = p.flags;
         if asked & IORING_SETUP_NO_SQARRAY == 0 {
             p.flags |= IORING_SETUP_NO_SQARRAY;
@@ -217,7 +252,8 @@ impl Ring {
     ///
     /// So the memory must not be freed, unmapped or reused for anything
     /// (another ring included) for the rest of the process, whatever was in
-    /// flight. [`queue_init_static`](Self::queue_init_static) is the safe
+    /// flight. With IORING_SETUP_ATTACH_WQ in `p.flags`, `p.wq_fd` is an
+    /// io_uring fd the caller owns or borrows for the call (I/O safety). [`queue_init_static`](Self::queue_init_static) is the safe
     /// form: memory that is never handed out again. See the
     /// [safety model](crate#safety-model).
     pub unsafe fn queue_init_mem(
@@ -285,12 +321,17 @@ impl Ring {
     /// # Ok::<(), bare_uring::Errno>(())
     /// ```
     ///
-    /// Errors: as [`queue_init_mem`](Self::queue_init_mem).
+    /// Errors: as [`queue_init_mem`](Self::queue_init_mem); `EINVAL` for
+    /// IORING_SETUP_ATTACH_WQ in `p.flags` (see
+    /// [`queue_init_params`](Self::queue_init_params)).
     pub fn queue_init_static(
         entries: u32,
         p: &mut Params,
         mem: &'static mut [u8],
     ) -> Result<Ring, Errno> {
+        if p.flags & IORING_SETUP_ATTACH_WQ != 0 {
+            return Err(Errno::EINVAL);
+        }
         let len = mem.len();
         // SAFETY: `mem` is valid for `len` bytes and, being a `'static mut`
         // borrow moved in here and never returned, is accessed by nobody

@@ -74,14 +74,16 @@ impl Params {
     }
 
     /// Shares the async worker pool of the ring `fd` (sets
-    /// IORING_SETUP_ATTACH_WQ).
-    ///
-    /// # Safety
-    /// I/O safety: `fd` is an io_uring fd owned or borrowed by the caller
-    /// until the setup that uses these parameters has returned (the kernel
-    /// looks the number up then). See the [safety model](crate#safety-model).
+    /// IORING_SETUP_ATTACH_WQ). Only stores the number: the safe setups
+    /// ([`Ring::queue_init_params`](crate::Ring::queue_init_params),
+    /// [`Ring::queue_init_static`](crate::Ring::queue_init_static)) refuse
+    /// such parameters, and the `unsafe` ones
+    /// ([`Ring::queue_init_mem`](crate::Ring::queue_init_mem),
+    /// [`syscall::io_uring_setup`](crate::syscall::io_uring_setup)) carry
+    /// the I/O-safety promise for the number. Safe code attaches with
+    /// [`Ring::queue_init_params_wq`](crate::Ring::queue_init_params_wq).
     #[inline]
-    pub unsafe fn attach_wq(mut self, fd: i32) -> Self {
+    pub fn attach_wq(mut self, fd: i32) -> Self {
         self.0.flags |= IORING_SETUP_ATTACH_WQ;
         self.0.wq_fd = fd as u32;
         self

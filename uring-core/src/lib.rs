@@ -125,16 +125,20 @@
 //!
 //! **File descriptors (I/O safety).** A raw fd number is not a capability:
 //! once its owner closes it, the number names whatever file is opened next.
-//! So every function that hands the kernel a raw fd number to act on is
-//! `unsafe`, with the promise that the fd is open and owned or borrowed by
-//! the caller for the call (as `std::os::fd::BorrowedFd` would be):
+//! So every function that hands the kernel a raw fd number to act on (read,
+//! write, duplicate, register, attach to) is `unsafe`, with the promise that
+//! the fd is open and owned or borrowed by the caller for the call (as
+//! `std::os::fd::BorrowedFd` would be):
 //! [`syscall::read`], [`syscall::write`], [`syscall::dupfd_cloexec`],
 //! [`Ring::register_files`], [`Ring::register_files_update`],
 //! [`Ring::register_eventfd`], [`Ring::register_eventfd_async`],
 //! [`Ring::queue_init_mem`] with IORING_SETUP_ATTACH_WQ; those that close
 //! or adopt one
 //! ([`syscall::close`], [`Ring::queue_mmap`]) too. The fds of requests are
-//! covered by `get_sqe`'s promise.
+//! covered by `get_sqe`'s promise. [`Ring::register_sync_cancel`] with
+//! `IORING_ASYNC_CANCEL_FD` names an fd only to match this ring's own
+//! requests against it; the kernel does no I/O on that file, so it stays
+//! safe.
 //!
 //! **Tagged resources.** A tag given to [`Ring::register_files_tags`],
 //! [`Ring::register_files_update_tag`], [`Ring::register_buffers_tags`] or

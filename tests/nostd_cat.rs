@@ -236,21 +236,6 @@ fn unwritable_stdout_is_a_write_failure() {
     assert_eq!(status.code(), Some(EXIT_WRITE));
 }
 
-/// The ELF program headers' types (`PT_*`) of a 64-bit little-endian ELF.
-fn program_header_types(elf: &[u8]) -> Vec<u32> {
-    assert_eq!(&elf[..4], b"\x7fELF");
-    assert_eq!(elf[4], 2, "ELFCLASS64");
-    let u16_at = |o: usize| u16::from_le_bytes([elf[o], elf[o + 1]]) as usize;
-    let u64_at = |o: usize| u64::from_le_bytes(elf[o..o + 8].try_into().unwrap()) as usize;
-    let (phoff, phentsize, phnum) = (u64_at(0x20), u16_at(0x36), u16_at(0x38));
-    (0..phnum)
-        .map(|i| {
-            let o = phoff + i * phentsize;
-            u32::from_le_bytes(elf[o..o + 4].try_into().unwrap())
-        })
-        .collect()
-}
-
 fn binary_is_static_and_within_its_size_budget() {
     const PT_DYNAMIC: u32 = 2;
     const PT_INTERP: u32 = 3;
@@ -258,7 +243,7 @@ fn binary_is_static_and_within_its_size_budget() {
     let elf = fs::read(bin).unwrap();
     let size = elf.len() as u64;
     println!("nostd-cat: {size} bytes (budget {SIZE_BUDGET}, aim {SIZE_AIM})");
-    let types = program_header_types(&elf);
+    let types = common::program_header_types(&elf);
     assert!(
         !types.contains(&PT_INTERP),
         "has an interpreter: not static"

@@ -227,3 +227,19 @@ pub fn strace_names(log: &str) -> Vec<&str> {
     names.dedup();
     names
 }
+
+/// The ELF program headers' types (`PT_*`) of a 64-bit little-endian ELF.
+pub fn program_header_types(elf: &[u8]) -> Vec<u32> {
+    assert_eq!(&elf[..4], b"\x7fELF");
+    assert_eq!(elf[4], 2, "ELFCLASS64");
+    assert_eq!(elf[5], 1, "little-endian");
+    let u16_at = |o: usize| u16::from_le_bytes([elf[o], elf[o + 1]]) as usize;
+    let u64_at = |o: usize| u64::from_le_bytes(elf[o..o + 8].try_into().unwrap()) as usize;
+    let (phoff, phentsize, phnum) = (u64_at(0x20), u16_at(0x36), u16_at(0x38));
+    (0..phnum)
+        .map(|i| {
+            let o = phoff + i * phentsize;
+            u32::from_le_bytes(elf[o..o + 4].try_into().unwrap())
+        })
+        .collect()
+}

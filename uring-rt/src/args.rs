@@ -28,9 +28,11 @@ impl Args {
     /// # Safety
     /// `sp` points to a stack laid out as described at [`Args`] (argc,
     /// argv with its NULL, envp with its NULL, auxv ending with key 0),
-    /// which stays valid and unchanged for as long as the `Args` or any
-    /// string it hands out is used; every `argv`/`envp` entry before the
-    /// NULL points to a NUL-terminated string.
+    /// which, with every string it points to, stays valid and unchanged for
+    /// the rest of the process (the strings are handed out as
+    /// `&'static CStr`, which callers may keep); every `argv`/`envp` entry
+    /// before the NULL points to a NUL-terminated string. The initial stack
+    /// a `_start` receives is such a stack.
     pub const unsafe fn from_raw(sp: *const usize) -> Args {
         Args { sp }
     }

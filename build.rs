@@ -665,6 +665,11 @@ fn gen_layout_rs(rows: &[LayoutRow]) -> String {
 fn detect_libclang() {
     println!("cargo:rustc-check-cfg=cfg(uring_libclang)");
     println!("cargo:rerun-if-env-changed=URING_REQUIRE_LIBCLANG");
+    println!("cargo:rerun-if-env-changed=URING_NO_LIBCLANG");
+    // Static test binaries (the kernel matrix) cannot dlopen libclang.
+    if std::env::var_os("URING_NO_LIBCLANG").is_some() {
+        return;
+    }
     println!("cargo:rerun-if-env-changed=LIBCLANG_PATH");
     let is_libclang = |p: &Path| {
         let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");

@@ -8,7 +8,7 @@
 #[test]
 #[cfg_attr(
     not(uring_libclang),
-    ignore = "libclang not found when the tests were built: apt-get install libclang-dev, then `touch build.rs`"
+    ignore = "libclang not found when the tests were built (apt-get install libclang-dev, then `touch build.rs`), or URING_NO_LIBCLANG set (static builds cannot load it)"
 )]
 fn committed_bindings_match_a_fresh_bindgen_run() {
     if let Err(why) = uring_gen::libclang_available() {

@@ -1,6 +1,8 @@
 /* /init of the kernel-matrix guest (scripts/kernels/run.sh). Static C,
  * `gcc -static -O2`. It
- *   - mounts proc, sysfs, devtmpfs, a tmpfs on /tmp (TMPDIR) and /dev/shm,
+ *   - mounts proc, sysfs, devtmpfs, a tmpfs on /scratch (TMPDIR, HOME) and
+ *     /dev/shm; not on /tmp, where the initramfs may hold the repository
+ *     itself (a checkout under /tmp keeps its absolute paths here),
  *   - brings `lo` up (the kernel gives it 127.0.0.1 and ::1),
  *   - runs /kt/probe, then every test binary listed in /kt/list
  *     ("NAME<TAB>PATH<TAB>CWD" lines) with `--test-threads 1`, one after
@@ -102,7 +104,7 @@ static void run(const char *name, const char *path, const char *cwd, int test, i
         dup2(n, 0);
         dup2(p[1], 1);
         dup2(p[1], 2);
-        if (cwd[0] && chdir(cwd) < 0) chdir("/tmp");
+        if (cwd[0] && chdir(cwd) < 0) chdir("/scratch");
         char *argv[] = {(char *)path, test ? "--test-threads" : NULL, "1", NULL};
         execv(path, argv);
         fprintf(stderr, "exec %s: %s\n", path, strerror(errno));
@@ -186,14 +188,16 @@ int main(int argc, char **argv) {
     mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
     mkdir("/dev/shm", 01777);
     mount("tmpfs", "/dev/shm", "tmpfs", 0, "mode=1777");
-    mount("tmpfs", "/tmp", "tmpfs", 0, "mode=1777");
+    mkdir("/scratch", 01777);
+    mount("tmpfs", "/scratch", "tmpfs", 0, "mode=1777");
+    mkdir("/tmp", 01777);
     out = fopen("/dev/ttyS1", "w");
     if (!out) out = fopen("/dev/console", "w");
     if (!out) out = stdout;
     setvbuf(out, NULL, _IOLBF, 0);
     setenv("PATH", "/bin", 1);
-    setenv("HOME", "/tmp", 1);
-    setenv("TMPDIR", "/tmp", 1);
+    setenv("HOME", "/scratch", 1);
+    setenv("TMPDIR", "/scratch", 1);
     setenv("RUST_BACKTRACE", "0", 0);
     setenv("URING_TEST_SCALE", "10", 0);
     setenv("URING_TEST_TIMEOUT", "120", 0);
@@ -209,14 +213,14 @@ int main(int argc, char **argv) {
 
     fprintf(out, "@@ boot scale=%s test_timeout=%s bin_timeout=%d\n",
             getenv("URING_TEST_SCALE"), getenv("URING_TEST_TIMEOUT"), limit);
-    run("probe", "/kt/probe", "/tmp", 0, 60);
+    run("probe", "/kt/probe", "/scratch", 0, 60);
     FILE *list = fopen("/kt/list", "r");
     char line[4096];
     while (list && fgets(line, sizeof line, list)) {
         line[strcspn(line, "\n")] = 0;
         char *name = strtok(line, "\t"), *path = strtok(NULL, "\t"), *cwd = strtok(NULL, "\t");
         if (!name || !path) continue;
-        run(name, path, cwd ? cwd : "/tmp", 1, limit);
+        run(name, path, cwd ? cwd : "/scratch", 1, limit);
     }
     fprintf(out, "@@ done\n");
     fflush(out);

@@ -206,7 +206,7 @@ def docs(path, labels, data, command, outdir):
           "the lib unit tests of each package and every integration test (doctests",
           "are not executables and are not run). The guest's /init",
           "(`scripts/kernels/init.c`) mounts proc, sysfs, devtmpfs and a tmpfs on",
-          "/tmp (TMPDIR), brings `lo` up, exports `URING_TEST_SCALE`,",
+          "/scratch (TMPDIR, HOME; /tmp stays the initramfs's, which may hold the checkout), brings `lo` up, exports `URING_TEST_SCALE`,",
           "`URING_TEST_TIMEOUT` (the harness's per-test watchdog) and",
           "`PROPTEST_MAX_SHRINK_ITERS=0`, and runs each binary with `--test-threads 1`",
           "in its package directory (the repository's files are in the initramfs at",

@@ -6,20 +6,25 @@
 //!
 //! Run: `cargo test --test buf_ring_safety`
 
+use std::io::Write;
 use std::os::fd::AsRawFd;
-use std::os::unix::net::UnixDatagram;
+use std::os::unix::net::{UnixDatagram, UnixStream};
 use std::ptr::null_mut;
 
 use bare_uring::buf_ring::{cqe_bid, BufRing};
 use bare_uring::ring::Params;
 use bare_uring::sys::{
+    IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER, IORING_CQE_F_BUF_MORE, IOU_PBUF_RING_INC,
     IORING_FEAT_REG_REG_RING, IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_NO_MMAP,
     IORING_SETUP_REGISTERED_FD_ONLY, IORING_SETUP_SINGLE_ISSUER,
 };
 use bare_uring::{prep, Errno, Ring};
 
 mod common;
-use common::pbuf::{assert_group, has_buf_ring_status, require_buf_ring};
+use common::pbuf::{
+    assert_group, has_buf_ring_status, require_buf_ring, require_buf_ring_flag,
+    require_buf_ring_status,
+};
 use common::IOSQE_BUFFER_SELECT;
 use common::{reap_within, require_feature, setup_or_skip, setup_params_or_skip};
 
@@ -45,16 +50,17 @@ fn leaked(len: usize) -> &'static mut [u8] {
 /// S6: with every entry published and none reported back, pushing one
 /// more would overwrite an entry the kernel has not consumed (before the
 /// fix, `recycle(1)` returned `Ok`, replaced bid 0's entry, and receives
-/// saw bids [1, 1, 2, 3, 1]). Now it is refused, and the kernel hands out
-/// each buffer exactly once.
+/// saw bids [1, 1, 2, 3, 1]). Now it is refused (`EBUSY`: every buffer is
+/// published, so any push is a duplicate; the room check behind it says
+/// `ENOBUFS`), and the kernel hands out each buffer exactly once.
 fn recycle_beyond_tracked_head_is_refused() {
     require_buf_ring();
     let status = has_buf_ring_status();
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let mut br = BufRing::setup_static(&ring, 4, 31, 0, leaked(4 * 64), 64).unwrap();
     br.publish_all().unwrap();
-    assert_eq!(br.recycle(1), Err(Errno::ENOBUFS), "ring is full");
-    assert_eq!(br.push(1, 64), Err(Errno::ENOBUFS), "push: same check");
+    assert_eq!(br.recycle(1), Err(Errno::EBUSY), "ring is full");
+    assert_eq!(br.push(1, 64), Err(Errno::EBUSY), "push: same check");
     if status {
         assert_eq!(br.available(), Ok(4), "nothing extra was published");
     }
@@ -84,14 +90,117 @@ fn recycle_beyond_tracked_head_is_refused() {
     for bid in 0..4 {
         br.recycle(bid).unwrap();
     }
-    assert_eq!(br.recycle(0), Err(Errno::ENOBUFS));
+    assert_eq!(br.recycle(0), Err(Errno::EBUSY));
     if status {
         assert_eq!(br.available(), Ok(4));
     }
 }
 
-/// Staged but uncommitted entries count too: `push` stops at the ring size
-/// even across commits, and frees room only as CQEs are consumed.
+/// Issue 18: a buffer already in the ring cannot be published again.
+/// Before the per-buffer state, `recycle(0)` on a ring with room returned
+/// `Ok`, bid 0 sat in two entries, and the second datagram landed in
+/// buffer 0 while the slice of the first was borrowed. Now it is refused
+/// (`EBUSY`), and the two datagrams go to two buffers.
+fn duplicate_publish_is_refused() {
+    require_buf_ring();
+    let status = has_buf_ring_status();
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    // 4 entries, 2 buffers: room for more entries than buffers.
+    let mut br = BufRing::setup_static(&ring, 4, 41, 0, leaked(2 * 64), 64).unwrap();
+    assert_eq!(br.nbufs(), 2);
+    br.publish_all().unwrap();
+    assert_eq!(br.recycle(0), Err(Errno::EBUSY), "bid 0 is in the ring");
+    assert_eq!(br.push(1, 64), Err(Errno::EBUSY), "bid 1 too");
+    br.publish_all().unwrap(); // all published: nothing to add
+    if status {
+        assert_eq!(br.available(), Ok(2), "one entry per buffer");
+    }
+
+    let (a, b) = UnixDatagram::pair().unwrap();
+    a.send(b"first").unwrap();
+    queue_select_recv(&mut ring, b.as_raw_fd(), 41, 1);
+    let cqe = reap_within(&mut ring, 5);
+    let c1 = br.consume(cqe.res, cqe.flags).expect("a buffer");
+    assert_eq!(c1.bid, 0);
+    // SAFETY: this CQE released buffer 0; every CQE of group 41 so far was
+    // passed to `consume` once, in order.
+    let first = unsafe { br.data(&c1) };
+    // While `first` is borrowed, the kernel takes another buffer.
+    a.send(b"SECOND").unwrap();
+    queue_select_recv(&mut ring, b.as_raw_fd(), 41, 2);
+    let cqe2 = reap_within(&mut ring, 5);
+    assert_eq!(first, b"first", "not overwritten under the borrow");
+    let c2 = br.consume(cqe2.res, cqe2.flags).expect("a buffer");
+    assert_eq!(c2.bid, 1, "the other buffer");
+    // SAFETY: as above.
+    assert_eq!(unsafe { br.data(&c2) }, b"SECOND");
+    br.recycle(0).unwrap();
+    br.recycle(1).unwrap();
+}
+
+/// Issue 18: on an incremental ring a made-up CQE must not let a push
+/// rewrite the entry the kernel is consuming. The kernel keeps the buffer
+/// it used part of at its head and moves that entry on (`addr += used;
+/// len -= used`); made-up CQEs move the head tracked from CQEs past it.
+/// Before the fix `push` trusted that tracked head: `push(0)` rewrote the
+/// entry as `(buffer 0, 64 bytes)` and the next receive landed at offset 0
+/// (for the last buffer, a push racing the kernel could leave the entry
+/// pointing past `bufs`). Now the room is counted from the kernel's head:
+/// pushes say `ENOBUFS`, the entry stays `(0, 54)`, and the kernel goes on
+/// at offset 10.
+fn incremental_forged_consume_cannot_overwrite_the_kernels_entry() {
+    require_buf_ring_flag(IOU_PBUF_RING_INC, "IOU_PBUF_RING_INC", "6.12");
+    require_buf_ring_status();
+    const BUF: u32 = 64;
+    let sel = |bid: u16| IORING_CQE_F_BUFFER | u32::from(bid) << IORING_CQE_BUFFER_SHIFT;
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    let mem = leaked(2 * BUF as usize);
+    let base = mem.as_ptr();
+    let mut br = BufRing::setup_static(&ring, 2, 42, IOU_PBUF_RING_INC, mem, BUF).unwrap();
+    br.publish_all().unwrap();
+
+    let (mut a, b) = UnixStream::pair().unwrap();
+    a.write_all(b"0123456789").unwrap();
+    queue_select_recv(&mut ring, b.as_raw_fd(), 42, 1);
+    let cqe = reap_within(&mut ring, 5);
+    assert_eq!(cqe.res, 10);
+    assert_ne!(cqe.flags & IORING_CQE_F_BUF_MORE, 0, "the kernel keeps bid 0");
+    let c = br.consume(cqe.res, cqe.flags).unwrap();
+    assert_eq!((c.bid, c.offset, c.len, c.more), (0, 0, 10, true));
+    assert_eq!(br.entry(0), (0, BUF - 10), "the kernel moved its entry on");
+
+    // Made-up completions release both buffers and move the tracked head
+    // to the tail, though the kernel consumed nothing whole.
+    let forged = br.consume(54, sel(0)).expect("bid 0 is published");
+    assert!(!forged.more);
+    br.consume(64, sel(1)).expect("bid 1 is published");
+    assert_eq!(br.tracked_head(), 2);
+    assert_eq!(br.push(0, BUF), Err(Errno::ENOBUFS), "kernel's entry");
+    assert_eq!(br.recycle(1), Err(Errno::ENOBUFS));
+    assert_eq!(br.publish_all(), Err(Errno::ENOBUFS));
+    assert!(
+        !br.is_published(0) && !br.is_published(1),
+        "publish_all staged nothing"
+    );
+    assert_eq!(br.entry(0), (0, BUF - 10), "entry intact");
+    assert_eq!(br.available(), Ok(2), "nothing more published");
+
+    // The kernel goes on in buffer 0 right after the first 10 bytes.
+    a.write_all(b"abcde").unwrap();
+    queue_select_recv(&mut ring, b.as_raw_fd(), 42, 2);
+    let cqe = reap_within(&mut ring, 5);
+    assert_eq!(cqe.res, 5);
+    assert_eq!(cqe.flags >> IORING_CQE_BUFFER_SHIFT, 0, "bid 0");
+    assert_eq!(br.entry(0), (0, BUF - 15));
+    // SAFETY: leaked memory; the kernel wrote these 15 bytes and is not
+    // writing them now (no request in flight); read only.
+    let got = unsafe { std::slice::from_raw_parts(base, 15) };
+    assert_eq!(got, b"0123456789abcde", "data back to back");
+}
+
+/// Staged but uncommitted entries count too: a staged buffer is published
+/// (`EBUSY` for a second push, across commits), and a buffer comes back
+/// only when its CQE is consumed.
 fn push_counts_published_and_staged() {
     require_buf_ring();
     let status = has_buf_ring_status();
@@ -100,11 +209,8 @@ fn push_counts_published_and_staged() {
     br.push(0, 16).unwrap();
     br.commit();
     br.push(1, 16).unwrap();
-    assert_eq!(
-        br.push(0, 16),
-        Err(Errno::ENOBUFS),
-        "1 published + 1 staged"
-    );
+    assert_eq!(br.push(0, 16), Err(Errno::EBUSY), "published");
+    assert_eq!(br.push(1, 16), Err(Errno::EBUSY), "staged");
     br.commit();
     if status {
         assert_eq!(br.available(), Ok(2));
@@ -114,7 +220,7 @@ fn push_counts_published_and_staged() {
     queue_select_recv(&mut ring, b.as_raw_fd(), 32, 1);
     let cqe = reap_within(&mut ring, 5);
     assert_eq!(cqe_bid(cqe.flags), Some(0));
-    assert_eq!(br.push(0, 16), Err(Errno::ENOBUFS), "CQE not consumed yet");
+    assert_eq!(br.push(0, 16), Err(Errno::EBUSY), "CQE not consumed yet");
     br.consume(cqe.res, cqe.flags).unwrap();
     br.push(0, 16).unwrap();
     br.commit();
@@ -277,6 +383,8 @@ fn single_issuer_ring_unregisters_on_drop() {
 
 common::harness::main! {
     recycle_beyond_tracked_head_is_refused,
+    duplicate_publish_is_refused,
+    incremental_forged_consume_cannot_overwrite_the_kernels_entry,
     push_counts_published_and_staged,
     drop_unregisters_the_group,
     recv_pending_across_drop_writes_nothing,

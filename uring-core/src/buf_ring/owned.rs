@@ -57,6 +57,50 @@ pub struct Bundle {
     pub len: u32,
 }
 
+/// One bit per buffer id `0..32768` (the most buffers a ring can have):
+/// set while the buffer is published. Inline, 4 KiB: no allocation.
+#[derive(Clone)]
+struct BidSet([u64; 512]);
+
+impl BidSet {
+    const EMPTY: BidSet = BidSet([0; 512]);
+
+    /// Word index and bit of `bid`; `None` past 32767.
+    #[inline]
+    fn at(bid: u16) -> Option<(usize, u64)> {
+        let w = usize::from(bid / 64);
+        (w < 512).then(|| (w, 1u64 << (bid % 64)))
+    }
+    #[inline]
+    fn contains(&self, bid: u16) -> bool {
+        Self::at(bid).is_some_and(|(w, m)| self.0[w] & m != 0)
+    }
+    #[inline]
+    fn insert(&mut self, bid: u16) {
+        if let Some((w, m)) = Self::at(bid) {
+            self.0[w] |= m;
+        }
+    }
+    /// Clears `bid`; false if it was not set.
+    #[inline]
+    fn remove(&mut self, bid: u16) -> bool {
+        match Self::at(bid) {
+            Some((w, m)) if self.0[w] & m != 0 => {
+                self.0[w] &= !m;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+impl core::fmt::Debug for BidSet {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let n: u32 = self.0.iter().map(|w| w.count_ones()).sum();
+        write!(f, "BidSet({n} published)")
+    }
+}
+
 /// A provided buffer ring registered with a [`Ring`] as group `bgid`, whose
 /// buffers are `nbufs` equal slices of caller memory (`bid` `i` is bytes
 /// `i * buf_len .. (i + 1) * buf_len`).
@@ -84,19 +128,35 @@ pub struct Bundle {
 /// whose `# Safety` says exactly what to keep), except for memory that is
 /// never freed ([`setup_static`](Self::setup_static), safe).
 ///
-/// Buffers are either *published* (the kernel may pick and write them) or
-/// *owned by the application* (never pushed, or reported by a CQE and not
-/// pushed since). [`push`](Self::push)/[`commit`](Self::commit) and
-/// [`recycle`](Self::recycle) publish; [`buf`](Self::buf) reads an owned
-/// one. Reading is `unsafe` because only the application knows which
-/// buffers CQEs have handed back.
+/// **Each buffer's state is tracked.** A buffer is either *published*
+/// (staged or in the ring: the kernel may pick and write it) or *owned by
+/// the application* (never pushed, or released by a CQE and not pushed
+/// since). [`push`](Self::push)/[`commit`](Self::commit),
+/// [`recycle`](Self::recycle) and [`publish_all`](Self::publish_all)
+/// publish, and refuse a buffer that is already published (`EBUSY`), so a
+/// buffer is never in the ring twice; [`consume`](Self::consume) and
+/// [`consume_bundle`](Self::consume_bundle) release, and refuse a CQE
+/// naming a buffer that is not published. [`buf`](Self::buf) and
+/// [`buf_mut`](Self::buf_mut) hand out owned buffers only
+/// ([`is_published`](Self::is_published) says which). The state is one bit
+/// per possible bid in the struct (`nbufs <= entries <= 32768`: a 4 KiB
+/// bitmap), so nothing is allocated. Reading stays `unsafe` because only
+/// the application knows that the CQEs it passes to `consume` are real: a
+/// made-up one releases a buffer the kernel may still write.
 ///
-/// **Never more than the ring holds.** The kernel's head is tracked from
-/// the CQEs passed to [`consume`](Self::consume) /
-/// [`consume_bundle`](Self::consume_bundle): published entries not yet
-/// reported back plus staged ones never exceed `entries`, so a push cannot
-/// overwrite an entry the kernel has not consumed (`ENOBUFS` instead). Call
-/// `consume` once per CQE of this group, in CQ order.
+/// **Never more than the ring holds.** Every buffer published is one
+/// entry staged or between the head and the tail, and every buffer
+/// released moves the tracked head by one entry, so published buffers
+/// always equal `tail + staged - head` and, with `nbufs <= entries`, a
+/// push of an owned buffer finds a free entry. On incremental rings
+/// registered with a kernel, the free entries are counted from the
+/// kernel's own head instead (`IORING_REGISTER_PBUF_STATUS`, read once per
+/// ring-full of pushes): the kernel rewrites the entry it is consuming
+/// (`addr += used; len -= used`), and a push onto that entry, allowed by a
+/// head that a made-up CQE moved ahead, could leave it pointing past its
+/// buffer. Then a push that would overwrite an entry the kernel has not
+/// consumed fails with `ENOBUFS`. Call `consume` once per CQE of this
+/// group, in CQ order.
 ///
 /// Incremental rings (`IOU_PBUF_RING_INC`, kernel 6.12+): a completion may
 /// use only part of a buffer and set `IORING_CQE_F_BUF_MORE`; the next
@@ -176,6 +236,11 @@ pub struct BufRing<'a> {
     /// Our count of ring entries the kernel has consumed (its head, as far
     /// as the CQEs we were shown tell).
     head: u16,
+    /// Which buffers are published (staged or in the ring).
+    published: BidSet,
+    /// Incremental rings with a kernel: entries proven free by the last
+    /// read of the kernel's head and not taken by a push since.
+    room: u32,
     /// Incremental rings: the partially used buffer and where its next
     /// data starts.
     inc: Option<(u16, u32)>,
@@ -380,6 +445,8 @@ impl<'a> BufRing<'a> {
             nbufs,
             staged: 0,
             head: 0,
+            published: BidSet::EMPTY,
+            room: 0,
             inc: None,
             registered: true,
             file,
@@ -429,30 +496,49 @@ impl<'a> BufRing<'a> {
         Some(unsafe { self.bufs.add(off) })
     }
 
-    /// The whole of buffer `bid` (`buf_len` bytes), or `None` if out of range.
+    /// True while buffer `bid` is published (staged or in the ring: the
+    /// kernel may pick it); false once a CQE passed to
+    /// [`consume`](Self::consume) / [`consume_bundle`](Self::consume_bundle)
+    /// released it, before it was ever pushed, and for a bid out of range.
+    #[inline]
+    pub fn is_published(&self, bid: u16) -> bool {
+        self.published.contains(bid)
+    }
+
+    /// The whole of buffer `bid` (`buf_len` bytes), or `None` if it is out
+    /// of range or published ([`is_published`](Self::is_published)): only a
+    /// buffer the application owns is handed out.
     ///
     /// # Safety
-    /// Buffer `bid` is owned by the application: a CQE reported it (and,
-    /// for incremental rings, without `IORING_CQE_F_BUF_MORE`, or only the
-    /// bytes it reported are read) and it has not been pushed since, or it
-    /// was never pushed; and it was never published twice at once (see
-    /// [`data`](Self::data)).
+    /// Every CQE passed so far to [`consume`](Self::consume) /
+    /// [`consume_bundle`](Self::consume_bundle) of this `BufRing` was a real
+    /// CQE of a request that selected a buffer from this group, passed once,
+    /// in CQ order. (A made-up or repeated CQE releases a buffer the kernel
+    /// may still write.)
     /// See the [safety model](crate#safety-model).
     #[inline]
     pub unsafe fn buf(&self, bid: u16) -> Option<&[u8]> {
+        if self.is_published(bid) {
+            return None;
+        }
         let p = self.buf_ptr(bid)?;
-        // SAFETY: in bounds of `bufs`; the caller promises the kernel is not
-        // writing it, and `&self` keeps push/recycle away.
+        // SAFETY: in bounds of `bufs`; the buffer is owned (not published,
+        // or released by a real CQE, as the caller promises), so the kernel
+        // is not writing it, and `&self` keeps push/recycle away.
         Some(unsafe { core::slice::from_raw_parts(p.as_ptr(), self.buf_len as usize) })
     }
 
-    /// Mutable access to buffer `bid` (e.g. to fill it before a send).
+    /// Mutable access to buffer `bid` (e.g. to fill it before a send), or
+    /// `None` if it is out of range or published.
     ///
     /// # Safety
     /// As [`buf`](Self::buf).
     /// See the [safety model](crate#safety-model).
     #[inline]
     pub unsafe fn buf_mut(&mut self, bid: u16) -> Option<&mut [u8]> {
+        if self.is_published(bid) {
+            return None;
+        }
         let p = self.buf_ptr(bid)?;
         // SAFETY: as in `buf`, and `&mut self` makes this the only borrow.
         Some(unsafe { core::slice::from_raw_parts_mut(p.as_ptr(), self.buf_len as usize) })
@@ -461,20 +547,20 @@ impl<'a> BufRing<'a> {
     /// The bytes a completion reported, from [`consume`](Self::consume).
     ///
     /// # Safety
-    /// - `c` came from [`consume`](Self::consume) on a real CQE of a request
-    ///   that selected from this group, and the buffer was not pushed since;
-    /// - every earlier [`consume`](Self::consume) /
-    ///   [`consume_bundle`](Self::consume_bundle) call on this `BufRing` was
-    ///   given a real CQE of this group, once each, in CQ order (made-up
-    ///   flags move the tracked head and the incremental offset, and then
-    ///   `c` can name bytes the kernel still writes);
-    /// - buffer `c.bid` was in the ring at most once: no
-    ///   [`push`](Self::push)/[`recycle`](Self::recycle)/
-    ///   [`publish_all`](Self::publish_all) published a buffer that was
-    ///   already published and not yet reported back by a CQE (a second
-    ///   entry for the same buffer lets a second request write it while the
-    ///   returned slice is borrowed).
+    /// - `c` came from [`consume`](Self::consume) on this `BufRing`, and
+    ///   buffer `c.bid` was not pushed since that call (a `c.more` buffer
+    ///   cannot be pushed until a later CQE releases it; once it has been,
+    ///   the bytes of every `Consumed` naming it are the kernel's again
+    ///   after the next push);
+    /// - every CQE passed so far to [`consume`](Self::consume) /
+    ///   [`consume_bundle`](Self::consume_bundle) of this `BufRing` was a
+    ///   real CQE of a request that selected a buffer from this group,
+    ///   passed once, in CQ order (a made-up, repeated or reordered CQE
+    ///   releases a buffer or moves the incremental offset while the kernel
+    ///   still writes those bytes).
     ///
+    /// A buffer is never in the ring twice (publishing refuses that), so
+    /// no second request can write the bytes while they are borrowed.
     /// See the [safety model](crate#safety-model).
     #[inline]
     pub unsafe fn data(&self, c: &Consumed) -> &[u8] {
@@ -493,31 +579,36 @@ impl<'a> BufRing<'a> {
     }
 
     /// Stages buffer `bid` with `len` bytes (at most `buf_len`) in the next
-    /// free entry; [`commit`](Self::commit) publishes staged entries.
+    /// free entry and marks it published; [`commit`](Self::commit) makes
+    /// staged entries visible to the kernel.
     ///
-    /// Push only a buffer the application owns (never pushed, or reported
-    /// back by a CQE since it was last pushed). The `BufRing` does not track
-    /// each buffer's state; pushing a buffer that is already in the ring is
-    /// not refused, and voids the promise of the `unsafe` readers
-    /// ([`data`](Self::data), [`buf`](Self::buf)), which say so.
+    /// Only a buffer the application owns can be pushed (never pushed, or
+    /// released by a CQE passed to [`consume`](Self::consume) /
+    /// [`consume_bundle`](Self::consume_bundle) since it was last pushed).
     ///
     /// Uses `buf_ring_add` (liburing's `io_uring_buf_ring_add()`). Errors:
-    /// `EINVAL` for a bid out of range or `len > buf_len`; `ENOBUFS` when
-    /// the ring is full: the published entries the kernel has not reported
-    /// back (per [`consume`](Self::consume), from the tracked head to the
-    /// tail) plus the staged ones already fill all `entries` (another entry
-    /// would overwrite one the kernel has not consumed).
+    /// `EINVAL` for a bid out of range or `len > buf_len`; `EBUSY` if the
+    /// buffer is already published (staged or in the ring); `ENOBUFS` when
+    /// another entry would overwrite one the kernel has not consumed: the
+    /// published entries not released (from the head to the tail) plus the
+    /// staged ones fill all `entries`. The head is the one tracked from the
+    /// CQEs, except on incremental rings registered with a kernel, where it
+    /// is the kernel's own (read with `IORING_REGISTER_PBUF_STATUS` when the
+    /// entries proven free by the last read run out; its errors, e.g.
+    /// `ENOENT`, are returned then).
     pub fn push(&mut self, bid: u16, len: u32) -> Result<(), Errno> {
         let p = self.buf_ptr(bid).ok_or(Errno::EINVAL)?;
         if len > self.buf_len {
             return Err(Errno::EINVAL);
         }
-        if self.in_ring() + u32::from(self.staged) >= self.entries {
-            return Err(Errno::ENOBUFS);
+        if self.is_published(bid) {
+            return Err(Errno::EBUSY);
         }
+        self.take_entry()?;
         // SAFETY: our ring of `entries` entries with mask `entries - 1`;
         // the buffer lies in `bufs`, borrowed for 'a (the setup promise
-        // covers the kernel's later writes).
+        // covers the kernel's later writes). `take_entry` proved the entry
+        // free of the kernel (see there for non-incremental rings).
         unsafe {
             buf_ring_add(
                 self.br.as_ptr(),
@@ -529,7 +620,63 @@ impl<'a> BufRing<'a> {
             )
         };
         self.staged += 1;
+        self.published.insert(bid);
         Ok(())
+    }
+
+    /// Claims the entry after the staged ones for a push, or `ENOBUFS`.
+    ///
+    /// Every ring: published-not-released plus staged entries stay below
+    /// `entries` by the tracked head. (Published buffers always equal
+    /// `tail + staged - head`, so with `nbufs <= entries` this holds for
+    /// any push of an owned buffer; it is the last line, kept because it is
+    /// one compare.)
+    ///
+    /// Non-incremental rings need no more, even when made-up CQEs moved the
+    /// tracked head ahead of the kernel's and a push rewrites an entry the
+    /// kernel has not consumed: the kernel only reads entries (bundles may
+    /// lower an entry's `len`, never raise it), and every entry we write
+    /// has `addr` = the start of a buffer in `bufs` and `len <= buf_len`
+    /// (`addr` is one aligned 8-byte store, `len` one 4-byte store), so
+    /// whatever mix of old and new fields the kernel reads, it writes at
+    /// most `buf_len` bytes from the start of a buffer: inside `bufs`.
+    /// What a made-up CQE can break is only the readers' promise, which
+    /// they state.
+    ///
+    /// Incremental rings registered with a kernel: the kernel rewrites the
+    /// entry it is consuming (`addr += used; len = remaining`), so a push
+    /// racing that store could leave `addr = new buffer + used` with
+    /// `len = buf_len`: up to `used` bytes past the buffer, past `bufs`
+    /// for the last bid. So the room rests on the kernel's head, which
+    /// only moves forward: `room` entries after it proven free by the last
+    /// read stay free, and the head is read again (one syscall) only when
+    /// they are used up.
+    fn take_entry(&mut self) -> Result<(), Errno> {
+        if self.in_ring() + u32::from(self.staged) >= self.entries {
+            return Err(Errno::ENOBUFS);
+        }
+        if self.is_incremental() && self.registered {
+            if self.room == 0 {
+                let kernel_head = self.file.group_head(self.bgid)?;
+                let used = u32::from(self.tail().wrapping_sub(kernel_head)) + u32::from(self.staged);
+                self.room = self.entries.saturating_sub(used);
+                if self.room == 0 {
+                    return Err(Errno::ENOBUFS);
+                }
+            }
+            self.room -= 1;
+        }
+        Ok(())
+    }
+
+    /// Drops the last `n` staged entries (never visible to the kernel: it
+    /// reads only up to the tail) and marks their buffers owned again.
+    fn unstage(&mut self, n: u16) {
+        for _ in 0..n.min(self.staged) {
+            self.staged -= 1;
+            let (bid, _) = self.entry(self.tail().wrapping_add(self.staged));
+            self.published.remove(bid);
+        }
     }
 
     /// Publishes the staged entries (one release store of the tail).
@@ -553,19 +700,34 @@ impl<'a> BufRing<'a> {
 
     /// Gives buffer `bid` back to the kernel, whole (push + commit).
     ///
-    /// Errors: as [`push`](Self::push).
+    /// Errors: as [`push`](Self::push) (`EBUSY` if it is already
+    /// published); nothing is committed then.
     pub fn recycle(&mut self, bid: u16) -> Result<(), Errno> {
         self.push(bid, self.buf_len)?;
         self.commit();
         Ok(())
     }
 
-    /// Publishes every buffer, `bid` `0..nbufs`, whole.
+    /// Publishes, whole, every buffer the application owns (bids
+    /// `0..nbufs` that are not published; those are left as they are), and
+    /// commits them together with any entries staged before.
     ///
-    /// Errors: as [`push`](Self::push).
+    /// All or nothing: on an error none of this call's buffers is staged
+    /// and nothing is committed.
+    ///
+    /// Errors: as [`push`](Self::push), except `EBUSY` (published buffers
+    /// are skipped).
     pub fn publish_all(&mut self) -> Result<(), Errno> {
-        for bid in 0..self.nbufs {
-            self.push(bid as u16, self.buf_len)?;
+        let mut n: u16 = 0;
+        for bid in 0..self.nbufs as u16 {
+            if self.is_published(bid) {
+                continue;
+            }
+            if let Err(e) = self.push(bid, self.buf_len) {
+                self.unstage(n);
+                return Err(e);
+            }
+            n += 1;
         }
         self.commit();
         Ok(())
@@ -579,7 +741,7 @@ impl<'a> BufRing<'a> {
         unsafe { io_uring_buf_ring::tail_ptr(self.br.as_ptr()).read() }
     }
 
-    /// Published entries not yet reported back by a CQE: tail minus the
+    /// Published entries not yet released by a CQE: tail minus the
     /// tracked head (at most `entries`, as `push` and `consume` keep it).
     #[inline]
     fn in_ring(&self) -> u32 {
@@ -600,14 +762,20 @@ impl<'a> BufRing<'a> {
 
     /// Decodes a completion that picked one buffer: its id, where its data
     /// starts (incremental rings) and whether the kernel keeps the rest
-    /// (`IORING_CQE_F_BUF_MORE`). `None` without `IORING_CQE_F_BUFFER` or
-    /// for an id out of range.
+    /// (`IORING_CQE_F_BUF_MORE`). Without `IORING_CQE_F_BUF_MORE` the CQE
+    /// releases the buffer: it is owned by the application again.
+    ///
+    /// `None` (and no state changes) without `IORING_CQE_F_BUFFER`, for an
+    /// id out of range, for a buffer that is not published, or when no
+    /// committed entry is outstanding (every one was released already):
+    /// no request can have picked it, so the CQE is not a real one of this
+    /// group.
     ///
     /// Updates the tracking of partially used buffers and of the kernel's
-    /// head; call it once per CQE, in CQ order.
+    /// head; call it once per CQE of this group, in CQ order.
     pub fn consume(&mut self, res: i32, flags: u32) -> Option<Consumed> {
         let bid = cqe_bid(flags)?;
-        if u32::from(bid) >= self.nbufs {
+        if !self.is_published(bid) || self.in_ring() == 0 {
             return None;
         }
         let len = res.max(0) as u32;
@@ -620,11 +788,9 @@ impl<'a> BufRing<'a> {
             self.inc = Some((bid, offset.saturating_add(len)));
         } else {
             self.inc = None;
-            // Never past the tail: the kernel consumes only published
-            // entries (a CQE of another group must not free room).
-            if self.in_ring() > 0 {
-                self.head = self.head.wrapping_add(1);
-            }
+            self.published.remove(bid);
+            // in_ring() > 0: never past the tail.
+            self.head = self.head.wrapping_add(1);
         }
         Some(Consumed {
             bid,
@@ -656,18 +822,25 @@ impl<'a> BufRing<'a> {
     /// Decodes a bundle completion (`IORING_RECVSEND_BUNDLE`): `res` bytes
     /// over consecutive ring entries starting at the one the CQE's buffer id
     /// names. Walks the entries from the tracked head, taking each entry's
-    /// length until `res` is covered.
+    /// length until `res` is covered, and releases each buffer (owned by the
+    /// application again).
     ///
     /// Example: [`prep::send_bundle`](crate::prep::send_bundle)'s runs a
     /// bundle send on the kernel and walks its buffers with this and
     /// [`bundle_bufs`](Self::bundle_bufs); the `echo` and `tcp_nolibc`
     /// examples use it for bundles in an event loop.
     ///
-    /// Errors: `EINVAL` if the CQE carries no buffer or the entry at the
-    /// tracked head is not that buffer (completions consumed out of order);
-    /// `ERANGE` if the entries cannot cover `res`.
+    /// Errors (nothing changes then): `EINVAL` if the CQE carries no
+    /// buffer, the entry at the tracked head is not that buffer
+    /// (completions consumed out of order), an entry walked names a buffer
+    /// that is not published, or the ring is incremental (the kernel zeroes
+    /// the length of each entry it used up there, so the walk cannot be
+    /// done); `ERANGE` if the entries cannot cover `res`.
     pub fn consume_bundle(&mut self, res: i32, flags: u32) -> Result<Bundle, Errno> {
         let bid = cqe_bid(flags).ok_or(Errno::EINVAL)?;
+        if self.is_incremental() {
+            return Err(Errno::EINVAL);
+        }
         let start = self.head;
         if self.entry(start).0 != bid {
             return Err(Errno::EINVAL);
@@ -677,16 +850,31 @@ impl<'a> BufRing<'a> {
         let mut count: u16 = 0;
         // Only published entries can have been used.
         let limit = self.in_ring().min(self.entries);
+        let mut failed = None;
         while left > 0 {
             if u32::from(count) >= limit {
-                return Err(Errno::ERANGE);
+                failed = Some(Errno::ERANGE);
+                break;
             }
-            let (_, len) = self.entry(start.wrapping_add(count));
+            let (b, len) = self.entry(start.wrapping_add(count));
             if len == 0 {
-                return Err(Errno::ERANGE);
+                failed = Some(Errno::ERANGE);
+                break;
+            }
+            // Released as we walk, so a buffer named twice fails too.
+            if !self.published.remove(b) {
+                failed = Some(Errno::EINVAL);
+                break;
             }
             left = left.saturating_sub(len);
             count += 1;
+        }
+        if let Some(e) = failed {
+            // Undo: the `count` entries walked were all published.
+            for k in 0..count {
+                self.published.insert(self.entry(start.wrapping_add(k)).0);
+            }
+            return Err(e);
         }
         self.head = start.wrapping_add(count);
         Ok(Bundle {

@@ -49,8 +49,9 @@ fn raw_helpers_fill_fields_and_keep_the_tail_in_entry_0() {
     assert_eq!(mem[2].addr, bufs[2].as_ptr() as usize as u64);
 }
 
-/// S6 without a kernel: a full ring refuses more, whatever is staged or
-/// published, until a CQE reports a buffer back.
+/// S6 without a kernel: a full ring refuses more (every buffer is
+/// published, so any push is a duplicate), whatever is staged or
+/// published, until a CQE releases a buffer.
 #[test]
 fn push_stops_at_the_tracked_head() {
     let mut mem = [io_uring_buf::default(); 4];
@@ -58,8 +59,8 @@ fn push_stops_at_the_tracked_head() {
     // SAFETY: 4 entries of `mem`, only used through the BufRing.
     let mut br = unsafe { BufRing::detached(ring_ptr(&mut mem), 4, 0, &mut bufs, 16) }.unwrap();
     br.publish_all().unwrap();
-    assert_eq!(br.recycle(1), Err(Errno::ENOBUFS));
-    assert_eq!(br.push(1, 16), Err(Errno::ENOBUFS));
+    assert_eq!(br.recycle(1), Err(Errno::EBUSY));
+    assert_eq!(br.push(1, 16), Err(Errno::EBUSY));
     assert_eq!(br.entry(0), (0, 16), "bid 0's entry untouched");
     assert_eq!(br.entry(4), (0, 16), "position 4 is entry 0");
 
@@ -67,32 +68,147 @@ fn push_stops_at_the_tracked_head() {
     assert_eq!((c.bid, c.offset, c.len, c.more), (0, 0, 3, false));
     assert_eq!(br.tracked_head(), 1);
     br.push(0, 16).unwrap();
-    assert_eq!(br.push(1, 16), Err(Errno::ENOBUFS), "staged entries count");
+    assert_eq!(br.push(0, 16), Err(Errno::EBUSY), "staged counts");
     br.commit();
     assert_eq!(br.entry(4), (0, 16));
-    assert_eq!(br.recycle(2), Err(Errno::ENOBUFS));
+    assert_eq!(br.recycle(2), Err(Errno::EBUSY));
 }
 
-/// A CQE that reports more buffers than were published (one of another
-/// group) does not make room the kernel has not given back.
+/// A CQE naming a buffer that is not published (never pushed, released
+/// already, or only staged) is refused and changes nothing: it cannot be a
+/// real CQE of this group, and releasing the buffer would hand out memory
+/// the kernel may write. Before the per-buffer state, each was decoded.
 #[test]
-fn consume_never_moves_the_head_past_the_tail() {
+fn consume_refuses_unpublished_buffers() {
     let mut mem = [io_uring_buf::default(); 2];
     let mut bufs = [0u8; 2 * 8];
     // SAFETY: 2 entries of `mem`, only used through the BufRing.
     let mut br = unsafe { BufRing::detached(ring_ptr(&mut mem), 2, 0, &mut bufs, 8) }.unwrap();
-    assert!(br.consume(1, sel(1)).is_some(), "decoded all the same");
-    assert_eq!(br.tracked_head(), 0);
+    assert_eq!(br.consume(1, sel(1)), None, "never pushed");
     assert_eq!(br.consume(1, 0), None, "no IORING_CQE_F_BUFFER");
     assert_eq!(br.consume(1, sel(2)), None, "bid out of range");
-    br.publish_all().unwrap();
+    br.push(0, 8).unwrap();
+    assert_eq!(br.consume(1, sel(0)), None, "staged, not committed");
+    assert!(br.is_published(0));
+    br.commit();
+    assert_eq!(br.consume(1, sel(1)), None, "bid 1 not pushed");
+    assert_eq!(br.tracked_head(), 0);
     br.consume(1, sel(0)).unwrap();
+    assert!(!br.is_published(0), "released");
+    assert_eq!(br.consume(1, sel(0)), None, "released already");
+    assert_eq!(br.tracked_head(), 1, "never past the tail");
+    br.publish_all().unwrap();
     br.consume(1, sel(1)).unwrap();
-    br.consume(1, sel(1)).unwrap();
-    assert_eq!(br.tracked_head(), 2, "stopped at the tail");
+    br.consume(1, sel(0)).unwrap();
+    assert_eq!(br.tracked_head(), 3);
     br.recycle(0).unwrap();
     br.recycle(1).unwrap();
-    assert_eq!(br.recycle(0), Err(Errno::ENOBUFS), "not 3 in a 2-ring");
+    assert_eq!(br.recycle(0), Err(Errno::EBUSY), "not 3 in a 2-ring");
+}
+
+/// A buffer is never published twice: `push`, `recycle` and a second
+/// `push` before the commit refuse a published buffer (`EBUSY`) and
+/// `publish_all` skips it, so the kernel cannot hand one buffer to two
+/// requests. Before the per-buffer state, a ring with room accepted all
+/// of them (bid 0 ended up in three entries).
+#[test]
+fn duplicate_publish_is_refused() {
+    let mut mem = [io_uring_buf::default(); 8];
+    let mut bufs = [0u8; 4 * 8];
+    // SAFETY: 8 entries of `mem`, only used through the BufRing.
+    let mut br = unsafe { BufRing::detached(ring_ptr(&mut mem), 8, 0, &mut bufs, 8) }.unwrap();
+    assert_eq!(br.nbufs(), 4);
+    br.push(0, 8).unwrap();
+    assert_eq!(br.push(0, 4), Err(Errno::EBUSY), "staged already");
+    br.commit();
+    assert_eq!(br.recycle(0), Err(Errno::EBUSY), "in the ring");
+    br.push(2, 8).unwrap();
+    br.publish_all().unwrap();
+    let bids: [u16; 4] = core::array::from_fn(|k| br.entry(k as u16).0);
+    assert_eq!(bids, [0, 2, 1, 3], "each buffer once");
+    assert_eq!(br.entry(4), (0, 0), "nothing more written");
+    for bid in 0..4 {
+        assert!(br.is_published(bid));
+    }
+    assert!(!br.is_published(4), "out of range");
+    br.publish_all().unwrap();
+    assert_eq!(br.entry(4), (0, 0), "all published: nothing to do");
+}
+
+/// Bundles release every buffer they walk, and refuse (changing nothing)
+/// a walk over an entry whose buffer is not published, which only made-up
+/// CQEs can cause. Before, the walk took such entries.
+#[test]
+fn bundle_over_unpublished_buffers_is_refused() {
+    let mut mem = [io_uring_buf::default(); 4];
+    let mut bufs = [0u8; 4 * 8];
+    // SAFETY: 4 entries of `mem`, only used through the BufRing.
+    let mut br = unsafe { BufRing::detached(ring_ptr(&mut mem), 4, 0, &mut bufs, 8) }.unwrap();
+    for bid in 0..3 {
+        br.push(bid, 8).unwrap();
+    }
+    br.commit();
+    // A made-up CQE for bid 2: released, head moved to the entry of bid 1.
+    br.consume(8, sel(2)).unwrap();
+    assert_eq!(br.tracked_head(), 1);
+    // Bid 1 is published, bid 2 (next entry) is not.
+    assert_eq!(br.consume_bundle(16, sel(1)), Err(Errno::EINVAL));
+    assert!(br.is_published(1), "rolled back");
+    assert_eq!(br.tracked_head(), 1);
+    // The entry at the head names an unpublished buffer.
+    br.consume(8, sel(1)).unwrap();
+    assert_eq!(br.consume_bundle(8, sel(2)), Err(Errno::EINVAL));
+    assert_eq!(br.tracked_head(), 2);
+    assert!(!br.is_published(1) && br.is_published(0));
+}
+
+/// Released buffers are the application's: `buf`/`buf_mut` hand out only
+/// those, and a buffer the kernel keeps (`IORING_CQE_F_BUF_MORE`) stays
+/// published. Before, `buf` returned published buffers.
+#[test]
+fn only_owned_buffers_are_handed_out() {
+    let mut mem = [io_uring_buf::default(); 2];
+    let mut bufs = [0u8; 2 * 8];
+    // SAFETY: 2 entries of `mem`, only used through the BufRing.
+    let mut br =
+        unsafe { BufRing::detached(ring_ptr(&mut mem), 2, IOU_PBUF_RING_INC, &mut bufs, 8) }
+            .unwrap();
+    // SAFETY: no CQE was passed to `consume` yet.
+    assert!(unsafe { br.buf_mut(0) }.is_some(), "never pushed: ours");
+    br.publish_all().unwrap();
+    // SAFETY: no CQE was passed to `consume` yet.
+    unsafe {
+        assert!(br.buf(0).is_none(), "published");
+        assert!(br.buf_mut(1).is_none(), "published");
+    }
+    let c = br.consume(3, sel(0) | IORING_CQE_F_BUF_MORE).unwrap();
+    assert!(c.more);
+    assert!(br.is_published(0), "the kernel keeps the rest");
+    assert_eq!(br.recycle(0), Err(Errno::EBUSY));
+    // SAFETY: the CQEs above stand for real ones in CQ order.
+    assert!(unsafe { br.buf(0) }.is_none());
+    br.consume(5, sel(0)).unwrap();
+    assert!(!br.is_published(0), "released");
+    // SAFETY: as above.
+    assert_eq!(unsafe { br.buf(0) }.map(<[u8]>::len), Some(8));
+    br.recycle(0).unwrap();
+    // SAFETY: as above.
+    assert!(unsafe { br.buf(0) }.is_none(), "published again");
+}
+
+/// Bundles are refused on incremental rings: there the kernel zeroes the
+/// length of each entry it used up, so the walk cannot be done.
+#[test]
+fn bundles_are_refused_on_incremental_rings() {
+    let mut mem = [io_uring_buf::default(); 2];
+    let mut bufs = [0u8; 2 * 8];
+    // SAFETY: 2 entries of `mem`, only used through the BufRing.
+    let mut br =
+        unsafe { BufRing::detached(ring_ptr(&mut mem), 2, IOU_PBUF_RING_INC, &mut bufs, 8) }
+            .unwrap();
+    br.publish_all().unwrap();
+    assert_eq!(br.consume_bundle(10, sel(0)), Err(Errno::EINVAL));
+    assert!(br.is_published(0) && br.is_published(1));
 }
 
 #[test]
@@ -153,7 +269,8 @@ fn data_reads_the_reported_bytes_incrementally() {
         assert_eq!(br.data(&past), b"op", "clamped to the buffer");
         let bad = Consumed { bid: 9, ..past };
         assert_eq!(br.data(&bad), b"");
-        assert_eq!(br.buf(1).map(<[u8]>::len), Some(16));
+        assert_eq!(br.buf(0).map(<[u8]>::len), Some(16), "released");
+        assert_eq!(br.buf(1), None, "published");
     }
 }
 
@@ -192,7 +309,7 @@ fn bundles_walk_entries_from_the_tracked_head() {
     br.recycle(0).unwrap();
     br.recycle(3).unwrap();
     br.recycle(1).unwrap();
-    assert_eq!(br.recycle(1), Err(Errno::ENOBUFS));
+    assert_eq!(br.recycle(1), Err(Errno::EBUSY));
 }
 
 /// Many rounds through a 2-entry ring: positions wrap, the bookkeeping
@@ -210,7 +327,7 @@ fn rounds_keep_the_ring_exactly_full() {
         assert_eq!(bid, round % 2);
         br.consume(1, sel(bid)).unwrap();
         br.recycle(bid).unwrap();
-        assert_eq!(br.push(bid, 4), Err(Errno::ENOBUFS));
+        assert_eq!(br.push(bid, 4), Err(Errno::EBUSY));
     }
     assert_eq!(br.tracked_head(), 50);
 }

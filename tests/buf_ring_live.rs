@@ -194,8 +194,8 @@ fn caller_memory_ring() {
     unsafe { dealloc(mem, layout) };
 }
 
-/// More staged entries than the ring holds is refused; out-of-range bids
-/// and lengths too.
+/// A buffer staged already is refused (`EBUSY`: it would be in the ring
+/// twice); out-of-range bids and lengths too.
 fn push_errors() {
     require_buf_ring();
     let ring = Ring::queue_init(2, 0).unwrap();
@@ -207,7 +207,7 @@ fn push_errors() {
     assert_eq!(br.push(0, 17), Err(Errno::EINVAL));
     br.push(0, 16).unwrap();
     br.push(1, 16).unwrap();
-    assert_eq!(br.push(0, 16), Err(Errno::ENOBUFS));
+    assert_eq!(br.push(0, 16), Err(Errno::EBUSY));
     br.commit();
     if has_buf_ring_status() {
         assert_eq!(br.available(), Ok(2));

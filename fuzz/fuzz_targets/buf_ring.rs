@@ -2,12 +2,15 @@
 //! plain memory (`detached`: no kernel involved) with arbitrary
 //! pushes, commits and forged completions (`res`, `flags`, bundles,
 //! incremental consumption). Checked against a model: the published tail,
-//! the tracked head (never past the tail), published-not-reported plus
-//! staged entries never above the ring size, and every slice handed out
-//! lying inside its buffer.
+//! the tracked head (never past the tail), each buffer's state (published
+//! or owned: a buffer is never published twice, only published buffers
+//! are released, only owned ones handed out), published buffers equal to
+//! published-not-released plus staged entries and never above the ring
+//! size, and every slice handed out lying inside its buffer.
 #![no_main]
 
 use bare_uring::buf_ring::BufRing;
+use bare_uring::Errno;
 use bare_uring::sys::{
     io_uring_buf, io_uring_buf_ring, IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER,
     IORING_CQE_F_BUF_MORE, IOU_PBUF_RING_INC,
@@ -58,17 +61,28 @@ fuzz_target!(|data: &[u8]| {
     let mut staged: u32 = 0;
     let nbufs = br.nbufs();
     assert!(nbufs >= 1 && nbufs <= entries);
+    // Published (staged or in the ring) per bid.
+    let mut published = vec![false; nbufs as usize];
+    let is_pub = |p: &[bool], bid: u16| p.get(usize::from(bid)).copied().unwrap_or(false);
     while !b.is_empty() {
         let op = b.u8();
-        match op % 7 {
+        match op % 8 {
             0 => {
                 let bid = b.u16() % (nbufs as u16 + 2);
                 let len = u32::from(b.u8());
-                let in_ring = u32::from(model_tail.wrapping_sub(br.tracked_head()));
                 let r = br.push(bid, len);
-                let ok = u32::from(bid) < nbufs && len <= buf_len && in_ring + staged < entries;
-                assert_eq!(r.is_ok(), ok, "push({bid}, {len})");
-                staged += u32::from(ok);
+                let want = if u32::from(bid) >= nbufs || len > buf_len {
+                    Err(Errno::EINVAL)
+                } else if is_pub(&published, bid) {
+                    Err(Errno::EBUSY)
+                } else {
+                    Ok(())
+                };
+                assert_eq!(r, want, "push({bid}, {len})");
+                if r.is_ok() {
+                    staged += 1;
+                    published[usize::from(bid)] = true;
+                }
             }
             1 => {
                 br.commit();
@@ -77,7 +91,10 @@ fuzz_target!(|data: &[u8]| {
             }
             2 => {
                 let bid = b.u16() % (nbufs as u16 + 2);
-                if br.recycle(bid).is_ok() {
+                let ok = u32::from(bid) < nbufs && !is_pub(&published, bid);
+                assert_eq!(br.recycle(bid).is_ok(), ok, "recycle({bid})");
+                if ok {
+                    published[usize::from(bid)] = true;
                     model_tail = model_tail.wrapping_add(staged as u16 + 1);
                     staged = 0;
                 }
@@ -93,7 +110,16 @@ fuzz_target!(|data: &[u8]| {
                     f &= !IORING_CQE_F_BUFFER;
                 }
                 let head = br.tracked_head();
-                if let Some(c) = br.consume(res, f) {
+                let accept = f & IORING_CQE_F_BUFFER != 0
+                    && bid <= u32::from(u16::MAX)
+                    && is_pub(&published, bid as u16)
+                    && model_tail != head;
+                let r = br.consume(res, f);
+                assert_eq!(r.is_some(), accept, "consume({res}, {f:#x})");
+                if let Some(c) = r {
+                    if !c.more {
+                        published[usize::from(c.bid)] = false;
+                    }
                     assert!(u32::from(c.bid) < nbufs);
                     // SAFETY: no kernel writes these buffers; the slice is
                     // only read here.
@@ -104,8 +130,7 @@ fuzz_target!(|data: &[u8]| {
                         "data outside bufs"
                     );
                     assert!(d.len() <= buf_len as usize);
-                    let published = model_tail != head;
-                    let step = if c.more || !published { 0 } else { 1 };
+                    let step = if c.more { 0 } else { 1 };
                     assert_eq!(br.tracked_head(), head.wrapping_add(step));
                 } else {
                     assert_eq!(br.tracked_head(), head);
@@ -118,11 +143,14 @@ fuzz_target!(|data: &[u8]| {
                 let head = br.tracked_head();
                 match br.consume_bundle(res, f) {
                     Ok(bundle) => {
+                        assert!(!inc, "no bundles on incremental rings");
                         assert!(bundle.count <= model_tail.wrapping_sub(head));
                         assert_eq!(br.tracked_head(), head.wrapping_add(bundle.count));
                         let mut sum = 0u64;
-                        for (_, n) in br.bundle_bufs(&bundle) {
+                        for (bid, n) in br.bundle_bufs(&bundle) {
                             sum += u64::from(n);
+                            assert!(is_pub(&published, bid), "released an unpublished buffer");
+                            published[usize::from(bid)] = false;
                         }
                         assert!(sum <= u64::from(bundle.len));
                     }
@@ -133,10 +161,22 @@ fuzz_target!(|data: &[u8]| {
                 let (bid, len) = br.entry(b.u16());
                 let _ = (bid, len);
             }
+            6 => {
+                // Every owned buffer fits: published ones fill at most
+                // `nbufs - owned` entries.
+                br.publish_all().unwrap();
+                let new = published.iter().filter(|p| !**p).count() as u16;
+                published.iter_mut().for_each(|p| *p = true);
+                model_tail = model_tail.wrapping_add(staged as u16 + new);
+                staged = 0;
+            }
             _ => {
                 let bid = b.u16() % (nbufs as u16 + 2);
                 // SAFETY: no kernel writes these buffers.
-                if let Some(s) = unsafe { br.buf(bid) } {
+                let got = unsafe { br.buf(bid) };
+                let owned = u32::from(bid) < nbufs && !is_pub(&published, bid);
+                assert_eq!(got.is_some(), owned, "buf({bid})");
+                if let Some(s) = got {
                     let at = s.as_ptr() as usize;
                     assert!(at >= lo && at + s.len() <= hi, "buf outside bufs");
                 }
@@ -148,6 +188,11 @@ fuzz_target!(|data: &[u8]| {
             in_ring + staged <= entries,
             "more in the ring than it holds"
         );
+        let npub = published.iter().filter(|p| **p).count() as u32;
+        assert_eq!(npub, in_ring + staged, "one entry per published buffer");
+        for bid in 0..nbufs as u16 + 1 {
+            assert_eq!(br.is_published(bid), is_pub(&published, bid), "state of {bid}");
+        }
     }
     drop(br);
     drop(ring_mem);

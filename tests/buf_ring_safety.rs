@@ -14,9 +14,9 @@ use std::ptr::null_mut;
 use bare_uring::buf_ring::{cqe_bid, BufRing};
 use bare_uring::ring::Params;
 use bare_uring::sys::{
-    IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER, IORING_CQE_F_BUF_MORE, IOU_PBUF_RING_INC,
-    IORING_FEAT_REG_REG_RING, IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_NO_MMAP,
-    IORING_SETUP_REGISTERED_FD_ONLY, IORING_SETUP_SINGLE_ISSUER,
+    IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER, IORING_CQE_F_BUF_MORE, IORING_FEAT_REG_REG_RING,
+    IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_NO_MMAP, IORING_SETUP_REGISTERED_FD_ONLY,
+    IORING_SETUP_SINGLE_ISSUER, IOU_PBUF_RING_INC,
 };
 use bare_uring::{prep, Errno, Ring};
 
@@ -164,7 +164,11 @@ fn incremental_forged_consume_cannot_overwrite_the_kernels_entry() {
     queue_select_recv(&mut ring, b.as_raw_fd(), 42, 1);
     let cqe = reap_within(&mut ring, 5);
     assert_eq!(cqe.res, 10);
-    assert_ne!(cqe.flags & IORING_CQE_F_BUF_MORE, 0, "the kernel keeps bid 0");
+    assert_ne!(
+        cqe.flags & IORING_CQE_F_BUF_MORE,
+        0,
+        "the kernel keeps bid 0"
+    );
     let c = br.consume(cqe.res, cqe.flags).unwrap();
     assert_eq!((c.bid, c.offset, c.len, c.more), (0, 0, 10, true));
     assert_eq!(br.entry(0), (0, BUF - 10), "the kernel moved its entry on");

@@ -10,11 +10,11 @@
 #![no_main]
 
 use bare_uring::buf_ring::BufRing;
-use bare_uring::Errno;
 use bare_uring::sys::{
     io_uring_buf, io_uring_buf_ring, IORING_CQE_BUFFER_SHIFT, IORING_CQE_F_BUFFER,
     IORING_CQE_F_BUF_MORE, IOU_PBUF_RING_INC,
 };
+use bare_uring::Errno;
 use libfuzzer_sys::fuzz_target;
 use std::ptr::NonNull;
 
@@ -191,7 +191,11 @@ fuzz_target!(|data: &[u8]| {
         let npub = published.iter().filter(|p| **p).count() as u32;
         assert_eq!(npub, in_ring + staged, "one entry per published buffer");
         for bid in 0..nbufs as u16 + 1 {
-            assert_eq!(br.is_published(bid), is_pub(&published, bid), "state of {bid}");
+            assert_eq!(
+                br.is_published(bid),
+                is_pub(&published, bid),
+                "state of {bid}"
+            );
         }
     }
     drop(br);

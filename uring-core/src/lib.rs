@@ -104,10 +104,19 @@
 //!   holds its own duplicate of the ring fd (so the group's ring file lives
 //!   as long as it, and `free`/drop cannot reach another ring),
 //!   unregisters on drop and never publishes more buffers than the ring
-//!   holds. A buffer the kernel picked is written until its request's CQE,
-//!   even after the group is gone: lending buffer memory is `unsafe`
-//!   ([`buf_ring::BufRing::setup`]) unless it is never freed
-//!   ([`buf_ring::BufRing::setup_static`], safe).
+//!   holds. It tracks each buffer's state (published, or owned by the
+//!   application) in a bitmap inside the struct: a buffer is never
+//!   published twice, a CQE naming a buffer that is not published is
+//!   refused, and only owned buffers are handed out. On incremental rings
+//!   the room for a push is counted from the kernel's own head, so even a
+//!   made-up CQE cannot make a push rewrite the entry the kernel is
+//!   consuming. Reading a buffer stays `unsafe`
+//!   ([`buf_ring::BufRing::data`], [`buf_ring::BufRing::buf`]): only the
+//!   caller knows that the CQEs it passed to `consume` were real ones of the
+//!   group, once each, in CQ order. A buffer the kernel picked is written
+//!   until its request's CQE, even after the group is gone: lending buffer
+//!   memory is `unsafe` ([`buf_ring::BufRing::setup`]) unless it is never
+//!   freed ([`buf_ring::BufRing::setup_static`], safe).
 //!
 //! **Messages to another ring** ([`msg`]'s raw-fd helpers,
 //! [`register::register_sync_msg`]) are `unsafe`: a message is a CQE with a

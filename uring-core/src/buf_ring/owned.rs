@@ -548,10 +548,10 @@ impl<'a> BufRing<'a> {
     ///
     /// # Safety
     /// - `c` came from [`consume`](Self::consume) on this `BufRing`, and
-    ///   buffer `c.bid` was not pushed since that call (a `c.more` buffer
-    ///   cannot be pushed until a later CQE releases it; once it has been,
-    ///   the bytes of every `Consumed` naming it are the kernel's again
-    ///   after the next push);
+    ///   buffer `c.bid` was not pushed since that call (`push` refuses it
+    ///   while the kernel keeps it after a `c.more` completion; once a later
+    ///   CQE released it and it was pushed again, every earlier `Consumed`
+    ///   naming it is stale);
     /// - every CQE passed so far to [`consume`](Self::consume) /
     ///   [`consume_bundle`](Self::consume_bundle) of this `BufRing` was a
     ///   real CQE of a request that selected a buffer from this group,
@@ -658,7 +658,8 @@ impl<'a> BufRing<'a> {
         if self.is_incremental() && self.registered {
             if self.room == 0 {
                 let kernel_head = self.file.group_head(self.bgid)?;
-                let used = u32::from(self.tail().wrapping_sub(kernel_head)) + u32::from(self.staged);
+                let used =
+                    u32::from(self.tail().wrapping_sub(kernel_head)) + u32::from(self.staged);
                 self.room = self.entries.saturating_sub(used);
                 if self.room == 0 {
                     return Err(Errno::ENOBUFS);

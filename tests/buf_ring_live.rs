@@ -155,7 +155,8 @@ fn caller_memory_ring() {
     // SAFETY: page-aligned 4096 bytes, freed only after unregistering.
     unsafe { ring.register_buf_ring(&reg, 0) }.unwrap();
     let mut data = vec![0u8; 8 * 64];
-    // SAFETY: the registered ring of 8 entries; `free` before `data` drops.
+    // SAFETY: the ring of 8 entries just registered without flags (nothing
+    // consumed from it yet); `free` before `data` drops.
     let mut br = unsafe {
         BufRing::from_registered(
             &ring,

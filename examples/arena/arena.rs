@@ -219,7 +219,8 @@ impl Arena {
         // only reference to them.
         let bufs = unsafe { core::slice::from_raw_parts_mut(bufs.as_ptr(), bufs_len) };
         // SAFETY: `br` is the ring just registered on `ring` with `entries`
-        // entries, valid for the arena's life; the kernel writes a buffer
+        // entries and no flags (not incremental), nothing consumed from it
+        // yet, valid for the arena's life; the kernel writes a buffer
         // only while the group is registered (the BufRing unregisters it
         // when dropped, within the arena's life) and until the CQE of the
         // request that picked it, which the arena's user reaps first.

@@ -148,20 +148,27 @@ impl core::fmt::Debug for BidSet {
 /// entry staged or between the head and the tail, and every buffer
 /// released moves the tracked head by one entry, so published buffers
 /// always equal `tail + staged - head` and, with `nbufs <= entries`, a
-/// push of an owned buffer finds a free entry. On incremental rings
-/// registered with a kernel, the free entries are counted from the
-/// kernel's own head instead (`IORING_REGISTER_PBUF_STATUS`, read once per
-/// ring-full of pushes): the kernel rewrites the entry it is consuming
-/// (`addr += used; len -= used`), and a push onto that entry, allowed by a
-/// head that a made-up CQE moved ahead, could leave it pointing past its
-/// buffer. Then a push that would overwrite an entry the kernel has not
-/// consumed fails with `ENOBUFS`. Call `consume` once per CQE of this
-/// group, in CQ order.
+/// push of an owned buffer finds a free entry. Call `consume` once per
+/// CQE of this group, in CQ order.
+///
+/// On incremental rings registered with a kernel, free entries are
+/// counted from the kernel's own head instead: the kernel rewrites the
+/// entry it is consuming (`addr += used; len -= used`), and a push onto
+/// that entry, allowed by a head that a made-up CQE moved ahead, could
+/// leave it pointing past its buffer. So a push that would overwrite an
+/// entry the kernel has not consumed fails with `ENOBUFS`, whatever CQEs
+/// `consume` was given. Reading the head costs a syscall
+/// (`IORING_REGISTER_PBUF_STATUS`), made again only when the entries the
+/// last read proved free are used up: with more entries than buffers
+/// (e.g. `entries = 2 * nbufs`) at most once per `entries - nbufs` pushes;
+/// with `entries == nbufs` and buffers recycled one at a time, once per
+/// push.
 ///
 /// Incremental rings (`IOU_PBUF_RING_INC`, kernel 6.12+): a completion may
 /// use only part of a buffer and set `IORING_CQE_F_BUF_MORE`; the next
 /// completion continues in the same buffer. [`consume`](Self::consume)
-/// tracks the offsets. Beware with datagrams: the one that meets the end of
+/// tracks the offsets; [`consume_bundle`](Self::consume_bundle) refuses
+/// these rings (`EINVAL`). Beware with datagrams: the one that meets the end of
 /// a buffer gets only the room left and is cut (`MSG_TRUNC`; seen on
 /// kernel 6.18 with multishot recvmsg, `tests/recvmsg_live.rs`).
 ///
@@ -196,7 +203,7 @@ impl core::fmt::Debug for BidSet {
 /// ring.cqe_seen(&cqe);
 ///
 /// let c = br.consume(cqe.res, cqe.flags).expect("a provided buffer");
-/// // SAFETY: this CQE handed buffer `c.bid` back to us.
+/// // SAFETY: the only CQE of group 1, real, passed to `consume` once.
 /// assert_eq!(unsafe { br.data(&c) }, b"hello");
 /// br.recycle(c.bid)?; // give it back to the kernel
 /// br.free()?; // or let it drop: that unregisters too
@@ -348,12 +355,17 @@ impl<'a> BufRing<'a> {
     /// [`setup`](Self::setup) (nothing is unregistered then).
     ///
     /// # Safety
-    /// Group `bgid` of `ring` is registered over `br`, a ring of `entries`
-    /// entries, which stays valid and is not used through other pointers
-    /// while the group is registered (the `BufRing` unregisters it when
-    /// dropped, so `'a` is enough unless unregistering fails, see
-    /// [`setup`](Self::setup)); plus [`setup`](Self::setup)'s promise about
-    /// `bufs`.
+    /// - group `bgid` of `ring` is registered over `br`, a ring of `entries`
+    ///   entries, with `IOU_PBUF_RING_INC` exactly if `flags` has it (on an
+    ///   incremental ring `push` counts free entries from the kernel's head);
+    /// - nothing was consumed from it yet (the kernel's head is 0, as this
+    ///   resets the tail to 0);
+    /// - `br` stays valid and is not used through other pointers while the
+    ///   group is registered (the `BufRing` unregisters it when dropped, so
+    ///   `'a` is enough unless unregistering fails, see
+    ///   [`setup`](Self::setup));
+    /// - plus [`setup`](Self::setup)'s promise about `bufs`.
+    ///
     /// See the [safety model](crate#safety-model).
     pub unsafe fn from_registered(
         ring: &Ring,

@@ -211,14 +211,15 @@ fn peek_and_get_cqe_internals_match_liburing() {
     );
     assert_eq!(r, -Errno::EAGAIN.raw());
     // Three NOPs: submit them and wait for all three; the first is
-    // returned, not consumed. liburing's flush happens in its submit path,
-    // so C's count here is what its own submit would pass.
+    // returned, not consumed. C's __io_uring_get_cqe submits only SQEs
+    // already published to the ring, which only liburing's submit path
+    // does: so C submits, then waits for three with it.
     nops(&mut ring, 3);
     // SAFETY: live C ring.
     assert_eq!(unsafe { ref_queue_nops(c.0, 3) }, 0);
     let ours = ring.__get_cqe(3, 3, None).unwrap();
     assert_eq!(ours.user_data, 1);
-    // SAFETY: live C ring: 3 queued SQEs, flushed by a submit of 0 waits.
+    // SAFETY: live C ring with 3 queued NOPs.
     assert_eq!(unsafe { io_uring_submit(c.0) }, 3);
     // SAFETY: live C ring.
     let r = unsafe { ref___io_uring_get_cqe(c.0, 0, 3, &mut ud) };
@@ -300,7 +301,8 @@ mod ptrace {
                 );
                 raise(SIGSTOP);
             }
-            f();
+            // A panic must not unwind into the forked copy of the harness.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
             // SAFETY: end the child here, whatever happened.
             unsafe { _exit(0) }
         }
@@ -391,6 +393,19 @@ fn normalise(mut r: Reg, dst: (i32, Option<i32>), src: (i32, Option<i32>)) -> Re
     r
 }
 
+/// A boxed closure making one `unsafe` clone call for
+/// [`ptrace::capture_register`], in whose child the system call never
+/// runs.
+macro_rules! never_runs {
+    ($call:expr) => {
+        Box::new(|| {
+            // SAFETY: the child stops at the system call's entry and is
+            // killed there: the kernel never acts on the call.
+            let _ = unsafe { $call };
+        })
+    };
+}
+
 #[cfg(target_arch = "x86_64")]
 fn clone_buffers_register_calls_match_liburing() {
     use ptrace::capture_register;
@@ -427,45 +442,27 @@ fn clone_buffers_register_calls_match_liburing() {
             let calls: [Call; 4] = [
                 (
                     "clone_buffers",
-                    // SAFETY (all four pairs): the call never runs, the
-                    // child stops at its entry and is killed.
-                    Box::new(|| {
-                        let _ = unsafe { dst.clone_buffers(&src) };
-                    }),
-                    Box::new(|| {
-                        let _ = unsafe { io_uring_clone_buffers(cdst.0, csrc.0) };
-                    }),
+                    never_runs!(dst.clone_buffers(&src)),
+                    never_runs!(io_uring_clone_buffers(cdst.0, csrc.0)),
                 ),
                 (
                     "clone_buffers_offset",
-                    Box::new(|| {
-                        let _ = unsafe { dst.clone_buffers_offset(&src, 3, 5, 7, flags) };
-                    }),
-                    Box::new(|| {
-                        let _ = unsafe {
-                            io_uring_clone_buffers_offset(cdst.0, csrc.0, 3, 5, 7, flags)
-                        };
-                    }),
+                    never_runs!(dst.clone_buffers_offset(&src, 3, 5, 7, flags)),
+                    never_runs!(io_uring_clone_buffers_offset(
+                        cdst.0, csrc.0, 3, 5, 7, flags
+                    )),
                 ),
                 (
                     "__clone_buffers",
-                    Box::new(|| {
-                        let _ = unsafe { dst.__clone_buffers(&src, flags) };
-                    }),
-                    Box::new(|| {
-                        let _ = unsafe { __io_uring_clone_buffers(cdst.0, csrc.0, flags) };
-                    }),
+                    never_runs!(dst.__clone_buffers(&src, flags)),
+                    never_runs!(__io_uring_clone_buffers(cdst.0, csrc.0, flags)),
                 ),
                 (
                     "__clone_buffers_offset",
-                    Box::new(|| {
-                        let _ = unsafe { dst.__clone_buffers_offset(&src, 1, 2, 3, flags) };
-                    }),
-                    Box::new(|| {
-                        let _ = unsafe {
-                            __io_uring_clone_buffers_offset(cdst.0, csrc.0, 1, 2, 3, flags)
-                        };
-                    }),
+                    never_runs!(dst.__clone_buffers_offset(&src, 1, 2, 3, flags)),
+                    never_runs!(__io_uring_clone_buffers_offset(
+                        cdst.0, csrc.0, 1, 2, 3, flags
+                    )),
                 ),
             ];
             for (name, rust, c) in &calls {
@@ -498,10 +495,10 @@ fn clone_buffers_register_calls_match_liburing() {
         Ring::queue_init(2, 0).unwrap(),
         Ring::queue_init(2, 0).unwrap(),
     );
-    // SAFETY: never runs (see above).
-    let r = ptrace::capture_register(CLONE_LEN, || {
-        let _ = unsafe { dst.clone_buffers_offset(&src, 3, 5, 7, 0) };
-    })
+    let r = ptrace::capture_register(
+        CLONE_LEN,
+        never_runs!(dst.clone_buffers_offset(&src, 3, 5, 7, 0)),
+    )
     .unwrap();
     let ids = |r: &Ring| (r.ring_fd(), r.registered_index().map(|i| i as i32));
     let r = normalise(r, ids(&dst), ids(&src));

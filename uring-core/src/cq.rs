@@ -562,7 +562,7 @@ impl Ring {
     ///
     /// Mirrors `__io_uring_peek_cqe()` (liburing), whose error is always
     /// 0 here: this crate queues no internal timeout requests whose CQEs
-    /// it would filter out. Kernel: 5.1+.
+    /// it would filter out. Kernel: any (it never enters the kernel).
     #[inline]
     pub fn __peek_cqe(&mut self) -> (Option<Cqe>, u32) {
         wait::peek_inner::<Cqe>(&self.cq)

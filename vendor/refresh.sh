@@ -7,7 +7,8 @@
 #
 # To move to a newer package: change VERSION below, run with --update, paste the
 # printed sums into vendor/README.md, regenerate bare-uring-sys (see README.md), and
-# run the test suite (the coverage test lists any new prep helper to port).
+# run the test suite (the coverage tests list any new prep helper or exported
+# function to port).
 set -euo pipefail
 VERSION=2.15.3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,8 +19,9 @@ for f in liburing.h liburing/barrier.h liburing/io_uring.h liburing/sanitize.h \
          liburing/io_uring/query.h liburing/io_uring/bpf_filter.h; do
   files+=("include/$f")
 done
-# Library sources for the benchmark's C liburing (root build.rs).
-for f in queue.c setup.c register.c syscall.c version.c nolibc.c lib.h setup.h \
+# Library sources for the benchmark's C liburing (root build.rs); liburing.map
+# (its exported symbols) for the API coverage test.
+for f in liburing.map queue.c setup.c register.c syscall.c version.c nolibc.c lib.h setup.h \
          syscall.h int_flags.h arch/x86/lib.h arch/x86/syscall.h arch/syscall-defs.h \
          arch/generic/lib.h arch/generic/syscall.h; do
   files+=("src/$f")

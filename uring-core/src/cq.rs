@@ -19,7 +19,7 @@ use crate::Errno;
 use crate::Ring;
 use bare_uring_sys::{
     __kernel_timespec, io_uring_cqe, kernel_sigset_t, IORING_CQ_EVENTFD_DISABLED,
-    IORING_ENTER_GETEVENTS, IORING_FEAT_MIN_TIMEOUT,
+    IORING_ENTER_GETEVENTS, IORING_FEAT_MIN_TIMEOUT, IORING_SETUP_CQE32,
 };
 use core::marker::PhantomData;
 use core::ops::Deref;
@@ -211,6 +211,17 @@ impl<C> Drop for CqeIter<'_, C> {
     fn drop(&mut self) {
         self.batch.commit();
     }
+}
+
+/// The shift that turns a CQ index into a slot of 16-byte CQEs for rings
+/// set up with `flags`: 1 with IORING_SETUP_CQE32 (each slot is two
+/// 16-byte CQEs), else 0. Slot of index `i`: `(i & mask) << shift`.
+///
+/// Mirrors `io_uring_cqe_shift_from_flags()` (liburing). Kernel: any
+/// (CQE32: 5.19+).
+#[inline]
+pub const fn cqe_shift_from_flags(flags: u32) -> u32 {
+    (flags & IORING_SETUP_CQE32 != 0) as u32
 }
 
 impl Ring {
@@ -532,6 +543,50 @@ impl Ring {
     #[inline]
     pub fn cqe_nr(&self, cqe: &Cqe) -> u32 {
         self.cq.cqe_nr(cqe.flags)
+    }
+
+    /// This ring's CQE index shift (see [`cqe_shift_from_flags`]): 1 for
+    /// IORING_SETUP_CQE32 rings, else 0.
+    ///
+    /// Mirrors `io_uring_cqe_shift()` (liburing). Kernel: any (CQE32:
+    /// 5.19+).
+    #[inline]
+    pub fn cqe_shift(&self) -> u32 {
+        cqe_shift_from_flags(self.flags())
+    }
+
+    /// The first ready CQE, if any, without entering the kernel, and how
+    /// many CQ slots are ready (0 with `None`). Padding CQEs
+    /// (IORING_CQE_F_SKIP) at the head are consumed on the way. The CQE is
+    /// not consumed: [`cqe_seen`](Self::cqe_seen) does that.
+    ///
+    /// Mirrors `__io_uring_peek_cqe()` (liburing), whose error is always
+    /// 0 here: this crate queues no internal timeout requests whose CQEs
+    /// it would filter out. Kernel: any (it never enters the kernel).
+    #[inline]
+    pub fn __peek_cqe(&mut self) -> (Option<Cqe>, u32) {
+        wait::peek_inner::<Cqe>(&self.cq)
+    }
+
+    /// Submits up to `submit` of the SQEs handed out (publishing them
+    /// first), waits until `wait_nr` CQEs are ready, with `sigmask`
+    /// applied while waiting, and returns the first without consuming it.
+    ///
+    /// Mirrors `__io_uring_get_cqe()` (liburing), the helper of its peeks
+    /// and waits. Unlike it, `submit` is capped at the SQEs actually
+    /// published, so a count larger than that cannot make the call
+    /// re-enter forever. Kernel: 5.1+.
+    ///
+    /// Errors: `EAGAIN` when `submit` and `wait_nr` are 0 and no CQE is
+    /// ready; `EINTR`; as [`Ring::enter`].
+    pub fn __get_cqe(
+        &mut self,
+        submit: u32,
+        wait_nr: u32,
+        sigmask: Option<&kernel_sigset_t>,
+    ) -> Result<Cqe, Errno> {
+        let published = self.flush_sq();
+        self.wait_ext(submit.min(published), wait_nr, None, 0, sigmask)
     }
 
     /// CQ slots ready to reap.

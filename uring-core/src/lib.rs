@@ -18,10 +18,14 @@
 //! | [`msg`] | ring-to-ring messaging |
 //! | [`probe`] | which opcodes this kernel supports |
 //! | [`decode`] | an SQE pretty-printer naming fields per opcode |
+//! | [`version`] | the liburing API version mirrored (2.15) |
+//! | [`liburing_api`] | every liburing 2.15 function and its counterpart here |
 //!
 //! Names follow liburing minus the `io_uring_` / `io_uring_prep_` prefix, so
 //! liburing's man pages document this crate too: `io_uring_prep_read(sqe,
 //! fd, buf, n, off)` is `bare_uring::prep::read(sqe, fd, buf, n, off)`.
+//! [`liburing_api`] lists every liburing 2.15 function with its
+//! counterpart (or why it has none).
 //!
 //! # Example
 //! ```
@@ -316,6 +320,10 @@ pub mod msg;
 pub mod prep;
 pub mod probe;
 pub mod recvmsg_out;
+pub mod version;
+
+#[doc = include_str!("liburing_api.md")]
+pub mod liburing_api {}
 
 pub use bare_uring_sys as sys;
 pub use errno::Errno;

@@ -34,6 +34,17 @@ pub fn initialize_sqe(sqe: &mut io_uring_sqe) {
     sqe.set_pad2(0);
 }
 
+/// The shift that turns an SQ index into a slot of 64-byte SQEs for rings
+/// set up with `flags`: 1 with IORING_SETUP_SQE128 (each slot is two
+/// 64-byte SQEs), else 0. Slot of index `i`: `(i & mask) << shift`.
+///
+/// Mirrors `io_uring_sqe_shift_from_flags()` (liburing). Kernel: any
+/// (SQE128: 5.19+).
+#[inline]
+pub const fn sqe_shift_from_flags(flags: u32) -> u32 {
+    (flags & IORING_SETUP_SQE128 != 0) as u32
+}
+
 /// A 128-byte SQE (IORING_SETUP_SQE128, or a wide entry of an
 /// IORING_SETUP_SQE_MIXED ring): the 64-byte SQE plus 64 more bytes of
 /// command area. Derefs to the [`io_uring_sqe`], so prep helpers apply.
@@ -183,6 +194,26 @@ impl Ring {
         let sqe = unsafe { &mut *p.cast::<Sqe128>() };
         initialize_sqe(sqe);
         Some(sqe)
+    }
+
+    /// This ring's SQE index shift (see [`sqe_shift_from_flags`]): 1 for
+    /// IORING_SETUP_SQE128 rings, else 0.
+    ///
+    /// Mirrors `io_uring_sqe_shift()` (liburing). Kernel: any (SQE128:
+    /// 5.19+).
+    #[inline]
+    pub fn sqe_shift(&self) -> u32 {
+        sqe_shift_from_flags(self.flags())
+    }
+
+    /// The kernel's SQ head: how many SQEs it has consumed (wrapping).
+    /// Always an acquire load (liburing uses one only with SQPOLL, where
+    /// another thread moves the head): slots before it may be rewritten.
+    ///
+    /// Mirrors `io_uring_load_sq_head()` (liburing). Kernel: 5.1+.
+    #[inline]
+    pub fn load_sq_head(&self) -> u32 {
+        self.sq.head()
     }
 
     /// SQEs handed out and not yet consumed by the kernel.

@@ -147,9 +147,11 @@ impl Ring {
     /// pinned pages. `flags`: `IORING_REGISTER_DST_REPLACE` to replace
     /// existing buffers here (otherwise this ring must have none).
     ///
-    /// Mirrors `io_uring_clone_buffers_offset()` (liburing); uses `src`'s
-    /// registered index (`IORING_REGISTER_SRC_REGISTERED`) when its fd is
-    /// registered. Kernel: 6.12+ (offsets and REPLACE 6.13+).
+    /// Mirrors `io_uring_clone_buffers_offset()` (liburing): as
+    /// [`__clone_buffers_offset`](Self::__clone_buffers_offset) with
+    /// `IORING_REGISTER_SRC_REGISTERED` added, so `src`'s registered index
+    /// is used when its fd is registered. Kernel: 6.12+ (offsets and
+    /// REPLACE 6.13+).
     ///
     /// Errors: `EBUSY` this ring has buffers (without REPLACE), `ENXIO`
     /// `src` has none, `EINVAL` bad range or `src` is this ring, `EOVERFLOW`
@@ -168,16 +170,53 @@ impl Ring {
         nr: u32,
         flags: u32,
     ) -> Result<(), Errno> {
+        // SAFETY: forwarded.
+        unsafe {
+            self.__clone_buffers_offset(
+                src,
+                dst_off,
+                src_off,
+                nr,
+                flags | IORING_REGISTER_SRC_REGISTERED,
+            )
+        }
+    }
+
+    /// As [`clone_buffers_offset`](Self::clone_buffers_offset), with
+    /// `flags` as given: `src` is named by its registered index only if
+    /// `flags` has `IORING_REGISTER_SRC_REGISTERED` *and* `src`'s fd is
+    /// registered (on a kernel with IORING_FEAT_REG_REG_RING); otherwise
+    /// by its fd, with that flag cleared, so the kernel never reads a fd
+    /// number as another ring's index.
+    ///
+    /// Mirrors `__io_uring_clone_buffers_offset()` (liburing). Kernel:
+    /// 6.12+ (offsets and REPLACE 6.13+).
+    ///
+    /// Errors: as [`clone_buffers_offset`](Self::clone_buffers_offset).
+    ///
+    /// # Safety
+    /// As [`clone_buffers_offset`](Self::clone_buffers_offset).
+    /// See the [safety model](crate#safety-model).
+    pub unsafe fn __clone_buffers_offset(
+        &self,
+        src: &Ring,
+        dst_off: u32,
+        src_off: u32,
+        nr: u32,
+        flags: u32,
+    ) -> Result<(), Errno> {
         let mut arg = io_uring_clone_buffers {
             src_fd: src.ring_fd() as u32,
-            flags,
+            flags: flags & !IORING_REGISTER_SRC_REGISTERED,
             src_off,
             dst_off,
             nr,
             pad: [0; 3],
         };
-        if let Some(idx) = src.registered_index() {
-            if src.features() & IORING_FEAT_REG_REG_RING != 0 {
+        if flags & IORING_REGISTER_SRC_REGISTERED != 0
+            && src.features() & IORING_FEAT_REG_REG_RING != 0
+        {
+            if let Some(idx) = src.registered_index() {
                 arg.src_fd = idx;
                 arg.flags |= IORING_REGISTER_SRC_REGISTERED;
             }
@@ -186,6 +225,22 @@ impl Ring {
         // is the caller's promise.
         unsafe { self.register_raw(IORING_REGISTER_CLONE_BUFFERS, ptr::from_ref(&arg).cast(), 1) }
             .map(|_| ())
+    }
+
+    /// Copies all fixed buffers of ring `src` into this ring, with `flags`
+    /// as [`__clone_buffers_offset`](Self::__clone_buffers_offset) takes
+    /// them.
+    ///
+    /// Mirrors `__io_uring_clone_buffers()` (liburing). Kernel: 6.12+.
+    ///
+    /// Errors: as [`clone_buffers_offset`](Self::clone_buffers_offset).
+    ///
+    /// # Safety
+    /// As [`clone_buffers_offset`](Self::clone_buffers_offset).
+    /// See the [safety model](crate#safety-model).
+    pub unsafe fn __clone_buffers(&self, src: &Ring, flags: u32) -> Result<(), Errno> {
+        // SAFETY: forwarded.
+        unsafe { self.__clone_buffers_offset(src, 0, 0, 0, flags) }
     }
 
     /// Copies all fixed buffers of ring `src` into this ring.
@@ -199,6 +254,6 @@ impl Ring {
     /// See the [safety model](crate#safety-model).
     pub unsafe fn clone_buffers(&self, src: &Ring) -> Result<(), Errno> {
         // SAFETY: forwarded.
-        unsafe { self.clone_buffers_offset(src, 0, 0, 0, 0) }
+        unsafe { self.__clone_buffers_offset(src, 0, 0, 0, IORING_REGISTER_SRC_REGISTERED) }
     }
 }

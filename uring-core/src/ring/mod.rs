@@ -6,6 +6,7 @@
 
 mod layout;
 mod mem;
+mod mlock;
 mod mmap;
 mod params;
 mod send;
@@ -16,6 +17,7 @@ pub use layout::{
     MAX_ENTRIES, PAGE_SIZE, RINGS_HEADER,
 };
 pub use mem::RingMem;
+pub use mlock::{mlock_size, mlock_size_params};
 pub use params::Params;
 pub use send::SendRing;
 

@@ -43,8 +43,10 @@ fn dense_table_outlives_original_fds() {
     // A second table is refused; unregister then works once.
     // SAFETY: the fds are open and owned here for the call (I/O safety).
     assert_eq!(unsafe { ring.register_files(&[w]) }, Err(Errno::EBUSY));
-    ring.unregister_files().unwrap();
-    assert_eq!(ring.unregister_files(), Err(Errno::ENXIO));
+    // SAFETY: every request naming a slot has completed (reaped above).
+    unsafe { ring.unregister_files() }.unwrap();
+    // SAFETY: nothing is registered or in flight.
+    assert_eq!(unsafe { ring.unregister_files() }, Err(Errno::ENXIO));
     // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(w) }.unwrap();
 }
@@ -175,7 +177,8 @@ fn tags_post_a_cqe_when_a_file_leaves() {
         unsafe { ring.register_files_update_tag(1, &[r], &[0x7a6_0002]) },
         Ok(1)
     );
-    ring.unregister_files().unwrap();
+    // SAFETY: no request is queued or in flight (all were reaped above).
+    unsafe { ring.unregister_files() }.unwrap();
     // SAFETY: the fd is this code's own and not used after this.
     unsafe { close(r) }.unwrap();
     // SAFETY: the fd is this code's own and not used after this.

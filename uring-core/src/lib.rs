@@ -76,10 +76,31 @@
 //!   final CQE: the one without `IORING_CQE_F_MORE` for multishot requests
 //!   (plus its `IORING_CQE_F_NOTIF` for zero-copy sends), and for requests
 //!   in a linked chain, each member's own CQE (a cancelled link still
-//!   posts one, unless `IOSQE_CQE_SKIP_SUCCESS` hides a success);
+//!   posts one, unless `IOSQE_CQE_SKIP_SUCCESS` hides a success).
+//!   Some opcodes lend memory beyond their CQE: the buffers of
+//!   `IORING_OP_PROVIDE_BUFFERS` are written by later requests until each
+//!   comes back in a CQE with `IORING_CQE_F_BUFFER`, is removed
+//!   (`IORING_OP_REMOVE_BUFFERS`), or the ring is gone and its requests
+//!   are done; a zero-copy send reads its buffer until its
+//!   `IORING_CQE_F_NOTIF` CQE;
 //! - every fd, fixed-file slot, registered-buffer index and buffer group in
 //!   it is one the program means the kernel to use (the kernel checks
-//!   bounds; it cannot check intent);
+//!   bounds; it cannot check intent), and it keeps naming that file,
+//!   buffer or group until the request's final CQE. The kernel looks an fd
+//!   or slot up when it *issues* the request, not at submit: a request
+//!   linked behind one that blocks, drained (`IOSQE_IO_DRAIN`), forced
+//!   async or submitted by an SQPOLL thread is issued later, so an fd
+//!   closed (and its number reused) or a slot emptied (and refilled) in
+//!   between would make it act on another file;
+//! - every CQE the request makes the kernel post is one the receiving
+//!   ring's completion handling expects. A completion handler that frees
+//!   a request's memory when "its" CQE arrives trusts that no other CQE
+//!   carries that `user_data`: so a request must not reuse the `user_data`
+//!   of one still in flight, and an `IORING_OP_MSG_RING` request (data or
+//!   `IORING_MSG_SEND_FD` into the target's fixed table) goes only to a
+//!   ring that expects the message (the contract of [`msg`]). A message's
+//!   flags count too: a CQE with `IORING_CQE_F_BUFFER` hands a provided
+//!   buffer back to whoever consumes it ([`buf_ring::BufRing::consume`]);
 //! - a slot handed out is submitted with the next submit whatever it holds:
 //!   as in liburing, `get_sqe` sets only the fields liburing's
 //!   `io_uring_get_sqe` initialises (`flags`, `ioprio`, `rw_flags`,
@@ -104,6 +125,9 @@
 //!   posted its final CQE *and* it is unregistered (or the ring dropped);
 //!   the kernel finishes in-flight requests after close, so requests not
 //!   reaped before the ring drops need memory that is never freed;
+//! - legacy provided buffers (`IORING_OP_PROVIDE_BUFFERS`,
+//!   [`prep::provide_buffers`]): handed over by a request, so covered by
+//!   `get_sqe`'s promise above, which says how long they stay lent;
 //! - provided buffer rings: [`buf_ring::BufRing`] owns its ring memory,
 //!   holds its own duplicate of the ring fd (so the group's ring file lives
 //!   as long as it, and `free`/drop cannot reach another ring),
@@ -147,7 +171,10 @@
 //! [`Ring::register_eventfd`], [`Ring::register_eventfd_async`],
 //! [`Ring::queue_init_mem`] with IORING_SETUP_ATTACH_WQ; those that close
 //! or adopt one
-//! ([`syscall::close`], [`Ring::queue_mmap`]) too. The fds of requests are
+//! ([`syscall::close`], [`Ring::queue_mmap`]) too, and so do those that
+//! empty a fixed table wholesale ([`Ring::unregister_files`],
+//! [`Ring::unregister_buffers`]): a slot is to a queued request what an fd
+//! number is, looked up when the request is issued. The fds of requests are
 //! covered by `get_sqe`'s promise. [`Ring::register_sync_cancel`] with
 //! `IORING_ASYNC_CANCEL_FD` names an fd only to match this ring's own
 //! requests against it; the kernel does no I/O on that file, so it stays
@@ -252,6 +279,20 @@
 //! # let _ = (b, IORING_SETUP_SQPOLL);
 //! # Ok::<(), Errno>(())
 //! ```
+//! Empty a fixed-file (or registered-buffer) table that queued requests
+//! still name, so that another file refilling a slot receives their I/O:
+//! ```compile_fail,E0133
+//! #![forbid(unsafe_code)]
+//! let ring = bare_uring::Ring::queue_init(8, 0).unwrap();
+//! ring.register_files_sparse(1).unwrap();
+//! ring.unregister_files().unwrap(); // E0133: unsafe fn
+//! ```
+//! ```compile_fail,E0133
+//! #![forbid(unsafe_code)]
+//! let ring = bare_uring::Ring::queue_init(8, 0).unwrap();
+//! ring.register_buffers_sparse(1).unwrap();
+//! ring.unregister_buffers().unwrap(); // E0133: unsafe fn
+//! ```
 //! Take a `BufRing`'s group away from it:
 //! ```compile_fail,E0133
 //! #![forbid(unsafe_code)]
@@ -271,6 +312,46 @@
 //! Every other `unsafe fn` of this crate (raw syscalls, the queue types over
 //! raw pointers, registration of caller memory) states its own contract in
 //! its `# Safety` section and links here.
+//!
+//! **The safe functions that reach the kernel, and why each is safe.**
+//! None of them lends memory that outlives the call, names an fd the
+//! caller does not own, posts a CQE with a `user_data` the caller chose,
+//! or reaches another ring:
+//! - *Setup and teardown*: [`Ring::queue_init`], [`Ring::queue_init_params`]
+//!   (refuses IORING_SETUP_ATTACH_WQ; with NO_MMAP it owns an anonymous
+//!   mapping that is never reused), [`Ring::queue_init_params_wq`] (takes
+//!   the worker ring itself), [`Ring::queue_init_static`] (a [`ring::RingMem`]
+//!   `static` handed out once), [`Ring::queue_exit`] and `Drop` (close this
+//!   ring's own fd and unmap its own kernel mappings, which the kernel no
+//!   longer reaches through), [`Ring::close_ring_fd`] (this ring's own fd,
+//!   after registering it), [`Ring::ring_dontfork`] (madvise on its own
+//!   mappings), [`Ring::enable_rings`], [`Ring::set_iowait`].
+//! - *Submitting and completing*: `submit*`, `flush`, `sqring_wait`,
+//!   `get_events` and the waits publish only SQEs written under `get_sqe`'s
+//!   promise and read the wait arguments (timeouts, sigmask) during the
+//!   call; `peek*`/`wait*`/`cqes*`/`for_each_cqe` read this ring's CQ and
+//!   [`Ring::cqe_seen`]/[`Ring::cq_advance`] move its head by whole CQEs
+//!   (on a CQE_MIXED ring too); [`Ring::cq_eventfd_toggle`] flips a flag
+//!   word of this ring.
+//! - *Registrations that copy their argument and lend nothing*:
+//!   personalities (ids are per ring), restrictions, io-wq affinity and
+//!   worker limits, NAPI, the wait clock, [`Ring::get_probe_ring`],
+//!   [`Ring::register_sync_cancel`] (matches only this ring's requests),
+//!   [`Ring::register_ring_fd`] (the index is valid in this thread only and
+//!   [`Ring`] is not `Send`), sparse tables ([`Ring::register_files_sparse`],
+//!   [`Ring::register_buffers_sparse`]: empty slots, refused while a table
+//!   exists) and [`Ring::register_file_alloc_range`] (where the kernel
+//!   allocates slots it picks itself), [`Ring::unregister_eventfd`].
+//! - *Buffer rings*: [`Ring::setup_buf_ring`] maps and registers an empty
+//!   ring (publishing a buffer into it needs the `unsafe`
+//!   [`buf_ring::buf_ring_add`]); [`Ring::buf_ring_head`] reads a head;
+//!   [`buf_ring::BufRing`]'s safe methods publish only buffers it owns and
+//!   does not consider published, never more than the ring holds (on
+//!   incremental rings counted from the kernel's own head), and its drop
+//!   unregisters the group through its own ring file.
+//! - *Plain syscalls*: [`syscall::eventfd`] and [`syscall::pipe2`] create
+//!   fds the caller then owns; [`syscall::uname`], [`syscall::getpid`],
+//!   [`syscall::gettid`], [`syscall::exit`].
 //!
 //! The `std` feature (off by default) only adds conversions:
 //! `From<Errno> for std::io::Error` and `AsFd`/`AsRawFd` for [`Ring`].

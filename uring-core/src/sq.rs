@@ -120,12 +120,26 @@ impl Ring {
     /// the [safety model](crate#safety-model)). Whatever the slot holds when
     /// it is next submitted (the fields above are 0, the others may hold a
     /// previous request's bytes until a prep helper or setter writes them)
-    /// must be a request the kernel can carry out soundly: every address in
-    /// it points to memory that stays valid, and is not otherwise accessed
-    /// where the kernel writes, until the request's final CQE (the one
-    /// without `IORING_CQE_F_MORE` for multishot requests; for a linked
-    /// chain, each member's own CQE); every fd and fixed-file/buffer index
-    /// is one the program means the kernel to use.
+    /// must be a request the kernel can carry out soundly. In short (the
+    /// [safety model](crate#safety-model) spells
+    /// each out):
+    /// - **memory**: every address in it points to memory that stays valid,
+    ///   and is not otherwise accessed where the kernel writes, until the
+    ///   request's final CQE (the one without `IORING_CQE_F_MORE` for
+    ///   multishot requests; for a linked chain, each member's own CQE), or
+    ///   longer where the opcode lends it beyond its CQE (provided buffers
+    ///   of `IORING_OP_PROVIDE_BUFFERS` until each comes back, zero-copy
+    ///   sends until their `IORING_CQE_F_NOTIF`);
+    /// - **fds and fixed slots**: every fd, fixed-file slot and registered
+    ///   buffer index names what the program means the kernel to use, and
+    ///   keeps naming it (open, owned or borrowed) until the request's final
+    ///   CQE: a linked, drained, `IOSQE_ASYNC` or SQPOLL request looks it up
+    ///   when it is issued, which can be long after the submit;
+    /// - **completions**: every CQE the request makes the kernel post, on
+    ///   this ring or another (`IORING_OP_MSG_RING` data and fd messages),
+    ///   is one that ring's completion handling expects: its `user_data`
+    ///   (and, for messages, `res` and flags) cannot be taken for the
+    ///   completion of another request that is still in flight.
     #[inline]
     pub unsafe fn get_sqe(&mut self) -> Option<&mut io_uring_sqe> {
         let p = self.sq.next_sqe()?;

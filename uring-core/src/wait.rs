@@ -71,7 +71,15 @@ pub(crate) fn peek_inner<C: ReadCqe>(cq: &CqRing) -> (Option<C>, u32) {
         // SAFETY: head is in [head, tail) with tail read (acquire) above.
         let c = unsafe { cq.read(head) };
         if c.is_skip() {
-            let nr = c.nr.min(available).min(budget);
+            // Advance over the whole padding CQE or not at all: a head left
+            // in the middle of a 32-byte CQE would read its second half as
+            // a completion. (The kernel publishes both halves with one tail
+            // store, so `nr > available` does not happen; `nr > budget`
+            // ends this peek, and the next one starts with a full budget.)
+            let nr = c.nr;
+            if nr > available || nr > budget {
+                return (None, 0);
+            }
             cq.advance(nr);
             budget -= nr;
             continue;

@@ -137,7 +137,16 @@ impl Ring {
     /// Mirrors `io_uring_unregister_buffers()` (liburing). Kernel: 5.1+.
     ///
     /// Errors: `ENXIO` no buffers registered.
-    pub fn unregister_buffers(&self) -> Result<(), Errno> {
+    ///
+    /// # Safety
+    /// No request queued or in flight on this ring names a registered
+    /// buffer index (or every such request has posted its final CQE). The
+    /// kernel resolves an index when it issues a request (for a linked,
+    /// drained, forced-async or SQPOLL request, long after the submit): if
+    /// the table was emptied and another buffer registered at that index in
+    /// between, the request reads or writes that buffer instead, while its
+    /// owner may be using it. See the [safety model](crate#safety-model).
+    pub unsafe fn unregister_buffers(&self) -> Result<(), Errno> {
         // SAFETY: no argument memory.
         unsafe { self.register_raw(IORING_UNREGISTER_BUFFERS, core::ptr::null(), 0) }.map(|_| ())
     }

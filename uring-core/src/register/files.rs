@@ -164,7 +164,19 @@ impl Ring {
     /// Mirrors `io_uring_unregister_files()` (liburing). Kernel: 5.1+.
     ///
     /// Errors: `ENXIO` no table registered.
-    pub fn unregister_files(&self) -> Result<(), Errno> {
+    ///
+    /// # Safety
+    /// No request queued or in flight on this ring names a slot of the table
+    /// (or every such request has posted its final CQE). Emptying the table
+    /// is to fixed slots what closing is to fd numbers: the kernel looks a
+    /// slot up when it issues a request (for a linked, drained, forced-async
+    /// or SQPOLL request, long after the submit), so a slot emptied and
+    /// refilled in between (a new table, another component's
+    /// `open_direct`) makes the request act on another file. Also, tagged
+    /// slots post their tag CQEs now (see
+    /// [`register_files_tags`](Self::register_files_tags)).
+    /// See the [safety model](crate#safety-model).
+    pub unsafe fn unregister_files(&self) -> Result<(), Errno> {
         // SAFETY: no argument memory.
         unsafe { self.register_raw(IORING_UNREGISTER_FILES, core::ptr::null(), 0) }.map(|_| ())
     }

@@ -192,8 +192,13 @@ impl Ring {
     /// Mirrors `io_uring_queue_mmap()` (liburing). Kernel: 5.1+.
     ///
     /// Errors: `EINVAL` (offsets in `p` that do not fit the rings the
-    /// entries and flags imply, a NO_MMAP or REGISTERED_FD_ONLY ring),
-    /// `ENOMEM`, and what `mmap` returns.
+    /// entries and flags imply, index or flag words outside the rings'
+    /// header, entries that differ from those the kernel wrote in the
+    /// rings, entries or flags implying a mapping larger than the kernel's
+    /// rings or SQE array, a NO_MMAP or REGISTERED_FD_ONLY ring), `ENOMEM`,
+    /// and what `mmap` and `madvise(MADV_POPULATE_READ)` return. Nothing
+    /// outside the kernel's rings is touched first: a forged `p` gives an
+    /// error, not SIGBUS.
     ///
     /// # Safety
     /// `fd` is an io_uring fd nobody else closes, and `p` holds the

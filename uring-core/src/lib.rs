@@ -84,6 +84,14 @@
 //!   hold a previous request's bytes (opcode, fd, addresses). Write every
 //!   slot you take.
 //!
+//! **Consuming a CQE is not a capability.** [`Ring::cqe_seen`] advances
+//! this ring's CQ head by one CQE whatever CQE it is given (as liburing's
+//! `io_uring_cqe_seen()`; a [`cq::Cqe`] is a copy that does not know its
+//! ring), so a CQE of another ring drops this ring's head CQE unseen. That
+//! loses a completion but breaks no promise: memory lent to a request
+//! stays lent until its final CQE is *handled*, and a CQE dropped unseen
+//! only keeps it lent for longer.
+//!
 //! **Memory lent to the kernel beyond one request** has its own contract,
 //! stated once where it is lent, and a safe owner where one is possible:
 //! - ring memory of `IORING_SETUP_NO_MMAP` rings: the kernel may still write

@@ -41,7 +41,8 @@ use crate::cq::Cqe;
 use crate::{prep, syscall, Errno, Ring};
 use bare_uring_sys::{
     __kernel_timespec, io_uring_sqe, io_uring_sync_cancel_reg, IORING_ASYNC_CANCEL_ALL,
-    IORING_ASYNC_CANCEL_ANY, IORING_CQE_F_MORE, IORING_SETUP_SQPOLL, IOSQE_CQE_SKIP_SUCCESS,
+    IORING_ASYNC_CANCEL_ANY, IORING_CQE_F_MORE, IORING_FEAT_EXT_ARG, IORING_SETUP_SQPOLL,
+    IOSQE_CQE_SKIP_SUCCESS,
 };
 
 /// `user_data` of the cancel request the guard's drop submits on kernels
@@ -208,6 +209,19 @@ impl InFlight<'_> {
         Ok(cqe)
     }
 
+    /// Waits at most `ts` (forever with `None`) for the next CQE, returns a
+    /// copy and consumes it.
+    ///
+    /// Errors: `ETIME` when `ts` expires first; `EOPNOTSUPP` with a `ts`
+    /// on kernels without IORING_FEAT_EXT_ARG (before 5.11); as
+    /// [`Ring::wait_cqe_timeout`].
+    pub fn reap_timeout(&mut self, ts: Option<&__kernel_timespec>) -> Result<Cqe, Errno> {
+        let cqe = self.ring.wait_cqe_timeout(ts)?;
+        self.ring.cqe_seen(&cqe);
+        self.count(&cqe);
+        Ok(cqe)
+    }
+
     /// Requests handed out by this guard whose final CQE has not been
     /// reaped (the ones its drop would end).
     #[inline]
@@ -310,16 +324,11 @@ impl InFlight<'_> {
             tv_sec: 0,
             tv_nsec: 50_000_000,
         };
-        let ts = if sync { Some(&round) } else { None };
+        // (Sync cancel came in 6.0, timed waits (EXT_ARG) in 5.11.)
+        let ts = (sync && self.ring.features() & IORING_FEAT_EXT_ARG != 0).then_some(&round);
         while self.pending != 0 {
-            let got = self.ring.wait_cqe_timeout(ts).inspect(|cqe| {
-                self.ring.cqe_seen(cqe);
-            });
-            match got {
-                Ok(cqe) => {
-                    self.count(&cqe);
-                    f(&cqe);
-                }
+            match self.reap_timeout(ts) {
+                Ok(cqe) => f(&cqe),
                 Err(Errno::ETIME) if sync => {
                     self.sync_cancel_all();
                 }

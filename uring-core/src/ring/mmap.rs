@@ -138,7 +138,7 @@ pub(crate) struct Regions {
 /// it that point past them. So every index and flag word must lie in the
 /// `struct io_rings` header (below `cq_off.cqes`, at most
 /// [`RINGS_HEADER`] bytes: inside the first page, which every ring has);
-/// [`queue_ptrs`] reads the entries the kernel wrote there and compares
+/// [`map_kernel`] reads the entries the kernel wrote there and compares
 /// them, and [`Mapping::check_backed`] refuses a mapping the kernel's
 /// object does not fill.
 fn ring_sizes(p: &io_uring_params) -> Result<(usize, usize), Errno> {
@@ -200,6 +200,21 @@ pub(crate) fn map_kernel(fd: i32, p: &io_uring_params) -> Result<(Maps, Regions)
     } else {
         maps.sq_ring.base()
     };
+    // The kernel's own entries, read where `p` says it wrote them (in the
+    // header, which ring_sizes checked: inside the first page, which every
+    // ring has), must be `p`'s: a forged count sizes the queues past the
+    // kernel's.
+    // SAFETY: in bounds and aligned (ring_sizes); the kernel wrote these at
+    // setup and never changes them.
+    let (sq_n, cq_n) = unsafe {
+        (
+            word(maps.sq_ring.base(), p.sq_off.ring_entries).read_volatile(),
+            word(cq_base, p.cq_off.ring_entries).read_volatile(),
+        )
+    };
+    if sq_n != p.sq_entries || cq_n != p.cq_entries {
+        return Err(Errno::EINVAL);
+    }
     let r = Regions {
         sq_ring: maps.sq_ring.base(),
         sq_ring_len: sq_len,
@@ -256,47 +271,23 @@ pub(crate) unsafe fn queue_ptrs(
     let (sb, sl, cb, cl) = (r.sq_ring, r.sq_ring_len, r.cq_ring, r.cq_ring_len);
     let so = &p.sq_off;
     let co = &p.cq_off;
-    let words = [
-        so.head,
-        so.tail,
-        so.flags,
-        so.dropped,
-        so.ring_mask,
-        so.ring_entries,
-    ];
-    check_words(sl, &words)?;
+    check_words(sl, &[so.head, so.tail, so.flags, so.dropped, so.ring_mask])?;
     // cq_off.flags is 0 on kernels before 5.8 (no CQ flags word): offset 0
     // passes the check, and the pointer is null then (below).
-    let words = [
-        co.head,
-        co.tail,
-        co.overflow,
-        co.ring_mask,
-        co.ring_entries,
-        co.flags,
-    ];
-    check_words(cl, &words)?;
+    check_words(cl, &[co.head, co.tail, co.overflow, co.ring_mask, co.flags])?;
     // SAFETY: in bounds, aligned (checked above); the kernel wrote these at
     // setup and never changes them.
-    let (sq_mask, cq_mask, sq_n, cq_n) = unsafe {
+    let (sq_mask, cq_mask) = unsafe {
         (
             word(sb, so.ring_mask).read_volatile(),
             word(cb, co.ring_mask).read_volatile(),
-            word(sb, so.ring_entries).read_volatile(),
-            word(cb, co.ring_entries).read_volatile(),
         )
     };
     let sq_shift = u32::from(p.flags & IORING_SETUP_SQE128 != 0);
     let cq_shift = u32::from(p.flags & IORING_SETUP_CQE32 != 0);
     let sq_entries = p.sq_entries;
     let cq_entries = p.cq_entries;
-    // The kernel's own entries, read where `p` says it wrote them, must be
-    // `p`'s: a forged count would size the queues past the kernel's.
-    if sq_mask != sq_entries.wrapping_sub(1)
-        || cq_mask != cq_entries.wrapping_sub(1)
-        || sq_n != sq_entries
-        || cq_n != cq_entries
-    {
+    if sq_mask != sq_entries.wrapping_sub(1) || cq_mask != cq_entries.wrapping_sub(1) {
         return Err(Errno::EINVAL);
     }
     if (sq_entries as usize)

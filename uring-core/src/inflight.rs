@@ -33,9 +33,9 @@
 //! # fn check_something_else() -> Result<(), Errno> { Err(Errno::EINVAL) }
 //! ```
 //!
-//! No liburing equivalent (C has no destructors; liburing's own tests
-//! cancel by hand on their error paths). `tests/inflight.rs` shows an early
-//! return, a panic and a multishot request, each ended by the drop.
+//! No liburing equivalent (C has no destructors). `tests/inflight.rs`
+//! shows an early return, a panic and a multishot request, each ended by
+//! the drop.
 
 use crate::cq::Cqe;
 use crate::{prep, syscall, Errno, Ring};
@@ -86,9 +86,9 @@ pub const EXIT_CANNOT_WAIT: i32 = 134;
 ///    final CQE; with sync cancel, a wait that lasts 50 ms cancels again
 ///    (a request armed after the first cancel, such as an SQE the SQPOLL
 ///    thread had not read yet). A request that cannot be cancelled (a
-///    read already running in a worker thread) is waited for. What a discarded CQE
-///    carries (an accepted fd, a selected buffer) is lost: end the guard
-///    with [`finish`](Self::finish) to see them.
+///    read already running in a worker thread) is waited for. What a
+///    discarded CQE carries (an accepted fd, a selected buffer) is lost:
+///    end the guard with [`finish`](Self::finish) to see them.
 ///
 /// With nothing in flight the drop returns at once, with no syscall.
 /// If waiting fails with an error other than `EINTR`, `EAGAIN`, `EBUSY`

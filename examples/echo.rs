@@ -34,6 +34,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use bare_uring::buf_ring::{buf_ring_add, buf_ring_advance, buf_ring_mask, cqe_bid, BufRing};
+use bare_uring::inflight::InFlight;
 use bare_uring::recvmsg_out::RecvMsgOut;
 use bare_uring::sys::{
     __kernel_timespec, io_uring_buf, io_uring_buf_ring, msghdr, IORING_CQE_F_MORE,
@@ -88,10 +89,11 @@ impl SendRing {
     }
 }
 
-fn arm_recv(ring: &mut Ring, fd: i32, msg: &mut msghdr) -> Result<(), Errno> {
+fn arm_recv(io: &mut InFlight<'_>, fd: i32, msg: &mut msghdr) -> Result<(), Errno> {
     // SAFETY: a multishot recvmsg into group RECV_BGID, whose memory is leaked; `msg` (no name,
-    // control or iovecs) is the caller's and `server` keeps it until it returns.
-    let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
+    // control or iovecs) is the caller's, declared before the guard, whose drop ends the request
+    // on every way out of `server`; the socket is `server`'s; nothing else is in flight.
+    let sqe = unsafe { io.get_sqe() }.ok_or(Errno::EBUSY)?;
     prep::recvmsg_multishot(sqe, fd, msg, 0);
     sqe.flags |= IOSQE_BUFFER_SELECT;
     sqe.set_buf_group(RECV_BGID);
@@ -99,10 +101,11 @@ fn arm_recv(ring: &mut Ring, fd: i32, msg: &mut msghdr) -> Result<(), Errno> {
     Ok(())
 }
 
-fn arm_send(ring: &mut Ring, fd: i32) -> Result<(), Errno> {
+fn arm_send(io: &mut InFlight<'_>, fd: i32) -> Result<(), Errno> {
     // SAFETY: the SQE holds no address: the bundle sends the leaked receive buffers that `server`
-    // put in group SEND_BGID and recycles only after the send's CQE.
-    let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
+    // put in group SEND_BGID and recycles only after the send's CQE (the guard ends the send
+    // before an early return); nothing else is in flight.
+    let sqe = unsafe { io.get_sqe() }.ok_or(Errno::EBUSY)?;
     prep::send_bundle(sqe, fd, 0, 0);
     sqe.flags |= IOSQE_BUFFER_SELECT;
     sqe.set_buf_group(SEND_BGID);
@@ -125,8 +128,11 @@ const WINDOW: u64 = 128 << 10;
 /// 208 KiB by default, and doubles it) with io_uring's own setsockopt.
 fn set_sndbuf(ring: &mut Ring, fd: i32) -> Result<(), Errno> {
     let mut val: i32 = 1 << 20;
-    // SAFETY: `val` outlives the request, which completes before we return.
-    let sqe = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
+    // Declared after `val`: its drop ends the request on every way out.
+    let mut io = ring.in_flight_guard();
+    // SAFETY: `val` outlives the guard; the socket is the caller's; nothing
+    // else is in flight on the ring.
+    let sqe = unsafe { io.get_sqe() }.ok_or(Errno::EBUSY)?;
     prep::cmd_sock(
         sqe,
         SOCKET_URING_OP_SETSOCKOPT as i32,
@@ -137,9 +143,8 @@ fn set_sndbuf(ring: &mut Ring, fd: i32) -> Result<(), Errno> {
         std::mem::size_of::<i32>() as i32,
     );
     sqe.user_data = 0;
-    ring.submit_and_wait(1)?;
-    let c = ring.wait_cqe()?;
-    ring.cqe_seen(&c);
+    io.submit_and_wait(1)?;
+    let c = io.reap()?;
     Errno::from_res(c.res).map(drop)
 }
 
@@ -171,7 +176,11 @@ fn server(listener: TcpListener, deadline: Instant) -> Result<ServerStats, Strin
     // io_uring_recvmsg_out header plus payload.
     let mut msg = msghdr::zeroed();
     let mut st = ServerStats::default();
-    arm_recv(&mut ring, fd, &mut msg).map_err(|e| e.to_string())?;
+    // Declared after what the requests use: on every early return below
+    // (`?`, `return Err`) its drop cancels the armed recvmsg and send and
+    // waits for their last CQEs before `msg` and the buffer rings go.
+    let mut io = ring.in_flight_guard();
+    arm_recv(&mut io, fd, &mut msg).map_err(|e| e.to_string())?;
     let mut recv_armed = true;
     let mut send_in_flight = false;
     let mut eof = false;
@@ -184,21 +193,20 @@ fn server(listener: TcpListener, deadline: Instant) -> Result<ServerStats, Strin
             return Err(format!("server deadline passed: {st:?}"));
         }
         if !recv_armed && !eof && rx.available().map_or(true, |n| n > 0) {
-            arm_recv(&mut ring, fd, &mut msg).map_err(|e| e.to_string())?;
+            arm_recv(&mut io, fd, &mut msg).map_err(|e| e.to_string())?;
             recv_armed = true;
             st.rearms += 1;
         }
         if !send_in_flight && tx.head != tx.tail {
-            arm_send(&mut ring, fd).map_err(|e| e.to_string())?;
+            arm_send(&mut io, fd).map_err(|e| e.to_string())?;
             send_in_flight = true;
         }
-        ring.submit().map_err(|e| format!("submit: {e}"))?;
-        let cqe = match ring.wait_cqe_timeout(Some(&ts)) {
+        io.submit().map_err(|e| format!("submit: {e}"))?;
+        let cqe = match io.reap_timeout(Some(&ts)) {
             Ok(c) => c,
             Err(Errno::ETIME) => continue,
             Err(e) => return Err(format!("wait: {e}")),
         };
-        ring.cqe_seen(&cqe);
         match cqe.user_data {
             UD_RECV => {
                 st.recv_cqes += 1;
@@ -280,8 +288,10 @@ fn server(listener: TcpListener, deadline: Instant) -> Result<ServerStats, Strin
         }
     }
     conn.shutdown(Shutdown::Write).map_err(|e| e.to_string())?;
-    // The requests have ended. Dropping `rx` unregisters the receive group
-    // and closes its duplicate of the ring fd; the ring goes last.
+    // The requests have ended (the guard has nothing pending). Dropping
+    // `rx` unregisters the receive group and closes its duplicate of the
+    // ring fd; the ring goes last.
+    drop(io);
     drop(rx);
     drop(ring);
     Ok(st)

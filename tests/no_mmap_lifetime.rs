@@ -5,7 +5,8 @@
 //! `unsafe` with its contract), that the safe form (`queue_init_static`
 //! with a `RingMem`) never lets that memory be reused, and that even a ring
 //! dropped with nothing in flight has its memory written after the drop
-//! (so the contract forbids reuse altogether).
+//! (so the contract forbids reuse altogether), as are tag CQEs of
+//! registered files and an SQPOLL ring's `sq_flags`.
 //!
 //! Kernel: 6.5+ (IORING_SETUP_NO_MMAP; each test skips on the setup's
 //! EINVAL).
@@ -207,8 +208,143 @@ fn drained_ring_memory_is_still_written_after_drop() {
     unsafe { syscall::close(wfd).unwrap() };
 }
 
+/// The u32 at `off` of the rings at `rings` (volatile: the kernel may
+/// write it).
+fn word(rings: *mut u8, off: usize) -> *mut u32 {
+    rings.wrapping_add(off).cast()
+}
+
+/// Polls `changed()` for up to 2 s (a generous window: the kernel's late
+/// writes come from its asynchronous teardown, milliseconds after the
+/// drop on an idle machine); returns whether it turned true and when.
+fn poll_2s(changed: impl Fn() -> bool) -> (bool, Duration) {
+    let t = Instant::now();
+    loop {
+        if changed() {
+            return (true, t.elapsed());
+        }
+        if t.elapsed() > Duration::from_secs(2) {
+            return (false, t.elapsed());
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
+}
+
+/// Tag CQEs come after the drop: a file registered with a tag leaves the
+/// table when the dropped ring is torn down, and the kernel posts its tag
+/// CQE into the NO_MMAP memory then. The CQE array is painted before the
+/// drop (its free slots are the kernel's to write, and no tag CQE can come
+/// while the file is registered), so the new CQE shows against the paint.
+/// A kernel that stays quiet for 2 s is reported as a skip, not a pass.
+fn tag_cqe_lands_in_ring_memory_after_drop() {
+    const TAG: u64 = 0x7a67_7a67;
+    let mem: &'static mut Aligned = Box::leak(Box::new(Aligned([0; LEN])));
+    let base = mem.0.as_mut_ptr();
+    let mut p = Params::new();
+    // SAFETY: `mem` is leaked (never freed or reused), page aligned, LEN
+    // bytes; after the drop this test only reads it, volatile.
+    let ring = no_mmap(unsafe { Ring::queue_init_mem(8, &mut p, base, LEN) });
+    let [rfd, wfd] = syscall::pipe2(0).unwrap();
+    // SAFETY: rfd is our open pipe end for the call; the tag's CQE comes
+    // after the drop, when no completion handling of this ring exists.
+    let r = unsafe { ring.register_files_tags(&[rfd], &[TAG]) };
+    common::skip_on(
+        r,
+        &[Errno::EINVAL],
+        "tagged files (IORING_REGISTER_FILES2) need Linux 5.13+",
+    );
+    let rings = base.wrapping_add(memory_layout(8, &p).unwrap().rings_offset);
+    let tail_p = word(rings, p.cq_off.tail as usize);
+    // SAFETY: the CQ tail in our memory, aligned; the kernel writes it.
+    let tail = unsafe { tail_p.read_volatile() };
+    let slot = (tail & (p.cq_entries - 1)) as usize;
+    let cqe_p = rings
+        .wrapping_add(p.cq_off.cqes as usize + 16 * slot)
+        .cast::<io_uring_cqe>();
+    // SAFETY: the free CQE slot `slot` in our memory (16 bytes).
+    unsafe { std::ptr::write_bytes(cqe_p.cast::<u8>(), PAINT, 16) };
+    drop(ring);
+    // SAFETY: as above; volatile reads of memory the kernel writes.
+    let (seen, took) = poll_2s(|| unsafe { tail_p.read_volatile() } != tail);
+    // SAFETY: as above.
+    let c = unsafe { cqe_p.read_volatile() };
+    println!(
+        "tagged file, ring dropped: CQ tail {tail} -> {} after {took:?}; slot {slot}: \
+         user_data {:#x} res {} flags {:#x}",
+        // SAFETY: as above.
+        unsafe { tail_p.read_volatile() },
+        c.user_data,
+        c.res,
+        c.flags
+    );
+    if !seen {
+        common::skip(
+            "no tag CQE within 2 s of the drop: this kernel stayed quiet (tag CQEs of \
+             files still registered at teardown: Linux 6.13+)",
+        );
+    }
+    assert_eq!(
+        (c.user_data, c.res),
+        (TAG, 0),
+        "the tag CQE, over the paint"
+    );
+    // SAFETY: both fds are ours.
+    unsafe { syscall::close(rfd).unwrap() };
+    // SAFETY: as above.
+    unsafe { syscall::close(wfd).unwrap() };
+}
+
+/// An SQPOLL ring's `sq_flags` is written after the drop: the sleeping SQ
+/// thread, woken to be stopped as the ring is torn down, clears
+/// IORING_SQ_NEED_WAKEUP in it. The test waits for the thread to sleep
+/// (NEED_WAKEUP set), paints the word with the paint pattern plus that
+/// bit (a value the kernel never writes: it only sets and clears flag
+/// bits), drops the ring and watches the word. A kernel that stays quiet
+/// for 2 s is reported as a skip, not a pass.
+fn sqpoll_flags_written_after_drop() {
+    let mem: &'static mut Aligned = Box::leak(Box::new(Aligned([0; LEN])));
+    let base = mem.0.as_mut_ptr();
+    let mut p = Params::new().sqpoll(1);
+    // SAFETY: as in tag_cqe_lands_in_ring_memory_after_drop.
+    let r = unsafe { Ring::queue_init_mem(8, &mut p, base, LEN) };
+    let mut ring = common::skip_on(
+        r,
+        &[Errno::EINVAL, Errno::EPERM],
+        "IORING_SETUP_NO_MMAP (6.5+) with IORING_SETUP_SQPOLL (unprivileged 5.11+)",
+    );
+    // One request, so the thread has run and goes to sleep after 1 ms idle.
+    let c = common::submit_one(&mut ring, 1, |s| common::nop(s, 0));
+    assert_eq!(c.res, 0);
+    let rings = base.wrapping_add(memory_layout(8, &p).unwrap().rings_offset);
+    let flags_p = word(rings, p.sq_off.flags as usize);
+    let need_wakeup = bare_uring::sys::IORING_SQ_NEED_WAKEUP;
+    // SAFETY: sq_flags in our memory, aligned; the kernel writes it.
+    let (asleep, _) = poll_2s(|| unsafe { flags_p.read_volatile() } & need_wakeup != 0);
+    if !asleep {
+        common::skip("the SQPOLL thread did not go to sleep within 2 s");
+    }
+    let painted = u32::from_ne_bytes([PAINT; 4]) | need_wakeup;
+    // SAFETY: as above. The sleeping thread does not touch the word until
+    // it is woken, which only the drop does.
+    unsafe { flags_p.write_volatile(painted) };
+    drop(ring);
+    // SAFETY: as above.
+    let (seen, took) = poll_2s(|| unsafe { flags_p.read_volatile() } != painted);
+    // SAFETY: as above.
+    let now = unsafe { flags_p.read_volatile() };
+    println!("SQPOLL ring dropped: sq_flags {painted:#x} -> {now:#x} after {took:?}");
+    if !seen {
+        common::skip("sq_flags unchanged for 2 s after the drop: this kernel stayed quiet");
+    }
+    // IORING_SQ_NEED_WAKEUP | IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN:
+    // the kernel sets and clears flag bits, the paint elsewhere stays.
+    assert_eq!(now & !7, painted & !7, "a flag bit changed, nothing else");
+}
+
 common::harness::main! {
     kernel_writes_cqes_into_ring_memory_after_drop,
     static_ring_memory_is_never_handed_out_again,
     drained_ring_memory_is_still_written_after_drop,
+    tag_cqe_lands_in_ring_memory_after_drop,
+    sqpoll_flags_written_after_drop,
 }

@@ -216,7 +216,8 @@ fn require_sync_cancel(ring: &Ring) {
 
 fn sync_cancel_any_ends_everything_in_flight() {
     // The form a program uses before it frees memory its requests point to
-    // (examples/tour's util::quiesce): ANY | ALL, no timeout, one call.
+    // (the cancel step of `InFlight`'s drop, uring-core/src/inflight.rs):
+    // ANY | ALL, one call.
     let mut ring = Ring::queue_init(8, 0).unwrap();
     require_sync_cancel(&ring);
     let [r, w] = pipe2(O_CLOEXEC).unwrap();

@@ -6,6 +6,12 @@ use bare_uring::{Errno, Ring};
 
 mod common;
 use common::nop;
+// Links the C reference (tests/c/cqe_seen_ref.c) and liburing.
+use uring as _;
+
+extern "C" {
+    fn ref_cqe_seen_foreign(a_next: *mut u64, a_ready: *mut u32, b_ready: *mut u32) -> i32;
+}
 
 fn nop_round_trip() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
@@ -194,7 +200,42 @@ fn submit_with_nothing_does_not_fail() {
     assert_eq!(ring.wait_cqe_nr(0).unwrap_err(), Errno::EAGAIN);
 }
 
+/// Issue 18, item 2: `cqe_seen` with another ring's CQE consumes this
+/// ring's head CQE (its argument is not looked at), as liburing's
+/// `io_uring_cqe_seen()` does: the same steps in C (tests/c/cqe_seen_ref.c)
+/// give the same result.
+fn cqe_seen_of_another_ring_consumes_this_rings_head() {
+    let (mut c_next, mut c_a, mut c_b) = (0u64, 0u32, 0u32);
+    // SAFETY: three valid out-pointers.
+    let r = unsafe { ref_cqe_seen_foreign(&mut c_next, &mut c_a, &mut c_b) };
+    assert_eq!(r, 0, "C reference failed");
+    let mut a = Ring::queue_init(8, 0).unwrap();
+    let mut b = Ring::queue_init(8, 0).unwrap();
+    let post = |ring: &mut Ring, ud| {
+        // SAFETY: a NOP points to no memory.
+        nop(unsafe { ring.get_sqe() }.unwrap(), ud);
+        ring.submit_and_wait(1).unwrap();
+    };
+    post(&mut a, 1);
+    post(&mut a, 2);
+    post(&mut b, 9);
+    let cb = b.wait_cqe().unwrap();
+    assert_eq!(cb.user_data, 9);
+    a.cqe_seen(&cb);
+    let next = a.peek_cqe().unwrap().user_data;
+    println!(
+        "after a.cqe_seen(&b's CQE): Rust a next {next}, a ready {}, b ready {}; \
+         C {c_next}, {c_a}, {c_b}",
+        a.cq_ready(),
+        b.cq_ready()
+    );
+    assert_eq!((next, a.cq_ready(), b.cq_ready()), (c_next, c_a, c_b));
+    // What the C reference shows: A's first CQE (1) is gone, B's stays.
+    assert_eq!((c_next, c_a, c_b), (2, 1, 1));
+}
+
 common::harness::main! {
+    cqe_seen_of_another_ring_consumes_this_rings_head,
     nop_round_trip,
     initialize_sqe_resets_the_liburing_fields,
     get_sqe_resets_a_reused_slot,

@@ -11,7 +11,9 @@ use bare_uring::syscall::{gettid, pipe2, read, O_CLOEXEC};
 use bare_uring::{prep, Errno, Ring};
 
 use crate::scenarios::{CQE_FLAGS, DATA};
-use crate::util::{ensure, next_cqe, res, sqe, timespec, Ctx, Fail, Outcome, WAIT};
+use crate::util::{
+    ensure, io_next_cqe, io_sqe, next_cqe, res, sqe, timespec, Ctx, Fail, Outcome, WAIT,
+};
 
 /// Three data messages between two rings: res, user_data and (with
 /// FLAGS_PASS) flags arrive exactly; the sender gets one CQE per message
@@ -81,13 +83,16 @@ pub fn pipe() -> Result<(OwnedFd, OwnedFd), Fail> {
 
 /// Writes `msg` through fixed file `slot` of `ring`; returns bytes written.
 fn write_fixed(ring: &mut Ring, slot: i32, msg: &[u8]) -> Result<u32, Fail> {
-    // SAFETY: the write reads `msg`, borrowed for this call, which reaps the
-    // CQE before returning.
-    let s = unsafe { sqe(ring, "write") }?;
+    // `msg` (the caller's) outlives the guard, whose drop ends the write on
+    // every way out, the `?` of a timed-out wait included.
+    let mut io = ring.in_flight_guard();
+    // SAFETY: the write reads `msg`, which outlives the guard; the fixed
+    // file is the ring's own; nothing else is in flight on the ring.
+    let s = unsafe { io_sqe(&mut io, "write") }?;
     prep::write(s, slot, msg.as_ptr().cast(), msg.len() as u32, u64::MAX);
     s.flags |= IOSQE_FIXED_FILE;
     s.user_data = 0x77;
-    let c = next_cqe(ring, "write through the fixed file")?;
+    let c = io_next_cqe(&mut io, "write through the fixed file")?;
     res(&c, "write through the fixed file")
 }
 

@@ -38,9 +38,12 @@ const ORIGDST_SPACE: usize = 16 + 16;
 /// (IORING_OP_URING_CMD / SOCKET_URING_OP_SETSOCKOPT, kernel 6.7+).
 fn setsockopt_int(ring: &mut Ring, fd: i32, level: i32, name: i32, v: i32) -> Result<(), Errno> {
     let mut val = v;
-    // SAFETY: the kernel reads `val` (a local) when the setsockopt is issued during the submit
-    // below, which also posts the CQE that is reaped before `val` goes.
-    let s = unsafe { ring.get_sqe() }.ok_or(Errno::EBUSY)?;
+    // Declared after `val`: dropped first, it ends the request (a `?` of a
+    // failed submit would otherwise leave it queued, pointing at `val`).
+    let mut io = ring.in_flight_guard();
+    // SAFETY: the kernel reads `val`, which outlives the guard; the socket
+    // is the caller's; nothing else is in flight on the ring.
+    let s = unsafe { io.get_sqe() }.ok_or(Errno::EBUSY)?;
     prep::cmd_sock(
         s,
         SOCKET_URING_OP_SETSOCKOPT as i32,
@@ -50,12 +53,10 @@ fn setsockopt_int(ring: &mut Ring, fd: i32, level: i32, name: i32, v: i32) -> Re
         (&mut val as *mut i32).cast(),
         size_of::<i32>() as i32,
     );
-    // No timeout on this wait: it must not end while the kernel may still
-    // read `val` (a socket option is set when the request is issued, so the
-    // CQE is there as soon as the submit returns).
-    ring.submit()?;
-    let c = ring.wait_cqe()?;
-    ring.cqe_seen(&c);
+    // A socket option is set when the request is issued, so the CQE is
+    // there as soon as the submit returns.
+    io.submit()?;
+    let c = io.reap()?;
     Errno::from_res(c.res).map(drop)
 }
 

@@ -5,10 +5,8 @@ use std::fmt::Display;
 use std::time::Duration;
 
 use bare_uring::cq::Cqe;
-use bare_uring::sys::{
-    __kernel_timespec, io_uring_sqe, io_uring_sync_cancel_reg, IORING_ASYNC_CANCEL_ALL,
-    IORING_ASYNC_CANCEL_ANY, IORING_FEAT_EXT_ARG,
-};
+use bare_uring::inflight::InFlight;
+use bare_uring::sys::{__kernel_timespec, io_uring_sqe, IORING_FEAT_EXT_ARG};
 use bare_uring::{Errno, Ring};
 
 /// Why a scenario did not print "ok".
@@ -58,50 +56,38 @@ pub fn timespec(d: Duration) -> __kernel_timespec {
 
 /// Submits what is queued and waits (at most [`WAIT`], on kernels with
 /// IORING_FEAT_EXT_ARG, 5.11+) for the next CQE, which it marks seen.
+///
+/// On a timeout it returns with the requests still in flight: use it for
+/// requests that lend the kernel no memory the caller frees (NOPs,
+/// messages, sends from a leaked buffer ring), and for message targets.
+/// Requests that lend memory go through an [`InFlight`] guard
+/// ([`io_sqe`], [`io_next_cqe`]), whose drop ends them on every way out.
 pub fn next_cqe(ring: &mut Ring, what: &str) -> Result<Cqe, Fail> {
     let ts = timespec(WAIT);
     let ts = (ring.features() & IORING_FEAT_EXT_ARG != 0).then_some(&ts);
-    let cqe = match ring.submit_and_wait_timeout(1, ts, None) {
-        Ok(cqe) => cqe,
-        Err(e) => {
-            // Requests may still be in flight, pointing to memory the
-            // caller frees when it returns the failure: end them first.
-            quiesce(ring, what);
-            return Err(match e {
-                Errno::ETIME => Fail::Failed(format!("{what}: no completion within {WAIT:?}")),
-                e => Fail::Failed(format!("{what}: {e}")),
-            });
-        }
-    };
+    let cqe = ring
+        .submit_and_wait_timeout(1, ts, None)
+        .map_err(|e| waited(e, what))?;
     ring.cqe_seen(&cqe);
     Ok(cqe)
 }
 
-/// Cancels every request in flight on `ring` and returns once none is left
-/// running (IORING_REGISTER_SYNC_CANCEL, Linux 6.0+), so that a scenario
-/// that fails never frees memory the kernel may still write. If the kernel
-/// cannot do that, the process ends here rather than risk it.
-fn quiesce(ring: &Ring, what: &str) {
-    let reg = io_uring_sync_cancel_reg {
-        addr: 0,
-        fd: -1,
-        flags: IORING_ASYNC_CANCEL_ALL | IORING_ASYNC_CANCEL_ANY,
-        // -1/-1: wait for as long as it takes.
-        timeout: __kernel_timespec {
-            tv_sec: -1,
-            tv_nsec: -1,
-        },
-        opcode: 0,
-        pad: [0; 7],
-        pad2: [0; 3],
-    };
-    match ring.register_sync_cancel(&reg) {
-        Ok(_) | Err(Errno::ENOENT) => {}
-        Err(e) => {
-            eprintln!("{what}: cannot cancel the requests in flight ({e}); stopping");
-            std::process::abort();
-        }
+/// The failure of a wait for `what`.
+fn waited(e: Errno, what: &str) -> Fail {
+    match e {
+        Errno::ETIME => Fail::Failed(format!("{what}: no completion within {WAIT:?}")),
+        e => Fail::Failed(format!("{what}: {e}")),
     }
+}
+
+/// As [`next_cqe`] through a guard: submits what the guard queued and
+/// reaps its next CQE (at most [`WAIT`] on 5.11+). A failure returns with
+/// the request in flight, and the guard's drop ends it.
+pub fn io_next_cqe(io: &mut InFlight<'_>, what: &str) -> Result<Cqe, Fail> {
+    let ts = timespec(WAIT);
+    let ts = (io.ring().features() & IORING_FEAT_EXT_ARG != 0).then_some(&ts);
+    io.submit().map_err(|e| waited(e, what))?;
+    io.reap_timeout(ts).map_err(|e| waited(e, what))
 }
 
 /// The next free SQE (a failure naming `what` if the SQ is full).
@@ -109,11 +95,25 @@ fn quiesce(ring: &Ring, what: &str) {
 /// # Safety
 /// As [`Ring::get_sqe`]: the request written into the slot points only to
 /// memory that stays valid, and is not otherwise accessed where the kernel
-/// writes, until its final CQE. ([`next_cqe`] never returns while a
-/// request is in flight: on a timeout it cancels them first.)
+/// writes, until its final CQE. [`next_cqe`] returns on a timeout with the
+/// request still in flight: memory a request lends must outlive the ring
+/// (or take the SQE from a guard with [`io_sqe`]).
 pub unsafe fn sqe<'a>(ring: &'a mut Ring, what: &str) -> Result<&'a mut io_uring_sqe, Fail> {
     // SAFETY: forwarded to the caller (this fn's contract is get_sqe's).
     unsafe { ring.get_sqe() }.ok_or_else(|| Fail::Failed(format!("{what}: submission queue full")))
+}
+
+/// The next free SQE of a guard (a failure naming `what` if the SQ is
+/// full): memory declared before the guard may be lent to the request.
+///
+/// # Safety
+/// As [`InFlight::get_sqe`].
+pub unsafe fn io_sqe<'a>(
+    io: &'a mut InFlight<'_>,
+    what: &str,
+) -> Result<&'a mut io_uring_sqe, Fail> {
+    // SAFETY: forwarded to the caller (this fn's contract is the guard's).
+    unsafe { io.get_sqe() }.ok_or_else(|| Fail::Failed(format!("{what}: submission queue full")))
 }
 
 /// `cqe.res` as a result, with context on error.

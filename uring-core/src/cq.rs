@@ -523,6 +523,16 @@ impl Ring {
     /// stale `cqe` can never leave the head inside a CQE; with nothing
     /// ready it does nothing.
     ///
+    /// **`cqe` is not looked at**: this ring's head CQE is consumed
+    /// whatever `cqe` is, a copy of it or not. A [`Cqe`] is a 16-byte copy,
+    /// with nothing in it that says which ring it came from, so a CQE of
+    /// another ring (or an old copy) passed here drops this ring's head CQE
+    /// unseen. liburing does the same: `io_uring_cqe_seen()` uses its
+    /// `cqe` only for the CQE's size on a CQE_MIXED ring and advances the
+    /// ring's head. It costs a completion, never memory safety: a CQE
+    /// dropped unseen only keeps its request's memory lent for longer (see
+    /// the [safety model](crate#safety-model)).
+    ///
     /// Mirrors `io_uring_cqe_seen()` (liburing). Kernel: 5.1+.
     #[inline]
     pub fn cqe_seen(&mut self, cqe: &Cqe) {

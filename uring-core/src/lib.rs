@@ -13,6 +13,7 @@
 //! | [`register`] | `io_uring_register(2)` operations |
 //! | [`prep`] | every `io_uring_prep_*` of liburing 2.15, byte-exact |
 //! | [`helpers`] | liburing's other inline SQE/CQE helpers (`sqe_set_data`, ...) |
+//! | [`inflight`] | [`inflight::InFlight`], a guard that ends in-flight requests on early return |
 //! | [`buf_ring`] | provided buffer rings |
 //! | [`recvmsg_out`] | bounds-checked parsing of multishot recvmsg buffers |
 //! | [`msg`] | ring-to-ring messaging |
@@ -108,6 +109,37 @@
 //!   leaves the others to the prep helper, so a slot left unwritten may
 //!   hold a previous request's bytes (opcode, fd, addresses). Write every
 //!   slot you take.
+//!
+//! **Early returns.** The promise runs until the final CQE on *every*
+//! path: a `?` (or a panic) between the submit and the CQE returns with
+//! the request in flight, and memory local to the returning function dies
+//! while the kernel still writes it. The pattern that keeps it is
+//! [`inflight::InFlight`] ([`Ring::in_flight_guard`]): declare the memory,
+//! then the guard, and take SQEs from the guard. Locals drop in reverse
+//! order, so the guard drops first, and its drop cancels what it submitted
+//! and waits for each request's final CQE before the memory goes (it
+//! forgets SQEs taken but not submitted; before Linux 5.19, which cannot
+//! cancel "any" request, it waits for the requests to finish):
+//! ```no_run
+//! # use bare_uring::{prep, Errno, Ring};
+//! # fn f(ring: &mut Ring, fd: i32) -> Result<(), Errno> {
+//! let mut buf = [0u8; 64];
+//! let mut io = ring.in_flight_guard();
+//! // SAFETY: buf outlives the guard; fd is ours; nothing else is in flight.
+//! let sqe = unsafe { io.get_sqe() }.ok_or(Errno::EBUSY)?;
+//! prep::read(sqe, fd, buf.as_mut_ptr().cast(), 64, 0);
+//! io.submit()?;
+//! let n = io.reap()?.result()?; // any `?` here ends the read first
+//! # let _ = n; Ok(()) }
+//! ```
+//!
+//! **Consuming a CQE is not a capability.** [`Ring::cqe_seen`] advances
+//! this ring's CQ head by one CQE whatever CQE it is given (as liburing's
+//! `io_uring_cqe_seen()`; a [`cq::Cqe`] is a copy that does not know its
+//! ring), so a CQE of another ring drops this ring's head CQE unseen. That
+//! loses a completion but breaks no promise: memory lent to a request
+//! stays lent until its final CQE is *handled*, and a CQE dropped unseen
+//! only keeps it lent for longer.
 //!
 //! **Memory lent to the kernel beyond one request** has its own contract,
 //! stated once where it is lent, and a safe owner where one is possible:
@@ -397,6 +429,7 @@ pub mod register;
 pub mod buf_ring;
 pub mod decode;
 pub mod helpers;
+pub mod inflight;
 pub mod msg;
 pub mod prep;
 pub mod probe;

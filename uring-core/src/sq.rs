@@ -140,6 +140,14 @@ impl Ring {
     ///   is one that ring's completion handling expects: its `user_data`
     ///   (and, for messages, `res` and flags) cannot be taken for the
     ///   completion of another request that is still in flight.
+    ///
+    /// "Until the final CQE" includes every way out of the code that lent
+    /// the memory: a `?` or a panic after the submit returns with the
+    /// request in flight, and a buffer local to the returning function
+    /// dies while the kernel still writes it. Take the SQE from an
+    /// [`InFlight`](crate::inflight::InFlight) guard
+    /// ([`in_flight_guard`](Ring::in_flight_guard)) declared after the
+    /// memory: its drop cancels the requests and waits for their CQEs.
     #[inline]
     pub unsafe fn get_sqe(&mut self) -> Option<&mut io_uring_sqe> {
         let p = self.sq.next_sqe()?;

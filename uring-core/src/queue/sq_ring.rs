@@ -294,6 +294,48 @@ impl SqRing {
         self.s.tail(self.g)
     }
 
+    /// The `i`-th SQE handed out since the last [`flush`](Self::flush)
+    /// (for `i` below [`unflushed`](Self::unflushed)).
+    #[inline]
+    pub(crate) fn unflushed_sqe(&self, i: u32) -> *mut io_uring_sqe {
+        self.at(self.sqe_head.wrapping_add(i))
+    }
+
+    /// Forgets the SQEs handed out since the last [`flush`](Self::flush):
+    /// the next SQE handed out is the first of them again. Returns how
+    /// many were forgotten. The kernel has not seen them.
+    pub(crate) fn discard_unflushed(&mut self) -> u32 {
+        let n = self.unflushed();
+        self.s = Slots::starting_at(self.sqe_head, self.p.sqes, self.g);
+        n
+    }
+
+    /// Forgets every SQE the kernel has not consumed, published or not:
+    /// the tail goes back to the kernel's head (in shared memory too).
+    /// Returns how many were forgotten.
+    ///
+    /// Only for a ring whose SQEs the kernel reads during
+    /// `io_uring_enter` alone (no SQPOLL thread) and while nobody enters
+    /// it: then the kernel's head equals its cached head and a tail equal
+    /// to it means "nothing to submit"; the slots were never read.
+    pub(crate) fn discard_unconsumed(&mut self) -> u32 {
+        if self.p.rewind {
+            // Nothing is kept between enters: the slots handed out since
+            // the last flush are all there is.
+            return self.discard_unflushed();
+        }
+        let head = self.head();
+        let n = ready(self.s.tail(self.g), head);
+        if self.sqe_head != head {
+            self.sqe_head = head;
+            // SAFETY: valid per `new`'s contract.
+            // Release, as in flush: the store that publishes a tail.
+            unsafe { atomic(self.p.ktail) }.store(head, Ordering::Release);
+        }
+        self.s = Slots::starting_at(head, self.p.sqes, self.g);
+        n
+    }
+
     #[inline]
     fn at(&self, index: u32) -> *mut io_uring_sqe {
         sqe_at(self.p.sqes, index, self.p.mask, self.g.bytes)

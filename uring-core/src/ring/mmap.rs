@@ -62,6 +62,28 @@ impl Mapping {
     pub(crate) fn base(&self) -> *mut u8 {
         self.ptr.cast()
     }
+
+    /// `EINVAL` if part of this mapping of a ring fd lies past the kernel's
+    /// object. Since 6.10 the kernel maps a ring region with
+    /// `vm_insert_pages()`, and a mapping longer than the region gets only
+    /// the pages the region has: the rest raise SIGBUS when touched.
+    /// `MADV_POPULATE_READ` (Kernel: 5.14+) faults every page in without
+    /// touching it and answers `EFAULT` where a fault would be SIGBUS.
+    /// Older kernels map the rings with `remap_pfn_range()` and refuse a
+    /// mapping longer than the region in `mmap` itself; there (and before
+    /// 5.14) the advice answers `EINVAL`, and the `mmap` check stands.
+    fn check_backed(&self) -> Result<(), Errno> {
+        if self.len == 0 {
+            return Ok(());
+        }
+        // SAFETY: MADV_POPULATE_READ changes no contents: it only fills
+        // page tables, and fails instead of raising a signal.
+        match unsafe { syscall::madvise(self.ptr, self.len, syscall::MADV_POPULATE_READ) } {
+            Ok(()) | Err(Errno::EINVAL) => Ok(()),
+            Err(Errno::EFAULT) => Err(Errno::EINVAL),
+            Err(e) => Err(e),
+        }
+    }
 }
 
 impl Drop for Mapping {
@@ -110,11 +132,38 @@ pub(crate) struct Regions {
 /// `cq_off.cqes` bounded by [`RINGS_HEADER`]; `sq_off.array` must sit
 /// where the kernel puts it. Every other offset is then checked against
 /// this size by [`queue_ptrs`].
+///
+/// The entries and flags are the caller's word too: a forged `sq_entries`
+/// implies a mapping larger than the kernel's rings, with offsets inside
+/// it that point past them. So every index and flag word must lie in the
+/// `struct io_rings` header (below `cq_off.cqes`, at most
+/// [`RINGS_HEADER`] bytes: inside the first page, which every ring has);
+/// [`map_kernel`] reads the entries the kernel wrote there and compares
+/// them, and [`Mapping::check_backed`] refuses a mapping the kernel's
+/// object does not fill.
 fn ring_sizes(p: &io_uring_params) -> Result<(usize, usize), Errno> {
     let header = p.cq_off.cqes as usize;
     if header > RINGS_HEADER || header % core::mem::align_of::<io_uring_cqe>() != 0 {
         return Err(Errno::EINVAL);
     }
+    let (so, co) = (&p.sq_off, &p.cq_off);
+    check_words(
+        header,
+        &[
+            so.head,
+            so.tail,
+            so.ring_mask,
+            so.ring_entries,
+            so.flags,
+            so.dropped,
+            co.head,
+            co.tail,
+            co.ring_mask,
+            co.ring_entries,
+            co.overflow,
+            co.flags,
+        ],
+    )?;
     let len = rings_size_with_header(p.flags, p.sq_entries, p.cq_entries, header)?;
     if p.flags & IORING_SETUP_NO_SQARRAY == 0 {
         let array = len - p.sq_entries as usize * 4;
@@ -143,11 +192,29 @@ pub(crate) fn map_kernel(fd: i32, p: &io_uring_params) -> Result<(Maps, Regions)
         .checked_mul(sqe_size(p.flags))
         .ok_or(Errno::EINVAL)?;
     maps.sqes = Mapping::of_ring(fd, sqes_len, IORING_OFF_SQES)?;
+    for m in [&maps.sq_ring, &maps.cq_ring, &maps.sqes] {
+        m.check_backed()?;
+    }
     let cq_base = if maps.cq_ring.len != 0 {
         maps.cq_ring.base()
     } else {
         maps.sq_ring.base()
     };
+    // The kernel's own entries, read where `p` says it wrote them (in the
+    // header, which ring_sizes checked: inside the first page, which every
+    // ring has), must be `p`'s: a forged count sizes the queues past the
+    // kernel's.
+    // SAFETY: in bounds and aligned (ring_sizes); the kernel wrote these at
+    // setup and never changes them.
+    let (sq_n, cq_n) = unsafe {
+        (
+            word(maps.sq_ring.base(), p.sq_off.ring_entries).read_volatile(),
+            word(cq_base, p.cq_off.ring_entries).read_volatile(),
+        )
+    };
+    if sq_n != p.sq_entries || cq_n != p.cq_entries {
+        return Err(Errno::EINVAL);
+    }
     let r = Regions {
         sq_ring: maps.sq_ring.base(),
         sq_ring_len: sq_len,

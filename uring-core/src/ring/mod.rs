@@ -194,8 +194,13 @@ impl Ring {
     /// Mirrors `io_uring_queue_mmap()` (liburing). Kernel: 5.1+.
     ///
     /// Errors: `EINVAL` (offsets in `p` that do not fit the rings the
-    /// entries and flags imply, a NO_MMAP or REGISTERED_FD_ONLY ring),
-    /// `ENOMEM`, and what `mmap` returns.
+    /// entries and flags imply, index or flag words outside the rings'
+    /// header, entries that differ from those the kernel wrote in the
+    /// rings, entries or flags implying a mapping larger than the kernel's
+    /// rings or SQE array, a NO_MMAP or REGISTERED_FD_ONLY ring), `ENOMEM`,
+    /// and what `mmap` and `madvise(MADV_POPULATE_READ)` return. Nothing
+    /// outside the kernel's rings is touched first: a forged `p` gives an
+    /// error, not SIGBUS.
     ///
     /// # Safety
     /// `fd` is an io_uring fd nobody else closes, and `p` holds the
@@ -246,7 +251,8 @@ impl Ring {
     /// - CQEs of requests in flight at the drop (teardown cancels them
     ///   asynchronously and posts their CQEs here);
     /// - tag CQEs of registered files and buffers, posted as the tables
-    ///   are torn down (tens of milliseconds after the drop);
+    ///   are torn down (tens of milliseconds after the drop; seen from
+    ///   Linux 6.13, `tests/no_mmap_lifetime.rs`);
     /// - the SQPOLL thread's `sq_flags` updates until it exits;
     /// - the teardown of an idle ring that never had a request: it writes
     ///   the CQ tail and `sq_flags` (with the values they already hold)

@@ -123,8 +123,8 @@ impl CompletionQueue<'_> {
     }
 
     /// Marks a CQE from [`peek_cqe`](Self::peek_cqe) /
-    /// [`wait_cqe`](Self::wait_cqe) consumed (the CQE at the head; as
-    /// [`Ring::cqe_seen`](crate::Ring::cqe_seen)).
+    /// [`wait_cqe`](Self::wait_cqe) consumed (the CQE at the head, whatever
+    /// `cqe` is; as [`Ring::cqe_seen`](crate::Ring::cqe_seen)).
     ///
     /// Mirrors `io_uring_cqe_seen()` (liburing). Kernel: 5.1+.
     #[inline]

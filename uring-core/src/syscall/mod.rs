@@ -73,6 +73,9 @@ pub const MAP_POPULATE: usize = 0x8000;
 pub const MAP_HUGETLB: usize = 0x40000;
 /// `MADV_DONTFORK`.
 pub const MADV_DONTFORK: usize = 10;
+/// `MADV_POPULATE_READ` (Kernel: 5.14+): fault pages in readable;
+/// `EFAULT` where touching them would raise SIGBUS.
+pub const MADV_POPULATE_READ: usize = 22;
 /// `EFD_CLOEXEC`.
 pub const EFD_CLOEXEC: u32 = 0o2000000;
 /// `EFD_NONBLOCK`.

@@ -1,0 +1,349 @@
+//! [`InFlight`]: a guard that keeps the kernel from writing memory after
+//! an early return (`?`, a panic) while requests are in flight.
+//!
+//! The promise made at [`Ring::get_sqe`] is that the memory a request
+//! points to stays valid until the request's final CQE. A `?` between the
+//! submit and that CQE returns with the request still in flight, and the
+//! buffer, often a local of the returning function, dies while the kernel
+//! still writes it. The guard moves the end of that promise to its own
+//! drop: dropping it, on any path, neutralises every request it handed out
+//! (cancels them and waits for each one's final CQE) before the memory
+//! declared before it goes away. Rust drops locals in reverse order, so
+//! memory declared *before* the guard outlives it:
+//!
+//! ```no_run
+//! use bare_uring::{prep, Errno, Ring};
+//!
+//! fn read_header(ring: &mut Ring, fd: i32) -> Result<[u8; 16], Errno> {
+//!     let mut buf = [0u8; 16]; // declared first: dropped after the guard
+//!     let mut io = ring.in_flight_guard();
+//!     // SAFETY: `buf` outlives the guard, which ends the read (cancels it
+//!     // and waits for its CQE) on every way out of this function; `fd` is
+//!     // the caller's open file; the guard's ring has nothing else in flight.
+//!     let sqe = unsafe { io.get_sqe() }.ok_or(Errno::EBUSY)?;
+//!     prep::read(sqe, fd, buf.as_mut_ptr().cast(), 16, 0);
+//!     sqe.user_data = 1;
+//!     io.submit()?;
+//!     check_something_else()?; // returns with the read in flight: safe
+//!     let cqe = io.reap()?;
+//!     cqe.result()?;
+//!     drop(io);
+//!     Ok(buf)
+//! }
+//! # fn check_something_else() -> Result<(), Errno> { Err(Errno::EINVAL) }
+//! ```
+//!
+//! No liburing equivalent (C has no destructors). `tests/inflight.rs`
+//! shows an early return, a panic and a multishot request, each ended by
+//! the drop.
+
+use crate::cq::Cqe;
+use crate::{prep, syscall, Errno, Ring};
+use bare_uring_sys::{
+    __kernel_timespec, io_uring_sqe, io_uring_sync_cancel_reg, IORING_ASYNC_CANCEL_ALL,
+    IORING_ASYNC_CANCEL_ANY, IORING_CQE_F_MORE, IORING_FEAT_EXT_ARG, IORING_SETUP_SQPOLL,
+    IOSQE_CQE_SKIP_SUCCESS,
+};
+
+/// `user_data` of the cancel request the guard's drop submits on kernels
+/// without `IORING_REGISTER_SYNC_CANCEL` (before 6.0). The guard reaps its
+/// CQE itself; no request of the caller's is matched by it.
+pub const CANCEL_USER_DATA: u64 = 0x1f1f_1f1f_1f1f_1f1f;
+
+/// Exit status of the process when an [`InFlight`] guard cannot wait for
+/// its requests (see its "Drop" section).
+pub const EXIT_CANNOT_WAIT: i32 = 134;
+
+/// A borrow of a [`Ring`] that ends every request handed out through it
+/// before it goes away: its drop (also on an early `?` return and during a
+/// panic's unwinding) cancels them and waits until each has posted its
+/// final CQE. Memory declared before the guard therefore outlives every
+/// request the guard submitted. Made by [`Ring::in_flight_guard`]; see the
+/// [module](self) for an example.
+///
+/// It counts: each SQE from [`get_sqe`](Self::get_sqe) is one request, and
+/// a CQE without `IORING_CQE_F_MORE` reaped through the guard
+/// ([`reap`](Self::reap), [`try_reap`](Self::try_reap), or the drop) ends
+/// one. That is why it borrows the ring mutably (nothing else submits or
+/// reaps while it lives), why it hands out no 128-byte SQEs, why
+/// [`submit`](Self::submit) clears `IOSQE_CQE_SKIP_SUCCESS` (a request
+/// must post its CQE to be counted) and why CQEs other than its requests'
+/// must not reach the ring while it lives (its `get_sqe`'s "Safety").
+///
+/// # Drop
+/// 1. SQEs the kernel has not consumed are forgotten (never submitted):
+///    a slot taken before a `?` may hold half a request. With SQPOLL only
+///    the unsubmitted ones are (the thread may be reading the others),
+///    and the thread is woken for the rest.
+/// 2. If requests remain, every request of the ring is cancelled:
+///    `IORING_REGISTER_SYNC_CANCEL` with `IORING_ASYNC_CANCEL_ANY |
+///    IORING_ASYNC_CANCEL_ALL` (Kernel: 6.0+), else an
+///    `IORING_OP_ASYNC_CANCEL` request with the same flags (Kernel:
+///    5.19+; [`CANCEL_USER_DATA`]). Before 5.19 nothing can cancel "any"
+///    request: the drop **waits until the requests finish by
+///    themselves** (a read of a pipe nobody writes waits forever).
+/// 3. CQEs are reaped and discarded until each request has posted its
+///    final CQE; with sync cancel, a wait that lasts 50 ms cancels again
+///    (a request armed after the first cancel, such as an SQE the SQPOLL
+///    thread had not read yet). A request that cannot be cancelled (a
+///    read already running in a worker thread) is waited for. What a
+///    discarded CQE carries (an accepted fd, a selected buffer) is lost:
+///    end the guard with [`finish`](Self::finish) to see them.
+///
+/// With nothing in flight the drop returns at once, with no syscall.
+/// If waiting fails with an error other than `EINTR`, `EAGAIN`, `EBUSY`
+/// or `ETIME` (a ring the kernel no longer lets this task wait on), the
+/// kernel may still write the memory and nothing can tell when it stops:
+/// rather than return, the drop ends the process (`exit_group` with
+/// [`EXIT_CANNOT_WAIT`]).
+#[derive(Debug)]
+pub struct InFlight<'r> {
+    ring: &'r mut Ring,
+    /// Requests handed out whose final CQE has not been reaped.
+    pending: u64,
+}
+
+impl Ring {
+    /// A guard over this ring that cancels and waits for the requests
+    /// submitted through it when it is dropped (see [`InFlight`]). Declare
+    /// the memory those requests use before the guard.
+    ///
+    /// No liburing equivalent. Kernel: 5.1+ (cancelling on drop: 5.19+).
+    #[inline]
+    pub fn in_flight_guard(&mut self) -> InFlight<'_> {
+        InFlight {
+            ring: self,
+            pending: 0,
+        }
+    }
+}
+
+impl InFlight<'_> {
+    /// The next free SQE, as [`Ring::get_sqe`], counted as one request
+    /// the guard ends on drop. `None` when the SQ is full.
+    ///
+    /// # Safety
+    /// As [`Ring::get_sqe`], except that the memory the request uses need
+    /// only stay valid until its final CQE is reaped through this guard or
+    /// until the guard is dropped, whichever comes first: memory declared
+    /// before the guard qualifies. In addition, while the guard lives
+    /// every CQE posted to the ring must be a completion of a request
+    /// handed out by this guard (each counts as one request's end):
+    /// - nothing the ring had submitted or queued before the guard is
+    ///   still in flight or unsubmitted;
+    /// - no message ([`crate::msg`], [`crate::register::register_sync_msg`],
+    ///   `IORING_OP_MSG_RING`, including one the guard's own requests send
+    ///   to this ring) and no tagged-resource CQE is posted to the ring;
+    /// - no request uses `user_data` [`CANCEL_USER_DATA`] (the guard's
+    ///   cancel request) on kernels before 6.0.
+    ///
+    /// See the [safety model](crate#safety-model).
+    #[inline]
+    pub unsafe fn get_sqe(&mut self) -> Option<&mut io_uring_sqe> {
+        // SAFETY: forwarded to the caller's contract (stricter than
+        // Ring::get_sqe's: the guard's drop ends the request before the
+        // memory the caller declared before the guard goes away).
+        let sqe = unsafe { self.ring.get_sqe() }?;
+        self.pending += 1;
+        Some(sqe)
+    }
+
+    /// Clears `IOSQE_CQE_SKIP_SUCCESS` in the SQEs about to be published:
+    /// every request must post a CQE for the count to end.
+    fn clear_skip_success(&mut self) {
+        let sq = &self.ring.sq;
+        for i in 0..sq.unflushed() {
+            // SAFETY: a slot handed out and not yet published: the kernel
+            // does not read it, and the `&mut self` borrow of the ring
+            // excludes any other reference to it (the SQE borrowed from
+            // get_sqe ended when this method borrowed the guard).
+            unsafe { (*sq.unflushed_sqe(i)).flags &= !IOSQE_CQE_SKIP_SUCCESS };
+        }
+    }
+
+    /// Submits the SQEs handed out since the last submit, as
+    /// [`Ring::submit`] (after clearing `IOSQE_CQE_SKIP_SUCCESS` in them).
+    ///
+    /// Errors: as [`Ring::submit`].
+    pub fn submit(&mut self) -> Result<u32, Errno> {
+        self.clear_skip_success();
+        self.ring.submit()
+    }
+
+    /// Submits and waits for `wait_nr` completions, as
+    /// [`Ring::submit_and_wait`] (after clearing `IOSQE_CQE_SKIP_SUCCESS`).
+    ///
+    /// Errors: as [`Ring::submit_and_wait`].
+    pub fn submit_and_wait(&mut self, wait_nr: u32) -> Result<u32, Errno> {
+        self.clear_skip_success();
+        self.ring.submit_and_wait(wait_nr)
+    }
+
+    /// Counts a CQE just consumed: one without `IORING_CQE_F_MORE` ends a
+    /// request.
+    #[inline]
+    fn count(&mut self, cqe: &Cqe) {
+        if cqe.flags & IORING_CQE_F_MORE == 0 {
+            self.pending = self.pending.saturating_sub(1);
+        }
+    }
+
+    /// Takes the next CQE if one is ready: returns a copy and consumes it
+    /// (unlike [`Ring::peek_cqe`], no [`Ring::cqe_seen`] follows).
+    ///
+    /// Errors: `EAGAIN` if none is ready; as [`Ring::peek_cqe`].
+    pub fn try_reap(&mut self) -> Result<Cqe, Errno> {
+        let cqe = self.ring.peek_cqe()?;
+        self.ring.cqe_seen(&cqe);
+        self.count(&cqe);
+        Ok(cqe)
+    }
+
+    /// Waits for the next CQE, returns a copy and consumes it.
+    ///
+    /// Errors: as [`Ring::wait_cqe`] (`EINTR`, ...).
+    pub fn reap(&mut self) -> Result<Cqe, Errno> {
+        let cqe = self.ring.wait_cqe()?;
+        self.ring.cqe_seen(&cqe);
+        self.count(&cqe);
+        Ok(cqe)
+    }
+
+    /// Waits at most `ts` (forever with `None`) for the next CQE, returns a
+    /// copy and consumes it.
+    ///
+    /// Errors: `ETIME` when `ts` expires first; `EOPNOTSUPP` with a `ts`
+    /// on kernels without IORING_FEAT_EXT_ARG (before 5.11); as
+    /// [`Ring::wait_cqe_timeout`].
+    pub fn reap_timeout(&mut self, ts: Option<&__kernel_timespec>) -> Result<Cqe, Errno> {
+        let cqe = self.ring.wait_cqe_timeout(ts)?;
+        self.ring.cqe_seen(&cqe);
+        self.count(&cqe);
+        Ok(cqe)
+    }
+
+    /// Requests handed out by this guard whose final CQE has not been
+    /// reaped (the ones its drop would end).
+    #[inline]
+    pub fn pending(&self) -> u64 {
+        self.pending
+    }
+
+    /// The ring, for what needs only `&Ring` (flags, probes,
+    /// registrations).
+    #[inline]
+    pub fn ring(&self) -> &Ring {
+        self.ring
+    }
+
+    /// `IORING_REGISTER_SYNC_CANCEL` of every request of the ring;
+    /// whether the kernel did it (Kernel: 6.0+).
+    fn sync_cancel_all(&self) -> bool {
+        let reg = io_uring_sync_cancel_reg {
+            addr: 0,
+            fd: -1,
+            flags: IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL,
+            // No timeout (-1, -1): with ALL the kernel does not wait anyway.
+            timeout: __kernel_timespec {
+                tv_sec: -1,
+                tv_nsec: -1,
+            },
+            opcode: 0,
+            pad: [0; 7],
+            pad2: [0; 3],
+        };
+        // Cancelled n requests, or none matched.
+        matches!(
+            self.ring.register_sync_cancel(&reg),
+            Ok(_) | Err(Errno::ENOENT)
+        )
+    }
+
+    /// Asks the kernel to cancel every request of the ring (step 2 of the
+    /// drop); whether sync cancel did it (else a cancel request went in).
+    fn cancel_all(&mut self) -> bool {
+        let flags = IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL;
+        if self.sync_cancel_all() {
+            return true;
+        }
+        // SAFETY: an ASYNC_CANCEL points to no memory; it matches
+        // this ring's own requests only; its CQE is counted below.
+        if let Some(sqe) = unsafe { self.get_sqe() } {
+            prep::cancel64(sqe, 0, flags as i32);
+            sqe.user_data = CANCEL_USER_DATA;
+            // An error leaves the SQE unconsumed: forget it.
+            if self.ring.submit().is_err() {
+                self.forget_unconsumed();
+            }
+        }
+        false
+    }
+
+    /// Forgets SQEs the kernel has not consumed (step 1 of the drop) and
+    /// stops counting them.
+    fn forget_unconsumed(&mut self) {
+        let sqpoll = self.ring.flags() & IORING_SETUP_SQPOLL != 0;
+        let n = if sqpoll {
+            self.ring.sq.discard_unflushed()
+        } else {
+            self.ring.sq.discard_unconsumed()
+        };
+        self.pending = self.pending.saturating_sub(u64::from(n));
+        if sqpoll && self.pending != 0 {
+            // Wakes the thread for what it has not consumed yet; it takes
+            // published SQEs whether or not this reports an error.
+            let _ = self.ring.submit();
+        }
+    }
+
+    /// Ends every request now, as the drop does, handing each CQE reaped
+    /// on the way to `f` (the drop discards them: with `finish` a caller
+    /// sees the `-ECANCELED` results and can release what a CQE carries,
+    /// such as an accepted fd or a selected buffer). The CQEs of the
+    /// cancel request the guard may submit ([`CANCEL_USER_DATA`]) are
+    /// passed too.
+    pub fn finish(mut self, mut f: impl FnMut(&Cqe)) {
+        self.end(&mut f);
+    }
+
+    /// The drop's steps 1–3 (see [`InFlight`]'s "Drop").
+    fn end(&mut self, f: &mut impl FnMut(&Cqe)) {
+        if self.pending == 0 {
+            return;
+        }
+        self.forget_unconsumed();
+        if self.pending == 0 {
+            return;
+        }
+        let sync = self.cancel_all();
+        // With sync cancel, waits are bounded and a wait that times out
+        // cancels again: a request the kernel had not armed yet when it
+        // cancelled (an SQE the SQPOLL thread had not read) is caught by
+        // the next round. Without it, one cancel request was all there is.
+        let round = __kernel_timespec {
+            tv_sec: 0,
+            tv_nsec: 50_000_000,
+        };
+        // (Sync cancel came in 6.0, timed waits (EXT_ARG) in 5.11.)
+        let ts = (sync && self.ring.features() & IORING_FEAT_EXT_ARG != 0).then_some(&round);
+        while self.pending != 0 {
+            match self.reap_timeout(ts) {
+                Ok(cqe) => f(&cqe),
+                Err(Errno::ETIME) if sync => {
+                    self.sync_cancel_all();
+                }
+                Err(Errno::EINTR | Errno::EAGAIN | Errno::EBUSY | Errno::ETIME) => {}
+                // The kernel may still write memory the guard protects and
+                // nothing can tell when it stops: returning would let the
+                // caller free it.
+                Err(_) => syscall::exit(EXIT_CANNOT_WAIT),
+            }
+        }
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.end(&mut |_| {});
+    }
+}

@@ -364,7 +364,9 @@
 //!   call; `peek*`/`wait*`/`cqes*`/`for_each_cqe` read this ring's CQ and
 //!   [`Ring::cqe_seen`]/[`Ring::cq_advance`] move its head by whole CQEs
 //!   (on a CQE_MIXED ring too); [`Ring::cq_eventfd_toggle`] flips a flag
-//!   word of this ring.
+//!   word of this ring; an [`inflight::InFlight`] guard's drop cancels this
+//!   ring's requests (their CQEs carry their own `user_data`) and waits for
+//!   them.
 //! - *Registrations that copy their argument and lend nothing*:
 //!   personalities (ids are per ring), restrictions, io-wq affinity and
 //!   worker limits, NAPI, the wait clock, [`Ring::get_probe_ring`],

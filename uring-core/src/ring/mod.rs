@@ -8,6 +8,7 @@ mod layout;
 mod mem;
 mod mmap;
 mod params;
+mod resize;
 mod send;
 
 pub use layout::{

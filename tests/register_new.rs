@@ -17,13 +17,13 @@ use bare_uring::sys::{
     io_uring_bpf, io_uring_bpf_filter, io_uring_mem_region_reg, io_uring_params,
     io_uring_query_hdr, io_uring_query_opcode, io_uring_query_scq, io_uring_query_zcrx,
     io_uring_reg_wait, io_uring_region_desc, io_uring_zcrx_area_reg, io_uring_zcrx_ifq_reg,
-    zcrx_ctrl, IORING_FEAT_EXT_ARG, IORING_MEM_REGION_REG_WAIT_ARG, IORING_MEM_REGION_TYPE_USER,
-    IORING_OP_NOP, IORING_REGISTER_BPF_FILTER, IORING_REGISTER_MEM_REGION, IORING_REGISTER_QUERY,
-    IORING_REGISTER_RESIZE_RINGS, IORING_REGISTER_ZCRX_CTRL, IORING_REGISTER_ZCRX_IFQ,
-    IORING_REG_WAIT_TS, IORING_SETUP_CQE32, IORING_SETUP_CQSIZE, IORING_SETUP_DEFER_TASKRUN,
-    IORING_SETUP_NO_MMAP, IORING_SETUP_R_DISABLED, IORING_SETUP_SINGLE_ISSUER,
-    IO_URING_BPF_CMD_FILTER, IO_URING_QUERY_OPCODES, IO_URING_QUERY_SCQ, IO_URING_QUERY_ZCRX,
-    ZCRX_CTRL_FLUSH_RQ,
+    zcrx_ctrl, IORING_FEAT_EXT_ARG, IORING_FEAT_RW_ATTR, IORING_MEM_REGION_REG_WAIT_ARG,
+    IORING_MEM_REGION_TYPE_USER, IORING_OP_NOP, IORING_OP_RECV_ZC, IORING_REGISTER_BPF_FILTER,
+    IORING_REGISTER_MEM_REGION, IORING_REGISTER_QUERY, IORING_REGISTER_RESIZE_RINGS,
+    IORING_REGISTER_ZCRX_CTRL, IORING_REGISTER_ZCRX_IFQ, IORING_REG_WAIT_TS, IORING_SETUP_CQE32,
+    IORING_SETUP_CQSIZE, IORING_SETUP_DEFER_TASKRUN, IORING_SETUP_NO_MMAP, IORING_SETUP_R_DISABLED,
+    IORING_SETUP_SINGLE_ISSUER, IO_URING_BPF_CMD_FILTER, IO_URING_QUERY_OPCODES,
+    IO_URING_QUERY_SCQ, IO_URING_QUERY_ZCRX, ZCRX_CTRL_FLUSH_RQ,
 };
 use bare_uring::syscall::{mmap, prctl, MAP_ANONYMOUS, MAP_PRIVATE, PROT_RW};
 use bare_uring::{Errno, Ring};
@@ -88,13 +88,26 @@ fn bytes<T: Copy>(v: &T) -> Vec<u8> {
     unsafe { std::slice::from_raw_parts((v as *const T).cast::<u8>(), size_of::<T>()) }.to_vec()
 }
 
-/// Whether the running kernel knows register opcode `op`, by
-/// IORING_REGISTER_QUERY (6.18+) when it has it; kernels without QUERY
-/// know no opcode above it either.
+/// Whether the running kernel knows register opcode `op`: by
+/// IORING_REGISTER_QUERY (6.18+) when it has it. Kernels without QUERY
+/// (it fails with `EINVAL` as an unknown opcode, or `EBADF` for fd -1
+/// before 6.13) know no opcode after it; for the ones before it, the
+/// change that came with each stands in: RESIZE_RINGS and MEM_REGION came
+/// in 6.13 with IORING_FEAT_RW_ATTR, ZCRX_IFQ in 6.15 with
+/// IORING_OP_RECV_ZC.
 fn knows_register_op(op: u32) -> bool {
     match query::<io_uring_query_opcode>() {
         Ok(q) => op < q.nr_register_opcodes,
-        Err(Errno::EINVAL) => op < IORING_REGISTER_QUERY,
+        Err(Errno::EINVAL | Errno::EBADF) => match op {
+            IORING_REGISTER_RESIZE_RINGS | IORING_REGISTER_MEM_REGION => {
+                let ring = Ring::queue_init(2, 0).unwrap();
+                ring.features() & IORING_FEAT_RW_ATTR != 0
+            }
+            IORING_REGISTER_ZCRX_IFQ => {
+                bare_uring::probe::get_probe().is_ok_and(|p| p.opcode_supported(IORING_OP_RECV_ZC))
+            }
+            _ => false,
+        },
         Err(e) => panic!("IORING_REGISTER_QUERY: {e:?}"),
     }
 }
@@ -102,7 +115,7 @@ fn knows_register_op(op: u32) -> bool {
 fn require_register_op(op: u32, name: &str, since: &str) {
     if !knows_register_op(op) {
         common::skip(&format!(
-            "{name} needs Linux {since}+ (register opcode {op} unknown to this kernel's query)"
+            "{name} needs Linux {since}+ (register opcode {op} unknown to this kernel)"
         ));
     }
 }
@@ -716,7 +729,9 @@ fn zcrx_unknown_to_old_kernels() {
     if knows_register_op(IORING_REGISTER_ZCRX_IFQ) && knows_register_op(IORING_REGISTER_ZCRX_CTRL) {
         common::skip("this kernel has both zcrx registrations (the error path of old kernels)");
     }
-    let flags = DEFER | IORING_SETUP_CQE32;
+    // Plain rings: an unknown opcode is refused whatever the ring (and
+    // DEFER_TASKRUN is 6.1+).
+    let flags = 0;
     let ring = Ring::queue_init(8, flags).unwrap();
     if !knows_register_op(IORING_REGISTER_ZCRX_CTRL) {
         // SAFETY: no pointers.
@@ -844,7 +859,9 @@ fn bpf_filter_unknown_to_old_kernels() {
     let ct = c_res(unsafe { ref_bpf_filter_task(IORING_OP_NOP, 0, 0, IO_URING_BPF_CMD_FILTER) });
     // SAFETY: one live instruction.
     assert_eq!(unsafe { register_bpf_filter_task(&mut bpf) }, ct);
-    assert_eq!(ct, Err(Errno::EINVAL));
+    // Unknown opcode; before 6.13 fd -1 is not even looked at as a
+    // "blind" registration: EBADF.
+    assert!(matches!(ct, Err(Errno::EINVAL | Errno::EBADF)), "{ct:?}");
 }
 
 /// The environment variable that makes this binary the child of

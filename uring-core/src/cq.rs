@@ -445,6 +445,37 @@ impl Ring {
         self.wait_ext(submit, wait_nr, ts, min_wait_usec, sigmask)
     }
 
+    /// Submits, then waits for `wait_nr` CQEs with the wait arguments
+    /// (timeout, minimum wait, signal mask: an `io_uring_reg_wait`) of
+    /// entry `reg_index` of the ring's registered wait region, registered
+    /// with [`register_region`](Self::register_region) and
+    /// IORING_MEM_REGION_REG_WAIT_ARG; returns the first CQE. The kernel
+    /// reads the entry at `reg_index * 64` bytes into the region, so a
+    /// wait passes no pointer at all.
+    ///
+    /// As in [`submit_and_wait_timeout`](Self::submit_and_wait_timeout),
+    /// the SQEs go in an `io_uring_enter` of their own before the wait, so
+    /// the wait's `ETIME`/`EINTR` is reported as such.
+    ///
+    /// Works the same on NO_MMAP rings (the region is separate from the
+    /// ring memory). On a [`split`](Self::split) ring: submit with the
+    /// [`SubmissionQueue`](crate::split::SubmissionQueue), then wait with
+    /// [`CompletionQueue::wait_reg`](crate::split::CompletionQueue::wait_reg).
+    ///
+    /// Mirrors `io_uring_submit_and_wait_reg()` (liburing), whose
+    /// `reg_index` is an `int` (a negative one there becomes a huge offset
+    /// the kernel refuses with `EFAULT`). Kernel: 6.13+.
+    ///
+    /// Errors: `EINVAL` without IORING_FEAT_EXT_ARG (as liburing), or
+    /// for entry flags the kernel does not know; `EFAULT` when no wait
+    /// region is registered or the entry lies outside it; `ETIME` when the
+    /// entry's timeout (IORING_REG_WAIT_TS) expires first; `EINTR`; as
+    /// [`Ring::enter`].
+    pub fn submit_and_wait_reg(&mut self, wait_nr: u32, reg_index: u32) -> Result<Cqe, Errno> {
+        let submit = self.flush_sq();
+        wait::wait_reg(&self.cq, &self.enter_ctx(), submit, wait_nr, reg_index)
+    }
+
     /// Copies up to `out.len()` ready CQEs into `out` without advancing
     /// the head; returns how many. Then call [`cq_advance`](Self::cq_advance)
     /// with the sum of their [`cqe_nr`](Self::cqe_nr) (equal to the count

@@ -177,6 +177,14 @@
 //!   until its request's CQE, even after the group is gone: lending buffer
 //!   memory is `unsafe` ([`buf_ring::BufRing::setup`]) unless it is never
 //!   freed ([`buf_ring::BufRing::setup_static`], safe).
+//! - memory regions ([`Ring::register_region`], which holds the registered
+//!   wait arguments of [`Ring::submit_and_wait_reg`]) and zero-copy
+//!   receive areas and refill rings ([`Ring::register_ifq`]) are `unsafe`
+//!   to register: the kernel pins caller memory and reads (regions) or
+//!   has the device write (zcrx areas) it until it releases the ring,
+//!   after the drop, so it must never be freed or reused. A registered
+//!   wait itself is safe: it names an entry by index, which the kernel
+//!   bounds-checks against the region.
 //!
 //! **Messages to another ring** ([`msg`]'s raw-fd helpers,
 //! [`register::register_sync_msg`]) are `unsafe`: a message is a CQE with a

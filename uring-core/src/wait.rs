@@ -8,8 +8,8 @@ use crate::enter::EnterCtx;
 use crate::queue::{ready, CqRing};
 use crate::Errno;
 use bare_uring_sys::{
-    __kernel_timespec, io_uring_getevents_arg, kernel_sigset_t, IORING_ENTER_EXT_ARG,
-    IORING_ENTER_GETEVENTS, IORING_SETUP_SQ_REWIND,
+    __kernel_timespec, io_uring_getevents_arg, io_uring_reg_wait, kernel_sigset_t,
+    IORING_ENTER_EXT_ARG, IORING_ENTER_EXT_ARG_REG, IORING_ENTER_GETEVENTS, IORING_SETUP_SQ_REWIND,
 };
 use core::ffi::c_void;
 use core::ptr;
@@ -114,8 +114,12 @@ pub(crate) fn get_cqe<C: ReadCqe>(cq: &CqRing, ctx: &EnterCtx, mut d: GetData) -
             flags = IORING_ENTER_GETEVENTS | d.get_flags;
             need_enter = true;
         }
-        if d.submit != 0 && flags != 0 && !d.arg.is_null() {
-            // A wait with a timeout or a sigmask: submit first.
+        if d.submit != 0
+            && flags != 0
+            && (!d.arg.is_null() || d.get_flags & IORING_ENTER_EXT_ARG_REG != 0)
+        {
+            // A wait with a timeout or a sigmask (or registered wait
+            // arguments, whose offset `arg` may be 0): submit first.
             submit_before_wait(ctx, d.submit)?;
             d.submit = 0;
         }
@@ -143,9 +147,11 @@ pub(crate) fn get_cqe<C: ReadCqe>(cq: &CqRing, ctx: &EnterCtx, mut d: GetData) -
             }
             rewaits += 1;
         }
-        // SAFETY: d.arg/d.sz are null/8, a sigset (8 bytes) or an
+        // SAFETY: d.arg/d.sz are null/8, a sigset (8 bytes), an
         // io_uring_getevents_arg (with EXT_ARG in get_flags) whose pointers
-        // outlive this call; SQEs were published by flush.
+        // outlive this call, or with EXT_ARG_REG an offset into the ring's
+        // registered wait region (bounds-checked by the kernel, contents
+        // promised at its registration); SQEs were published by flush.
         let ret = unsafe { ctx.enter(d.submit, d.wait_nr, flags, d.arg, d.sz) }?;
         d.submit = if ctx.setup_flags & IORING_SETUP_SQ_REWIND != 0 {
             // An SQ_REWIND ring has no SQ indices: every enter submits from
@@ -248,6 +254,41 @@ pub(crate) fn wait_ext(
             has_ts: ts.is_some(),
             arg: (&arg as *const io_uring_getevents_arg).cast(),
             sz: core::mem::size_of::<io_uring_getevents_arg>(),
+        },
+    )
+}
+
+/// `io_uring_submit_and_wait_reg`'s body: submit `submit` published SQEs,
+/// then wait for `wait_nr` CQEs with entry `reg_index` of the ring's
+/// registered wait region as the wait arguments.
+pub(crate) fn wait_reg(
+    cq: &CqRing,
+    ctx: &EnterCtx,
+    submit: u32,
+    wait_nr: u32,
+    reg_index: u32,
+) -> Result<Cqe, Errno> {
+    if ctx.features & bare_uring_sys::IORING_FEAT_EXT_ARG == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let size = core::mem::size_of::<io_uring_reg_wait>();
+    // Cannot overflow where usize is 64 bits; elsewhere an offset past the
+    // address space cannot be in a region either.
+    let offset = (reg_index as usize)
+        .checked_mul(size)
+        .ok_or(Errno::EFAULT)?;
+    get_cqe(
+        cq,
+        ctx,
+        GetData {
+            submit,
+            wait_nr,
+            get_flags: IORING_ENTER_EXT_ARG | IORING_ENTER_EXT_ARG_REG,
+            has_ts: true,
+            // An offset, not an address: the kernel adds it to the
+            // region's base.
+            arg: offset as *const c_void,
+            sz: size,
         },
     )
 }

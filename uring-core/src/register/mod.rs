@@ -25,13 +25,24 @@
 //! | `pbuf.rs` | provided buffer rings (`IORING_REGISTER_PBUF_RING`) |
 //! | `misc.rs` | eventfd, probe, personality, restrictions, enable, io-wq, cancel, clock |
 //! | `sync_msg.rs` | [`register_sync_msg`]: a message without a source ring |
+//! | `region.rs` | memory regions and registered wait arguments |
+//! | `query.rs` | [`register_query`], [`query`]: what the kernel supports, without a ring |
+//! | `zcrx.rs` | zero-copy receive: interface queue, control operations |
+//! | `bpf.rs` | classic-BPF request filters, per ring or per task ([`register_bpf_filter_task`]) |
 
+mod bpf;
 mod buffers;
 mod files;
 mod misc;
 mod pbuf;
+mod query;
+mod region;
 mod ring_fd;
 mod sync_msg;
+mod zcrx;
+
+pub use bpf::register_bpf_filter_task;
+pub use query::{query, register_query, QueryData};
 
 pub use misc::{
     restriction_register_op, restriction_sqe_flags_allowed, restriction_sqe_flags_required,

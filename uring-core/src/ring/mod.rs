@@ -9,6 +9,7 @@ mod mem;
 mod mlock;
 mod mmap;
 mod params;
+mod resize;
 mod send;
 
 pub use layout::{

@@ -113,6 +113,18 @@ impl CompletionQueue<'_> {
         wait::wait_ext(&self.cq, &self.ctx, 0, wait_nr, ts, 0, sigmask)
     }
 
+    /// Waits for `wait_nr` CQEs with the wait arguments of entry
+    /// `reg_index` of the ring's registered wait region; submits nothing
+    /// (submit from the [`SubmissionQueue`](super::SubmissionQueue) first).
+    ///
+    /// The wait of [`Ring::submit_and_wait_reg`](crate::Ring::submit_and_wait_reg)
+    /// (liburing has no split form, so no name of its own). Kernel: 6.13+.
+    ///
+    /// Errors: as [`Ring::submit_and_wait_reg`](crate::Ring::submit_and_wait_reg).
+    pub fn wait_reg(&mut self, wait_nr: u32, reg_index: u32) -> Result<Cqe, Errno> {
+        wait::wait_reg(&self.cq, &self.ctx, 0, wait_nr, reg_index)
+    }
+
     /// Waits for one CQE for at most `ts` (forever with `None`).
     ///
     /// Mirrors `io_uring_wait_cqe_timeout()` (liburing). Kernel: 5.11+.

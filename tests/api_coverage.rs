@@ -5,8 +5,7 @@
 //! and every non-prep `IOURINGINLINE` function of
 //! `vendor/liburing/include/liburing.h`. Each must be in exactly one of
 //! [`TABLE`] (liburing name → our path, checked to exist in
-//! `uring-core/src`), [`NOT_APPLICABLE`] (with the reason) or, for now,
-//! [`PENDING_OTHER_BRANCH`]. The `io_uring_prep_*` helpers map by rule to
+//! `uring-core/src`) or [`NOT_APPLICABLE`] (with the reason). The `io_uring_prep_*` helpers map by rule to
 //! `prep::*` (their byte-exact coverage is `tests/prep_conformance.rs`).
 //!
 //! The same data renders the porter's lookup table:
@@ -371,7 +370,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "io_uring_unregister_files",
         "Ring::unregister_files",
         "5.1",
-        "",
+        "`unsafe`: queued requests may still name a slot",
     ),
     (
         "io_uring_register_file_alloc_range",
@@ -407,7 +406,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "io_uring_unregister_buffers",
         "Ring::unregister_buffers",
         "5.1",
-        "",
+        "`unsafe`: queued requests may still name a slot",
     ),
     (
         "io_uring_clone_buffers",
@@ -575,6 +574,61 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "6.13",
         "`unsafe`: a CQE of the caller's choosing",
     ),
+    // Resizing, regions, registered waits, query, zero-copy receive, BPF.
+    (
+        "io_uring_resize_rings",
+        "Ring::resize_rings",
+        "6.13",
+        "needs IORING_SETUP_DEFER_TASKRUN; NO_MMAP rings: `EINVAL`",
+    ),
+    (
+        "io_uring_register_region",
+        "Ring::register_region",
+        "6.13",
+        "`unsafe`: the kernel keeps the memory",
+    ),
+    (
+        "io_uring_register_wait_reg",
+        "Ring::register_wait_reg",
+        "-",
+        "always `EINVAL`, as liburing 2.15's stub",
+    ),
+    (
+        "io_uring_submit_and_wait_reg",
+        "Ring::submit_and_wait_reg",
+        "6.13",
+        "split: `CompletionQueue::wait_reg`",
+    ),
+    (
+        "io_uring_register_query",
+        "register::register_query",
+        "6.18",
+        "`unsafe`: raw header chain; safe typed: `register::query`",
+    ),
+    (
+        "io_uring_register_ifq",
+        "Ring::register_ifq",
+        "6.15",
+        "`unsafe`: the device writes the area",
+    ),
+    (
+        "io_uring_register_zcrx_ctrl",
+        "Ring::register_zcrx_ctrl",
+        "6.19",
+        "",
+    ),
+    (
+        "io_uring_register_bpf_filter",
+        "Ring::register_bpf_filter",
+        "7.0",
+        "`unsafe`: the kernel follows `filter_ptr`",
+    ),
+    (
+        "io_uring_register_bpf_filter_task",
+        "register::register_bpf_filter_task",
+        "7.0",
+        "`unsafe`: the kernel follows `filter_ptr`",
+    ),
     ("io_uring_register_napi", "Ring::register_napi", "6.9", ""),
     (
         "io_uring_unregister_napi",
@@ -632,20 +686,6 @@ const NOT_APPLICABLE: &[(&str, &str)] = &[(
     "io_uring_free_probe",
     "nothing is allocated: `get_probe` returns a `Probe` value, freed like any other",
 )];
-
-/// Implemented on another branch (issue 21, part B); the lead replaces
-/// this list with their rows in [`TABLE`] when merging.
-const PENDING_OTHER_BRANCH: &[&str] = &[
-    "io_uring_resize_rings",
-    "io_uring_register_region",
-    "io_uring_register_wait_reg",
-    "io_uring_submit_and_wait_reg",
-    "io_uring_register_query",
-    "io_uring_register_ifq",
-    "io_uring_register_zcrx_ctrl",
-    "io_uring_register_bpf_filter",
-    "io_uring_register_bpf_filter_task",
-];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -924,10 +964,6 @@ fn render(link: bool) -> String {
     for (c, why) in NOT_APPLICABLE {
         s.push_str(&format!("| `{c}` | {} |\n", esc(why)));
     }
-    s.push_str("\n## Pending\n\nBeing implemented on another branch (issue 21, part B):\n\n");
-    for c in PENDING_OTHER_BRANCH {
-        s.push_str(&format!("- `{c}`\n"));
-    }
     s.push_str(
         "\n## Prep helpers\n\nEach `io_uring_prep_X` is `prep::X`, byte-exact \
          (`tests/prep_conformance.rs` compares every one with C); the opcode's \
@@ -967,8 +1003,7 @@ fn every_liburing_function_has_a_counterpart() {
     let all = TABLE
         .iter()
         .map(|r| (r.0, "table"))
-        .chain(NOT_APPLICABLE.iter().map(|r| (r.0, "not applicable")))
-        .chain(PENDING_OTHER_BRANCH.iter().map(|c| (*c, "pending")));
+        .chain(NOT_APPLICABLE.iter().map(|r| (r.0, "not applicable")));
     for (c, list) in all {
         if let Some(prev) = listed.insert(c, list) {
             dup.push(format!("{c} ({prev} and {list})"));
@@ -999,10 +1034,9 @@ fn every_liburing_function_has_a_counterpart() {
         .map(|(c, p)| format!("{c} -> {p}"))
         .collect();
     println!(
-        "{} mapped, {} not applicable, {} pending, {} prep helpers",
+        "{} mapped, {} not applicable, {} prep helpers",
         TABLE.len(),
         NOT_APPLICABLE.len(),
-        PENDING_OTHER_BRANCH.len(),
         prep_rows().len()
     );
     assert!(

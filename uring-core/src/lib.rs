@@ -384,6 +384,16 @@
 //!   [`Ring::register_buffers_sparse`]: empty slots, refused while a table
 //!   exists) and [`Ring::register_file_alloc_range`] (where the kernel
 //!   allocates slots it picks itself), [`Ring::unregister_eventfd`].
+//! - *Resizing, registered waits, queries, zero-copy receive control*:
+//!   [`Ring::resize_rings`] takes `&mut self` (no SQE, CQE batch or split
+//!   handle can be borrowed from the old rings) and maps the kernel's new
+//!   rings before unmapping its own old ones; [`Ring::submit_and_wait_reg`]
+//!   (and the split `wait_reg`) names a wait entry by index, which the
+//!   kernel bounds-checks against the region registered with the `unsafe`
+//!   [`Ring::register_region`]; [`Ring::register_wait_reg`] does nothing
+//!   (liburing's stub); [`register::query`] fills a value of its own;
+//!   [`Ring::register_zcrx_ctrl`] reads no pointer and acts on this ring's
+//!   own queue (an exported fd is a new one).
 //! - *Buffer rings*: [`Ring::setup_buf_ring`] maps and registers an empty
 //!   ring (publishing a buffer into it needs the `unsafe`
 //!   [`buf_ring::buf_ring_add`]); [`Ring::buf_ring_head`] reads a head;

@@ -15,8 +15,11 @@ use core::ffi::c_void;
 use core::ptr;
 
 /// Timed waits the kernel ends with no CQE and no error that [`get_cqe`]
-/// repeats before it reports `ETIME` anyway.
-const MAX_REWAITS: u32 = 16;
+/// repeats before it reports `ETIME` anyway. Generous: on a starved machine
+/// (an emulated 5.10 under TCG) an SQPOLL thread can leave a CQE filled but
+/// its tail unpublished for a long time, and each wait in that window
+/// returns at once (the kernel counts the CQE, we cannot see it yet).
+const MAX_REWAITS: u32 = 4096;
 
 /// How to wait: argument block for io_uring_enter.
 pub(crate) struct GetData {
@@ -146,6 +149,10 @@ pub(crate) fn get_cqe<C: ReadCqe>(cq: &CqRing, ctx: &EnterCtx, mut d: GetData) -
                 return Err(Errno::ETIME);
             }
             rewaits += 1;
+            if rewaits > 2 {
+                // Let the thread that posts the CQE run (SQPOLL, task work).
+                crate::syscall::sched_yield();
+            }
         }
         // SAFETY: d.arg/d.sz are null/8, a sigset (8 bytes), an
         // io_uring_getevents_arg (with EXT_ARG in get_flags) whose pointers

@@ -12,6 +12,7 @@ pub(crate) const SYS_MADVISE: usize = 233;
 pub(crate) const SYS_GETPID: usize = 172;
 pub(crate) const SYS_UNAME: usize = 160;
 pub(crate) const SYS_GETTID: usize = 178;
+pub(crate) const SYS_SCHED_YIELD: usize = 124;
 pub(crate) const SYS_EXIT_GROUP: usize = 94;
 pub(crate) const SYS_EVENTFD2: usize = 19;
 pub(crate) const SYS_FCNTL: usize = 25;

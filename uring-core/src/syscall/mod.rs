@@ -403,6 +403,13 @@ pub fn getpid() -> i32 {
     unsafe { syscall6(SYS_GETPID, 0, 0, 0, 0, 0, 0) as i32 }
 }
 
+/// `sched_yield(2)`: lets another runnable thread (a starved SQPOLL thread,
+/// say) run before this one continues. Errors: none (always 0).
+pub(crate) fn sched_yield() {
+    // SAFETY: no arguments, no memory.
+    unsafe { syscall6(SYS_SCHED_YIELD, 0, 0, 0, 0, 0, 0) };
+}
+
 /// `gettid(2)`.
 #[inline]
 pub fn gettid() -> i32 {

@@ -12,6 +12,7 @@ pub(crate) const SYS_MADVISE: usize = 205;
 pub(crate) const SYS_GETPID: usize = 20;
 pub(crate) const SYS_UNAME: usize = 122;
 pub(crate) const SYS_GETTID: usize = 207;
+pub(crate) const SYS_SCHED_YIELD: usize = 158;
 pub(crate) const SYS_EXIT_GROUP: usize = 234;
 pub(crate) const SYS_EVENTFD2: usize = 314;
 pub(crate) const SYS_FCNTL: usize = 55;

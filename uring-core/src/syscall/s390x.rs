@@ -14,6 +14,7 @@ pub(crate) const SYS_MADVISE: usize = 219;
 pub(crate) const SYS_GETPID: usize = 20;
 pub(crate) const SYS_UNAME: usize = 122;
 pub(crate) const SYS_GETTID: usize = 236;
+pub(crate) const SYS_SCHED_YIELD: usize = 158;
 pub(crate) const SYS_EXIT_GROUP: usize = 248;
 pub(crate) const SYS_EVENTFD2: usize = 323;
 pub(crate) const SYS_FCNTL: usize = 55;

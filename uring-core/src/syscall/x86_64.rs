@@ -12,6 +12,7 @@ pub(crate) const SYS_FCNTL: usize = 72;
 pub(crate) const SYS_GETPID: usize = 39;
 pub(crate) const SYS_UNAME: usize = 63;
 pub(crate) const SYS_GETTID: usize = 186;
+pub(crate) const SYS_SCHED_YIELD: usize = 24;
 pub(crate) const SYS_EXIT_GROUP: usize = 231;
 pub(crate) const SYS_EVENTFD2: usize = 290;
 pub(crate) const SYS_PIPE2: usize = 293;

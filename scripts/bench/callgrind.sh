@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Instruction counts (user space only, deterministic) of bare-uring, the
-# io-uring crate and C liburing 2.15 doing the same fixed work: the
+# io-uring and rustix-uring crates and C liburing 2.15 doing the same fixed work: the
 # `--callgrind <config>` mode of benches/vs_io_uring.rs runs every row's
 # `cg_*` function a fixed number of times per library (see callgrind_mode
 # there), and callgrind counts each function inclusive of what it calls
@@ -8,7 +8,7 @@
 # per configuration and row, instructions per SQE, call, CQE or operation.
 #
 # Usage: scripts/bench/callgrind.sh            (from anywhere in the repo)
-# Output lines: config<TAB>row<TAB>unit<TAB>bare-uring<TAB>io-uring<TAB>liburing
+# Output lines: config<TAB>row<TAB>unit<TAB>bare-uring<TAB>io-uring<TAB>rustix-uring<TAB>liburing
 # Needs: valgrind (callgrind_annotate comes with it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -38,7 +38,7 @@ for config in default best; do
         awk -v ir="$ir" -v n="$units" 'BEGIN { printf "%.2f\n", ir / n }' >>"$out/$config.vals"
         printf '%s\t%s\n' "$row" "$unit" >>"$out/$config.rows"
     done <"$out/$config.ops"
-    paste - - - <"$out/$config.vals" >"$out/$config.v3"
-    awk 'NR % 3 == 1' "$out/$config.rows" | paste - "$out/$config.v3" |
+    paste - - - - <"$out/$config.vals" >"$out/$config.v3"
+    awk 'NR % 4 == 1' "$out/$config.rows" | paste - "$out/$config.v3" |
         sed "s/^/$config\t/; s/\"//g"
 done

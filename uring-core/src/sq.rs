@@ -12,7 +12,8 @@ use crate::Errno;
 use crate::Ring;
 use bare_uring_sys::{
     io_uring_sqe, IORING_ENTER_GETEVENTS, IORING_ENTER_SQ_WAIT, IORING_OP_NOP, IORING_SETUP_SQE128,
-    IORING_SETUP_SQE_MIXED, IORING_SETUP_SQPOLL, IOSQE_CQE_SKIP_SUCCESS_BIT,
+    IORING_SETUP_IOPOLL, IORING_SETUP_SQE_MIXED, IORING_SETUP_SQPOLL, IORING_SETUP_SQ_REWIND,
+    IOSQE_CQE_SKIP_SUCCESS_BIT,
 };
 use core::ops::{Deref, DerefMut};
 use core::ptr;
@@ -357,6 +358,26 @@ pub(crate) fn submit_sq(
     wait_nr: u32,
     getevents: bool,
 ) -> Result<u32, Errno> {
+    if ctx.setup_flags & (IORING_SETUP_SQPOLL | IORING_SETUP_IOPOLL | IORING_SETUP_SQ_REWIND) == 0 {
+        // The common ring, decided by one test: no SQ thread to wake, no
+        // polled completions to reap, a queue that publishes its tail
+        // (`ctx.setup_flags` and the queue's rewind flag come from the same
+        // `Params::flags` in `Ring::queue_mmap`). What is left of the
+        // decisions below: enter if there is something to submit, a wait,
+        // or completions the kernel asks us to flush.
+        let submitted = sq.flush_no_rewind();
+        let cq_needs_enter = getevents || wait_nr != 0 || ctx.cq_ring_needs_flush();
+        if submitted == 0 && !cq_needs_enter {
+            return Ok(0);
+        }
+        let flags = if cq_needs_enter {
+            IORING_ENTER_GETEVENTS
+        } else {
+            0
+        };
+        // SAFETY: as below.
+        return unsafe { ctx.enter(submitted, wait_nr, flags, ptr::null(), 8) };
+    }
     let submitted = sq.flush();
     let cq_needs_enter = getevents || wait_nr != 0 || ctx.cq_ring_needs_enter();
     let mut flags = 0;

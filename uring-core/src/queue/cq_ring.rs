@@ -305,21 +305,16 @@ impl CqRing {
     #[inline]
     pub fn batch(&self) -> CqBatch<'_> {
         let head = self.head();
-        let tail = self.tail();
         // An honest kernel is never more than `entries` ahead; clamping a
         // corrupt tail bounds the work one batch can do (e.g. stepping over
         // ~2^32 padding entries) without changing any honest result.
-        let tail = if ready(tail, head) > self.entries() {
-            head.wrapping_add(self.entries())
-        } else {
-            tail
-        };
+        let all = ready(self.tail(), head).min(self.entries());
+        let tail = head.wrapping_add(all);
         // Plain rings walk a pointer over the contiguous run of CQEs from
         // the head's slot to the tail or the array's end (then from slot 0);
         // other rings step by index (`end == cur`: no run).
         let (cur, end, wrapped) = if self.plain {
             let off = head & self.p.mask;
-            let all = ready(tail, head);
             let run = all.min(self.p.entries - off);
             // wrapping_add: off < entries and off + run <= entries, so both
             // stay within (or one past) the CQE array.

@@ -368,13 +368,30 @@ impl SqRing {
             self.s = Slots::starting_at(0, self.p.sqes, self.g);
             return tail;
         }
-        if self.sqe_head != tail {
-            self.sqe_head = tail;
-            // SAFETY: valid per `new`'s contract.
-            // Release: the SQE contents must be visible before the kernel
-            // (or the SQPOLL thread) can see the new tail.
-            unsafe { atomic(self.p.ktail) }.store(tail, Ordering::Release);
-        }
+        self.publish(tail)
+    }
+
+    /// [`flush`](Self::flush) of a queue without IORING_SETUP_SQ_REWIND:
+    /// the same, minus the rewind test, for callers that already know the
+    /// setup flags (`submit_sq` tests SQPOLL, IOPOLL and SQ_REWIND in one
+    /// instruction). On a rewind queue it would publish a tail the kernel
+    /// ignores and keep handing out slots past 0, so it is crate-private.
+    #[inline(always)]
+    pub(crate) fn flush_no_rewind(&mut self) -> u32 {
+        let tail = self.s.tail(self.g);
+        self.publish(tail)
+    }
+
+    #[inline(always)]
+    fn publish(&mut self, tail: u32) -> u32 {
+        // Stored even when unchanged (liburing tests `sqe_head != tail`
+        // first): the kernel reads the same tail again, and the store costs
+        // less than the test on the path that matters, one or more new SQEs.
+        self.sqe_head = tail;
+        // SAFETY: valid per `new`'s contract.
+        // Release: the SQE contents must be visible before the kernel
+        // (or the SQPOLL thread) can see the new tail.
+        unsafe { atomic(self.p.ktail) }.store(tail, Ordering::Release);
         ready(tail, self.head())
     }
 }

@@ -42,8 +42,6 @@ pub struct SqRing {
     s: Slots,
     /// Bytes per slot.
     g: Stride,
-    /// Index up to which SQEs are published to the kernel (`*ktail`).
-    sqe_head: u32,
     p: SqPtrs,
 }
 
@@ -191,7 +189,6 @@ impl SqRing {
         let g = Stride::new(p.shift);
         Ok(SqRing {
             p,
-            sqe_head: tail,
             g,
             s: Slots::starting_at(tail, p.sqes, g),
         })
@@ -208,7 +205,7 @@ impl SqRing {
     pub(crate) fn lend(&mut self) -> SqRing {
         let lent = self.copy();
         self.p.entries = 0;
-        self.s = Slots::starting_at(self.sqe_head, self.p.sqes, self.g);
+        self.s = Slots::starting_at(self.published(), self.p.sqes, self.g);
         lent
     }
 
@@ -224,7 +221,6 @@ impl SqRing {
     fn copy(&self) -> SqRing {
         SqRing {
             p: self.p,
-            sqe_head: self.sqe_head,
             g: self.g,
             s: self.s,
         }
@@ -285,7 +281,19 @@ impl SqRing {
     /// SQEs handed out since the last [`flush`](Self::flush).
     #[inline]
     pub fn unflushed(&self) -> u32 {
-        ready(self.s.tail(self.g), self.sqe_head)
+        ready(self.s.tail(self.g), self.published())
+    }
+
+    /// Index up to which SQEs are published to the kernel: `*ktail`, which
+    /// only we write (liburing keeps a copy, `sqe_head`; reading the
+    /// shared word instead saves a store per submit). 0 on a rewind queue,
+    /// whose tail is never published and whose batches start at 0.
+    #[inline]
+    fn published(&self) -> u32 {
+        // SAFETY: valid per `new`'s contract.
+        // Relaxed: our own last store (or the value before it), nobody
+        // else writes the tail.
+        unsafe { atomic(self.p.ktail) }.load(Ordering::Relaxed)
     }
 
     /// Local index of the next SQE to hand out.
@@ -364,7 +372,6 @@ impl SqRing {
         if self.p.rewind {
             // The next batch starts at slot 0 again; head and tail stay 0
             // in shared memory (the kernel ignores them).
-            self.sqe_head = 0;
             self.s = Slots::starting_at(0, self.p.sqes, self.g);
             return tail;
         }
@@ -387,7 +394,6 @@ impl SqRing {
         // Stored even when unchanged (liburing tests `sqe_head != tail`
         // first): the kernel reads the same tail again, and the store costs
         // less than the test on the path that matters, one or more new SQEs.
-        self.sqe_head = tail;
         // SAFETY: valid per `new`'s contract.
         // Release: the SQE contents must be visible before the kernel
         // (or the SQPOLL thread) can see the new tail.

@@ -4,7 +4,12 @@ use bare_uring_sys::io_uring_sqe;
 
 use super::{atomic, check_geometry, load_acquire, prefetch_ahead, ready, space_left};
 use crate::Errno;
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+/// The tail word of every queue closed by [`SqRing::lend`]: written by
+/// their flushes, read by nobody that matters (atomic, so closed queues on
+/// several threads may share it).
+static CLOSED_TAIL: AtomicU32 = AtomicU32::new(0);
 
 /// Raw pointers describing a submission queue (see [`SqRing::new`]).
 #[derive(Clone, Copy, Debug)]
@@ -205,7 +210,13 @@ impl SqRing {
     pub(crate) fn lend(&mut self) -> SqRing {
         let lent = self.copy();
         self.p.entries = 0;
-        self.s = Slots::starting_at(self.published(), self.p.sqes, self.g);
+        // The kernel's tail is the borrower's now. A flush stores the tail
+        // unconditionally, so the closed queue's would move the kernel's
+        // tail back to where it stood at the lend, making SQEs the kernel
+        // already consumed look pending again. Its tail word is a dummy
+        // instead, which nobody else reads.
+        self.p.ktail = CLOSED_TAIL.as_ptr();
+        self.s = Slots::starting_at(0, self.p.sqes, self.g);
         lent
     }
 

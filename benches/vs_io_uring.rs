@@ -718,7 +718,7 @@ peer!(iou, io_uring, user_data, result, |sub| sub
     .register_ring_fd()
     .expect("register_ring_fd"));
 // rustix-uring 0.6 has no register_ring_fd.
-peer!(rxu, rustix_uring, user_data_u64, raw_result, |sub| ());
+peer!(rxu, rustix_uring, user_data_u64, raw_result, |sub| {});
 
 /// The four libraries' rings for one configuration.
 struct Set {

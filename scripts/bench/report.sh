@@ -186,7 +186,7 @@ functions, with callgrind's per-instruction counts, \`--dump-instr=yes\`).
   the floor; LLVM does not merge the constant first 16 bytes and
   \`user_data\` with the zeros around them into vector stores, so the
   10-instructions-per-SQE aim is not reached.
-- **One \`get_sqe\` per SQE**: with NOPs it costs what \`sq_batch\` costs
+- **One \`get_sqe\` per SQE**: with NOPs it costs within 1% of what \`sq_batch\` costs
   (the compiler keeps the SQ state of a \`&mut Ring\` loop in registers).
   With the mixed fill it does not (the mixed \`get_sqe per SQE\` row against
   the mixed fill row): with four \`get_sqe\` calls and four preps in one loop
@@ -196,21 +196,24 @@ functions, with callgrind's per-instruction counts, \`--dump-instr=yes\`).
   Built with \`-C llvm-args=-memssa-check-limit=10000\` the same row is 14.58.
   \`sq_batch\` keeps the state in locals, which no store can alias: use it
   for runs of several SQEs.
-- **Fill time**: every byte of an SQE is written once. What makes the fill
-  rows faster in time is one \`prefetcht0\` per SQE for the slot four ahead
+- **Fill time**: every byte of an SQE is written once, and each
+  \`get_sqe\` issues one \`prefetcht0\` for the slot four ahead
   (\`queue::prefetch_ahead\`, x86-64): after a submit of 256 SQEs the
   kernel's work has pushed the SQE lines out of L1, and without the
   prefetch each store waits for its line in turn. It costs one instruction
-  per SQE. aarch64 has no prefetch: its intrinsic is not stable and an
+  per SQE. The fill rows' time ratios move between runs and builds on this
+  shared machine (a NOP fill writes the same six stores in bare-uring,
+  io-uring and rustix-uring); read them from the two time tables above,
+  not from this text. aarch64 has no prefetch: its intrinsic is not stable and an
   \`asm!\` would cost a \`&mut Ring\` loop its registers.
 - **Reap**: on a ring of 16-byte CQEs the iterator walks a pointer from the
   head's slot to \`min(head + ready, array end)\` (and from slot 0 for the
   rest when the snapshot wraps): per CQE, the two loads the loop body asks
   for, the pointer step and the loop test. 32-byte and mixed-size CQEs take
-  an out-of-line path. The loop's time per CQE changes with whether it
-  straddles a 64-byte boundary, which differs between the \`cg_*\`
-  functions and between builds (compare the reap rows of the two time
-  tables).
+  an out-of-line path. The loop is a few bytes long, and its time per CQE
+  can change with whether it straddles a 64-byte boundary, which depends on
+  where the linker placed each \`cg_*\` function: the second time table,
+  with every loop aligned, takes that out.
 - **submit**: on a ring without SQPOLL, IOPOLL or SQ_REWIND one test of the
   setup flags picks the short path: store the tail (unconditionally; a
   queue lent to the split \`SubmissionQueue\` stores into a dummy word, so

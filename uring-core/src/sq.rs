@@ -96,8 +96,11 @@ impl Ring {
     /// as in liburing. `None` when the SQ is full (nothing is overwritten:
     /// submit, or with SQPOLL [`sqring_wait`](Self::sqring_wait)). In a loop
     /// the compiler keeps the SQ state in registers when it can tell the
-    /// SQEs apart from the `Ring` (a local, or a `&mut Ring` argument);
-    /// [`sq_batch`](Self::sq_batch) does so wherever the ring lives. On
+    /// SQEs apart from the `Ring` (a local, or a `&mut Ring` argument) and
+    /// the loop body is small: with several calls and preps in one body it
+    /// may stop telling them apart and reload the state (docs/BENCH.md, "One
+    /// `get_sqe` per SQE"). [`sq_batch`](Self::sq_batch) keeps the state in
+    /// registers wherever the ring lives and whatever the loop. On
     /// x86-64 it also asks the CPU to start loading the slot four ahead, so
     /// a run of SQEs written after a large submit (whose kernel work has
     /// pushed the slots out of L1) does not wait for each line in turn;

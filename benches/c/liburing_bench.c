@@ -14,10 +14,19 @@
 
 #define NOINLINE __attribute__((noinline))
 
-struct io_uring *lu_ring_new(unsigned entries, unsigned flags)
+/* The Rust side's constants, as constants here too. */
+#define ENTRIES 256u
+#define BLOCK 4096u
+static const char PATH[] = "x";
+
+/* best: register the ring fd (io_uring_register_ring_fd), as the Rust
+ * rings of that configuration do. */
+struct io_uring *lu_ring_new(unsigned entries, unsigned flags, int register_fd)
 {
 	struct io_uring *ring = calloc(1, sizeof(*ring));
 	if (!ring || io_uring_queue_init(entries, ring, flags) < 0)
+		abort();
+	if (register_fd && io_uring_register_ring_fd(ring) != 1)
 		abort();
 	return ring;
 }
@@ -50,25 +59,24 @@ static inline void fill_nop(struct io_uring *ring, unsigned n, uint64_t base)
 	}
 }
 
-NOINLINE void cg_lu_fill_nop(struct io_uring *ring, unsigned n, uint64_t base)
+NOINLINE void cg_lu_fill_nop(struct io_uring *ring, uint64_t base)
 {
-	fill_nop(ring, n, base);
+	fill_nop(ring, ENTRIES, base);
 }
 
-NOINLINE void cg_lu_fill_mixed(struct io_uring *ring, unsigned n, void *buf,
-			       unsigned block, const char *path)
+NOINLINE void cg_lu_fill_mixed(struct io_uring *ring, void *buf)
 {
-	for (unsigned i = 0; i < n / 4; i++) {
+	for (unsigned i = 0; i < ENTRIES / 4; i++) {
 		uint64_t u = (uint64_t) i << 2;
 		struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
 		if (!sqe)
 			abort();
-		io_uring_prep_read(sqe, -1, buf, block, (u * block) % (1u << 20));
+		io_uring_prep_read(sqe, -1, buf, BLOCK, (u * BLOCK) % (1u << 20));
 		io_uring_sqe_set_data64(sqe, u);
 		sqe = io_uring_get_sqe(ring);
 		if (!sqe)
 			abort();
-		io_uring_prep_send(sqe, -1, buf, block, 0);
+		io_uring_prep_send(sqe, -1, buf, BLOCK, 0);
 		io_uring_sqe_set_data64(sqe, u + 1);
 		sqe = io_uring_get_sqe(ring);
 		if (!sqe)
@@ -78,14 +86,14 @@ NOINLINE void cg_lu_fill_mixed(struct io_uring *ring, unsigned n, void *buf,
 		sqe = io_uring_get_sqe(ring);
 		if (!sqe)
 			abort();
-		io_uring_prep_openat(sqe, -1, path, 0, 0);
+		io_uring_prep_openat(sqe, -1, PATH, 0, 0);
 		io_uring_sqe_set_data64(sqe, u + 3);
 	}
 }
 
-NOINLINE int cg_lu_submit(struct io_uring *ring, unsigned want)
+NOINLINE int cg_lu_submit(struct io_uring *ring)
 {
-	return io_uring_submit_and_wait(ring, want);
+	return io_uring_submit_and_wait(ring, ENTRIES);
 }
 
 /* Register-only sink: the CQE fields fold into one value returned. */
@@ -125,8 +133,29 @@ NOINLINE uint64_t cg_lu_msg_hop(struct io_uring *from, struct io_uring *to,
 	return got;
 }
 
+/* One hop on one ring: a MSG_RING to the ring itself, submitted with
+ * io_uring_submit_and_wait(1), then waited for and consumed. */
+NOINLINE uint64_t cg_lu_hop_one(struct io_uring *ring, uint64_t data)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+	struct io_uring_cqe *cqe;
+	uint64_t got;
+
+	if (!sqe)
+		abort();
+	io_uring_prep_msg_ring(sqe, ring->ring_fd, 0, data, 0);
+	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+	if (io_uring_submit_and_wait(ring, 1) != 1)
+		abort();
+	if (io_uring_wait_cqe(ring, &cqe))
+		abort();
+	got = cqe->user_data;
+	io_uring_cqe_seen(ring, cqe);
+	return got;
+}
+
 /* A round trip of `n` NOPs: fill, submit_and_wait(n), reap all n. */
-NOINLINE uint64_t cg_lu_rt(struct io_uring *ring, unsigned n, uint64_t base)
+static inline uint64_t rt(struct io_uring *ring, unsigned n, uint64_t base)
 {
 	uint64_t acc = 0;
 	unsigned got = 0;
@@ -147,4 +176,19 @@ NOINLINE uint64_t cg_lu_rt(struct io_uring *ring, unsigned n, uint64_t base)
 			io_uring_submit_and_wait(ring, n - got);
 	}
 	return acc;
+}
+
+NOINLINE uint64_t cg_lu_rt1(struct io_uring *ring, uint64_t base)
+{
+	return rt(ring, 1, base);
+}
+
+NOINLINE uint64_t cg_lu_rt8(struct io_uring *ring, uint64_t base)
+{
+	return rt(ring, 8, base);
+}
+
+NOINLINE uint64_t cg_lu_rt32(struct io_uring *ring, uint64_t base)
+{
+	return rt(ring, 32, base);
 }

@@ -11,8 +11,9 @@ use crate::queue::SqRing;
 use crate::Errno;
 use crate::Ring;
 use bare_uring_sys::{
-    io_uring_sqe, IORING_ENTER_GETEVENTS, IORING_ENTER_SQ_WAIT, IORING_OP_NOP, IORING_SETUP_SQE128,
-    IORING_SETUP_SQE_MIXED, IORING_SETUP_SQPOLL, IOSQE_CQE_SKIP_SUCCESS_BIT,
+    io_uring_sqe, IORING_ENTER_GETEVENTS, IORING_ENTER_SQ_WAIT, IORING_OP_NOP, IORING_SETUP_IOPOLL,
+    IORING_SETUP_SQE128, IORING_SETUP_SQE_MIXED, IORING_SETUP_SQPOLL, IORING_SETUP_SQ_REWIND,
+    IOSQE_CQE_SKIP_SUCCESS_BIT,
 };
 use core::ops::{Deref, DerefMut};
 use core::ptr;
@@ -106,8 +107,11 @@ impl Ring {
     /// as in liburing. `None` when the SQ is full (nothing is overwritten:
     /// submit, or with SQPOLL [`sqring_wait`](Self::sqring_wait)). In a loop
     /// the compiler keeps the SQ state in registers when it can tell the
-    /// SQEs apart from the `Ring` (a local, or a `&mut Ring` argument);
-    /// [`sq_batch`](Self::sq_batch) does so wherever the ring lives. On
+    /// SQEs apart from the `Ring` (a local, or a `&mut Ring` argument) and
+    /// the loop body is small: with several calls and preps in one body it
+    /// may stop telling them apart and reload the state (docs/BENCH.md, "One
+    /// `get_sqe` per SQE"). [`sq_batch`](Self::sq_batch) keeps the state in
+    /// registers wherever the ring lives and whatever the loop. On
     /// x86-64 it also asks the CPU to start loading the slot four ahead, so
     /// a run of SQEs written after a large submit (whose kernel work has
     /// pushed the slots out of L1) does not wait for each line in turn;
@@ -410,6 +414,26 @@ pub(crate) fn submit_sq(
     wait_nr: u32,
     getevents: bool,
 ) -> Result<u32, Errno> {
+    if ctx.setup_flags & (IORING_SETUP_SQPOLL | IORING_SETUP_IOPOLL | IORING_SETUP_SQ_REWIND) == 0 {
+        // The common ring, decided by one test: no SQ thread to wake, no
+        // polled completions to reap, a queue that publishes its tail
+        // (`ctx.setup_flags` and the queue's rewind flag come from the same
+        // `Params::flags` in `Ring::queue_mmap`). What is left of the
+        // decisions below: enter if there is something to submit, a wait,
+        // or completions the kernel asks us to flush.
+        let submitted = sq.flush_no_rewind();
+        let cq_needs_enter = getevents || wait_nr != 0 || ctx.cq_ring_needs_flush();
+        if submitted == 0 && !cq_needs_enter {
+            return Ok(0);
+        }
+        let flags = if cq_needs_enter {
+            IORING_ENTER_GETEVENTS
+        } else {
+            0
+        };
+        // SAFETY: as below.
+        return unsafe { ctx.enter(submitted, wait_nr, flags, ptr::null(), 8) };
+    }
     let submitted = sq.flush();
     let cq_needs_enter = getevents || wait_nr != 0 || ctx.cq_ring_needs_enter();
     let mut flags = 0;

@@ -37,6 +37,9 @@ pub struct CqPtrs {
 #[derive(Debug)]
 pub struct CqRing {
     p: CqPtrs,
+    /// One past the last 16-byte CQE of the array (where a plain ring's
+    /// runs stop).
+    cqes_end: *const io_uring_cqe,
     /// 16-byte CQEs only (`shift == 0 && !mixed`), decided once here.
     plain: bool,
 }
@@ -57,6 +60,9 @@ impl CqRing {
         check_geometry(p.entries, p.mask)?;
         Ok(CqRing {
             p,
+            // wrapping_add: one past the end of the array of `entries`
+            // CQEs (at least that many 16-byte units, per the contract).
+            cqes_end: p.cqes.wrapping_add(p.entries as usize).cast_const(),
             plain: p.shift == 0 && !p.mixed,
         })
     }
@@ -67,6 +73,7 @@ impl CqRing {
     pub(crate) fn duplicate(&self) -> CqRing {
         CqRing {
             p: self.p,
+            cqes_end: self.cqes_end,
             plain: self.plain,
         }
     }
@@ -305,28 +312,29 @@ impl CqRing {
     #[inline]
     pub fn batch(&self) -> CqBatch<'_> {
         let head = self.head();
-        let tail = self.tail();
         // An honest kernel is never more than `entries` ahead; clamping a
         // corrupt tail bounds the work one batch can do (e.g. stepping over
         // ~2^32 padding entries) without changing any honest result.
-        let tail = if ready(tail, head) > self.entries() {
-            head.wrapping_add(self.entries())
-        } else {
-            tail
-        };
+        let all = ready(self.tail(), head).min(self.entries());
+        let tail = head.wrapping_add(all);
         // Plain rings walk a pointer over the contiguous run of CQEs from
         // the head's slot to the tail or the array's end (then from slot 0);
         // other rings step by index (`end == cur`: no run).
-        let (cur, end, wrapped) = if self.plain {
-            let off = head & self.p.mask;
-            let all = ready(tail, head);
-            let run = all.min(self.p.entries - off);
-            // wrapping_add: off < entries and off + run <= entries, so both
-            // stay within (or one past) the CQE array.
-            let cur = self.p.cqes.wrapping_add(off as usize).cast_const();
-            (cur, cur.wrapping_add(run as usize), all - run)
+        let (cur, end, end_all) = if self.plain {
+            // wrapping_add: the slot is in the array (mask), and `end_all`
+            // is at most `entries` CQEs further (the clamp): an address,
+            // never read past `end`.
+            let cur = self.p.cqes.wrapping_add((head & self.p.mask) as usize);
+            let end_all = cur.wrapping_add(all as usize).cast_const();
+            let end = if end_all > self.cqes_end {
+                self.cqes_end
+            } else {
+                end_all
+            };
+            (cur.cast_const(), end, end_all)
         } else {
-            (self.p.cqes.cast_const(), self.p.cqes.cast_const(), 0)
+            let c = self.p.cqes.cast_const();
+            (c, c, c)
         };
         CqBatch {
             cq: self,
@@ -337,7 +345,7 @@ impl CqRing {
             tail,
             cur,
             end,
-            wrapped,
+            end_all,
         }
     }
 }
@@ -382,11 +390,13 @@ pub struct CqBatch<'a> {
     /// The tail as read (and clamped) when the batch was made.
     tail: u32,
     /// Plain rings: the CQEs left in the current contiguous run are
-    /// `[cur, end)`, and `wrapped` more follow from slot 0 (the snapshot
-    /// crosses the end of the array). Other rings: `cur == end`, 0.
+    /// `[cur, end)`; `end_all` is where the snapshot would end if the array
+    /// went on, so `(end_all - end) / 16` more follow from slot 0 when the
+    /// snapshot crosses the end of the array (`end_all == end`: none).
+    /// Other rings: all three equal.
     cur: *const io_uring_cqe,
     end: *const io_uring_cqe,
-    wrapped: u32,
+    end_all: *const io_uring_cqe,
 }
 
 impl<'a> CqBatch<'a> {
@@ -413,12 +423,11 @@ impl<'a> CqBatch<'a> {
         if !self.plain {
             return self.head;
         }
-        // The CQEs left are the rest of the run (consecutive 16-byte slots)
-        // and the wrapped part.
-        let run = (self.end as usize).wrapping_sub(self.cur as usize) / size_of::<io_uring_cqe>();
-        self.tail
-            .wrapping_sub(run as u32)
-            .wrapping_sub(self.wrapped)
+        // The CQEs left are the rest of the run and the wrapped part, as
+        // many as 16-byte slots lie between the cursor and `end_all`.
+        let left =
+            (self.end_all as usize).wrapping_sub(self.cur as usize) / size_of::<io_uring_cqe>();
+        self.tail.wrapping_sub(left as u32)
     }
 
     /// Slots passed so far (what to hand to [`CqRing::advance`]).
@@ -443,16 +452,18 @@ impl Iterator for CqBatch<'_> {
             // 16-byte CQEs: one slot each, no padding (the common case, a
             // pointer walk kept free of the tests below).
             if self.cur == self.end {
-                if self.wrapped == 0 {
+                if self.end == self.end_all {
                     return None;
                 }
                 // The run reached the end of the array: the rest of the
                 // snapshot, fewer than `entries` CQEs, starts at slot 0.
+                let rest = (self.end_all as usize).wrapping_sub(self.end as usize)
+                    / size_of::<io_uring_cqe>();
                 self.cur = self.cqes;
-                // wrapping_add: wrapped < entries (the clamp in `batch`),
-                // so this stays within the array.
-                self.end = self.cqes.wrapping_add(self.wrapped as usize);
-                self.wrapped = 0;
+                // wrapping_add: rest < entries (the clamp in `batch`), so
+                // this stays within the array.
+                self.end = self.cqes.wrapping_add(rest);
+                self.end_all = self.end;
             }
             let p = self.cur;
             self.cur = p.wrapping_add(1);

@@ -4,7 +4,12 @@ use bare_uring_sys::io_uring_sqe;
 
 use super::{atomic, check_geometry, load_acquire, prefetch_ahead, ready, space_left};
 use crate::Errno;
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+/// The tail word of every queue closed by [`SqRing::lend`]: written by
+/// their flushes, read by nobody that matters (atomic, so closed queues on
+/// several threads may share it).
+static CLOSED_TAIL: AtomicU32 = AtomicU32::new(0);
 
 /// Raw pointers describing a submission queue (see [`SqRing::new`]).
 #[derive(Clone, Copy, Debug)]
@@ -42,8 +47,6 @@ pub struct SqRing {
     s: Slots,
     /// Bytes per slot.
     g: Stride,
-    /// Index up to which SQEs are published to the kernel (`*ktail`).
-    sqe_head: u32,
     p: SqPtrs,
 }
 
@@ -191,7 +194,6 @@ impl SqRing {
         let g = Stride::new(p.shift);
         Ok(SqRing {
             p,
-            sqe_head: tail,
             g,
             s: Slots::starting_at(tail, p.sqes, g),
         })
@@ -208,7 +210,13 @@ impl SqRing {
     pub(crate) fn lend(&mut self) -> SqRing {
         let lent = self.copy();
         self.p.entries = 0;
-        self.s = Slots::starting_at(self.sqe_head, self.p.sqes, self.g);
+        // The kernel's tail is the borrower's now. A flush stores the tail
+        // unconditionally, so the closed queue's would move the kernel's
+        // tail back to where it stood at the lend, making SQEs the kernel
+        // already consumed look pending again. Its tail word is a dummy
+        // instead, which nobody else reads.
+        self.p.ktail = CLOSED_TAIL.as_ptr();
+        self.s = Slots::starting_at(0, self.p.sqes, self.g);
         lent
     }
 
@@ -224,7 +232,6 @@ impl SqRing {
     fn copy(&self) -> SqRing {
         SqRing {
             p: self.p,
-            sqe_head: self.sqe_head,
             g: self.g,
             s: self.s,
         }
@@ -285,7 +292,19 @@ impl SqRing {
     /// SQEs handed out since the last [`flush`](Self::flush).
     #[inline]
     pub fn unflushed(&self) -> u32 {
-        ready(self.s.tail(self.g), self.sqe_head)
+        ready(self.s.tail(self.g), self.published())
+    }
+
+    /// Index up to which SQEs are published to the kernel: `*ktail`, which
+    /// only we write (liburing keeps a copy, `sqe_head`; reading the
+    /// shared word instead saves a store per submit). 0 on a rewind queue,
+    /// whose tail is never published and whose batches start at 0.
+    #[inline]
+    fn published(&self) -> u32 {
+        // SAFETY: valid per `new`'s contract.
+        // Relaxed: our own last store (or the value before it), nobody
+        // else writes the tail.
+        unsafe { atomic(self.p.ktail) }.load(Ordering::Relaxed)
     }
 
     /// Local index of the next SQE to hand out.
@@ -406,17 +425,32 @@ impl SqRing {
         if self.p.rewind {
             // The next batch starts at slot 0 again; head and tail stay 0
             // in shared memory (the kernel ignores them).
-            self.sqe_head = 0;
             self.s = Slots::starting_at(0, self.p.sqes, self.g);
             return tail;
         }
-        if self.sqe_head != tail {
-            self.sqe_head = tail;
-            // SAFETY: valid per `new`'s contract.
-            // Release: the SQE contents must be visible before the kernel
-            // (or the SQPOLL thread) can see the new tail.
-            unsafe { atomic(self.p.ktail) }.store(tail, Ordering::Release);
-        }
+        self.publish(tail)
+    }
+
+    /// [`flush`](Self::flush) of a queue without IORING_SETUP_SQ_REWIND:
+    /// the same, minus the rewind test, for callers that already know the
+    /// setup flags (`submit_sq` tests SQPOLL, IOPOLL and SQ_REWIND in one
+    /// instruction). On a rewind queue it would publish a tail the kernel
+    /// ignores and keep handing out slots past 0, so it is crate-private.
+    #[inline(always)]
+    pub(crate) fn flush_no_rewind(&mut self) -> u32 {
+        let tail = self.s.tail(self.g);
+        self.publish(tail)
+    }
+
+    #[inline(always)]
+    fn publish(&mut self, tail: u32) -> u32 {
+        // Stored even when unchanged (liburing tests `sqe_head != tail`
+        // first): the kernel reads the same tail again, and the store costs
+        // less than the test on the path that matters, one or more new SQEs.
+        // SAFETY: valid per `new`'s contract.
+        // Release: the SQE contents must be visible before the kernel
+        // (or the SQPOLL thread) can see the new tail.
+        unsafe { atomic(self.p.ktail) }.store(tail, Ordering::Release);
         ready(tail, self.head())
     }
 }

@@ -317,7 +317,7 @@ impl SqRing {
     /// (for `i` below [`unflushed`](Self::unflushed)).
     #[inline]
     pub(crate) fn unflushed_sqe(&self, i: u32) -> *mut io_uring_sqe {
-        self.at(self.sqe_head.wrapping_add(i))
+        self.at(self.published().wrapping_add(i))
     }
 
     /// Forgets the SQEs handed out since the last [`flush`](Self::flush):
@@ -325,7 +325,7 @@ impl SqRing {
     /// many were forgotten. The kernel has not seen them.
     pub(crate) fn discard_unflushed(&mut self) -> u32 {
         let n = self.unflushed();
-        self.s = Slots::starting_at(self.sqe_head, self.p.sqes, self.g);
+        self.s = Slots::starting_at(self.published(), self.p.sqes, self.g);
         n
     }
 
@@ -345,8 +345,7 @@ impl SqRing {
         }
         let head = self.head();
         let n = ready(self.s.tail(self.g), head);
-        if self.sqe_head != head {
-            self.sqe_head = head;
+        if self.published() != head {
             // SAFETY: valid per `new`'s contract.
             // Release, as in flush: the store that publishes a tail.
             unsafe { atomic(self.p.ktail) }.store(head, Ordering::Release);

@@ -524,7 +524,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "io_uring_unregister_personality",
         "Ring::unregister_personality",
         "5.6",
-        "",
+        "`unsafe`: a queued SQE may name the id",
     ),
     (
         "io_uring_register_restrictions",

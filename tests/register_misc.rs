@@ -119,15 +119,21 @@ fn personality_ids() {
         res[c.user_data as usize - 1] = c.res;
     }
     assert_eq!(res, [0, 0, -Errno::EINVAL.0]);
-    ring.unregister_personality(id).unwrap();
-    assert_eq!(ring.unregister_personality(id), Err(Errno::EINVAL));
+    // SAFETY: every SQE naming `id` was consumed (all reaped above).
+    unsafe { ring.unregister_personality(id) }.unwrap();
+    // SAFETY: as above.
+    assert_eq!(
+        unsafe { ring.unregister_personality(id) },
+        Err(Errno::EINVAL)
+    );
     // SAFETY: a NOP points to no memory.
     let sqe = unsafe { ring.get_sqe() }.unwrap();
     prep::nop(sqe);
     sqe.personality = id as u16;
     ring.submit_and_wait(1).unwrap();
     assert_eq!(reap(&mut ring).res, -Errno::EINVAL.0);
-    ring.unregister_personality(id2).unwrap();
+    // SAFETY: no SQE names `id2`.
+    unsafe { ring.unregister_personality(id2) }.unwrap();
 }
 
 fn disabled_ring_then_enable() {

@@ -936,6 +936,45 @@ fn task_child(who: &str) {
     println!("task filter: register {r:?}, nop res {res}");
 }
 
+/// A mixed ring is not resized (found by the second adversarial pass on
+/// 6.18): the kernel copies CQE slots one by one under the new mask, so a
+/// 32-byte CQE pending across the new end came back split, its second half
+/// in slot 0. Refused before the syscall; the pending CQE stays whole.
+fn resize_rings_refuses_mixed_rings() {
+    use bare_uring::sys::{IORING_CQE_F_32, IORING_NOP_CQE32, IORING_SETUP_CQE_MIXED};
+    let mut p = Params::new()
+        .with_flags(
+            IORING_SETUP_CQE_MIXED | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SINGLE_ISSUER,
+        )
+        .cq_size(64);
+    let mut ring =
+        common::setup_params_or_skip(8, &mut p, "IORING_SETUP_CQE_MIXED + DEFER_TASKRUN", "6.18");
+    // Head to slot 15 with plain NOPs, then a 32-byte CQE in slots 15-16.
+    for i in 0..15u64 {
+        common::submit_one(&mut ring, 100 + i, |sqe| nop(sqe, 0));
+    }
+    // SAFETY: a NOP points to no memory; its CQE is reaped here.
+    let sqe = unsafe { ring.get_sqe() }.unwrap();
+    nop(sqe, 0x3333);
+    sqe.set_nop_flags(IORING_NOP_CQE32);
+    sqe.set_off(0xAAAA);
+    sqe.set_addr(0xBBBB);
+    ring.submit_and_wait(1).unwrap();
+    let before = ring.peek_cqe32().unwrap();
+    if before.flags & IORING_CQE_F_32 == 0 {
+        common::skip("IORING_NOP_CQE32 on CQE_MIXED rings needs Linux 6.18+");
+    }
+    let mut q = Params::new().cq_size(16);
+    q.0.sq_entries = 8;
+    assert_eq!(ring.resize_rings(&mut q), Err(Errno::EOPNOTSUPP));
+    assert_eq!(ring.cq_entries(), 64, "the ring is unchanged");
+    let after = ring.peek_cqe32().unwrap();
+    assert_eq!(
+        (after.user_data, *after.big_cqe()),
+        (0x3333, [0xAAAA, 0xBBBB])
+    );
+}
+
 common::harness::main! {
     resize_rings_matches_liburing,
     resize_rings_keeps_queued_sqes_and_cqes,
@@ -943,6 +982,7 @@ common::harness::main! {
     resize_rings_refusals_match_liburing,
     resize_rings_no_mmap_and_closed_fd,
     resize_rings_between_splits,
+    resize_rings_refuses_mixed_rings,
     wait_reg_matches_liburing,
     wait_reg_waits,
     wait_reg_split,

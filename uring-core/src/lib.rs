@@ -84,8 +84,8 @@
 //!   (`IORING_OP_REMOVE_BUFFERS`), or the ring is gone and its requests
 //!   are done; a zero-copy send reads its buffer until its
 //!   `IORING_CQE_F_NOTIF` CQE;
-//! - every fd, fixed-file slot, registered-buffer index and buffer group in
-//!   it is one the program means the kernel to use (the kernel checks
+//! - every fd, fixed-file slot, registered-buffer index, buffer group and
+//!   personality in it is one the program means the kernel to use (the kernel checks
 //!   bounds; it cannot check intent), and it keeps naming that file,
 //!   buffer or group until the request's final CQE. The kernel looks an fd
 //!   or slot up when it *issues* the request, not at submit: a request
@@ -220,6 +220,10 @@
 //! requests against it; the kernel does no I/O on that file, so it stays
 //! safe.
 //!
+//! Personalities likewise: [`Ring::unregister_personality`] is `unsafe`,
+//! since a dropped id is handed out again (for other credentials) and an
+//! SQE not yet consumed that names it would run with those.
+//!
 //! **Tagged resources.** A tag given to [`Ring::register_files_tags`],
 //! [`Ring::register_files_update_tag`], [`Ring::register_buffers_tags`] or
 //! [`Ring::register_buffers_update_tag`] comes back as the `user_data` of a
@@ -333,6 +337,14 @@
 //! ring.register_buffers_sparse(1).unwrap();
 //! ring.unregister_buffers().unwrap(); // E0133: unsafe fn
 //! ```
+//! Drop a personality id that a queued SQE names, so that the id can be
+//! handed out again for other credentials:
+//! ```compile_fail,E0133
+//! #![forbid(unsafe_code)]
+//! let ring = bare_uring::Ring::queue_init(8, 0).unwrap();
+//! let id = ring.register_personality().unwrap();
+//! ring.unregister_personality(id).unwrap(); // E0133: unsafe fn
+//! ```
 //! Take a `BufRing`'s group away from it:
 //! ```compile_fail,E0133
 //! #![forbid(unsafe_code)]
@@ -376,14 +388,19 @@
 //!   ring's requests (their CQEs carry their own `user_data`) and waits for
 //!   them.
 //! - *Registrations that copy their argument and lend nothing*:
-//!   personalities (ids are per ring), restrictions, io-wq affinity and
+//!   [`Ring::register_personality`] (a new id for the caller's own
+//!   credentials; dropping one is `unsafe`, as a queued SQE may name it),
+//!   restrictions, io-wq affinity and
 //!   worker limits, NAPI, the wait clock, [`Ring::get_probe_ring`],
 //!   [`Ring::register_sync_cancel`] (matches only this ring's requests),
 //!   [`Ring::register_ring_fd`] (the index is valid in this thread only and
 //!   [`Ring`] is not `Send`), sparse tables ([`Ring::register_files_sparse`],
 //!   [`Ring::register_buffers_sparse`]: empty slots, refused while a table
 //!   exists) and [`Ring::register_file_alloc_range`] (where the kernel
-//!   allocates slots it picks itself), [`Ring::unregister_eventfd`].
+//!   allocates slots it picks itself), [`Ring::unregister_eventfd`],
+//!   [`Ring::unregister_ring_fd`], [`Ring::unregister_iowq_aff`],
+//!   [`Ring::unregister_napi`], [`Ring::register_probe_into`] and
+//!   [`probe::get_probe`] (fill a probe of their own).
 //! - *Resizing, registered waits, queries, zero-copy receive control*:
 //!   [`Ring::resize_rings`] takes `&mut self` (no SQE, CQE batch or split
 //!   handle can be borrowed from the old rings) and maps the kernel's new

@@ -134,8 +134,9 @@ impl Ring {
     ///   longer where the opcode lends it beyond its CQE (provided buffers
     ///   of `IORING_OP_PROVIDE_BUFFERS` until each comes back, zero-copy
     ///   sends until their `IORING_CQE_F_NOTIF`);
-    /// - **fds and fixed slots**: every fd, fixed-file slot and registered
-    ///   buffer index names what the program means the kernel to use, and
+    /// - **fds and fixed slots**: every fd, fixed-file slot, registered
+    ///   buffer index and personality names what the program means the
+    ///   kernel to use, and
     ///   keeps naming it (open, owned or borrowed) until the request's final
     ///   CQE: a linked, drained, `IOSQE_ASYNC` or SQPOLL request looks it up
     ///   when it is issued, which can be long after the submit;

@@ -96,7 +96,16 @@ impl Ring {
     /// Mirrors `io_uring_unregister_personality()` (liburing). Kernel: 5.6+.
     ///
     /// Errors: `EINVAL` unknown id.
-    pub fn unregister_personality(&self, id: u32) -> Result<(), Errno> {
+    ///
+    /// # Safety
+    /// No SQE the kernel has not consumed yet names personality `id`. An id
+    /// is a slot like a fixed file: the kernel looks it up when it takes
+    /// the SQE (with SQPOLL, when the thread reads it, long after the
+    /// submit), and once dropped the id can be handed out again for other
+    /// credentials ([`register_personality`](Self::register_personality) in
+    /// another thread with another uid), which the request would then run
+    /// with. See the [safety model](crate#safety-model).
+    pub unsafe fn unregister_personality(&self, id: u32) -> Result<(), Errno> {
         // SAFETY: no argument memory (the id travels in nr_args).
         unsafe { self.register_raw(IORING_UNREGISTER_PERSONALITY, ptr::null(), id) }.map(|_| ())
     }

@@ -6,7 +6,8 @@ use super::{Params, Ring};
 use crate::queue::{CqRing, SqRing};
 use crate::Errno;
 use bare_uring_sys::{
-    io_cqring_offsets, io_sqring_offsets, IORING_REGISTER_RESIZE_RINGS, IORING_SETUP_NO_MMAP,
+    io_cqring_offsets, io_sqring_offsets, IORING_REGISTER_RESIZE_RINGS, IORING_SETUP_CQE_MIXED,
+    IORING_SETUP_NO_MMAP, IORING_SETUP_SQE_MIXED,
 };
 use core::ffi::c_void;
 
@@ -60,6 +61,10 @@ impl Ring {
     /// syscall, as liburing does: the kernel would need new caller memory
     /// in `sq_off.user_addr`/`cq_off.user_addr`, and this crate's NO_MMAP
     /// memory is never reused, so it has nowhere to put the new rings);
+    /// `EOPNOTSUPP` for IORING_SETUP_CQE_MIXED and IORING_SETUP_SQE_MIXED
+    /// rings (refused before any syscall: the kernel copies pending entries
+    /// slot by slot under the new mask, so a 32-byte CQE or 128-byte SQE
+    /// straddling the new end would come out split, seen on 6.18);
     /// `EBADF` when the ring has no real fd to map the new rings from
     /// (after [`close_ring_fd`](Self::close_ring_fd); refused before the
     /// resize); `EOVERFLOW` when the pending SQEs or CQEs do not fit the
@@ -78,6 +83,12 @@ impl Ring {
     fn resize_rings_inner(&mut self, p: &mut Params) -> Result<(), Errno> {
         if self.flags & IORING_SETUP_NO_MMAP != 0 {
             return Err(Errno::EINVAL);
+        }
+        if self.flags & (IORING_SETUP_CQE_MIXED | IORING_SETUP_SQE_MIXED) != 0 {
+            // The kernel copies 16-byte CQE (64-byte SQE) slots one by one
+            // under the new mask: a 32-byte CQE (128-byte SQE) pending across
+            // the new end is split, its second half landing in slot 0.
+            return Err(Errno::EOPNOTSUPP);
         }
         if self.fd < 0 {
             return Err(Errno::EBADF);

@@ -91,8 +91,8 @@ impl SendRing {
 
 fn arm_recv(io: &mut InFlight<'_>, fd: i32, msg: &mut msghdr) -> Result<(), Errno> {
     // SAFETY: a multishot recvmsg into group RECV_BGID, whose memory is leaked; `msg` (no name,
-    // control or iovecs) is the caller's, declared before the guard, whose drop ends the request
-    // on every way out of `server`; the socket is `server`'s; nothing else is in flight.
+    // control or iovecs) is the caller's, declared outside the `in_flight` scope, which ends the
+    // request on every way out of it; the socket is `server`'s; nothing else is in flight.
     let sqe = unsafe { io.get_sqe() }.ok_or(Errno::EBUSY)?;
     prep::recvmsg_multishot(sqe, fd, msg, 0);
     sqe.flags |= IOSQE_BUFFER_SELECT;
@@ -103,8 +103,8 @@ fn arm_recv(io: &mut InFlight<'_>, fd: i32, msg: &mut msghdr) -> Result<(), Errn
 
 fn arm_send(io: &mut InFlight<'_>, fd: i32) -> Result<(), Errno> {
     // SAFETY: the SQE holds no address: the bundle sends the leaked receive buffers that `server`
-    // put in group SEND_BGID and recycles only after the send's CQE (the guard ends the send
-    // before an early return); nothing else is in flight.
+    // put in group SEND_BGID and recycles only after the send's CQE (the `in_flight` scope ends the
+    // send before an early return); nothing else is in flight.
     let sqe = unsafe { io.get_sqe() }.ok_or(Errno::EBUSY)?;
     prep::send_bundle(sqe, fd, 0, 0);
     sqe.flags |= IOSQE_BUFFER_SELECT;
@@ -128,24 +128,26 @@ const WINDOW: u64 = 128 << 10;
 /// 208 KiB by default, and doubles it) with io_uring's own setsockopt.
 fn set_sndbuf(ring: &mut Ring, fd: i32) -> Result<(), Errno> {
     let mut val: i32 = 1 << 20;
-    // Declared after `val`: its drop ends the request on every way out.
-    let mut io = ring.in_flight_guard();
-    // SAFETY: `val` outlives the guard; the socket is the caller's; nothing
-    // else is in flight on the ring.
-    let sqe = unsafe { io.get_sqe() }.ok_or(Errno::EBUSY)?;
-    prep::cmd_sock(
-        sqe,
-        SOCKET_URING_OP_SETSOCKOPT as i32,
-        fd,
-        SOL_SOCKET,
-        SO_SNDBUF,
-        (&mut val as *mut i32).cast(),
-        std::mem::size_of::<i32>() as i32,
-    );
-    sqe.user_data = 0;
-    io.submit_and_wait(1)?;
-    let c = io.reap()?;
-    Errno::from_res(c.res).map(drop)
+    // `val` is declared outside the scope, which ends the request on every
+    // way out.
+    ring.in_flight(|io| {
+        // SAFETY: `val` outlives the scope; the socket is the caller's;
+        // nothing else is in flight on the ring.
+        let sqe = unsafe { io.get_sqe() }.ok_or(Errno::EBUSY)?;
+        prep::cmd_sock(
+            sqe,
+            SOCKET_URING_OP_SETSOCKOPT as i32,
+            fd,
+            SOL_SOCKET,
+            SO_SNDBUF,
+            (&mut val as *mut i32).cast(),
+            std::mem::size_of::<i32>() as i32,
+        );
+        sqe.user_data = 0;
+        io.submit_and_wait(1)?;
+        let c = io.reap()?;
+        Errno::from_res(c.res).map(drop)
+    })
 }
 
 fn server(listener: TcpListener, deadline: Instant) -> Result<ServerStats, String> {
@@ -175,123 +177,125 @@ fn server(listener: TcpListener, deadline: Instant) -> Result<ServerStats, Strin
     // Stream socket: no name, no control data; each buffer is the 16-byte
     // io_uring_recvmsg_out header plus payload.
     let mut msg = msghdr::zeroed();
-    let mut st = ServerStats::default();
-    // Declared after what the requests use: on every early return below
-    // (`?`, `return Err`) its drop cancels the armed recvmsg and send and
-    // waits for their last CQEs before `msg` and the buffer rings go.
-    let mut io = ring.in_flight_guard();
-    arm_recv(&mut io, fd, &mut msg).map_err(|e| e.to_string())?;
-    let mut recv_armed = true;
-    let mut send_in_flight = false;
-    let mut eof = false;
-    let ts = __kernel_timespec {
-        tv_sec: 0,
-        tv_nsec: 200_000_000,
-    };
-    while !(eof && !send_in_flight && tx.head == tx.tail) {
-        if Instant::now() > deadline {
-            return Err(format!("server deadline passed: {st:?}"));
-        }
-        if !recv_armed && !eof && rx.available().map_or(true, |n| n > 0) {
-            arm_recv(&mut io, fd, &mut msg).map_err(|e| e.to_string())?;
-            recv_armed = true;
-            st.rearms += 1;
-        }
-        if !send_in_flight && tx.head != tx.tail {
-            arm_send(&mut io, fd).map_err(|e| e.to_string())?;
-            send_in_flight = true;
-        }
-        io.submit().map_err(|e| format!("submit: {e}"))?;
-        let cqe = match io.reap_timeout(Some(&ts)) {
-            Ok(c) => c,
-            Err(Errno::ETIME) => continue,
-            Err(e) => return Err(format!("wait: {e}")),
+    // What the requests use (`msg`, the buffer rings) is declared outside
+    // the scope: on every early return below (`?`, `return Err`) the scope
+    // cancels the armed recvmsg and send and waits for their last CQEs
+    // before `in_flight` returns and those go.
+    let st = ring.in_flight(|io| -> Result<ServerStats, String> {
+        let mut st = ServerStats::default();
+        arm_recv(io, fd, &mut msg).map_err(|e| e.to_string())?;
+        let mut recv_armed = true;
+        let mut send_in_flight = false;
+        let mut eof = false;
+        let ts = __kernel_timespec {
+            tv_sec: 0,
+            tv_nsec: 200_000_000,
         };
-        match cqe.user_data {
-            UD_RECV => {
-                st.recv_cqes += 1;
-                let more = cqe.flags & IORING_CQE_F_MORE != 0;
-                if !more {
-                    recv_armed = false;
-                }
-                if cqe.res == -Errno::ENOBUFS.0 {
-                    st.enobufs += 1;
-                    continue;
-                }
-                if cqe.res < 0 {
-                    return Err(format!("recvmsg: {:?}", Errno::from_res(cqe.res)));
-                }
-                let Some(c) = rx.consume(cqe.res, cqe.flags) else {
-                    // res 0 without a buffer: end of stream.
-                    eof = true;
-                    continue;
-                };
-                // SAFETY: this CQE handed buffer c.bid back to us.
-                let out =
-                    RecvMsgOut::new(unsafe { rx.data(&c) }, &msg).ok_or("short recvmsg buffer")?;
-                let payload = out.payload();
-                if payload.is_empty() {
-                    eof = true;
-                    rx.recycle(c.bid).map_err(|e| e.to_string())?;
-                    continue;
-                }
-                st.bytes += payload.len() as u64;
-                // Queue the payload for sending, under the same buffer id.
-                // SAFETY: the send ring has NBUF entries and at most NBUF
-                // receive buffers are queued at once; the payload stays
-                // valid until the send completes and we recycle it.
-                unsafe {
-                    buf_ring_add(
-                        tx.br,
-                        payload.as_ptr() as *mut c_void,
-                        payload.len() as u32,
-                        c.bid,
-                        tx.mask,
-                        0,
-                    );
-                    buf_ring_advance(tx.br, 1);
-                }
-                tx.tail = tx.tail.wrapping_add(1);
+        while !(eof && !send_in_flight && tx.head == tx.tail) {
+            if Instant::now() > deadline {
+                return Err(format!("server deadline passed: {st:?}"));
             }
-            UD_SEND => {
-                if cqe.res < 0 {
-                    return Err(format!("send_bundle: {:?}", Errno::from_res(cqe.res)));
-                }
-                if cqe.flags & IORING_CQE_F_MORE == 0 {
-                    send_in_flight = false;
-                }
-                if cqe.res == 0 {
-                    continue;
-                }
-                if cqe_bid(cqe.flags) != Some(tx.entry(tx.head).0) {
-                    return Err("bundle did not start at the next queued buffer".into());
-                }
-                // Walk the send ring from its head until `res` bytes are
-                // covered: those receive buffers are free again.
-                let mut left = cqe.res as u32;
-                st.bundles += 1;
-                while left > 0 {
-                    let (bid, len) = tx.entry(tx.head);
-                    if len > left {
-                        return Err(format!(
-                            "send bundle cut short: {left} of buffer {bid}'s {len} bytes sent \
-                             (the send buffer should hold the client's window)"
-                        ));
+            if !recv_armed && !eof && rx.available().map_or(true, |n| n > 0) {
+                arm_recv(io, fd, &mut msg).map_err(|e| e.to_string())?;
+                recv_armed = true;
+                st.rearms += 1;
+            }
+            if !send_in_flight && tx.head != tx.tail {
+                arm_send(io, fd).map_err(|e| e.to_string())?;
+                send_in_flight = true;
+            }
+            io.submit().map_err(|e| format!("submit: {e}"))?;
+            let cqe = match io.reap_timeout(Some(&ts)) {
+                Ok(c) => c,
+                Err(Errno::ETIME) => continue,
+                Err(e) => return Err(format!("wait: {e}")),
+            };
+            match cqe.user_data {
+                UD_RECV => {
+                    st.recv_cqes += 1;
+                    let more = cqe.flags & IORING_CQE_F_MORE != 0;
+                    if !more {
+                        recv_armed = false;
                     }
-                    left -= len;
-                    tx.head = tx.head.wrapping_add(1);
-                    st.bundle_bufs += 1;
-                    rx.recycle(bid).map_err(|e| e.to_string())?;
+                    if cqe.res == -Errno::ENOBUFS.0 {
+                        st.enobufs += 1;
+                        continue;
+                    }
+                    if cqe.res < 0 {
+                        return Err(format!("recvmsg: {:?}", Errno::from_res(cqe.res)));
+                    }
+                    let Some(c) = rx.consume(cqe.res, cqe.flags) else {
+                        // res 0 without a buffer: end of stream.
+                        eof = true;
+                        continue;
+                    };
+                    // SAFETY: this CQE handed buffer c.bid back to us.
+                    let out = RecvMsgOut::new(unsafe { rx.data(&c) }, &msg)
+                        .ok_or("short recvmsg buffer")?;
+                    let payload = out.payload();
+                    if payload.is_empty() {
+                        eof = true;
+                        rx.recycle(c.bid).map_err(|e| e.to_string())?;
+                        continue;
+                    }
+                    st.bytes += payload.len() as u64;
+                    // Queue the payload for sending, under the same buffer id.
+                    // SAFETY: the send ring has NBUF entries and at most NBUF
+                    // receive buffers are queued at once; the payload stays
+                    // valid until the send completes and we recycle it.
+                    unsafe {
+                        buf_ring_add(
+                            tx.br,
+                            payload.as_ptr() as *mut c_void,
+                            payload.len() as u32,
+                            c.bid,
+                            tx.mask,
+                            0,
+                        );
+                        buf_ring_advance(tx.br, 1);
+                    }
+                    tx.tail = tx.tail.wrapping_add(1);
                 }
+                UD_SEND => {
+                    if cqe.res < 0 {
+                        return Err(format!("send_bundle: {:?}", Errno::from_res(cqe.res)));
+                    }
+                    if cqe.flags & IORING_CQE_F_MORE == 0 {
+                        send_in_flight = false;
+                    }
+                    if cqe.res == 0 {
+                        continue;
+                    }
+                    if cqe_bid(cqe.flags) != Some(tx.entry(tx.head).0) {
+                        return Err("bundle did not start at the next queued buffer".into());
+                    }
+                    // Walk the send ring from its head until `res` bytes are
+                    // covered: those receive buffers are free again.
+                    let mut left = cqe.res as u32;
+                    st.bundles += 1;
+                    while left > 0 {
+                        let (bid, len) = tx.entry(tx.head);
+                        if len > left {
+                            return Err(format!(
+                                "send bundle cut short: {left} of buffer {bid}'s {len} bytes sent \
+                                 (the send buffer should hold the client's window)"
+                            ));
+                        }
+                        left -= len;
+                        tx.head = tx.head.wrapping_add(1);
+                        st.bundle_bufs += 1;
+                        rx.recycle(bid).map_err(|e| e.to_string())?;
+                    }
+                }
+                _ => {}
             }
-            _ => {}
         }
-    }
+        Ok(st)
+    })?;
     conn.shutdown(Shutdown::Write).map_err(|e| e.to_string())?;
-    // The requests have ended (the guard has nothing pending). Dropping
-    // `rx` unregisters the receive group and closes its duplicate of the
-    // ring fd; the ring goes last.
-    drop(io);
+    // The requests have ended (the scope ended them). Dropping `rx`
+    // unregisters the receive group and closes its duplicate of the ring
+    // fd; the ring goes last.
     drop(rx);
     drop(ring);
     Ok(st)

@@ -1,16 +1,17 @@
-//! `InFlight` (issue 18, item 8): a guard whose drop ends every request
-//! handed out through it, so memory declared before it may be freed once
-//! it is gone, on an early `?` return, during a panic, for a multishot
-//! request, and at once when nothing is in flight.
+//! `Ring::in_flight` (issue 18, item 8): a scope that ends every request
+//! handed out through its `InFlight` handle before it returns, so memory
+//! declared outside it may be freed once it has returned: after an early
+//! `?` return, during a panic, for a multishot request, when the closure
+//! forgets its handle, and at once when nothing is in flight.
 //!
 //! Each test reads a pipe nobody writes into a buffer painted with a byte
-//! the test never writes; after the guard is gone the test writes the
-//! pipe: the data must stay in the pipe and the buffer keep its paint
-//! (the read is over: cancelled, `-ECANCELED`). On kernels that cannot
-//! cancel "any" request (before 5.19: no IORING_ASYNC_CANCEL_ANY) the
-//! guard's drop waits for the request instead; there a thread writes the
-//! pipe while the drop waits, and the data must be in the buffer when the
-//! drop returns (the read ended inside the guard's life).
+//! the test never writes; after the scope the test writes the pipe: the
+//! data must stay in the pipe and the buffer keep its paint (the read is
+//! over: cancelled, `-ECANCELED`). On kernels that cannot cancel "any"
+//! request (before 5.19: no IORING_ASYNC_CANCEL_ANY) the end of the scope
+//! waits for the request instead; there a thread writes the pipe while it
+//! waits, and the data must be in the buffer when `in_flight` returns
+//! (the read ended inside the scope).
 
 use std::panic::{self, AssertUnwindSafe};
 use std::thread;
@@ -96,13 +97,14 @@ fn can_cancel_any() -> bool {
     res != -Errno::EINVAL.0
 }
 
-/// Queues a read of `pipe` into `buf` through the guard and submits it.
+/// Queues a read of `pipe` into `buf` through the scope's handle and
+/// submits it.
 ///
 /// # Safety
-/// `buf` outlives the guard.
+/// `buf` outlives the scope.
 unsafe fn submit_read(io: &mut InFlight<'_>, pipe: &Pipe, buf: &mut [u8; 8]) {
-    // SAFETY: the caller keeps buf alive past the guard; the pipe is open
-    // for the guard's life; the ring runs nothing else.
+    // SAFETY: the caller keeps buf alive past the scope; the pipe is open
+    // for the scope's life; the ring runs nothing else.
     let sqe = unsafe { io.get_sqe() }.expect("free SQE");
     prep::read(sqe, pipe.r, buf.as_mut_ptr().cast(), 8, 0);
     sqe.user_data = 7;
@@ -111,16 +113,18 @@ unsafe fn submit_read(io: &mut InFlight<'_>, pipe: &Pipe, buf: &mut [u8; 8]) {
 }
 
 /// The function a program writes: a read, then a `?` that returns while
-/// the read is in flight. `buf` is the caller's, declared before the guard.
+/// the read is in flight. `buf` is the caller's, declared outside the
+/// scope.
 fn read_then_fail(ring: &mut Ring, pipe: &Pipe, buf: &mut [u8; 8]) -> Result<(), Errno> {
-    let mut io = ring.in_flight_guard();
-    // SAFETY: buf (the caller's) outlives the guard.
-    unsafe { submit_read(&mut io, pipe, buf) };
-    Err(Errno::EIO)?;
-    unreachable!()
+    ring.in_flight(|io| {
+        // SAFETY: buf (the caller's) outlives the scope.
+        unsafe { submit_read(io, pipe, buf) };
+        Err(Errno::EIO)?;
+        unreachable!()
+    })
 }
 
-/// After the guard is gone: with cancellation, the pipe's data stays in
+/// After the scope: with cancellation, the pipe's data stays in
 /// the pipe and `buf` keeps its paint; without, a thread wrote the data
 /// while the drop waited, and the read put it in `buf`.
 fn check_after(ring: &mut Ring, pipe: &Pipe, buf: &[u8; 8], cancelled: bool) {
@@ -165,7 +169,7 @@ fn early_return_ends_a_pending_read(flags: u32, name: &str, since: &str) {
     if let Some(w) = writer {
         w.join().unwrap();
     }
-    // The guard is gone: the buffer may be freed (and is, after the check).
+    // The scope has ended: the buffer may be freed (and is, after the check).
     check_after(&mut ring, &pipe, &buf, cancelled);
     drop(buf);
 }
@@ -186,8 +190,8 @@ fn early_return_ends_a_pending_read_sqpoll() {
     early_return_ends_a_pending_read(IORING_SETUP_SQPOLL, "IORING_SETUP_SQPOLL", "5.1");
 }
 
-/// A panic inside the guard's scope: unwinding drops the guard, which ends
-/// the read before `catch_unwind` returns.
+/// A panic inside the scope: unwinding through `in_flight` ends the read
+/// before `catch_unwind` returns.
 fn panic_in_scope_ends_a_pending_read() {
     let cancelled = can_cancel_any();
     let mut ring = Ring::queue_init(8, 0).unwrap();
@@ -195,10 +199,11 @@ fn panic_in_scope_ends_a_pending_read() {
     let writer = writer_unless(cancelled, &pipe);
     let mut buf = Box::new([PAINT; 8]);
     let r = panic::catch_unwind(AssertUnwindSafe(|| {
-        let mut io = ring.in_flight_guard();
-        // SAFETY: buf outlives the guard (declared outside the closure).
-        unsafe { submit_read(&mut io, &pipe, &mut buf) };
-        panic!("a bug with a read in flight");
+        ring.in_flight(|io| {
+            // SAFETY: buf outlives the scope (declared outside the closure).
+            unsafe { submit_read(io, &pipe, &mut buf) };
+            panic!("a bug with a read in flight");
+        })
     }));
     assert!(r.is_err());
     if let Some(w) = writer {
@@ -215,11 +220,13 @@ fn finish_shows_the_cancelled_read() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let pipe = Pipe::new();
     let mut buf = [PAINT; 8];
-    let mut io = ring.in_flight_guard();
-    // SAFETY: buf outlives the guard.
-    unsafe { submit_read(&mut io, &pipe, &mut buf) };
     let mut seen = Vec::new();
-    io.finish(|c| seen.push((c.user_data, c.res, c.flags)));
+    ring.in_flight(|io| {
+        // SAFETY: buf outlives the scope.
+        unsafe { submit_read(io, &pipe, &mut buf) };
+        io.finish(|c| seen.push((c.user_data, c.res, c.flags)));
+        assert_eq!(io.pending(), 0);
+    });
     let reads: Vec<_> = seen.iter().filter(|c| c.0 == 7).collect();
     println!("CQEs reaped by finish: {seen:?}");
     assert_eq!(reads.len(), 1, "{seen:?}");
@@ -240,9 +247,8 @@ fn multishot_poll_is_ended() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let pipe = Pipe::new();
     pipe.write(b"x");
-    let r: Result<(), Errno> = (|| {
-        let mut io = ring.in_flight_guard();
-        // SAFETY: a poll points to no memory; the pipe outlives the guard.
+    let r: Result<(), Errno> = ring.in_flight(|io| {
+        // SAFETY: a poll points to no memory; the pipe outlives the scope.
         let sqe = unsafe { io.get_sqe() }.expect("free SQE");
         prep::poll_multishot(sqe, pipe.r, POLLIN);
         sqe.user_data = 5;
@@ -257,7 +263,7 @@ fn multishot_poll_is_ended() {
         assert_eq!(io.pending(), 1, "a CQE with F_MORE ends nothing");
         Err(Errno::EIO)?;
         Ok(())
-    })();
+    });
     assert_eq!(r, Err(Errno::EIO));
     // The poll is gone: more data posts nothing.
     pipe.write(b"y");
@@ -266,19 +272,19 @@ fn multishot_poll_is_ended() {
     assert_eq!(ring.cq_ready(), 0);
 }
 
-/// With nothing in flight the drop returns at once: a guard never used,
-/// and one whose NOP was reaped (a drop that waited would hang here, and
-/// the harness's watchdog would fail the test).
+/// With nothing in flight the scope returns at once: one never used, and
+/// one whose NOP was reaped (a scope that waited would hang here, and the
+/// harness's watchdog would fail the test).
 fn nothing_in_flight_drop_returns() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
-    drop(ring.in_flight_guard());
-    let mut io = ring.in_flight_guard();
-    // SAFETY: a NOP points to no memory.
-    common::nop(unsafe { io.get_sqe() }.unwrap(), 3);
-    io.submit_and_wait(1).unwrap();
-    assert_eq!(io.reap().unwrap().user_data, 3);
-    assert_eq!(io.pending(), 0);
-    drop(io);
+    ring.in_flight(|_| ());
+    ring.in_flight(|io| {
+        // SAFETY: a NOP points to no memory.
+        common::nop(unsafe { io.get_sqe() }.unwrap(), 3);
+        io.submit_and_wait(1).unwrap();
+        assert_eq!(io.reap().unwrap().user_data, 3);
+        assert_eq!(io.pending(), 0);
+    });
     assert_eq!(ring.cq_ready(), 0);
     assert_eq!(ring.sq_ready(), 0);
 }
@@ -289,15 +295,14 @@ fn unsubmitted_sqe_is_forgotten() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     let pipe = Pipe::new();
     let mut buf = [PAINT; 8];
-    let r: Result<(), Errno> = (|| {
-        let mut io = ring.in_flight_guard();
-        // SAFETY: buf outlives the guard.
+    let r: Result<(), Errno> = ring.in_flight(|io| {
+        // SAFETY: buf outlives the scope.
         let sqe = unsafe { io.get_sqe() }.expect("free SQE");
         prep::read(sqe, pipe.r, buf.as_mut_ptr().cast(), 8, 0);
         Err(Errno::EIO)?;
         io.submit()?;
         Ok(())
-    })();
+    });
     assert_eq!(r, Err(Errno::EIO));
     assert_eq!(ring.sq_ready(), 0, "the SQE was taken back");
     assert_eq!(ring.submit(), Ok(0));
@@ -305,18 +310,42 @@ fn unsubmitted_sqe_is_forgotten() {
 }
 
 /// IOSQE_CQE_SKIP_SUCCESS is cleared: a NOP submitted with it through the
-/// guard still posts its CQE (the guard counts it).
+/// scope still posts its CQE (the scope counts it).
 fn skip_success_is_cleared() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
-    let mut io = ring.in_flight_guard();
-    // SAFETY: a NOP points to no memory.
-    let sqe = unsafe { io.get_sqe() }.unwrap();
-    common::nop(sqe, 4);
-    sqe.flags |= bare_uring::sys::IOSQE_CQE_SKIP_SUCCESS;
-    io.submit_and_wait(1).unwrap();
-    let c = io.reap().unwrap();
-    assert_eq!((c.user_data, c.res), (4, 0));
-    assert_eq!(io.pending(), 0);
+    ring.in_flight(|io| {
+        // SAFETY: a NOP points to no memory.
+        let sqe = unsafe { io.get_sqe() }.unwrap();
+        common::nop(sqe, 4);
+        sqe.flags |= bare_uring::sys::IOSQE_CQE_SKIP_SUCCESS;
+        io.submit_and_wait(1).unwrap();
+        let c = io.reap().unwrap();
+        assert_eq!((c.user_data, c.res), (4, 0));
+        assert_eq!(io.pending(), 0);
+    });
+}
+
+/// Found by the second adversarial pass against the guard this scope
+/// replaced: leaking the guard (`mem::forget`) skipped its drop, and the
+/// read then wrote into freed memory. The closure can only forget its
+/// `&mut` borrow of the handle, which leaks nothing: the scope still ends
+/// the read before `in_flight` returns.
+#[allow(forgetting_references)] // what a leaking caller would write
+fn forgetting_the_handle_leaks_nothing() {
+    let cancelled = can_cancel_any();
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    let pipe = Pipe::new();
+    let writer = writer_unless(cancelled, &pipe);
+    let mut buf = Box::new([PAINT; 8]);
+    ring.in_flight(|io| {
+        // SAFETY: buf outlives the scope (declared outside the closure).
+        unsafe { submit_read(io, &pipe, &mut buf) };
+        std::mem::forget(io);
+    });
+    if let Some(w) = writer {
+        w.join().unwrap();
+    }
+    check_after(&mut ring, &pipe, &buf, cancelled);
 }
 
 common::harness::main! {
@@ -328,5 +357,6 @@ common::harness::main! {
     multishot_poll_is_ended,
     nothing_in_flight_drop_returns,
     unsubmitted_sqe_is_forgotten,
+    forgetting_the_handle_leaks_nothing,
     skip_success_is_cleared,
 }

@@ -276,23 +276,24 @@ fn check_recvmsg_multishot() -> Result<(), Fail> {
         .map_err(|e| Fail::Failed(e.to_string()))?;
     let mut ring = Ring::queue_init(2, 0).map_err(Fail::Unsupported)?;
     let mut msg = msghdr::zeroed();
-    let mut io = ring.in_flight_guard();
-    // SAFETY: `msg` (read by the kernel when it arms the request) is
-    // declared before the guard, whose drop ends a request still armed;
-    // the unregistered group 0x7ff1 has nothing to write into; the socket
-    // is ours; nothing else is in flight on the ring.
-    let sqe = unsafe { crate::util::io_sqe(&mut io, "recvmsg check") }?;
-    prep::recvmsg_multishot(sqe, sock.as_raw_fd(), &mut msg, 0);
-    sqe.flags |= IOSQE_BUFFER_SELECT;
-    sqe.set_buf_group(0x7ff1);
-    let cqe = crate::util::io_next_cqe(&mut io, "recvmsg multishot check")?;
-    match Errno::from_res(cqe.res) {
-        Err(Errno::ENOBUFS) => Ok(()),
-        Err(e) => Err(Fail::Unsupported(e)),
-        Ok(_) => Err(Fail::Failed(
-            "recvmsg check: got data without buffers".into(),
-        )),
-    }
+    ring.in_flight(|io| {
+        // SAFETY: `msg` (read by the kernel when it arms the request) is
+        // declared outside the scope, which ends a request still armed;
+        // the unregistered group 0x7ff1 has nothing to write into; the
+        // socket is ours; nothing else is in flight on the ring.
+        let sqe = unsafe { crate::util::io_sqe(io, "recvmsg check") }?;
+        prep::recvmsg_multishot(sqe, sock.as_raw_fd(), &mut msg, 0);
+        sqe.flags |= IOSQE_BUFFER_SELECT;
+        sqe.set_buf_group(0x7ff1);
+        let cqe = crate::util::io_next_cqe(io, "recvmsg multishot check")?;
+        match Errno::from_res(cqe.res) {
+            Err(Errno::ENOBUFS) => Ok(()),
+            Err(e) => Err(Fail::Unsupported(e)),
+            Ok(_) => Err(Fail::Failed(
+                "recvmsg check: got data without buffers".into(),
+            )),
+        }
+    })
 }
 
 /// Registers (and frees) a 2-entry buffer ring with `flags`.

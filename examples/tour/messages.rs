@@ -83,17 +83,18 @@ pub fn pipe() -> Result<(OwnedFd, OwnedFd), Fail> {
 
 /// Writes `msg` through fixed file `slot` of `ring`; returns bytes written.
 fn write_fixed(ring: &mut Ring, slot: i32, msg: &[u8]) -> Result<u32, Fail> {
-    // `msg` (the caller's) outlives the guard, whose drop ends the write on
+    // `msg` (the caller's) outlives the scope, which ends the write on
     // every way out, the `?` of a timed-out wait included.
-    let mut io = ring.in_flight_guard();
-    // SAFETY: the write reads `msg`, which outlives the guard; the fixed
-    // file is the ring's own; nothing else is in flight on the ring.
-    let s = unsafe { io_sqe(&mut io, "write") }?;
-    prep::write(s, slot, msg.as_ptr().cast(), msg.len() as u32, u64::MAX);
-    s.flags |= IOSQE_FIXED_FILE;
-    s.user_data = 0x77;
-    let c = io_next_cqe(&mut io, "write through the fixed file")?;
-    res(&c, "write through the fixed file")
+    ring.in_flight(|io| {
+        // SAFETY: the write reads `msg`, which outlives the scope; the fixed
+        // file is the ring's own; nothing else is in flight on the ring.
+        let s = unsafe { io_sqe(io, "write") }?;
+        prep::write(s, slot, msg.as_ptr().cast(), msg.len() as u32, u64::MAX);
+        s.flags |= IOSQE_FIXED_FILE;
+        s.user_data = 0x77;
+        let c = io_next_cqe(io, "write through the fixed file")?;
+        res(&c, "write through the fixed file")
+    })
 }
 
 /// Reads what the pipe holds now (up to 256 bytes).

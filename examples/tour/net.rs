@@ -38,26 +38,28 @@ const ORIGDST_SPACE: usize = 16 + 16;
 /// (IORING_OP_URING_CMD / SOCKET_URING_OP_SETSOCKOPT, kernel 6.7+).
 fn setsockopt_int(ring: &mut Ring, fd: i32, level: i32, name: i32, v: i32) -> Result<(), Errno> {
     let mut val = v;
-    // Declared after `val`: dropped first, it ends the request (a `?` of a
-    // failed submit would otherwise leave it queued, pointing at `val`).
-    let mut io = ring.in_flight_guard();
-    // SAFETY: the kernel reads `val`, which outlives the guard; the socket
-    // is the caller's; nothing else is in flight on the ring.
-    let s = unsafe { io.get_sqe() }.ok_or(Errno::EBUSY)?;
-    prep::cmd_sock(
-        s,
-        SOCKET_URING_OP_SETSOCKOPT as i32,
-        fd,
-        level,
-        name,
-        (&mut val as *mut i32).cast(),
-        size_of::<i32>() as i32,
-    );
-    // A socket option is set when the request is issued, so the CQE is
-    // there as soon as the submit returns.
-    io.submit()?;
-    let c = io.reap()?;
-    Errno::from_res(c.res).map(drop)
+    // `val` is declared outside the scope, which ends the request on every
+    // way out (a `?` of a failed submit would otherwise leave it queued,
+    // pointing at `val`).
+    ring.in_flight(|io| {
+        // SAFETY: the kernel reads `val`, which outlives the scope; the
+        // socket is the caller's; nothing else is in flight on the ring.
+        let s = unsafe { io.get_sqe() }.ok_or(Errno::EBUSY)?;
+        prep::cmd_sock(
+            s,
+            SOCKET_URING_OP_SETSOCKOPT as i32,
+            fd,
+            level,
+            name,
+            (&mut val as *mut i32).cast(),
+            size_of::<i32>() as i32,
+        );
+        // A socket option is set when the request is issued, so the CQE is
+        // there as soon as the submit returns.
+        io.submit()?;
+        let c = io.reap()?;
+        Errno::from_res(c.res).map(drop)
+    })
 }
 
 /// One multishot recvmsg receives datagrams from two senders into a

@@ -60,8 +60,9 @@ pub fn timespec(d: Duration) -> __kernel_timespec {
 /// On a timeout it returns with the requests still in flight: use it for
 /// requests that lend the kernel no memory the caller frees (NOPs,
 /// messages, sends from a leaked buffer ring), and for message targets.
-/// Requests that lend memory go through an [`InFlight`] guard
-/// ([`io_sqe`], [`io_next_cqe`]), whose drop ends them on every way out.
+/// Requests that lend memory go through an [`InFlight`] scope
+/// ([`Ring::in_flight`] with [`io_sqe`], [`io_next_cqe`]), which ends them
+/// on every way out.
 pub fn next_cqe(ring: &mut Ring, what: &str) -> Result<Cqe, Fail> {
     let ts = timespec(WAIT);
     let ts = (ring.features() & IORING_FEAT_EXT_ARG != 0).then_some(&ts);
@@ -80,9 +81,9 @@ fn waited(e: Errno, what: &str) -> Fail {
     }
 }
 
-/// As [`next_cqe`] through a guard: submits what the guard queued and
-/// reaps its next CQE (at most [`WAIT`] on 5.11+). A failure returns with
-/// the request in flight, and the guard's drop ends it.
+/// As [`next_cqe`] through an [`InFlight`] scope: submits what the scope
+/// queued and reaps its next CQE (at most [`WAIT`] on 5.11+). A failure
+/// returns with the request in flight, and the end of the scope ends it.
 pub fn io_next_cqe(io: &mut InFlight<'_>, what: &str) -> Result<Cqe, Fail> {
     let ts = timespec(WAIT);
     let ts = (io.ring().features() & IORING_FEAT_EXT_ARG != 0).then_some(&ts);
@@ -97,14 +98,15 @@ pub fn io_next_cqe(io: &mut InFlight<'_>, what: &str) -> Result<Cqe, Fail> {
 /// memory that stays valid, and is not otherwise accessed where the kernel
 /// writes, until its final CQE. [`next_cqe`] returns on a timeout with the
 /// request still in flight: memory a request lends must outlive the ring
-/// (or take the SQE from a guard with [`io_sqe`]).
+/// (or take the SQE from an [`InFlight`] scope with [`io_sqe`]).
 pub unsafe fn sqe<'a>(ring: &'a mut Ring, what: &str) -> Result<&'a mut io_uring_sqe, Fail> {
     // SAFETY: forwarded to the caller (this fn's contract is get_sqe's).
     unsafe { ring.get_sqe() }.ok_or_else(|| Fail::Failed(format!("{what}: submission queue full")))
 }
 
-/// The next free SQE of a guard (a failure naming `what` if the SQ is
-/// full): memory declared before the guard may be lent to the request.
+/// The next free SQE of an [`InFlight`] scope (a failure naming `what` if
+/// the SQ is full): memory declared outside the scope may be lent to the
+/// request.
 ///
 /// # Safety
 /// As [`InFlight::get_sqe`].
@@ -112,7 +114,7 @@ pub unsafe fn io_sqe<'a>(
     io: &'a mut InFlight<'_>,
     what: &str,
 ) -> Result<&'a mut io_uring_sqe, Fail> {
-    // SAFETY: forwarded to the caller (this fn's contract is the guard's).
+    // SAFETY: forwarded to the caller (this fn's contract is the scope's).
     unsafe { io.get_sqe() }.ok_or_else(|| Fail::Failed(format!("{what}: submission queue full")))
 }
 

@@ -1,41 +1,57 @@
-//! [`InFlight`]: a guard that keeps the kernel from writing memory after
+//! [`InFlight`]: a scope that keeps the kernel from writing memory after
 //! an early return (`?`, a panic) while requests are in flight.
 //!
 //! The promise made at [`Ring::get_sqe`] is that the memory a request
 //! points to stays valid until the request's final CQE. A `?` between the
 //! submit and that CQE returns with the request still in flight, and the
 //! buffer, often a local of the returning function, dies while the kernel
-//! still writes it. The guard moves the end of that promise to its own
-//! drop: dropping it, on any path, neutralises every request it handed out
-//! (cancels them and waits for each one's final CQE) before the memory
-//! declared before it goes away. Rust drops locals in reverse order, so
-//! memory declared *before* the guard outlives it:
+//! still writes it. [`Ring::in_flight`] moves the end of that promise to
+//! the end of a call: it runs a closure with an [`InFlight`] handle and,
+//! on every way out of the closure (a value, an early `?`, a panic's
+//! unwinding), neutralises every request handed out through the handle
+//! (cancels them and waits for each one's final CQE) before it returns.
+//! Memory declared *outside* the closure therefore outlives them all:
 //!
 //! ```no_run
 //! use bare_uring::{prep, Errno, Ring};
 //!
 //! fn read_header(ring: &mut Ring, fd: i32) -> Result<[u8; 16], Errno> {
-//!     let mut buf = [0u8; 16]; // declared first: dropped after the guard
-//!     let mut io = ring.in_flight_guard();
-//!     // SAFETY: `buf` outlives the guard, which ends the read (cancels it
-//!     // and waits for its CQE) on every way out of this function; `fd` is
-//!     // the caller's open file; the guard's ring has nothing else in flight.
-//!     let sqe = unsafe { io.get_sqe() }.ok_or(Errno::EBUSY)?;
-//!     prep::read(sqe, fd, buf.as_mut_ptr().cast(), 16, 0);
-//!     sqe.user_data = 1;
-//!     io.submit()?;
-//!     check_something_else()?; // returns with the read in flight: safe
-//!     let cqe = io.reap()?;
-//!     cqe.result()?;
-//!     drop(io);
+//!     let mut buf = [0u8; 16]; // outside the closure: outlives the scope
+//!     ring.in_flight(|io| {
+//!         // SAFETY: `buf` outlives the scope, which ends the read (cancels
+//!         // it and waits for its CQE) on every way out; `fd` is the
+//!         // caller's open file; the ring has nothing else in flight.
+//!         let sqe = unsafe { io.get_sqe() }.ok_or(Errno::EBUSY)?;
+//!         prep::read(sqe, fd, buf.as_mut_ptr().cast(), 16, 0);
+//!         sqe.user_data = 1;
+//!         io.submit()?;
+//!         check_something_else()?; // returns with the read in flight: safe
+//!         let cqe = io.reap()?;
+//!         cqe.result()
+//!     })?;
 //!     Ok(buf)
 //! }
 //! # fn check_something_else() -> Result<(), Errno> { Err(Errno::EINVAL) }
 //! ```
 //!
+//! Why a scope and not a guard value: a value can be leaked (`mem::forget`,
+//! an `Rc` cycle), and then no destructor ends its requests, while the
+//! memory it was meant to protect is freed. The handle exists only as a
+//! `&mut` borrow inside [`Ring::in_flight`]'s own frame, which always ends
+//! it; no handle can be swapped for another scope's (the lifetime is
+//! invariant):
+//!
+//! ```compile_fail,E0521
+//! # let mut a = bare_uring::Ring::queue_init(4, 0).unwrap();
+//! # let mut b = bare_uring::Ring::queue_init(4, 0).unwrap();
+//! a.in_flight(|x| b.in_flight(|y| core::mem::swap(x, y)));
+//! ```
+//!
 //! No liburing equivalent (C has no destructors). `tests/inflight.rs`
-//! shows an early return, a panic and a multishot request, each ended by
-//! the drop.
+//! shows an early return, a panic and a multishot request, each ended
+//! before `in_flight` returns.
+
+use core::marker::PhantomData;
 
 use crate::cq::Cqe;
 use crate::{prep, syscall, Errno, Ring};
@@ -45,32 +61,33 @@ use bare_uring_sys::{
     IOSQE_CQE_SKIP_SUCCESS,
 };
 
-/// `user_data` of the cancel request the guard's drop submits on kernels
-/// without `IORING_REGISTER_SYNC_CANCEL` (before 6.0). The guard reaps its
+/// `user_data` of the cancel request the end of an [`InFlight`] scope
+/// submits on kernels without `IORING_REGISTER_SYNC_CANCEL` (before 6.0).
+/// The scope reaps its
 /// CQE itself; no request of the caller's is matched by it.
 pub const CANCEL_USER_DATA: u64 = 0x1f1f_1f1f_1f1f_1f1f;
 
-/// Exit status of the process when an [`InFlight`] guard cannot wait for
-/// its requests (see its "Drop" section).
+/// Exit status of the process when an [`InFlight`] scope cannot wait for
+/// its requests (see its "The end of the scope" section).
 pub const EXIT_CANNOT_WAIT: i32 = 134;
 
-/// A borrow of a [`Ring`] that ends every request handed out through it
-/// before it goes away: its drop (also on an early `?` return and during a
-/// panic's unwinding) cancels them and waits until each has posted its
-/// final CQE. Memory declared before the guard therefore outlives every
-/// request the guard submitted. Made by [`Ring::in_flight_guard`]; see the
-/// [module](self) for an example.
+/// The handle [`Ring::in_flight`] lends its closure: a borrow of the ring
+/// whose requests are all ended (cancelled, and their final CQEs reaped)
+/// before `in_flight` returns, also after an early `?` return or during a
+/// panic's unwinding. Memory declared outside the closure therefore
+/// outlives every request submitted through it. See the [module](self)
+/// for an example.
 ///
 /// It counts: each SQE from [`get_sqe`](Self::get_sqe) is one request, and
-/// a CQE without `IORING_CQE_F_MORE` reaped through the guard
-/// ([`reap`](Self::reap), [`try_reap`](Self::try_reap), or the drop) ends
+/// a CQE without `IORING_CQE_F_MORE` reaped through the handle
+/// ([`reap`](Self::reap), [`try_reap`](Self::try_reap), or the scope's end) ends
 /// one. That is why it borrows the ring mutably (nothing else submits or
 /// reaps while it lives), why it hands out no 128-byte SQEs, why
 /// [`submit`](Self::submit) clears `IOSQE_CQE_SKIP_SUCCESS` (a request
 /// must post its CQE to be counted) and why CQEs other than its requests'
 /// must not reach the ring while it lives (its `get_sqe`'s "Safety").
 ///
-/// # Drop
+/// # The end of the scope
 /// 1. SQEs the kernel has not consumed are forgotten (never submitted):
 ///    a slot taken before a `?` may hold half a request. With SQPOLL only
 ///    the unsubmitted ones are (the thread may be reading the others),
@@ -80,7 +97,7 @@ pub const EXIT_CANNOT_WAIT: i32 = 134;
 ///    IORING_ASYNC_CANCEL_ALL` (Kernel: 6.0+), else an
 ///    `IORING_OP_ASYNC_CANCEL` request with the same flags (Kernel:
 ///    5.19+; [`CANCEL_USER_DATA`]). Before 5.19 nothing can cancel "any"
-///    request: the drop **waits until the requests finish by
+///    request: the scope's end **waits until the requests finish by
 ///    themselves** (a read of a pipe nobody writes waits forever).
 /// 3. CQEs are reaped and discarded until each request has posted its
 ///    final CQE; with sync cancel, a wait that lasts 50 ms cancels again
@@ -88,61 +105,78 @@ pub const EXIT_CANNOT_WAIT: i32 = 134;
 ///    thread had not read yet). A request that cannot be cancelled (a
 ///    read already running in a worker thread) is waited for. What a
 ///    discarded CQE carries (an accepted fd, a selected buffer) is lost:
-///    end the guard with [`finish`](Self::finish) to see them.
+///    call [`finish`](Self::finish) to see them.
 ///
-/// With nothing in flight the drop returns at once, with no syscall.
+/// With nothing in flight this takes no syscall.
 /// If waiting fails with an error other than `EINTR`, `EAGAIN`, `EBUSY`
 /// or `ETIME` (a ring the kernel no longer lets this task wait on), the
 /// kernel may still write the memory and nothing can tell when it stops:
-/// rather than return, the drop ends the process (`exit_group` with
+/// rather than return, the scope ends the process (`exit_group` with
 /// [`EXIT_CANNOT_WAIT`]).
 #[derive(Debug)]
 pub struct InFlight<'r> {
     ring: &'r mut Ring,
     /// Requests handed out whose final CQE has not been reaped.
     pending: u64,
+    /// Invariant in `'r` (as `std::thread::Scope`): handles of two scopes
+    /// never have the same type, so they cannot be swapped.
+    _invariant: PhantomData<fn(&'r ()) -> &'r ()>,
 }
 
 impl Ring {
-    /// A guard over this ring that cancels and waits for the requests
-    /// submitted through it when it is dropped (see [`InFlight`]). Declare
-    /// the memory those requests use before the guard.
+    /// Runs `f` with an [`InFlight`] handle over this ring and, before
+    /// returning (also when `f` returns early with an error, and while a
+    /// panic in `f` unwinds), ends every request handed out through the
+    /// handle: cancels them and waits until each has posted its final CQE
+    /// (see [`InFlight`]). Memory the requests use must be declared outside
+    /// `f`. Returns what `f` returns.
     ///
-    /// No liburing equivalent. Kernel: 5.1+ (cancelling on drop: 5.19+).
+    /// No liburing equivalent. Kernel: 5.1+ (cancelling: 5.19+; before,
+    /// the end waits for the requests to finish).
     #[inline]
-    pub fn in_flight_guard(&mut self) -> InFlight<'_> {
-        InFlight {
+    pub fn in_flight<R>(&mut self, f: impl FnOnce(&mut InFlight<'_>) -> R) -> R {
+        let mut io = InFlight {
             ring: self,
             pending: 0,
-        }
+            _invariant: PhantomData,
+        };
+        // `io` is a local of this frame: dropped (its requests ended) when
+        // `f` returns and when a panic unwinds through here. The closure
+        // only borrows it, so it cannot leak or replace it.
+        f(&mut io)
     }
 }
 
 impl InFlight<'_> {
     /// The next free SQE, as [`Ring::get_sqe`], counted as one request
-    /// the guard ends on drop. `None` when the SQ is full.
+    /// the scope ends. `None` when the SQ is full.
     ///
     /// # Safety
-    /// As [`Ring::get_sqe`], except that the memory the request uses need
-    /// only stay valid until its final CQE is reaped through this guard or
-    /// until the guard is dropped, whichever comes first: memory declared
-    /// before the guard qualifies. In addition, while the guard lives
+    /// As [`Ring::get_sqe`], except that memory the request uses *until its
+    /// final CQE* need only stay valid until that CQE is reaped through
+    /// this handle or until [`Ring::in_flight`] returns, whichever comes
+    /// first: memory declared outside the closure qualifies, the closure's
+    /// own locals do not (they die before the scope ends its requests).
+    /// Memory an opcode lends *beyond* its CQE (the buffers of
+    /// `IORING_OP_PROVIDE_BUFFERS`, a zero-copy send's buffer until its
+    /// `IORING_CQE_F_NOTIF`) keeps [`Ring::get_sqe`]'s terms: ending the
+    /// scope does not take those back. In addition, while the scope lasts
     /// every CQE posted to the ring must be a completion of a request
-    /// handed out by this guard (each counts as one request's end):
-    /// - nothing the ring had submitted or queued before the guard is
+    /// handed out through this handle (each counts as one request's end):
+    /// - nothing the ring had submitted or queued before the scope is
     ///   still in flight or unsubmitted;
     /// - no message ([`crate::msg`], [`crate::register::register_sync_msg`],
-    ///   `IORING_OP_MSG_RING`, including one the guard's own requests send
+    ///   `IORING_OP_MSG_RING`, including one the scope's own requests send
     ///   to this ring) and no tagged-resource CQE is posted to the ring;
-    /// - no request uses `user_data` [`CANCEL_USER_DATA`] (the guard's
+    /// - no request uses `user_data` [`CANCEL_USER_DATA`] (the scope's
     ///   cancel request) on kernels before 6.0.
     ///
     /// See the [safety model](crate#safety-model).
     #[inline]
     pub unsafe fn get_sqe(&mut self) -> Option<&mut io_uring_sqe> {
         // SAFETY: forwarded to the caller's contract (stricter than
-        // Ring::get_sqe's: the guard's drop ends the request before the
-        // memory the caller declared before the guard goes away).
+        // Ring::get_sqe's: the end of the scope ends the request before
+        // the memory the caller declared outside it goes away).
         let sqe = unsafe { self.ring.get_sqe() }?;
         self.pending += 1;
         Some(sqe)
@@ -156,7 +190,7 @@ impl InFlight<'_> {
             // SAFETY: a slot handed out and not yet published: the kernel
             // does not read it, and the `&mut self` borrow of the ring
             // excludes any other reference to it (the SQE borrowed from
-            // get_sqe ended when this method borrowed the guard).
+            // get_sqe ended when this method borrowed the handle).
             unsafe { (*sq.unflushed_sqe(i)).flags &= !IOSQE_CQE_SKIP_SUCCESS };
         }
     }
@@ -222,8 +256,8 @@ impl InFlight<'_> {
         Ok(cqe)
     }
 
-    /// Requests handed out by this guard whose final CQE has not been
-    /// reaped (the ones its drop would end).
+    /// Requests handed out through this handle whose final CQE has not
+    /// been reaped (the ones the scope's end would end).
     #[inline]
     pub fn pending(&self) -> u64 {
         self.pending
@@ -260,7 +294,7 @@ impl InFlight<'_> {
     }
 
     /// Asks the kernel to cancel every request of the ring (step 2 of the
-    /// drop); whether sync cancel did it (else a cancel request went in).
+    /// scope's end); whether sync cancel did it (else a cancel request went in).
     fn cancel_all(&mut self) -> bool {
         let flags = IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL;
         if self.sync_cancel_all() {
@@ -279,7 +313,7 @@ impl InFlight<'_> {
         false
     }
 
-    /// Forgets SQEs the kernel has not consumed (step 1 of the drop) and
+    /// Forgets SQEs the kernel has not consumed (step 1 of the scope's end) and
     /// stops counting them.
     fn forget_unconsumed(&mut self) {
         let sqpoll = self.ring.flags() & IORING_SETUP_SQPOLL != 0;
@@ -296,17 +330,18 @@ impl InFlight<'_> {
         }
     }
 
-    /// Ends every request now, as the drop does, handing each CQE reaped
-    /// on the way to `f` (the drop discards them: with `finish` a caller
+    /// Ends every request now, as the end of the scope does, handing each
+    /// CQE reaped on the way to `f` (the scope's end discards them: with
+    /// `finish` a caller
     /// sees the `-ECANCELED` results and can release what a CQE carries,
     /// such as an accepted fd or a selected buffer). The CQEs of the
-    /// cancel request the guard may submit ([`CANCEL_USER_DATA`]) are
+    /// cancel request the scope may submit ([`CANCEL_USER_DATA`]) are
     /// passed too.
-    pub fn finish(mut self, mut f: impl FnMut(&Cqe)) {
+    pub fn finish(&mut self, mut f: impl FnMut(&Cqe)) {
         self.end(&mut f);
     }
 
-    /// The drop's steps 1–3 (see [`InFlight`]'s "Drop").
+    /// Steps 1–3 of the scope's end (see [`InFlight`]).
     fn end(&mut self, f: &mut impl FnMut(&Cqe)) {
         if self.pending == 0 {
             return;
@@ -333,7 +368,7 @@ impl InFlight<'_> {
                     self.sync_cancel_all();
                 }
                 Err(Errno::EINTR | Errno::EAGAIN | Errno::EBUSY | Errno::ETIME) => {}
-                // The kernel may still write memory the guard protects and
+                // The kernel may still write memory the scope protects and
                 // nothing can tell when it stops: returning would let the
                 // caller free it.
                 Err(_) => syscall::exit(EXIT_CANNOT_WAIT),

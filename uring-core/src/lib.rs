@@ -114,22 +114,25 @@
 //! path: a `?` (or a panic) between the submit and the CQE returns with
 //! the request in flight, and memory local to the returning function dies
 //! while the kernel still writes it. The pattern that keeps it is
-//! [`inflight::InFlight`] ([`Ring::in_flight_guard`]): declare the memory,
-//! then the guard, and take SQEs from the guard. Locals drop in reverse
-//! order, so the guard drops first, and its drop cancels what it submitted
-//! and waits for each request's final CQE before the memory goes (it
-//! forgets SQEs taken but not submitted; before Linux 5.19, which cannot
-//! cancel "any" request, it waits for the requests to finish):
+//! [`Ring::in_flight`]: declare the memory, then take SQEs from the
+//! [`inflight::InFlight`] handle it lends a closure. Before `in_flight`
+//! returns, on every way out of the closure (a `?`, a panic unwinding), it
+//! cancels what was submitted through the handle and waits for each
+//! request's final CQE (it forgets SQEs taken but not submitted; before
+//! Linux 5.19, which cannot cancel "any" request, it waits for the
+//! requests to finish). It is a scope, not a guard value, because a value
+//! can be leaked (`mem::forget`) and then no destructor runs:
 //! ```no_run
 //! # use bare_uring::{prep, Errno, Ring};
 //! # fn f(ring: &mut Ring, fd: i32) -> Result<(), Errno> {
 //! let mut buf = [0u8; 64];
-//! let mut io = ring.in_flight_guard();
-//! // SAFETY: buf outlives the guard; fd is ours; nothing else is in flight.
-//! let sqe = unsafe { io.get_sqe() }.ok_or(Errno::EBUSY)?;
-//! prep::read(sqe, fd, buf.as_mut_ptr().cast(), 64, 0);
-//! io.submit()?;
-//! let n = io.reap()?.result()?; // any `?` here ends the read first
+//! let n = ring.in_flight(|io| {
+//!     // SAFETY: buf outlives the scope; fd is ours; nothing else is in flight.
+//!     let sqe = unsafe { io.get_sqe() }.ok_or(Errno::EBUSY)?;
+//!     prep::read(sqe, fd, buf.as_mut_ptr().cast(), 64, 0);
+//!     io.submit()?;
+//!     io.reap()?.result() // any `?` here ends the read first
+//! })?;
 //! # let _ = n; Ok(()) }
 //! ```
 //!

@@ -149,10 +149,10 @@ impl Ring {
     /// "Until the final CQE" includes every way out of the code that lent
     /// the memory: a `?` or a panic after the submit returns with the
     /// request in flight, and a buffer local to the returning function
-    /// dies while the kernel still writes it. Take the SQE from an
-    /// [`InFlight`](crate::inflight::InFlight) guard
-    /// ([`in_flight_guard`](Ring::in_flight_guard)) declared after the
-    /// memory: its drop cancels the requests and waits for their CQEs.
+    /// dies while the kernel still writes it. Take the SQE from the
+    /// [`InFlight`](crate::inflight::InFlight) handle of
+    /// [`Ring::in_flight`], with the memory declared outside its closure:
+    /// before it returns, it cancels the requests and waits for their CQEs.
     #[inline]
     pub unsafe fn get_sqe(&mut self) -> Option<&mut io_uring_sqe> {
         let p = self.sq.next_sqe()?;

@@ -348,6 +348,35 @@ fn forgetting_the_handle_leaks_nothing() {
     check_after(&mut ring, &pipe, &buf, cancelled);
 }
 
+/// Found by the third adversarial pass: a CQE left in the CQ before the
+/// scope was counted as the end of the scope's read, which then ran on
+/// after `in_flight` returned. A scope that begins with CQEs waiting hands
+/// out no SQE.
+fn leftover_cqe_refuses_sqes() {
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    // SAFETY: a NOP points to no memory.
+    common::nop(unsafe { ring.get_sqe() }.unwrap(), 7);
+    ring.submit_and_wait(1).unwrap();
+    assert_eq!(ring.cq_ready(), 1);
+    ring.in_flight(|io| {
+        // SAFETY: nothing is queued (the scope refuses).
+        assert!(unsafe { io.get_sqe() }.is_none(), "a CQE was waiting");
+    });
+    assert_eq!(reap_one(&mut ring), 7);
+    ring.in_flight(|io| {
+        // SAFETY: a NOP points to no memory.
+        common::nop(unsafe { io.get_sqe() }.expect("empty CQ: SQEs again"), 8);
+        io.submit_and_wait(1).unwrap();
+        assert_eq!(io.reap().unwrap().user_data, 8);
+    });
+}
+
+fn reap_one(ring: &mut Ring) -> u64 {
+    let c = ring.wait_cqe().unwrap();
+    ring.cqe_seen(&c);
+    c.user_data
+}
+
 common::harness::main! {
     early_return_ends_a_pending_read_default,
     early_return_ends_a_pending_read_defer_taskrun,
@@ -358,5 +387,6 @@ common::harness::main! {
     nothing_in_flight_drop_returns,
     unsubmitted_sqe_is_forgotten,
     forgetting_the_handle_leaks_nothing,
+    leftover_cqe_refuses_sqes,
     skip_success_is_cleared,
 }

@@ -140,10 +140,68 @@ fn many_rings_fill_the_task_table() {
     assert!(rings[0].register_ring_fd().is_ok());
 }
 
+/// Found by the third adversarial pass: through `register_raw`, a caller
+/// could unregister the ring's index behind the `Ring`'s back, and a new
+/// ring given that index then received this ring's registrations. The raw
+/// entry points refuse the opcodes that change what a `Ring` tracks.
+fn raw_register_refuses_ring_state_opcodes() {
+    use bare_uring::sys::{
+        io_uring_rsrc_update, IORING_REGISTER_RESIZE_RINGS, IORING_REGISTER_RING_FDS,
+        IORING_REGISTER_SEND_MSG_RING, IORING_REGISTER_USE_REGISTERED_RING,
+        IORING_UNREGISTER_RING_FDS,
+    };
+    let mut ring = Ring::queue_init(4, 0).unwrap();
+    let idx = register_or_skip(&mut ring);
+    let up = io_uring_rsrc_update {
+        offset: idx,
+        resv: 0,
+        data: 0,
+    };
+    let arg = (&up as *const io_uring_rsrc_update).cast();
+    for op in [
+        IORING_REGISTER_RING_FDS,
+        IORING_UNREGISTER_RING_FDS,
+        IORING_UNREGISTER_RING_FDS | IORING_REGISTER_USE_REGISTERED_RING,
+        IORING_REGISTER_RESIZE_RINGS,
+        IORING_REGISTER_SEND_MSG_RING,
+    ] {
+        // SAFETY: refused before any syscall (asserted); `up` is valid.
+        assert_eq!(
+            unsafe { ring.register_raw(op, arg, 1) },
+            Err(Errno::EINVAL),
+            "{op:#x}"
+        );
+    }
+    // The index is still this ring's.
+    nop_round_trip(&mut ring, 1).unwrap();
+    assert_eq!(ring.registered_index(), Some(idx));
+    let (sq, _cq, submitter) = ring.split();
+    drop(sq);
+    // SAFETY: refused before any syscall (asserted); `up` is valid.
+    let r = unsafe { submitter.register_raw(IORING_UNREGISTER_RING_FDS, arg, 1) };
+    assert_eq!(r, Err(Errno::EINVAL));
+}
+
+/// Found by the third adversarial pass: `Ring::enter` passed the caller's
+/// IORING_ENTER_REGISTERED_RING on, so an unregistered ring's fd number
+/// was read as a registered index (another ring's, when one sat there).
+/// The flag is the ring's to add: with the ring unregistered the call
+/// enters this ring by its fd.
+fn enter_ignores_the_callers_registered_ring_flag() {
+    use bare_uring::sys::IORING_ENTER_REGISTERED_RING;
+    let ring = Ring::queue_init(4, 0).unwrap();
+    assert_eq!(ring.registered_index(), None);
+    // SAFETY: no argument; nothing is published.
+    let r = unsafe { ring.enter(0, 0, IORING_ENTER_REGISTERED_RING, std::ptr::null(), 8) };
+    assert_eq!(r, Ok(0));
+}
+
 common::harness::main! {
     register_then_close_real_fd,
     unregister_goes_back_to_the_fd,
     a_registered_ring_cannot_leave_its_thread,
     registered_fd_only_rings_never_leave_their_thread,
     many_rings_fill_the_task_table,
+    raw_register_refuses_ring_state_opcodes,
+    enter_ignores_the_callers_registered_ring_flag,
 }

@@ -118,6 +118,9 @@ pub struct InFlight<'r> {
     ring: &'r mut Ring,
     /// Requests handed out whose final CQE has not been reaped.
     pending: u64,
+    /// The CQ held no CQE (and no overflow backlog) when the scope began:
+    /// every CQE it reaps can then be counted as one of its requests'.
+    clean: bool,
     /// Invariant in `'r` (as `std::thread::Scope`): handles of two scopes
     /// never have the same type, so they cannot be swapped.
     _invariant: PhantomData<fn(&'r ()) -> &'r ()>,
@@ -135,9 +138,14 @@ impl Ring {
     /// the end waits for the requests to finish).
     #[inline]
     pub fn in_flight<R>(&mut self, f: impl FnOnce(&mut InFlight<'_>) -> R) -> R {
+        // A CQE already waiting would be counted as the end of one of the
+        // scope's requests, ending the scope while that request still runs:
+        // such a scope hands out no SQE.
+        let clean = self.cq_ready() == 0 && !self.cq_has_overflow();
         let mut io = InFlight {
             ring: self,
             pending: 0,
+            clean,
             _invariant: PhantomData,
         };
         // `io` is a local of this frame: dropped (its requests ended) when
@@ -149,7 +157,10 @@ impl Ring {
 
 impl InFlight<'_> {
     /// The next free SQE, as [`Ring::get_sqe`], counted as one request
-    /// the scope ends. `None` when the SQ is full.
+    /// the scope ends. `None` when the SQ is full, and in a scope that
+    /// began with CQEs waiting in the CQ (or an overflow backlog): the
+    /// scope counts every CQE it reaps as the end of one of its requests,
+    /// so reap what was there before entering it.
     ///
     /// # Safety
     /// As [`Ring::get_sqe`], except that memory the request uses *until its
@@ -174,6 +185,9 @@ impl InFlight<'_> {
     /// See the [safety model](crate#safety-model).
     #[inline]
     pub unsafe fn get_sqe(&mut self) -> Option<&mut io_uring_sqe> {
+        if !self.clean {
+            return None;
+        }
         // SAFETY: forwarded to the caller's contract (stricter than
         // Ring::get_sqe's: the end of the scope ends the request before
         // the memory the caller declared outside it goes away).

@@ -387,7 +387,7 @@
 //!   call; `peek*`/`wait*`/`cqes*`/`for_each_cqe` read this ring's CQ and
 //!   [`Ring::cqe_seen`]/[`Ring::cq_advance`] move its head by whole CQEs
 //!   (on a CQE_MIXED ring too); [`Ring::cq_eventfd_toggle`] flips a flag
-//!   word of this ring; an [`inflight::InFlight`] guard's drop cancels this
+//!   word of this ring; the end of a [`Ring::in_flight`] scope cancels this
 //!   ring's requests (their CQEs carry their own `user_data`) and waits for
 //!   them.
 //! - *Registrations that copy their argument and lend nothing*:

@@ -31,7 +31,7 @@ impl Ring {
     pub unsafe fn register_bpf_filter(&self, bpf: &mut io_uring_bpf) -> Result<(), Errno> {
         // SAFETY: the kernel reads `bpf` and the program during the call
         // (caller's promise) and may write `bpf` back.
-        unsafe { self.register_raw(IORING_REGISTER_BPF_FILTER, ptr::from_mut(bpf).cast(), 1) }
+        unsafe { self.register_op(IORING_REGISTER_BPF_FILTER, ptr::from_mut(bpf).cast(), 1) }
             .map(|_| ())
     }
 }

@@ -54,8 +54,7 @@ impl Ring {
         let nr = count(iovecs.len())?;
         // SAFETY: the kernel reads `nr` iovecs during the call; the memory
         // they describe is the caller's promise.
-        unsafe { self.register_raw(IORING_REGISTER_BUFFERS, iovecs.as_ptr().cast(), nr) }
-            .map(|_| ())
+        unsafe { self.register_op(IORING_REGISTER_BUFFERS, iovecs.as_ptr().cast(), nr) }.map(|_| ())
     }
 
     /// As [`Ring::register_buffers`] with a tag per buffer: when a tagged
@@ -148,7 +147,7 @@ impl Ring {
     /// owner may be using it. See the [safety model](crate#safety-model).
     pub unsafe fn unregister_buffers(&self) -> Result<(), Errno> {
         // SAFETY: no argument memory.
-        unsafe { self.register_raw(IORING_UNREGISTER_BUFFERS, core::ptr::null(), 0) }.map(|_| ())
+        unsafe { self.register_op(IORING_UNREGISTER_BUFFERS, core::ptr::null(), 0) }.map(|_| ())
     }
 
     /// Copies `nr` fixed buffers of ring `src`, from `src_off`, into this
@@ -232,7 +231,7 @@ impl Ring {
         }
         // SAFETY: the kernel copies `arg` during the call; buffer lifetime
         // is the caller's promise.
-        unsafe { self.register_raw(IORING_REGISTER_CLONE_BUFFERS, ptr::from_ref(&arg).cast(), 1) }
+        unsafe { self.register_op(IORING_REGISTER_CLONE_BUFFERS, ptr::from_ref(&arg).cast(), 1) }
             .map(|_| ())
     }
 

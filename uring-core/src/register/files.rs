@@ -38,7 +38,7 @@ impl Ring {
         let nr = count(files.len())?;
         // SAFETY: the kernel reads `nr` ints from `files` during the call and
         // keeps no pointer to them.
-        unsafe { self.register_raw(IORING_REGISTER_FILES, files.as_ptr().cast(), nr) }.map(|_| ())
+        unsafe { self.register_op(IORING_REGISTER_FILES, files.as_ptr().cast(), nr) }.map(|_| ())
     }
 
     /// Registers `files` with a 64-bit tag per slot; when a tagged file is
@@ -108,7 +108,7 @@ impl Ring {
         let nr = count(files.len())?;
         // SAFETY: the kernel copies `up` and reads `nr` fds during the call.
         unsafe {
-            self.register_raw(
+            self.register_op(
                 IORING_REGISTER_FILES_UPDATE,
                 &up as *const io_uring_files_update as *const c_void,
                 nr,
@@ -178,7 +178,7 @@ impl Ring {
     /// See the [safety model](crate#safety-model).
     pub unsafe fn unregister_files(&self) -> Result<(), Errno> {
         // SAFETY: no argument memory.
-        unsafe { self.register_raw(IORING_UNREGISTER_FILES, core::ptr::null(), 0) }.map(|_| ())
+        unsafe { self.register_op(IORING_UNREGISTER_FILES, core::ptr::null(), 0) }.map(|_| ())
     }
 
     /// Restricts the slots the kernel picks for `IORING_FILE_INDEX_ALLOC`
@@ -194,7 +194,7 @@ impl Ring {
         let range = io_uring_file_index_range { off, len, resv: 0 };
         // SAFETY: the kernel copies `range` during the call.
         unsafe {
-            self.register_raw(
+            self.register_op(
                 IORING_REGISTER_FILE_ALLOC_RANGE,
                 &range as *const io_uring_file_index_range as *const c_void,
                 0,
@@ -215,7 +215,7 @@ impl Ring {
     ) -> Result<(), Errno> {
         // SAFETY: forwarded to the caller; `reg` is valid for its size.
         unsafe {
-            self.register_raw(
+            self.register_op(
                 opcode,
                 reg as *const io_uring_rsrc_register as *const c_void,
                 size_of::<io_uring_rsrc_register>() as u32,
@@ -236,7 +236,7 @@ impl Ring {
     ) -> Result<u32, Errno> {
         // SAFETY: forwarded to the caller; `up` is valid for its size.
         unsafe {
-            self.register_raw(
+            self.register_op(
                 opcode,
                 up as *const io_uring_rsrc_update2 as *const c_void,
                 size_of::<io_uring_rsrc_update2>() as u32,

@@ -32,7 +32,7 @@ impl Ring {
     /// [safety model](crate#safety-model).
     pub unsafe fn register_eventfd(&self, fd: i32) -> Result<(), Errno> {
         // SAFETY: the kernel reads one int during the call.
-        unsafe { self.register_raw(IORING_REGISTER_EVENTFD, ptr::from_ref(&fd).cast(), 1) }
+        unsafe { self.register_op(IORING_REGISTER_EVENTFD, ptr::from_ref(&fd).cast(), 1) }
             .map(|_| ())
     }
 
@@ -48,7 +48,7 @@ impl Ring {
     /// [safety model](crate#safety-model).
     pub unsafe fn register_eventfd_async(&self, fd: i32) -> Result<(), Errno> {
         // SAFETY: the kernel reads one int during the call.
-        unsafe { self.register_raw(IORING_REGISTER_EVENTFD_ASYNC, ptr::from_ref(&fd).cast(), 1) }
+        unsafe { self.register_op(IORING_REGISTER_EVENTFD_ASYNC, ptr::from_ref(&fd).cast(), 1) }
             .map(|_| ())
     }
 
@@ -59,7 +59,7 @@ impl Ring {
     /// Errors: `ENXIO` none registered.
     pub fn unregister_eventfd(&self) -> Result<(), Errno> {
         // SAFETY: no argument memory.
-        unsafe { self.register_raw(IORING_UNREGISTER_EVENTFD, ptr::null(), 0) }.map(|_| ())
+        unsafe { self.register_op(IORING_UNREGISTER_EVENTFD, ptr::null(), 0) }.map(|_| ())
     }
 
     /// Fills `p` (header plus `nr_ops` op entries) with the opcodes this
@@ -76,7 +76,7 @@ impl Ring {
     /// See the [safety model](crate#safety-model).
     pub unsafe fn register_probe(&self, p: *mut io_uring_probe, nr_ops: u32) -> Result<(), Errno> {
         // SAFETY: forwarded to the caller's promise.
-        unsafe { self.register_raw(IORING_REGISTER_PROBE, p.cast_const().cast(), nr_ops) }
+        unsafe { self.register_op(IORING_REGISTER_PROBE, p.cast_const().cast(), nr_ops) }
             .map(|_| ())
     }
 
@@ -88,7 +88,7 @@ impl Ring {
     /// Errors: `ENOMEM`/`EBUSY` no id left.
     pub fn register_personality(&self) -> Result<u32, Errno> {
         // SAFETY: no argument memory.
-        unsafe { self.register_raw(IORING_REGISTER_PERSONALITY, ptr::null(), 0) }
+        unsafe { self.register_op(IORING_REGISTER_PERSONALITY, ptr::null(), 0) }
     }
 
     /// Drops personality `id`.
@@ -107,7 +107,7 @@ impl Ring {
     /// with. See the [safety model](crate#safety-model).
     pub unsafe fn unregister_personality(&self, id: u32) -> Result<(), Errno> {
         // SAFETY: no argument memory (the id travels in nr_args).
-        unsafe { self.register_raw(IORING_UNREGISTER_PERSONALITY, ptr::null(), id) }.map(|_| ())
+        unsafe { self.register_op(IORING_UNREGISTER_PERSONALITY, ptr::null(), id) }.map(|_| ())
     }
 
     /// Limits which register opcodes, SQE opcodes and SQE flags this ring
@@ -124,7 +124,7 @@ impl Ring {
     pub fn register_restrictions(&self, res: &[io_uring_restriction]) -> Result<(), Errno> {
         let nr = count(res.len())?;
         // SAFETY: the kernel copies `nr` entries during the call.
-        unsafe { self.register_raw(IORING_REGISTER_RESTRICTIONS, res.as_ptr().cast(), nr) }
+        unsafe { self.register_op(IORING_REGISTER_RESTRICTIONS, res.as_ptr().cast(), nr) }
             .map(|_| ())
     }
 
@@ -136,7 +136,7 @@ impl Ring {
     /// Errors: `EBADFD` the ring is not disabled.
     pub fn enable_rings(&self) -> Result<(), Errno> {
         // SAFETY: no argument memory.
-        unsafe { self.register_raw(IORING_REGISTER_ENABLE_RINGS, ptr::null(), 0) }.map(|_| ())
+        unsafe { self.register_op(IORING_REGISTER_ENABLE_RINGS, ptr::null(), 0) }.map(|_| ())
     }
 
     /// Sets the CPU affinity of this ring's io-wq workers (and the SQPOLL
@@ -149,8 +149,7 @@ impl Ring {
     pub fn register_iowq_aff(&self, mask: &[u8]) -> Result<(), Errno> {
         let len = count(mask.len())?;
         // SAFETY: the kernel copies at most `len` bytes during the call.
-        unsafe { self.register_raw(IORING_REGISTER_IOWQ_AFF, mask.as_ptr().cast(), len) }
-            .map(|_| ())
+        unsafe { self.register_op(IORING_REGISTER_IOWQ_AFF, mask.as_ptr().cast(), len) }.map(|_| ())
     }
 
     /// Restores the default io-wq affinity.
@@ -158,7 +157,7 @@ impl Ring {
     /// Mirrors `io_uring_unregister_iowq_aff()` (liburing). Kernel: 5.14+.
     pub fn unregister_iowq_aff(&self) -> Result<(), Errno> {
         // SAFETY: no argument memory.
-        unsafe { self.register_raw(IORING_UNREGISTER_IOWQ_AFF, ptr::null(), 0) }.map(|_| ())
+        unsafe { self.register_op(IORING_UNREGISTER_IOWQ_AFF, ptr::null(), 0) }.map(|_| ())
     }
 
     /// Sets the maximum io-wq workers: `values[0]` bounded, `values[1]`
@@ -170,7 +169,7 @@ impl Ring {
     pub fn register_iowq_max_workers(&self, values: &mut [u32; 2]) -> Result<(), Errno> {
         // SAFETY: the kernel reads and writes two u32s during the call.
         unsafe {
-            self.register_raw(
+            self.register_op(
                 IORING_REGISTER_IOWQ_MAX_WORKERS,
                 values.as_mut_ptr().cast_const().cast(),
                 2,
@@ -191,7 +190,7 @@ impl Ring {
     pub fn register_sync_cancel(&self, reg: &io_uring_sync_cancel_reg) -> Result<u32, Errno> {
         // SAFETY: the kernel copies `reg` during the call.
         unsafe {
-            self.register_raw(
+            self.register_op(
                 IORING_REGISTER_SYNC_CANCEL,
                 ptr::from_ref(reg).cast::<c_void>(),
                 1,
@@ -207,8 +206,7 @@ impl Ring {
     /// Errors: `EINVAL` another clock or non-zero reserved fields.
     pub fn register_clock(&self, arg: &io_uring_clock_register) -> Result<(), Errno> {
         // SAFETY: the kernel copies `arg` during the call.
-        unsafe { self.register_raw(IORING_REGISTER_CLOCK, ptr::from_ref(arg).cast(), 0) }
-            .map(|_| ())
+        unsafe { self.register_op(IORING_REGISTER_CLOCK, ptr::from_ref(arg).cast(), 0) }.map(|_| ())
     }
 }
 
@@ -228,7 +226,7 @@ impl Ring {
         // SAFETY: the kernel reads and writes one io_uring_napi during the
         // call.
         unsafe {
-            self.register_raw(
+            self.register_op(
                 IORING_REGISTER_NAPI,
                 ptr::from_mut(napi).cast_const().cast(),
                 1,
@@ -245,7 +243,7 @@ impl Ring {
         let p = napi.map_or(ptr::null(), |n| ptr::from_mut(n).cast_const().cast());
         // SAFETY: null, or one io_uring_napi the kernel writes during the
         // call.
-        unsafe { self.register_raw(IORING_UNREGISTER_NAPI, p, 1) }.map(|_| ())
+        unsafe { self.register_op(IORING_UNREGISTER_NAPI, p, 1) }.map(|_| ())
     }
 }
 

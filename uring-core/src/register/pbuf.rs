@@ -57,7 +57,7 @@ impl Ring {
         reg.flags |= flags;
         // SAFETY: the kernel copies `reg`; the memory it names is the
         // caller's promise.
-        unsafe { self.register_raw(IORING_REGISTER_PBUF_RING, ptr::from_ref(&reg).cast(), 1) }
+        unsafe { self.register_op(IORING_REGISTER_PBUF_RING, ptr::from_ref(&reg).cast(), 1) }
             .map(|_| ())
     }
 
@@ -83,7 +83,7 @@ impl Ring {
             ..Default::default()
         };
         // SAFETY: the kernel copies `reg` during the call.
-        unsafe { self.register_raw(IORING_UNREGISTER_PBUF_RING, ptr::from_ref(&reg).cast(), 1) }
+        unsafe { self.register_op(IORING_UNREGISTER_PBUF_RING, ptr::from_ref(&reg).cast(), 1) }
             .map(|_| ())
     }
 
@@ -101,7 +101,7 @@ impl Ring {
         };
         // SAFETY: the kernel reads and writes `st` during the call.
         unsafe {
-            self.register_raw(
+            self.register_op(
                 IORING_REGISTER_PBUF_STATUS,
                 ptr::from_mut(&mut st).cast_const().cast(),
                 1,

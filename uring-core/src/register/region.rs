@@ -44,7 +44,7 @@ impl Ring {
         // SAFETY: the kernel reads `reg` and the descriptor it points to and
         // writes the descriptor back during the call; the region itself is
         // the caller's promise.
-        unsafe { self.register_raw(IORING_REGISTER_MEM_REGION, ptr::from_ref(reg).cast(), 1) }
+        unsafe { self.register_op(IORING_REGISTER_MEM_REGION, ptr::from_ref(reg).cast(), 1) }
             .map(|_| ())
     }
 

@@ -36,7 +36,7 @@ impl Ring {
         // SAFETY: the kernel reads one io_uring_rsrc_update and writes the
         // chosen slot back into `offset`, during the call.
         let n = unsafe {
-            self.register_raw(
+            self.register_op(
                 IORING_REGISTER_RING_FDS,
                 ptr::from_mut(&mut up).cast_const().cast(),
                 1,
@@ -71,7 +71,7 @@ impl Ring {
         };
         // SAFETY: the kernel reads one io_uring_rsrc_update during the call.
         let n =
-            unsafe { self.register_raw(IORING_UNREGISTER_RING_FDS, ptr::from_ref(&up).cast(), 1) }?;
+            unsafe { self.register_op(IORING_UNREGISTER_RING_FDS, ptr::from_ref(&up).cast(), 1) }?;
         if n != 1 {
             return Err(Errno::EINVAL);
         }

@@ -49,7 +49,7 @@ impl Ring {
         // SAFETY: the kernel reads and writes back `reg` (and what it
         // points to) during the call; the memory it keeps is the caller's
         // promise.
-        unsafe { self.register_raw(IORING_REGISTER_ZCRX_IFQ, ptr::from_mut(reg).cast(), 1) }
+        unsafe { self.register_op(IORING_REGISTER_ZCRX_IFQ, ptr::from_mut(reg).cast(), 1) }
             .map(|_| ())
     }
 
@@ -70,6 +70,6 @@ impl Ring {
     pub fn register_zcrx_ctrl(&self, ctrl: &mut zcrx_ctrl) -> Result<u32, Errno> {
         // SAFETY: the kernel reads (and for EXPORT writes back) one
         // zcrx_ctrl during the call; it holds no pointers.
-        unsafe { self.register_raw(IORING_REGISTER_ZCRX_CTRL, ptr::from_mut(ctrl).cast(), 0) }
+        unsafe { self.register_op(IORING_REGISTER_ZCRX_CTRL, ptr::from_mut(ctrl).cast(), 0) }
     }
 }

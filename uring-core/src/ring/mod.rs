@@ -28,7 +28,8 @@ use crate::syscall;
 use crate::Errno;
 use bare_uring_sys::{
     io_uring_params, io_uring_rsrc_update, IORING_ENTER_NO_IOWAIT, IORING_ENTER_REGISTERED_RING,
-    IORING_FEAT_NO_IOWAIT, IORING_FEAT_REG_REG_RING, IORING_REGISTER_USE_REGISTERED_RING,
+    IORING_FEAT_NO_IOWAIT, IORING_FEAT_REG_REG_RING, IORING_REGISTER_RESIZE_RINGS,
+    IORING_REGISTER_RING_FDS, IORING_REGISTER_SEND_MSG_RING, IORING_REGISTER_USE_REGISTERED_RING,
     IORING_SETUP_ATTACH_WQ, IORING_SETUP_NO_MMAP, IORING_SETUP_NO_SQARRAY,
     IORING_SETUP_REGISTERED_FD_ONLY, IORING_UNREGISTER_RING_FDS,
 };
@@ -642,18 +643,55 @@ impl Ring {
     /// ring fd is registered (and the kernel supports it), else on the fd.
     /// Returns the kernel's non-negative result.
     ///
+    /// The caller's `opcode` is taken without its own
+    /// IORING_REGISTER_USE_REGISTERED_RING bit (the ring adds it when it
+    /// applies: with it, this ring's fd number would be read as another
+    /// ring's registered index), and the opcodes that change what the
+    /// `Ring` itself keeps track of are refused with `EINVAL` before any
+    /// syscall: IORING_REGISTER_RING_FDS / IORING_UNREGISTER_RING_FDS
+    /// ([`register_ring_fd`](Self::register_ring_fd),
+    /// [`unregister_ring_fd`](Self::unregister_ring_fd)),
+    /// IORING_REGISTER_RESIZE_RINGS ([`resize_rings`](Self::resize_rings))
+    /// and IORING_REGISTER_SEND_MSG_RING (a message to another ring:
+    /// [`register::register_sync_msg`](crate::register::register_sync_msg)).
+    ///
     /// Mirrors liburing's internal `do_register()`. Kernel: 5.1+ (opcodes
     /// vary).
     ///
     /// Errors: whatever the opcode returns (`EINVAL`, `EBADF`, `EFAULT`,
-    /// `EBUSY`, `ENOMEM`, `EEXIST`, ...).
+    /// `EBUSY`, `ENOMEM`, `EEXIST`, ...); `EINVAL` for the refused opcodes.
     ///
     /// # Safety
     /// `arg` is valid for what `opcode` makes the kernel read or write with
     /// `nr_args`, and memory registered with the kernel outlives its
-    /// registration.
-    /// See the [safety model](crate#safety-model).
+    /// registration, as the dedicated function's contract says. Beyond
+    /// memory, every promise the dedicated functions of this crate ask for
+    /// their opcode holds: every fd handed over is open and owned or
+    /// borrowed by the caller (I/O safety); no table slot, buffer or
+    /// personality that a queued or in-flight request names is removed
+    /// (e.g. IORING_UNREGISTER_FILES); a tag or anything else that makes the
+    /// kernel post a CQE is one this ring's completion handling expects
+    /// (see the [safety model](crate#safety-model)).
     pub unsafe fn register_raw(
+        &self,
+        opcode: u32,
+        arg: *const c_void,
+        nr_args: u32,
+    ) -> Result<u32, Errno> {
+        let op = checked_raw_opcode(opcode)?;
+        // SAFETY: forwarded to the caller's contract; the opcodes that
+        // would change this Ring's own state are refused above.
+        unsafe { self.register_op(op, arg, nr_args) }
+    }
+
+    /// `io_uring_register(2)` on this ring for the crate's own functions
+    /// (any opcode, as [`register_raw`](Self::register_raw) without its
+    /// refusals).
+    ///
+    /// # Safety
+    /// As [`register_raw`](Self::register_raw), and the caller keeps the
+    /// `Ring`'s own state in step with what the opcode changes.
+    pub(crate) unsafe fn register_op(
         &self,
         opcode: u32,
         arg: *const c_void,
@@ -685,10 +723,18 @@ impl Ring {
         arg: *const c_void,
         argsz: usize,
     ) -> Result<u32, Errno> {
-        // SAFETY: forwarded to the caller's contract.
+        // SAFETY: forwarded to the caller's contract. The caller's own
+        // IORING_ENTER_REGISTERED_RING is dropped: the ring adds it (with
+        // its index) when its fd is registered; otherwise this ring's fd
+        // number would be read as another ring's registered index.
         unsafe {
-            self.enter_ctx()
-                .enter(to_submit, min_complete, flags, arg, argsz)
+            self.enter_ctx().enter(
+                to_submit,
+                min_complete,
+                flags & !IORING_ENTER_REGISTERED_RING,
+                arg,
+                argsz,
+            )
         }
     }
 
@@ -794,5 +840,19 @@ impl std::os::fd::AsFd for Ring {
         // SAFETY: fd is open (>= 0, closed only through &mut self) for as
         // long as the borrow of self.
         unsafe { std::os::fd::BorrowedFd::borrow_raw(self.fd) }
+    }
+}
+
+/// The opcode [`Ring::register_raw`] (and the split `register_raw`) pass
+/// on: without the caller's IORING_REGISTER_USE_REGISTERED_RING, and
+/// `EINVAL` for the opcodes that change what a `Ring` keeps track of.
+pub(crate) fn checked_raw_opcode(opcode: u32) -> Result<u32, Errno> {
+    let op = opcode & !IORING_REGISTER_USE_REGISTERED_RING;
+    match op {
+        IORING_REGISTER_RING_FDS
+        | IORING_UNREGISTER_RING_FDS
+        | IORING_REGISTER_RESIZE_RINGS
+        | IORING_REGISTER_SEND_MSG_RING => Err(Errno::EINVAL),
+        _ => Ok(op),
     }
 }

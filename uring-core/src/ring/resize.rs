@@ -100,7 +100,7 @@ impl Ring {
         // SAFETY: the kernel reads and writes back one io_uring_params; it
         // keeps no pointer (no NO_MMAP here, so no user addresses).
         unsafe {
-            self.register_raw(
+            self.register_op(
                 IORING_REGISTER_RESIZE_RINGS,
                 (&mut p.0 as *mut bare_uring_sys::io_uring_params).cast::<c_void>(),
                 1,

@@ -3,7 +3,9 @@
 use crate::enter::EnterCtx;
 use crate::queue::SqPtrs;
 use crate::Errno;
-use bare_uring_sys::{IORING_ENTER_GETEVENTS, IORING_ENTER_SQ_WAIT, IORING_SETUP_SQPOLL};
+use bare_uring_sys::{
+    IORING_ENTER_GETEVENTS, IORING_ENTER_REGISTERED_RING, IORING_ENTER_SQ_WAIT, IORING_SETUP_SQPOLL,
+};
 use core::ffi::c_void;
 use core::marker::PhantomData;
 use core::ptr;
@@ -131,8 +133,17 @@ impl Submitter<'_> {
         arg: *const c_void,
         argsz: usize,
     ) -> Result<u32, Errno> {
-        // SAFETY: forwarded to the caller's contract.
-        unsafe { self.ctx.enter(to_submit, min_complete, flags, arg, argsz) }
+        // SAFETY: forwarded to the caller's contract; the caller's own
+        // IORING_ENTER_REGISTERED_RING is dropped, as in Ring::enter.
+        unsafe {
+            self.ctx.enter(
+                to_submit,
+                min_complete,
+                flags & !IORING_ENTER_REGISTERED_RING,
+                arg,
+                argsz,
+            )
+        }
     }
 
     /// `io_uring_register(2)` on the ring.
@@ -151,8 +162,10 @@ impl Submitter<'_> {
         arg: *const c_void,
         nr_args: u32,
     ) -> Result<u32, Errno> {
-        // SAFETY: forwarded to the caller's contract.
-        unsafe { self.ctx.register(opcode, arg, nr_args) }
+        let op = crate::ring::checked_raw_opcode(opcode)?;
+        // SAFETY: forwarded to the caller's contract; the opcodes that
+        // would change the Ring's own state are refused above.
+        unsafe { self.ctx.register(op, arg, nr_args) }
     }
 
     /// The `IORING_SETUP_*` flags of the ring.

@@ -95,7 +95,10 @@ fn ret(r: isize) -> Result<usize, Errno> {
 /// # Safety
 /// `p` must be valid for reads and writes of `io_uring_params`; with
 /// `IORING_SETUP_NO_MMAP`, `p.sq_off.user_addr`/`p.cq_off.user_addr` must
-/// point to memory that stays valid and unaliased for the ring's life.
+/// point to memory that stays valid and unaliased for the ring's life
+/// (the kernel may write it after the ring's fd is closed: never reuse
+/// it); with `IORING_SETUP_ATTACH_WQ`, `p.wq_fd` is a ring fd the caller
+/// owns or borrows for the call (I/O safety).
 /// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn io_uring_setup(entries: u32, p: *mut io_uring_params) -> Result<i32, Errno> {
@@ -109,8 +112,10 @@ pub unsafe fn io_uring_setup(entries: u32, p: *mut io_uring_params) -> Result<i3
 /// `IORING_ENTER_EXT_ARG`, an `io_uring_getevents_arg`. Kernel 5.1+.
 ///
 /// # Safety
-/// `fd` is a ring fd (or a registered ring index with
-/// `IORING_ENTER_REGISTERED_RING`) whose SQEs the kernel may read;
+/// `fd` is a ring fd the caller owns or borrows for the call (I/O
+/// safety), or with `IORING_ENTER_REGISTERED_RING` an index this thread
+/// registered for such a ring; every SQE the kernel may take from it was
+/// written under [`Ring::get_sqe`](crate::Ring::get_sqe)'s promise;
 /// `arg` is null or valid for `argsz` bytes of the type `flags` says.
 /// See the [safety model](crate#safety-model).
 #[inline]
@@ -164,7 +169,16 @@ pub unsafe fn io_uring_enter_sigmask(
 /// # Safety
 /// `arg` must be valid for what `opcode` makes the kernel read or write
 /// (`nr_args` elements), and registered memory must outlive its
-/// registration.
+/// registration. `fd` is a ring fd the caller owns or borrows for the call
+/// (or with `IORING_REGISTER_USE_REGISTERED_RING` an index this thread
+/// registered for one; -1 for the opcodes that take no ring), every fd in
+/// `arg` is owned or borrowed likewise (I/O safety), and every promise the
+/// crate's dedicated function for `opcode` asks for holds as well (see
+/// [`Ring::register_raw`](crate::Ring::register_raw)): no slot, buffer or
+/// personality a queued request names is removed; a tag, message or
+/// anything else that makes the kernel post a CQE is one its receiving
+/// ring expects; the state a [`Ring`](crate::Ring) keeps (its registered
+/// index, its ring sizes) is changed only through the `Ring`.
 /// See the [safety model](crate#safety-model).
 #[inline]
 pub unsafe fn io_uring_register(

@@ -33,6 +33,9 @@ pub struct CqPtrs {
     pub mixed: bool,
 }
 
+/// The flag of [`CqRing`]'s record of its last peek.
+const PEEKED: u64 = 1 << 32;
+
 /// A completion queue over shared indices. The head in shared memory is
 /// the only consumer index; the one piece of local state is what the last
 /// peek found (recorded by the crate's waits), so that
@@ -46,14 +49,14 @@ pub struct CqRing {
     cqes_end: *const io_uring_cqe,
     /// 16-byte CQEs only (`shift == 0 && !mixed`), decided once here.
     plain: bool,
-    /// Valid while `peeked` is set: the head just past the CQE the last
-    /// peek returned, a value in `[head, tail]` as the peek read them. The
-    /// head has not moved since (every head store through this value
-    /// clears `peeked`) and the kernel's tail only grows, so storing it
-    /// consumes that one CQE, whole, without passing the tail.
-    peeked_next: Cell<u32>,
-    /// Whether `peeked_next` is valid.
-    peeked: Cell<bool>,
+    /// 0, or `PEEKED | next`: `next` is the head just past the CQE the
+    /// last peek returned, a value in `[head, tail]` as the peek read them.
+    /// The head has not moved since (every head store through this value
+    /// sets 0) and the kernel's tail only grows, so storing `next` as the
+    /// head consumes that one CQE, whole, without passing the tail. One
+    /// word, so that a `cqe_seen` right after a peek overwrites the peek's
+    /// record with one store.
+    peeked: Cell<u64>,
 }
 
 impl CqRing {
@@ -79,8 +82,7 @@ impl CqRing {
             // CQEs (at least that many 16-byte units, per the contract).
             cqes_end: p.cqes.wrapping_add(p.entries as usize).cast_const(),
             plain: p.shift == 0 && !p.mixed,
-            peeked_next: Cell::new(0),
-            peeked: Cell::new(false),
+            peeked: Cell::new(0),
         })
     }
 
@@ -88,13 +90,12 @@ impl CqRing {
     /// keeps what an earlier peek found (the other may move the head).
     #[inline]
     pub(crate) fn duplicate(&self) -> CqRing {
-        self.peeked.set(false);
+        self.peeked.set(0);
         CqRing {
             p: self.p,
             cqes_end: self.cqes_end,
             plain: self.plain,
-            peeked_next: Cell::new(0),
-            peeked: Cell::new(false),
+            peeked: Cell::new(0),
         }
     }
 
@@ -108,14 +109,14 @@ impl CqRing {
     /// with [`tail`](Self::tail).
     #[inline(always)]
     pub(crate) unsafe fn note_peeked(&self, next: u32) {
-        self.peeked_next.set(next);
-        self.peeked.set(true);
+        self.peeked.set(PEEKED | u64::from(next));
     }
 
     /// The `next` of the last [`note_peeked`](Self::note_peeked).
     #[inline(always)]
     pub(crate) fn peeked_next(&self) -> u32 {
-        self.peeked_next.get()
+        // Truncation: the low half is `next`.
+        self.peeked.get() as u32
     }
 
     /// Consumes the CQE the last peek of this crate's waits returned, or
@@ -123,13 +124,15 @@ impl CqRing {
     /// the head, as [`advance_one`](Self::advance_one).
     #[inline(always)]
     pub fn seen(&self) {
-        if self.peeked.get() {
-            self.peeked.set(false);
+        let peeked = self.peeked.get();
+        if peeked & PEEKED != 0 {
+            self.peeked.set(0);
             // SAFETY: valid per `new`'s contract.
-            // Release: as in `advance`. `peeked_next` is in [head, tail]
-            // (`note_peeked`'s contract; no head store since, and the
-            // tail only grows), so this consumes exactly the peeked CQE.
-            unsafe { atomic(self.p.khead) }.store(self.peeked_next.get(), Ordering::Release);
+            // Release: as in `advance`. `next` (the low half) is in
+            // [head, tail] (`note_peeked`'s contract; no head store since,
+            // and the tail only grows), so this consumes exactly the
+            // peeked CQE.
+            unsafe { atomic(self.p.khead) }.store(peeked as u32, Ordering::Release);
         } else {
             self.advance_one();
         }
@@ -175,7 +178,7 @@ impl CqRing {
     /// make [`ready`](Self::ready) wrap).
     #[inline]
     pub fn advance_clamped(&self, nr: u32) {
-        self.peeked.set(false);
+        self.peeked.set(0);
         let head = self.head();
         let nr = nr.min(ready(self.tail(), head));
         // SAFETY: valid per `new`'s contract.
@@ -216,7 +219,7 @@ impl CqRing {
     #[inline]
     pub fn advance(&self, nr: u32) {
         if nr != 0 {
-            self.peeked.set(false);
+            self.peeked.set(0);
             let head = self.head().wrapping_add(nr);
             // SAFETY: valid per `new`'s contract.
             // Release: our reads of the consumed CQEs must complete before
@@ -485,7 +488,7 @@ impl<'a> CqBatch<'a> {
     /// the batch already holds (no reload, no test).
     #[inline]
     pub fn commit(&self) {
-        self.cq.peeked.set(false);
+        self.cq.peeked.set(0);
         // SAFETY: valid per `CqRing::new`'s contract.
         // Release: as in `CqRing::advance`. Only we write the head, and the
         // cursor never passes the tail the batch read.

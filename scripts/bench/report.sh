@@ -209,7 +209,11 @@ functions, with callgrind's per-instruction counts, \`--dump-instr=yes\`).
 - **Reap**: on a ring of 16-byte CQEs the iterator walks a pointer from the
   head's slot to \`min(head + ready, array end)\` (and from slot 0 for the
   rest when the snapshot wraps): per CQE, the two loads the loop body asks
-  for, the pointer step and the loop test. 32-byte and mixed-size CQEs take
+  for, the pointer step and the loop test. A tail more than one ring ahead
+  of the head (which an honest kernel never writes) is caught only where
+  the walk wraps: the batch ends at the array's end, so it never yields
+  more than \`entries\` CQEs nor reads outside the array, and a batch that
+  does not wrap pays no compare for it. 32-byte and mixed-size CQEs take
   an out-of-line path. The loop is a few bytes long, and its time per CQE
   can change with whether it straddles a 64-byte boundary, which depends on
   where the linker placed each \`cg_*\` function: the second time table,
@@ -225,22 +229,26 @@ functions, with callgrind's per-instruction counts, \`--dump-instr=yes\`).
   and the SQ state written back to the \`Ring\`) and 23 in rustix-uring
   (with its tail store); flush + enter about 21 and 25 (rustix-uring decodes
   the syscall's result into an \`Errno\` in about 10). The difference is
-  the reap of the one CQE: about 40 instructions against 28. bare-uring
-  clamps the tail it read to \`entries\` (a corrupt tail cannot make a batch
-  read or count past the array), tests whether the ring's CQEs are all
-  16 bytes (32-byte and mixed rings take another path), and sets up the
-  run and wrap pointers; rustix-uring reads one CQE by masked index and
-  trusts the tail. The clamp and the size test are what keep a safe
-  iterator from reading past the CQE array or yielding half a 32-byte CQE;
-  they stay.
+  the reap of the one CQE: about 36 instructions against 28. bare-uring
+  tests whether the ring's CQEs are all 16 bytes (32-byte and mixed rings
+  take another path), sets up the run and wrap pointers, and clears the
+  record of the last peek that \`cqe_seen\` uses (one store: after a batch
+  moved the head, a \`cqe_seen\` must not store the head a peek saw before
+  it); rustix-uring reads one CQE by masked index and trusts the tail. The
+  size test is what keeps a safe iterator from yielding half a 32-byte
+  CQE; it stays.
 - **msg_ring hop between two rings** (rustix-uring and inlined io-uring are
-  lower): \`wait_cqe\` + \`cqe_seen\` take about 27 instructions against
+  lower): \`wait_cqe\` + \`cqe_seen\` take about 21 instructions against
   rustix-uring's 14 (\`completion().next()\` and the head store). Ours tests
-  the ring's CQE size, skips a CQE flagged \`IORING_CQE_F_SKIP\` (a MSG_RING
-  sender can set any flag on a plain ring; liburing tests it too), and
-  \`cqe_seen\` re-reads head and tail so that it never moves the head past
-  the tail (a safe \`cqe_seen\` called without a CQE would otherwise hand
-  the kernel unread slots and make old CQEs readable again). \`submit()\`
+  the ring's CQE size and skips a CQE flagged \`IORING_CQE_F_SKIP\` (a
+  MSG_RING sender can set any flag on a plain ring; liburing tests it too).
+  \`cqe_seen\` does not read the indices: the peek records the head just past
+  the CQE it handed out (in the \`Ring\`, once its fast and slow paths have
+  joined, so the compiler sees the record), and \`cqe_seen\` stores it. The
+  head has not moved since (every other head store clears the record) and
+  the kernel's tail only grows, so the head never passes the tail; without
+  a record (no peek, or the head moved since) \`cqe_seen\` re-reads head and
+  tail as before. The rest of the gap is on the submit side: \`submit()\`
   reads the SQ flags to decide both \`GETEVENTS\` and whether to enter at
   all (liburing's rule); rustix-uring reads them for \`GETEVENTS\` only and
   always enters. In best, with DEFER_TASKRUN, the

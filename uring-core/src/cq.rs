@@ -233,10 +233,11 @@ impl Ring {
     /// Errors: `EAGAIN` when no CQE is ready; as [`Ring::enter`].
     #[inline]
     pub fn peek_cqe(&mut self) -> Result<Cqe, Errno> {
-        match wait::peek(&self.cq) {
-            Some(c) => Ok(c),
-            None => wait::peek_cqe_slow(&self.cq, &self.enter_ctx()),
-        }
+        let found = match wait::peek(&self.cq) {
+            Some(found) => found,
+            None => wait::peek_cqe_slow(&self.cq, &self.enter_ctx())?,
+        };
+        Ok(wait::hand_out(&self.cq, found))
     }
 
     /// As [`peek_cqe`](Self::peek_cqe), reading all 32 bytes of a big CQE
@@ -248,10 +249,11 @@ impl Ring {
     /// Errors: as [`peek_cqe`](Self::peek_cqe).
     #[inline]
     pub fn peek_cqe32(&mut self) -> Result<Cqe32, Errno> {
-        match wait::peek(&self.cq) {
-            Some(c) => Ok(c),
-            None => wait::peek_cqe_slow(&self.cq, &self.enter_ctx()),
-        }
+        let found = match wait::peek(&self.cq) {
+            Some(found) => found,
+            None => wait::peek_cqe_slow(&self.cq, &self.enter_ctx())?,
+        };
+        Ok(wait::hand_out(&self.cq, found))
     }
 
     /// The next CQE, waiting for one if none is ready.
@@ -261,10 +263,11 @@ impl Ring {
     /// Errors: as [`Ring::enter`] (`EINTR`, ...).
     #[inline]
     pub fn wait_cqe(&mut self) -> Result<Cqe, Errno> {
-        match wait::peek(&self.cq) {
-            Some(c) => Ok(c),
-            None => wait::wait_cqe_slow(&self.cq, &self.enter_ctx()),
-        }
+        let found = match wait::peek(&self.cq) {
+            Some(found) => found,
+            None => wait::wait_cqe_slow(&self.cq, &self.enter_ctx())?,
+        };
+        Ok(wait::hand_out(&self.cq, found))
     }
 
     /// As [`wait_cqe`](Self::wait_cqe), reading all 32 bytes of a big CQE
@@ -296,10 +299,11 @@ impl Ring {
     /// ```
     #[inline]
     pub fn wait_cqe32(&mut self) -> Result<Cqe32, Errno> {
-        match wait::peek(&self.cq) {
-            Some(c) => Ok(c),
-            None => wait::wait_cqe_slow(&self.cq, &self.enter_ctx()),
-        }
+        let found = match wait::peek(&self.cq) {
+            Some(found) => found,
+            None => wait::wait_cqe_slow(&self.cq, &self.enter_ctx())?,
+        };
+        Ok(wait::hand_out(&self.cq, found))
     }
 
     /// Waits until `wait_nr` CQEs are ready; returns the first.
@@ -568,9 +572,11 @@ impl Ring {
     #[inline]
     pub fn cqe_seen(&mut self, cqe: &Cqe) {
         // The head CQE's size is read from the ring, not from `cqe`: a stale
-        // copy cannot move the head into the middle of a 32-byte CQE.
+        // copy cannot move the head into the middle of a 32-byte CQE. After
+        // a peek or wait, the head that peek computed is stored as is (the
+        // head has not moved since, the kernel's tail only grows).
         let _ = cqe;
-        self.cq.advance_one();
+        self.cq.seen();
     }
 
     /// CQ slots `cqe` occupies: 2 for an IORING_CQE_F_32 entry of a

@@ -46,15 +46,29 @@ impl GetData {
     }
 }
 
-/// The first CQE, if one is ready. The plain case (a ring of 16-byte
+/// The first CQE, if one is ready, and the head just past it (what to
+/// hand to [`CqRing::note_peeked`]). The plain case (a ring of 16-byte
 /// CQEs) is a few loads; padding and 32-byte CQEs go the slow way.
 #[inline(always)]
-pub(crate) fn peek<C: ReadCqe>(cq: &CqRing) -> Option<C> {
+pub(crate) fn peek<C: ReadCqe>(cq: &CqRing) -> Option<(C, u32)> {
     match cq.peek_plain() {
-        Some(Some(c)) => Some(C::from_raw(c)),
+        Some(Some((c, next))) => Some((C::from_raw(c), next)),
         Some(None) => None,
-        None => peek_inner(cq).0,
+        None => peek_inner(cq).0.map(|c| (c, cq.peeked_next())),
     }
+}
+
+/// Hands out a CQE found by [`peek`] or the slow paths here, recording it
+/// for [`CqRing::seen`]. Done by the caller once the fast and slow paths
+/// have joined, so that the compiler sees the record and a `cqe_seen`
+/// that follows in the same function needs no load.
+#[inline(always)]
+pub(crate) fn hand_out<C>(cq: &CqRing, found: (C, u32)) -> C {
+    // SAFETY: `found.1` is the head past the CQE `found.0` was read from,
+    // from the peek that just read it (within [head, tail]); the head has
+    // not moved since.
+    unsafe { cq.note_peeked(found.1) };
+    found.0
 }
 
 /// The first CQE and the number of CQ slots ready; padding CQEs
@@ -87,6 +101,10 @@ pub(crate) fn peek_inner<C: ReadCqe>(cq: &CqRing) -> (Option<C>, u32) {
             budget -= nr;
             continue;
         }
+        // SAFETY: head was just read (only we write it); min: a corrupt
+        // F_32 on the last published slot never takes the head past the
+        // tail read above.
+        unsafe { cq.note_peeked(head.wrapping_add(c.nr.min(available))) };
         return (Some(C::from_raw(c)), available);
     }
 }
@@ -193,29 +211,29 @@ fn submit_before_wait(ctx: &EnterCtx, submit: u32) -> Result<(), Errno> {
 }
 
 /// `io_uring_peek_cqe`: the next CQE if one is ready, entering the kernel
-/// only to flush overflow/task work the kernel flagged.
-/// The caller peeked already and found nothing.
+/// only to flush overflow/task work the kernel flagged, and the head just
+/// past it. The caller peeked already and found nothing.
 #[inline]
-pub(crate) fn peek_cqe_slow<C: ReadCqe>(cq: &CqRing, ctx: &EnterCtx) -> Result<C, Errno> {
+pub(crate) fn peek_cqe_slow<C: ReadCqe>(cq: &CqRing, ctx: &EnterCtx) -> Result<(C, u32), Errno> {
     if !ctx.cq_ring_needs_enter() {
         return Err(Errno::EAGAIN);
     }
-    get_cqe(cq, ctx, GetData::plain(0, 0))
+    get_cqe(cq, ctx, GetData::plain(0, 0)).map(|c| (c, cq.peeked_next()))
 }
 
-/// `io_uring_wait_cqe`: the next CQE, waiting for one if none is ready.
-/// The caller peeked already and found nothing.
+/// `io_uring_wait_cqe`: the next CQE, waiting for one if none is ready,
+/// and the head just past it. The caller peeked already and found nothing.
 ///
 /// This is [`get_cqe`] with nothing to submit, `wait_nr` 1, no timeout and
 /// no signal mask, where its loop reduces to: enter to wait for one CQE,
 /// look again, repeat until one is there.
 #[inline(never)]
-pub(crate) fn wait_cqe_slow<C: ReadCqe>(cq: &CqRing, ctx: &EnterCtx) -> Result<C, Errno> {
+pub(crate) fn wait_cqe_slow<C: ReadCqe>(cq: &CqRing, ctx: &EnterCtx) -> Result<(C, u32), Errno> {
     loop {
         // SAFETY: no argument (null/8); nothing is submitted.
         unsafe { ctx.enter(0, 1, IORING_ENTER_GETEVENTS, ptr::null(), 8) }?;
-        if let Some(c) = peek(cq) {
-            return Ok(c);
+        if let Some(found) = peek(cq) {
+            return Ok(found);
         }
     }
 }

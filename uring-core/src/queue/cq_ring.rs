@@ -1,6 +1,7 @@
 //! [`CqRing`]: the completion queue's index arithmetic (see [`super`]).
 
 use bare_uring_sys::{io_uring_cqe, IORING_CQE_F_32, IORING_CQE_F_SKIP};
+use core::cell::Cell;
 use core::ptr;
 use core::sync::atomic::Ordering;
 
@@ -32,8 +33,14 @@ pub struct CqPtrs {
     pub mixed: bool,
 }
 
-/// A completion queue over shared indices. It has no local state: the
-/// head in shared memory is the only consumer index.
+/// The flag of [`CqRing`]'s record of its last peek.
+const PEEKED: u64 = 1 << 32;
+
+/// A completion queue over shared indices. The head in shared memory is
+/// the only consumer index; the one piece of local state is what the last
+/// peek found (recorded by the crate's waits), so that
+/// [`seen`](Self::seen) can consume that CQE without reading the indices
+/// again.
 #[derive(Debug)]
 pub struct CqRing {
     p: CqPtrs,
@@ -42,6 +49,14 @@ pub struct CqRing {
     cqes_end: *const io_uring_cqe,
     /// 16-byte CQEs only (`shift == 0 && !mixed`), decided once here.
     plain: bool,
+    /// 0, or `PEEKED | next`: `next` is the head just past the CQE the
+    /// last peek returned, a value in `[head, tail]` as the peek read them.
+    /// The head has not moved since (every head store through this value
+    /// sets 0) and the kernel's tail only grows, so storing `next` as the
+    /// head consumes that one CQE, whole, without passing the tail. One
+    /// word, so that a `cqe_seen` right after a peek overwrites the peek's
+    /// record with one store.
+    peeked: Cell<u64>,
 }
 
 impl CqRing {
@@ -54,7 +69,10 @@ impl CqRing {
     /// Every pointer is valid and aligned for the life of the value (the
     /// indices for atomic `u32` access, `kflags` may be null, `cqes` for
     /// `entries << shift` CQE units written only by the producer between
-    /// head and tail).
+    /// head and tail). While the value is in use, the head is written only
+    /// through it and the producer's tail never goes back (the kernel's
+    /// only grows); forged indices may make it yield stale or wrong CQEs,
+    /// never read outside the CQE array.
     /// See the [safety model](crate#safety-model).
     pub unsafe fn new(p: CqPtrs) -> Result<Self, Errno> {
         check_geometry(p.entries, p.mask)?;
@@ -64,17 +82,59 @@ impl CqRing {
             // CQEs (at least that many 16-byte units, per the contract).
             cqes_end: p.cqes.wrapping_add(p.entries as usize).cast_const(),
             plain: p.shift == 0 && !p.mixed,
+            peeked: Cell::new(0),
         })
     }
 
-    /// A second value over the same queue (it has no local state, so the
-    /// two never disagree), for [`crate::split`].
+    /// A second value over the same queue, for [`crate::split`]. Neither
+    /// keeps what an earlier peek found (the other may move the head).
     #[inline]
     pub(crate) fn duplicate(&self) -> CqRing {
+        self.peeked.set(0);
         CqRing {
             p: self.p,
             cqes_end: self.cqes_end,
             plain: self.plain,
+            peeked: Cell::new(0),
+        }
+    }
+
+    /// Records that a peek returned the CQE at the head, and that the
+    /// head just past it is `next`: [`seen`](Self::seen) then moves the
+    /// head there without reading the indices.
+    ///
+    /// # Safety
+    /// `next` is `head + nr` for the current head and the `nr` slots of
+    /// the CQE there, with `next` within `[head, tail]` for a tail read
+    /// with [`tail`](Self::tail).
+    #[inline(always)]
+    pub(crate) unsafe fn note_peeked(&self, next: u32) {
+        self.peeked.set(PEEKED | u64::from(next));
+    }
+
+    /// The `next` of the last [`note_peeked`](Self::note_peeked).
+    #[inline(always)]
+    pub(crate) fn peeked_next(&self) -> u32 {
+        // Truncation: the low half is `next`.
+        self.peeked.get() as u32
+    }
+
+    /// Consumes the CQE the last peek of this crate's waits returned, or
+    /// if the head moved since (or nothing was peeked), the one CQE now at
+    /// the head, as [`advance_one`](Self::advance_one).
+    #[inline(always)]
+    pub fn seen(&self) {
+        let peeked = self.peeked.get();
+        if peeked & PEEKED != 0 {
+            self.peeked.set(0);
+            // SAFETY: valid per `new`'s contract.
+            // Release: as in `advance`. `next` (the low half) is in
+            // [head, tail] (`note_peeked`'s contract; no head store since,
+            // and the tail only grows), so this consumes exactly the
+            // peeked CQE.
+            unsafe { atomic(self.p.khead) }.store(peeked as u32, Ordering::Release);
+        } else {
+            self.advance_one();
         }
     }
 
@@ -118,6 +178,7 @@ impl CqRing {
     /// make [`ready`](Self::ready) wrap).
     #[inline]
     pub fn advance_clamped(&self, nr: u32) {
+        self.peeked.set(0);
         let head = self.head();
         let nr = nr.min(ready(self.tail(), head));
         // SAFETY: valid per `new`'s contract.
@@ -158,6 +219,7 @@ impl CqRing {
     #[inline]
     pub fn advance(&self, nr: u32) {
         if nr != 0 {
+            self.peeked.set(0);
             let head = self.head().wrapping_add(nr);
             // SAFETY: valid per `new`'s contract.
             // Release: our reads of the consumed CQEs must complete before
@@ -219,13 +281,15 @@ impl CqRing {
             .wrapping_add(slot(index, self.p.mask, self.p.shift))
     }
 
-    /// The first CQE of a ring of plain 16-byte CQEs: `Some(Some(cqe))`,
-    /// or `Some(None)` when none is ready; `None` for other rings (32-byte
-    /// or mixed CQEs, which need [`read`](Self::read)) and for a CQE
-    /// flagged as padding (IORING_CQE_F_SKIP), which the caller skips.
-    /// A few loads, for the single-CQE fast path.
+    /// The first CQE of a ring of plain 16-byte CQEs and the head just
+    /// past it: `Some(Some((cqe, head + 1)))`, or `Some(None)` when none is
+    /// ready; `None` for other rings (32-byte or mixed CQEs, which need
+    /// [`read`](Self::read)) and for a CQE flagged as padding
+    /// (IORING_CQE_F_SKIP), which the caller skips. A few loads, for the
+    /// single-CQE fast path; the crate's waits record what they hand out
+    /// for [`seen`](Self::seen).
     #[inline(always)]
-    pub fn peek_plain(&self) -> Option<Option<RawCqe>> {
+    pub fn peek_plain(&self) -> Option<Option<(RawCqe, u32)>> {
         if !self.plain {
             return None;
         }
@@ -243,14 +307,15 @@ impl CqRing {
             // ring): the caller's slow path consumes it, as liburing does.
             return None;
         }
-        Some(Some(RawCqe {
+        let c = RawCqe {
             user_data,
             res,
             flags,
             big: false,
             extra: [0; 2],
             nr: 1,
-        }))
+        };
+        Some(Some((c, head.wrapping_add(1))))
     }
 
     /// Copies the CQE at `index`: `(user_data, res, flags, big)` where
@@ -312,18 +377,18 @@ impl CqRing {
     #[inline]
     pub fn batch(&self) -> CqBatch<'_> {
         let head = self.head();
-        // An honest kernel is never more than `entries` ahead; clamping a
-        // corrupt tail bounds the work one batch can do (e.g. stepping over
-        // ~2^32 padding entries) without changing any honest result.
-        let all = ready(self.tail(), head).min(self.entries());
-        let tail = head.wrapping_add(all);
-        // Plain rings walk a pointer over the contiguous run of CQEs from
-        // the head's slot to the tail or the array's end (then from slot 0);
-        // other rings step by index (`end == cur`: no run).
-        let (cur, end, end_all) = if self.plain {
-            // wrapping_add: the slot is in the array (mask), and `end_all`
-            // is at most `entries` CQEs further (the clamp): an address,
-            // never read past `end`.
+        let all = ready(self.tail(), head);
+        if self.plain {
+            // Plain rings walk a pointer over the contiguous run of CQEs
+            // from the head's slot to the tail or the array's end, then from
+            // slot 0. An honest kernel is never more than `entries` ahead; a
+            // corrupt tail is caught only where the walk wraps (`next`: the
+            // batch ends there), so that no batch yields more than `entries`
+            // CQEs, and a batch that does not wrap pays no compare for it:
+            // its run ends at the array's end whatever the tail says.
+            // wrapping_add: the slot is in the array (mask); `end_all` is
+            // at most 2^32 CQEs (64 GiB) further, an address that does not
+            // wrap on the 64-bit targets this crate builds for, never read.
             let cur = self.p.cqes.wrapping_add((head & self.p.mask) as usize);
             let end_all = cur.wrapping_add(all as usize).cast_const();
             let end = if end_all > self.cqes_end {
@@ -331,21 +396,33 @@ impl CqRing {
             } else {
                 end_all
             };
-            (cur.cast_const(), end, end_all)
-        } else {
-            let c = self.p.cqes.cast_const();
-            (c, c, c)
-        };
+            return CqBatch {
+                cq: self,
+                cqes: self.p.cqes,
+                plain: true,
+                start: head,
+                head,
+                tail: head.wrapping_add(all),
+                cur: cur.cast_const(),
+                end,
+                end_all,
+            };
+        }
+        // Other rings step by index (`end == cur`: no run). Clamping a
+        // corrupt tail bounds the work one batch can do (e.g. stepping over
+        // ~2^32 padding entries) without changing any honest result.
+        let all = all.min(self.entries());
+        let c = self.p.cqes.cast_const();
         CqBatch {
             cq: self,
             cqes: self.p.cqes,
-            plain: self.plain,
+            plain: false,
             start: head,
             head,
-            tail,
-            cur,
-            end,
-            end_all,
+            tail: head.wrapping_add(all),
+            cur: c,
+            end: c,
+            end_all: c,
         }
     }
 }
@@ -411,6 +488,7 @@ impl<'a> CqBatch<'a> {
     /// the batch already holds (no reload, no test).
     #[inline]
     pub fn commit(&self) {
+        self.cq.peeked.set(0);
         // SAFETY: valid per `CqRing::new`'s contract.
         // Release: as in `CqRing::advance`. Only we write the head, and the
         // cursor never passes the tail the batch read.
@@ -436,10 +514,13 @@ impl<'a> CqBatch<'a> {
         ready(self.cursor_index(), self.start)
     }
 
-    /// Slots left in the snapshot.
+    /// Slots left in the snapshot (never more than the ring holds). With a
+    /// corrupt tail (more than `entries` ahead of the head) this is an
+    /// upper bound: a plain ring's batch then ends where its walk reaches
+    /// the end of the CQE array.
     #[inline]
     pub fn remaining(&self) -> u32 {
-        ready(self.tail, self.cursor_index())
+        ready(self.tail, self.cursor_index()).min(self.cq.entries().wrapping_sub(self.consumed()))
     }
 }
 
@@ -456,12 +537,24 @@ impl Iterator for CqBatch<'_> {
                     return None;
                 }
                 // The run reached the end of the array: the rest of the
-                // snapshot, fewer than `entries` CQEs, starts at slot 0.
+                // snapshot starts at slot 0. An honest tail leaves at most
+                // as many CQEs as there are slots before the head's
+                // (`start & mask`: one ring in all). A corrupt tail that
+                // claims more ends the batch here, before slot 0: it never
+                // yields more than `entries` CQEs nor reads past the array
+                // (and the next batch, from slot 0, ends at the array's
+                // end), its tail cut to where it stopped.
                 let rest = (self.end_all as usize).wrapping_sub(self.end as usize)
                     / size_of::<io_uring_cqe>();
+                if rest > (self.start & self.cq.p.mask) as usize {
+                    // rest < 2^32: the tail is a u32 ahead of the head.
+                    self.tail = self.tail.wrapping_sub(rest as u32);
+                    self.end_all = self.end;
+                    return None;
+                }
                 self.cur = self.cqes;
-                // wrapping_add: rest < entries (the clamp in `batch`), so
-                // this stays within the array.
+                // wrapping_add: rest < entries (just checked), so this
+                // stays within the array.
                 self.end = self.cqes.wrapping_add(rest);
                 self.end_all = self.end;
             }

@@ -390,8 +390,9 @@ fn cq_peek_plain_is_only_for_plain_unpadded_cqes() {
     let cq = m.ring_mixed(false);
     assert_eq!(cq.peek_plain(), Some(None), "empty");
     m.post(5, 0, 0, 1);
-    let c = cq.peek_plain().unwrap().unwrap();
+    let (c, next) = cq.peek_plain().unwrap().unwrap();
     assert_eq!((c.user_data, c.nr, c.big), (5, 1, false));
+    assert_eq!(next, 0, "the head past it (wrapping)");
     assert_eq!(m.head(), u32::MAX, "peeking does not consume");
     cq.advance(1);
     // A padding flag is left to the slow path (None), even in a plain ring.
@@ -529,4 +530,144 @@ fn cq_plain_advance_whole_is_clamped_slots() {
     assert_eq!(m.head(), 1);
     cq.advance_whole(9);
     assert_eq!(m.head(), 2);
+}
+
+/// Sets the tail directly (a producer that claims CQEs it never wrote).
+fn forge_tail<const N: usize>(m: &MemCq<N>, tail: u32) {
+    // SAFETY: test-local memory, single thread.
+    unsafe { *m.idx(1) = tail };
+}
+
+#[test]
+fn cq_plain_batch_bounds_a_corrupt_tail_to_one_ring() {
+    // Whatever the head's slot and however far a corrupt tail claims to
+    // be, one batch yields at most `entries` CQEs (an honest tail, at most
+    // `entries` ahead, is read whole), its counts agree with what it
+    // yields, and committing it moves the head by exactly that.
+    for start in [0u32, 1, 5, 7, u32::MAX - 2] {
+        for ahead in [0u32, 1, 3, 7, 8, 9, 15, 16, 17, 1 << 20, u32::MAX] {
+            let m = MemCq::<8>::new(start, 0);
+            let cq = m.ring_mixed(false);
+            forge_tail(&m, start.wrapping_add(ahead));
+            let honest = ahead <= 8;
+            // A corrupt batch ends where its walk reaches the array's end.
+            let want = if honest { ahead } else { 8 - (start & 7) };
+            let mut b = cq.batch();
+            assert_eq!(b.remaining(), ahead.min(8), "start {start} ahead {ahead}");
+            let mut n = 0;
+            while b.next().is_some() {
+                n += 1;
+                assert_eq!(b.consumed(), n);
+                assert!(b.consumed() + b.remaining() <= 8);
+                assert!(n <= 8, "more CQEs than slots");
+            }
+            assert_eq!(n, want, "start {start} ahead {ahead}");
+            assert!(b.next().is_none(), "stays done");
+            assert_eq!(b.consumed(), want);
+            b.commit();
+            assert_eq!(m.head(), start.wrapping_add(want));
+            // The next batch, over what is left, is bounded the same way.
+            let n2 = cq.batch().count() as u32;
+            assert!(n2 <= 8);
+            if honest {
+                assert_eq!(n2, 0);
+            }
+        }
+    }
+}
+
+#[test]
+fn cq_seen_consumes_the_peeked_cqe_without_passing_the_tail() {
+    let m = MemCq::<4>::new(u32::MAX, 0);
+    let cq = m.ring_mixed(false);
+    // Nothing peeked, nothing ready: nothing moves.
+    cq.seen();
+    assert_eq!(m.head(), u32::MAX);
+    m.post(1, 0, 0, 1);
+    m.post(2, 0, 0, 1);
+    let (c, next) = cq.peek_plain().unwrap().unwrap();
+    assert_eq!(c.user_data, 1);
+    // SAFETY: from the peek just made, the head unmoved.
+    unsafe { cq.note_peeked(next) };
+    cq.seen();
+    assert_eq!(m.head(), 0, "one CQE, wrapping");
+    // A second seen with no new peek consumes the next CQE, re-reading
+    // the indices, and a third finds nothing.
+    cq.seen();
+    assert_eq!(m.head(), 1);
+    cq.seen();
+    assert_eq!(m.head(), 1, "the head never passes the tail");
+
+    // The head moved by a batch after the peek: seen must not go back to
+    // (or past) what the peek saw.
+    m.post(3, 0, 0, 1);
+    m.post(4, 0, 0, 1);
+    let (_, next) = cq.peek_plain().unwrap().unwrap();
+    // SAFETY: as above.
+    unsafe { cq.note_peeked(next) };
+    let mut b = cq.batch();
+    assert_eq!(b.by_ref().count(), 2);
+    b.commit();
+    assert_eq!(m.head(), 3);
+    cq.seen();
+    assert_eq!(m.head(), 3, "nothing ready after the batch: no move");
+    // Likewise after cq_advance and a plain advance.
+    for step in 0..2 {
+        m.post(5, 0, 0, 1);
+        let (_, next) = cq.peek_plain().unwrap().unwrap();
+        // SAFETY: as above.
+        unsafe { cq.note_peeked(next) };
+        if step == 0 {
+            cq.advance_whole(1);
+        } else {
+            cq.advance(1);
+        }
+        let h = m.head();
+        cq.seen();
+        assert_eq!(m.head(), h, "seen after an advance: nothing ready");
+    }
+}
+
+#[test]
+fn cq_seen_after_duplicate_rereads_the_indices() {
+    // A split hands a second value over the same queue: the first one's
+    // record of its last peek must not survive the other's head moves.
+    let m = MemCq::<4>::new(0, 0);
+    let cq = m.ring_mixed(false);
+    m.post(1, 0, 0, 1);
+    m.post(2, 0, 0, 1);
+    let (_, next) = cq.peek_plain().unwrap().unwrap();
+    // SAFETY: as above.
+    unsafe { cq.note_peeked(next) };
+    let other = cq.duplicate();
+    other.advance_whole(2);
+    assert_eq!(m.head(), 2);
+    cq.seen();
+    assert_eq!(m.head(), 2, "the duplicate consumed both; nothing ready");
+    other.seen();
+    assert_eq!(m.head(), 2);
+}
+
+#[test]
+fn cq_seen_on_a_mixed_ring_keeps_whole_cqes() {
+    let m = MemCq::<4>::new(0, 0);
+    let cq = m.ring();
+    m.post(1, IORING_CQE_F_32, 10, 2); // slots 0,1
+    m.post(2, 0, 0, 1); // slot 2
+    assert_eq!(cq.peek_plain(), None, "mixed rings take the slow path");
+    let (c, _) = crate::wait::peek::<crate::cq::Cqe32>(&cq).unwrap();
+    assert_eq!((c.user_data, *c.big_cqe()), (1, [10, 11]));
+    cq.seen();
+    assert_eq!(m.head(), 2, "both slots of the 32-byte CQE");
+    // A corrupt F_32 on the last published slot: the head stops at the
+    // tail, not one past it.
+    m.post(3, IORING_CQE_F_32, 0, 1); // slot 3, one slot published
+    let (c, _) = crate::wait::peek::<crate::cq::Cqe>(&cq).unwrap();
+    assert_eq!(c.user_data, 2);
+    cq.seen();
+    assert_eq!(m.head(), 3);
+    let (c, next) = crate::wait::peek::<crate::cq::Cqe>(&cq).unwrap();
+    assert_eq!((c.user_data, next), (3, 4));
+    cq.seen();
+    assert_eq!(m.head(), 4, "clamped to the tail");
 }

@@ -40,10 +40,11 @@ impl CompletionQueue<'_> {
     /// [`Ring::peek_cqe`](crate::Ring::peek_cqe).
     #[inline]
     pub fn peek_cqe(&mut self) -> Result<Cqe, Errno> {
-        match wait::peek(&self.cq) {
-            Some(c) => Ok(c),
-            None => wait::peek_cqe_slow(&self.cq, &self.ctx),
-        }
+        let found = match wait::peek(&self.cq) {
+            Some(found) => found,
+            None => wait::peek_cqe_slow(&self.cq, &self.ctx)?,
+        };
+        Ok(wait::hand_out(&self.cq, found))
     }
 
     /// The next CQE, waiting for one if none is ready. Submits nothing:
@@ -54,10 +55,11 @@ impl CompletionQueue<'_> {
     /// Errors: as [`Ring::wait_cqe`](crate::Ring::wait_cqe).
     #[inline]
     pub fn wait_cqe(&mut self) -> Result<Cqe, Errno> {
-        match wait::peek(&self.cq) {
-            Some(c) => Ok(c),
-            None => wait::wait_cqe_slow(&self.cq, &self.ctx),
-        }
+        let found = match wait::peek(&self.cq) {
+            Some(found) => found,
+            None => wait::wait_cqe_slow(&self.cq, &self.ctx)?,
+        };
+        Ok(wait::hand_out(&self.cq, found))
     }
 
     /// As [`peek_cqe`](Self::peek_cqe), reading all 32 bytes of a big CQE.
@@ -68,10 +70,11 @@ impl CompletionQueue<'_> {
     /// Errors: as [`Ring::peek_cqe32`](crate::Ring::peek_cqe32).
     #[inline]
     pub fn peek_cqe32(&mut self) -> Result<Cqe32, Errno> {
-        match wait::peek(&self.cq) {
-            Some(c) => Ok(c),
-            None => wait::peek_cqe_slow(&self.cq, &self.ctx),
-        }
+        let found = match wait::peek(&self.cq) {
+            Some(found) => found,
+            None => wait::peek_cqe_slow(&self.cq, &self.ctx)?,
+        };
+        Ok(wait::hand_out(&self.cq, found))
     }
 
     /// As [`wait_cqe`](Self::wait_cqe), reading all 32 bytes of a big CQE.
@@ -82,10 +85,11 @@ impl CompletionQueue<'_> {
     /// Errors: as [`Ring::wait_cqe32`](crate::Ring::wait_cqe32).
     #[inline]
     pub fn wait_cqe32(&mut self) -> Result<Cqe32, Errno> {
-        match wait::peek(&self.cq) {
-            Some(c) => Ok(c),
-            None => wait::wait_cqe_slow(&self.cq, &self.ctx),
-        }
+        let found = match wait::peek(&self.cq) {
+            Some(found) => found,
+            None => wait::wait_cqe_slow(&self.cq, &self.ctx)?,
+        };
+        Ok(wait::hand_out(&self.cq, found))
     }
 
     /// Waits until `wait_nr` CQEs are ready; returns the first.
@@ -142,9 +146,11 @@ impl CompletionQueue<'_> {
     #[inline]
     pub fn cqe_seen(&mut self, cqe: &Cqe) {
         // The head CQE's size is read from the ring, not from `cqe`: a stale
-        // copy cannot move the head into the middle of a 32-byte CQE.
+        // copy cannot move the head into the middle of a 32-byte CQE. After
+        // a peek or wait, the head that peek computed is stored as is (the
+        // head has not moved since, the kernel's tail only grows).
         let _ = cqe;
-        self.cq.advance_one();
+        self.cq.seen();
     }
 
     /// CQ slots `cqe` occupies (see [`Ring::cqe_nr`](crate::Ring::cqe_nr)).

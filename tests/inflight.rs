@@ -350,8 +350,8 @@ fn forgetting_the_handle_leaks_nothing() {
 
 /// Found by the third adversarial pass: a CQE left in the CQ before the
 /// scope was counted as the end of the scope's read, which then ran on
-/// after `in_flight` returned. A scope that begins with CQEs waiting hands
-/// out no SQE.
+/// after `in_flight` returned. A scope that begins with CQEs waiting (or
+/// SQEs queued) hands out no SQE.
 fn leftover_cqe_refuses_sqes() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     // SAFETY: a NOP points to no memory.
@@ -363,6 +363,16 @@ fn leftover_cqe_refuses_sqes() {
         assert!(unsafe { io.get_sqe() }.is_none(), "a CQE was waiting");
     });
     assert_eq!(reap_one(&mut ring), 7);
+    // The fourth pass: an SQE queued before the scope (its CQE would be
+    // counted as the scope's) refuses SQEs too.
+    // SAFETY: a NOP points to no memory.
+    common::nop(unsafe { ring.get_sqe() }.unwrap(), 9);
+    ring.in_flight(|io| {
+        // SAFETY: nothing is queued (the scope refuses).
+        assert!(unsafe { io.get_sqe() }.is_none(), "an SQE was queued");
+    });
+    ring.submit_and_wait(1).unwrap();
+    assert_eq!(reap_one(&mut ring), 9);
     ring.in_flight(|io| {
         // SAFETY: a NOP points to no memory.
         common::nop(unsafe { io.get_sqe() }.expect("empty CQ: SQEs again"), 8);

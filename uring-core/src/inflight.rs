@@ -141,7 +141,9 @@ impl Ring {
         // A CQE already waiting would be counted as the end of one of the
         // scope's requests, ending the scope while that request still runs:
         // such a scope hands out no SQE.
-        let clean = self.cq_ready() == 0 && !self.cq_has_overflow();
+        // Likewise an SQE queued before the scope and not yet consumed: its
+        // CQE would end one of the scope's requests.
+        let clean = self.cq_ready() == 0 && !self.cq_has_overflow() && self.sq_ready() == 0;
         let mut io = InFlight {
             ring: self,
             pending: 0,
@@ -158,9 +160,10 @@ impl Ring {
 impl InFlight<'_> {
     /// The next free SQE, as [`Ring::get_sqe`], counted as one request
     /// the scope ends. `None` when the SQ is full, and in a scope that
-    /// began with CQEs waiting in the CQ (or an overflow backlog): the
-    /// scope counts every CQE it reaps as the end of one of its requests,
-    /// so reap what was there before entering it.
+    /// began with CQEs waiting in the CQ (or an overflow backlog) or with
+    /// SQEs queued and not yet consumed by the kernel: the scope counts
+    /// every CQE it reaps as the end of one of its requests, so submit and
+    /// reap what was there before entering it.
     ///
     /// # Safety
     /// As [`Ring::get_sqe`], except that memory the request uses *until its

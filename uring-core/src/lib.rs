@@ -197,6 +197,19 @@
 //! one. The caller promises the target expects the message ([`msg`]'s
 //! "Safety" section).
 //!
+//! **Rings and `fork`.** `fork(2)` (an `unsafe` call in Rust) copies a
+//! `Ring`, a `BufRing` and the split handles byte for byte, but not what
+//! they own on the kernel's side: the ring file and its buffer groups are
+//! shared with the parent, and a registered ring index names whatever the
+//! child registers under that number. The child's copies are not owners:
+//! dropping one would unregister the parent's buffer group (after which
+//! another `BufRing` can take the group id while the parent's still hands
+//! out buffers) or a ring the child registered. So whoever forks promises
+//! that the child neither uses nor drops the copies: it execs, or exits
+//! with `exit_group` (`syscall::exit`) without running their destructors.
+//! [`Ring::ring_dontfork`] makes the ring memory fault in the child; it
+//! does not cover fd- or index-based calls.
+//!
 //! **Rings and threads.** A ring whose fd is registered
 //! ([`Ring::register_ring_fd`], IORING_SETUP_REGISTERED_FD_ONLY) is known to
 //! the kernel by an index that is valid only in the registering thread:
@@ -238,7 +251,8 @@
 //! Untagged registrations post no CQE.
 //!
 //! **Buffer groups.** A [`buf_ring::BufRing`] owns its group id for its
-//! life; [`Ring::unregister_buf_ring`] can take any group away, after which
+//! life (a copy made by `fork` is not an owner: see "Rings and `fork`");
+//! [`Ring::unregister_buf_ring`] can take any group away, after which
 //! another ring may be registered under that id, so it is `unsafe` (the
 //! group must be one no `BufRing` owns).
 //!

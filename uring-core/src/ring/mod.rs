@@ -592,8 +592,14 @@ impl Ring {
     /// parent's next SQE is silently lost, or the SQ looks full. Nothing
     /// detects this (a pid check would cost a syscall per submit). Give a
     /// child its own ring; call this before forking so a child that
-    /// touches the parent's ring faults (SIGSEGV) instead
-    /// (`tests/reliability.rs` shows both).
+    /// touches the parent's ring *memory* faults (SIGSEGV) instead
+    /// (`tests/reliability.rs` shows both). It does not stop what goes
+    /// through the fd or a registered index rather than memory: a
+    /// registration made through the child's copy reaches the shared ring
+    /// (or, by index, a ring the child registered since). The child of a
+    /// fork must not use or drop the parent's `Ring`, `BufRing` or split
+    /// handles (see the [safety model](crate#safety-model): exit with
+    /// `exit_group` or exec, without running their destructors).
     ///
     /// Mirrors `io_uring_ring_dontfork()` (liburing). Kernel: 5.1+.
     ///

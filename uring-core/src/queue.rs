@@ -185,4 +185,4 @@ pub(crate) fn prefetch_ahead(slot: *const u8) {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -318,3 +318,35 @@ pub(crate) fn wait_reg(
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::peek;
+    use crate::cq::{Cqe, Cqe32};
+    use crate::queue::tests::MemCq;
+    use bare_uring_sys::IORING_CQE_F_32;
+
+    #[test]
+    fn cq_seen_on_a_mixed_ring_keeps_whole_cqes() {
+        let m = MemCq::<4>::new(0, 0);
+        let cq = m.ring();
+        m.post(1, IORING_CQE_F_32, 10, 2); // slots 0,1
+        m.post(2, 0, 0, 1); // slot 2
+        assert_eq!(cq.peek_plain(), None, "mixed rings take the slow path");
+        let (c, _) = peek::<Cqe32>(&cq).unwrap();
+        assert_eq!((c.user_data, *c.big_cqe()), (1, [10, 11]));
+        cq.seen();
+        assert_eq!(m.head(), 2, "both slots of the 32-byte CQE");
+        // A corrupt F_32 on the last published slot: the head stops at the
+        // tail, not one past it.
+        m.post(3, IORING_CQE_F_32, 0, 1); // slot 3, one slot published
+        let (c, _) = peek::<Cqe>(&cq).unwrap();
+        assert_eq!(c.user_data, 2);
+        cq.seen();
+        assert_eq!(m.head(), 3);
+        let (c, next) = peek::<Cqe>(&cq).unwrap();
+        assert_eq!((c.user_data, next), (3, 4));
+        cq.seen();
+        assert_eq!(m.head(), 4, "clamped to the tail");
+    }
+}

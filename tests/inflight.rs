@@ -362,7 +362,7 @@ fn leftover_cqe_refuses_sqes() {
         // SAFETY: nothing is queued (the scope refuses).
         assert!(unsafe { io.get_sqe() }.is_none(), "a CQE was waiting");
     });
-    assert_eq!(reap_one(&mut ring), 7);
+    assert_eq!(common::reap(&mut ring).user_data, 7);
     // The fourth pass: an SQE queued before the scope (its CQE would be
     // counted as the scope's) refuses SQEs too.
     // SAFETY: a NOP points to no memory.
@@ -372,19 +372,13 @@ fn leftover_cqe_refuses_sqes() {
         assert!(unsafe { io.get_sqe() }.is_none(), "an SQE was queued");
     });
     ring.submit_and_wait(1).unwrap();
-    assert_eq!(reap_one(&mut ring), 9);
+    assert_eq!(common::reap(&mut ring).user_data, 9);
     ring.in_flight(|io| {
         // SAFETY: a NOP points to no memory.
         common::nop(unsafe { io.get_sqe() }.expect("empty CQ: SQEs again"), 8);
         io.submit_and_wait(1).unwrap();
         assert_eq!(io.reap().unwrap().user_data, 8);
     });
-}
-
-fn reap_one(ring: &mut Ring) -> u64 {
-    let c = ring.wait_cqe().unwrap();
-    ring.cqe_seen(&c);
-    c.user_data
 }
 
 common::harness::main! {

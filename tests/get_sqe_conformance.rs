@@ -8,8 +8,8 @@
 //! `tests/prep_conformance.rs`), each case pre-fills a slot of a real ring
 //! (an SQE128 ring, whose SQE array is mapped writable, so the test can
 //! write a slot before `get_sqe` hands it out) with random bytes, gets it through
-//! `Ring::get_sqe`, `SqeBatch::get_sqe` or `SubmissionQueue::get_sqe` in
-//! turn, applies the Rust helper, and compares all 128 bytes with C's
+//! `Ring::get_sqe`, `SqeBatch::get_sqe`, `SqeBatch::get_sqes` or
+//! `SubmissionQueue::get_sqe` in turn, applies the Rust helper, and compares all 128 bytes with C's
 //! `io_uring_initialize_sqe` + `io_uring_prep_X` applied to the same bytes.
 //! The slot is then overwritten with a plain NOP before the kernel sees it.
 //!
@@ -93,8 +93,8 @@ impl Slots {
         }
     }
 
-    /// Writes `pre` into the next slot, gets it through one of the three
-    /// `get_sqe`s, applies `r`, returns the slot's 128 bytes, and leaves a
+    /// Writes `pre` into the next slot, gets it through one of the four
+    /// ways, applies `r`, returns the slot's 128 bytes, and leaves a
     /// NOP there for the kernel.
     fn run(&mut self, pre: &Sqe, r: &dyn Fn(&mut io_uring_sqe)) -> Sqe {
         let slot = self
@@ -103,7 +103,7 @@ impl Slots {
         // SAFETY: the slot lies in the ring's SQE mapping and is free (all
         // earlier ones were submitted and reaped, see below); 128 bytes.
         unsafe { std::ptr::copy_nonoverlapping(pre.as_ptr().cast::<u8>(), slot, 128) };
-        let way = self.handed % 3;
+        let way = self.handed % 4;
         let got: *mut io_uring_sqe = match way {
             // SAFETY (all three): the SQE is rewritten as a NOP below,
             // before anything is submitted.
@@ -115,6 +115,14 @@ impl Slots {
             1 => {
                 let mut b = self.ring.sq_batch();
                 let sqe = unsafe { b.get_sqe() }.unwrap();
+                r(sqe);
+                sqe
+            }
+            2 => {
+                let mut b = self.ring.sq_batch();
+                let mut sqes = unsafe { b.get_sqes(1) }.unwrap();
+                let sqe = sqes.next().unwrap();
+                assert!(sqes.next().is_none(), "get_sqes(1) yielded two SQEs");
                 r(sqe);
                 sqe
             }

@@ -1,4 +1,5 @@
-//! SQ slots reused while an SQPOLL kernel thread consumes them, against the
+//! SQ slots reused while an SQPOLL kernel thread consumes them (handed out
+//! by `get_sqe`, `SqeBatch::get_sqe` and `SqeBatch::get_sqes`), against the
 //! live kernel. The submitter learns which slots are free from the kernel's
 //! SQ head (`SqRing::head`, an acquire load made of a Relaxed load and a
 //! barrier); a slot written before the kernel finished reading it (that
@@ -22,10 +23,25 @@ const N: u64 = 20_000;
 /// guard, not a speed check: a working ring answers in microseconds).
 const STALL: Duration = Duration::from_secs(10);
 
-/// Fills every free SQ slot (one `get_sqe` per SQE, or through
-/// `sq_batch`), publishes, reaps what completed, until `N` (scaled) requests came
-/// back; every user_data exactly once, every result 0.
-fn lap_the_sqpoll_thread(batch: bool) {
+/// How the submitter gets its SQEs.
+#[derive(Clone, Copy, Debug)]
+enum Way {
+    /// `Ring::get_sqe`, one per SQE.
+    GetSqe,
+    /// `SqeBatch::get_sqe`, one per SQE.
+    Batch,
+    /// `SqeBatch::get_sqes`, `CHUNK` at a time (so reservations cross
+    /// the SQE array's end).
+    Reserve,
+}
+
+/// SQEs per `get_sqes` reservation.
+const CHUNK: u64 = 3;
+
+/// Fills every free SQ slot (see [`Way`]), publishes, reaps what
+/// completed, until `N` (scaled) requests came back; every user_data
+/// exactly once, every result 0.
+fn lap_the_sqpoll_thread(way: Way) {
     // The thread stays awake for 1 s without work; the CQ has room for
     // far more CQEs than can be in flight between two reaps.
     let mut p = Params::new().sqpoll(1000).cq_size(4096);
@@ -47,26 +63,45 @@ fn lap_the_sqpoll_thread(batch: bool) {
         ring.cqe_seen(c);
     };
     while got < n {
-        if batch {
-            let mut sq = ring.sq_batch();
-            while next < n {
-                // SAFETY: a NOP points to no memory.
-                let Some(sqe) = (unsafe { sq.get_sqe() }) else {
-                    full += 1;
-                    break;
-                };
-                nop(sqe, next);
-                next += 1;
+        match way {
+            Way::Batch => {
+                let mut sq = ring.sq_batch();
+                while next < n {
+                    // SAFETY: a NOP points to no memory.
+                    let Some(sqe) = (unsafe { sq.get_sqe() }) else {
+                        full += 1;
+                        break;
+                    };
+                    nop(sqe, next);
+                    next += 1;
+                }
             }
-        } else {
-            while next < n {
-                // SAFETY: a NOP points to no memory.
-                let Some(sqe) = (unsafe { ring.get_sqe() }) else {
-                    full += 1;
-                    break;
-                };
-                nop(sqe, next);
-                next += 1;
+            Way::Reserve => {
+                let mut sq = ring.sq_batch();
+                while next < n {
+                    let k = (n - next).min(CHUNK) as u32;
+                    // SAFETY: NOPs point to no memory.
+                    let Some(sqes) = (unsafe { sq.get_sqes(k) }) else {
+                        full += 1;
+                        break;
+                    };
+                    assert_eq!(sqes.len(), k as usize);
+                    for sqe in sqes {
+                        nop(sqe, next);
+                        next += 1;
+                    }
+                }
+            }
+            Way::GetSqe => {
+                while next < n {
+                    // SAFETY: a NOP points to no memory.
+                    let Some(sqe) = (unsafe { ring.get_sqe() }) else {
+                        full += 1;
+                        break;
+                    };
+                    nop(sqe, next);
+                    next += 1;
+                }
             }
         }
         ring.submit().unwrap();
@@ -104,22 +139,26 @@ fn lap_the_sqpoll_thread(batch: bool) {
     assert!(seen.iter().all(|&s| s));
     assert_eq!(ring.sq_dropped(), 0);
     println!(
-        "{} {n} NOPs through a {ENTRIES}-slot SQ with SQPOLL: the SQ was full {full} times",
-        if batch { "sq_batch:" } else { "get_sqe:" }
+        "{way:?}: {n} NOPs through a {ENTRIES}-slot SQ with SQPOLL: the SQ was full {full} times"
     );
     // The SQ must have filled up, or no slot was reused behind the head.
     assert!(full > 0, "the SQ never filled up");
 }
 
 fn get_sqe_reuses_slots_only_after_the_kernel_read_them() {
-    lap_the_sqpoll_thread(false);
+    lap_the_sqpoll_thread(Way::GetSqe);
 }
 
 fn sq_batch_reuses_slots_only_after_the_kernel_read_them() {
-    lap_the_sqpoll_thread(true);
+    lap_the_sqpoll_thread(Way::Batch);
+}
+
+fn get_sqes_reuses_slots_only_after_the_kernel_read_them() {
+    lap_the_sqpoll_thread(Way::Reserve);
 }
 
 common::harness::main! {
     get_sqe_reuses_slots_only_after_the_kernel_read_them,
     sq_batch_reuses_slots_only_after_the_kernel_read_them,
+    get_sqes_reuses_slots_only_after_the_kernel_read_them,
 }

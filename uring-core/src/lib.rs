@@ -50,7 +50,8 @@
 //! the kernel acting on them. So this crate has exactly one `unsafe`
 //! boundary for requests, where a writable SQE *in the ring* is obtained:
 //! [`Ring::get_sqe`], [`Ring::get_sqe128`],
-//! [`SqeBatch::get_sqe`](sq::SqeBatch::get_sqe) and
+//! [`SqeBatch::get_sqe`](sq::SqeBatch::get_sqe),
+//! [`SqeBatch::get_sqes`](sq::SqeBatch::get_sqes) and
 //! [`SubmissionQueue::get_sqe`](split::SubmissionQueue::get_sqe) are
 //! `unsafe fn`s. Everything
 //! else about requests is safe:

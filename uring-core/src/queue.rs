@@ -17,9 +17,11 @@ use crate::Errno;
 
 mod cq_ring;
 mod sq_ring;
+mod sq_run;
 
 pub use cq_ring::{CqBatch, CqPtrs, CqRing, RawCqe};
 pub use sq_ring::{SqCursor, SqPtrs, SqRing, WideSlot};
+pub use sq_run::SqReserved;
 
 /// Entries between `head` and `tail` (`tail - head`, wrapping).
 #[inline(always)]
@@ -146,42 +148,6 @@ fn acquire_after(v: u32) -> u32 {
     // fence; with the Relaxed load before it, an acquire load of `v`.
     core::sync::atomic::fence(Ordering::Acquire);
     v
-}
-
-/// Bytes past a slot handed out that [`prefetch_ahead`] asks for: four
-/// 64-byte SQEs (two 128-byte ones).
-pub(crate) const PREFETCH_DISTANCE: usize = 256;
-
-/// Asks the CPU to start loading the cache line [`PREFETCH_DISTANCE`]
-/// bytes past `slot`: the SQE a few calls ahead, so that filling SQEs one
-/// after another overlaps the cache misses on their lines instead of
-/// taking them one at a time. After a large submit the kernel's work has
-/// usually pushed those lines out of L1; `cargo bench --bench vs_io_uring`
-/// measures the effect (the fill rows, docs/BENCH.md).
-///
-/// A read prefetch (`prefetcht0`), not a write one: it needs no CPU
-/// extension, and under SQPOLL it leaves the kernel thread that may
-/// still be reading that line its copy. Near the end of the SQE array or
-/// of the free slots the address is past them; that is harmless, as a
-/// prefetch never faults and changes no memory.
-///
-/// Through the compiler's intrinsic, not `asm!`: the compiler knows the
-/// intrinsic returns and touches no memory, while an `asm!` statement
-/// might not return, which stops it from keeping the ring's state in
-/// registers across a caller's loop of `get_sqe` calls. So only on x86-64
-/// with SSE (every x86-64 target but the soft-float ones); aarch64's
-/// intrinsic is not stable yet, other architectures and Miri get none.
-#[inline(always)]
-pub(crate) fn prefetch_ahead(slot: *const u8) {
-    #[cfg(all(not(miri), target_arch = "x86_64", target_feature = "sse"))]
-    // SAFETY: a prefetch is a hint: it never faults (not even on an
-    // unmapped address) and writes no register, memory or flag. SSE is
-    // enabled (cfg above), as the intrinsic requires.
-    unsafe {
-        use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        _mm_prefetch::<_MM_HINT_T0>(slot.wrapping_add(PREFETCH_DISTANCE).cast())
-    };
-    let _ = (slot, PREFETCH_DISTANCE);
 }
 
 #[cfg(test)]

@@ -111,11 +111,9 @@ impl Ring {
     /// the loop body is small: with several calls and preps in one body it
     /// may stop telling them apart and reload the state (docs/BENCH.md, "One
     /// `get_sqe` per SQE"). [`sq_batch`](Self::sq_batch) keeps the state in
-    /// registers wherever the ring lives and whatever the loop. On
-    /// x86-64 it also asks the CPU to start loading the slot four ahead, so
-    /// a run of SQEs written after a large submit (whose kernel work has
-    /// pushed the slots out of L1) does not wait for each line in turn;
-    /// docs/BENCH.md measures it.
+    /// registers wherever the ring lives and whatever the loop, and its
+    /// [`get_sqes`](SqeBatch::get_sqes) hands out a known number of SQEs
+    /// with one room check for all of them.
     ///
     /// Mirrors `io_uring_get_sqe()` (liburing). Kernel: 5.1+.
     ///
@@ -370,7 +368,7 @@ impl<'a> SqeBatch<'a> {
     }
 }
 
-impl SqeBatch<'_> {
+impl<'a> SqeBatch<'a> {
     /// As [`Ring::get_sqe`]: the next free SQE, initialised as liburing
     /// does, or `None` when the SQ is full.
     ///
@@ -384,7 +382,85 @@ impl SqeBatch<'_> {
         // borrows the ring) keeps the slot exclusive until the next call.
         Some(unsafe { init_sqe(p) })
     }
+
+    /// `n` SQEs at once: `None` if fewer than `n` slots are free (nothing
+    /// is handed out); else an iterator that yields exactly `n` SQEs, each
+    /// initialised as [`get_sqe`](Self::get_sqe) initialises it.
+    ///
+    /// The cheapest way to fill a known number of SQEs beyond a handful:
+    /// the room for all `n` is checked once, so the loop over them tests
+    /// nothing per SQE but its own end (one add and one branch; `get_sqe`
+    /// in a counted loop pays a second compare and branch per SQE). For a
+    /// few SQEs (up to about 8) whose count the compiler knows, a loop of
+    /// [`get_sqe`](Self::get_sqe) costs less: the compiler unrolls it,
+    /// while a reservation's set-up (about 20 instructions) is not repaid.
+    /// `cargo bench --bench vs_io_uring` uses each where it is cheaper
+    /// (docs/BENCH.md).
+    ///
+    /// An SQE counts as handed out (the next submit publishes it) once the
+    /// iterator has yielded it; dropping the iterator early hands out no
+    /// more than it yielded. Every SQE yielded must be prepared before the
+    /// next submit, as with `get_sqe`.
+    ///
+    /// No liburing equivalent (it has `io_uring_get_sqe` only). Kernel:
+    /// any.
+    ///
+    /// ```no_run
+    /// # use bare_uring::{helpers, prep, Ring};
+    /// let mut ring = Ring::queue_init(64, 0)?;
+    /// {
+    ///     let mut sq = ring.sq_batch();
+    ///     // SAFETY: NOPs point to no memory; each gets its own user_data.
+    ///     let sqes = unsafe { sq.get_sqes(16) }.ok_or(bare_uring::Errno::EBUSY)?;
+    ///     for (i, sqe) in sqes.enumerate() {
+    ///         prep::nop(sqe);
+    ///         helpers::sqe_set_data64(sqe, i as u64);
+    ///     }
+    /// }
+    /// assert_eq!(ring.submit_and_wait(16)?, 16);
+    /// # Ok::<(), bare_uring::Errno>(())
+    /// ```
+    ///
+    /// # Safety
+    /// As [`Ring::get_sqe`], for every SQE the iterator yields.
+    /// See the [safety model](crate#safety-model).
+    #[inline]
+    pub unsafe fn get_sqes(&mut self, n: u32) -> Option<Sqes<'_, 'a>> {
+        Some(Sqes {
+            r: self.c.reserve(n)?,
+        })
+    }
 }
+
+/// The SQEs of [`SqeBatch::get_sqes`], in submission order; each yielded
+/// once, initialised as `get_sqe` initialises it.
+#[derive(Debug)]
+pub struct Sqes<'b, 'a> {
+    r: crate::queue::SqReserved<'b, 'a>,
+}
+
+impl<'b> Iterator for Sqes<'b, '_> {
+    type Item = &'b mut io_uring_sqe;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<&'b mut io_uring_sqe> {
+        let p = self.r.next()?;
+        // SAFETY: reserved for this iterator, which yields each slot once
+        // (in the SQE array: 64-byte aligned, 64 bytes; unpublished). The
+        // borrow of the batch, for 'b, keeps every yielded slot exclusive:
+        // no other get_sqe, get_sqes or submit can run while one is alive.
+        Some(unsafe { init_sqe(p) })
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.r.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Sqes<'_, '_> {}
+
+impl core::iter::FusedIterator for Sqes<'_, '_> {}
 
 /// Sets the fields liburing's `io_uring_get_sqe` initialises
 /// ([`initialize_sqe`]) in a slot just handed out, and lends it.

@@ -2,7 +2,7 @@
 
 use bare_uring_sys::io_uring_sqe;
 
-use super::{atomic, check_geometry, load_acquire, prefetch_ahead, ready, space_left};
+use super::{atomic, check_geometry, load_acquire, ready, space_left};
 use crate::Errno;
 use core::sync::atomic::{AtomicU32, Ordering};
 
@@ -66,13 +66,13 @@ pub struct SqRing {
 /// within the SQE array (`stop` at most one past its end), and only
 /// addresses below `stop` are handed out.
 #[derive(Clone, Copy, Debug)]
-struct Slots {
-    next: *mut io_uring_sqe,
-    stop: *mut io_uring_sqe,
+pub(super) struct Slots {
+    pub(super) next: *mut io_uring_sqe,
+    pub(super) stop: *mut io_uring_sqe,
     /// The run's first slot address minus its tail times the stride, as
     /// an integer: the tail is `(next - run_base) / stride` (a subtract
     /// and a shift). In `u64`, so that no bit of a 32-bit tail is lost.
-    run_base: u64,
+    pub(super) run_base: u64,
 }
 
 impl Slots {
@@ -88,7 +88,7 @@ impl Slots {
 
     /// Index of the next SQE to hand out.
     #[inline]
-    fn tail(&self, g: Stride) -> u32 {
+    pub(super) fn tail(&self, g: Stride) -> u32 {
         // Exact: next - run_base is (run tail + slots walked) * stride, and
         // the shift divides by the stride.
         ((self.next as usize as u64).wrapping_sub(self.run_base) >> g.log2()) as u32
@@ -108,9 +108,6 @@ impl Slots {
             self.next = slot;
             slot = self.new_run(p, g)?;
         }
-        // On both paths: the fast one then runs straight on into the
-        // caller's stores, with no jump around the slow one.
-        prefetch_ahead(slot.cast());
         Some(slot)
     }
 
@@ -143,14 +140,14 @@ impl Slots {
 
 /// [`Slots::run_base`] of a run starting at `slot` with tail `tail`.
 #[inline]
-fn run_base(slot: *mut io_uring_sqe, tail: u32, g: Stride) -> u64 {
+pub(super) fn run_base(slot: *mut io_uring_sqe, tail: u32, g: Stride) -> u64 {
     (slot as usize as u64).wrapping_sub((tail as u64) << g.log2())
 }
 
 /// Bytes per slot, 64 or 128 (SQE128), and their log2.
 #[derive(Clone, Copy, Debug)]
-struct Stride {
-    bytes: usize,
+pub(super) struct Stride {
+    pub(super) bytes: usize,
     log2: u32,
 }
 
@@ -169,7 +166,7 @@ impl Stride {
     /// to be in range: no masking instruction where the count is loaded
     /// in one block and used in another.
     #[inline(always)]
-    fn log2(self) -> u32 {
+    pub(super) fn log2(self) -> u32 {
         // SAFETY: `new` is the only constructor and sets 6 or 7.
         unsafe { core::hint::assert_unchecked(self.log2 < 8) };
         self.log2
@@ -361,10 +358,6 @@ impl SqRing {
 
     /// Reserves the next slot; `None` when the ring is full (nothing is
     /// overwritten). The slot's content is left as is.
-    ///
-    /// Also asks the CPU to start loading a slot a few ahead (on x86-64;
-    /// `queue::prefetch_ahead`), so that filling SQEs one after another
-    /// does not wait for each slot's cache line in turn.
     #[inline]
     pub fn next_sqe(&mut self) -> Option<*mut io_uring_sqe> {
         self.s.take(&self.p, self.g)
@@ -458,9 +451,9 @@ impl SqRing {
 /// (see [`SqRing::cursor`]); dropping it stores the state back.
 #[derive(Debug)]
 pub struct SqCursor<'a> {
-    sq: &'a mut SqRing,
-    s: Slots,
-    g: Stride,
+    pub(super) sq: &'a mut SqRing,
+    pub(super) s: Slots,
+    pub(super) g: Stride,
 }
 
 impl SqCursor<'_> {
@@ -481,7 +474,12 @@ impl Drop for SqCursor<'_> {
 /// The SQE of `index`: `(index & mask) * stride` bytes into `sqes`
 /// (`stride` is 64, or 128 for 128-byte SQEs).
 #[inline(always)]
-fn sqe_at(sqes: *mut io_uring_sqe, index: u32, mask: u32, stride: usize) -> *mut io_uring_sqe {
+pub(super) fn sqe_at(
+    sqes: *mut io_uring_sqe,
+    index: u32,
+    mask: u32,
+    stride: usize,
+) -> *mut io_uring_sqe {
     // wrapping_byte_add: the offset is below entries * stride by
     // construction (check_geometry, stride 64 or 128), so this stays
     // inside the SQE array.

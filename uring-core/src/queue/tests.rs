@@ -32,13 +32,13 @@ fn geometry_is_checked() {
 }
 
 /// An SQ in plain memory: indices + `N` SQE slots (64 bytes each).
-struct MemSq<const N: usize> {
+pub(crate) struct MemSq<const N: usize> {
     idx: UnsafeCell<[u32; 4]>, // head, tail, flags, dropped
     sqes: UnsafeCell<[io_uring_sqe; N]>,
 }
 
 impl<const N: usize> MemSq<N> {
-    fn new(start: u32) -> Self {
+    pub(crate) fn new(start: u32) -> Self {
         MemSq {
             idx: UnsafeCell::new([start, start, 0, 0]),
             sqes: UnsafeCell::new([const { io_uring_sqe::zeroed() }; N]),
@@ -63,15 +63,15 @@ impl<const N: usize> MemSq<N> {
         unsafe { SqRing::new(p) }.unwrap()
     }
     /// The consumer takes `n` entries (as the kernel would).
-    fn consume(&self, n: u32) {
+    pub(crate) fn consume(&self, n: u32) {
         // SAFETY: test-local memory, single thread.
         unsafe { *self.idx(0) = (*self.idx(0)).wrapping_add(n) };
     }
-    fn tail(&self) -> u32 {
+    pub(crate) fn tail(&self) -> u32 {
         // SAFETY: as above.
         unsafe { *self.idx(1) }
     }
-    fn base(&self) -> *mut io_uring_sqe {
+    pub(crate) fn base(&self) -> *mut io_uring_sqe {
         self.sqes.get().cast()
     }
 }

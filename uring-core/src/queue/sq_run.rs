@@ -20,11 +20,12 @@ impl<'a> SqCursor<'a> {
     #[inline]
     pub fn reserve(&mut self, n: u32) -> Option<SqReserved<'_, 'a>> {
         let g = self.g;
-        // In bytes: n slots against what is left of the current run.
-        let len = (n as usize) << g.log2();
-        let room = (self.s.stop as usize).wrapping_sub(self.s.next as usize);
+        // In bytes: n slots against what is left of the current run (in
+        // u64: no shift of a u32 count by 7 overflows it).
+        let len = (n as u64) << g.log2();
+        let room = (self.s.stop as usize).wrapping_sub(self.s.next as usize) as u64;
         let (len, wrap) = if len <= room {
-            (len, Wrap::NONE)
+            (len as usize, Wrap::NONE)
         } else {
             let (s, first, wrap) = new_run(self.sq.ptrs(), self.s, g, n)?;
             self.s = s;

@@ -547,6 +547,46 @@ impl World {
         }
     }
 
+    /// `reserve(n)` from a cursor: refused exactly when fewer than `n`
+    /// slots are free; else `n` slots, of which the first `k` are taken
+    /// before the reservation is dropped (or leaked, which hands out at
+    /// most those).
+    fn get_reserved(&mut self, n: u32, k: u32, leak: bool) {
+        let free = self.sq_entries() - self.sq_used();
+        let before = self.sq.sqe_tail();
+        let mut got = Vec::new();
+        {
+            let mut c = self.sq.cursor();
+            let Some(mut r) = c.reserve(n) else {
+                assert!(n > free, "reserve({n}) refused with {free} free");
+                drop(c);
+                assert_eq!(self.sq.sqe_tail(), before, "a refusal moved the tail");
+                return;
+            };
+            assert!(n <= free, "reserve({n}) granted with {free} free");
+            assert_eq!(r.len(), n as usize);
+            for _ in 0..k.min(n) {
+                got.push(r.next().expect("a reserved slot"));
+            }
+            assert_eq!(r.len(), (n - k.min(n)) as usize);
+            if k >= n {
+                assert!(r.next().is_none(), "more than {n} slots");
+            }
+            if leak {
+                std::mem::forget(r);
+            }
+        }
+        let handed = self.sq.sqe_tail().wrapping_sub(before) as usize;
+        if leak {
+            assert!(handed <= got.len(), "a leak handed out unyielded slots");
+        } else {
+            assert_eq!(handed, got.len(), "handed out other than what was yielded");
+        }
+        for p in got.into_iter().take(handed) {
+            self.take_normal(p);
+        }
+    }
+
     fn get_wide(&mut self) {
         let entries = self.sq_entries();
         let mask = entries - 1;
@@ -971,6 +1011,7 @@ fn count() -> impl Strategy<Value = Count> {
 enum Op {
     Get(Count),
     Cursor(Count, u32, Count),
+    Reserve(Count, Count, bool),
     Wide,
     Flush,
     Consume(Count),
@@ -985,6 +1026,7 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => count().prop_map(Op::Get),
         2 => (count(), any::<u32>(), count()).prop_map(|(a, b, c)| Op::Cursor(a, b, c)),
+        2 => (count(), count(), any::<bool>()).prop_map(|(a, b, c)| Op::Reserve(a, b, c)),
         2 => Just(Op::Wide),
         3 => Just(Op::Flush),
         3 => count().prop_map(Op::Consume),
@@ -1008,6 +1050,7 @@ fn run(cfg: &Cfg, ops: &[Op]) {
                 let n = n.of(se);
                 w.get_cursor(n, at % (n + 1), k.of(se))
             }
+            Op::Reserve(n, k, leak) => w.get_reserved(n.of(se), k.of(se), leak),
             // 128-byte pairs exist only in rings of 64-byte SQEs.
             Op::Wide if w.msq.shift == 0 => w.get_wide(),
             Op::Wide => w.get(1),
@@ -1050,6 +1093,7 @@ enum BogusOp {
     Garbage(u32, u64, u32),
     Get(u16),
     Cursor(u16),
+    Reserve(u16, u16),
     Wide,
     Flush,
     Peek(u16),
@@ -1074,6 +1118,7 @@ fn bogus_op() -> impl Strategy<Value = BogusOp> {
         (any::<u32>(), any::<u64>(), flags).prop_map(|(s, u, f)| BogusOp::Garbage(s, u, f)),
         (0u16..40).prop_map(BogusOp::Get),
         (0u16..40).prop_map(BogusOp::Cursor),
+        (0u16..40, 0u16..40).prop_map(|(n, k)| BogusOp::Reserve(n, k)),
         Just(BogusOp::Wide),
         Just(BogusOp::Flush),
         (0u16..40).prop_map(BogusOp::Peek),
@@ -1145,6 +1190,19 @@ fn run_bogus(cfg: &Cfg, ops: &[BogusOp]) {
                         None => break,
                     }
                 }
+            }
+            BogusOp::Reserve(n, k) => {
+                let mut c = sq.cursor();
+                if let Some(r) = c.reserve(n as u32) {
+                    assert!(
+                        n as u32 <= msq.entries,
+                        "reserved {n} slots of a {}-slot SQ",
+                        msq.entries
+                    );
+                    for p in r.take(k as usize) {
+                        msq.offset_of(p);
+                    }
+                };
             }
             BogusOp::Wide => {
                 if let Some(w) = sq.next_wide() {

@@ -47,6 +47,8 @@ pub struct CqRing {
     /// One past the last 16-byte CQE of the array (where a plain ring's
     /// runs stop).
     cqes_end: *const io_uring_cqe,
+    /// Bytes from one CQE index to the next: 16, or 32 (CQE32).
+    stride: usize,
     /// 16-byte CQEs only (`shift == 0 && !mixed`), decided once here.
     plain: bool,
     /// 0, or `PEEKED | next`: `next` is the head just past the CQE the
@@ -76,12 +78,14 @@ impl CqRing {
     /// See the [safety model](crate#safety-model).
     pub unsafe fn new(p: CqPtrs) -> Result<Self, Errno> {
         check_geometry(p.entries, p.mask)?;
+        let plain = p.shift == 0 && !p.mixed;
         Ok(CqRing {
             p,
             // wrapping_add: one past the end of the array of `entries`
             // CQEs (at least that many 16-byte units, per the contract).
             cqes_end: p.cqes.wrapping_add(p.entries as usize).cast_const(),
-            plain: p.shift == 0 && !p.mixed,
+            stride: size_of::<io_uring_cqe>() << (p.shift & 1),
+            plain,
             peeked: Cell::new(0),
         })
     }
@@ -94,6 +98,7 @@ impl CqRing {
         CqRing {
             p: self.p,
             cqes_end: self.cqes_end,
+            stride: self.stride,
             plain: self.plain,
             peeked: Cell::new(0),
         }
@@ -281,30 +286,59 @@ impl CqRing {
             .wrapping_add(slot(index, self.p.mask, self.p.shift))
     }
 
-    /// The first CQE of a ring of plain 16-byte CQEs and the head just
-    /// past it: `Some(Some((cqe, head + 1)))`, or `Some(None)` when none is
-    /// ready; `None` for other rings (32-byte or mixed CQEs, which need
-    /// [`read`](Self::read)) and for a CQE flagged as padding
-    /// (IORING_CQE_F_SKIP), which the caller skips. A few loads, for the
-    /// single-CQE fast path; the crate's waits record what they hand out
-    /// for [`seen`](Self::seen).
+    /// The first CQE and the head just past it, when it is one slot of
+    /// plain CQE: `Some(Some((cqe, head + 1)))`, or `Some(None)` when none
+    /// is ready; `None` when the CQE there is flagged as padding
+    /// (IORING_CQE_F_SKIP, which the caller skips) or as 32 bytes
+    /// (IORING_CQE_F_32, two slots of a CQE_MIXED ring; on other rings a
+    /// flag a MSG_RING sender may set, which the slow path reads as one
+    /// slot), and with `big` on rings other than plain ones (the caller
+    /// wants all 32 bytes of a CQE32 ring's CQEs). On a CQE32 ring it reads
+    /// the first 16 bytes of the head's 32-byte slot. A few loads and one
+    /// test of the CQE's flags, for the single-CQE fast path (no test of
+    /// the ring's kind when `big` is false); the crate's waits record what
+    /// they hand out for [`seen`](Self::seen).
     #[inline(always)]
-    pub fn peek_plain(&self) -> Option<Option<(RawCqe, u32)>> {
-        if !self.plain {
+    pub fn peek_fast(&self, big: bool) -> Option<Option<(RawCqe, u32)>> {
+        if big && !self.plain {
             return None;
         }
         let head = self.head();
         if self.tail() == head {
             return Some(None);
         }
-        // wrapping_add: in bounds by the mask (check_geometry).
-        let p = self.p.cqes.wrapping_add((head & self.p.mask) as usize);
-        // SAFETY: head is in [head, tail) with tail read (acquire) above,
-        // so the producer published this slot.
+        // SAFETY: head is the head, in [head, tail) with tail read (acquire)
+        // just now.
+        unsafe { self.peek_fast_at(head, big) }.map(Some)
+    }
+
+    /// [`peek_fast`](Self::peek_fast) once a CQE is known to be ready at
+    /// `head`: `None` where `peek_fast` returns `None`.
+    ///
+    /// # Safety
+    /// `head` is the current head, and in `[head, tail)` for a tail read
+    /// with [`tail`](Self::tail) (acquire).
+    #[inline(always)]
+    pub(crate) unsafe fn peek_fast_at(&self, head: u32, big: bool) -> Option<(RawCqe, u32)> {
+        if big && !self.plain {
+            return None;
+        }
+        // wrapping_add: in bounds by the mask (check_geometry): the array
+        // holds `entries` slots of `stride` bytes.
+        let p = self
+            .p
+            .cqes
+            .cast::<u8>()
+            .wrapping_add((head & self.p.mask) as usize * self.stride)
+            .cast::<io_uring_cqe>();
+        // SAFETY: head is in [head, tail) with tail read (acquire) (the
+        // caller), so the producer published this slot; its first 16 bytes
+        // are a CQE on every ring.
         let (user_data, res, flags) = unsafe { ((*p).user_data, (*p).res, (*p).flags) };
-        if flags & IORING_CQE_F_SKIP != 0 {
-            // A padding flag (a MSG_RING can pass one even to a plain
-            // ring): the caller's slow path consumes it, as liburing does.
+        if flags & (IORING_CQE_F_SKIP | IORING_CQE_F_32) != 0 {
+            // Padding (a MSG_RING can pass the flag even to a plain ring):
+            // the caller's slow path consumes it, as liburing does. A
+            // 32-byte CQE of a mixed ring: two slots, read whole there.
             return None;
         }
         let c = RawCqe {
@@ -315,7 +349,7 @@ impl CqRing {
             extra: [0; 2],
             nr: 1,
         };
-        Some(Some((c, head.wrapping_add(1))))
+        Some((c, head.wrapping_add(1)))
     }
 
     /// Copies the CQE at `index`: `(user_data, res, flags, big)` where

@@ -268,7 +268,10 @@ impl Ring {
     /// Errors: as [`Ring::enter`] (`EINTR`, ...).
     #[inline(always)]
     pub fn wait_cqe(&mut self) -> Result<Cqe, Errno> {
-        let found = wait::wait_cqe(&self.cq, || self.enter_ctx())?;
+        let found = {
+            let ring: &Ring = self;
+            wait::wait_cqe(&ring.cq, move || (&ring.cq, ring.enter_ctx()))
+        }?;
         Ok(wait::hand_out(&self.cq, found))
     }
 
@@ -301,7 +304,10 @@ impl Ring {
     /// ```
     #[inline]
     pub fn wait_cqe32(&mut self) -> Result<Cqe32, Errno> {
-        let found = wait::wait_cqe(&self.cq, || self.enter_ctx())?;
+        let found = {
+            let ring: &Ring = self;
+            wait::wait_cqe(&ring.cq, move || (&ring.cq, ring.enter_ctx()))
+        }?;
         Ok(wait::hand_out(&self.cq, found))
     }
 

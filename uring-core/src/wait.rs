@@ -224,7 +224,8 @@ pub(crate) fn peek_cqe_slow<C: ReadCqe>(cq: &CqRing, ctx: &EnterCtx) -> Result<(
 }
 
 /// `io_uring_wait_cqe`: the next CQE, waiting for one if none is ready,
-/// and the head just past it.
+/// and the head just past it. `src` gives the queue (`cq`) and what
+/// entering the kernel needs.
 ///
 /// This is [`get_cqe`] with nothing to submit, `wait_nr` 1, no timeout and
 /// no signal mask, where its loop reduces to: look, and while nothing is
@@ -233,38 +234,38 @@ pub(crate) fn peek_cqe_slow<C: ReadCqe>(cq: &CqRing, ctx: &EnterCtx) -> Result<(
 /// look is [`CqRing::peek_fast`], the wait [`wait_ready`]; padding and
 /// 32-byte CQEs go to [`wait_cqe_slow`].
 #[inline(always)]
-pub(crate) fn wait_cqe<C: ReadCqe>(
-    cq: &CqRing,
-    ctx: impl Fn() -> EnterCtx,
+pub(crate) fn wait_cqe<'a, C: ReadCqe>(
+    cq: &'a CqRing,
+    src: impl Fn() -> (&'a CqRing, EnterCtx) + Copy,
 ) -> Result<(C, u32), Errno> {
-    // `ctx` is built only where the kernel is entered, out of line (the
-    // fast path loads nothing for it, and no register is kept for it
-    // across a call), and each slow call's error returns at once (`?`), so
-    // that the paths join on the CQE itself, which then stays in
-    // registers.
+    // The slow paths get `src` (one pointer), and read the queue and
+    // build the context out of line: the fast path loads nothing for them,
+    // and keeps no register for them across a call. Each slow call's
+    // error returns at once (`?`), so that the paths join on the CQE
+    // itself, which then stays in registers.
     let found = match cq.peek_fast(C::BIG) {
         Some(Some((c, next))) => (C::from_raw(c), next),
         Some(None) => {
-            let head = wait_ready(cq, &ctx)?;
+            let head = wait_ready(src)?;
             // SAFETY: `wait_ready` returns the head, with a tail read
             // (acquire) past it.
             match unsafe { cq.peek_fast_at(head, C::BIG) } {
                 Some((c, next)) => (C::from_raw(c), next),
-                None => wait_cqe_slow(cq, &ctx)?,
+                None => wait_cqe_slow(src)?,
             }
         }
-        None => wait_cqe_slow(cq, &ctx)?,
+        None => wait_cqe_slow(src)?,
     };
     Ok(found)
 }
 
-/// `f`, hidden from the optimizer, so that an out-of-line wait builds its
-/// [`EnterCtx`] itself: otherwise LLVM passes the ctx's fields as
-/// arguments, loaded by the caller, which then keeps them in callee-saved
-/// registers across the call for the next one (two pushes and pops on
-/// the caller's fast path too).
+/// `f`, hidden from the optimizer, so that an out-of-line wait reads the
+/// queue and builds its [`EnterCtx`] itself: otherwise LLVM passes the
+/// fields it reads as arguments, loaded by the caller, which then keeps
+/// them in callee-saved registers across the call for the next one (two
+/// pushes and pops on the caller's fast path too).
 #[inline(always)]
-fn opaque<F>(f: &F) -> &F {
+fn opaque<F>(f: F) -> F {
     core::hint::black_box(f)
 }
 
@@ -274,8 +275,8 @@ fn opaque<F>(f: &F) -> &F {
 /// register), so that [`wait_cqe`]'s caller keeps its fast path small and
 /// holds nothing across the call.
 #[inline(never)]
-fn wait_ready(cq: &CqRing, ctx: &impl Fn() -> EnterCtx) -> Result<u32, Errno> {
-    let ctx = opaque(ctx)();
+fn wait_ready<'a>(src: impl Fn() -> (&'a CqRing, EnterCtx)) -> Result<u32, Errno> {
+    let (cq, ctx) = opaque(src)();
     loop {
         // SAFETY: no argument (null/8); nothing is submitted.
         unsafe { ctx.enter(0, 1, IORING_ENTER_GETEVENTS, ptr::null(), 8) }?;
@@ -290,8 +291,10 @@ fn wait_ready(cq: &CqRing, ctx: &impl Fn() -> EnterCtx) -> Result<u32, Errno> {
 /// (padding, a 32-byte CQE, or all 32 bytes wanted): the same loop over
 /// [`peek_inner`].
 #[inline(never)]
-fn wait_cqe_slow<C: ReadCqe>(cq: &CqRing, ctx: &impl Fn() -> EnterCtx) -> Result<(C, u32), Errno> {
-    let ctx = opaque(ctx)();
+fn wait_cqe_slow<'a, C: ReadCqe>(
+    src: impl Fn() -> (&'a CqRing, EnterCtx),
+) -> Result<(C, u32), Errno> {
+    let (cq, ctx) = opaque(src)();
     loop {
         if let (Some(c), _) = peek_inner(cq) {
             return Ok((c, cq.peeked_next()));

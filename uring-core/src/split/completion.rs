@@ -55,7 +55,10 @@ impl CompletionQueue<'_> {
     /// Errors: as [`Ring::wait_cqe`](crate::Ring::wait_cqe).
     #[inline(always)]
     pub fn wait_cqe(&mut self) -> Result<Cqe, Errno> {
-        let found = wait::wait_cqe(&self.cq, || self.ctx)?;
+        let found = {
+            let q: &Self = self;
+            wait::wait_cqe(&q.cq, move || (&q.cq, q.ctx))
+        }?;
         Ok(wait::hand_out(&self.cq, found))
     }
 
@@ -82,7 +85,10 @@ impl CompletionQueue<'_> {
     /// Errors: as [`Ring::wait_cqe32`](crate::Ring::wait_cqe32).
     #[inline]
     pub fn wait_cqe32(&mut self) -> Result<Cqe32, Errno> {
-        let found = wait::wait_cqe(&self.cq, || self.ctx)?;
+        let found = {
+            let q: &Self = self;
+            wait::wait_cqe(&q.cq, move || (&q.cq, q.ctx))
+        }?;
         Ok(wait::hand_out(&self.cq, found))
     }
 

@@ -377,8 +377,19 @@ impl CqRing {
                 nr: 1,
             };
         }
-        let p = self.at(index);
-        // SAFETY: in bounds (mask) and published by the producer (caller).
+        // SAFETY: the slot of `index` (mask), published (caller).
+        unsafe { self.read_at(self.at(index)) }
+    }
+
+    /// [`read`](Self::read) of the CQE at `p` on a ring other than a plain
+    /// one.
+    ///
+    /// # Safety
+    /// `p` is the slot of an index in `[head, tail)` as last read with
+    /// [`tail`](Self::tail).
+    #[inline(always)]
+    unsafe fn read_at(&self, p: *const io_uring_cqe) -> RawCqe {
+        // SAFETY: in bounds and published by the producer (caller).
         let (user_data, res, flags) = unsafe { ((*p).user_data, (*p).res, (*p).flags) };
         // Slots it takes: one 32-byte slot in a CQE32 ring, else as
         // `cqe_nr` (two for an F_32 entry of a mixed ring).
@@ -389,10 +400,12 @@ impl CqRing {
         };
         let big = self.p.shift == 1 || nr == 2;
         let mut extra = [0u64; 2];
-        if big && (self.p.shift == 1 || index & self.p.mask != self.p.mask) {
+        // wrapping_add: compared, not read, unless in the array.
+        if big && (self.p.shift == 1 || p.wrapping_add(1) != self.cqes_end) {
             // SAFETY: the next 16 bytes are the same (32-byte) slot, or in a
             // mixed ring the following slot, which the kernel never splits
-            // across the end of the ring (checked just above).
+            // across the end of the ring (checked just above: a mixed ring
+            // has `entries` 16-byte slots).
             extra = unsafe { ptr::read(p.add(1).cast::<[u64; 2]>()) };
         }
         RawCqe {
@@ -610,9 +623,14 @@ impl Iterator for CqBatch<'_> {
         if self.head == self.tail {
             return None;
         }
-        let (c, head) = next_slow(self.cq, self.head, self.tail);
+        let (p, head) = next_slow(self.cq, self.head, self.tail);
         self.head = head;
-        c
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: `next_slow` returns the slot of an index in [start, tail),
+        // and tail was read with acquire ordering when the batch was made.
+        Some(unsafe { self.cq.read_at(p) })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -621,26 +639,27 @@ impl Iterator for CqBatch<'_> {
 }
 
 /// [`Iterator::next`] of a [`CqBatch`] for 32-byte and mixed-size CQEs:
-/// the CQE at `head` (skipping padding) and the new head. Values in,
-/// values out, so the batch itself never leaves registers.
+/// the slot of the CQE at `head` (skipping padding on a mixed ring), or
+/// null if only padding is left, and the new head. Values in, values out
+/// (two registers), so the batch itself never leaves registers.
 #[cold]
 #[inline(never)]
-fn next_slow(cq: &CqRing, mut head: u32, tail: u32) -> (Option<RawCqe>, u32) {
+fn next_slow(cq: &CqRing, mut head: u32, tail: u32) -> (*const io_uring_cqe, u32) {
     if !cq.p.mixed {
-        // SAFETY: head is in [start, tail) (the caller checked head != tail)
-        // and tail was read with acquire ordering when the batch was made.
-        let c = unsafe { cq.read(head) };
-        return (Some(c), head.wrapping_add(1));
+        // One 32-byte slot per CQE (the caller checked head != tail).
+        return (cq.at(head), head.wrapping_add(1));
     }
     while head != tail {
-        // SAFETY: as above.
-        let c = unsafe { cq.read(head) };
+        let p = cq.at(head);
+        // SAFETY: head is in [start, tail) (the loop's test) and tail was
+        // read with acquire ordering when the batch was made.
+        let flags = unsafe { (*p).flags };
         // min: a corrupt F_32 on the last published slot never moves the
         // cursor past the tail.
-        head = head.wrapping_add(c.nr.min(ready(tail, head)));
-        if !c.is_skip() {
-            return (Some(c), head);
+        head = head.wrapping_add(cq.cqe_nr(flags).min(ready(tail, head)));
+        if flags & IORING_CQE_F_SKIP == 0 {
+            return (p, head);
         }
     }
-    (None, head)
+    (ptr::null(), head)
 }

@@ -392,6 +392,26 @@ mod tests {
     use bare_uring_sys::IORING_CQE_F_32;
 
     #[test]
+    fn peek_reads_a_cqe32_ring_whole_or_its_first_half() {
+        // Four 32-byte CQEs; the first at the last slot, the next at slot 0.
+        let m = MemCq::<8>::new(u32::MAX, 1);
+        let cq = m.ring();
+        m.post(1, 0, 10, 1);
+        m.post(2, 0, 20, 1);
+        let (c, next) = peek::<Cqe>(&cq).unwrap();
+        assert_eq!((c.user_data, next), (1, 0));
+        let (c, next) = peek::<Cqe32>(&cq).unwrap();
+        assert_eq!((c.user_data, *c.big_cqe(), next), (1, [10, 11], 0));
+        cq.advance(1);
+        let (c, next) = peek::<Cqe>(&cq).unwrap();
+        assert_eq!((c.user_data, next), (2, 1));
+        let (c, _) = peek::<Cqe32>(&cq).unwrap();
+        assert_eq!((c.user_data, *c.big_cqe()), (2, [20, 21]));
+        cq.advance(1);
+        assert!(peek::<Cqe>(&cq).is_none());
+    }
+
+    #[test]
     fn cq_seen_on_a_mixed_ring_keeps_whole_cqes() {
         let m = MemCq::<4>::new(0, 0);
         let cq = m.ring();

@@ -274,6 +274,21 @@ fn cq_mixed_sizes_and_skip_padding() {
 }
 
 #[test]
+fn cq_mixed_batch_never_reads_past_the_array() {
+    // A (corrupt) 32-byte CQE on the last slot, one slot published: the
+    // batch yields it without its second half (which would lie past the
+    // array; Miri checks) and stops at the tail.
+    let m = MemCq::<4>::new(3, 0);
+    let cq = m.ring();
+    m.post(5, IORING_CQE_F_32, 50, 1); // slot 3
+    let mut b = cq.batch();
+    let c = b.next().unwrap();
+    assert_eq!((c.user_data, c.big, c.nr, c.extra), (5, true, 2, [0, 0]));
+    assert!(b.next().is_none());
+    assert_eq!(b.consumed(), 1, "clamped to the tail");
+}
+
+#[test]
 fn cq_flags_word() {
     let m = MemCq::<4>::new(0, 0);
     let cq = m.ring();

@@ -459,7 +459,6 @@ pub(crate) fn submit_sq(
     }
 }
 
-/// A NOP that posts no CQE on success (the pad of a wrapped wide entry).
 /// `submit()` with nothing to submit, on a ring without SQPOLL, IOPOLL or
 /// SQ_REWIND: enters only to flush completions the kernel flagged
 /// (IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN), as liburing. Takes the
@@ -484,6 +483,7 @@ fn flush_cq_only(enter_fd: u32, enter_flags: u32, sq_kflags: *mut u32) -> Result
     }
 }
 
+/// A NOP that posts no CQE on success (the pad of a wrapped wide entry).
 fn write_skip_nop(sqe: &mut io_uring_sqe) {
     initialize_sqe(sqe);
     sqe.opcode = IORING_OP_NOP as u8;

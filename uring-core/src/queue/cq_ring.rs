@@ -438,15 +438,13 @@ impl CqRing {
             // wrap on the 64-bit targets this crate builds for, never read.
             let cur = self.p.cqes.wrapping_add((head & self.p.mask) as usize);
             let end_all = cur.wrapping_add(all as usize).cast_const();
-            let end = if end_all > self.cqes_end {
-                self.cqes_end
-            } else {
-                end_all
-            };
+            let wraps = end_all > self.cqes_end;
+            let end = if wraps { self.cqes_end } else { end_all };
             return CqBatch {
                 cq: self,
                 cqes: self.p.cqes,
                 plain: true,
+                wraps,
                 start: head,
                 head,
                 tail: head.wrapping_add(all),
@@ -464,6 +462,7 @@ impl CqRing {
             cq: self,
             cqes: self.p.cqes,
             plain: false,
+            wraps: false,
             start: head,
             head,
             tail: head.wrapping_add(all),
@@ -507,6 +506,11 @@ pub struct CqBatch<'a> {
     /// The CQE array (where a plain ring's run continues after the wrap).
     cqes: *mut io_uring_cqe,
     plain: bool,
+    /// Plain rings: whether the snapshot crosses the end of the array
+    /// (decided once, when the batch is made: a batch that does not wrap
+    /// tests nothing more when its run ends, and the compiler can make
+    /// one loop for each case). Never changes.
+    wraps: bool,
     /// The head when the batch was made.
     start: u32,
     /// The cursor (rings other than plain ones).
@@ -580,7 +584,7 @@ impl Iterator for CqBatch<'_> {
             // 16-byte CQEs: one slot each, no padding (the common case, a
             // pointer walk kept free of the tests below).
             if self.cur == self.end {
-                if self.end == self.end_all {
+                if !self.wraps || self.end == self.end_all {
                     return None;
                 }
                 // The run reached the end of the array: the rest of the

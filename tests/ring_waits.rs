@@ -101,6 +101,50 @@ fn cq_overflow_nodrop_defer_taskrun() {
     );
 }
 
+/// `submit()` with nothing queued still enters when the kernel flags a
+/// CQ backlog (IORING_SQ_CQ_OVERFLOW), to flush it into the CQ, as
+/// liburing's `io_uring_submit` (`cq_ring_needs_flush`); with nothing
+/// flagged it does not enter, and returns 0 either way.
+fn submit_with_nothing_queued_flushes_the_backlog() {
+    let mut ring = Ring::queue_init(8, 0).unwrap();
+    assert_ne!(ring.features() & IORING_FEAT_NODROP, 0);
+    let total = 2 * u64::from(ring.cq_entries());
+    let mut next = 0u64;
+    while next < total {
+        // SAFETY: a NOP points to no memory.
+        while let Some(sqe) = unsafe { ring.get_sqe() } {
+            nop(sqe, next);
+            next += 1;
+            if next == total {
+                break;
+            }
+        }
+        ring.submit().unwrap();
+    }
+    assert!(ring.cq_has_overflow(), "the rest waits in the backlog");
+    // Reap what the CQ holds without entering.
+    let mut seen: Vec<u64> = ring.cqes().map(|c| c.user_data).collect();
+    assert_eq!(seen.len() as u32, ring.cq_entries());
+    assert_eq!(ring.cq_ready(), 0);
+    assert!(ring.cq_has_overflow(), "a reap does not flush the backlog");
+    // Nothing to submit: the enter flushes the backlog into the CQ.
+    assert_eq!(ring.submit(), Ok(0));
+    assert!(ring.cq_ready() > 0, "submit() flushed the backlog");
+    // Bounded: each round takes at least one CQE (asserted above for the
+    // first).
+    for _ in 0..total {
+        if !ring.cq_has_overflow() && ring.cq_ready() == 0 {
+            break;
+        }
+        seen.extend(ring.cqes().map(|c| c.user_data));
+        assert_eq!(ring.submit(), Ok(0));
+    }
+    seen.sort();
+    assert_eq!(seen, (0..total).collect::<Vec<_>>());
+    // Nothing flagged, nothing queued: no enter, 0.
+    assert_eq!(ring.submit(), Ok(0));
+}
+
 fn wait_timeout_gives_etime() {
     let mut ring = Ring::queue_init(4, 0).unwrap();
     require_ext_arg(&ring);
@@ -194,6 +238,7 @@ common::harness::main! {
     cq_overflow_nodrop_loses_nothing_peek,
     cq_overflow_nodrop_loses_nothing_batch,
     cq_overflow_nodrop_defer_taskrun,
+    submit_with_nothing_queued_flushes_the_backlog,
     wait_timeout_gives_etime,
     submit_and_wait_timeout_submits,
     wait_with_sigmask,

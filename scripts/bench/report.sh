@@ -208,52 +208,65 @@ functions, with callgrind's per-instruction counts, \`--dump-instr=yes\`).
   \`asm!\` would cost a \`&mut Ring\` loop its registers.
 - **Reap**: on a ring of 16-byte CQEs the iterator walks a pointer from the
   head's slot to \`min(head + ready, array end)\` (and from slot 0 for the
-  rest when the snapshot wraps): per CQE, the two loads the loop body asks
-  for, the pointer step and the loop test. A tail more than one ring ahead
-  of the head (which an honest kernel never writes) is caught only where
-  the walk wraps: the batch ends at the array's end, so it never yields
-  more than \`entries\` CQEs nor reads outside the array, and a batch that
-  does not wrap pays no compare for it. 32-byte and mixed-size CQEs take
-  an out-of-line path. The loop is a few bytes long, and its time per CQE
+  rest when the snapshot wraps, which the batch decides once, when it is
+  made: the compiler then makes one loop for each case, and a batch that
+  does not wrap tests nothing more when its run ends): per CQE, the two
+  loads the loop body asks for, the pointer step and the loop test. A tail
+  more than one ring ahead of the head (which an honest kernel never
+  writes) is caught only where the walk wraps: the batch ends at the
+  array's end, so it never yields more than \`entries\` CQEs nor reads
+  outside the array, and a batch that does not wrap pays no compare for
+  it. 32-byte and mixed-size CQEs take an out-of-line step that returns
+  the CQE's address and the next index in two registers. The loop is a few bytes long, and its time per CQE
   can change with whether it straddles a 64-byte boundary, which depends on
   where the linker placed each \`cg_*\` function: the second time table,
   with every loop aligned, takes that out.
 - **submit**: on a ring without SQPOLL, IOPOLL or SQ_REWIND one test of the
   setup flags picks the short path: store the tail (unconditionally; a
   queue lent to the split \`SubmissionQueue\` stores into a dummy word, so
-  it can never move the kernel's tail back), read the head, decide
-  \`GETEVENTS\`, enter.
+  it can never move the kernel's tail back), read the head, enter. With a
+  wait, \`GETEVENTS\` is set outright. Without one (\`submit()\`), one test
+  of the count picks the path: with SQEs to submit, the test of the SQ
+  flags (a CQ backlog or task work the kernel asks us to flush) becomes
+  \`GETEVENTS\` without a branch; with none, an out-of-line path enters only
+  for such a flush (liburing's rule). \`io_uring_enter\`'s \`Errno\` is
+  built out of line, so a caller that tests the count tests it once.
 - **NOP round trip x1** (rustix-uring is lower): per operation, entry and
-  exit of the \`cg_*\` function take about 15 instructions in both;
-  \`get_sqe\` + prep + user_data about 21 in bare-uring (with the prefetch
-  and the SQ state written back to the \`Ring\`) and 23 in rustix-uring
-  (with its tail store); flush + enter about 21 and 25 (rustix-uring decodes
-  the syscall's result into an \`Errno\` in about 10). The difference is
-  the reap of the one CQE: about 36 instructions against 28. bare-uring
-  tests whether the ring's CQEs are all 16 bytes (32-byte and mixed rings
-  take another path), sets up the run and wrap pointers, and clears the
-  record of the last peek that \`cqe_seen\` uses (one store: after a batch
-  moved the head, a \`cqe_seen\` must not store the head a peek saw before
-  it); rustix-uring reads one CQE by masked index and trusts the tail. The
-  size test is what keeps a safe iterator from yielding half a 32-byte
-  CQE; it stays.
-- **msg_ring hop between two rings** (rustix-uring and inlined io-uring are
-  lower): \`wait_cqe\` + \`cqe_seen\` take about 21 instructions against
-  rustix-uring's 14 (\`completion().next()\` and the head store). Ours tests
-  the ring's CQE size and skips a CQE flagged \`IORING_CQE_F_SKIP\` (a
-  MSG_RING sender can set any flag on a plain ring; liburing tests it too).
-  \`cqe_seen\` does not read the indices: the peek records the head just past
-  the CQE it handed out (in the \`Ring\`, once its fast and slow paths have
-  joined, so the compiler sees the record), and \`cqe_seen\` stores it. The
-  head has not moved since (every other head store clears the record) and
-  the kernel's tail only grows, so the head never passes the tail; without
-  a record (no peek, or the head moved since) \`cqe_seen\` re-reads head and
-  tail as before. The rest of the gap is on the submit side: \`submit()\`
-  reads the SQ flags to decide both \`GETEVENTS\` and whether to enter at
-  all (liburing's rule); rustix-uring reads them for \`GETEVENTS\` only and
-  always enters. In best, with DEFER_TASKRUN, the
-  message reaches the target as task work, so \`wait_cqe\` enters the
-  kernel, and how often the wait loop looks again depends on when the task
-  work ran: that row varies by a few instructions between runs.
+  exit of the \`cg_*\` function take 16 instructions in bare-uring;
+  \`get_sqe\` + prep + user_data 20 (with the prefetch and the SQ state
+  written back to the \`Ring\`), 23 in rustix-uring (with its tail store);
+  flush + enter 21, 25 in rustix-uring (which decodes the syscall's result
+  into an \`Errno\` in about 10). The difference is the reap of the one
+  CQE: 32 instructions from the head load to the head store (with the loop
+  body's own), against 30 in rustix-uring, and the loop's \`got\` test
+  after it, which rustix-uring's count-bounded loop makes known. bare-uring tests
+  whether the ring's CQEs are all 16 bytes (32-byte and mixed rings take
+  another loop), sets up the run pointers and whether the snapshot wraps,
+  and clears the record of the last peek that \`cqe_seen\` uses (one store:
+  after a batch moved the head, a \`cqe_seen\` must not store the head a
+  peek saw before it); rustix-uring reads one CQE by masked index and
+  trusts the tail. The size test is what keeps a safe iterator from
+  yielding half a 32-byte CQE; it stays.
+- **msg_ring hops**: \`wait_cqe\` + \`cqe_seen\` take 18 instructions when
+  the CQE is there: the head and tail loads and their compare, the slot's
+  address (the head masked, times the ring's CQE stride: a CQE32 ring
+  needs no test of its kind, its first 16 bytes are the \`Cqe\`), one test
+  of the CQE's flags against \`IORING_CQE_F_SKIP | IORING_CQE_F_32\`
+  (padding, which a MSG_RING sender can set on any ring and liburing skips
+  too, or a 32-byte CQE of a mixed ring: either goes the slow way), the
+  head store and the record's clear. \`cqe_seen\` does not read the
+  indices: the peek records the head just past the CQE it handed out (in
+  the \`Ring\`, once its fast and slow paths have joined, so the compiler
+  sees the record), and \`cqe_seen\` stores it. The head has not moved
+  since (every other head store clears the record) and the kernel's tail
+  only grows, so the head never passes the tail; without a record (no
+  peek, or the head moved since) \`cqe_seen\` re-reads head and tail as
+  before. When the CQ is empty (best: with DEFER_TASKRUN the message
+  reaches the target as task work), \`wait_cqe\` calls one out-of-line
+  function that enters and returns the head in a register, and looks
+  again inline; its slow paths take one pointer and build what entering
+  needs themselves, so the fast path keeps no register for them. In best,
+  how often the wait loop looks again depends on when the task work ran:
+  that row varies by a few instructions between runs.
 EOF
 echo "wrote $out"

@@ -142,6 +142,9 @@ impl core::fmt::Debug for Cqe32 {
 /// The CQE types a CQ can be read as: [`Cqe`] (the first 16 bytes) and
 /// [`Cqe32`] (all 32 bytes of a big CQE). Sealed.
 pub trait ReadCqe: sealed::Sealed + Sized {
+    /// All 32 bytes of a big CQE ([`Cqe32`]), not only the first 16.
+    #[doc(hidden)]
+    const BIG: bool;
     #[doc(hidden)]
     fn from_raw(r: RawCqe) -> Self;
 }
@@ -153,6 +156,7 @@ mod sealed {
 }
 
 impl ReadCqe for Cqe {
+    const BIG: bool = false;
     #[inline(always)]
     fn from_raw(r: RawCqe) -> Self {
         Cqe {
@@ -164,6 +168,7 @@ impl ReadCqe for Cqe {
 }
 
 impl ReadCqe for Cqe32 {
+    const BIG: bool = true;
     #[inline(always)]
     fn from_raw(r: RawCqe) -> Self {
         Cqe32 {
@@ -261,12 +266,12 @@ impl Ring {
     /// Mirrors `io_uring_wait_cqe()` (liburing). Kernel: 5.1+.
     ///
     /// Errors: as [`Ring::enter`] (`EINTR`, ...).
-    #[inline]
+    #[inline(always)]
     pub fn wait_cqe(&mut self) -> Result<Cqe, Errno> {
-        let found = match wait::peek(&self.cq) {
-            Some(found) => found,
-            None => wait::wait_cqe_slow(&self.cq, &self.enter_ctx())?,
-        };
+        let found = {
+            let ring: &Ring = self;
+            wait::wait_cqe(&ring.cq, move || (&ring.cq, ring.enter_ctx()))
+        }?;
         Ok(wait::hand_out(&self.cq, found))
     }
 
@@ -299,10 +304,10 @@ impl Ring {
     /// ```
     #[inline]
     pub fn wait_cqe32(&mut self) -> Result<Cqe32, Errno> {
-        let found = match wait::peek(&self.cq) {
-            Some(found) => found,
-            None => wait::wait_cqe_slow(&self.cq, &self.enter_ctx())?,
-        };
+        let found = {
+            let ring: &Ring = self;
+            wait::wait_cqe(&ring.cq, move || (&ring.cq, ring.enter_ctx()))
+        }?;
         Ok(wait::hand_out(&self.cq, found))
     }
 

@@ -84,18 +84,14 @@ impl EnterCtx {
     /// The kernel's `IORING_SQ_*` flags word.
     #[inline]
     pub(crate) fn sq_flags(&self) -> u32 {
-        // SAFETY: the ring's mapped flags word, valid while the ring (which
-        // the holder of this value borrows) lives; u32-aligned.
-        // Relaxed: a hint word (READ_ONCE in liburing); callers that need
-        // ordering against their tail store issue a fence first.
-        unsafe { AtomicU32::from_ptr(self.sq_kflags) }.load(Ordering::Relaxed)
+        sq_flags(self.sq_kflags)
     }
 
     /// CQ overflow backlog or pending task work (IORING_SQ_CQ_OVERFLOW,
     /// IORING_SQ_TASKRUN).
     #[inline]
     pub(crate) fn cq_ring_needs_flush(&self) -> bool {
-        self.sq_flags() & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN) != 0
+        cq_needs_flush(self.sq_kflags)
     }
 
     /// Whether the kernel asks us to enter to flush completions, or IOPOLL
@@ -127,4 +123,22 @@ impl EnterCtx {
         }
         false
     }
+}
+
+/// The `IORING_SQ_*` flags word at `sq_kflags`, an [`EnterCtx`]'s.
+#[inline(always)]
+fn sq_flags(sq_kflags: *mut u32) -> u32 {
+    // SAFETY: the ring's mapped flags word (`EnterCtx::sq_kflags`), valid
+    // while the ring (which the holder of that value borrows) lives;
+    // u32-aligned.
+    // Relaxed: a hint word (READ_ONCE in liburing); callers that need
+    // ordering against their tail store issue a fence first.
+    unsafe { AtomicU32::from_ptr(sq_kflags) }.load(Ordering::Relaxed)
+}
+
+/// [`EnterCtx::cq_ring_needs_flush`] from the ctx's `sq_kflags` alone (for
+/// an out-of-line path that takes no `&EnterCtx`).
+#[inline(always)]
+pub(crate) fn cq_needs_flush(sq_kflags: *mut u32) -> bool {
+    sq_flags(sq_kflags) & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN) != 0
 }

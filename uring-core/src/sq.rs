@@ -499,17 +499,26 @@ pub(crate) fn submit_sq(
         // decisions below: enter if there is something to submit, a wait,
         // or completions the kernel asks us to flush.
         let submitted = sq.flush_no_rewind();
-        let cq_needs_enter = getevents || wait_nr != 0 || ctx.cq_ring_needs_flush();
-        if submitted == 0 && !cq_needs_enter {
-            return Ok(0);
+        if getevents || wait_nr != 0 {
+            // SAFETY: as below.
+            return unsafe {
+                ctx.enter(submitted, wait_nr, IORING_ENTER_GETEVENTS, ptr::null(), 8)
+            };
         }
-        let flags = if cq_needs_enter {
-            IORING_ENTER_GETEVENTS
-        } else {
-            0
-        };
+        // Nothing to wait for: GETEVENTS only for completions the kernel
+        // asks us to flush. With nothing to submit either, out of line
+        // (enter only for such a flush), so that the common path tests
+        // `submitted` once and turns the SQ flags' test into the enter's
+        // flags without a branch (GETEVENTS is bit 0).
+        if submitted == 0 {
+            // Scalars, not `ctx`: a reference would make a `Ring` build
+            // its context in memory on the common path too.
+            return flush_cq_only(ctx.enter_fd, ctx.enter_flags, ctx.sq_kflags);
+        }
+        const _: () = assert!(IORING_ENTER_GETEVENTS == 1);
+        let flags = ctx.cq_ring_needs_flush() as u32;
         // SAFETY: as below.
-        return unsafe { ctx.enter(submitted, wait_nr, flags, ptr::null(), 8) };
+        return unsafe { ctx.enter(submitted, 0, flags, ptr::null(), 8) };
     }
     let submitted = sq.flush();
     let cq_needs_enter = getevents || wait_nr != 0 || ctx.cq_ring_needs_enter();
@@ -523,6 +532,30 @@ pub(crate) fn submit_sq(
         unsafe { ctx.enter(submitted, wait_nr, flags, ptr::null(), 8) }
     } else {
         Ok(submitted)
+    }
+}
+
+/// `submit()` with nothing to submit, on a ring without SQPOLL, IOPOLL or
+/// SQ_REWIND: enters only to flush completions the kernel flagged
+/// (IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN), as liburing. Takes the
+/// [`EnterCtx`] fields it needs.
+#[cold]
+#[inline(never)]
+fn flush_cq_only(enter_fd: u32, enter_flags: u32, sq_kflags: *mut u32) -> Result<u32, Errno> {
+    if !crate::enter::cq_needs_flush(sq_kflags) {
+        return Ok(0);
+    }
+    // SAFETY: no argument; nothing is submitted; `enter_fd` and
+    // `enter_flags` are the ring's (from its EnterCtx).
+    unsafe {
+        crate::syscall::io_uring_enter(
+            enter_fd,
+            0,
+            0,
+            IORING_ENTER_GETEVENTS | enter_flags,
+            ptr::null(),
+            8,
+        )
     }
 }
 

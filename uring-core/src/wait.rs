@@ -48,11 +48,12 @@ impl GetData {
 }
 
 /// The first CQE, if one is ready, and the head just past it (what to
-/// hand to [`CqRing::note_peeked`]). The plain case (a ring of 16-byte
-/// CQEs) is a few loads; padding and 32-byte CQEs go the slow way.
+/// hand to [`CqRing::note_peeked`]). The common case (one slot of plain
+/// CQE, see [`CqRing::peek_fast`]) is a few loads and one test of the
+/// CQE's flags; padding and 32-byte CQEs go the slow way.
 #[inline(always)]
 pub(crate) fn peek<C: ReadCqe>(cq: &CqRing) -> Option<(C, u32)> {
-    match cq.peek_plain() {
+    match cq.peek_fast(C::BIG) {
         Some(Some((c, next))) => Some((C::from_raw(c), next)),
         Some(None) => None,
         None => peek_inner(cq).0.map(|c| (c, cq.peeked_next())),
@@ -223,19 +224,83 @@ pub(crate) fn peek_cqe_slow<C: ReadCqe>(cq: &CqRing, ctx: &EnterCtx) -> Result<(
 }
 
 /// `io_uring_wait_cqe`: the next CQE, waiting for one if none is ready,
-/// and the head just past it. The caller peeked already and found nothing.
+/// and the head just past it. `src` gives the queue (`cq`) and what
+/// entering the kernel needs.
 ///
 /// This is [`get_cqe`] with nothing to submit, `wait_nr` 1, no timeout and
-/// no signal mask, where its loop reduces to: enter to wait for one CQE,
-/// look again, repeat until one is there.
+/// no signal mask, where its loop reduces to: look, and while nothing is
+/// there, enter to wait for one CQE and look again. The common case (one
+/// slot of plain CQE, or none, a wait, and then one) stays inline: the
+/// look is [`CqRing::peek_fast`], the wait [`wait_ready`]; padding and
+/// 32-byte CQEs go to [`wait_cqe_slow`].
+#[inline(always)]
+pub(crate) fn wait_cqe<'a, C: ReadCqe>(
+    cq: &'a CqRing,
+    src: impl Fn() -> (&'a CqRing, EnterCtx) + Copy,
+) -> Result<(C, u32), Errno> {
+    // The slow paths get `src` (one pointer), and read the queue and
+    // build the context out of line: the fast path loads nothing for them,
+    // and keeps no register for them across a call. Each slow call's
+    // error returns at once (`?`), so that the paths join on the CQE
+    // itself, which then stays in registers.
+    let found = match cq.peek_fast(C::BIG) {
+        Some(Some((c, next))) => (C::from_raw(c), next),
+        Some(None) => {
+            let head = wait_ready(src)?;
+            // SAFETY: `wait_ready` returns the head, with a tail read
+            // (acquire) past it.
+            match unsafe { cq.peek_fast_at(head, C::BIG) } {
+                Some((c, next)) => (C::from_raw(c), next),
+                None => wait_cqe_slow(src)?,
+            }
+        }
+        None => wait_cqe_slow(src)?,
+    };
+    Ok(found)
+}
+
+/// `f`, hidden from the optimizer, so that an out-of-line wait reads the
+/// queue and builds its [`EnterCtx`] itself: otherwise LLVM passes the
+/// fields it reads as arguments, loaded by the caller, which then keeps
+/// them in callee-saved registers across the call for the next one (two
+/// pushes and pops on the caller's fast path too).
+#[inline(always)]
+fn opaque<F>(f: F) -> F {
+    core::hint::black_box(f)
+}
+
+/// Waits until the CQ holds something (one `io_uring_enter` per wait,
+/// asking for one CQE), and returns the head, with a tail read (acquire)
+/// past it. Out of line, returning nothing but the head or the error (one
+/// register), so that [`wait_cqe`]'s caller keeps its fast path small and
+/// holds nothing across the call.
 #[inline(never)]
-pub(crate) fn wait_cqe_slow<C: ReadCqe>(cq: &CqRing, ctx: &EnterCtx) -> Result<(C, u32), Errno> {
+fn wait_ready<'a>(src: impl Fn() -> (&'a CqRing, EnterCtx)) -> Result<u32, Errno> {
+    let (cq, ctx) = opaque(src)();
     loop {
         // SAFETY: no argument (null/8); nothing is submitted.
         unsafe { ctx.enter(0, 1, IORING_ENTER_GETEVENTS, ptr::null(), 8) }?;
-        if let Some(found) = peek(cq) {
-            return Ok(found);
+        let head = cq.head();
+        if cq.tail() != head {
+            return Ok(head);
         }
+    }
+}
+
+/// [`wait_cqe`] when the CQE at the head is not one slot of plain CQE
+/// (padding, a 32-byte CQE, or all 32 bytes wanted): the same loop over
+/// [`peek_inner`].
+#[inline(never)]
+fn wait_cqe_slow<'a, C: ReadCqe>(
+    src: impl Fn() -> (&'a CqRing, EnterCtx),
+) -> Result<(C, u32), Errno> {
+    let (cq, ctx) = opaque(src)();
+    loop {
+        if let (Some(c), _) = peek_inner(cq) {
+            return Ok((c, cq.peeked_next()));
+        }
+        // SAFETY: no argument (null/8); nothing is submitted.
+        unsafe { ctx.enter(0, 1, IORING_ENTER_GETEVENTS, ptr::null(), 8) }?;
     }
 }
 
@@ -327,12 +392,32 @@ mod tests {
     use bare_uring_sys::IORING_CQE_F_32;
 
     #[test]
+    fn peek_reads_a_cqe32_ring_whole_or_its_first_half() {
+        // Four 32-byte CQEs; the first at the last slot, the next at slot 0.
+        let m = MemCq::<8>::new(u32::MAX, 1);
+        let cq = m.ring();
+        m.post(1, 0, 10, 1);
+        m.post(2, 0, 20, 1);
+        let (c, next) = peek::<Cqe>(&cq).unwrap();
+        assert_eq!((c.user_data, next), (1, 0));
+        let (c, next) = peek::<Cqe32>(&cq).unwrap();
+        assert_eq!((c.user_data, *c.big_cqe(), next), (1, [10, 11], 0));
+        cq.advance(1);
+        let (c, next) = peek::<Cqe>(&cq).unwrap();
+        assert_eq!((c.user_data, next), (2, 1));
+        let (c, _) = peek::<Cqe32>(&cq).unwrap();
+        assert_eq!((c.user_data, *c.big_cqe()), (2, [20, 21]));
+        cq.advance(1);
+        assert!(peek::<Cqe>(&cq).is_none());
+    }
+
+    #[test]
     fn cq_seen_on_a_mixed_ring_keeps_whole_cqes() {
         let m = MemCq::<4>::new(0, 0);
         let cq = m.ring();
         m.post(1, IORING_CQE_F_32, 10, 2); // slots 0,1
         m.post(2, 0, 0, 1); // slot 2
-        assert_eq!(cq.peek_plain(), None, "mixed rings take the slow path");
+        assert_eq!(cq.peek_fast(false), None, "32-byte CQEs take the slow path");
         let (c, _) = peek::<Cqe32>(&cq).unwrap();
         assert_eq!((c.user_data, *c.big_cqe()), (1, [10, 11]));
         cq.seen();

@@ -47,6 +47,8 @@ pub struct CqRing {
     /// One past the last 16-byte CQE of the array (where a plain ring's
     /// runs stop).
     cqes_end: *const io_uring_cqe,
+    /// Bytes from one CQE index to the next: 16, or 32 (CQE32).
+    stride: usize,
     /// 16-byte CQEs only (`shift == 0 && !mixed`), decided once here.
     plain: bool,
     /// 0, or `PEEKED | next`: `next` is the head just past the CQE the
@@ -76,12 +78,14 @@ impl CqRing {
     /// See the [safety model](crate#safety-model).
     pub unsafe fn new(p: CqPtrs) -> Result<Self, Errno> {
         check_geometry(p.entries, p.mask)?;
+        let plain = p.shift == 0 && !p.mixed;
         Ok(CqRing {
             p,
             // wrapping_add: one past the end of the array of `entries`
             // CQEs (at least that many 16-byte units, per the contract).
             cqes_end: p.cqes.wrapping_add(p.entries as usize).cast_const(),
-            plain: p.shift == 0 && !p.mixed,
+            stride: size_of::<io_uring_cqe>() << (p.shift & 1),
+            plain,
             peeked: Cell::new(0),
         })
     }
@@ -94,6 +98,7 @@ impl CqRing {
         CqRing {
             p: self.p,
             cqes_end: self.cqes_end,
+            stride: self.stride,
             plain: self.plain,
             peeked: Cell::new(0),
         }
@@ -281,30 +286,59 @@ impl CqRing {
             .wrapping_add(slot(index, self.p.mask, self.p.shift))
     }
 
-    /// The first CQE of a ring of plain 16-byte CQEs and the head just
-    /// past it: `Some(Some((cqe, head + 1)))`, or `Some(None)` when none is
-    /// ready; `None` for other rings (32-byte or mixed CQEs, which need
-    /// [`read`](Self::read)) and for a CQE flagged as padding
-    /// (IORING_CQE_F_SKIP), which the caller skips. A few loads, for the
-    /// single-CQE fast path; the crate's waits record what they hand out
-    /// for [`seen`](Self::seen).
+    /// The first CQE and the head just past it, when it is one slot of
+    /// plain CQE: `Some(Some((cqe, head + 1)))`, or `Some(None)` when none
+    /// is ready; `None` when the CQE there is flagged as padding
+    /// (IORING_CQE_F_SKIP, which the caller skips) or as 32 bytes
+    /// (IORING_CQE_F_32, two slots of a CQE_MIXED ring; on other rings a
+    /// flag a MSG_RING sender may set, which the slow path reads as one
+    /// slot), and with `big` on rings other than plain ones (the caller
+    /// wants all 32 bytes of a CQE32 ring's CQEs). On a CQE32 ring it reads
+    /// the first 16 bytes of the head's 32-byte slot. A few loads and one
+    /// test of the CQE's flags, for the single-CQE fast path (no test of
+    /// the ring's kind when `big` is false); the crate's waits record what
+    /// they hand out for [`seen`](Self::seen).
     #[inline(always)]
-    pub fn peek_plain(&self) -> Option<Option<(RawCqe, u32)>> {
-        if !self.plain {
+    pub fn peek_fast(&self, big: bool) -> Option<Option<(RawCqe, u32)>> {
+        if big && !self.plain {
             return None;
         }
         let head = self.head();
         if self.tail() == head {
             return Some(None);
         }
-        // wrapping_add: in bounds by the mask (check_geometry).
-        let p = self.p.cqes.wrapping_add((head & self.p.mask) as usize);
-        // SAFETY: head is in [head, tail) with tail read (acquire) above,
-        // so the producer published this slot.
+        // SAFETY: head is the head, in [head, tail) with tail read (acquire)
+        // just now.
+        unsafe { self.peek_fast_at(head, big) }.map(Some)
+    }
+
+    /// [`peek_fast`](Self::peek_fast) once a CQE is known to be ready at
+    /// `head`: `None` where `peek_fast` returns `None`.
+    ///
+    /// # Safety
+    /// `head` is the current head, and in `[head, tail)` for a tail read
+    /// with [`tail`](Self::tail) (acquire).
+    #[inline(always)]
+    pub(crate) unsafe fn peek_fast_at(&self, head: u32, big: bool) -> Option<(RawCqe, u32)> {
+        if big && !self.plain {
+            return None;
+        }
+        // wrapping_add: in bounds by the mask (check_geometry): the array
+        // holds `entries` slots of `stride` bytes.
+        let p = self
+            .p
+            .cqes
+            .cast::<u8>()
+            .wrapping_add((head & self.p.mask) as usize * self.stride)
+            .cast::<io_uring_cqe>();
+        // SAFETY: head is in [head, tail) with tail read (acquire) (the
+        // caller), so the producer published this slot; its first 16 bytes
+        // are a CQE on every ring.
         let (user_data, res, flags) = unsafe { ((*p).user_data, (*p).res, (*p).flags) };
-        if flags & IORING_CQE_F_SKIP != 0 {
-            // A padding flag (a MSG_RING can pass one even to a plain
-            // ring): the caller's slow path consumes it, as liburing does.
+        if flags & (IORING_CQE_F_SKIP | IORING_CQE_F_32) != 0 {
+            // Padding (a MSG_RING can pass the flag even to a plain ring):
+            // the caller's slow path consumes it, as liburing does. A
+            // 32-byte CQE of a mixed ring: two slots, read whole there.
             return None;
         }
         let c = RawCqe {
@@ -315,7 +349,7 @@ impl CqRing {
             extra: [0; 2],
             nr: 1,
         };
-        Some(Some((c, head.wrapping_add(1))))
+        Some((c, head.wrapping_add(1)))
     }
 
     /// Copies the CQE at `index`: `(user_data, res, flags, big)` where
@@ -343,8 +377,19 @@ impl CqRing {
                 nr: 1,
             };
         }
-        let p = self.at(index);
-        // SAFETY: in bounds (mask) and published by the producer (caller).
+        // SAFETY: the slot of `index` (mask), published (caller).
+        unsafe { self.read_at(self.at(index)) }
+    }
+
+    /// [`read`](Self::read) of the CQE at `p` on a ring other than a plain
+    /// one.
+    ///
+    /// # Safety
+    /// `p` is the slot of an index in `[head, tail)` as last read with
+    /// [`tail`](Self::tail).
+    #[inline(always)]
+    unsafe fn read_at(&self, p: *const io_uring_cqe) -> RawCqe {
+        // SAFETY: in bounds and published by the producer (caller).
         let (user_data, res, flags) = unsafe { ((*p).user_data, (*p).res, (*p).flags) };
         // Slots it takes: one 32-byte slot in a CQE32 ring, else as
         // `cqe_nr` (two for an F_32 entry of a mixed ring).
@@ -355,10 +400,12 @@ impl CqRing {
         };
         let big = self.p.shift == 1 || nr == 2;
         let mut extra = [0u64; 2];
-        if big && (self.p.shift == 1 || index & self.p.mask != self.p.mask) {
+        // wrapping_add: compared, not read, unless in the array.
+        if big && (self.p.shift == 1 || p.wrapping_add(1) != self.cqes_end) {
             // SAFETY: the next 16 bytes are the same (32-byte) slot, or in a
             // mixed ring the following slot, which the kernel never splits
-            // across the end of the ring (checked just above).
+            // across the end of the ring (checked just above: a mixed ring
+            // has `entries` 16-byte slots).
             extra = unsafe { ptr::read(p.add(1).cast::<[u64; 2]>()) };
         }
         RawCqe {
@@ -391,15 +438,13 @@ impl CqRing {
             // wrap on the 64-bit targets this crate builds for, never read.
             let cur = self.p.cqes.wrapping_add((head & self.p.mask) as usize);
             let end_all = cur.wrapping_add(all as usize).cast_const();
-            let end = if end_all > self.cqes_end {
-                self.cqes_end
-            } else {
-                end_all
-            };
+            let wraps = end_all > self.cqes_end;
+            let end = if wraps { self.cqes_end } else { end_all };
             return CqBatch {
                 cq: self,
                 cqes: self.p.cqes,
                 plain: true,
+                wraps,
                 start: head,
                 head,
                 tail: head.wrapping_add(all),
@@ -417,6 +462,7 @@ impl CqRing {
             cq: self,
             cqes: self.p.cqes,
             plain: false,
+            wraps: false,
             start: head,
             head,
             tail: head.wrapping_add(all),
@@ -460,6 +506,11 @@ pub struct CqBatch<'a> {
     /// The CQE array (where a plain ring's run continues after the wrap).
     cqes: *mut io_uring_cqe,
     plain: bool,
+    /// Plain rings: whether the snapshot crosses the end of the array
+    /// (decided once, when the batch is made: a batch that does not wrap
+    /// tests nothing more when its run ends, and the compiler can make
+    /// one loop for each case). Never changes.
+    wraps: bool,
     /// The head when the batch was made.
     start: u32,
     /// The cursor (rings other than plain ones).
@@ -533,7 +584,7 @@ impl Iterator for CqBatch<'_> {
             // 16-byte CQEs: one slot each, no padding (the common case, a
             // pointer walk kept free of the tests below).
             if self.cur == self.end {
-                if self.end == self.end_all {
+                if !self.wraps || self.end == self.end_all {
                     return None;
                 }
                 // The run reached the end of the array: the rest of the
@@ -576,9 +627,14 @@ impl Iterator for CqBatch<'_> {
         if self.head == self.tail {
             return None;
         }
-        let (c, head) = next_slow(self.cq, self.head, self.tail);
+        let (p, head) = next_slow(self.cq, self.head, self.tail);
         self.head = head;
-        c
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: `next_slow` returns the slot of an index in [start, tail),
+        // and tail was read with acquire ordering when the batch was made.
+        Some(unsafe { self.cq.read_at(p) })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -587,26 +643,27 @@ impl Iterator for CqBatch<'_> {
 }
 
 /// [`Iterator::next`] of a [`CqBatch`] for 32-byte and mixed-size CQEs:
-/// the CQE at `head` (skipping padding) and the new head. Values in,
-/// values out, so the batch itself never leaves registers.
+/// the slot of the CQE at `head` (skipping padding on a mixed ring), or
+/// null if only padding is left, and the new head. Values in, values out
+/// (two registers), so the batch itself never leaves registers.
 #[cold]
 #[inline(never)]
-fn next_slow(cq: &CqRing, mut head: u32, tail: u32) -> (Option<RawCqe>, u32) {
+fn next_slow(cq: &CqRing, mut head: u32, tail: u32) -> (*const io_uring_cqe, u32) {
     if !cq.p.mixed {
-        // SAFETY: head is in [start, tail) (the caller checked head != tail)
-        // and tail was read with acquire ordering when the batch was made.
-        let c = unsafe { cq.read(head) };
-        return (Some(c), head.wrapping_add(1));
+        // One 32-byte slot per CQE (the caller checked head != tail).
+        return (cq.at(head), head.wrapping_add(1));
     }
     while head != tail {
-        // SAFETY: as above.
-        let c = unsafe { cq.read(head) };
+        let p = cq.at(head);
+        // SAFETY: head is in [start, tail) (the loop's test) and tail was
+        // read with acquire ordering when the batch was made.
+        let flags = unsafe { (*p).flags };
         // min: a corrupt F_32 on the last published slot never moves the
         // cursor past the tail.
-        head = head.wrapping_add(c.nr.min(ready(tail, head)));
-        if !c.is_skip() {
-            return (Some(c), head);
+        head = head.wrapping_add(cq.cqe_nr(flags).min(ready(tail, head)));
+        if flags & IORING_CQE_F_SKIP == 0 {
+            return (p, head);
         }
     }
-    (None, head)
+    (ptr::null(), head)
 }

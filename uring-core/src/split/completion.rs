@@ -53,12 +53,12 @@ impl CompletionQueue<'_> {
     /// Mirrors `io_uring_wait_cqe()` (liburing). Kernel: 5.1+.
     ///
     /// Errors: as [`Ring::wait_cqe`](crate::Ring::wait_cqe).
-    #[inline]
+    #[inline(always)]
     pub fn wait_cqe(&mut self) -> Result<Cqe, Errno> {
-        let found = match wait::peek(&self.cq) {
-            Some(found) => found,
-            None => wait::wait_cqe_slow(&self.cq, &self.ctx)?,
-        };
+        let found = {
+            let q: &Self = self;
+            wait::wait_cqe(&q.cq, move || (&q.cq, q.ctx))
+        }?;
         Ok(wait::hand_out(&self.cq, found))
     }
 
@@ -85,10 +85,10 @@ impl CompletionQueue<'_> {
     /// Errors: as [`Ring::wait_cqe32`](crate::Ring::wait_cqe32).
     #[inline]
     pub fn wait_cqe32(&mut self) -> Result<Cqe32, Errno> {
-        let found = match wait::peek(&self.cq) {
-            Some(found) => found,
-            None => wait::wait_cqe_slow(&self.cq, &self.ctx)?,
-        };
+        let found = {
+            let q: &Self = self;
+            wait::wait_cqe(&q.cq, move || (&q.cq, q.ctx))
+        }?;
         Ok(wait::hand_out(&self.cq, found))
     }
 

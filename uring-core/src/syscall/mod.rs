@@ -128,7 +128,7 @@ pub unsafe fn io_uring_enter(
     argsz: usize,
 ) -> Result<u32, Errno> {
     // SAFETY: forwarded to the caller's contract.
-    ret(unsafe {
+    let r = unsafe {
         syscall6(
             SYS_IO_URING_ENTER,
             fd as usize,
@@ -138,8 +138,24 @@ pub unsafe fn io_uring_enter(
             arg as usize,
             argsz,
         )
-    })
-    .map(|n| n as u32)
+    };
+    // As `ret`, with the error built out of line: a branch the compiler
+    // keeps (a select would build both results and store them for a
+    // caller's compare), so a caller that tests the count tests it once.
+    if (r as usize) > -4096isize as usize {
+        return Err(enter_error(r));
+    }
+    // Truncation: the kernel's count is at most `to_submit` or
+    // `min_complete`, both u32.
+    Ok(r as u32)
+}
+
+/// The `Errno` of a failed `io_uring_enter` (`r` in `-4095..=-1`).
+#[cold]
+#[inline(never)]
+fn enter_error(r: isize) -> Errno {
+    // Truncation: -r is in 1..=4095.
+    Errno(r.wrapping_neg() as i32)
 }
 
 /// `io_uring_enter(2)` with a (kernel) signal mask to apply while waiting.

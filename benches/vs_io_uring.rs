@@ -59,11 +59,12 @@ const ENTRIES: u32 = 256;
 const RT1: u32 = 1;
 const RT8: u32 = 8;
 const RT32: u32 = 32;
-/// Up to this many SQEs, bare-uring fills with `get_sqe` once per SQE (the
+/// Up to this many SQEs, bare-uring fills with `Ring::get_sqe` (in best
+/// `SubmissionQueue::get_sqe`) once per SQE, liburing's shape: the
 /// compiler unrolls that loop for a count it knows, and the set-up of a
-/// `get_sqes` reservation would cost more than its loop saves); past it,
-/// with `get_sqes(n)` (one room check, one add and one branch per SQE).
-/// `get_sqes`' docs give the same advice.
+/// `get_sqes` reservation would cost more than its loop saves; past it,
+/// with `sq_batch().get_sqes(n)` (one room check, then one add and one
+/// branch per SQE). `get_sqes`' docs give the same advice.
 const FEW: u32 = 8;
 /// Bytes per read/send in the mixed fill.
 const BLOCK: u32 = 4096;
@@ -116,22 +117,21 @@ mod ours {
         fill_nop(ring, ENTRIES, base)
     }
 
-    /// The fill loop, also inlined into the round trips: one `sq_batch()`
-    /// per run of SQEs, as `Ring::get_sqe`'s docs recommend; `get_sqes(n)`
-    /// for more than `FEW` SQEs, `get_sqe` once per SQE for a few (see
-    /// `FEW`).
+    /// The fill loop, also inlined into the round trips: `get_sqe` once
+    /// per SQE for up to `FEW` SQEs, else one `sq_batch().get_sqes(n)`
+    /// (see `FEW`).
     #[inline(always)]
     fn fill_nop(ring: &mut Ring, n: u32, base: u64) {
-        let mut sq = ring.sq_batch();
         if n <= FEW {
             for i in 0..n {
                 // SAFETY: a NOP points to no memory.
-                let sqe = unsafe { sq.get_sqe() }.expect("SQ full");
+                let sqe = unsafe { ring.get_sqe() }.expect("SQ full");
                 prep::nop(sqe);
                 helpers::sqe_set_data64(sqe, base.wrapping_add(i as u64));
             }
             return;
         }
+        let mut sq = ring.sq_batch();
         // SAFETY: a NOP points to no memory.
         let sqes = unsafe { sq.get_sqes(n) }.expect("SQ full");
         for (i, sqe) in sqes.enumerate() {
@@ -303,7 +303,6 @@ mod split {
     /// The fill loop, also inlined into the round trips.
     #[inline(always)]
     fn fill_nop(sq: &mut SubmissionQueue<'_>, n: u32, base: u64) {
-        let mut sq = sq.sq_batch();
         if n <= FEW {
             for i in 0..n {
                 // SAFETY: a NOP points to no memory.
@@ -313,6 +312,7 @@ mod split {
             }
             return;
         }
+        let mut sq = sq.sq_batch();
         // SAFETY: a NOP points to no memory.
         let sqes = unsafe { sq.get_sqes(n) }.expect("SQ full");
         for (i, sqe) in sqes.enumerate() {

@@ -392,8 +392,8 @@ impl<'a> SqeBatch<'a> {
     /// nothing per SQE but its own end (one add and one branch; `get_sqe`
     /// in a counted loop pays a second compare and branch per SQE). For a
     /// few SQEs (up to about 8) whose count the compiler knows, a loop of
-    /// [`get_sqe`](Self::get_sqe) costs less: the compiler unrolls it,
-    /// while a reservation's set-up (about 20 instructions) is not repaid.
+    /// [`Ring::get_sqe`] costs less: the compiler unrolls it, while a
+    /// reservation's set-up (about 20 instructions) is not repaid.
     /// `cargo bench --bench vs_io_uring` uses each where it is cheaper
     /// (docs/BENCH.md).
     ///

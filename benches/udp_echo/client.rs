@@ -46,7 +46,7 @@ pub fn main(args: &[String]) -> ! {
             // and nothing is sent.
             unsafe {
                 if libc::getppid() == server {
-                    libc::kill(server, libc::SIGTERM);
+                    libc::kill(server, libc::SIGKILL);
                 }
             }
             std::process::exit(1)

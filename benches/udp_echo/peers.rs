@@ -225,9 +225,17 @@ macro_rules! peer {
     };
 }
 
-peer!(iou, io_uring, user_data, result, libc::msghdr,
-    |a| a as u64, register_buf_ring_with_flags(, 0), |sub| sub.register_ring_fd().expect("register_ring_fd");
-    sub.unregister_ring_fd().expect("unregister_ring_fd"));
+peer!(
+    iou, io_uring, user_data, result, libc::msghdr,
+    |a| a as u64,
+    register_buf_ring_with_flags(, 0),
+    |sub| sub.register_ring_fd().expect("register_ring_fd");
+        sub.unregister_ring_fd().expect("unregister_ring_fd")
+);
 // rustix-uring 0.6 has no register_ring_fd.
-peer!(rxu, rustix_uring, user_data_u64, raw_result, rustix_uring::types::MsgHdr,
-    |a| a.cast(), register_buf_ring(), |sub| {}; {});
+peer!(
+    rxu, rustix_uring, user_data_u64, raw_result, rustix_uring::types::MsgHdr,
+    |a| a.cast(),
+    register_buf_ring(),
+    |sub| {}; {}
+);

@@ -113,22 +113,44 @@ fn setup_flags(best: bool) -> u32 {
     }
 }
 
-/// The counted function of `lib` in a configuration (callgrind.sh's
-/// names).
-fn func(lib: Lib, best: bool) -> &'static str {
-    match (lib, best) {
-        (Lib::Ours, false) => "ours::cg_echo_ring",
-        (Lib::Ours, true) => "ours::cg_echo_split",
-        (Lib::IoUring, _) => "iou::cg_echo",
-        (Lib::Rustix, _) => "rxu::cg_echo",
-        (Lib::Liburing, _) => "cg_lu_echo",
+/// The rows: the same echo, bare-uring's buffers through `BufRing` or
+/// (`raw`) through the 1:1 twins of liburing's buffer-ring calls; the
+/// peers' servers are the same in both.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Row {
+    Echo,
+    Raw,
+}
+
+impl Row {
+    fn name(self) -> &'static str {
+        match self {
+            Row::Echo => "UDP echo, 64-byte datagrams",
+            Row::Raw => "UDP echo, ours via buf_ring_add",
+        }
+    }
+
+    /// The counted function of `lib` in a configuration (callgrind.sh's
+    /// names).
+    fn func(self, lib: Lib, best: bool) -> &'static str {
+        match (lib, best, self) {
+            (Lib::Ours, false, Row::Echo) => "ours::cg_echo_ring",
+            (Lib::Ours, true, Row::Echo) => "ours::cg_echo_split",
+            (Lib::Ours, false, Row::Raw) => "ours::cg_echo_ring_raw",
+            (Lib::Ours, true, Row::Raw) => "ours::cg_echo_split_raw",
+            (Lib::IoUring, _, _) => "iou::cg_echo",
+            (Lib::Rustix, _, _) => "rxu::cg_echo",
+            (Lib::Liburing, _, _) => "cg_lu_echo",
+        }
     }
 }
+
+const ROWS: [Row; 2] = [Row::Echo, Row::Raw];
 
 /// One run: a fresh ring, buffer ring and socket for `lib`, the client
 /// started, `ECHOES` echoes served, the client's result checked. Returns
 /// the client's nanoseconds per round trip.
-fn run(lib: Lib, best: bool) -> f64 {
+fn run(lib: Lib, best: bool, row: Row) -> f64 {
     let sock = UdpSocket::bind("127.0.0.1:0").expect("bind the server socket");
     let port = sock.local_addr().expect("local_addr").port();
     let fd = sock.as_raw_fd();
@@ -136,7 +158,7 @@ fn run(lib: Lib, best: bool) -> f64 {
     // Everything is set up before the client starts: its first datagram
     // waits in the socket until the recvmsg is armed.
     let served = match lib {
-        Lib::Ours => ours::serve(flags, best, fd, || spawn_client(port)),
+        Lib::Ours => ours::serve(flags, best, row == Row::Raw, fd, || spawn_client(port)),
         Lib::IoUring => peers::iou::serve(flags, best, fd, || spawn_client(port)),
         Lib::Rustix => peers::rxu::serve(flags, best, fd, || spawn_client(port)),
         Lib::Liburing => {
@@ -203,33 +225,9 @@ fn timed() {
         "config", "row", "unit", "ours ns", "iou ns", "rxu ns", "lu ns", "/iou", "/rxu", "/lu"
     );
     for best in [false, true] {
-        for lib in LIBS {
-            run(lib, best); // warm-up
+        for row in ROWS {
+            timed_row(best, row);
         }
-        let mut ns: [Vec<f64>; 4] = Default::default();
-        for round in 0..ROUNDS {
-            for k in 0..LIBS.len() {
-                let i = (round + k) % LIBS.len();
-                ns[i].push(run(LIBS[i], best));
-            }
-        }
-        let ratio = |j: usize| -> f64 {
-            let r: Vec<f64> = ns[0].iter().zip(&ns[j]).map(|(o, t)| o / t).collect();
-            median(&r)
-        };
-        println!(
-            "{:<8} {:<32} {:>5} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>7.2}x {:>7.2}x {:>7.2}x",
-            if best { "best" } else { "default" },
-            ROW,
-            "echo",
-            median(&ns[0]),
-            median(&ns[1]),
-            median(&ns[2]),
-            median(&ns[3]),
-            ratio(1),
-            ratio(2),
-            ratio(3),
-        );
     }
     println!(
         "\nmedian of {ROUNDS} rounds of {} timed round trips ({WARMUP} untimed first) per \
@@ -240,19 +238,51 @@ fn timed() {
     );
 }
 
-/// The row's name in both tables.
-const ROW: &str = "UDP echo, 64-byte datagrams";
+/// One line of the timed table.
+fn timed_row(best: bool, row: Row) {
+    for lib in LIBS {
+        run(lib, best, row); // warm-up
+    }
+    let mut ns: [Vec<f64>; 4] = Default::default();
+    for round in 0..ROUNDS {
+        for k in 0..LIBS.len() {
+            let i = (round + k) % LIBS.len();
+            ns[i].push(run(LIBS[i], best, row));
+        }
+    }
+    let ratio = |j: usize| -> f64 {
+        let r: Vec<f64> = ns[0].iter().zip(&ns[j]).map(|(o, t)| o / t).collect();
+        median(&r)
+    };
+    println!(
+        "{:<8} {:<32} {:>5} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>7.2}x {:>7.2}x {:>7.2}x",
+        if best { "best" } else { "default" },
+        row.name(),
+        "echo",
+        median(&ns[0]),
+        median(&ns[1]),
+        median(&ns[2]),
+        median(&ns[3]),
+        ratio(1),
+        ratio(2),
+        ratio(3),
+    );
+}
 
 /// Fixed work for `scripts/bench/callgrind.sh` (`--callgrind
 /// default|best`): one run per library; prints `function units unit row`
 /// lines so the script can divide each counted function's instructions by
-/// the echoes it served.
+/// the echoes it served. The peers' servers are the same in both rows, so
+/// they run once.
 fn callgrind_mode(best: bool) {
     for lib in LIBS {
-        run(lib, best);
+        run(lib, best, Row::Echo);
     }
-    for lib in LIBS {
-        println!("{} {ECHOES} echo {ROW:?}", func(lib, best));
+    run(Lib::Ours, best, Row::Raw);
+    for row in ROWS {
+        for lib in LIBS {
+            println!("{} {ECHOES} echo {:?}", row.func(lib, best), row.name());
+        }
     }
 }
 

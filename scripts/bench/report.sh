@@ -147,7 +147,7 @@ per 256 SQEs, the same for all), submit and reap rows only that call.
 
 ### UDP echo, end to end
 
-The row \`UDP echo, 64-byte datagrams\` is a whole server: a UDP echo on
+The rows \`UDP echo, ...\` are a whole server: a UDP echo on
 127.0.0.1 written once per library (\`benches/udp_echo/\`: \`ours.rs\`,
 \`peers.rs\` for io-uring and rustix-uring, \`benches/c/liburing_echo.c\`),
 each doing the same work with the same constants (64 SQ entries; a
@@ -183,6 +183,15 @@ setup; a \`msghdr\` with a 16-byte name area and no control area;
   as above (SINGLE_ISSUER | DEFER_TASKRUN, ring fd registered except in
   rustix-uring), bare-uring through \`Ring::split\` (\`cq.cqes()\` while
   \`sq.get_sqe()\`).
+
+Two rows: \`UDP echo, 64-byte datagrams\` gives bare-uring's buffers through
+\`BufRing\` (safe setup over never-freed memory; \`consume\`, \`data\` and
+\`recycle\` track each buffer's state, see its docs); \`UDP echo, ours via
+buf_ring_add\` does the same with the 1:1 twins of liburing's calls
+(\`Ring::setup_buf_ring\`, \`cqe_bid\`, \`buf_ring_add\` +
+\`buf_ring_advance\`, \`unsafe\`: liburing's work and no more). The other
+three servers are the same in both rows (counted once; timed again in the
+second row's own rounds).
 
 The client is the same for all four: the bench binary started again as a
 separate process (\`--client\`), a blocking std UDP socket that sends the
@@ -327,5 +336,27 @@ functions, with callgrind's per-instruction counts, \`--dump-instr=yes\`).
   message reaches the target as task work, so \`wait_cqe\` enters the
   kernel, and how often the wait loop looks again depends on when the task
   work ran: that row varies by a few instructions between runs.
+- **UDP echo** (the \`64-byte datagrams\` row is above the peers): the
+  difference is the buffer ring. With the 1:1 twins (the \`ours via
+  buf_ring_add\` row) the rest of bare-uring's server (ring, recvmsg
+  parsing with \`RecvMsgOut\`, sendto, reaping) does liburing's work, so
+  the gap between the two rows is \`BufRing\`'s bookkeeping: \`consume\`
+  checks that the CQE names a published buffer and moves the tracked head,
+  \`recycle\` (\`push\` out of line, about 61 instructions per echo in a
+  line-level callgrind of this bench, then \`commit\`) checks the id, the
+  length, the published bit and the room left before it writes the entry.
+  On the run that wrote this text (plain build) the gap was about 90
+  instructions per echo in default and 160 in best; why the split loop pays
+  more for the same calls was not analysed, nor where the raw row's own
+  instructions go where it is above rustix-uring or inlined io-uring (it
+  was, by about 25 per echo, on that run). In **default** the echo counts
+  also move between runs: without DEFER_TASKRUN the kernel posts a
+  completion whenever it gets to it, so how many CQEs one
+  \`submit_and_wait(1)\` finds, and how many loop turns an echo takes, depend
+  on how the client and the (slowed) server interleave (three runs of the
+  same binary gave liburing 195, 247 and 196 instructions per echo). In
+  **best** a completion is posted only when the server enters, two enters
+  per echo, and the counts repeat. The times tie: most of a round trip is
+  the kernel's and the scheduler's.
 EOF
 echo "wrote $out"

@@ -6,7 +6,7 @@
 //! with `dest_addr` (a sendto), and a buffer ring the bench allocates
 //! itself (page-aligned, `Submitter::register_buf_ring`), filled through
 //! `types::BufRingEntry` and published by a release store of its tail, as
-//! the crates' own tests do.
+//! io-uring's own tests do (io-uring-test, register_buf_ring.rs).
 
 /// One module per crate. `$ud`/`$res`: the CQE accessors of `user_data`
 /// and `res`; `$msghdr`: the crate's `msghdr`; `|$a| $addr`: a buffer

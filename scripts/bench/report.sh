@@ -171,7 +171,7 @@ setup; a \`msghdr\` with a 16-byte name area and no control area;
   (bare-uring \`BufRing::recycle\`; the crates, which have no buffer-ring
   type, write a \`types::BufRingEntry\` in a page-aligned ring the bench
   allocated and registered with \`Submitter::register_buf_ring\`, then store
-  the tail with release ordering, as their tests do; liburing
+  the tail with release ordering, as io-uring's own tests do; liburing
   \`io_uring_buf_ring_add\` + \`io_uring_buf_ring_advance\`) and counts an
   echo; a \`recvmsg\` CQE without \`IORING_CQE_F_MORE\` re-arms the
   \`recvmsg\` once the CQEs are consumed;
@@ -188,8 +188,8 @@ Two rows: \`UDP echo, 64-byte datagrams\` gives bare-uring's buffers through
 \`BufRing\` (safe setup over never-freed memory; \`consume\`, \`data\` and
 \`recycle\` track each buffer's state, see its docs); \`UDP echo, ours via
 buf_ring_add\` does the same with the 1:1 twins of liburing's calls
-(\`Ring::setup_buf_ring\`, \`cqe_bid\`, \`buf_ring_add\` +
-\`buf_ring_advance\`, \`unsafe\`: liburing's work and no more). The other
+(\`Ring::setup_buf_ring\`, \`cqe_bid\`, and the \`unsafe\` \`buf_ring_add\` +
+\`buf_ring_advance\`: liburing's work and no more). The other
 three servers are the same in both rows (counted once; timed again in the
 second row's own rounds).
 

@@ -189,7 +189,7 @@ macro_rules! peer {
                         if c.$ud() == RECV_UD {
                             rearm |= !cqueue::more(c.flags());
                             let Some(bid) = cqueue::buffer_select(c.flags()) else {
-                                assert_eq!(c.$res(), -105, "recvmsg"); // ENOBUFS
+                                assert_eq!(c.$res(), -libc::ENOBUFS, "recvmsg");
                                 continue;
                             };
                             let data = br.data(bid, c.$res() as usize);

@@ -10,7 +10,8 @@
 //!    into the static library `uring_ref`, linked into the tests and benches.
 //! 4. Compiles C liburing 2.15 itself from `vendor/liburing/src` (as its
 //!    `make` does on x86_64: CONFIG_NOLIBC, -O3) plus `benches/c/*.c` into
-//!    `liburing_c`, the third library of `benches/vs_io_uring.rs`. Only
+//!    `liburing_c`, the C side of `benches/vs_io_uring.rs` and
+//!    `benches/udp_echo` (`benches/c/liburing_echo.c`). Only
 //!    what a binary references is linked from it (a static archive).
 //!
 //! 5. Emits `cfg(uring_libclang)` when libclang is installed (or CI demands
@@ -112,7 +113,7 @@ fn build_liburing(root: &Path) {
         lu.file(src.join(f));
     }
     lu.compile("liburing_c");
-    // The bench's C functions: ordinary user code (libc), -O3.
+    // The benches' C functions: ordinary user code (libc), -O3.
     let mut bench = cc::Build::new();
     bench
         .include(root.join("tests/c/include"))
@@ -120,7 +121,8 @@ fn build_liburing(root: &Path) {
         .define("_GNU_SOURCE", None)
         .warnings(false)
         .opt_level(3)
-        .file(root.join("benches/c/liburing_bench.c"));
+        .file(root.join("benches/c/liburing_bench.c"))
+        .file(root.join("benches/c/liburing_echo.c"));
     bench.compile("liburing_bench");
 }
 

@@ -3,7 +3,9 @@
 # io-uring and rustix-uring crates and C liburing 2.15 doing the same fixed
 # work: the `--callgrind <config>` mode of benches/vs_io_uring.rs runs every
 # row's `cg_*` function a fixed number of times per library (see
-# callgrind_mode there), and callgrind counts each function inclusive of
+# callgrind_mode there), that of benches/udp_echo serves a fixed number of
+# echoes with each library's `cg_*` event loop (its client process is not
+# traced), and callgrind counts each function inclusive of
 # what it calls (syscalls excluded: the kernel's work is invisible to
 # valgrind). Prints, per configuration and row, instructions per SQE, call,
 # CQE or operation.
@@ -27,34 +29,39 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-# count LABEL: one build's table into $out/LABEL.tsv.
+# count LABEL: one build's table into $out/LABEL.tsv: per configuration,
+# the rows of benches/vs_io_uring.rs, then the UDP echo row of
+# benches/udp_echo (its client is a child process that valgrind does not
+# trace, --trace-children=no: only the server's loop is counted).
 count() {
-    local label=$1 bin config name units unit row ir
-    bin=$(cargo bench --bench vs_io_uring --no-run --message-format=json 2>/dev/null |
-        grep -o '"executable":"[^"]*vs_io_uring[^"]*"' | tail -n1 | cut -d'"' -f4)
-    [ -x "$bin" ] || { echo "could not build the vs_io_uring bench" >&2; exit 1; }
+    local label=$1 json bench bin config name units unit row ir
+    json=$(cargo bench --bench vs_io_uring --bench udp_echo --no-run --message-format=json 2>/dev/null)
     for config in default best; do
-        local base="$out/$label.$config"
-        # Count only inside the cg_* functions (Rust paths and C symbols); a
-        # cg_* function never calls another one.
-        valgrind --tool=callgrind --callgrind-out-file="$base.cg" \
-            --collect-atstart=no --toggle-collect='*::cg_*' --toggle-collect='cg_*' \
-            "$bin" --callgrind "$config" >"$base.ops" 2>"$base.log" || {
-            cat "$base.log" >&2
-            exit 1
-        }
-        callgrind_annotate --inclusive=yes --threshold=100 "$base.cg" >"$base.txt"
-        # function units unit "row name"  ->  per-unit instructions, 4 per row.
-        while read -r name units unit row; do
-            ir=$(grep -E "(::|[^_a-z])${name}( |\$|\[)" "$base.txt" | head -n1 |
-                awk '{gsub(",", "", $1); print $1}')
-            [ -n "$ir" ] || ir=0
-            awk -v ir="$ir" -v n="$units" 'BEGIN { printf "%.2f\n", ir / n }' >>"$base.vals"
-            printf '%s\t%s\n' "$row" "$unit" >>"$base.rows"
-        done <"$base.ops"
-        paste - - - - <"$base.vals" >"$base.v4"
-        awk 'NR % 4 == 1' "$base.rows" | paste - "$base.v4" |
-            sed "s/^/$config\t/; s/\"//g" >>"$out/$label.tsv"
+        for bench in vs_io_uring udp_echo; do
+            bin=$(grep -o "\"executable\":\"[^\"]*/${bench}-[^\"]*\"" <<<"$json" | tail -n1 | cut -d'"' -f4)
+            [ -x "$bin" ] || { echo "could not build the $bench bench" >&2; exit 1; }
+            local base="$out/$label.$bench.$config"
+            # Count only inside the cg_* functions (Rust paths and C symbols); a
+            # cg_* function never calls another one.
+            valgrind --tool=callgrind --callgrind-out-file="$base.cg" --trace-children=no \
+                --collect-atstart=no --toggle-collect='*::cg_*' --toggle-collect='cg_*' \
+                "$bin" --callgrind "$config" >"$base.ops" 2>"$base.log" || {
+                cat "$base.log" >&2
+                exit 1
+            }
+            callgrind_annotate --inclusive=yes --threshold=100 "$base.cg" >"$base.txt"
+            # function units unit "row name"  ->  per-unit instructions, 4 per row.
+            while read -r name units unit row; do
+                ir=$(grep -E "(::|[^_a-z])${name}( |\$|\[)" "$base.txt" | head -n1 |
+                    awk '{gsub(",", "", $1); print $1}')
+                [ -n "$ir" ] || ir=0
+                awk -v ir="$ir" -v n="$units" 'BEGIN { printf "%.2f\n", ir / n }' >>"$base.vals"
+                printf '%s\t%s\n' "$row" "$unit" >>"$base.rows"
+            done <"$base.ops"
+            paste - - - - <"$base.vals" >"$base.v4"
+            awk 'NR % 4 == 1' "$base.rows" | paste - "$base.v4" |
+                sed "s/^/$config\t/; s/\"//g" >>"$out/$label.tsv"
+        done
     done
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates docs/BENCH.md from a real run: instruction counts
-# (scripts/bench/callgrind.sh) and the timed, interleaved table
-# (`cargo bench --bench vs_io_uring`), with the machine they ran on.
+# (scripts/bench/callgrind.sh) and the timed, interleaved tables
+# (`cargo bench --bench vs_io_uring`, `cargo bench --bench udp_echo`), with
+# the machine they ran on.
 #
 # Usage: scripts/bench/report.sh            (from anywhere in the repo)
 # Needs: valgrind. Takes a few minutes on 2 shared cores.
@@ -22,6 +23,9 @@ cargo bench --bench vs_io_uring 2>/dev/null >"$tmp/timed.txt"
 RUSTFLAGS="-C llvm-args=-align-loops=64" CFLAGS="-falign-loops=64" \
     CARGO_TARGET_DIR="$CARGO_TARGET_DIR/aligned-loops" \
     cargo bench --bench vs_io_uring 2>/dev/null >"$tmp/aligned.txt"
+# The UDP echo, end to end: the client's round trips (fails, and so stops
+# this script, on any wrong or missing echo).
+cargo bench --bench udp_echo 2>/dev/null >"$tmp/echo.txt"
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 ncpu=$(nproc)
@@ -44,6 +48,7 @@ behind=$(awk -F'\t' '
     END { printf "%d of %d", n, NR }' "$tmp/ir.tsv")
 timed=$(sed -n '/^config/,/^median/p' "$tmp/timed.txt")
 aligned=$(sed -n '/^config/,/^median/p' "$tmp/aligned.txt")
+echo_timed=$(sed -n '/^config/,/^median/p' "$tmp/echo.txt")
 
 cat >"$out" <<EOF
 # How fast: bare-uring against io-uring, rustix-uring and C liburing
@@ -59,9 +64,10 @@ instruction counts first, the times second).
 ## Commands
 
 \`\`\`sh
-scripts/bench/report.sh        # this file: both tables below
+scripts/bench/report.sh        # this file: all tables below
 scripts/bench/callgrind.sh     # instruction counts only (needs valgrind)
-cargo bench --bench vs_io_uring  # timed table only
+cargo bench --bench vs_io_uring  # timed tables only
+cargo bench --bench udp_echo     # UDP echo timed table only
 \`\`\`
 
 ## Method
@@ -139,6 +145,71 @@ library's in the same round, then the median over rounds: **< 1.00 means
 bare-uring took less time**. Fill rows time only the fill (two \`Instant::now()\`
 per 256 SQEs, the same for all), submit and reap rows only that call.
 
+### UDP echo, end to end
+
+The rows \`UDP echo, ...\` are a whole server: a UDP echo on
+127.0.0.1 written once per library (\`benches/udp_echo/\`: \`ours.rs\`,
+\`peers.rs\` for io-uring and rustix-uring, \`benches/c/liburing_echo.c\`),
+each doing the same work with the same constants (64 SQ entries; a
+provided-buffer ring of 64 buffers of 256 bytes, group 7, all published at
+setup; a \`msghdr\` with a 16-byte name area and no control area;
+64-byte datagrams; 2048 echoes per run):
+
+- one multishot \`recvmsg\` (\`IORING_OP_RECVMSG\` with
+  \`IORING_RECV_MULTISHOT\` and \`IOSQE_BUFFER_SELECT\`): bare-uring
+  \`prep::recvmsg_multishot\`, io-uring and rustix-uring
+  \`opcode::RecvMsgMulti\`, liburing \`io_uring_prep_recvmsg_multishot\`;
+- the loop: \`submit_and_wait(1)\`, then every CQE ready. A \`recvmsg\` CQE's
+  buffer is parsed with the library's recvmsg-out helper (bare-uring
+  \`BufRing::consume\` + \`BufRing::data\` + \`RecvMsgOut::new\`; the crates
+  \`types::RecvMsgOut::parse\`; liburing \`io_uring_recvmsg_validate\`,
+  \`_payload\`, \`_payload_length\`, \`_name\`) and answered with one
+  \`sendto\` (\`IORING_OP_SEND\` with the sender's address from the buffer's
+  name area: \`prep::sendto\`, \`opcode::Send\` + \`dest_addr\`,
+  \`io_uring_prep_sendto\`) straight from the buffer, \`user_data\` the buffer
+  id; a send's CQE (it must report 64 bytes) gives the buffer back
+  (bare-uring \`BufRing::recycle\`; the crates, which have no buffer-ring
+  type, write a \`types::BufRingEntry\` in a page-aligned ring the bench
+  allocated and registered with \`Submitter::register_buf_ring\`, then store
+  the tail with release ordering, as io-uring's own tests do; liburing
+  \`io_uring_buf_ring_add\` + \`io_uring_buf_ring_advance\`) and counts an
+  echo; a \`recvmsg\` CQE without \`IORING_CQE_F_MORE\` re-arms the
+  \`recvmsg\` once the CQEs are consumed;
+- default: bare-uring's one-object \`Ring\` (\`peek_cqe\` + \`cqe_seen\`,
+  \`Ring::get_sqe\` between them), io-uring's and rustix-uring's
+  \`IoUring::split\` (their way to push SQEs while reading CQEs, as in
+  their echo examples; \`sync()\` before submitting and before reading the
+  CQ), liburing's \`io_uring_for_each_cqe\` + \`io_uring_cq_advance\`; best:
+  as above (SINGLE_ISSUER | DEFER_TASKRUN, ring fd registered except in
+  rustix-uring), bare-uring through \`Ring::split\` (\`cq.cqes()\` while
+  \`sq.get_sqe()\`).
+
+Two rows: \`UDP echo, 64-byte datagrams\` gives bare-uring's buffers through
+\`BufRing\` (safe setup over never-freed memory; \`consume\`, \`data\` and
+\`recycle\` track each buffer's state, see its docs); \`UDP echo, ours via
+buf_ring_add\` does the same with the 1:1 twins of liburing's calls
+(\`Ring::setup_buf_ring\`, \`cqe_bid\`, and the \`unsafe\` \`buf_ring_add\` +
+\`buf_ring_advance\`: liburing's work and no more). The other
+three servers are the same in both rows (counted once; timed again in the
+second row's own rounds).
+
+The client is the same for all four: the bench binary started again as a
+separate process (\`--client\`), a blocking std UDP socket that sends the
+2048 datagrams ping-pong (send one, wait for its echo, compare every byte;
+each datagram's bytes differ) with a 10 s receive timeout. A wrong, short
+or missing echo makes it report which datagram and kill the server, so the
+bench (and this script) fails instead of printing a figure. Instructions:
+callgrind counts the server's event-loop function (\`cg_*\`: from arming the
+\`recvmsg\` to the 2048th echo; setup, the cancel of the \`recvmsg\` and the
+teardown are outside it) divided by 2048; the client process is not traced
+(\`--trace-children=no\`). Time: the client's clock over its last 1984
+round trips (64 untimed first) divided by 1984, so it includes the
+client's own send and receive and both processes' wake-ups, which are the
+same for all four; 21 rounds in which the four servers run back to back in
+a rotating order, ratios per round, then the median, as above. On 2 shared
+vCPUs most of a round trip is the kernel and the scheduler: expect the
+times to tie.
+
 ## Instructions per unit (callgrind)
 
 bare-uring is above the best of the three peers in $behind rows (the last
@@ -168,6 +239,16 @@ below).
 
 \`\`\`text
 $aligned
+\`\`\`
+
+## UDP echo, end to end (time)
+
+Median ns per echo round trip as the client saw it (see Method), bare-uring
+(ours), io-uring (iou), rustix-uring (rxu) and liburing (lu), then the
+ratios ours/iou, ours/rxu, ours/lu, as measured.
+
+\`\`\`text
+$echo_timed
 \`\`\`
 
 ## Why the counts are what they are
@@ -268,5 +349,27 @@ functions, with callgrind's per-instruction counts, \`--dump-instr=yes\`).
   needs themselves, so the fast path keeps no register for them. In best,
   how often the wait loop looks again depends on when the task work ran:
   that row varies by a few instructions between runs.
+- **UDP echo** (the \`64-byte datagrams\` row is above the peers): the
+  difference is the buffer ring. With the 1:1 twins (the \`ours via
+  buf_ring_add\` row) the rest of bare-uring's server (ring, recvmsg
+  parsing with \`RecvMsgOut\`, sendto, reaping) does liburing's work, so
+  the gap between the two rows is \`BufRing\`'s bookkeeping: \`consume\`
+  checks that the CQE names a published buffer and moves the tracked head,
+  \`recycle\` (\`push\` out of line, about 61 instructions per echo in a
+  line-level callgrind of this bench, then \`commit\`) checks the id, the
+  length, the published bit and the room left before it writes the entry.
+  On the run that wrote this text (plain build) the gap was about 90
+  instructions per echo in default and 160 in best; why the split loop pays
+  more for the same calls was not analysed, nor where the raw row's own
+  instructions go where it is above rustix-uring or inlined io-uring (it
+  was, by about 25 per echo, on that run). In **default** the echo counts
+  also move between runs: without DEFER_TASKRUN the kernel posts a
+  completion whenever it gets to it, so how many CQEs one
+  \`submit_and_wait(1)\` finds, and how many loop turns an echo takes, depend
+  on how the client and the (slowed) server interleave (three runs of the
+  same binary gave liburing 195, 247 and 196 instructions per echo). In
+  **best** a completion is posted only when the server enters, two enters
+  per echo, and the counts repeat. The times tie: most of a round trip is
+  the kernel's and the scheduler's.
 EOF
 echo "wrote $out"

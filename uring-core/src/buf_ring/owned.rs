@@ -608,6 +608,7 @@ impl<'a> BufRing<'a> {
     /// is the kernel's own (read with `IORING_REGISTER_PBUF_STATUS` when the
     /// entries proven free by the last read run out; its errors, e.g.
     /// `ENOENT`, are returned then).
+    #[inline]
     pub fn push(&mut self, bid: u16, len: u32) -> Result<(), Errno> {
         let p = self.buf_ptr(bid).ok_or(Errno::EINVAL)?;
         if len > self.buf_len {
@@ -663,21 +664,32 @@ impl<'a> BufRing<'a> {
     /// only moves forward: `room` entries after it proven free by the last
     /// read stay free, and the head is read again (one syscall) only when
     /// they are used up.
+    #[inline(always)]
     fn take_entry(&mut self) -> Result<(), Errno> {
         if self.in_ring() + u32::from(self.staged) >= self.entries {
             return Err(Errno::ENOBUFS);
         }
         if self.is_incremental() && self.registered {
             if self.room == 0 {
-                let kernel_head = self.file.group_head(self.bgid)?;
-                let used =
-                    u32::from(self.tail().wrapping_sub(kernel_head)) + u32::from(self.staged);
-                self.room = self.entries.saturating_sub(used);
-                if self.room == 0 {
-                    return Err(Errno::ENOBUFS);
-                }
+                self.refresh_room()?;
             }
             self.room -= 1;
+        }
+        Ok(())
+    }
+
+    /// Incremental rings registered with a kernel, when the entries proven
+    /// free are used up: reads the kernel's head (one syscall) and counts
+    /// them again; `ENOBUFS` if none is free. Out of line: a push's common
+    /// path keeps no register for the syscall.
+    #[cold]
+    #[inline(never)]
+    fn refresh_room(&mut self) -> Result<(), Errno> {
+        let kernel_head = self.file.group_head(self.bgid)?;
+        let used = u32::from(self.tail().wrapping_sub(kernel_head)) + u32::from(self.staged);
+        self.room = self.entries.saturating_sub(used);
+        if self.room == 0 {
+            return Err(Errno::ENOBUFS);
         }
         Ok(())
     }
@@ -695,6 +707,7 @@ impl<'a> BufRing<'a> {
     /// Publishes the staged entries (one release store of the tail).
     ///
     /// Uses `buf_ring_advance` (liburing's `io_uring_buf_ring_advance()`).
+    #[inline]
     pub fn commit(&mut self) {
         if self.staged != 0 {
             // SAFETY: the staged entries were written by `push`.
@@ -715,6 +728,7 @@ impl<'a> BufRing<'a> {
     ///
     /// Errors: as [`push`](Self::push) (`EBUSY` if it is already
     /// published); nothing is committed then.
+    #[inline]
     pub fn recycle(&mut self, bid: u16) -> Result<(), Errno> {
         self.push(bid, self.buf_len)?;
         self.commit();
@@ -786,6 +800,7 @@ impl<'a> BufRing<'a> {
     ///
     /// Updates the tracking of partially used buffers and of the kernel's
     /// head; call it once per CQE of this group, in CQ order.
+    #[inline]
     pub fn consume(&mut self, res: i32, flags: u32) -> Option<Consumed> {
         let bid = cqe_bid(flags)?;
         if !self.is_published(bid) || self.in_ring() == 0 {

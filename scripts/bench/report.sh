@@ -14,6 +14,27 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 bash scripts/bench/callgrind.sh >"$tmp/ir.tsv"
+# The mixed get_sqe-per-SQE row again with LLVM's MemorySSA walk limit
+# raised (see "One get_sqe per SQE" below): bare-uring's two mixed rows of
+# the default configuration, from a build of their own.
+RUSTFLAGS="-C llvm-args=-memssa-check-limit=10000" \
+    CARGO_TARGET_DIR="$CARGO_TARGET_DIR/memssa" \
+    cargo bench --bench vs_io_uring --no-run --message-format=json 2>/dev/null |
+    grep -o '"executable":"[^"]*vs_io_uring[^"]*"' | tail -n1 | cut -d'"' -f4 >"$tmp/memssa.bin"
+valgrind --tool=callgrind --callgrind-out-file="$tmp/memssa.cg" \
+    --collect-atstart=no --toggle-collect='*::cg_ours_fill_mixed*' \
+    "$(cat "$tmp/memssa.bin")" --callgrind default >"$tmp/memssa.ops" 2>/dev/null
+callgrind_annotate --inclusive=yes "$tmp/memssa.cg" >"$tmp/memssa.txt"
+# Instructions of function $1 over the units the bench reports doing.
+memssa_of() {
+    local units
+    units=$(awk -v f="ours::$1" '$1 == f { print $2; exit }' "$tmp/memssa.ops")
+    grep -E "::$1 " "$tmp/memssa.txt" | head -n1 |
+        awk -v n="$units" '{gsub(",", "", $1); if (n > 0) printf "%.2f", $1 / n}'
+}
+memssa_row=$(memssa_of cg_ours_fill_mixed_get_sqe)
+memssa_batch=$(memssa_of cg_ours_fill_mixed)
+[ -n "$memssa_row" ] && [ -n "$memssa_batch" ] || { echo "memssa build: no counts" >&2; exit 1; }
 cargo bench --bench vs_io_uring 2>/dev/null >"$tmp/timed.txt"
 # The same timed run with every loop of all four libraries starting on a
 # 64-byte boundary (Rust and C alike), in its own target directory: tiny
@@ -78,11 +99,16 @@ docs show. Every size (256 entries, 4096-byte blocks, 1/8/32 NOPs per round
 trip, the openat path) is a compile-time constant on the Rust and the C side
 alike.
 
-- bare-uring: \`Ring::sq_batch()\` + \`prep::*\` + \`helpers::sqe_set_data64\`
-  for runs of SQEs (the fill rows; the \`get_sqe per SQE\` rows call
-  \`Ring::get_sqe\`, in best \`SubmissionQueue::get_sqe\`, once per SQE:
-  liburing's shape, and what an event loop that queues work while it reaps
-  writes), \`submit_and_wait\`, \`for cqe in ring.cqes()\`, \`wait_cqe\` +
+- bare-uring: \`prep::*\` + \`helpers::sqe_set_data64\` on SQEs from
+  \`Ring::sq_batch().get_sqes(n)\` (in best \`SubmissionQueue::sq_batch()\`)
+  for a known count of more than eight (the NOP fill row and the x32 round
+  trip), from \`SqeBatch::get_sqe\` for the mixed fill (four different
+  preps in turn), and from \`Ring::get_sqe\` (in best
+  \`SubmissionQueue::get_sqe\`) once per SQE for up to eight (the x1 and
+  x8 round trips, where the compiler unrolls the loop; \`get_sqes\`' docs
+  give that advice) and in the \`get_sqe per SQE\` rows (liburing's shape,
+  and what an event loop that queues work while it reaps writes);
+  \`submit_and_wait\`, \`for cqe in ring.cqes()\`, \`wait_cqe\` +
   \`cqe_seen\`;
 - io-uring and rustix-uring (the same API; rustix-uring is io-uring's code
   over rustix's raw syscalls, no libc): \`opcode::X::new(..).build().user_data(..)\`
@@ -120,7 +146,7 @@ Configurations:
   (\`Ring::register_ring_fd\`, io-uring's \`Submitter::register_ring_fd\`,
   \`io_uring_register_ring_fd\`; rustix-uring 0.6 has no such call); split
   handles where the library has them: bare-uring's \`Ring::split\` (filling
-  through \`SubmissionQueue::sq_batch\`), io-uring's and rustix-uring's
+  through \`SubmissionQueue\`, as in default), io-uring's and rustix-uring's
   \`IoUring::split\` kept for the life of the bench (\`sync()\` before and
   after a fill and after a single push; \`sync()\` of the CQ before reading
   it, which also publishes the previous reads' head). liburing has no split
@@ -258,35 +284,46 @@ functions, with callgrind's per-instruction counts, \`--dump-instr=yes\`).
 
 - **Filling SQEs**: the SQ hands out slots by walking a pointer over the
   run of free slots that are contiguous in memory (up to the first slot the
-  kernel still holds or the end of the array): per SQE one add and one
-  compare, no index to mask or scale; the tail is derived from the pointer
-  when submit needs it (a subtract and a shift). The kernel's head is read
-  once per run. A NOP fill is 14 instructions per SQE: the six stores of
-  the SQE (the same six as io-uring's), the user_data value, one
-  \`prefetcht0\`, the slot walk and the loop. Four 16-byte stores would be
-  the floor; LLVM does not merge the constant first 16 bytes and
-  \`user_data\` with the zeros around them into vector stores, so the
-  10-instructions-per-SQE aim is not reached.
-- **One \`get_sqe\` per SQE**: with NOPs it costs within 1% of what \`sq_batch\` costs
-  (the compiler keeps the SQ state of a \`&mut Ring\` loop in registers).
-  With the mixed fill it does not (the mixed \`get_sqe per SQE\` row against
-  the mixed fill row): with four \`get_sqe\` calls and four preps in one loop
-  body, LLVM's MemorySSA stops proving that the SQE stores do not alias the
-  ring's fields (\`-memssa-check-limit\`, 100 by default), so it reloads the
-  SQ state after some preps and stores the next-slot pointer on every call.
-  Built with \`-C llvm-args=-memssa-check-limit=10000\` the same row is 14.58.
-  \`sq_batch\` keeps the state in locals, which no store can alias: use it
-  for runs of several SQEs.
-- **Fill time**: every byte of an SQE is written once, and each
-  \`get_sqe\` issues one \`prefetcht0\` for the slot four ahead
-  (\`queue::prefetch_ahead\`, x86-64): after a submit of 256 SQEs the
-  kernel's work has pushed the SQE lines out of L1, and without the
-  prefetch each store waits for its line in turn. It costs one instruction
-  per SQE. The fill rows' time ratios move between runs and builds on this
-  shared machine (a NOP fill writes the same six stores in bare-uring,
-  io-uring and rustix-uring); read them from the two time tables above,
-  not from this text. aarch64 has no prefetch: its intrinsic is not stable and an
-  \`asm!\` would cost a \`&mut Ring\` loop its registers.
+  kernel still holds or the end of the array), no index to mask or scale;
+  the tail is derived from the pointer when submit needs it (a subtract and
+  a shift), and the kernel's head is read once per run. \`get_sqes(n)\`
+  checks the room for all \`n\` SQEs once; its loop then keeps one
+  negative byte offset to the end of the run, and the add that steps it is
+  also the loop's test. So the NOP fill's loop is the SQE's stores, the
+  user_data increment, that add and its branch; the rest of the row is the
+  function's entry and exit and the room check, spread over 256 SQEs.
+  *Stores*: liburing splits an SQE's fields between \`io_uring_get_sqe\`
+  (which initialises eight of them) and the prep helper (the other five),
+  and bare-uring keeps that split byte for byte (\`get_sqe_conformance\`);
+  LLVM merges the two sets of stores into one 8-byte store of the first
+  word, 16- and 8-byte stores of the zeros around \`user_data\`, and the
+  \`user_data\` store: six. Four 16-byte stores would be the floor, but
+  LLVM does not fold the constant first word (\`opcode\`, \`fd\` -1) and
+  \`off\` into one vector constant, and no stable Rust can force it in a
+  \`const fn\` prep helper (the helpers are \`const\`, so requests can be
+  built at compile time).
+- **One \`get_sqe\` per SQE**: with NOPs it costs what the unchecked
+  \`sq_batch\` loop did before \`get_sqes\` (the compiler keeps the SQ
+  state of a \`&mut Ring\` loop in registers). With the mixed fill it does
+  not (the mixed \`get_sqe per SQE\` row against the mixed fill row): with
+  four \`get_sqe\` calls and four preps in one loop body, LLVM's MemorySSA
+  stops proving that the SQE stores do not alias the ring's fields
+  (\`-memssa-check-limit\`, 100 by default), so it reloads the SQ state
+  once per loop turn and stores the next-slot pointer on every call. Built
+  with \`-C llvm-args=-memssa-check-limit=10000\`, the same row (default
+  configuration, counted by this script) is $memssa_row instructions per
+  SQE, against $memssa_batch for the \`sq_batch\` mixed fill of that
+  build. \`sq_batch\` keeps the state in locals, which no store can alias:
+  use it for runs of several SQEs.
+- **Fill time**: every byte of an SQE is written once. Until this round
+  each \`get_sqe\` also issued a \`prefetcht0\` for the slot four ahead
+  (x86-64 only). An A/B run of this bench with and without it (ratios to
+  io-uring, which issues none, in the same interleaved rounds, three runs
+  each) showed no difference beyond the runs' spread in any fill row, so it
+  is gone: no prefetch on any architecture, which also settles aarch64's
+  (whose prefetch intrinsic is not stable). The fill rows' time ratios move
+  between runs and builds on this shared machine; read them from the two
+  time tables above, not from this text.
 - **Reap**: on a ring of 16-byte CQEs the iterator walks a pointer from the
   head's slot to \`min(head + ready, array end)\` (and from slot 0 for the
   rest when the snapshot wraps, which the batch decides once, when it is
@@ -312,22 +349,19 @@ functions, with callgrind's per-instruction counts, \`--dump-instr=yes\`).
   \`GETEVENTS\` without a branch; with none, an out-of-line path enters only
   for such a flush (liburing's rule). \`io_uring_enter\`'s \`Errno\` is
   built out of line, so a caller that tests the count tests it once.
-- **NOP round trip x1** (rustix-uring is lower): per operation, entry and
-  exit of the \`cg_*\` function take 16 instructions in bare-uring;
-  \`get_sqe\` + prep + user_data 20 (with the prefetch and the SQ state
-  written back to the \`Ring\`), 23 in rustix-uring (with its tail store);
-  flush + enter 21, 25 in rustix-uring (which decodes the syscall's result
-  into an \`Errno\` in about 10). The difference is the reap of the one
-  CQE: 32 instructions from the head load to the head store (with the loop
-  body's own), against 30 in rustix-uring, and the loop's \`got\` test
-  after it, which rustix-uring's count-bounded loop makes known. bare-uring tests
-  whether the ring's CQEs are all 16 bytes (32-byte and mixed rings take
-  another loop), sets up the run pointers and whether the snapshot wraps,
-  and clears the record of the last peek that \`cqe_seen\` uses (one store:
-  after a batch moved the head, a \`cqe_seen\` must not store the head a
-  peek saw before it); rustix-uring reads one CQE by masked index and
-  trusts the tail. The size test is what keeps a safe iterator from
-  yielding half a 32-byte CQE; it stays.
+- **NOP round trip x1**: per operation, the \`cg_*\` function's entry and
+  exit; \`Ring::get_sqe\` + prep + user_data (the slot walk's compare, the
+  SQE's stores, the next-slot pointer stored back to the \`Ring\`); flush
+  + enter (the tail store, the head read for the count, the syscall, one
+  compare of its result: the \`Errno\` is built out of line); and the reap
+  of the one CQE: head and tail loads, the test that the ring's CQEs are
+  all 16 bytes (32-byte and mixed rings take another loop: the test keeps
+  a safe iterator from yielding half a 32-byte CQE), the run pointers and
+  whether the snapshot wraps, the loop body, the head store and the clear
+  of the record of the last peek that \`cqe_seen\` uses (after a batch
+  moved the head, a \`cqe_seen\` must not store the head a peek saw before
+  it). rustix-uring reads one CQE by masked index and trusts the tail, and
+  decodes the syscall's result into an \`Errno\` inline.
 - **msg_ring hops**: \`wait_cqe\` + \`cqe_seen\` take 18 instructions when
   the CQE is there: the head and tail loads and their compare, the slot's
   address (the head masked, times the ring's CQE stride: a CQE32 ring

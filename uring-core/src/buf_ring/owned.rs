@@ -76,9 +76,8 @@ impl BidSet {
         (usize::from(bid / 64) % 512, 1u64 << (bid % 64))
     }
     /// The index of `bid`'s word, unmasked: for the paths run once per
-    /// buffer, where `bid < nbufs` was just checked. With [`has`](Self::has),
-    /// [`with`](Self::with) and [`without`](Self::without) on the word
-    /// (x86-64: `bt`, `bts`, `btr`).
+    /// buffer, where `bid < nbufs` was just checked. With [`has`](Self::has) and
+    /// [`flip`](Self::flip) on the word.
     ///
     /// # Safety
     /// `bid < 32768`.
@@ -91,17 +90,13 @@ impl BidSet {
     /// `bid`'s bit of its word.
     #[inline(always)]
     fn has(word: u64, bid: u16) -> bool {
-        (word >> (bid % 64)) & 1 != 0
+        word.wrapping_shr(u32::from(bid)) & 1 != 0
     }
-    /// `word` with `bid`'s bit set.
+    /// `word` with `bid`'s bit flipped (set if it was clear, clear if it
+    /// was set: the callers tested it).
     #[inline(always)]
-    fn with(word: u64, bid: u16) -> u64 {
-        word | (1u64 << (bid % 64))
-    }
-    /// `word` with `bid`'s bit clear.
-    #[inline(always)]
-    fn without(word: u64, bid: u16) -> u64 {
-        word & !(1u64 << (bid % 64))
+    fn flip(word: u64, bid: u16) -> u64 {
+        word ^ 1u64.wrapping_shl(u32::from(bid))
     }
     #[inline(always)]
     fn contains(&self, bid: u16) -> bool {
@@ -264,15 +259,18 @@ pub struct BufRing<'a> {
     bufs: NonNull<u8>,
     buf_len: u32,
     nbufs: u32,
+    // Ring positions count in u32 (wrapping; the ring's own u16 tail is
+    // the low half): differences between them never exceed `entries`,
+    // and a 32-bit subtraction needs no zero-extension.
     /// Our copy of the published tail: only we write the ring's `tail`
     /// (the kernel reads it), so it never needs reading back.
-    tail: u16,
+    tail: u32,
     /// Ring position of the next push: the entries from `tail` to `next`
     /// are staged (added since the last commit).
-    next: u16,
+    next: u32,
     /// Our count of ring entries the kernel has consumed (its head, as far
     /// as the CQEs we were shown tell).
-    head: u16,
+    head: u32,
     bgid: u16,
     entries: u32,
     mask: i32,
@@ -675,11 +673,11 @@ impl<'a> BufRing<'a> {
     /// there and marks the buffer published; the caller counts it as
     /// staged or publishes it.
     #[inline(always)]
-    fn stage(&mut self, pos: u16, bid: u16, len: u32) -> Result<(), Errno> {
+    fn stage(&mut self, pos: u32, bid: u16, len: u32) -> Result<(), Errno> {
         let p = self.buf_ptr(bid).ok_or(Errno::EINVAL)?;
         // SAFETY: bid < nbufs (`buf_ptr` checked) <= entries <= 32768
         // (`count_bufs`, before any `BufRing` is made). One word read,
-        // tested here and updated below.
+        // tested here and updated once every check passed.
         let w = unsafe { BidSet::word_index(bid) };
         let word = self.published.0[w];
         if BidSet::has(word, bid) {
@@ -694,15 +692,15 @@ impl<'a> BufRing<'a> {
         unsafe {
             write_entry(
                 self.br.as_ptr(),
-                (i32::from(pos) & self.mask) as isize,
+                (pos as i32 & self.mask) as isize,
                 p.as_ptr().cast(),
                 len,
                 bid,
             )
         };
         // `take_entry` (its out-of-line refresh included) leaves the
-        // bitmap alone: `word` is still current.
-        self.published.0[w] = BidSet::with(word, bid);
+        // bitmap alone: `word` is still current, and the bit was clear.
+        self.published.0[w] = BidSet::flip(word, bid);
         Ok(())
     }
 
@@ -734,9 +732,9 @@ impl<'a> BufRing<'a> {
     /// read stay free, and the head is read again (one syscall) only when
     /// they are used up.
     #[inline(always)]
-    fn take_entry(&mut self, next: u16) -> Result<(), Errno> {
+    fn take_entry(&mut self, next: u32) -> Result<(), Errno> {
         // Published-not-released plus staged: `next - head`.
-        if u32::from(next.wrapping_sub(self.head)) >= self.entries {
+        if next.wrapping_sub(self.head) >= self.entries {
             return Err(Errno::ENOBUFS);
         }
         if self.is_incremental() && self.registered {
@@ -757,7 +755,7 @@ impl<'a> BufRing<'a> {
     fn refresh_room(&mut self) -> Result<(), Errno> {
         let kernel_head = self.file.group_head(self.bgid)?;
         // Committed and staged entries the kernel has not consumed.
-        let used = u32::from(self.next.wrapping_sub(kernel_head));
+        let used = u32::from((self.next as u16).wrapping_sub(kernel_head));
         self.room = self.entries.saturating_sub(used);
         if self.room == 0 {
             return Err(Errno::ENOBUFS);
@@ -768,9 +766,9 @@ impl<'a> BufRing<'a> {
     /// Drops the last `n` staged entries (never visible to the kernel: it
     /// reads only up to the tail) and marks their buffers owned again.
     fn unstage(&mut self, n: u16) {
-        for _ in 0..n.min(self.next.wrapping_sub(self.tail)) {
+        for _ in 0..u32::from(n).min(self.next.wrapping_sub(self.tail)) {
             self.next = self.next.wrapping_sub(1);
-            let (bid, _) = self.entry(self.next);
+            let (bid, _) = self.entry(self.next as u16);
             // Staged entries hold bids below nbufs (`stage` checked).
             self.published.remove(bid);
         }
@@ -786,7 +784,7 @@ impl<'a> BufRing<'a> {
             self.tail = self.next;
             // SAFETY: our live ring; the entries up to the new tail were
             // written by `stage`.
-            unsafe { store_tail(self.br.as_ptr(), self.tail) };
+            unsafe { store_tail(self.br.as_ptr(), self.tail as u16) };
         }
     }
 
@@ -811,7 +809,7 @@ impl<'a> BufRing<'a> {
         self.tail = self.next;
         // SAFETY: our live ring; the entries up to the new tail were
         // written by `stage` (the staged ones before, this one last).
-        unsafe { store_tail(self.br.as_ptr(), self.tail) };
+        unsafe { store_tail(self.br.as_ptr(), self.tail as u16) };
         Ok(())
     }
 
@@ -844,7 +842,7 @@ impl<'a> BufRing<'a> {
     /// tracked head (at most `entries`, as `push` and `consume` keep it).
     #[inline(always)]
     fn in_ring(&self) -> u32 {
-        u32::from(self.tail.wrapping_sub(self.head))
+        self.tail.wrapping_sub(self.head)
     }
 
     /// Published buffers the kernel has not consumed yet (asked of the
@@ -856,7 +854,7 @@ impl<'a> BufRing<'a> {
     /// [`Ring::unregister_buf_ring`]).
     pub fn available(&self) -> Result<u16, Errno> {
         let head = self.file.group_head(self.bgid)?;
-        Ok(self.tail.wrapping_sub(head))
+        Ok((self.tail as u16).wrapping_sub(head))
     }
 
     /// Decodes a completion that picked one buffer: its id, where its data
@@ -888,7 +886,8 @@ impl<'a> BufRing<'a> {
         }
         let more = flags & IORING_CQE_F_BUF_MORE != 0;
         if !more {
-            self.published.0[w] = BidSet::without(word, bid);
+            // The bit was set (tested above).
+            self.published.0[w] = BidSet::flip(word, bid);
             // tail != head: never past the tail.
             self.head = self.head.wrapping_add(1);
         }
@@ -962,7 +961,7 @@ impl<'a> BufRing<'a> {
         if self.is_incremental() {
             return Err(Errno::EINVAL);
         }
-        let start = self.head;
+        let start = self.head as u16;
         if self.entry(start).0 != bid {
             return Err(Errno::EINVAL);
         }
@@ -997,7 +996,7 @@ impl<'a> BufRing<'a> {
             }
             return Err(e);
         }
-        self.head = start.wrapping_add(count);
+        self.head = self.head.wrapping_add(u32::from(count));
         Ok(Bundle {
             start,
             count,
@@ -1021,7 +1020,7 @@ impl<'a> BufRing<'a> {
     /// [`consume`](Self::consume) / [`consume_bundle`](Self::consume_bundle).
     #[inline]
     pub fn tracked_head(&self) -> u16 {
-        self.head
+        self.head as u16
     }
 
     /// Unregisters the group through the `BufRing`'s own ring file, then

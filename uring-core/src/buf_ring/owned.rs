@@ -75,17 +75,26 @@ impl BidSet {
     fn at(bid: u16) -> (usize, u64) {
         (usize::from(bid / 64) % 512, 1u64 << (bid % 64))
     }
-    /// The index of `bid`'s word, unmasked: for the paths run once per
-    /// buffer, where `bid < nbufs` was just checked. With [`has`](Self::has) and
-    /// [`flip`](Self::flip) on the word.
+    /// The word holding `bid`'s bit, its index unchecked: for the paths
+    /// run once per buffer, where `bid < nbufs` was just checked. With
+    /// [`has`](Self::has), [`flip`](Self::flip) and
+    /// [`set_word`](Self::set_word).
     ///
     /// # Safety
     /// `bid < 32768`.
     #[inline(always)]
-    unsafe fn word_index(bid: u16) -> usize {
-        // SAFETY: the caller promises it; the index is then below 512.
-        unsafe { core::hint::assert_unchecked(bid < 32768) };
-        usize::from(bid / 64)
+    unsafe fn word(&self, bid: u16) -> u64 {
+        // SAFETY: the caller promises bid < 32768: the index is below 512.
+        unsafe { *self.0.get_unchecked(usize::from(bid / 64)) }
+    }
+    /// Stores `word` as the word holding `bid`'s bit.
+    ///
+    /// # Safety
+    /// `bid < 32768`.
+    #[inline(always)]
+    unsafe fn set_word(&mut self, bid: u16, word: u64) {
+        // SAFETY: the caller promises bid < 32768: the index is below 512.
+        unsafe { *self.0.get_unchecked_mut(usize::from(bid / 64)) = word };
     }
     /// `bid`'s bit of its word.
     #[inline(always)]
@@ -678,8 +687,7 @@ impl<'a> BufRing<'a> {
         // SAFETY: bid < nbufs (`buf_ptr` checked) <= entries <= 32768
         // (`count_bufs`, before any `BufRing` is made). One word read,
         // tested here and updated once every check passed.
-        let w = unsafe { BidSet::word_index(bid) };
-        let word = self.published.0[w];
+        let word = unsafe { self.published.word(bid) };
         if BidSet::has(word, bid) {
             return Err(Errno::EBUSY);
         }
@@ -700,7 +708,8 @@ impl<'a> BufRing<'a> {
         };
         // `take_entry` (its out-of-line refresh included) leaves the
         // bitmap alone: `word` is still current, and the bit was clear.
-        self.published.0[w] = BidSet::flip(word, bid);
+        // SAFETY: bid < 32768 as above.
+        unsafe { self.published.set_word(bid, BidSet::flip(word, bid)) };
         Ok(())
     }
 
@@ -879,15 +888,15 @@ impl<'a> BufRing<'a> {
         // SAFETY: bid < nbufs (checked above) <= entries <= 32768
         // (`count_bufs`, before any `BufRing` is made). One word read,
         // tested here and cleared below.
-        let w = unsafe { BidSet::word_index(bid) };
-        let word = self.published.0[w];
+        let word = unsafe { self.published.word(bid) };
         if !BidSet::has(word, bid) {
             return None;
         }
         let more = flags & IORING_CQE_F_BUF_MORE != 0;
         if !more {
             // The bit was set (tested above).
-            self.published.0[w] = BidSet::flip(word, bid);
+            // SAFETY: bid < 32768 as above.
+            unsafe { self.published.set_word(bid, BidSet::flip(word, bid)) };
             // tail != head: never past the tail.
             self.head = self.head.wrapping_add(1);
         }

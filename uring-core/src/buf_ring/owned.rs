@@ -78,7 +78,7 @@ impl BidSet {
     /// The word holding `bid`'s bit, its index unchecked: for the paths
     /// run once per buffer, where `bid < nbufs` was just checked. With
     /// [`has`](Self::has), [`flip`](Self::flip) and
-    /// [`set_word`](Self::set_word).
+    /// [`flip_in_place`](Self::flip_in_place).
     ///
     /// # Safety
     /// `bid < 32768`.
@@ -87,14 +87,16 @@ impl BidSet {
         // SAFETY: the caller promises bid < 32768: the index is below 512.
         unsafe { *self.0.get_unchecked(usize::from(bid / 64)) }
     }
-    /// Stores `word` as the word holding `bid`'s bit.
+    /// Flips `bid`'s bit in place (set if it was clear, clear if it was
+    /// set: the callers tested it).
     ///
     /// # Safety
     /// `bid < 32768`.
     #[inline(always)]
-    unsafe fn set_word(&mut self, bid: u16, word: u64) {
+    unsafe fn flip_in_place(&mut self, bid: u16) {
         // SAFETY: the caller promises bid < 32768: the index is below 512.
-        unsafe { *self.0.get_unchecked_mut(usize::from(bid / 64)) = word };
+        let w = unsafe { self.0.get_unchecked_mut(usize::from(bid / 64)) };
+        *w = Self::flip(*w, bid);
     }
     /// `bid`'s bit of its word.
     #[inline(always)]
@@ -706,10 +708,9 @@ impl<'a> BufRing<'a> {
                 bid,
             )
         };
-        // `take_entry` (its out-of-line refresh included) leaves the
-        // bitmap alone: `word` is still current, and the bit was clear.
-        // SAFETY: bid < 32768 as above.
-        unsafe { self.published.set_word(bid, BidSet::flip(word, bid)) };
+        // The bit was clear (tested above; `take_entry` leaves the bitmap
+        // alone). SAFETY: bid < 32768 as above.
+        unsafe { self.published.flip_in_place(bid) };
         Ok(())
     }
 
@@ -895,8 +896,8 @@ impl<'a> BufRing<'a> {
         let more = flags & IORING_CQE_F_BUF_MORE != 0;
         if !more {
             // The bit was set (tested above).
-            // SAFETY: bid < 32768 as above.
-            unsafe { self.published.set_word(bid, BidSet::flip(word, bid)) };
+            // The bit was set (tested above). SAFETY: bid < 32768 as above.
+            unsafe { self.published.flip_in_place(bid) };
             // tail != head: never past the tail.
             self.head = self.head.wrapping_add(1);
         }

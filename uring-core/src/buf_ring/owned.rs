@@ -718,9 +718,9 @@ impl<'a> BufRing<'a> {
     ///
     /// Every ring: published-not-released plus staged entries stay below
     /// `entries` by the tracked head. (Published buffers always equal
-    /// `tail + staged - head`, so with `nbufs <= entries` this holds for
-    /// any push of an owned buffer; it is the last line, kept because it is
-    /// one compare.)
+    /// `next - head`, staged entries included, so with `nbufs <= entries`
+    /// this holds for any push of an owned buffer; it is the last line,
+    /// kept because it is one subtraction and one compare.)
     ///
     /// Non-incremental rings need no more, even when made-up CQEs moved the
     /// tracked head ahead of the kernel's and a push rewrites an entry the

@@ -107,7 +107,26 @@ pub unsafe fn buf_ring_add(
     let tail = unsafe { io_uring_buf_ring::tail_ptr(br).read() };
     // C: `(br->tail + buf_offset) & mask` in `int` (wrapping instead of UB).
     let idx = (tail as i32).wrapping_add(buf_offset) & mask;
-    let buf: *mut io_uring_buf = io_uring_buf_ring::bufs_ptr(br).wrapping_offset(idx as isize);
+    // SAFETY: the caller promises entry `idx` lies inside the ring.
+    unsafe { write_entry(br, idx as isize, addr, len, bid) };
+}
+
+/// Writes entry `idx` (already masked) of the ring: `addr`, `len`, `bid`,
+/// field by field, leaving `resv` (the tail, for entry 0) untouched. The
+/// stores of [`buf_ring_add`], shared with [`BufRing`]'s pushes.
+///
+/// # Safety
+/// Entry `idx` lies inside the ring `br` (valid for writes, 8-aligned),
+/// and [`buf_ring_add`]'s promise about `addr` and `len` holds.
+#[inline(always)]
+pub(crate) unsafe fn write_entry(
+    br: *mut io_uring_buf_ring,
+    idx: isize,
+    addr: *mut c_void,
+    len: u32,
+    bid: u16,
+) {
+    let buf: *mut io_uring_buf = io_uring_buf_ring::bufs_ptr(br).wrapping_offset(idx);
     // SAFETY: the caller promises entry `idx` lies inside the ring. Field-wise
     // writes leave `resv` (the tail, for entry 0) untouched.
     unsafe {
@@ -115,6 +134,21 @@ pub unsafe fn buf_ring_add(
         addr_of_mut!((*buf).len).write(len);
         addr_of_mut!((*buf).bid).write(bid);
     }
+}
+
+/// Stores `tail` as the ring's published tail (release), for a writer that
+/// keeps its own copy of the tail ([`BufRing`]).
+///
+/// # Safety
+/// As [`buf_ring_advance`], for the entries from the old tail to `tail`.
+#[inline(always)]
+pub(crate) unsafe fn store_tail(br: *mut io_uring_buf_ring, tail: u16) {
+    // SAFETY: the caller promises the header is valid and 8-aligned (the
+    // tail is at byte 14, so 2-aligned); the kernel only reads it.
+    let t = unsafe { AtomicU16::from_ptr(io_uring_buf_ring::tail_ptr(br)) };
+    // Release: the entries written before must be visible to the kernel
+    // before it sees the new tail (liburing's io_uring_smp_store_release).
+    t.store(tail, Ordering::Release);
 }
 
 /// Publishes `count` entries written by [`buf_ring_add`]: `tail += count`

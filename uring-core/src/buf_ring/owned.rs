@@ -13,7 +13,7 @@ use bare_uring_sys::{
 };
 
 use super::ring_file::RingFile;
-use super::{buf_ring_add, buf_ring_advance, buf_ring_mask};
+use super::{buf_ring_mask, store_tail, write_entry};
 use crate::{Errno, Ring};
 
 /// The buffer id a CQE carries (`flags >> IORING_CQE_BUFFER_SHIFT`), or
@@ -59,38 +59,73 @@ pub struct Bundle {
 
 /// One bit per buffer id `0..32768` (the most buffers a ring can have):
 /// set while the buffer is published. Inline, 4 KiB: no allocation.
+///
+/// Callers pass only bids below `nbufs` (`<= entries <= 32768`): the word
+/// index is masked to the array (no bounds check, no panic), so a bid of
+/// 32768 or more would alias a lower one; [`BufRing`] checks `bid < nbufs`
+/// first everywhere.
 #[derive(Clone)]
 struct BidSet([u64; 512]);
 
 impl BidSet {
     const EMPTY: BidSet = BidSet([0; 512]);
 
-    /// Word index and bit of `bid`; `None` past 32767.
-    #[inline]
-    fn at(bid: u16) -> Option<(usize, u64)> {
-        let w = usize::from(bid / 64);
-        (w < 512).then(|| (w, 1u64 << (bid % 64)))
+    /// Word index and bit of `bid` (`bid < 32768`).
+    #[inline(always)]
+    fn at(bid: u16) -> (usize, u64) {
+        (usize::from(bid / 64) % 512, 1u64 << (bid % 64))
     }
-    #[inline]
+    /// The word holding `bid`'s bit, its index unchecked: for the paths
+    /// run once per buffer, where `bid < nbufs` was just checked. With
+    /// [`has`](Self::has), [`flip`](Self::flip) and
+    /// [`flip_in_place`](Self::flip_in_place).
+    ///
+    /// # Safety
+    /// `bid < 32768`.
+    #[inline(always)]
+    unsafe fn word(&self, bid: u16) -> u64 {
+        // SAFETY: the caller promises bid < 32768: the index is below 512.
+        unsafe { *self.0.get_unchecked(usize::from(bid / 64)) }
+    }
+    /// Flips `bid`'s bit in place (set if it was clear, clear if it was
+    /// set: the callers tested it).
+    ///
+    /// # Safety
+    /// `bid < 32768`.
+    #[inline(always)]
+    unsafe fn flip_in_place(&mut self, bid: u16) {
+        // SAFETY: the caller promises bid < 32768: the index is below 512.
+        let w = unsafe { self.0.get_unchecked_mut(usize::from(bid / 64)) };
+        *w = Self::flip(*w, bid);
+    }
+    /// `bid`'s bit of its word.
+    #[inline(always)]
+    fn has(word: u64, bid: u16) -> bool {
+        word.wrapping_shr(u32::from(bid)) & 1 != 0
+    }
+    /// `word` with `bid`'s bit flipped (set if it was clear, clear if it
+    /// was set: the callers tested it).
+    #[inline(always)]
+    fn flip(word: u64, bid: u16) -> u64 {
+        word ^ 1u64.wrapping_shl(u32::from(bid))
+    }
+    #[inline(always)]
     fn contains(&self, bid: u16) -> bool {
-        Self::at(bid).is_some_and(|(w, m)| self.0[w] & m != 0)
+        let (w, m) = Self::at(bid);
+        self.0[w] & m != 0
     }
-    #[inline]
+    #[inline(always)]
     fn insert(&mut self, bid: u16) {
-        if let Some((w, m)) = Self::at(bid) {
-            self.0[w] |= m;
-        }
+        let (w, m) = Self::at(bid);
+        self.0[w] |= m;
     }
     /// Clears `bid`; false if it was not set.
-    #[inline]
+    #[inline(always)]
     fn remove(&mut self, bid: u16) -> bool {
-        match Self::at(bid) {
-            Some((w, m)) if self.0[w] & m != 0 => {
-                self.0[w] &= !m;
-                true
-            }
-            _ => false,
-        }
+        let (w, m) = Self::at(bid);
+        let was = self.0[w] & m != 0;
+        self.0[w] &= !m;
+        was
     }
 }
 
@@ -226,37 +261,47 @@ impl core::fmt::Debug for BidSet {
 /// fn send<T: Send>() {}
 /// send::<bare_uring::buf_ring::BufRing<'static>>();
 /// ```
+// `repr(C)`: the fields a consume or a recycle reads first, together in
+// the first cache line; the 4 KiB bitmap last.
 #[derive(Debug)]
+#[repr(C)]
 pub struct BufRing<'a> {
     br: NonNull<io_uring_buf_ring>,
-    entries: u32,
-    mask: i32,
-    bgid: u16,
-    flags: u32,
-    /// The ring memory is a mapping we made (setup): unmap it on drop.
-    mapped: bool,
     bufs: NonNull<u8>,
     buf_len: u32,
     nbufs: u32,
-    /// Entries added since the last commit.
-    staged: u16,
+    // Ring positions count in u32 (wrapping; the ring's own u16 tail is
+    // the low half): differences between them never exceed `entries`,
+    // and a 32-bit subtraction needs no zero-extension.
+    /// Our copy of the published tail: only we write the ring's `tail`
+    /// (the kernel reads it), so it never needs reading back.
+    tail: u32,
+    /// Ring position of the next push: the entries from `tail` to `next`
+    /// are staged (added since the last commit).
+    next: u32,
     /// Our count of ring entries the kernel has consumed (its head, as far
     /// as the CQEs we were shown tell).
-    head: u16,
-    /// Which buffers are published (staged or in the ring).
-    published: BidSet,
+    head: u32,
+    bgid: u16,
+    entries: u32,
+    mask: i32,
+    flags: u32,
     /// Incremental rings with a kernel: entries proven free by the last
     /// read of the kernel's head and not taken by a push since.
     room: u32,
     /// Incremental rings: the partially used buffer and where its next
     /// data starts.
     inc: Option<(u16, u32)>,
+    /// The ring memory is a mapping we made (setup): unmap it on drop.
+    mapped: bool,
     /// The group is still registered (`free` not called yet).
     registered: bool,
     /// Our duplicate of the ring fd: the group's ring file. Dropped (closed)
     /// after `Drop for BufRing` unregistered the group and unmapped.
     file: RingFile,
     _bufs: PhantomData<&'a mut [u8]>,
+    /// Which buffers are published (staged or in the ring).
+    published: BidSet,
 }
 
 impl<'a> BufRing<'a> {
@@ -455,7 +500,10 @@ impl<'a> BufRing<'a> {
             bufs: NonNull::from(bufs).cast::<u8>(),
             buf_len,
             nbufs,
-            staged: 0,
+            // Every constructor hands over a ring whose tail is 0
+            // (`setup_buf_ring`, or reset by `buf_ring_init`).
+            tail: 0,
+            next: 0,
             head: 0,
             published: BidSet::EMPTY,
             room: 0,
@@ -491,7 +539,10 @@ impl<'a> BufRing<'a> {
     pub fn is_incremental(&self) -> bool {
         self.flags & IOU_PBUF_RING_INC != 0
     }
-    /// The raw ring, for the `buf_ring_*` functions.
+    /// The raw ring, for the `buf_ring_*` functions. The `BufRing` keeps
+    /// its own copy of the tail and its own state per buffer: entries
+    /// added or published through this pointer are unknown to it (and its
+    /// next commit stores its own tail over theirs).
     #[inline]
     pub fn as_ptr(&self) -> *mut io_uring_buf_ring {
         self.br.as_ptr()
@@ -514,7 +565,7 @@ impl<'a> BufRing<'a> {
     /// released it, before it was ever pushed, and for a bid out of range.
     #[inline]
     pub fn is_published(&self, bid: u16) -> bool {
-        self.published.contains(bid)
+        u32::from(bid) < self.nbufs && self.published.contains(bid)
     }
 
     /// The whole of buffer `bid` (`buf_len` bytes), or `None` if it is out
@@ -581,9 +632,17 @@ impl<'a> BufRing<'a> {
         };
         // Clamp to the buffer. Only these bytes are borrowed: on incremental
         // rings the kernel may still be writing the rest of the buffer.
+        // One compare when the completion lies inside (always, for what
+        // `consume` returns from real CQEs).
         let size = self.buf_len as usize;
-        let start = (c.offset as usize).min(size);
-        let len = (c.len as usize).min(size - start);
+        let (mut start, mut len) = (c.offset as usize, c.len as usize);
+        match start.checked_add(len) {
+            Some(end) if end <= size => {}
+            _ => {
+                start = start.min(size);
+                len = len.min(size - start);
+            }
+        }
         // SAFETY: [start, start + len) lies inside buffer `bid`, inside
         // `bufs`; the caller promises the kernel is done with these bytes,
         // and `&self` keeps push/recycle away while they are borrowed.
@@ -598,7 +657,8 @@ impl<'a> BufRing<'a> {
     /// released by a CQE passed to [`consume`](Self::consume) /
     /// [`consume_bundle`](Self::consume_bundle) since it was last pushed).
     ///
-    /// Uses `buf_ring_add` (liburing's `io_uring_buf_ring_add()`). Errors:
+    /// Writes the entry as `buf_ring_add` (liburing's
+    /// `io_uring_buf_ring_add()`) does. Errors:
     /// `EINVAL` for a bid out of range or `len > buf_len`; `EBUSY` if the
     /// buffer is already published (staged or in the ring); `ENOBUFS` when
     /// another entry would overwrite one the kernel has not consumed: the
@@ -610,30 +670,47 @@ impl<'a> BufRing<'a> {
     /// `ENOENT`, are returned then).
     #[inline]
     pub fn push(&mut self, bid: u16, len: u32) -> Result<(), Errno> {
-        let p = self.buf_ptr(bid).ok_or(Errno::EINVAL)?;
         if len > self.buf_len {
             return Err(Errno::EINVAL);
         }
-        if self.is_published(bid) {
+        let pos = self.next;
+        self.stage(pos, bid, len)?;
+        self.next = pos.wrapping_add(1);
+        Ok(())
+    }
+
+    /// `push`'s work but the count: checks `bid` (in range, owned), claims
+    /// the entry at ring position `pos` (`next`, not masked), writes it
+    /// there and marks the buffer published; the caller counts it as
+    /// staged or publishes it.
+    #[inline(always)]
+    fn stage(&mut self, pos: u32, bid: u16, len: u32) -> Result<(), Errno> {
+        let p = self.buf_ptr(bid).ok_or(Errno::EINVAL)?;
+        // SAFETY: bid < nbufs (`buf_ptr` checked) <= entries <= 32768
+        // (`count_bufs`, before any `BufRing` is made). One word read,
+        // tested here and updated once every check passed.
+        let word = unsafe { self.published.word(bid) };
+        if BidSet::has(word, bid) {
             return Err(Errno::EBUSY);
         }
-        self.take_entry()?;
-        // SAFETY: our ring of `entries` entries with mask `entries - 1`;
-        // the buffer lies in `bufs`, borrowed for 'a (the setup promise
-        // covers the kernel's later writes). `take_entry` proved the entry
-        // free of the kernel (see there for non-incremental rings).
+        self.take_entry(pos)?;
+        // SAFETY: our ring of `entries` entries, index masked with
+        // `entries - 1`; the buffer lies in `bufs`, borrowed for 'a (the
+        // setup promise covers the kernel's later writes), `len <=
+        // buf_len`. `take_entry` proved the entry free of the kernel (see
+        // there for non-incremental rings).
         unsafe {
-            buf_ring_add(
+            write_entry(
                 self.br.as_ptr(),
+                (pos as i32 & self.mask) as isize,
                 p.as_ptr().cast(),
                 len,
                 bid,
-                self.mask,
-                i32::from(self.staged),
             )
         };
-        self.staged += 1;
-        self.published.insert(bid);
+        // The bit was clear (tested above; `take_entry` leaves the bitmap
+        // alone). SAFETY: bid < 32768 as above.
+        unsafe { self.published.flip_in_place(bid) };
         Ok(())
     }
 
@@ -641,9 +718,9 @@ impl<'a> BufRing<'a> {
     ///
     /// Every ring: published-not-released plus staged entries stay below
     /// `entries` by the tracked head. (Published buffers always equal
-    /// `tail + staged - head`, so with `nbufs <= entries` this holds for
-    /// any push of an owned buffer; it is the last line, kept because it is
-    /// one compare.)
+    /// `next - head`, staged entries included, so with `nbufs <= entries`
+    /// this holds for any push of an owned buffer; it is the last line,
+    /// kept because it is one subtraction and one compare.)
     ///
     /// Non-incremental rings need no more, even when made-up CQEs moved the
     /// tracked head ahead of the kernel's and a push rewrites an entry the
@@ -665,8 +742,9 @@ impl<'a> BufRing<'a> {
     /// read stay free, and the head is read again (one syscall) only when
     /// they are used up.
     #[inline(always)]
-    fn take_entry(&mut self) -> Result<(), Errno> {
-        if self.in_ring() + u32::from(self.staged) >= self.entries {
+    fn take_entry(&mut self, next: u32) -> Result<(), Errno> {
+        // Published-not-released plus staged: `next - head`.
+        if next.wrapping_sub(self.head) >= self.entries {
             return Err(Errno::ENOBUFS);
         }
         if self.is_incremental() && self.registered {
@@ -686,7 +764,8 @@ impl<'a> BufRing<'a> {
     #[inline(never)]
     fn refresh_room(&mut self) -> Result<(), Errno> {
         let kernel_head = self.file.group_head(self.bgid)?;
-        let used = u32::from(self.tail().wrapping_sub(kernel_head)) + u32::from(self.staged);
+        // Committed and staged entries the kernel has not consumed.
+        let used = u32::from((self.next as u16).wrapping_sub(kernel_head));
         self.room = self.entries.saturating_sub(used);
         if self.room == 0 {
             return Err(Errno::ENOBUFS);
@@ -697,22 +776,25 @@ impl<'a> BufRing<'a> {
     /// Drops the last `n` staged entries (never visible to the kernel: it
     /// reads only up to the tail) and marks their buffers owned again.
     fn unstage(&mut self, n: u16) {
-        for _ in 0..n.min(self.staged) {
-            self.staged -= 1;
-            let (bid, _) = self.entry(self.tail().wrapping_add(self.staged));
+        for _ in 0..u32::from(n).min(self.next.wrapping_sub(self.tail)) {
+            self.next = self.next.wrapping_sub(1);
+            let (bid, _) = self.entry(self.next as u16);
+            // Staged entries hold bids below nbufs (`stage` checked).
             self.published.remove(bid);
         }
     }
 
     /// Publishes the staged entries (one release store of the tail).
     ///
-    /// Uses `buf_ring_advance` (liburing's `io_uring_buf_ring_advance()`).
+    /// As `buf_ring_advance` (liburing's `io_uring_buf_ring_advance()`),
+    /// from the `BufRing`'s own copy of the tail.
     #[inline]
     pub fn commit(&mut self) {
-        if self.staged != 0 {
-            // SAFETY: the staged entries were written by `push`.
-            unsafe { buf_ring_advance(self.br.as_ptr(), i32::from(self.staged)) };
-            self.staged = 0;
+        if self.next != self.tail {
+            self.tail = self.next;
+            // SAFETY: our live ring; the entries up to the new tail were
+            // written by `stage`.
+            unsafe { store_tail(self.br.as_ptr(), self.tail as u16) };
         }
     }
 
@@ -730,8 +812,14 @@ impl<'a> BufRing<'a> {
     /// published); nothing is committed then.
     #[inline]
     pub fn recycle(&mut self, bid: u16) -> Result<(), Errno> {
-        self.push(bid, self.buf_len)?;
-        self.commit();
+        // push + commit in one: the new tail is just past this entry.
+        let pos = self.next;
+        self.stage(pos, bid, self.buf_len)?;
+        self.next = pos.wrapping_add(1);
+        self.tail = self.next;
+        // SAFETY: our live ring; the entries up to the new tail were
+        // written by `stage` (the staged ones before, this one last).
+        unsafe { store_tail(self.br.as_ptr(), self.tail as u16) };
         Ok(())
     }
 
@@ -760,19 +848,11 @@ impl<'a> BufRing<'a> {
         Ok(())
     }
 
-    /// The published tail (only we write it; the kernel reads it).
-    #[inline]
-    fn tail(&self) -> u16 {
-        // SAFETY: the header of our live ring, 8-aligned; a plain read of a
-        // value only this thread writes.
-        unsafe { io_uring_buf_ring::tail_ptr(self.br.as_ptr()).read() }
-    }
-
     /// Published entries not yet released by a CQE: tail minus the
     /// tracked head (at most `entries`, as `push` and `consume` keep it).
-    #[inline]
+    #[inline(always)]
     fn in_ring(&self) -> u32 {
-        u32::from(self.tail().wrapping_sub(self.head))
+        self.tail.wrapping_sub(self.head)
     }
 
     /// Published buffers the kernel has not consumed yet (asked of the
@@ -784,7 +864,7 @@ impl<'a> BufRing<'a> {
     /// [`Ring::unregister_buf_ring`]).
     pub fn available(&self) -> Result<u16, Errno> {
         let head = self.file.group_head(self.bgid)?;
-        Ok(self.tail().wrapping_sub(head))
+        Ok((self.tail as u16).wrapping_sub(head))
     }
 
     /// Decodes a completion that picked one buffer: its id, where its data
@@ -803,29 +883,51 @@ impl<'a> BufRing<'a> {
     #[inline]
     pub fn consume(&mut self, res: i32, flags: u32) -> Option<Consumed> {
         let bid = cqe_bid(flags)?;
-        if !self.is_published(bid) || self.in_ring() == 0 {
+        if u32::from(bid) >= self.nbufs || self.tail == self.head {
             return None;
         }
-        let len = res.max(0) as u32;
+        // SAFETY: bid < nbufs (checked above) <= entries <= 32768
+        // (`count_bufs`, before any `BufRing` is made). One word read,
+        // tested here and cleared below.
+        let word = unsafe { self.published.word(bid) };
+        if !BidSet::has(word, bid) {
+            return None;
+        }
         let more = flags & IORING_CQE_F_BUF_MORE != 0;
-        let offset = match self.inc {
-            Some((b, off)) if b == bid && self.is_incremental() => off,
-            _ => 0,
-        };
-        if more {
-            self.inc = Some((bid, offset.saturating_add(len)));
-        } else {
-            self.inc = None;
-            self.published.remove(bid);
-            // in_ring() > 0: never past the tail.
+        if !more {
+            // The bit was set (tested above).
+            // The bit was set (tested above). SAFETY: bid < 32768 as above.
+            unsafe { self.published.flip_in_place(bid) };
+            // tail != head: never past the tail.
             self.head = self.head.wrapping_add(1);
         }
+        let len = res.max(0) as u32;
+        // Only incremental rings continue a buffer (and read `inc`).
+        let offset = if self.is_incremental() {
+            self.continue_inc(bid, len, more)
+        } else {
+            0
+        };
         Some(Consumed {
             bid,
             offset,
             len,
             more,
         })
+    }
+
+    /// Incremental rings, for a completion of `len` bytes in buffer `bid`
+    /// that [`consume`](Self::consume) accepted: where its data starts
+    /// (after the previous completions' in the same buffer), and where the
+    /// next one starts if the kernel keeps the buffer (`more`).
+    #[inline]
+    fn continue_inc(&mut self, bid: u16, len: u32, more: bool) -> u32 {
+        let offset = match self.inc {
+            Some((b, off)) if b == bid => off,
+            _ => 0,
+        };
+        self.inc = more.then(|| (bid, offset.saturating_add(len)));
+        offset
     }
 
     /// Reads ring entry at position `pos` (masked): `(bid, len)`.
@@ -869,7 +971,7 @@ impl<'a> BufRing<'a> {
         if self.is_incremental() {
             return Err(Errno::EINVAL);
         }
-        let start = self.head;
+        let start = self.head as u16;
         if self.entry(start).0 != bid {
             return Err(Errno::EINVAL);
         }
@@ -890,7 +992,7 @@ impl<'a> BufRing<'a> {
                 break;
             }
             // Released as we walk, so a buffer named twice fails too.
-            if !self.published.remove(b) {
+            if u32::from(b) >= self.nbufs || !self.published.remove(b) {
                 failed = Some(Errno::EINVAL);
                 break;
             }
@@ -904,7 +1006,7 @@ impl<'a> BufRing<'a> {
             }
             return Err(e);
         }
-        self.head = start.wrapping_add(count);
+        self.head = self.head.wrapping_add(u32::from(count));
         Ok(Bundle {
             start,
             count,
@@ -928,7 +1030,7 @@ impl<'a> BufRing<'a> {
     /// [`consume`](Self::consume) / [`consume_bundle`](Self::consume_bundle).
     #[inline]
     pub fn tracked_head(&self) -> u16 {
-        self.head
+        self.head as u16
     }
 
     /// Unregisters the group through the `BufRing`'s own ring file, then

@@ -269,6 +269,24 @@ fn data_reads_the_reported_bytes_incrementally() {
         assert_eq!(br.data(&past), b"op", "clamped to the buffer");
         let bad = Consumed { bid: 9, ..past };
         assert_eq!(br.data(&bad), b"");
+        let beyond = Consumed {
+            offset: 20,
+            len: 5,
+            ..past
+        };
+        assert_eq!(br.data(&beyond), b"", "starts past the buffer");
+        let wraps = Consumed {
+            offset: u32::MAX,
+            len: u32::MAX,
+            ..past
+        };
+        assert_eq!(br.data(&wraps), b"", "offset + len past u32");
+        let whole = Consumed {
+            offset: 0,
+            len: 16,
+            ..past
+        };
+        assert_eq!(br.data(&whole), b"abcdefghijklmnop", "exactly the buffer");
         assert_eq!(br.buf(0).map(<[u8]>::len), Some(16), "released");
         assert_eq!(br.buf(1), None, "published");
     }
@@ -330,6 +348,49 @@ fn rounds_keep_the_ring_exactly_full() {
         assert_eq!(br.push(bid, 4), Err(Errno::EBUSY));
     }
     assert_eq!(br.tracked_head(), 50);
+}
+
+/// The ring's `tail` (a u16 in entry 0, what the kernel reads) is what
+/// `commit` and `recycle` publish, the BufRing keeping its own copy: it
+/// counts every entry committed, staged ones included when `recycle`
+/// publishes, and wraps at 2^16 as liburing's `io_uring_buf_ring_advance()`
+/// does, with the head and the entries following it round.
+#[test]
+fn the_ring_tail_counts_every_commit_and_wraps() {
+    let mut mem = [io_uring_buf::default(); 4];
+    let br_ptr = ring_ptr(&mut mem);
+    let tail_p = io_uring_buf_ring::tail_ptr(br_ptr.as_ptr());
+    // SAFETY: entry 0's last field, inside `mem`; read only between calls.
+    let tail = || unsafe { tail_p.read() };
+    let mut bufs = [0u8; 4 * 8];
+    // SAFETY: 4 entries of `mem`, only used through the BufRing and `tail`.
+    let mut br = unsafe { BufRing::detached(br_ptr, 4, 0, &mut bufs, 8) }.unwrap();
+    br.push(0, 8).unwrap();
+    br.push(1, 8).unwrap();
+    assert_eq!(tail(), 0, "staged entries are not published");
+    br.recycle(2).unwrap();
+    assert_eq!(
+        tail(),
+        3,
+        "recycle publishes the staged entries with its own"
+    );
+    br.commit();
+    assert_eq!(tail(), 3, "nothing staged: nothing to publish");
+    br.push(3, 8).unwrap();
+    br.commit();
+    assert_eq!(tail(), 4);
+    // Round after round past 2^16 (fewer under Miri: no wrap there).
+    let rounds: u32 = if cfg!(miri) { 300 } else { 70_000 };
+    for round in 0..rounds {
+        let pos = br.tracked_head();
+        let (bid, len) = br.entry(pos);
+        assert_eq!((bid, len), ((round % 4) as u16, 8));
+        br.consume(1, sel(bid)).unwrap();
+        br.recycle(bid).unwrap();
+        assert_eq!(tail(), (round as u16).wrapping_add(5));
+        assert_eq!(br.tracked_head(), (round as u16).wrapping_add(1));
+    }
+    assert_eq!(br.push(0, 8), Err(Errno::EBUSY), "all four still published");
 }
 
 /// Without a ring file every kernel call says `EBADF` and dropping touches

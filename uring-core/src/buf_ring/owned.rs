@@ -895,7 +895,6 @@ impl<'a> BufRing<'a> {
         }
         let more = flags & IORING_CQE_F_BUF_MORE != 0;
         if !more {
-            // The bit was set (tested above).
             // The bit was set (tested above). SAFETY: bid < 32768 as above.
             unsafe { self.published.flip_in_place(bid) };
             // tail != head: never past the tail.

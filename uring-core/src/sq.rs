@@ -422,7 +422,13 @@ impl<'a> SqeBatch<'a> {
     /// ```
     ///
     /// # Safety
-    /// As [`Ring::get_sqe`], for every SQE the iterator yields.
+    /// As [`Ring::get_sqe`], for every SQE the iterator yields, including
+    /// those an adapter consumes without handing them to you (`nth`,
+    /// `skip`, `step_by`, `last`, `count`, ...): each is handed out with
+    /// whatever bytes its slot held (a previous request's), and the next
+    /// submit would run that request again unless it is prepared first.
+    /// Take the SQEs one by one (`for sqe in sqes`, `next`, `enumerate`,
+    /// `zip`) and prepare each.
     /// See the [safety model](crate#safety-model).
     #[inline]
     pub unsafe fn get_sqes(&mut self, n: u32) -> Option<Sqes<'_, 'a>> {
@@ -433,7 +439,9 @@ impl<'a> SqeBatch<'a> {
 }
 
 /// The SQEs of [`SqeBatch::get_sqes`], in submission order; each yielded
-/// once, initialised as `get_sqe` initialises it.
+/// once, initialised as `get_sqe` initialises it. Every SQE it yields,
+/// also to an adapter that drops it (`nth`, `skip`, `count`, ...), is
+/// handed out: see `get_sqes`' `# Safety`.
 #[derive(Debug)]
 pub struct Sqes<'b, 'a> {
     r: crate::queue::SqReserved<'b, 'a>,

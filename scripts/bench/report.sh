@@ -155,7 +155,9 @@ Configurations:
 **Instructions** (primary figure): callgrind counts the user-space
 instructions of each \`cg_*\` function (inclusive of what it calls) over a
 fixed amount of work; the table divides by the SQEs, calls, CQEs, hops or
-operations done. Deterministic: they do not drift with the machine's load.
+operations done. Deterministic for the \`vs_io_uring\` rows: they do not
+drift with the machine's load (the UDP echo rows can: see their bullet
+below).
 *Peers at their best inlining*: the bench is counted twice, as \`cargo bench\`
 builds it and with \`RUSTFLAGS="-C llvm-args=-inline-threshold=1000"\`
 (there io-uring's \`Submitter::submit_and_wait\`, out of line in the
@@ -383,27 +385,25 @@ functions, with callgrind's per-instruction counts, \`--dump-instr=yes\`).
   needs themselves, so the fast path keeps no register for them. In best,
   how often the wait loop looks again depends on when the task work ran:
   that row varies by a few instructions between runs.
-- **UDP echo** (the \`64-byte datagrams\` row is above the peers): the
-  difference is the buffer ring. With the 1:1 twins (the \`ours via
-  buf_ring_add\` row) the rest of bare-uring's server (ring, recvmsg
-  parsing with \`RecvMsgOut\`, sendto, reaping) does liburing's work, so
-  the gap between the two rows is \`BufRing\`'s bookkeeping: \`consume\`
-  checks that the CQE names a published buffer and moves the tracked head,
-  \`recycle\` (\`push\` out of line, about 61 instructions per echo in a
-  line-level callgrind of this bench, then \`commit\`) checks the id, the
-  length, the published bit and the room left before it writes the entry.
-  On the run that wrote this text (plain build) the gap was about 90
-  instructions per echo in default and 160 in best; why the split loop pays
-  more for the same calls was not analysed, nor where the raw row's own
-  instructions go where it is above rustix-uring or inlined io-uring (it
-  was, by about 25 per echo, on that run). In **default** the echo counts
-  also move between runs: without DEFER_TASKRUN the kernel posts a
+- **UDP echo**: the \`64-byte datagrams\` row (bare-uring's buffers
+  through \`BufRing\`) against the \`ours via buf_ring_add\` row (the 1:1
+  twins, liburing's work and no more, as the peers do it) is the cost of
+  \`BufRing\`'s bookkeeping, the checks that make a buffer ring safe to
+  drive from safe code: \`consume\` checks that the CQE names a buffer in
+  range that is published and that an entry is outstanding, flips the
+  buffer's bit and moves the tracked head; \`data\` clamps the bytes to
+  the buffer; \`recycle\` checks the id, the published bit and the room
+  left before it writes the entry, flips the bit and stores the tail (its
+  own copy, never read back from the shared ring). The peers and the raw
+  row do none of these. The rest of the server (ring, recvmsg parsing with
+  \`RecvMsgOut\`, sendto, reaping) is the raw row. In **default** the echo
+  counts also move between runs: without DEFER_TASKRUN the kernel posts a
   completion whenever it gets to it, so how many CQEs one
-  \`submit_and_wait(1)\` finds, and how many loop turns an echo takes, depend
-  on how the client and the (slowed) server interleave (three runs of the
-  same binary gave liburing 195, 247 and 196 instructions per echo). In
-  **best** a completion is posted only when the server enters, two enters
-  per echo, and the counts repeat. The times tie: most of a round trip is
-  the kernel's and the scheduler's.
+  \`submit_and_wait(1)\` finds, and how many loop turns an echo takes,
+  depend on how the client and the (slowed) server interleave; the peers'
+  counts move between runs in both configurations. In **best** bare-uring's
+  counts repeat (a completion is posted only when the server enters, two
+  enters per echo). The times tie: most of a round trip is the kernel's and
+  the scheduler's.
 EOF
 echo "wrote $out"

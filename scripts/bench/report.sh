@@ -304,10 +304,11 @@ functions, with callgrind's per-instruction counts, \`--dump-instr=yes\`).
   \`off\` into one vector constant, and no stable Rust can force it in a
   \`const fn\` prep helper (the helpers are \`const\`, so requests can be
   built at compile time).
-- **One \`get_sqe\` per SQE**: with NOPs it costs what the unchecked
-  \`sq_batch\` loop did before \`get_sqes\` (the compiler keeps the SQ
-  state of a \`&mut Ring\` loop in registers). With the mixed fill it does
-  not (the mixed \`get_sqe per SQE\` row against the mixed fill row): with
+- **One \`get_sqe\` per SQE**: with NOPs the compiler keeps the SQ state
+  of a \`&mut Ring\` loop in registers: per SQE the stores, the slot
+  walk's add, compare and branch, and the counted loop's own increment,
+  compare and branch (where \`get_sqes\` has one add and one branch for
+  both). With the mixed fill it does not (the mixed \`get_sqe per SQE\` row against the mixed fill row): with
   four \`get_sqe\` calls and four preps in one loop body, LLVM's MemorySSA
   stops proving that the SQE stores do not alias the ring's fields
   (\`-memssa-check-limit\`, 100 by default), so it reloads the SQ state

@@ -43,6 +43,9 @@
 // (`liburing_c`, `liburing_bench`).
 extern crate uring;
 
+#[path = "common/table.rs"]
+mod table;
+
 use std::ffi::CStr;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -1165,25 +1168,11 @@ fn rt(s: &mut Set, lib: Lib, row: Row, base: u64) -> u64 {
     }
 }
 
-fn median(v: &[f64]) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    let n = s.len();
-    if n % 2 == 1 {
-        s[n / 2]
-    } else {
-        (s[n / 2 - 1] + s[n / 2]) / 2.0
-    }
-}
-
 /// Timed table: per row and configuration, `ROUNDS` rounds in which the
 /// four libraries run back to back in a rotating order; per-round ratios
 /// of bare-uring's time to each other library's (< 1: bare-uring faster).
 fn timed() {
-    println!(
-        "{:<8} {:<32} {:>5} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8} {:>8}",
-        "config", "row", "unit", "ours ns", "iou ns", "rxu ns", "lu ns", "/iou", "/rxu", "/lu"
-    );
+    table::header();
     for best in [false, true] {
         let mut s = Set::new(best);
         for row in ROWS {
@@ -1205,31 +1194,11 @@ fn timed() {
             for lib in LIBS {
                 run(&mut s, lib, row, iters);
             }
-            let mut ns: [Vec<f64>; 4] = Default::default();
-            for round in 0..ROUNDS {
-                for k in 0..LIBS.len() {
-                    let i = (round + k) % LIBS.len();
-                    let (t, u) = run(&mut s, LIBS[i], row, iters);
-                    ns[i].push(t.as_nanos() as f64 / u as f64);
-                }
-            }
-            let ratio = |j: usize| -> f64 {
-                let r: Vec<f64> = ns[0].iter().zip(&ns[j]).map(|(o, t)| o / t).collect();
-                median(&r)
-            };
-            println!(
-                "{:<8} {:<32} {:>5} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>7.2}x {:>7.2}x {:>7.2}x",
-                if best { "best" } else { "default" },
-                row.name(),
-                row.unit(),
-                median(&ns[0]),
-                median(&ns[1]),
-                median(&ns[2]),
-                median(&ns[3]),
-                ratio(1),
-                ratio(2),
-                ratio(3),
-            );
+            let ns = table::rounds(ROUNDS, |i| {
+                let (t, u) = run(&mut s, LIBS[i], row, iters);
+                t.as_nanos() as f64 / u as f64
+            });
+            table::line(best, row.name(), row.unit(), &ns);
         }
     }
     println!(

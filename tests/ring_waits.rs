@@ -30,12 +30,9 @@ fn ms(n: i64) -> __kernel_timespec {
     }
 }
 
-/// Submits 2x the CQ size of NOPs without reaping, then reaps everything
-/// with `reap`, checking every user_data arrives exactly once.
-fn overflow_case(flags: u32, reap: fn(&mut Ring, &mut Vec<u64>)) {
-    let mut ring = Ring::queue_init(8, flags).unwrap();
-    assert_ne!(ring.features() & IORING_FEAT_NODROP, 0);
-    let total = 2 * ring.cq_entries() as u64; // 32
+/// Submits `total` NOPs (user_data 0..total), as many per submit as the SQ
+/// holds, without reaping.
+fn submit_nops(ring: &mut Ring, total: u64) {
     let mut next = 0u64;
     while next < total {
         // SAFETY: a NOP points to no memory.
@@ -48,6 +45,15 @@ fn overflow_case(flags: u32, reap: fn(&mut Ring, &mut Vec<u64>)) {
         }
         ring.submit().unwrap();
     }
+}
+
+/// Submits 2x the CQ size of NOPs without reaping, then reaps everything
+/// with `reap`, checking every user_data arrives exactly once.
+fn overflow_case(flags: u32, reap: fn(&mut Ring, &mut Vec<u64>)) {
+    let mut ring = Ring::queue_init(8, flags).unwrap();
+    assert_ne!(ring.features() & IORING_FEAT_NODROP, 0);
+    let total = 2 * ring.cq_entries() as u64; // 32
+    submit_nops(&mut ring, total);
     // DEFER_TASKRUN rings post only when we enter to run task work.
     let _ = ring.get_events();
     assert_eq!(ring.cq_ready(), ring.cq_entries(), "CQ full");
@@ -109,18 +115,7 @@ fn submit_with_nothing_queued_flushes_the_backlog() {
     let mut ring = Ring::queue_init(8, 0).unwrap();
     assert_ne!(ring.features() & IORING_FEAT_NODROP, 0);
     let total = 2 * u64::from(ring.cq_entries());
-    let mut next = 0u64;
-    while next < total {
-        // SAFETY: a NOP points to no memory.
-        while let Some(sqe) = unsafe { ring.get_sqe() } {
-            nop(sqe, next);
-            next += 1;
-            if next == total {
-                break;
-            }
-        }
-        ring.submit().unwrap();
-    }
+    submit_nops(&mut ring, total);
     assert!(ring.cq_has_overflow(), "the rest waits in the backlog");
     // Reap what the CQ holds without entering.
     let mut seen: Vec<u64> = ring.cqes().map(|c| c.user_data).collect();

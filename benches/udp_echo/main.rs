@@ -44,6 +44,9 @@
 // The root package's library carries the C archives build.rs made.
 extern crate uring;
 
+#[path = "../common/table.rs"]
+mod table;
+
 mod client;
 mod ours;
 mod peers;
@@ -205,25 +208,11 @@ fn finish_client(mut child: std::process::Child, lib: Lib) -> f64 {
     ns as f64 / f64::from(ECHOES - WARMUP)
 }
 
-fn median(v: &[f64]) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    let n = s.len();
-    if n % 2 == 1 {
-        s[n / 2]
-    } else {
-        (s[n / 2 - 1] + s[n / 2]) / 2.0
-    }
-}
-
 /// Timed table: per configuration, `ROUNDS` rounds in which the four
 /// servers run back to back in a rotating order; per-round ratios of
 /// bare-uring's time to each other library's (< 1: bare-uring faster).
 fn timed() {
-    println!(
-        "{:<8} {:<32} {:>5} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8} {:>8}",
-        "config", "row", "unit", "ours ns", "iou ns", "rxu ns", "lu ns", "/iou", "/rxu", "/lu"
-    );
+    table::header();
     for best in [false, true] {
         for row in ROWS {
             timed_row(best, row);
@@ -243,30 +232,8 @@ fn timed_row(best: bool, row: Row) {
     for lib in LIBS {
         run(lib, best, row); // warm-up
     }
-    let mut ns: [Vec<f64>; 4] = Default::default();
-    for round in 0..ROUNDS {
-        for k in 0..LIBS.len() {
-            let i = (round + k) % LIBS.len();
-            ns[i].push(run(LIBS[i], best, row));
-        }
-    }
-    let ratio = |j: usize| -> f64 {
-        let r: Vec<f64> = ns[0].iter().zip(&ns[j]).map(|(o, t)| o / t).collect();
-        median(&r)
-    };
-    println!(
-        "{:<8} {:<32} {:>5} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>7.2}x {:>7.2}x {:>7.2}x",
-        if best { "best" } else { "default" },
-        row.name(),
-        "echo",
-        median(&ns[0]),
-        median(&ns[1]),
-        median(&ns[2]),
-        median(&ns[3]),
-        ratio(1),
-        ratio(2),
-        ratio(3),
-    );
+    let ns = table::rounds(ROUNDS, |i| run(LIBS[i], best, row));
+    table::line(best, row.name(), "echo", &ns);
 }
 
 /// Fixed work for `scripts/bench/callgrind.sh` (`--callgrind

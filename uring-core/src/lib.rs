@@ -474,6 +474,7 @@ pub mod ring;
 mod enter;
 
 pub mod cq;
+mod cqe;
 pub mod sq;
 mod wait;
 

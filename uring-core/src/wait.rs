@@ -3,7 +3,7 @@
 //! [`crate::Ring`]'s methods (`crate::cq`) and the split
 //! [`CompletionQueue`](crate::split::CompletionQueue).
 
-use crate::cq::{Cqe, ReadCqe};
+use crate::cqe::{Cqe, ReadCqe};
 use crate::enter::EnterCtx;
 use crate::queue::{ready, CqRing};
 use crate::Errno;
@@ -387,7 +387,7 @@ pub(crate) fn wait_reg(
 #[cfg(test)]
 mod tests {
     use super::peek;
-    use crate::cq::{Cqe, Cqe32};
+    use crate::cqe::{Cqe, Cqe32};
     use crate::queue::tests::MemCq;
     use bare_uring_sys::IORING_CQE_F_32;
 

@@ -322,8 +322,10 @@ functions, with callgrind's per-instruction counts, \`--dump-instr=yes\`).
   each \`get_sqe\` also issued a \`prefetcht0\` for the slot four ahead
   (x86-64 only). An A/B run of this bench with and without it (ratios to
   io-uring, which issues none, in the same interleaved rounds, three runs
-  each) showed no difference beyond the runs' spread in any fill row, so it
-  is gone: no prefetch on any architecture, which also settles aarch64's
+  each; a one-off run when it was removed, which this script cannot
+  repeat now that the code is gone, so no figure of it is quoted here)
+  showed no difference beyond the runs' spread in any fill row, so it is
+  gone: no prefetch on any architecture, which also settles aarch64's
   (whose prefetch intrinsic is not stable). The fill rows' time ratios move
   between runs and builds on this shared machine; read them from the two
   time tables above, not from this text.

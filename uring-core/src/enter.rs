@@ -52,13 +52,15 @@ impl EnterCtx {
         arg: *const c_void,
         argsz: usize,
     ) -> Result<u32, Errno> {
-        // SAFETY: forwarded to the caller's contract; enter_fd is the ring's.
+        // SAFETY: forwarded to the caller's contract; enter_fd and
+        // enter_flags are the ring's.
         unsafe {
-            syscall::io_uring_enter(
+            enter_with(
                 self.enter_fd,
+                self.enter_flags,
                 to_submit,
                 min_complete,
-                flags | self.enter_flags,
+                flags,
                 arg,
                 argsz,
             )
@@ -122,6 +124,37 @@ impl EnterCtx {
             return true;
         }
         false
+    }
+}
+
+/// [`EnterCtx::enter`] from the two fields it uses, for an out-of-line path
+/// that takes no `&EnterCtx`: `io_uring_enter(2)` on `enter_fd` with
+/// `enter_flags` ORed into `flags`.
+///
+/// # Safety
+/// As [`crate::Ring::enter`]; `enter_fd` and `enter_flags` are a ring's
+/// (its [`EnterCtx`]'s).
+/// See the [safety model](crate#safety-model).
+#[inline(always)]
+pub(crate) unsafe fn enter_with(
+    enter_fd: u32,
+    enter_flags: u32,
+    to_submit: u32,
+    min_complete: u32,
+    flags: u32,
+    arg: *const c_void,
+    argsz: usize,
+) -> Result<u32, Errno> {
+    // SAFETY: forwarded to the caller's contract.
+    unsafe {
+        syscall::io_uring_enter(
+            enter_fd,
+            to_submit,
+            min_complete,
+            flags | enter_flags,
+            arg,
+            argsz,
+        )
     }
 }
 

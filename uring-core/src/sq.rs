@@ -393,9 +393,9 @@ impl<'a> SqeBatch<'a> {
     /// in a counted loop pays a second compare and branch per SQE). For a
     /// few SQEs (up to about 8) whose count the compiler knows, a loop of
     /// [`Ring::get_sqe`] costs less: the compiler unrolls it, while a
-    /// reservation's set-up (about 20 instructions) is not repaid.
-    /// `cargo bench --bench vs_io_uring` uses each where it is cheaper
-    /// (docs/BENCH.md).
+    /// reservation's set-up (the room check and the loop's entry) is not
+    /// repaid. `cargo bench --bench vs_io_uring` uses each where it is
+    /// cheaper (docs/BENCH.md).
     ///
     /// An SQE counts as handed out (the next submit publishes it) once the
     /// iterator has yielded it; dropping the iterator early hands out no
@@ -556,11 +556,12 @@ fn flush_cq_only(enter_fd: u32, enter_flags: u32, sq_kflags: *mut u32) -> Result
     // SAFETY: no argument; nothing is submitted; `enter_fd` and
     // `enter_flags` are the ring's (from its EnterCtx).
     unsafe {
-        crate::syscall::io_uring_enter(
+        crate::enter::enter_with(
             enter_fd,
+            enter_flags,
             0,
             0,
-            IORING_ENTER_GETEVENTS | enter_flags,
+            IORING_ENTER_GETEVENTS,
             ptr::null(),
             8,
         )

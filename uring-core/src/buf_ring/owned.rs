@@ -182,7 +182,8 @@ impl core::fmt::Debug for BidSet {
 /// **Never more than the ring holds.** Every buffer published is one
 /// entry staged or between the head and the tail, and every buffer
 /// released moves the tracked head by one entry, so published buffers
-/// always equal `tail + staged - head` and, with `nbufs <= entries`, a
+/// always equal the entries pushed minus the head (staged ones included)
+/// and, with `nbufs <= entries`, a
 /// push of an owned buffer finds a free entry. Call `consume` once per
 /// CQE of this group, in CQ order.
 ///
